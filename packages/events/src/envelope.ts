@@ -1,0 +1,68 @@
+import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
+import { catalogue, definitionOfType, type EventData, type EventName } from './catalogue.ts';
+
+/** CloudEvents 1.0, structured JSON mode, with a `correlationid` extension attribute. */
+export const cloudEventSchema = z.object({
+  specversion: z.literal('1.0'),
+  id: z.string().min(1),
+  source: z.string().min(1),
+  type: z.string().min(1),
+  time: z.iso.datetime({ offset: true }),
+  subject: z.string().min(1),
+  datacontenttype: z.literal('application/json'),
+  correlationid: z.string().min(1).optional(),
+  data: z.unknown(),
+});
+
+export type CloudEvent<D = unknown> = Omit<z.infer<typeof cloudEventSchema>, 'data'> & { data: D };
+
+export type DomainEvent<N extends EventName> = CloudEvent<EventData<N>>;
+
+export class EventValidationError extends Error {
+  constructor(
+    message: string,
+    readonly issues: unknown,
+  ) {
+    super(message);
+    this.name = 'EventValidationError';
+  }
+}
+
+/** Builds an event of the catalogue; its data is validated against the schema (validation on produce). */
+export function createEvent<N extends EventName>(
+  name: N,
+  input: { subject: string; data: EventData<N>; correlationId?: string | undefined; time?: Date; id?: string },
+): DomainEvent<N> {
+  const def = catalogue[name];
+  const parsed = def.data.safeParse(input.data);
+  if (!parsed.success) throw new EventValidationError(`Invalid ${def.type} data: ${parsed.error.message}`, parsed.error.issues);
+  return {
+    specversion: '1.0',
+    id: input.id ?? uuidv7(),
+    source: `/crm/${def.producer}`,
+    type: def.type,
+    time: (input.time ?? new Date()).toISOString(),
+    subject: input.subject,
+    datacontenttype: 'application/json',
+    ...(input.correlationId ? { correlationid: input.correlationId } : {}),
+    data: parsed.data as EventData<N>,
+  };
+}
+
+/** Parses and validates an incoming event (validation on consume); unknown types keep raw data. */
+export function parseEvent(raw: string): { event: CloudEvent; known: boolean } {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (error) {
+    throw new EventValidationError('Event is not JSON', String(error));
+  }
+  const envelope = cloudEventSchema.safeParse(json);
+  if (!envelope.success) throw new EventValidationError(`Not a CloudEvent: ${envelope.error.message}`, envelope.error.issues);
+  const def = definitionOfType(envelope.data.type);
+  if (!def) return { event: envelope.data as CloudEvent, known: false };
+  const data = def.data.safeParse(envelope.data.data);
+  if (!data.success) throw new EventValidationError(`Invalid ${def.type} data: ${data.error.message}`, data.error.issues);
+  return { event: { ...envelope.data, data: data.data }, known: true };
+}

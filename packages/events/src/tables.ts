@@ -1,0 +1,93 @@
+import type { ColumnType, Generated, Kysely, Migration } from 'kysely';
+import { sql } from 'kysely';
+
+/** Rows of the outbox: events written in the same transaction as the change that caused them. */
+export interface EventOutboxTable {
+  seq: Generated<string>;
+  id: string;
+  topic: string;
+  key: string;
+  type: string;
+  event: ColumnType<unknown, string, string>;
+  created_at: Generated<Date>;
+  published_at: Date | null;
+}
+
+/** Ids of the events this service has handled: a redelivered event finds its id here. */
+export interface EventInboxTable {
+  event_id: string;
+  type: string;
+  source: string;
+  handled_at: Generated<Date>;
+}
+
+/** Events that kept failing and went to the dead-letter topic, kept for inspection and replay. */
+export interface EventDeadLetterTable {
+  event_id: string;
+  type: string;
+  topic: string;
+  payload: string;
+  error: string;
+  attempts: number;
+  dead_lettered_at: Generated<Date>;
+}
+
+export interface EventTables {
+  event_outbox: EventOutboxTable;
+  event_inbox: EventInboxTable;
+  event_dead_letter: EventDeadLetterTable;
+}
+
+/** Any service database or transaction: each service's DB interface includes EventTables. */
+// biome-ignore lint/suspicious/noExplicitAny: accepts every service's Kysely<DB>; narrowed to EventTables inside.
+export type AnyDb = Kysely<any>;
+
+/** The event tables of a service database, typed. */
+export function eventTables(db: AnyDb): Kysely<EventTables> {
+  return db;
+}
+
+/**
+ * The outbox, inbox and dead-letter tables. Every service lists this migration first in its
+ * own migration set; like every migration it is frozen: change it only by adding another.
+ */
+export const eventTablesMigration: Migration = {
+  // biome-ignore lint/suspicious/noExplicitAny: migrations are written against an untyped database.
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('event_outbox')
+      .addColumn('seq', 'bigint', (c) => c.generatedAlwaysAsIdentity().primaryKey())
+      .addColumn('id', 'text', (c) => c.notNull().unique())
+      .addColumn('topic', 'text', (c) => c.notNull())
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('event', 'jsonb', (c) => c.notNull())
+      .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+      .addColumn('published_at', 'timestamptz')
+      .execute();
+    await db.schema.createIndex('event_outbox_pending_idx').on('event_outbox').column('seq').where(sql.ref('published_at'), 'is', null).execute();
+    await db.schema
+      .createTable('event_inbox')
+      .addColumn('event_id', 'text', (c) => c.primaryKey())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('source', 'text', (c) => c.notNull())
+      .addColumn('handled_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+      .execute();
+    await db.schema
+      .createTable('event_dead_letter')
+      .addColumn('event_id', 'text', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('topic', 'text', (c) => c.notNull())
+      .addColumn('payload', 'text', (c) => c.notNull())
+      .addColumn('error', 'text', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull())
+      .addColumn('dead_lettered_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+      .execute();
+  },
+  // biome-ignore lint/suspicious/noExplicitAny: migrations are written against an untyped database.
+  async down(db: Kysely<any>) {
+    await db.schema.dropTable('event_dead_letter').execute();
+    await db.schema.dropTable('event_inbox').execute();
+    await db.schema.dropTable('event_outbox').execute();
+  },
+};

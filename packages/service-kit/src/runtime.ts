@@ -1,0 +1,165 @@
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import {
+  createConsumer,
+  type EventConsumer,
+  type EventHandlers,
+  InProcessTransport,
+  KafkaTransport,
+  type Producer,
+  type Relay,
+  startRelay,
+  type Transport,
+  topicOf,
+} from '@crm/events';
+import type { DocumentNode } from 'graphql';
+import type { Kysely, Migration } from 'kysely';
+import { loadConfigOrExit, parseConfig, type ServiceEnv, serviceEnvSchema } from './config.ts';
+import type { RequestContext } from './context.ts';
+import { type Database, type DatabaseTarget, isDatabaseReady, migrate, openDatabase } from './db.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { startSubgraphServer } from './server.ts';
+
+/** What a domain service is made of. The four services each export one of these from src/service.ts. */
+export interface ServiceDefinition<DB, C extends RequestContext> {
+  name: Producer;
+  typeDefs: DocumentNode;
+  resolvers: GraphQLResolverMap<C>;
+  migrations: Record<string, Migration>;
+  /** Handlers of other services' events, by event name. */
+  handlers: EventHandlers<DB>;
+  /** Adds the service's own pieces (database, loaders) to the request context. */
+  context: (base: RequestContext, deps: ServiceDeps<DB>) => C;
+}
+
+export interface ServiceDeps<DB> {
+  db: Kysely<DB>;
+  logger: Logger;
+}
+
+export interface ServiceRuntimeOptions {
+  database: DatabaseTarget;
+  transport: Transport;
+  port: number;
+  host?: string;
+  jwtSecret: string;
+  logger?: Logger;
+  logLevel?: string;
+  namespace?: string;
+  relayIntervalMs?: number;
+}
+
+export interface RunningService<DB> {
+  name: Producer;
+  url: string;
+  db: Kysely<DB>;
+  relay: Relay;
+  consumer: EventConsumer;
+  stop(): Promise<void>;
+}
+
+/**
+ * Boots one service: database and migrations, event consumer, outbox relay, subgraph server.
+ * Embedded and distributed mode both come through here; only the options differ.
+ */
+export async function startService<DB, C extends RequestContext>(
+  definition: ServiceDefinition<DB, C>,
+  options: ServiceRuntimeOptions,
+): Promise<RunningService<DB>> {
+  const logger = options.logger ?? createLogger(definition.name, options.logLevel);
+  let database: Database<DB> | undefined;
+  try {
+    database = await openDatabase<DB>(options.database);
+    await migrate(database.db, definition.migrations, logger);
+    const { db } = database;
+    await options.transport.ensureTopics([topicOf(definition.name, options.namespace)]);
+    const consumer = createConsumer<DB>({
+      service: definition.name,
+      db,
+      transport: options.transport,
+      handlers: definition.handlers,
+      logger,
+      ...(options.namespace ? { namespace: options.namespace } : {}),
+    });
+    await consumer.start();
+    const relay = startRelay({
+      service: definition.name,
+      db,
+      engine: options.database.kind,
+      transport: options.transport,
+      logger,
+      ...(options.namespace ? { namespace: options.namespace } : {}),
+      ...(options.relayIntervalMs ? { intervalMs: options.relayIntervalMs } : {}),
+    });
+    // The resolver map is typed with the service's own context; Apollo's signature erases it.
+    const resolvers = definition.resolvers as GraphQLResolverMap<unknown>;
+    const schema = buildSubgraphSchema({ typeDefs: definition.typeDefs, resolvers });
+    const server = await startSubgraphServer<C>({
+      name: definition.name,
+      schema,
+      port: options.port,
+      ...(options.host ? { host: options.host } : {}),
+      jwtSecret: options.jwtSecret,
+      logger,
+      context: (base) => definition.context(base, { db, logger }),
+      isReady: async () => consumer.ready() && options.transport.isReady() && (await isDatabaseReady(db)),
+    });
+    const opened = database;
+    return {
+      name: definition.name,
+      url: `${server.url}/graphql`,
+      db,
+      relay,
+      consumer,
+      async stop() {
+        await server.stop();
+        await consumer.stop();
+        await relay.stop();
+        await opened.close();
+      },
+    };
+  } catch (error) {
+    await database?.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Where a service keeps its data: DATABASE_URL when set, else PGlite under DATA_DIR/<service>. */
+export function databaseTargetFromEnv(service: Producer, env: Pick<ServiceEnv, 'DATABASE_URL' | 'DATA_DIR'>): DatabaseTarget {
+  return env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL } : { kind: 'pglite', dataDir: `${env.DATA_DIR}/${service}` };
+}
+
+/** Kafka when KAFKA_BROKERS is set, else the in-process transport. */
+export function transportFromEnv(clientId: string, env: Pick<ServiceEnv, 'KAFKA_BROKERS'>, logger: Logger): Transport {
+  return env.KAFKA_BROKERS?.length ? new KafkaTransport({ brokers: env.KAFKA_BROKERS, clientId, logger }) : new InProcessTransport();
+}
+
+/**
+ * Runs one service as its own process (distributed mode): configuration from the environment,
+ * a clean stop on SIGINT/SIGTERM.
+ */
+export async function runStandalone<DB, C extends RequestContext>(definition: ServiceDefinition<DB, C>, defaultPort: number): Promise<void> {
+  const env = loadConfigOrExit(() => parseConfig(serviceEnvSchema, { PORT: String(defaultPort), ...process.env }));
+  const logger = createLogger(definition.name, env.LOG_LEVEL);
+  const transport = transportFromEnv(`crm-${definition.name}`, env, logger);
+  await transport.connect();
+  const service = await startService(definition, {
+    database: databaseTargetFromEnv(definition.name, env),
+    transport,
+    port: env.PORT,
+    host: env.HOST,
+    jwtSecret: env.JWT_SECRET,
+    logger,
+    namespace: env.EVENTS_NAMESPACE,
+    relayIntervalMs: env.RELAY_INTERVAL_MS,
+  });
+  logger.info({ url: service.url, database: env.DATABASE_URL ? 'postgres' : 'pglite', transport: transport.kind }, 'service started');
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'stopping');
+    await service.stop();
+    await transport.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}

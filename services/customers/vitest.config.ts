@@ -1,0 +1,1 @@
+export { default } from '../../packages/service-kit/vitest.shared.ts';
