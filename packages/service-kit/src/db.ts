@@ -59,10 +59,13 @@ function quoteIdent(name: string): string {
 }
 
 /** Runs the service's migrations (Kysely's migrator); stops start-up when one fails. */
-export async function migrate<DB>(db: Kysely<DB>, migrations: Record<string, Migration>, logger?: Logger): Promise<void> {
+export async function migrate<DB>(database: Database<DB>, migrations: Record<string, Migration>, logger?: Logger): Promise<void> {
+  const schema = database.target.kind === 'postgres' ? database.target.schema : undefined;
   const migrator = new Migrator({
-    db,
+    db: database.db,
     provider: { getMigrations: async () => migrations },
+    // With a schema per service in a shared database, the bookkeeping tables live in that schema too.
+    ...(schema ? { migrationTableSchema: schema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
   for (const r of results ?? []) {

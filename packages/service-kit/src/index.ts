@@ -9,3 +9,4 @@ export * from './pagination.ts';
 export * from './runtime.ts';
 export * from './scalars.ts';
 export * from './server.ts';
+export * from './loaders.ts';

@@ -12,7 +12,8 @@ import {
   type Transport,
   topicOf,
 } from '@crm/events';
-import type { DocumentNode } from 'graphql';
+import { readFileSync } from 'node:fs';
+import { type DocumentNode, parse } from 'graphql';
 import type { Kysely, Migration } from 'kysely';
 import { loadConfigOrExit, parseConfig, type ServiceEnv, serviceEnvSchema } from './config.ts';
 import type { RequestContext } from './context.ts';
@@ -70,7 +71,7 @@ export async function startService<DB, C extends RequestContext>(
   let database: Database<DB> | undefined;
   try {
     database = await openDatabase<DB>(options.database);
-    await migrate(database.db, definition.migrations, logger);
+    await migrate(database, definition.migrations, logger);
     const { db } = database;
     await options.transport.ensureTopics([topicOf(definition.name, options.namespace)]);
     const consumer = createConsumer<DB>({
@@ -162,4 +163,9 @@ export async function runStandalone<DB, C extends RequestContext>(definition: Se
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** Reads a subgraph's SDL file (Federation 2). */
+export function loadTypeDefs(file: URL): DocumentNode {
+  return parse(readFileSync(file, 'utf8'));
 }

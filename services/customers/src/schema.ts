@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'graphql';
+import { loadTypeDefs } from '@crm/service-kit';
 
-/** The subgraph SDL (Federation 2), read from schema.graphql beside this file. */
-export const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+/** The subgraph SDL (Federation 2), from schema.graphql beside this file. */
+export const typeDefs = loadTypeDefs(new URL('./schema.graphql', import.meta.url));

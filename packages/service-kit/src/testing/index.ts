@@ -19,7 +19,7 @@ export function testDatabaseTarget(label: string): DatabaseTarget {
 /** Opens a test database and runs the service's real migrations on it. */
 export async function openTestDatabase<DB>(label: string, migrations: Record<string, Migration>): Promise<Database<DB>> {
   const database = await openDatabase<DB>(testDatabaseTarget(label));
-  await migrate(database.db, migrations);
+  await migrate(database, migrations);
   return database;
 }
 

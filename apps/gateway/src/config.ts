@@ -1,0 +1,34 @@
+import { type Role, ROLES, settings } from '@crm/service-kit';
+import { z } from 'zod';
+import { SUBGRAPHS } from './subgraphs.ts';
+
+const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((s) => [s.urlSetting, z.url().default(s.defaultUrl)]));
+
+/** Gateway settings, parsed once at start-up. */
+export const gatewayEnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    PORT: settings.port(4000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    LOG_LEVEL: settings.logLevel(),
+    JWT_SECRET: settings.jwtSecret(),
+    /** When false, a request without a token acts as the development identity below. */
+    AUTH_REQUIRED: settings.boolean(false),
+    DEV_USER_ID: z.string().min(1).default('dev-officer'),
+    DEV_ROLES: z
+      .string()
+      .default('administrator')
+      .transform((v) => v.split(',').map((r) => r.trim()))
+      .pipe(z.array(z.enum(ROLES)).min(1)),
+    ...subgraphUrls,
+  })
+  .refine((env) => env.NODE_ENV !== 'production' || env.AUTH_REQUIRED, {
+    path: ['AUTH_REQUIRED'],
+    message: 'must be true in production',
+  });
+
+export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
+
+export function devIdentity(env: Pick<GatewayEnv, 'DEV_USER_ID' | 'DEV_ROLES'>): { userId: string; roles: Role[] } {
+  return { userId: env.DEV_USER_ID, roles: env.DEV_ROLES };
+}

@@ -1,0 +1,27 @@
+/** Distributed mode: the gateway alone, in front of subgraphs running as their own processes. */
+import { createLogger, loadConfigOrExit, parseConfig } from '@crm/service-kit';
+import { devIdentity, gatewayEnvSchema } from './config.ts';
+import { startGateway } from './gateway.ts';
+import { SUBGRAPHS } from './subgraphs.ts';
+
+const env = loadConfigOrExit(() => parseConfig(gatewayEnvSchema));
+const logger = createLogger('gateway', env.LOG_LEVEL);
+const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((s) => [s.name, String(env[s.urlSetting as keyof typeof env])]));
+const gateway = await startGateway({
+  subgraphUrls,
+  port: env.PORT,
+  host: env.HOST,
+  jwtSecret: env.JWT_SECRET,
+  devIdentity: env.AUTH_REQUIRED ? null : devIdentity(env),
+  sandbox: env.NODE_ENV !== 'production',
+  logger,
+});
+logger.info({ url: gateway.graphqlUrl, subgraphUrls }, 'gateway started');
+
+const shutdown = async (signal: string) => {
+  logger.info({ signal }, 'stopping');
+  await gateway.stop();
+  process.exit(0);
+};
+process.once('SIGINT', () => void shutdown('SIGINT'));
+process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,31 @@
+import { randomBytes } from 'node:crypto';
+import { InProcessTransport, KafkaTransport } from '@crm/events';
+import { createLogger, type Identity } from '@crm/service-kit';
+import { postGraphQL, staff, TEST_JWT_SECRET, testDatabaseTarget } from '@crm/service-kit/testing';
+import { type Stack, startStack } from '../src/stack.ts';
+
+/**
+ * The whole product for an end-to-end test. Embedded by default (PGlite, in-process events);
+ * on real PostgreSQL when TEST_DATABASE_URL / DATABASE_URL is set and on a real Kafka broker
+ * when KAFKA_BROKERS is set, each run isolated by its own schemas and topic namespace.
+ */
+export const TEST_MODE = `${process.env.TEST_DATABASE_URL || process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'} + ${process.env.KAFKA_BROKERS ? 'Kafka' : 'in-process events'}`;
+
+export async function startTestStack(): Promise<Stack & { query: <T>(q: string, v?: Record<string, unknown>, as?: Identity | null) => ReturnType<typeof postGraphQL<T>> }> {
+  const brokers = process.env.KAFKA_BROKERS?.split(',').filter(Boolean);
+  const run = randomBytes(3).toString('hex');
+  const bus = new InProcessTransport();
+  const logLevel = process.env.TEST_LOG_LEVEL ?? 'silent';
+  const stack = await startStack({
+    database: (service) => testDatabaseTarget(`${service}_${run}`),
+    transport: (service) => (brokers?.length ? new KafkaTransport({ brokers, clientId: `crm-${service}-${run}`, logger: createLogger(service, logLevel) }) : bus),
+    jwtSecret: TEST_JWT_SECRET,
+    devIdentity: null,
+    gatewayPort: 0,
+    sandbox: false,
+    logLevel,
+    namespace: `e2e-${run}`,
+    relayIntervalMs: 50,
+  });
+  return { ...stack, query: (q, v, as = staff.officer) => postGraphQL(stack.gatewayUrl, q, v, as) };
+}

@@ -1,0 +1,9 @@
+import { eventTablesMigration } from '@crm/events';
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_loans.ts';
+
+/** In order; names never change once released. */
+export const migrations: Record<string, Migration> = {
+  '0000_event_tables': eventTablesMigration,
+  '0001_loans': m0001,
+};

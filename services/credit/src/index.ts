@@ -1,0 +1,2 @@
+export type { DB as CreditDB } from './db/schema.ts';
+export { creditService } from './service.ts';

@@ -1,0 +1,40 @@
+import { type UserError, userErrorsFromZod } from '@crm/service-kit';
+import { z } from 'zod';
+import type { InteractionChannel, InteractionDirection, InteractionPurpose } from '../db/schema.ts';
+
+export interface InteractionRecord {
+  customerId: string;
+  channel: InteractionChannel;
+  direction: InteractionDirection;
+  purpose: InteractionPurpose;
+  summary: string;
+  outcome: string | null;
+  occurredAt: Date;
+}
+
+/** Five minutes of clock skew between a handset and the server are tolerated. */
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
+
+/** Validates a contact to log; `now` bounds its time. */
+export function validateInteraction(input: unknown, now: Date): { ok: true; value: InteractionRecord } | { ok: false; errors: UserError[] } {
+  const schema = z.object({
+    customerId: z.string().min(1),
+    channel: z.enum(['PHONE', 'SMS', 'EMAIL', 'APP', 'MESSAGING', 'VISIT', 'BRANCH', 'SOCIAL']),
+    direction: z.enum(['INBOUND', 'OUTBOUND']),
+    purpose: z.enum(['WELCOME', 'POST_LOAN_FOLLOW_UP', 'COLLECTION_REMINDER', 'CARE', 'SERVICE', 'SURVEY', 'MARKETING']),
+    summary: z.string().trim().min(1, 'must not be blank').max(4000, 'must be at most 4000 characters'),
+    outcome: z
+      .string()
+      .trim()
+      .max(1000)
+      .nullish()
+      .transform((v) => v || null),
+    occurredAt: z
+      .date()
+      .nullish()
+      .transform((v) => v ?? now)
+      .refine((d) => d.getTime() <= now.getTime() + FUTURE_TOLERANCE_MS, { message: 'cannot be in the future', params: { code: 'DATE_IN_FUTURE' } }),
+  });
+  const parsed = schema.safeParse(input);
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, errors: userErrorsFromZod(parsed.error) };
+}

@@ -1,0 +1,8 @@
+import type { EventHandlers } from '@crm/events';
+import type { DB } from '../db/schema.ts';
+import { onCustomerRegistered } from './customer-registered.handler.ts';
+
+/** Events from other services that engagement reacts to. */
+export const handlers: EventHandlers<DB> = {
+  CustomerRegistered: onCustomerRegistered,
+};

@@ -1,0 +1,9 @@
+import { requireIdentity } from '@crm/service-kit';
+import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
+
+export const Query: QueryResolvers = {
+  task: (_parent, { id }, ctx) => {
+    requireIdentity(ctx);
+    return ctx.loaders.task.load(id);
+  },
+};

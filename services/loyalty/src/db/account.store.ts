@@ -1,0 +1,83 @@
+import { decodeCursor, type PageWindow } from '@crm/service-kit';
+import type { Kysely } from 'kysely';
+import type { DB, EarningRuleRow, LoyaltyAccountRow, NewPointsEntry, PointsEntryRow } from './schema.ts';
+
+/** An account with its balance, derived from the ledger in the same query. */
+export interface AccountWithBalance extends LoyaltyAccountRow {
+  balance: number;
+}
+
+function selectAccounts(db: Kysely<DB>) {
+  return db
+    .selectFrom('loyalty_account as a')
+    .selectAll('a')
+    .select((eb) =>
+      eb
+        .selectFrom('points_entry as e')
+        .whereRef('e.account_id', '=', 'a.id')
+        .select((e) => e.fn.coalesce(e.fn.sum<string>('e.points'), e.lit(0)).as('s'))
+        .as('balance'),
+    );
+}
+
+function withNumericBalance(row: LoyaltyAccountRow & { balance: string | number | null }): AccountWithBalance {
+  return { ...row, balance: Number(row.balance ?? 0) };
+}
+
+export async function findAccountsByIds(db: Kysely<DB>, ids: readonly string[]): Promise<AccountWithBalance[]> {
+  if (!ids.length) return [];
+  return (await selectAccounts(db).where('a.id', 'in', [...ids]).execute()).map(withNumericBalance);
+}
+
+export async function findAccountsByCustomerIds(db: Kysely<DB>, customerIds: readonly string[]): Promise<AccountWithBalance[]> {
+  if (!customerIds.length) return [];
+  return (await selectAccounts(db).where('a.customer_id', 'in', [...customerIds]).execute()).map(withNumericBalance);
+}
+
+/** Opens an account unless the customer has one; returns false when it existed. */
+export async function insertAccountOnce(db: Kysely<DB>, row: LoyaltyAccountRow): Promise<boolean> {
+  const inserted = await db
+    .insertInto('loyalty_account')
+    .values(row)
+    .onConflict((oc) => oc.column('customer_id').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+/** Appends a ledger entry unless the same source already produced one of this kind. */
+export async function appendEntryOnce(db: Kysely<DB>, entry: NewPointsEntry): Promise<boolean> {
+  const inserted = await db
+    .insertInto('points_entry')
+    .values(entry)
+    .onConflict((oc) => oc.columns(['account_id', 'kind', 'source_id']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+export async function balanceOf(db: Kysely<DB>, accountId: string): Promise<number> {
+  const row = await db
+    .selectFrom('points_entry')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('points'), eb.lit(0)).as('s'))
+    .where('account_id', '=', accountId)
+    .executeTakeFirstOrThrow();
+  return Number(row.s);
+}
+
+export async function findActiveRule(db: Kysely<DB>, code: string): Promise<EarningRuleRow | undefined> {
+  return db.selectFrom('earning_rule').selectAll().where('code', '=', code).where('active', '=', true).executeTakeFirst();
+}
+
+/** Newest ledger entries of each account, `limit` per account, in one query. */
+export async function findEntriesOfAccounts(db: Kysely<DB>, accountIds: readonly string[], window: PageWindow): Promise<PointsEntryRow[]> {
+  const afterId = window.after ? String(decodeCursor(window.after, 1)[0]) : null;
+  const ranked = db
+    .selectFrom('points_entry')
+    .selectAll()
+    .select((eb) => eb.fn.agg<string>('row_number').over((ob) => ob.partitionBy('account_id').orderBy('id', 'desc')).as('rn'))
+    .where('account_id', 'in', [...accountIds])
+    .$if(afterId !== null, (q) => q.where('id', '<', afterId ?? ''));
+  const rows = await db.selectFrom(ranked.as('r')).selectAll().where('rn', '<=', String(window.limit)).orderBy('account_id').orderBy('id', 'desc').execute();
+  return rows.map(({ rn: _rn, ...row }) => row);
+}

@@ -1,0 +1,26 @@
+/** Earned points expire this many months after they are earned (oldest first). */
+export const POINTS_VALIDITY_MONTHS = 24;
+
+/** The tier every new member starts in. */
+export const ENTRY_TIER = 'BRONZE';
+
+/** When points earned at `earnedAt` expire: the same day POINTS_VALIDITY_MONTHS later (end of month when shorter). */
+export function expiryOf(earnedAt: Date, months = POINTS_VALIDITY_MONTHS): Date {
+  const d = new Date(earnedAt.getTime());
+  const day = d.getUTCDate();
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  const lastDay = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
+  d.setUTCDate(Math.min(day, lastDay));
+  return d;
+}
+
+const REFERRAL_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'; // no 0/O or 1/I: read over the phone
+
+/** A referral code from random bytes: 8 characters, unambiguous when spoken. */
+export function referralCodeFrom(bytes: Uint8Array): string {
+  if (bytes.length < 8) throw new Error('referral code needs 8 random bytes');
+  let code = '';
+  for (let i = 0; i < 8; i++) code += REFERRAL_ALPHABET[(bytes[i] ?? 0) % REFERRAL_ALPHABET.length];
+  return code;
+}

@@ -1,0 +1,2 @@
+export type { DB as LoyaltyDB } from './db/schema.ts';
+export { loyaltyService } from './service.ts';

@@ -1,0 +1,4 @@
+import { runStandalone } from '@crm/service-kit';
+import { loyaltyService } from './service.ts';
+
+await runStandalone(loyaltyService, 4004);

@@ -1,0 +1,17 @@
+import type { ServiceDefinition } from '@crm/service-kit';
+import { type LoyaltyContext, createContext } from './context.ts';
+import { migrations } from './db/migrations/index.ts';
+import type { DB } from './db/schema.ts';
+import { handlers } from './events/handlers.ts';
+import { resolvers } from './resolvers/index.ts';
+import { typeDefs } from './schema.ts';
+
+/** The loyalty subgraph: points ledger, tiers, rewards, referrals. */
+export const loyaltyService: ServiceDefinition<DB, LoyaltyContext> = {
+  name: 'loyalty',
+  typeDefs,
+  resolvers,
+  migrations,
+  handlers,
+  context: createContext,
+};
