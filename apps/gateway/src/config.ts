@@ -1,4 +1,4 @@
-import { type Role, ROLES, settings } from '@crm/service-kit';
+import { ROLES, type Role, settings } from '@crm/service-kit';
 import { z } from 'zod';
 import { SUBGRAPHS } from './subgraphs.ts';
 

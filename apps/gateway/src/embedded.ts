@@ -20,7 +20,9 @@ const bus = new InProcessTransport();
 const brokers = env.service.KAFKA_BROKERS;
 const stack = await startStack({
   database: (service) =>
-    env.service.DATABASE_URL ? { kind: 'postgres', url: env.service.DATABASE_URL, schema: service } : { kind: 'pglite', dataDir: `${env.service.DATA_DIR}/${service}` },
+    env.service.DATABASE_URL
+      ? { kind: 'postgres', url: env.service.DATABASE_URL, schema: service }
+      : { kind: 'pglite', dataDir: `${env.service.DATA_DIR}/${service}` },
   transport: (service) => (brokers?.length ? new KafkaTransport({ brokers, clientId: `crm-${service}`, logger }) : bus),
   jwtSecret: env.gateway.JWT_SECRET,
   devIdentity: env.gateway.AUTH_REQUIRED ? null : devIdentity(env.gateway),

@@ -38,7 +38,10 @@ interface Customer360 {
 }
 
 type RegisterResult = {
-  registerCustomer: { customer: { id: string; displayName: string; registeredAt: string } | null; userErrors: { field: string; code: string; message: string }[] };
+  registerCustomer: {
+    customer: { id: string; displayName: string; registeredAt: string } | null;
+    userErrors: { field: string; code: string; message: string }[];
+  };
 };
 
 describe(`end to end through the gateway on ${TEST_MODE}`, () => {
@@ -89,7 +92,12 @@ describe(`end to end through the gateway on ${TEST_MODE}`, () => {
     expect(logged.data?.logInteraction.userErrors).toEqual([]);
     const view = await stack.query<Customer360>(CUSTOMER_360, { id: customer.id });
     expect(view.data?.customer?.interactions.edges.map((e) => e.node)).toEqual([
-      { id: logged.data?.logInteraction.interaction?.id, purpose: 'WELCOME', summary: 'Welcome call, explained repayment channels', staffId: staff.officer.userId },
+      {
+        id: logged.data?.logInteraction.interaction?.id,
+        purpose: 'WELCOME',
+        summary: 'Welcome call, explained repayment channels',
+        staffId: staff.officer.userId,
+      },
     ]);
     const unknown = await stack.query<{ logInteraction: { userErrors: { field: string; code: string }[] } }>(LOG, {
       input: { customerId: 'no-such-customer', channel: 'PHONE', direction: 'OUTBOUND', purpose: 'CARE', summary: 'x' },

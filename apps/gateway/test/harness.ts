@@ -11,14 +11,17 @@ import { type Stack, startStack } from '../src/stack.ts';
  */
 export const TEST_MODE = `${process.env.TEST_DATABASE_URL || process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'} + ${process.env.KAFKA_BROKERS ? 'Kafka' : 'in-process events'}`;
 
-export async function startTestStack(): Promise<Stack & { query: <T>(q: string, v?: Record<string, unknown>, as?: Identity | null) => ReturnType<typeof postGraphQL<T>> }> {
+export async function startTestStack(): Promise<
+  Stack & { query: <T>(q: string, v?: Record<string, unknown>, as?: Identity | null) => ReturnType<typeof postGraphQL<T>> }
+> {
   const brokers = process.env.KAFKA_BROKERS?.split(',').filter(Boolean);
   const run = randomBytes(3).toString('hex');
   const bus = new InProcessTransport();
   const logLevel = process.env.TEST_LOG_LEVEL ?? 'silent';
   const stack = await startStack({
     database: (service) => testDatabaseTarget(`${service}_${run}`),
-    transport: (service) => (brokers?.length ? new KafkaTransport({ brokers, clientId: `crm-${service}-${run}`, logger: createLogger(service, logLevel) }) : bus),
+    transport: (service) =>
+      brokers?.length ? new KafkaTransport({ brokers, clientId: `crm-${service}-${run}`, logger: createLogger(service, logLevel) }) : bus,
     jwtSecret: TEST_JWT_SECRET,
     devIdentity: null,
     gatewayPort: 0,

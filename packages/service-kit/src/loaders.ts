@@ -10,10 +10,7 @@ export interface PageWindow {
  * Batches a paginated list field on an entity (e.g. `Customer.interactions(first:, after:)`):
  * every parent asked for with the same arguments in one request is fetched in one query.
  */
-export function createPagedLoader<Row>(
-  fetch: (parentIds: readonly string[], window: PageWindow) => Promise<Row[]>,
-  parentOf: (row: Row) => string,
-) {
+export function createPagedLoader<Row>(fetch: (parentIds: readonly string[], window: PageWindow) => Promise<Row[]>, parentOf: (row: Row) => string) {
   const loaders = new Map<string, DataLoader<string, Row[]>>();
   return (parentId: string, window: PageWindow): Promise<Row[]> => {
     const key = `${window.limit}:${window.after ?? ''}`;

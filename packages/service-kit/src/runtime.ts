@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import {
@@ -12,7 +13,6 @@ import {
   type Transport,
   topicOf,
 } from '@crm/events';
-import { readFileSync } from 'node:fs';
 import { type DocumentNode, parse } from 'graphql';
 import type { Kysely, Migration } from 'kysely';
 import { loadConfigOrExit, parseConfig, type ServiceEnv, serviceEnvSchema } from './config.ts';

@@ -28,12 +28,18 @@ export function createContext(base: RequestContext, { db, logger }: ServiceDeps<
     loaders: {
       interaction: new DataLoader(async (ids) => byIds(ids, await findInteractionsByIds(db, ids))),
       task: new DataLoader(async (ids) => byIds(ids, await findTasksByIds(db, ids))),
-      interactionsOfCustomer: createPagedLoader((ids, window) => findInteractionsOfCustomers(db, ids, window), (r) => r.customer_id),
+      interactionsOfCustomer: createPagedLoader(
+        (ids, window) => findInteractionsOfCustomers(db, ids, window),
+        (r) => r.customer_id,
+      ),
       tasksOfCustomer: (status) => {
         const key = status?.slice().sort().join(',') ?? '';
         let loader = taskLoaders.get(key);
         if (!loader) {
-          loader = createPagedLoader((ids, window) => findTasksOfCustomers(db, ids, { ...window, status }), (r) => r.customer_id);
+          loader = createPagedLoader(
+            (ids, window) => findTasksOfCustomers(db, ids, { ...window, status }),
+            (r) => r.customer_id,
+          );
           taskLoaders.set(key, loader);
         }
         return loader;

@@ -1,5 +1,5 @@
 import type { ServiceDefinition } from '@crm/service-kit';
-import { type EngagementContext, createContext } from './context.ts';
+import { createContext, type EngagementContext } from './context.ts';
 import { migrations } from './db/migrations/index.ts';
 import type { DB } from './db/schema.ts';
 import { handlers } from './events/handlers.ts';

@@ -28,7 +28,10 @@ export function createContext(base: RequestContext, { db, logger }: ServiceDeps<
         const byCustomer = new Map((await findAccountsByCustomerIds(db, customerIds)).map((a) => [a.customer_id, a]));
         return customerIds.map((id) => byCustomer.get(id) ?? null);
       }),
-      entriesOfAccount: createPagedLoader((ids, window) => findEntriesOfAccounts(db, ids, window), (e) => e.account_id),
+      entriesOfAccount: createPagedLoader(
+        (ids, window) => findEntriesOfAccounts(db, ids, window),
+        (e) => e.account_id,
+      ),
     },
   };
 }

@@ -8,11 +8,20 @@ export interface CustomerRef {
 
 export async function findLoansByIds(db: Kysely<DB>, ids: readonly string[]): Promise<LoanRow[]> {
   if (!ids.length) return [];
-  return db.selectFrom('loan').selectAll().where('id', 'in', [...ids]).execute();
+  return db
+    .selectFrom('loan')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .execute();
 }
 
 /** Every loan of these customers, newest first, in one query. */
 export async function findLoansByCustomerIds(db: Kysely<DB>, customerIds: readonly string[]): Promise<LoanRow[]> {
   if (!customerIds.length) return [];
-  return db.selectFrom('loan').selectAll().where('customer_id', 'in', [...customerIds]).orderBy('id', 'desc').execute();
+  return db
+    .selectFrom('loan')
+    .selectAll()
+    .where('customer_id', 'in', [...customerIds])
+    .orderBy('id', 'desc')
+    .execute();
 }

@@ -9,7 +9,11 @@ export async function insertInteraction(db: Kysely<DB>, row: NewInteraction): Pr
 
 export async function findInteractionsByIds(db: Kysely<DB>, ids: readonly string[]): Promise<InteractionRow[]> {
   if (!ids.length) return [];
-  return db.selectFrom('interaction').selectAll().where('id', 'in', [...ids]).execute();
+  return db
+    .selectFrom('interaction')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .execute();
 }
 
 export async function findInteractionIdByIdempotencyKey(db: Kysely<DB>, key: string): Promise<string | undefined> {
@@ -29,10 +33,20 @@ export async function findInteractionsOfCustomers(db: Kysely<DB>, customerIds: r
   const ranked = db
     .selectFrom('interaction')
     .selectAll()
-    .select((eb) => eb.fn.agg<string>('row_number').over((ob) => ob.partitionBy('customer_id').orderBy('occurred_at', 'desc').orderBy('id', 'desc')).as('rn'))
+    .select((eb) =>
+      eb.fn
+        .agg<string>('row_number')
+        .over((ob) => ob.partitionBy('customer_id').orderBy('occurred_at', 'desc').orderBy('id', 'desc'))
+        .as('rn'),
+    )
     .where('customer_id', 'in', [...customerIds])
     .$if(after !== null, (q) =>
-      q.where((eb) => eb.or([eb('occurred_at', '<', new Date(after?.[0] ?? '')), eb.and([eb('occurred_at', '=', new Date(after?.[0] ?? '')), eb('id', '<', after?.[1] ?? '')])])),
+      q.where((eb) =>
+        eb.or([
+          eb('occurred_at', '<', new Date(after?.[0] ?? '')),
+          eb.and([eb('occurred_at', '=', new Date(after?.[0] ?? '')), eb('id', '<', after?.[1] ?? '')]),
+        ]),
+      ),
     );
   const rows = await db
     .selectFrom(ranked.as('r'))

@@ -19,7 +19,11 @@ export async function insertTaskOnce(db: Kysely<DB>, row: NewTask): Promise<bool
 
 export async function findTasksByIds(db: Kysely<DB>, ids: readonly string[]): Promise<TaskRow[]> {
   if (!ids.length) return [];
-  return db.selectFrom('task').selectAll().where('id', 'in', [...ids]).execute();
+  return db
+    .selectFrom('task')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .execute();
 }
 
 /** Newest tasks of each customer, `limit` per customer, optionally by status, in one query. */
@@ -32,7 +36,12 @@ export async function findTasksOfCustomers(
   const ranked = db
     .selectFrom('task')
     .selectAll()
-    .select((eb) => eb.fn.agg<string>('row_number').over((ob) => ob.partitionBy('customer_id').orderBy('id', 'desc')).as('rn'))
+    .select((eb) =>
+      eb.fn
+        .agg<string>('row_number')
+        .over((ob) => ob.partitionBy('customer_id').orderBy('id', 'desc'))
+        .as('rn'),
+    )
     .where('customer_id', 'in', [...customerIds])
     .$if(afterId !== null, (q) => q.where('id', '<', afterId ?? ''))
     .$if(!!window.status?.length, (q) => q.where('status', 'in', window.status ?? []));

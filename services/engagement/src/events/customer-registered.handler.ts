@@ -1,4 +1,4 @@
-import { emit, type EventHandler } from '@crm/events';
+import { type EventHandler, emit } from '@crm/events';
 import { v7 as uuidv7 } from 'uuid';
 import { upsertCustomerReplica } from '../db/customer-replica.store.ts';
 import type { DB } from '../db/schema.ts';

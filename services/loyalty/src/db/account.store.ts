@@ -26,12 +26,20 @@ function withNumericBalance(row: LoyaltyAccountRow & { balance: string | number 
 
 export async function findAccountsByIds(db: Kysely<DB>, ids: readonly string[]): Promise<AccountWithBalance[]> {
   if (!ids.length) return [];
-  return (await selectAccounts(db).where('a.id', 'in', [...ids]).execute()).map(withNumericBalance);
+  return (
+    await selectAccounts(db)
+      .where('a.id', 'in', [...ids])
+      .execute()
+  ).map(withNumericBalance);
 }
 
 export async function findAccountsByCustomerIds(db: Kysely<DB>, customerIds: readonly string[]): Promise<AccountWithBalance[]> {
   if (!customerIds.length) return [];
-  return (await selectAccounts(db).where('a.customer_id', 'in', [...customerIds]).execute()).map(withNumericBalance);
+  return (
+    await selectAccounts(db)
+      .where('a.customer_id', 'in', [...customerIds])
+      .execute()
+  ).map(withNumericBalance);
 }
 
 /** Opens an account unless the customer has one; returns false when it existed. */
@@ -75,7 +83,12 @@ export async function findEntriesOfAccounts(db: Kysely<DB>, accountIds: readonly
   const ranked = db
     .selectFrom('points_entry')
     .selectAll()
-    .select((eb) => eb.fn.agg<string>('row_number').over((ob) => ob.partitionBy('account_id').orderBy('id', 'desc')).as('rn'))
+    .select((eb) =>
+      eb.fn
+        .agg<string>('row_number')
+        .over((ob) => ob.partitionBy('account_id').orderBy('id', 'desc'))
+        .as('rn'),
+    )
     .where('account_id', 'in', [...accountIds])
     .$if(afterId !== null, (q) => q.where('id', '<', afterId ?? ''));
   const rows = await db.selectFrom(ranked.as('r')).selectAll().where('rn', '<=', String(window.limit)).orderBy('account_id').orderBy('id', 'desc').execute();

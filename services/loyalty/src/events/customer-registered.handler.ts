@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { emit, type EventHandler } from '@crm/events';
+import { type EventHandler, emit } from '@crm/events';
 import { v7 as uuidv7 } from 'uuid';
 import { appendEntryOnce, balanceOf, findActiveRule, insertAccountOnce } from '../db/account.store.ts';
 import type { DB } from '../db/schema.ts';

@@ -45,7 +45,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addUniqueConstraint('task_source_event_type_uq', ['source_event_id', 'type'])
     .execute();
   await db.schema.createIndex('task_customer_idx').on('task').columns(['customer_id', 'id']).execute();
-  await db.schema.createIndex('task_assignee_open_idx').on('task').columns(['assignee_id', 'due_at']).where(sql.ref('status'), 'in', sql`('OPEN', 'IN_PROGRESS')`).execute();
+  await db.schema
+    .createIndex('task_assignee_open_idx')
+    .on('task')
+    .columns(['assignee_id', 'due_at'])
+    .where(sql.ref('status'), 'in', sql`('OPEN', 'IN_PROGRESS')`)
+    .execute();
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: see up().
