@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { catalogue, PRODUCERS, topicOf } from '../src/catalogue.ts';
+import { catalogue, PRODUCERS, topicOf } from '../src/catalogue/index.ts';
 import { cloudEventSchema } from '../src/envelope.ts';
 
 const envelope = z.toJSONSchema(cloudEventSchema.omit({ data: true }), { io: 'input' }) as { properties: Record<string, unknown>; required: string[] };

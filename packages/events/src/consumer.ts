@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import { catalogue, deadLetterTopicOf, definitionOfType, type EventName, type Producer, topicOf } from './catalogue.ts';
+import { catalogue, deadLetterTopicOf, definitionOfType, type EventName, type Producer, topicOf } from './catalogue/index.ts';
 import { withCorrelationId } from './correlation.ts';
 import { type CloudEvent, type DomainEvent, EventValidationError, parseEvent } from './envelope.ts';
 import { eventsConsumed } from './metrics.ts';

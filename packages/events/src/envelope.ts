@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import { catalogue, definitionOfType, type EventData, type EventName } from './catalogue.ts';
+import { catalogue, definitionOfType, type EventData, type EventInput, type EventName } from './catalogue/index.ts';
 
 /** CloudEvents 1.0, structured JSON mode, with a `correlationid` extension attribute. */
 export const cloudEventSchema = z.object({
@@ -32,7 +32,7 @@ export class EventValidationError extends Error {
 /** Builds an event of the catalogue; its data is validated against the schema (validation on produce). */
 export function createEvent<N extends EventName>(
   name: N,
-  input: { subject: string; data: EventData<N>; correlationId?: string | undefined; time?: Date; id?: string },
+  input: { subject: string; data: EventInput<N>; correlationId?: string | undefined; time?: Date; id?: string },
 ): DomainEvent<N> {
   const def = catalogue[name];
   const parsed = def.data.safeParse(input.data);

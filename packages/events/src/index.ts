@@ -1,4 +1,4 @@
-export * from './catalogue.ts';
+export * from './catalogue/index.ts';
 export * from './consumer.ts';
 export * from './correlation.ts';
 export * from './envelope.ts';

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { define, f } from './define.ts';
+
+export const delinquencyBucket = z.enum(['CURRENT', 'DPD_1_30', 'DPD_31_60', 'DPD_61_90', 'DPD_90_PLUS']);
+export const riskClass = z.enum(['NORMAL', 'SPECIAL_MENTION', 'SUBSTANDARD', 'DOUBTFUL', 'LOSS']);
+export const warningSeverity = z.enum(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']);
+
+const loanRef = { loanId: f.id, customerId: f.id };
+
+/** Events produced by the credit service (topic crm.credit.v1). */
+export const creditEvents = {
+  LoanApplied: define(
+    'credit',
+    'LoanApplied',
+    'A loan application was recorded.',
+    z.object({
+      ...loanRef,
+      productCode: z.string(),
+      principal: f.money,
+      currency: f.currency,
+      termCount: z.number().int().positive(),
+      officerId: f.id.nullable(),
+      purpose: z.string().nullable(),
+    }),
+  ),
+  LoanApproved: define('credit', 'LoanApproved', 'A loan application was approved.', z.object({ ...loanRef, approvedBy: f.id, approvedAt: f.instant })),
+  LoanDisbursed: define(
+    'credit',
+    'LoanDisbursed',
+    'A loan was disbursed and its repayment schedule generated.',
+    z.object({
+      ...loanRef,
+      productCode: z.string(),
+      principal: f.money,
+      currency: f.currency,
+      disbursedOn: f.date,
+      firstDueDate: f.date,
+      instalmentCount: z.number().int().positive(),
+      officerId: f.id.nullable(),
+      /** 1 for the customer's first loan, 2 for the second... */
+      loanCycle: z.number().int().positive(),
+    }),
+  ),
+  InstalmentDue: define(
+    'credit',
+    'InstalmentDue',
+    'An instalment falls due (reminder).',
+    z.object({ ...loanRef, instalmentNumber: z.number().int().positive(), dueDate: f.date, amountDue: f.money, currency: f.currency }),
+  ),
+  InstalmentPaid: define(
+    'credit',
+    'InstalmentPaid',
+    'An instalment was fully paid, on time or late.',
+    z.object({
+      ...loanRef,
+      instalmentNumber: z.number().int().positive(),
+      dueDate: f.date,
+      paidOn: f.date,
+      amountPaid: f.money,
+      currency: f.currency,
+      onTime: z.boolean(),
+      daysLate: z.number().int().min(0),
+      repaymentId: f.id,
+    }),
+  ),
+  RepaymentReversed: define(
+    'credit',
+    'RepaymentReversed',
+    'A booked repayment was reversed; what it paid is due again.',
+    z.object({
+      ...loanRef,
+      repaymentId: f.id,
+      amount: f.money,
+      currency: f.currency,
+      instalmentNumbers: z.array(z.number().int().positive()),
+      reversedAt: f.instant,
+    }),
+  ),
+  InstalmentOverdue: define(
+    'credit',
+    'InstalmentOverdue',
+    'An instalment is past due as of an end-of-day run.',
+    z.object({
+      ...loanRef,
+      instalmentNumber: z.number().int().positive(),
+      dueDate: f.date,
+      daysPastDue: z.number().int().positive(),
+      amountOverdue: f.money,
+      currency: f.currency,
+      asOf: f.date,
+    }),
+  ),
+  DelinquencyBucketChanged: define(
+    'credit',
+    'DelinquencyBucketChanged',
+    "A loan's days-past-due bucket changed in an end-of-day run.",
+    z.object({ ...loanRef, previousBucket: delinquencyBucket, bucket: delinquencyBucket, daysPastDue: z.number().int().min(0), asOf: f.date }),
+  ),
+  RiskClassChanged: define(
+    'credit',
+    'RiskClassChanged',
+    "A loan's risk class changed, by DPD thresholds or an officer's override.",
+    z.object({ ...loanRef, previousClass: riskClass, riskClass, reason: z.string(), override: z.boolean(), changedBy: f.id.nullable(), asOf: f.date }),
+  ),
+  RiskWarningRaised: define(
+    'credit',
+    'RiskWarningRaised',
+    'An early-warning rule fired for a loan; the indicator values explain why.',
+    z.object({
+      warningId: f.id,
+      ...loanRef,
+      ruleCode: z.string(),
+      severity: warningSeverity,
+      indicators: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+      officerId: f.id.nullable(),
+      responseDueAt: f.instant,
+    }),
+  ),
+  RiskWarningEscalated: define(
+    'credit',
+    'RiskWarningEscalated',
+    'A risk warning missed its response deadline (or was escalated by hand).',
+    z.object({ warningId: f.id, ...loanRef, ruleCode: z.string(), severity: warningSeverity, officerId: f.id.nullable(), escalatedAt: f.instant }),
+  ),
+  LoanRestructured: define(
+    'credit',
+    'LoanRestructured',
+    'A restructuring was approved and a new schedule version generated.',
+    z.object({
+      ...loanRef,
+      restructuringId: f.id,
+      kind: z.enum(['PAYMENT_HOLIDAY', 'TERM_EXTENSION', 'RATE_REDUCTION']),
+      scheduleVersion: z.number().int().positive(),
+      effectiveOn: f.date,
+    }),
+  ),
+  LoanClosed: define(
+    'credit',
+    'LoanClosed',
+    'A loan was repaid in full and closed.',
+    z.object({ ...loanRef, closedOn: f.date, principal: f.money, currency: f.currency, repaidOnTimeInFull: z.boolean() }),
+  ),
+  LoanWrittenOff: define(
+    'credit',
+    'LoanWrittenOff',
+    'A loan was written off.',
+    z.object({ ...loanRef, writtenOffOn: f.date, outstandingPrincipal: f.money, currency: f.currency, reason: z.string() }),
+  ),
+} as const;

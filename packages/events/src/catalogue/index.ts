@@ -1,0 +1,43 @@
+/**
+ * The event catalogue: every event type any service emits, with its runtime schema. One file
+ * per producing service. Types are versioned (`crm.<producer>.<Name>.v<version>`): a breaking
+ * change is a new version, published beside the old one until consumers moved.
+ */
+
+import type { z } from 'zod';
+import { creditEvents } from './credit.ts';
+import { customersEvents } from './customers.ts';
+import type { EventDefinition, Producer } from './define.ts';
+import { engagementEvents } from './engagement.ts';
+import { loyaltyEvents } from './loyalty.ts';
+
+export { creditEvents, delinquencyBucket, riskClass, warningSeverity } from './credit.ts';
+export { consentPurpose, customerGrade, customerKind, customerStatus, customersEvents } from './customers.ts';
+export { define, type EventDefinition, f as eventFields, PRODUCERS, type Producer } from './define.ts';
+export { churnRiskLevel, engagementEvents } from './engagement.ts';
+export { loyaltyEvents } from './loyalty.ts';
+
+export const catalogue = { ...customersEvents, ...creditEvents, ...engagementEvents, ...loyaltyEvents } as const;
+
+export type Catalogue = typeof catalogue;
+export type EventName = keyof Catalogue;
+/** An event's data as consumers receive it (after validation and defaults). */
+export type EventData<N extends EventName> = z.output<Catalogue[N]['data']>;
+/** An event's data as a producer writes it (fields with defaults may be left out). */
+export type EventInput<N extends EventName> = z.input<Catalogue[N]['data']>;
+
+const byType = new Map<string, EventDefinition>(Object.values(catalogue).map((d) => [d.type, d]));
+
+export function definitionOfType(type: string): EventDefinition | undefined {
+  return byType.get(type);
+}
+
+/** `crm.<producer>.v1`, prefixed by a namespace when one is set (isolated test runs). */
+export function topicOf(producer: Producer, namespace = ''): string {
+  return `${namespace ? `${namespace}.` : ''}crm.${producer}.v1`;
+}
+
+/** Dead-letter topic of one consumer group. */
+export function deadLetterTopicOf(consumer: Producer, namespace = ''): string {
+  return `${namespace ? `${namespace}.` : ''}crm.dlq.${consumer}.v1`;
+}

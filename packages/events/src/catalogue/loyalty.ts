@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { define, f } from './define.ts';
+
+const accountRef = { accountId: f.id, customerId: f.id };
+
+/** Events produced by the loyalty service (topic crm.loyalty.v1). */
+export const loyaltyEvents = {
+  LoyaltyAccountOpened: define(
+    'loyalty',
+    'LoyaltyAccountOpened',
+    'A loyalty account was opened for a customer.',
+    z.object({ ...accountRef, tier: z.string(), openedAt: f.instant }),
+  ),
+  PointsEarned: define(
+    'loyalty',
+    'PointsEarned',
+    'Points were credited to a loyalty account.',
+    z.object({ ...accountRef, entryId: f.id, points: z.number().int().positive(), reason: z.string(), sourceEventId: f.id, balance: z.number().int() }),
+  ),
+  PointsRedeemed: define(
+    'loyalty',
+    'PointsRedeemed',
+    'Points were spent on a reward.',
+    z.object({ ...accountRef, entryId: f.id, redemptionId: f.id, points: z.number().int().positive(), balance: z.number().int() }),
+  ),
+  PointsExpiring: define(
+    'loyalty',
+    'PointsExpiring',
+    'Points will expire soon unless used.',
+    z.object({ ...accountRef, points: z.number().int().positive(), expiresOn: f.date }),
+  ),
+  PointsExpired: define(
+    'loyalty',
+    'PointsExpired',
+    'Points expired (oldest first).',
+    z.object({ ...accountRef, entryId: f.id, points: z.number().int().positive(), balance: z.number().int(), asOf: f.date }),
+  ),
+  TierChanged: define(
+    'loyalty',
+    'TierChanged',
+    "A member's tier changed (upgrades at once, downgrades after the grace period).",
+    z.object({ ...accountRef, previousTier: z.string(), tier: z.string(), direction: z.enum(['UP', 'DOWN']), effectiveOn: f.date }),
+  ),
+  TierDowngradeWarning: define(
+    'loyalty',
+    'TierDowngradeWarning',
+    'A member no longer qualifies for their tier: it drops at the end of the grace period unless they requalify.',
+    z.object({ ...accountRef, tier: z.string(), projectedTier: z.string(), effectiveOn: f.date }),
+  ),
+  RewardRedeemed: define(
+    'loyalty',
+    'RewardRedeemed',
+    'A reward was redeemed from the catalogue.',
+    z.object({
+      ...accountRef,
+      redemptionId: f.id,
+      rewardId: f.id,
+      rewardKind: z.enum(['GIFT', 'RATE_DISCOUNT_VOUCHER', 'FEE_WAIVER']),
+      points: z.number().int().positive(),
+    }),
+  ),
+  ReferralRewarded: define(
+    'loyalty',
+    'ReferralRewarded',
+    "A referrer was rewarded for a referred customer's first disbursed loan.",
+    z.object({ ...accountRef, referredCustomerId: f.id, points: z.number().int().positive(), sourceEventId: f.id }),
+  ),
+} as const;
