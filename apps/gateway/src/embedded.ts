@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { InProcessTransport, KafkaTransport } from '@crm/events';
-import { createLogger, loadConfigOrExit, parseConfig, serviceEnvSchema } from '@crm/service-kit';
+import { createLogger, loadConfigOrExit, parseConfig, serviceEnvSchema, stopOnSignals } from '@crm/service-kit';
 import { devIdentity, gatewayEnvSchema } from './config.ts';
 import { startStack } from './stack.ts';
 
@@ -37,10 +37,4 @@ const stack = await startStack({
 logger.info({ data: brokers?.length ? 'kafka' : env.service.DATA_DIR }, 'embedded mode ready');
 process.stdout.write(`\nLender CRM is up: ${stack.gatewayUrl}  (open it in a browser for Apollo Sandbox)\n\n`);
 
-const shutdown = async (signal: string) => {
-  logger.info({ signal }, 'stopping');
-  await stack.stop();
-  process.exit(0);
-};
-process.once('SIGINT', () => void shutdown('SIGINT'));
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
+stopOnSignals(logger, () => stack.stop());

@@ -1,5 +1,5 @@
 /** Distributed mode: the gateway alone, in front of subgraphs running as their own processes. */
-import { createLogger, loadConfigOrExit, parseConfig } from '@crm/service-kit';
+import { createLogger, loadConfigOrExit, parseConfig, stopOnSignals } from '@crm/service-kit';
 import { devIdentity, gatewayEnvSchema } from './config.ts';
 import { startGateway } from './gateway.ts';
 import { SUBGRAPHS } from './subgraphs.ts';
@@ -18,10 +18,4 @@ const gateway = await startGateway({
 });
 logger.info({ url: gateway.graphqlUrl, subgraphUrls }, 'gateway started');
 
-const shutdown = async (signal: string) => {
-  logger.info({ signal }, 'stopping');
-  await gateway.stop();
-  process.exit(0);
-};
-process.once('SIGINT', () => void shutdown('SIGINT'));
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
+stopOnSignals(logger, () => gateway.stop());

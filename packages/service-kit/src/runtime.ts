@@ -38,6 +38,29 @@ export interface ServiceDeps<DB> {
   logger: Logger;
 }
 
+/** The part of every service's request context that is the same in all four. */
+export interface ServiceContext<DB> extends RequestContext {
+  db: Kysely<DB>;
+  logger: Logger;
+  /** The clock, passed to domain rules (tests may fix it). */
+  now: () => Date;
+}
+
+export function serviceContext<DB>(base: RequestContext, { db, logger }: ServiceDeps<DB>): ServiceContext<DB> {
+  return { ...base, db, logger, now: () => new Date() };
+}
+
+/** Stops cleanly on SIGINT / SIGTERM. */
+export function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'stopping');
+    await stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
 export interface ServiceRuntimeOptions {
   database: DatabaseTarget;
   transport: Transport;
@@ -155,14 +178,10 @@ export async function runStandalone<DB, C extends RequestContext>(definition: Se
     relayIntervalMs: env.RELAY_INTERVAL_MS,
   });
   logger.info({ url: service.url, database: env.DATABASE_URL ? 'postgres' : 'pglite', transport: transport.kind }, 'service started');
-  const shutdown = async (signal: string) => {
-    logger.info({ signal }, 'stopping');
+  stopOnSignals(logger, async () => {
     await service.stop();
     await transport.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  });
 }
 
 /** Reads a subgraph's SDL file (Federation 2). */

@@ -1,15 +1,11 @@
-import { byIds, createPagedLoader, type Logger, type RequestContext, type ServiceDeps } from '@crm/service-kit';
+import { byIds, createPagedLoader, type RequestContext, type ServiceContext, type ServiceDeps, serviceContext } from '@crm/service-kit';
 import DataLoader from 'dataloader';
-import type { Kysely } from 'kysely';
 import { findInteractionsByIds, findInteractionsOfCustomers } from './db/interaction.store.ts';
 import type { DB, InteractionRow, TaskRow, TaskStatus } from './db/schema.ts';
 import { findTasksByIds, findTasksOfCustomers } from './db/task.store.ts';
 
 /** What every engagement resolver receives. */
-export interface EngagementContext extends RequestContext {
-  db: Kysely<DB>;
-  logger: Logger;
-  now: () => Date;
+export interface EngagementContext extends ServiceContext<DB> {
   loaders: {
     interaction: DataLoader<string, InteractionRow | null>;
     task: DataLoader<string, TaskRow | null>;
@@ -21,10 +17,7 @@ export interface EngagementContext extends RequestContext {
 export function createContext(base: RequestContext, { db, logger }: ServiceDeps<DB>): EngagementContext {
   const taskLoaders = new Map<string, ReturnType<typeof createPagedLoader<TaskRow>>>();
   return {
-    ...base,
-    db,
-    logger,
-    now: () => new Date(),
+    ...serviceContext(base, { db, logger }),
     loaders: {
       interaction: new DataLoader(async (ids) => byIds(ids, await findInteractionsByIds(db, ids))),
       task: new DataLoader(async (ids) => byIds(ids, await findTasksByIds(db, ids))),

@@ -1,14 +1,10 @@
-import { byIds, createPagedLoader, type Logger, type RequestContext, type ServiceDeps } from '@crm/service-kit';
+import { byIds, createPagedLoader, type RequestContext, type ServiceContext, type ServiceDeps, serviceContext } from '@crm/service-kit';
 import DataLoader from 'dataloader';
-import type { Kysely } from 'kysely';
 import { type AccountWithBalance, findAccountsByCustomerIds, findAccountsByIds, findEntriesOfAccounts } from './db/account.store.ts';
 import type { DB, PointsEntryRow } from './db/schema.ts';
 
 /** What every loyalty resolver receives. */
-export interface LoyaltyContext extends RequestContext {
-  db: Kysely<DB>;
-  logger: Logger;
-  now: () => Date;
+export interface LoyaltyContext extends ServiceContext<DB> {
   loaders: {
     account: DataLoader<string, AccountWithBalance | null>;
     accountOfCustomer: DataLoader<string, AccountWithBalance | null>;
@@ -18,10 +14,7 @@ export interface LoyaltyContext extends RequestContext {
 
 export function createContext(base: RequestContext, { db, logger }: ServiceDeps<DB>): LoyaltyContext {
   return {
-    ...base,
-    db,
-    logger,
-    now: () => new Date(),
+    ...serviceContext(base, { db, logger }),
     loaders: {
       account: new DataLoader(async (ids) => byIds(ids, await findAccountsByIds(db, ids))),
       accountOfCustomer: new DataLoader(async (customerIds) => {
