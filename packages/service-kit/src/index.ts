@@ -3,6 +3,7 @@ export * from './config.ts';
 export * from './context.ts';
 export * from './db.ts';
 export * from './errors.ts';
+export * from './jobs.ts';
 export * from './loaders.ts';
 export * from './logger.ts';
 export * from './metrics.ts';

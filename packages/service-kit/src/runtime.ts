@@ -18,6 +18,7 @@ import type { Kysely, Migration } from 'kysely';
 import { loadConfigOrExit, parseConfig, type ServiceEnv, serviceEnvSchema } from './config.ts';
 import type { RequestContext } from './context.ts';
 import { type Database, type DatabaseTarget, isDatabaseReady, migrate, openDatabase } from './db.ts';
+import { type JobDefinition, type JobRunner, startJobs } from './jobs.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { startSubgraphServer } from './server.ts';
 
@@ -29,6 +30,8 @@ export interface ServiceDefinition<DB, C extends RequestContext> {
   migrations: Record<string, Migration>;
   /** Handlers of other services' events, by event name. */
   handlers: EventHandlers<DB>;
+  /** Scheduled runs; each also callable by name through `RunningService.jobs.run`. */
+  jobs: readonly JobDefinition<DB>[];
   /** Adds the service's own pieces (database, loaders) to the request context. */
   context: (base: RequestContext, deps: ServiceDeps<DB>) => C;
 }
@@ -36,6 +39,8 @@ export interface ServiceDefinition<DB, C extends RequestContext> {
 export interface ServiceDeps<DB> {
   db: Kysely<DB>;
   logger: Logger;
+  /** Runs a job of this service now (for administrators' mutations such as runEndOfDay). */
+  jobs: JobRunner;
 }
 
 /** The part of every service's request context that is the same in all four. */
@@ -44,10 +49,11 @@ export interface ServiceContext<DB> extends RequestContext {
   logger: Logger;
   /** The clock, passed to domain rules (tests may fix it). */
   now: () => Date;
+  jobs: JobRunner;
 }
 
-export function serviceContext<DB>(base: RequestContext, { db, logger }: ServiceDeps<DB>): ServiceContext<DB> {
-  return { ...base, db, logger, now: () => new Date() };
+export function serviceContext<DB>(base: RequestContext, { db, logger, jobs }: ServiceDeps<DB>): ServiceContext<DB> {
+  return { ...base, db, logger, jobs, now: () => new Date() };
 }
 
 /** Stops cleanly on SIGINT / SIGTERM. */
@@ -71,6 +77,8 @@ export interface ServiceRuntimeOptions {
   logLevel?: string;
   namespace?: string;
   relayIntervalMs?: number;
+  /** Schedule the service's jobs (default true; tests run them by hand). */
+  scheduleJobs?: boolean;
 }
 
 export interface RunningService<DB> {
@@ -79,6 +87,7 @@ export interface RunningService<DB> {
   db: Kysely<DB>;
   relay: Relay;
   consumer: EventConsumer;
+  jobs: JobRunner;
   stop(): Promise<void>;
 }
 
@@ -117,6 +126,7 @@ export async function startService<DB, C extends RequestContext>(
     });
     // The resolver map is typed with the service's own context; Apollo's signature erases it.
     const resolvers = definition.resolvers as GraphQLResolverMap<unknown>;
+    const jobs = startJobs({ jobs: definition.jobs, db, engine: options.database.kind, logger, schedule: options.scheduleJobs ?? true });
     const schema = buildSubgraphSchema({ typeDefs: definition.typeDefs, resolvers });
     const server = await startSubgraphServer<C>({
       name: definition.name,
@@ -125,7 +135,7 @@ export async function startService<DB, C extends RequestContext>(
       ...(options.host ? { host: options.host } : {}),
       jwtSecret: options.jwtSecret,
       logger,
-      context: (base) => definition.context(base, { db, logger }),
+      context: (base) => definition.context(base, { db, logger, jobs }),
       isReady: async () => consumer.ready() && options.transport.isReady() && (await isDatabaseReady(db)),
     });
     const opened = database;
@@ -135,8 +145,10 @@ export async function startService<DB, C extends RequestContext>(
       db,
       relay,
       consumer,
+      jobs,
       async stop() {
         await server.stop();
+        await jobs.stop();
         await consumer.stop();
         await relay.stop();
         await opened.close();

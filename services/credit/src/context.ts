@@ -12,9 +12,10 @@ export interface CreditContext extends ServiceContext<DB> {
   };
 }
 
-export function createContext(base: RequestContext, { db, logger }: ServiceDeps<DB>): CreditContext {
+export function createContext(base: RequestContext, deps: ServiceDeps<DB>): CreditContext {
+  const { db } = deps;
   return {
-    ...serviceContext(base, { db, logger }),
+    ...serviceContext(base, deps),
     loaders: {
       loan: new DataLoader(async (ids) => byIds(ids, await findLoansByIds(db, ids))),
       loansOfCustomer: new DataLoader(async (customerIds) => {

@@ -11,9 +11,10 @@ export interface CustomersContext extends ServiceContext<DB> {
   };
 }
 
-export function createContext(base: RequestContext, { db, logger }: ServiceDeps<DB>): CustomersContext {
+export function createContext(base: RequestContext, deps: ServiceDeps<DB>): CustomersContext {
+  const { db } = deps;
   return {
-    ...serviceContext(base, { db, logger }),
+    ...serviceContext(base, deps),
     loaders: {
       customer: new DataLoader(async (ids) => byIds(ids, await findCustomersByIds(db, ids))),
     },

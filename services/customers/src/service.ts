@@ -3,6 +3,7 @@ import { type CustomersContext, createContext } from './context.ts';
 import { migrations } from './db/migrations/index.ts';
 import type { DB } from './db/schema.ts';
 import { handlers } from './events/handlers.ts';
+import { jobs } from './jobs/index.ts';
 import { resolvers } from './resolvers/index.ts';
 import { typeDefs } from './schema.ts';
 
@@ -13,5 +14,6 @@ export const customersService: ServiceDefinition<DB, CustomersContext> = {
   resolvers,
   migrations,
   handlers,
+  jobs,
   context: createContext,
 };

@@ -14,10 +14,11 @@ export interface EngagementContext extends ServiceContext<DB> {
   };
 }
 
-export function createContext(base: RequestContext, { db, logger }: ServiceDeps<DB>): EngagementContext {
+export function createContext(base: RequestContext, deps: ServiceDeps<DB>): EngagementContext {
+  const { db } = deps;
   const taskLoaders = new Map<string, ReturnType<typeof createPagedLoader<TaskRow>>>();
   return {
-    ...serviceContext(base, { db, logger }),
+    ...serviceContext(base, deps),
     loaders: {
       interaction: new DataLoader(async (ids) => byIds(ids, await findInteractionsByIds(db, ids))),
       task: new DataLoader(async (ids) => byIds(ids, await findTasksByIds(db, ids))),

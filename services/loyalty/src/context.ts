@@ -12,9 +12,10 @@ export interface LoyaltyContext extends ServiceContext<DB> {
   };
 }
 
-export function createContext(base: RequestContext, { db, logger }: ServiceDeps<DB>): LoyaltyContext {
+export function createContext(base: RequestContext, deps: ServiceDeps<DB>): LoyaltyContext {
+  const { db } = deps;
   return {
-    ...serviceContext(base, { db, logger }),
+    ...serviceContext(base, deps),
     loaders: {
       account: new DataLoader(async (ids) => byIds(ids, await findAccountsByIds(db, ids))),
       accountOfCustomer: new DataLoader(async (customerIds) => {

@@ -86,6 +86,7 @@ export async function startTestService<DB, C extends RequestContext>(
     jwtSecret: TEST_JWT_SECRET,
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
     relayIntervalMs: 50,
+    scheduleJobs: false,
   });
   return { ...service, graphql: (query, variables, as) => postGraphQL(service.url, query, variables, as) };
 }
