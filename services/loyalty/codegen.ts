@@ -6,5 +6,11 @@ export default subgraphCodegen({
     Customer: '../db/schema.ts#CustomerRef',
     LoyaltyAccount: '../db/account.store.ts#AccountWithBalance',
     PointsEntry: '../db/schema.ts#PointsEntryRow',
+    LoyaltyTier: '../db/schema.ts#LoyaltyTierRow',
+    LoyaltyTierBenefits: '../db/schema.ts#LoyaltyTierRow',
+    LoyaltyEarningRule: '../db/schema.ts#EarningRuleRow',
+    LoyaltySettings: '../db/schema.ts#LoyaltySettingRow',
+    LoyaltyReward: '../db/schema.ts#RewardRow',
+    LoyaltyRedemption: '../db/schema.ts#RedemptionRow',
   },
 });

@@ -1,7 +1,10 @@
 import { byIds, createPagedLoader, type RequestContext, type ServiceContext, type ServiceDeps, serviceContext } from '@crm/service-kit';
 import DataLoader from 'dataloader';
-import { type AccountWithBalance, findAccountsByCustomerIds, findAccountsByIds, findEntriesOfAccounts } from './db/account.store.ts';
-import type { DB, PointsEntryRow } from './db/schema.ts';
+import { type AccountWithBalance, findAccountsByCustomerIds, findAccountsByIds, findEntriesOfAccounts, findSettings } from './db/account.store.ts';
+import { findRedemptionsByIds, findRewardsByIds } from './db/reward.store.ts';
+import type { DB, LoyaltySettingRow, LoyaltyTierRow, PointsEntryRow, RedemptionRow, RewardRow } from './db/schema.ts';
+import { findTiers, qualifyingPoints } from './db/tier.store.ts';
+import { addMonths } from './domain/points.ts';
 
 /** What every loyalty resolver receives. */
 export interface LoyaltyContext extends ServiceContext<DB> {
@@ -9,13 +12,30 @@ export interface LoyaltyContext extends ServiceContext<DB> {
     account: DataLoader<string, AccountWithBalance | null>;
     accountOfCustomer: DataLoader<string, AccountWithBalance | null>;
     entriesOfAccount: ReturnType<typeof createPagedLoader<PointsEntryRow>>;
+    /** Qualifying points over the rolling window ending now, per account. */
+    qualifyingPoints: DataLoader<string, number>;
+    reward: DataLoader<string, RewardRow | null>;
+    redemption: DataLoader<string, RedemptionRow | null>;
+    /** The programme's tiers and settings, read once per request. */
+    tiers: () => Promise<LoyaltyTierRow[]>;
+    settings: () => Promise<LoyaltySettingRow>;
+  };
+}
+
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let promise: Promise<T> | undefined;
+  return () => {
+    promise ??= load();
+    return promise;
   };
 }
 
 export function createContext(base: RequestContext, deps: ServiceDeps<DB>): LoyaltyContext {
   const { db } = deps;
+  const ctx = serviceContext(base, deps);
+  const settings = once(() => findSettings(db));
   return {
-    ...serviceContext(base, deps),
+    ...ctx,
     loaders: {
       account: new DataLoader(async (ids) => byIds(ids, await findAccountsByIds(db, ids))),
       accountOfCustomer: new DataLoader(async (customerIds) => {
@@ -26,6 +46,16 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Loya
         (ids, window) => findEntriesOfAccounts(db, ids, window),
         (e) => e.account_id,
       ),
+      qualifyingPoints: new DataLoader(async (ids) => {
+        const now = ctx.now();
+        const { tier_window_months } = await settings();
+        const points = await qualifyingPoints(db, ids, addMonths(now, -tier_window_months), now);
+        return ids.map((id) => points.get(id) ?? 0);
+      }),
+      reward: new DataLoader(async (ids) => byIds(ids, await findRewardsByIds(db, ids))),
+      redemption: new DataLoader(async (ids) => byIds(ids, await findRedemptionsByIds(db, ids))),
+      tiers: once(() => findTiers(db)),
+      settings,
     },
   };
 }

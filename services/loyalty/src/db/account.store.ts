@@ -1,6 +1,6 @@
 import { decodeCursor, type PageWindow } from '@crm/service-kit';
-import type { Kysely } from 'kysely';
-import type { DB, EarningRuleRow, LoyaltyAccountRow, NewPointsEntry, PointsEntryRow } from './schema.ts';
+import type { Insertable, Kysely } from 'kysely';
+import type { DB, EarningRuleRow, LoyaltyAccountRow, LoyaltyAccountTable, LoyaltySettingRow, NewPointsEntry, PointsEntryRow } from './schema.ts';
 
 /** An account with its balance, derived from the ledger in the same query. */
 export interface AccountWithBalance extends LoyaltyAccountRow {
@@ -43,7 +43,7 @@ export async function findAccountsByCustomerIds(db: Kysely<DB>, customerIds: rea
 }
 
 /** Opens an account unless the customer has one; returns false when it existed. */
-export async function insertAccountOnce(db: Kysely<DB>, row: LoyaltyAccountRow): Promise<boolean> {
+export async function insertAccountOnce(db: Kysely<DB>, row: Insertable<LoyaltyAccountTable>): Promise<boolean> {
   const inserted = await db
     .insertInto('loyalty_account')
     .values(row)
@@ -53,12 +53,15 @@ export async function insertAccountOnce(db: Kysely<DB>, row: LoyaltyAccountRow):
   return inserted !== undefined;
 }
 
-/** Appends a ledger entry unless the same source already produced one of this kind. */
+/**
+ * Appends a ledger entry unless the same source already produced one of this kind, or the same
+ * rule already earned for the same business key (`source_ref`): both are unique constraints.
+ */
 export async function appendEntryOnce(db: Kysely<DB>, entry: NewPointsEntry): Promise<boolean> {
   const inserted = await db
     .insertInto('points_entry')
     .values(entry)
-    .onConflict((oc) => oc.columns(['account_id', 'kind', 'source_id']).doNothing())
+    .onConflict((oc) => oc.doNothing())
     .returning('id')
     .executeTakeFirst();
   return inserted !== undefined;
@@ -75,6 +78,54 @@ export async function balanceOf(db: Kysely<DB>, accountId: string): Promise<numb
 
 export async function findActiveRule(db: Kysely<DB>, code: string): Promise<EarningRuleRow | undefined> {
   return db.selectFrom('earning_rule').selectAll().where('code', '=', code).where('active', '=', true).executeTakeFirst();
+}
+
+/**
+ * The customer's account, its row locked until the transaction ends (`select ... for update`),
+ * with the balance read after the lock: concurrent debits of one account run one after the other.
+ */
+export async function lockAccountOfCustomer(tx: Kysely<DB>, customerId: string): Promise<AccountWithBalance | undefined> {
+  const row = await tx.selectFrom('loyalty_account').selectAll().where('customer_id', '=', customerId).forUpdate().executeTakeFirst();
+  if (!row) return undefined;
+  return { ...row, balance: await balanceOf(tx, row.id) };
+}
+
+export async function lockAccountById(tx: Kysely<DB>, accountId: string): Promise<AccountWithBalance | undefined> {
+  const row = await tx.selectFrom('loyalty_account').selectAll().where('id', '=', accountId).forUpdate().executeTakeFirst();
+  if (!row) return undefined;
+  return { ...row, balance: await balanceOf(tx, row.id) };
+}
+
+export async function findAccountByReferralCode(db: Kysely<DB>, code: string): Promise<LoyaltyAccountRow | undefined> {
+  return db.selectFrom('loyalty_account').selectAll().where('referral_code', '=', code.trim().toUpperCase()).executeTakeFirst();
+}
+
+export async function findSettings(db: Kysely<DB>): Promise<LoyaltySettingRow> {
+  return db.selectFrom('loyalty_setting').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
+}
+
+export async function updateSettings(db: Kysely<DB>, changes: Partial<Omit<LoyaltySettingRow, 'id'>>): Promise<LoyaltySettingRow> {
+  return db.updateTable('loyalty_setting').set(changes).where('id', '=', 1).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Sets the tier of several accounts at once (tier evaluation). */
+export async function setTier(db: Kysely<DB>, accountIds: readonly string[], tier: string, since: string): Promise<void> {
+  if (!accountIds.length) return;
+  await db
+    .updateTable('loyalty_account')
+    .set({ tier, tier_since: since, downgrade_on: null })
+    .where('id', 'in', [...accountIds])
+    .execute();
+}
+
+/** Marks (or clears, with null) a pending downgrade for several accounts at once. */
+export async function setDowngradeOn(db: Kysely<DB>, accountIds: readonly string[], downgradeOn: string | null): Promise<void> {
+  if (!accountIds.length) return;
+  await db
+    .updateTable('loyalty_account')
+    .set({ downgrade_on: downgradeOn })
+    .where('id', 'in', [...accountIds])
+    .execute();
 }
 
 /** Newest ledger entries of each account, `limit` per account, in one query. */

@@ -24,3 +24,22 @@ export function referralCodeFrom(bytes: Uint8Array): string {
   for (let i = 0; i < 8; i++) code += REFERRAL_ALPHABET[(bytes[i] ?? 0) % REFERRAL_ALPHABET.length];
   return code;
 }
+
+/** The same instant `months` later (earlier when negative), clamped to the end of a shorter month. */
+export const addMonths = (at: Date, months: number): Date => expiryOf(at, months);
+
+/** The instant a business date ends (exclusive bound): the next day at 00:00 UTC. */
+export function endOfDay(date: string): Date {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d;
+}
+
+/** Whether a birthday (YYYY-MM-DD) falls on a date; 29 February birthdays fall on 28 February in other years. */
+export function isBirthday(birthDate: string, date: string): boolean {
+  const md = birthDate.slice(5);
+  if (md === date.slice(5)) return true;
+  const year = Number(date.slice(0, 4));
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return md === '02-29' && !leap && date.slice(5) === '02-28';
+}

@@ -1,13 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { type EventHandler, emit } from '@crm/events';
 import { v7 as uuidv7 } from 'uuid';
-import { appendEntryOnce, balanceOf, findActiveRule, insertAccountOnce } from '../db/account.store.ts';
+import { findAccountByReferralCode, insertAccountOnce } from '../db/account.store.ts';
+import { insertReferralOnce } from '../db/referral.store.ts';
 import type { DB } from '../db/schema.ts';
-import { ENTRY_TIER, expiryOf, referralCodeFrom } from '../domain/points.ts';
+import { ENTRY_TIER, referralCodeFrom } from '../domain/points.ts';
+import { earnPoints } from './earn-points.ts';
 
-/** Opens the customer's loyalty account and credits the welcome points (rule WELCOME). */
+/**
+ * Opens the customer's loyalty account (keeping the branch and birth date loyalty needs),
+ * credits the welcome points (rule WELCOME) and records who referred the customer, if anyone.
+ */
 export const onCustomerRegistered: EventHandler<DB, 'CustomerRegistered'> = async (tx, event) => {
-  const { customerId } = event.data;
+  const { customerId, branchId, birthDate, referralCode } = event.data;
   const openedAt = new Date(event.time);
   const accountId = uuidv7();
   const opened = await insertAccountOnce(tx, {
@@ -16,6 +21,9 @@ export const onCustomerRegistered: EventHandler<DB, 'CustomerRegistered'> = asyn
     tier: ENTRY_TIER,
     referral_code: referralCodeFrom(randomBytes(8)),
     opened_at: openedAt,
+    branch_id: branchId,
+    birth_date: birthDate,
+    tier_since: openedAt.toISOString().slice(0, 10),
   });
   if (!opened) return;
   await emit(tx, 'LoyaltyAccountOpened', {
@@ -23,22 +31,27 @@ export const onCustomerRegistered: EventHandler<DB, 'CustomerRegistered'> = asyn
     data: { accountId, customerId, tier: ENTRY_TIER, openedAt: openedAt.toISOString() },
   });
 
-  const rule = await findActiveRule(tx, 'WELCOME');
-  if (!rule || rule.points <= 0) return;
-  const entryId = uuidv7();
-  const earned = await appendEntryOnce(tx, {
-    id: entryId,
-    account_id: accountId,
-    kind: 'EARN',
-    points: rule.points,
-    reason: rule.description,
-    source_id: event.id,
-    created_at: openedAt,
-    expires_at: expiryOf(openedAt),
+  await earnPoints(tx, {
+    account: { id: accountId, customer_id: customerId, tier: ENTRY_TIER },
+    ruleCode: 'WELCOME',
+    amount: null,
+    sourceEventId: event.id,
+    sourceRef: 'welcome',
+    at: openedAt,
   });
-  if (!earned) return;
-  await emit(tx, 'PointsEarned', {
-    subject: customerId,
-    data: { accountId, customerId, entryId, points: rule.points, reason: rule.code, sourceEventId: event.id, balance: await balanceOf(tx, accountId) },
-  });
+
+  if (referralCode) {
+    const referrer = await findAccountByReferralCode(tx, referralCode);
+    // An unknown code or one's own is ignored: registration never fails over a referral.
+    if (referrer && referrer.customer_id !== customerId) {
+      await insertReferralOnce(tx, {
+        referred_customer_id: customerId,
+        referrer_account_id: referrer.id,
+        referral_code: referrer.referral_code,
+        registered_at: openedAt,
+        rewarded_at: null,
+        reward_entry_id: null,
+      });
+    }
+  }
 };

@@ -1,8 +1,18 @@
 import type { EventHandlers } from '@crm/events';
 import type { DB } from '../db/schema.ts';
 import { onCustomerRegistered } from './customer-registered.handler.ts';
+import { onInstalmentPaid } from './instalment-paid.handler.ts';
+import { onLoanClosed } from './loan-closed.handler.ts';
+import { onLoanDisbursed } from './loan-disbursed.handler.ts';
+import { onRepaymentReversed } from './repayment-reversed.handler.ts';
+import { onSurveyResponded } from './survey-responded.handler.ts';
 
 /** Events from other services that loyalty reacts to. */
 export const handlers: EventHandlers<DB> = {
   CustomerRegistered: onCustomerRegistered,
+  LoanDisbursed: onLoanDisbursed,
+  InstalmentPaid: onInstalmentPaid,
+  RepaymentReversed: onRepaymentReversed,
+  LoanClosed: onLoanClosed,
+  SurveyResponded: onSurveyResponded,
 };

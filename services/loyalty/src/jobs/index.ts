@@ -1,5 +1,8 @@
 import type { JobDefinition } from '@crm/service-kit';
 import type { DB } from '../db/schema.ts';
+import { birthdayBonusJob } from './birthday-bonus.job.ts';
+import { pointsExpiryJob } from './points-expiry.job.ts';
+import { tierEvaluationJob } from './tier-evaluation.job.ts';
 
-/** Scheduled runs of this service (expiry and tier evaluation arrive with the loyalty-domain issue). */
-export const jobs: JobDefinition<DB>[] = [];
+/** Scheduled runs of this service, each runnable by name for an as-of date. */
+export const jobs: JobDefinition<DB>[] = [pointsExpiryJob, tierEvaluationJob, birthdayBonusJob];

@@ -1,5 +1,6 @@
 import { pageSize, toConnection } from '@crm/service-kit';
 import type { LoyaltyAccountResolvers, PointsEntryResolvers } from '../__generated__/resolvers-types.ts';
+import { qualifiedTier, tierProgress } from '../domain/tiers.ts';
 
 export const LoyaltyAccount: LoyaltyAccountResolvers = {
   __resolveReference: (ref, ctx) => ctx.loaders.account.load(ref.id),
@@ -7,6 +8,23 @@ export const LoyaltyAccount: LoyaltyAccountResolvers = {
   pointsBalance: (a) => a.balance,
   referralCode: (a) => a.referral_code,
   openedAt: (a) => a.opened_at,
+  tierProgress: async (a, _args, ctx) => {
+    const [qualifying, tiers] = await Promise.all([ctx.loaders.qualifyingPoints.load(a.id), ctx.loaders.tiers()]);
+    const progress = tierProgress(qualifying, a.tier, tiers);
+    return {
+      qualifyingPoints: qualifying,
+      nextTier: progress.nextTier,
+      pointsToNextTier: progress.pointsToNextTier,
+      downgradeOn: a.downgrade_on,
+      qualifiedTier: qualifiedTier(qualifying, tiers).code,
+    };
+  },
+  benefits: async (a, _args, ctx) => {
+    const tiers = await ctx.loaders.tiers();
+    const tier = tiers.find((t) => t.code === a.tier) ?? tiers[0];
+    if (!tier) throw new Error('No tiers configured');
+    return tier;
+  },
   ledger: async (a, { first, after }, ctx) => {
     const size = pageSize(first);
     const rows = await ctx.loaders.entriesOfAccount(a.id, { limit: size + 1, after: after ?? null });
@@ -16,6 +34,8 @@ export const LoyaltyAccount: LoyaltyAccountResolvers = {
 
 export const PointsEntry: PointsEntryResolvers = {
   sourceId: (e) => e.source_id,
+  ruleCode: (e) => e.rule_code,
+  actorId: (e) => e.actor_id,
   createdAt: (e) => e.created_at,
   expiresAt: (e) => e.expires_at,
 };

@@ -1,9 +1,74 @@
-import { requireIdentity } from '@crm/service-kit';
+import { badUserInput, forbidden, pageSize, requireIdentity, requireRole, toConnection } from '@crm/service-kit';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
+import { figuresByBranch, figuresByMonth, membersPerTier, type RawFigures } from '../db/programme.store.ts';
+import { findRewards } from '../db/reward.store.ts';
+import { findRules } from '../db/rule.store.ts';
+import { endOfDay } from '../domain/points.ts';
+import { redemptionRate } from '../domain/programme.ts';
+
+const withRate = (f: RawFigures) => ({
+  pointsIssued: f.issued,
+  pointsRedeemed: f.redeemed,
+  pointsExpired: f.expired,
+  pointsReversed: f.reversed,
+  redemptionRate: redemptionRate(f.redeemed, f.issued),
+});
 
 export const Query: QueryResolvers = {
   loyaltyAccount: (_parent, { id }, ctx) => {
     requireIdentity(ctx);
     return ctx.loaders.account.load(id);
+  },
+  rewards: async (_parent, { filter, first, after }, ctx) => {
+    requireIdentity(ctx);
+    const size = pageSize(first);
+    let maxTierRank: number | null = null;
+    if (filter?.eligibleForTier) {
+      const tier = (await ctx.loaders.tiers()).find((t) => t.code === filter.eligibleForTier);
+      if (!tier) throw badUserInput(`No tier ${filter.eligibleForTier}`, 'filter.eligibleForTier');
+      maxTierRank = tier.rank;
+    }
+    const rows = await findRewards(
+      ctx.db,
+      { kind: filter?.kind ?? null, activeOnly: filter?.activeOnly ?? true, maxTierRank },
+      { limit: size + 1, after: after ?? null },
+    );
+    return toConnection(rows, size, (r) => [r.code]);
+  },
+  loyaltyTiers: (_parent, _args, ctx) => {
+    requireIdentity(ctx);
+    return ctx.loaders.tiers();
+  },
+  loyaltyEarningRules: (_parent, _args, ctx) => {
+    requireIdentity(ctx);
+    return findRules(ctx.db);
+  },
+  loyaltySettings: (_parent, _args, ctx) => {
+    requireIdentity(ctx);
+    return ctx.loaders.settings();
+  },
+  loyaltyProgramSummary: async (_parent, { filter }, ctx) => {
+    const identity = requireIdentity(ctx);
+    requireRole(identity, 'analyst', 'branch_manager');
+    let branchId = filter.branchId ?? null;
+    // A branch manager sees their own branch only.
+    if (!identity.roles.includes('administrator') && !identity.roles.includes('analyst')) {
+      if (!identity.branchId || (branchId !== null && branchId !== identity.branchId)) throw forbidden('Branch managers see their own branch only');
+      branchId = identity.branchId;
+    }
+    if (filter.from > filter.to) throw badUserInput('from must not be after to', 'filter.from');
+    const range = { from: new Date(`${filter.from}T00:00:00Z`), to: endOfDay(filter.to), branchId };
+    const [branches, months, tiers] = await Promise.all([figuresByBranch(ctx.db, range), figuresByMonth(ctx.db, range), membersPerTier(ctx.db, branchId)]);
+    const total = branches.reduce(
+      (t, b) => ({ issued: t.issued + b.issued, redeemed: t.redeemed + b.redeemed, expired: t.expired + b.expired, reversed: t.reversed + b.reversed }),
+      { issued: 0, redeemed: 0, expired: 0, reversed: 0 },
+    );
+    return {
+      figures: withRate(total),
+      outstandingLiability: branches.reduce((s, b) => s + b.liability, 0),
+      membersPerTier: tiers,
+      byBranch: branches.map((b) => ({ branchId: b.branch_id, figures: withRate(b), outstandingLiability: b.liability, members: b.members })),
+      byMonth: months.map((m) => ({ month: m.month, figures: withRate(m) })),
+    };
   },
 };

@@ -1,0 +1,90 @@
+import { decodeCursor, type PageWindow } from '@crm/service-kit';
+import type { Insertable, Kysely } from 'kysely';
+import type { DB, RedemptionRow, RedemptionTable, RewardKind, RewardRow, RewardTable } from './schema.ts';
+
+export async function findRewardsByIds(db: Kysely<DB>, ids: readonly string[]): Promise<RewardRow[]> {
+  if (!ids.length) return [];
+  return db
+    .selectFrom('reward')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
+/** The catalogue in code order (keyset on code), filtered; `maxTierRank` keeps what that tier may redeem. */
+export async function findRewards(
+  db: Kysely<DB>,
+  filter: { kind: RewardKind | null; activeOnly: boolean; maxTierRank: number | null },
+  window: PageWindow,
+): Promise<RewardRow[]> {
+  const after = window.after ? String(decodeCursor(window.after, 1)[0]) : null;
+  return db
+    .selectFrom('reward as r')
+    .leftJoin('loyalty_tier as t', 't.code', 'r.min_tier')
+    .selectAll('r')
+    .$if(filter.kind !== null, (q) => q.where('r.kind', '=', filter.kind ?? 'GIFT'))
+    .$if(filter.activeOnly, (q) => q.where('r.active', '=', true))
+    .$if(filter.maxTierRank !== null, (q) => q.where((eb) => eb.or([eb('r.min_tier', 'is', null), eb('t.rank', '<=', filter.maxTierRank ?? 0)])))
+    .$if(after !== null, (q) => q.where('r.code', '>', after ?? ''))
+    .orderBy('r.code')
+    .limit(window.limit)
+    .execute();
+}
+
+/** The reward, its row locked until the transaction ends (stock changes one at a time). */
+export async function lockReward(db: Kysely<DB>, id: string): Promise<(RewardRow & { min_tier_rank: number | null }) | undefined> {
+  return db
+    .selectFrom('reward as r')
+    .leftJoin('loyalty_tier as t', 't.code', 'r.min_tier')
+    .selectAll('r')
+    .select('t.rank as min_tier_rank')
+    .where('r.id', '=', id)
+    .forUpdate('r')
+    .executeTakeFirst();
+}
+
+export async function changeStock(db: Kysely<DB>, rewardId: string, delta: number): Promise<void> {
+  await db
+    .updateTable('reward')
+    .set((eb) => ({ stock: eb('stock', '+', delta) }))
+    .where('id', '=', rewardId)
+    .where('stock', 'is not', null)
+    .execute();
+}
+
+export async function insertReward(db: Kysely<DB>, row: Insertable<RewardTable>): Promise<RewardRow> {
+  return db.insertInto('reward').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function updateReward(db: Kysely<DB>, id: string, row: Omit<Insertable<RewardTable>, 'id'>): Promise<RewardRow | undefined> {
+  return db.updateTable('reward').set(row).where('id', '=', id).returningAll().executeTakeFirst();
+}
+
+export async function findRewardByCode(db: Kysely<DB>, code: string): Promise<RewardRow | undefined> {
+  return db.selectFrom('reward').selectAll().where('code', '=', code).executeTakeFirst();
+}
+
+export async function findRedemptionsByIds(db: Kysely<DB>, ids: readonly string[]): Promise<RedemptionRow[]> {
+  if (!ids.length) return [];
+  return db
+    .selectFrom('redemption')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
+export async function findRedemptionByIdempotencyKey(db: Kysely<DB>, key: string): Promise<RedemptionRow | undefined> {
+  return db.selectFrom('redemption').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
+}
+
+export async function lockRedemption(db: Kysely<DB>, id: string): Promise<RedemptionRow | undefined> {
+  return db.selectFrom('redemption').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export async function insertRedemption(db: Kysely<DB>, row: Insertable<RedemptionTable>): Promise<void> {
+  await db.insertInto('redemption').values(row).execute();
+}
+
+export async function markRedemptionCancelled(db: Kysely<DB>, id: string, at: Date, reason: string): Promise<void> {
+  await db.updateTable('redemption').set({ status: 'CANCELLED', cancelled_at: at, cancel_reason: reason }).where('id', '=', id).execute();
+}

@@ -1,0 +1,38 @@
+import { type EventHandler, emit } from '@crm/events';
+import { findAccountsByIds } from '../db/account.store.ts';
+import { findUnrewardedReferral, markReferralRewarded } from '../db/referral.store.ts';
+import type { DB } from '../db/schema.ts';
+import { accountOfCustomerOrRetry, earnPoints } from './earn-points.ts';
+
+/**
+ * A repeat loan (cycle 2 and later) earns (rule REPEAT_LOAN). A customer's first loan rewards
+ * whoever referred them (rule REFERRAL_CONVERTED), once.
+ */
+export const onLoanDisbursed: EventHandler<DB, 'LoanDisbursed'> = async (tx, event) => {
+  const { customerId, loanId, loanCycle } = event.data;
+  const at = new Date(event.time);
+  if (loanCycle > 1) {
+    const account = await accountOfCustomerOrRetry(tx, customerId);
+    await earnPoints(tx, { account, ruleCode: 'REPEAT_LOAN', amount: null, sourceEventId: event.id, sourceRef: `loan:${loanId}`, at });
+    return;
+  }
+  const referral = await findUnrewardedReferral(tx, customerId);
+  if (!referral) return;
+  const [referrer] = await findAccountsByIds(tx, [referral.referrer_account_id]);
+  if (!referrer) return;
+  const earned = await earnPoints(tx, {
+    account: referrer,
+    ruleCode: 'REFERRAL_CONVERTED',
+    amount: null,
+    sourceEventId: event.id,
+    sourceRef: `referred:${customerId}`,
+    at,
+  });
+  if (!earned) return;
+  await markReferralRewarded(tx, customerId, at, earned.entryId);
+  await emit(tx, 'ReferralRewarded', {
+    subject: referrer.customer_id,
+    time: at,
+    data: { accountId: referrer.id, customerId: referrer.customer_id, referredCustomerId: customerId, points: earned.points, sourceEventId: event.id },
+  });
+};

@@ -1,0 +1,17 @@
+import type { EventHandler } from '@crm/events';
+import type { DB } from '../db/schema.ts';
+import { accountOfCustomerOrRetry, earnPoints } from './earn-points.ts';
+
+/** A completed survey earns (rule SURVEY_COMPLETED), once per response. */
+export const onSurveyResponded: EventHandler<DB, 'SurveyResponded'> = async (tx, event) => {
+  const { customerId, responseId } = event.data;
+  const account = await accountOfCustomerOrRetry(tx, customerId);
+  await earnPoints(tx, {
+    account,
+    ruleCode: 'SURVEY_COMPLETED',
+    amount: null,
+    sourceEventId: event.id,
+    sourceRef: `survey-response:${responseId}`,
+    at: new Date(event.time),
+  });
+};
