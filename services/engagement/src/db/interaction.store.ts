@@ -1,7 +1,7 @@
 import type { PageWindow } from '@crm/service-kit';
 import { decodeCursor } from '@crm/service-kit';
 import type { Kysely } from 'kysely';
-import type { DB, InteractionRow, NewInteraction } from './schema.ts';
+import type { DB, InteractionChannel, InteractionPurpose, InteractionRow, NewInteraction } from './schema.ts';
 
 export async function insertInteraction(db: Kysely<DB>, row: NewInteraction): Promise<void> {
   await db.insertInto('interaction').values(row).execute();
@@ -57,4 +57,37 @@ export async function findInteractionsOfCustomers(db: Kysely<DB>, customerIds: r
     .orderBy('id', 'desc')
     .execute();
   return rows.map(({ rn: _rn, ...row }) => row);
+}
+
+export interface InteractionQuery {
+  customerId?: string | null;
+  staffId?: string | null;
+  channel?: readonly InteractionChannel[] | null;
+  purpose?: readonly InteractionPurpose[] | null;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+/** Interactions matching a filter, most recent first (keyset on occurred_at, id). */
+export async function findInteractions(db: Kysely<DB>, filter: InteractionQuery, window: PageWindow): Promise<InteractionRow[]> {
+  const after = window.after ? decodeCursor(window.after, 2).map(String) : null;
+  return db
+    .selectFrom('interaction')
+    .selectAll()
+    .$if(!!filter.customerId, (q) => q.where('customer_id', '=', filter.customerId ?? ''))
+    .$if(!!filter.staffId, (q) => q.where('staff_id', '=', filter.staffId ?? ''))
+    .$if(!!filter.channel?.length, (q) => q.where('channel', 'in', [...(filter.channel ?? [])]))
+    .$if(!!filter.purpose?.length, (q) => q.where('purpose', 'in', [...(filter.purpose ?? [])]))
+    .$if(!!filter.from, (q) => q.where('occurred_at', '>=', filter.from ?? new Date(0)))
+    .$if(!!filter.to, (q) => q.where('occurred_at', '<', filter.to ?? new Date(0)))
+    .$if(after !== null, (q) => q.where((eb) => eb(eb.refTuple('occurred_at', 'id'), '<', eb.tuple(new Date(after?.[0] ?? ''), after?.[1] ?? ''))))
+    .orderBy('occurred_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(window.limit)
+    .execute();
+}
+
+/** An interaction of a customer, for linking it to the task it completed. */
+export async function findInteractionOfCustomer(db: Kysely<DB>, id: string, customerId: string): Promise<InteractionRow | undefined> {
+  return db.selectFrom('interaction').selectAll().where('id', '=', id).where('customer_id', '=', customerId).executeTakeFirst();
 }

@@ -1,5 +1,5 @@
 import type { EventTables } from '@crm/events';
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 export type InteractionChannel = 'PHONE' | 'SMS' | 'EMAIL' | 'APP' | 'MESSAGING' | 'VISIT' | 'BRANCH' | 'SOCIAL';
 export type InteractionDirection = 'INBOUND' | 'OUTBOUND';
@@ -7,6 +7,24 @@ export type InteractionPurpose = 'WELCOME' | 'POST_LOAN_FOLLOW_UP' | 'COLLECTION
 export type TaskType = 'WELCOME' | 'FOLLOW_UP' | 'POST_LOAN_VISIT' | 'COLLECTION_REMINDER' | 'RETENTION' | 'SERVICE_RECOVERY' | 'CREDIT_REVIEW' | 'CARE';
 export type TaskPriority = 'LOW' | 'NORMAL' | 'HIGH' | 'URGENT';
 export type TaskStatus = 'OPEN' | 'IN_PROGRESS' | 'DONE' | 'CANCELLED';
+export type ComplaintKind = 'COMPLAINT' | 'SUGGESTION' | 'PRAISE';
+export type ComplaintCategory = 'SERVICE_ATTITUDE' | 'FEES' | 'PROCESS' | 'COLLECTION_CONDUCT' | 'PRODUCT' | 'PRIVACY' | 'OTHER';
+export type ComplaintSeverity = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
+export type ComplaintStatus = 'RECEIVED' | 'ACKNOWLEDGED' | 'IN_PROGRESS' | 'RESOLVED' | 'CLOSED' | 'REOPENED';
+export type SurveyTrigger = 'AFTER_DISBURSEMENT' | 'AFTER_COMPLAINT_RESOLUTION';
+export type SurveyQuestionKind = 'NPS' | 'CSAT' | 'CHOICE' | 'TEXT';
+export type GreetingKind = 'BIRTHDAY' | 'HOLIDAY';
+export type GreetingStatus = 'PENDING' | 'SENT' | 'CANCELLED';
+export type CareEventAttendance = 'INVITED' | 'ATTENDED' | 'NO_SHOW';
+export type ChurnRiskLevel = 'LOW' | 'MEDIUM' | 'HIGH';
+export type LoanStatus = 'ACTIVE' | 'CLOSED' | 'WRITTEN_OFF';
+
+/** A `date` column: written as YYYY-MM-DD, read back as a string (see the service-kit type parsers). */
+type DateColumn = ColumnType<string, string, string>;
+/** A `numeric` column: exact decimal string in and out. */
+type NumericColumn = ColumnType<string, string, string>;
+/** A `jsonb` column: parsed on read, written as JSON text. */
+type JsonColumn<T> = ColumnType<T, string, string>;
 
 /** What engagement keeps about a customer, from customers' events (never read from their tables). */
 export interface CustomerReplicaTable {
@@ -16,6 +34,33 @@ export interface CustomerReplicaTable {
   relationship_manager_id: string | null;
   birth_date: string | null;
   updated_at: Date;
+}
+
+/** Latest consent per purpose, from ConsentChanged. */
+export interface ConsentReplicaTable {
+  customer_id: string;
+  purpose: string;
+  granted: boolean;
+  channel: string;
+  changed_at: Date;
+}
+
+export interface LoanReplicaTable {
+  loan_id: string;
+  customer_id: string;
+  officer_id: string | null;
+  status: LoanStatus;
+  bucket: Generated<string>;
+  days_past_due: Generated<number>;
+  disbursed_on: DateColumn | null;
+  closed_on: DateColumn | null;
+  updated_at: Date;
+}
+
+export interface EngagementSettingTable {
+  key: string;
+  value: string;
+  updated_at: Generated<Date>;
 }
 
 export interface InteractionTable {
@@ -37,19 +82,202 @@ export interface TaskTable {
   customer_id: string;
   type: TaskType;
   title: string;
+  description: Generated<string | null>;
   assignee_id: string | null;
   priority: TaskPriority;
   status: TaskStatus;
   due_at: Date;
   source_event_id: string | null;
+  /** Business key that makes a reaction happen once (e.g. one collection task per loan and bucket). */
+  dedupe_key: Generated<string | null>;
+  loan_id: Generated<string | null>;
+  created_by: Generated<string | null>;
+  started_at: Generated<Date | null>;
+  completed_at: Generated<Date | null>;
+  completed_by: Generated<string | null>;
   completed_interaction_id: string | null;
+  cancelled_at: Generated<Date | null>;
+  cancel_reason: Generated<string | null>;
+  idempotency_key: Generated<string | null>;
   created_at: Generated<Date>;
+}
+
+export interface ComplaintSlaTable {
+  severity: ComplaintSeverity;
+  acknowledge_hours: number;
+  resolve_days: number;
+}
+
+export interface ComplaintTable {
+  id: string;
+  customer_id: string;
+  kind: ComplaintKind;
+  category: ComplaintCategory;
+  severity: ComplaintSeverity;
+  channel: InteractionChannel;
+  description: string;
+  status: ComplaintStatus;
+  received_at: Date;
+  received_by: string;
+  assignee_id: string | null;
+  acknowledge_due_at: Date;
+  resolve_due_at: Date;
+  acknowledged_at: Date | null;
+  resolved_at: Date | null;
+  closed_at: Date | null;
+  resolution: string | null;
+  compensation: NumericColumn | null;
+  currency: string | null;
+  reopened_count: Generated<number>;
+  acknowledge_escalated_at: Date | null;
+  resolve_escalated_at: Date | null;
+  idempotency_key: string | null;
+  updated_at: Date;
+}
+
+export interface ComplaintHistoryTable {
+  id: string;
+  complaint_id: string;
+  from_status: ComplaintStatus | null;
+  to_status: ComplaintStatus;
+  note: string | null;
+  changed_by: string;
+  changed_at: Date;
+}
+
+export interface SurveyQuestion {
+  code: string;
+  kind: SurveyQuestionKind;
+  text: string;
+  choices: string[];
+}
+
+export interface SurveyAnswer {
+  code: string;
+  score: number | null;
+  choice: string | null;
+  text: string | null;
+}
+
+export interface SurveyTable {
+  id: string;
+  name: string;
+  trigger: SurveyTrigger | null;
+  active: Generated<boolean>;
+  questions: JsonColumn<SurveyQuestion[]>;
+  created_by: string;
+  created_at: Date;
+}
+
+export interface SurveyDispatchTable {
+  id: string;
+  survey_id: string;
+  customer_id: string;
+  trigger: SurveyTrigger | null;
+  /** What the dispatch is for: a batch and customer, a complaint, a loan. Unique: one dispatch per occasion. */
+  source_key: string;
+  branch_id: string | null;
+  officer_id: string | null;
+  dispatched_by: string | null;
+  dispatched_at: Date;
+}
+
+export interface SurveyResponseTable {
+  id: string;
+  dispatch_id: string;
+  survey_id: string;
+  customer_id: string;
+  nps_score: number | null;
+  csat_score: number | null;
+  answers: JsonColumn<SurveyAnswer[]>;
+  branch_id: string | null;
+  officer_id: string | null;
+  responded_at: Date;
+}
+
+export interface CareHolidayTable {
+  code: string;
+  on_date: DateColumn;
+  name: string;
+}
+
+export interface CareGreetingTable {
+  id: string;
+  customer_id: string;
+  kind: GreetingKind;
+  occasion_on: DateColumn;
+  holiday_code: string;
+  assignee_id: string | null;
+  status: GreetingStatus;
+  created_at: Date;
+}
+
+export interface CareEventTable {
+  id: string;
+  title: string;
+  kind: string;
+  branch_id: string | null;
+  location: string | null;
+  starts_at: Date;
+  capacity: number | null;
+  created_by: string;
+  created_at: Date;
+}
+
+export interface CareEventInvitationTable {
+  event_id: string;
+  customer_id: string;
+  status: CareEventAttendance;
+  invited_at: Date;
+  attended_at: Date | null;
+}
+
+export interface ChurnSignalWeightTable {
+  code: string;
+  weight: NumericColumn;
+  description: string;
+}
+
+export interface ChurnLevelThresholdTable {
+  level: ChurnRiskLevel;
+  min_score: NumericColumn;
+}
+
+export interface ChurnSignalValue {
+  code: string;
+  weight: string;
+  value: string;
+}
+
+export interface ChurnRiskTable {
+  customer_id: string;
+  score: NumericColumn;
+  level: ChurnRiskLevel;
+  signals: JsonColumn<ChurnSignalValue[]>;
+  as_of: DateColumn;
+  computed_at: Date;
 }
 
 export interface DB extends EventTables {
   customer_replica: CustomerReplicaTable;
+  consent_replica: ConsentReplicaTable;
+  loan_replica: LoanReplicaTable;
+  engagement_setting: EngagementSettingTable;
   interaction: InteractionTable;
   task: TaskTable;
+  complaint_sla: ComplaintSlaTable;
+  complaint: ComplaintTable;
+  complaint_history: ComplaintHistoryTable;
+  survey: SurveyTable;
+  survey_dispatch: SurveyDispatchTable;
+  survey_response: SurveyResponseTable;
+  care_holiday: CareHolidayTable;
+  care_greeting: CareGreetingTable;
+  care_event: CareEventTable;
+  care_event_invitation: CareEventInvitationTable;
+  churn_signal_weight: ChurnSignalWeightTable;
+  churn_level_threshold: ChurnLevelThresholdTable;
+  churn_risk: ChurnRiskTable;
 }
 
 /** A customer as engagement resolves it: a reference by id. */
@@ -62,3 +290,12 @@ export type NewInteraction = Insertable<InteractionTable>;
 export type TaskRow = Selectable<TaskTable>;
 export type NewTask = Insertable<TaskTable>;
 export type CustomerReplicaRow = Selectable<CustomerReplicaTable>;
+export type ComplaintRow = Selectable<ComplaintTable>;
+export type ComplaintSlaRow = Selectable<ComplaintSlaTable>;
+export type SurveyRow = Selectable<SurveyTable>;
+export type SurveyDispatchRow = Selectable<SurveyDispatchTable>;
+export type SurveyResponseRow = Selectable<SurveyResponseTable>;
+export type CareGreetingRow = Selectable<CareGreetingTable>;
+export type CareEventRow = Selectable<CareEventTable>;
+export type CareEventInvitationRow = Selectable<CareEventInvitationTable>;
+export type ChurnRiskRow = Selectable<ChurnRiskTable>;

@@ -1,17 +1,19 @@
 import type { PageWindow } from '@crm/service-kit';
 import { decodeCursor } from '@crm/service-kit';
-import type { Kysely } from 'kysely';
-import type { DB, NewTask, TaskRow, TaskStatus } from './schema.ts';
+import { type ExpressionBuilder, type Kysely, sql, type Updateable } from 'kysely';
+import type { DB, NewTask, TaskPriority, TaskRow, TaskStatus, TaskTable, TaskType } from './schema.ts';
 
 /**
- * Inserts a task unless the same event already created one of this type: returns false then.
- * (The inbox already stops redelivered events; this guards the rule itself.)
+ * Inserts a task unless it exists already: the same event never creates two tasks of a type
+ * (unique source event and type), and the same business fact never two tasks (unique dedupe
+ * key). Returns false when nothing was inserted. (The inbox already stops redelivered events;
+ * this guards the rule itself.)
  */
 export async function insertTaskOnce(db: Kysely<DB>, row: NewTask): Promise<boolean> {
   const inserted = await db
     .insertInto('task')
     .values(row)
-    .onConflict((oc) => oc.columns(['source_event_id', 'type']).doNothing())
+    .onConflict((oc) => oc.doNothing())
     .returning('id')
     .executeTakeFirst();
   return inserted !== undefined;
@@ -24,6 +26,11 @@ export async function findTasksByIds(db: Kysely<DB>, ids: readonly string[]): Pr
     .selectAll()
     .where('id', 'in', [...ids])
     .execute();
+}
+
+export async function findTaskIdByIdempotencyKey(db: Kysely<DB>, key: string): Promise<string | undefined> {
+  const row = await db.selectFrom('task').select('id').where('idempotency_key', '=', key).executeTakeFirst();
+  return row?.id;
 }
 
 /** Newest tasks of each customer, `limit` per customer, optionally by status, in one query. */
@@ -47,4 +54,128 @@ export async function findTasksOfCustomers(
     .$if(!!window.status?.length, (q) => q.where('status', 'in', window.status ?? []));
   const rows = await db.selectFrom(ranked.as('r')).selectAll().where('rn', '<=', String(window.limit)).orderBy('customer_id').orderBy('id', 'desc').execute();
   return rows.map(({ rn: _rn, ...row }) => row);
+}
+
+const isOpen = (eb: ExpressionBuilder<DB, 'task'>) => eb('task.status', 'in', ['OPEN', 'IN_PROGRESS']);
+
+export interface TaskQuery {
+  assigneeId?: string | null;
+  customerId?: string | null;
+  type?: readonly TaskType[] | null;
+  status?: readonly TaskStatus[] | null;
+  overdue?: boolean | null;
+}
+
+/** Tasks matching a filter, newest first (keyset on id). */
+export async function findTasks(db: Kysely<DB>, filter: TaskQuery, window: PageWindow, now: Date): Promise<TaskRow[]> {
+  const afterId = window.after ? String(decodeCursor(window.after, 1)[0]) : null;
+  return db
+    .selectFrom('task')
+    .selectAll()
+    .$if(!!filter.assigneeId, (q) => q.where('assignee_id', '=', filter.assigneeId ?? ''))
+    .$if(!!filter.customerId, (q) => q.where('customer_id', '=', filter.customerId ?? ''))
+    .$if(!!filter.type?.length, (q) => q.where('type', 'in', [...(filter.type ?? [])]))
+    .$if(!!filter.status?.length, (q) => q.where('status', 'in', [...(filter.status ?? [])]))
+    .$if(filter.overdue === true, (q) => q.where((eb) => eb.and([isOpen(eb), eb('due_at', '<', now)])))
+    .$if(filter.overdue === false, (q) => q.where((eb) => eb.or([eb.not(isOpen(eb)), eb('due_at', '>=', now)])))
+    .$if(afterId !== null, (q) => q.where('id', '<', afterId ?? ''))
+    .orderBy('id', 'desc')
+    .limit(window.limit)
+    .execute();
+}
+
+/** A task with its place in the worklist order. */
+export type WorklistRow = TaskRow & { overdue_rank: number; priority_rank: number };
+
+/** Keyset of a worklist row: the instant the order was taken at, then the order itself. */
+export const worklistCursor = (now: Date) => (r: WorklistRow) => [now.toISOString(), r.overdue_rank, r.priority_rank, r.due_at.toISOString(), r.id];
+
+/**
+ * Open tasks of an assignee by urgency: overdue first, then priority (urgent first), then due
+ * time, then id; keyset pagination on that order. The cursor carries the instant the first page
+ * was taken at, so a task falling overdue between pages does not move under the reader.
+ */
+export async function findWorklist(db: Kysely<DB>, assigneeId: string, window: PageWindow, now: Date): Promise<{ rows: WorklistRow[]; now: Date }> {
+  let at = now;
+  let after: [number, number, Date, string] | null = null;
+  if (window.after) {
+    const [cursorNow, overdue, priority, dueAt, id] = decodeCursor(window.after, 5);
+    at = new Date(String(cursorNow));
+    after = [Number(overdue), Number(priority), new Date(String(dueAt)), String(id)];
+  }
+  const ranked = db
+    .selectFrom('task')
+    .selectAll()
+    .select((eb) => [
+      eb.case().when('due_at', '<', at).then(sql.lit(0)).else(sql.lit(1)).end().$castTo<number>().as('overdue_rank'),
+      eb
+        .case('priority')
+        .when('URGENT')
+        .then(sql.lit(0))
+        .when('HIGH')
+        .then(sql.lit(1))
+        .when('NORMAL')
+        .then(sql.lit(2))
+        .else(sql.lit(3))
+        .end()
+        .$castTo<number>()
+        .as('priority_rank'),
+    ])
+    .where('assignee_id', '=', assigneeId)
+    .where((eb) => isOpen(eb));
+  const rows = await db
+    .selectFrom(ranked.as('w'))
+    .selectAll()
+    .$if(after !== null, (q) =>
+      q.where((eb) =>
+        eb(eb.refTuple('overdue_rank', 'priority_rank', 'due_at', 'id'), '>', eb.tuple(after?.[0] ?? 0, after?.[1] ?? 0, after?.[2] ?? at, after?.[3] ?? '')),
+      ),
+    )
+    .orderBy('overdue_rank')
+    .orderBy('priority_rank')
+    .orderBy('due_at')
+    .orderBy('id')
+    .limit(window.limit)
+    .execute();
+  return { rows, now: at };
+}
+
+/** Moves a task from one status to another; returns the updated row, or undefined if it was not in `from` any more. */
+export async function updateTaskIfStatus(
+  db: Kysely<DB>,
+  id: string,
+  from: TaskStatus,
+  patch: Pick<Updateable<TaskTable>, 'started_at' | 'completed_at' | 'completed_by' | 'completed_interaction_id' | 'cancelled_at' | 'cancel_reason'> & {
+    status: TaskStatus;
+  },
+): Promise<TaskRow | undefined> {
+  return db.updateTable('task').set(patch).where('id', '=', id).where('status', '=', from).returningAll().executeTakeFirst();
+}
+
+/**
+ * Tasks follow the relationship manager: the customer's open tasks held by the previous manager
+ * (or by nobody) go to the new one. Tasks given to someone else on purpose stay with them.
+ */
+export async function reassignOpenTasks(db: Kysely<DB>, customerId: string, previousManagerId: string | null, managerId: string): Promise<number> {
+  const rows = await db
+    .updateTable('task')
+    .set({ assignee_id: managerId })
+    .where('customer_id', '=', customerId)
+    .where((eb) => isOpen(eb))
+    .where((eb) => (previousManagerId ? eb.or([eb('assignee_id', 'is', null), eb('assignee_id', '=', previousManagerId)]) : eb('assignee_id', 'is', null)))
+    .returning('id')
+    .execute();
+  return rows.length;
+}
+
+/** Raises the priority of an open task found by its business key; false when there is none. */
+export async function raiseOpenTaskPriority(db: Kysely<DB>, dedupeKey: string, priority: TaskPriority): Promise<boolean> {
+  const row = await db
+    .updateTable('task')
+    .set({ priority })
+    .where('dedupe_key', '=', dedupeKey)
+    .where((eb) => isOpen(eb))
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
 }

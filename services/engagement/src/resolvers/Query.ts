@@ -1,9 +1,35 @@
-import { requireIdentity } from '@crm/service-kit';
+import { pageSize, requireIdentity, toConnection } from '@crm/service-kit';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
+import { findInteractions, interactionCursor } from '../db/interaction.store.ts';
+import { findIntegerSetting, SETTING_POST_LOAN_VISIT_DAYS } from '../db/setting.store.ts';
+import { findTasks, findWorklist, worklistCursor } from '../db/task.store.ts';
+import { DEFAULT_POST_LOAN_VISIT_DAYS } from '../domain/tasks.ts';
 
 export const Query: QueryResolvers = {
   task: (_parent, { id }, ctx) => {
     requireIdentity(ctx);
     return ctx.loaders.task.load(id);
+  },
+  interactions: async (_parent, { filter, first, after }, ctx) => {
+    requireIdentity(ctx);
+    const size = pageSize(first);
+    const rows = await findInteractions(ctx.db, filter ?? {}, { limit: size + 1, after: after ?? null });
+    return toConnection(rows, size, interactionCursor);
+  },
+  tasks: async (_parent, { filter, first, after }, ctx) => {
+    requireIdentity(ctx);
+    const size = pageSize(first);
+    const rows = await findTasks(ctx.db, filter ?? {}, { limit: size + 1, after: after ?? null }, ctx.now());
+    return toConnection(rows, size, (r) => [r.id]);
+  },
+  worklist: async (_parent, { assigneeId, first, after }, ctx) => {
+    requireIdentity(ctx);
+    const size = pageSize(first);
+    const { rows, now } = await findWorklist(ctx.db, assigneeId, { limit: size + 1, after: after ?? null }, ctx.now());
+    return toConnection(rows, size, worklistCursor(now));
+  },
+  engagementSettings: async (_parent, _args, ctx) => {
+    requireIdentity(ctx);
+    return { postLoanVisitDays: await findIntegerSetting(ctx.db, SETTING_POST_LOAN_VISIT_DAYS, DEFAULT_POST_LOAN_VISIT_DAYS) };
   },
 };

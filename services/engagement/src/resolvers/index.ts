@@ -2,14 +2,21 @@ import { scalarResolvers } from '@crm/service-kit';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { Customer } from './Customer.ts';
 import { Interaction } from './Interaction.ts';
+import { cancelTask } from './Mutation/cancel-task.ts';
+import { completeTask } from './Mutation/complete-task.ts';
+import { createTask } from './Mutation/create-task.ts';
 import { logInteraction } from './Mutation/log-interaction.ts';
+import { startTask } from './Mutation/start-task.ts';
+import { updateEngagementSettings } from './Mutation/update-engagement-settings.ts';
 import { Query } from './Query.ts';
 import { Task } from './Task.ts';
 
 export const resolvers: Resolvers = {
   DateTime: scalarResolvers.DateTime,
+  Date: scalarResolvers.Date,
+  Decimal: scalarResolvers.Decimal,
   Query,
-  Mutation: { logInteraction },
+  Mutation: { logInteraction, createTask, startTask, completeTask, cancelTask, updateEngagementSettings },
   Customer,
   Interaction,
   Task,

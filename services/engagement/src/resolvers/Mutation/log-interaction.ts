@@ -2,8 +2,10 @@ import { emit } from '@crm/events';
 import { requireIdentity, requireRole } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
+import { hasConsent } from '../../db/consent.store.ts';
 import { findCustomerReplica } from '../../db/customer-replica.store.ts';
 import { findInteractionIdByIdempotencyKey, insertInteraction } from '../../db/interaction.store.ts';
+import { requiredConsent } from '../../domain/consent.ts';
 import { validateInteraction } from '../../domain/interactions.ts';
 
 export const logInteraction: MutationResolvers['logInteraction'] = async (_parent, { input }, ctx) => {
@@ -20,6 +22,13 @@ export const logInteraction: MutationResolvers['logInteraction'] = async (_paren
   const i = result.value;
   if (!(await findCustomerReplica(ctx.db, i.customerId))) {
     return { interaction: null, userErrors: [{ field: 'customerId', code: 'CUSTOMER_NOT_FOUND', message: `No customer with id ${i.customerId}` }] };
+  }
+  const consent = requiredConsent(i.purpose);
+  if (consent && !(await hasConsent(ctx.db, i.customerId, consent))) {
+    return {
+      interaction: null,
+      userErrors: [{ field: 'purpose', code: 'CONSENT_REQUIRED', message: `The customer has not consented to ${consent.toLowerCase().replace('_', ' ')}` }],
+    };
   }
 
   const id = uuidv7();
