@@ -1,6 +1,7 @@
+import type { CodegenConfig } from '@graphql-codegen/cli';
 import { subgraphCodegen } from '../../packages/service-kit/codegen-preset.ts';
 
-export default subgraphCodegen({
+const base = subgraphCodegen({
   context: 'CustomersContext',
   mappers: {
     Customer: '../db/customer.store.ts#CustomerRecord',
@@ -9,5 +10,30 @@ export default subgraphCodegen({
     EnterpriseProfile: '../db/schema.ts#EnterpriseProfileRow',
     ContactDetails: '../db/schema.ts#CustomerRow',
     Address: '../db/schema.ts#CustomerRow',
+    CustomerChange: '../db/schema.ts#CustomerChangeRow',
+    RelationshipManagerAssignment: '../db/schema.ts#ManagerAssignmentRow',
+    FinancialSnapshot: '../db/schema.ts#FinancialSnapshotRow',
+    CustomerConsent: '../db/consent.store.ts#ConsentState',
+    CustomerDocument: '../db/schema.ts#CustomerDocumentRow',
+    CustomerSegment: '../db/schema.ts#SegmentRow',
+    CustomerPolicy: '../db/schema.ts#CustomerPolicyRow',
+    CustomerGradeThreshold: '../db/schema.ts#GradeThresholdRow',
+    CustomerValueScore: '../domain/value-score.ts#ValueScore',
+    CustomerValueComponent: '../domain/value-score.ts#ValueComponent',
   },
 });
+
+/** The shared preset, plus this subgraph's JSON scalar (a segment rule, validated by the domain). */
+const target = base.generates['src/__generated__/resolvers-types.ts'];
+if (!target || Array.isArray(target) || typeof target !== 'object' || !('config' in target)) throw new Error('unexpected codegen preset shape');
+const config: CodegenConfig = {
+  ...base,
+  generates: {
+    'src/__generated__/resolvers-types.ts': {
+      ...target,
+      config: { ...target.config, scalars: { ...(target.config?.scalars ?? {}), CustomerSegmentRule: 'unknown' } },
+    },
+  },
+};
+
+export default config;

@@ -1,22 +1,96 @@
-import { byIds, type RequestContext, type ServiceContext, type ServiceDeps, serviceContext } from '@crm/service-kit';
+import { byIds, createPagedLoader, type RequestContext, type ServiceContext, type ServiceDeps, serviceContext } from '@crm/service-kit';
 import DataLoader from 'dataloader';
+import { findConsentHistory, findCurrentConsents } from './db/consent.store.ts';
 import { type CustomerRecord, findCustomersByIds } from './db/customer.store.ts';
-import type { DB } from './db/schema.ts';
+import { findDocumentsOfCustomers } from './db/document.store.ts';
+import { findSnapshotsOfCustomers } from './db/financial.store.ts';
+import { findAssignmentsOfCustomers, findChangesOfCustomers } from './db/history.store.ts';
+import { findGradeThresholds, findPolicy } from './db/policy.store.ts';
+import type {
+  ConsentRecordRow,
+  CustomerChangeRow,
+  CustomerDocumentRow,
+  CustomerPolicyRow,
+  DB,
+  FinancialSnapshotRow,
+  GradeThresholdRow,
+  ManagerAssignmentRow,
+  SegmentRow,
+} from './db/schema.ts';
+import { findSegmentsByIds } from './db/segment.store.ts';
+import { findValueInputs } from './db/value.store.ts';
+import { isoDate } from './domain/dates.ts';
+import { computeValueScore, type ValueScore } from './domain/value-score.ts';
 
 /** What every customers resolver receives. */
 export interface CustomersContext extends ServiceContext<DB> {
   loaders: {
     /** Batches every customer looked up in one request into one query. */
     customer: DataLoader<string, CustomerRecord | null>;
+    segment: DataLoader<string, SegmentRow | null>;
+    changesOfCustomer: ReturnType<typeof createPagedLoader<CustomerChangeRow>>;
+    assignmentsOfCustomer: DataLoader<string, ManagerAssignmentRow[]>;
+    snapshotsOfCustomer: DataLoader<string, FinancialSnapshotRow[]>;
+    consentsOfCustomer: DataLoader<string, ConsentRecordRow[]>;
+    consentHistoryOfCustomer: DataLoader<string, ConsentRecordRow[]>;
+    documentsOfCustomer: DataLoader<string, CustomerDocumentRow[]>;
+    /** Today's value score of each customer asked for, computed for all of them at once. */
+    valueScore: DataLoader<CustomerRecord, ValueScore, string>;
+    policy: () => Promise<CustomerPolicyRow>;
+    gradeThresholds: () => Promise<GradeThresholdRow[]>;
+  };
+}
+
+/** Groups rows by customer in the order asked (the shape DataLoader needs). */
+function grouped<R extends { customer_id: string }>(fetch: (ids: readonly string[]) => Promise<R[]>) {
+  return async (ids: readonly string[]): Promise<R[][]> => {
+    const rows = await fetch(ids);
+    const byCustomer = new Map<string, R[]>();
+    for (const row of rows) byCustomer.set(row.customer_id, [...(byCustomer.get(row.customer_id) ?? []), row]);
+    return ids.map((id) => byCustomer.get(id) ?? []);
+  };
+}
+
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => {
+    value ??= load();
+    return value;
   };
 }
 
 export function createContext(base: RequestContext, deps: ServiceDeps<DB>): CustomersContext {
   const { db } = deps;
+  const context = serviceContext(base, deps);
+  const gradeThresholds = once(() => findGradeThresholds(db));
   return {
-    ...serviceContext(base, deps),
+    ...context,
     loaders: {
       customer: new DataLoader(async (ids) => byIds(ids, await findCustomersByIds(db, ids))),
+      segment: new DataLoader(async (ids) => byIds(ids, await findSegmentsByIds(db, ids))),
+      changesOfCustomer: createPagedLoader(
+        (ids, window) => findChangesOfCustomers(db, ids, window),
+        (r) => r.customer_id,
+      ),
+      assignmentsOfCustomer: new DataLoader(grouped((ids) => findAssignmentsOfCustomers(db, ids))),
+      snapshotsOfCustomer: new DataLoader(grouped((ids) => findSnapshotsOfCustomers(db, ids))),
+      consentsOfCustomer: new DataLoader(grouped((ids) => findCurrentConsents(db, ids))),
+      consentHistoryOfCustomer: new DataLoader(grouped((ids) => findConsentHistory(db, ids))),
+      documentsOfCustomer: new DataLoader(grouped((ids) => findDocumentsOfCustomers(db, ids))),
+      valueScore: new DataLoader(
+        async (customers) => {
+          const asOf = isoDate(context.now());
+          const thresholds = (await gradeThresholds()).map((t) => ({ grade: t.grade, minScore: t.min_score }));
+          const inputs = await findValueInputs(db, customers, asOf);
+          return customers.map((c) => {
+            const i = inputs.get(c.id);
+            return i ? computeValueScore(i, asOf, thresholds) : new Error(`no value inputs for ${c.id}`);
+          });
+        },
+        { cacheKeyFn: (c) => c.id },
+      ),
+      policy: once(() => findPolicy(db)),
+      gradeThresholds,
     },
   };
 }

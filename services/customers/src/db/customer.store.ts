@@ -1,6 +1,9 @@
 import type { Connection } from '@crm/service-kit';
-import type { ExpressionBuilder, Kysely, SelectQueryBuilder } from 'kysely';
-import type { CustomerRow, DB, EnterpriseProfileRow, IndividualProfileRow, NewCustomer } from './schema.ts';
+import type { Expression, ExpressionBuilder, Kysely, SelectQueryBuilder, SqlBool } from 'kysely';
+import type { ProfileChange } from '../domain/profile.ts';
+import type { SegmentRule } from '../domain/segment-rule.ts';
+import type { CustomerRow, DB, EnterpriseProfileRow, Grade, IncomeBand, IndividualProfileRow, NewCustomer, RiskAppetite } from './schema.ts';
+import { compileSegmentRule } from './segment-rule.sql.ts';
 
 /** A customer with its profile, as resolvers see it. */
 export interface CustomerRecord extends CustomerRow {
@@ -9,7 +12,7 @@ export interface CustomerRecord extends CustomerRow {
 }
 
 /** A page of customers and the filter that selected it (for totalCount). */
-export type CustomerPage = Connection<CustomerRecord> & { filter: CustomerFilter };
+export type CustomerPage = Connection<CustomerRecord> & { filter: CustomerCriteria };
 
 export interface CustomerFilter {
   kind?: CustomerRow['kind'] | null;
@@ -17,6 +20,25 @@ export interface CustomerFilter {
   branchId?: string | null;
   relationshipManagerId?: string | null;
   nameContains?: string | null;
+  grade?: Grade[] | null;
+  stale?: boolean | null;
+  segmentId?: string | null;
+  region?: string | null;
+  incomeBand?: IncomeBand[] | null;
+  riskAppetite?: RiskAppetite | null;
+  tag?: string | null;
+  industry?: string | null;
+  occupation?: string | null;
+  specialCare?: boolean | null;
+}
+
+/** A filter with what it needs resolved: the date, the stale cut-off and the segment's rule. */
+export interface CustomerCriteria extends CustomerFilter {
+  today: string;
+  /** Profiles reviewed before this instant are stale. */
+  staleBefore: Date;
+  /** The rule of filter.segmentId; null when that segment does not exist (no member). */
+  segmentRule?: SegmentRule | null;
 }
 
 function selectCustomerRecords(db: Kysely<DB>) {
@@ -93,10 +115,11 @@ function toRecord(row: JoinedRow): CustomerRecord {
 }
 
 /** Customers by id in one query (batched federation references and `customer(id)`). */
-export async function findCustomersByIds(db: Kysely<DB>, ids: readonly string[]): Promise<CustomerRecord[]> {
+export async function findCustomersByIds(db: Kysely<DB>, ids: readonly string[], options: { forUpdate?: boolean } = {}): Promise<CustomerRecord[]> {
   if (!ids.length) return [];
   const rows = await selectCustomerRecords(db)
     .where('c.id', 'in', [...ids])
+    .$if(options.forUpdate === true, (q) => q.forUpdate('c'))
     .execute();
   return rows.map(toRecord);
 }
@@ -106,9 +129,26 @@ export async function findCustomerIdByIdempotencyKey(db: Kysely<DB>, key: string
   return row?.id;
 }
 
-function matchesFilter(filter: CustomerFilter) {
+/** The WHERE of a customer filter; attributes shared with segments compile through the rule compiler. */
+export function matchesFilter(filter: CustomerCriteria) {
   return (eb: ExpressionBuilder<DB, 'customer'>) => {
-    const conditions = [];
+    const conditions: Expression<SqlBool>[] = [];
+    const rule = (r: SegmentRule) => conditions.push(compileSegmentRule(eb, r, filter.today));
+    if (filter.grade?.length) conditions.push(eb('customer.grade', 'in', filter.grade));
+    if (filter.incomeBand?.length) conditions.push(eb('customer.income_band', 'in', filter.incomeBand));
+    if (filter.riskAppetite) conditions.push(eb('customer.risk_appetite', '=', filter.riskAppetite));
+    if (filter.region) rule({ attribute: 'region', op: 'eq', value: filter.region });
+    if (filter.industry) rule({ attribute: 'industry', op: 'eq', value: filter.industry });
+    if (filter.occupation) rule({ attribute: 'occupation', op: 'eq', value: filter.occupation });
+    if (filter.tag) rule({ attribute: 'tags', op: 'contains', value: filter.tag });
+    if (filter.specialCare === true) conditions.push(eb(eb.fn('cardinality', ['customer.special_care']), '>', 0));
+    if (filter.specialCare === false) conditions.push(eb(eb.fn('cardinality', ['customer.special_care']), '=', 0));
+    if (filter.stale === true) conditions.push(eb.or([eb('customer.reviewed_at', 'is', null), eb('customer.reviewed_at', '<', filter.staleBefore)]));
+    if (filter.stale === false) conditions.push(eb('customer.reviewed_at', '>=', filter.staleBefore));
+    if (filter.segmentId) {
+      if (filter.segmentRule) rule(filter.segmentRule);
+      else conditions.push(eb.lit(false));
+    }
     if (filter.kind) conditions.push(eb('customer.kind', '=', filter.kind));
     if (filter.status?.length) conditions.push(eb('customer.status', 'in', filter.status));
     if (filter.branchId) conditions.push(eb('customer.branch_id', '=', filter.branchId));
@@ -125,7 +165,11 @@ function matchesFilter(filter: CustomerFilter) {
  * One page of customers in id order (ids are UUIDv7, so this is registration order): a keyset
  * page costs the same at the millionth row as at the first.
  */
-export async function listCustomers(db: Kysely<DB>, filter: CustomerFilter, page: { limit: number; afterId?: string | undefined }): Promise<CustomerRecord[]> {
+export async function listCustomers(
+  db: Kysely<DB>,
+  filter: CustomerCriteria,
+  page: { limit: number; afterId?: string | undefined },
+): Promise<CustomerRecord[]> {
   const ids = db
     .selectFrom('customer')
     .select('customer.id')
@@ -137,7 +181,7 @@ export async function listCustomers(db: Kysely<DB>, filter: CustomerFilter, page
   return rows.map(toRecord);
 }
 
-export async function countCustomers(db: Kysely<DB>, filter: CustomerFilter): Promise<number> {
+export async function countCustomers(db: Kysely<DB>, filter: CustomerCriteria): Promise<number> {
   const row = await db
     .selectFrom('customer')
     .select((eb) => eb.fn.countAll<string>().as('n'))
@@ -164,4 +208,36 @@ export async function insertCustomer(tx: Kysely<DB>, input: NewCustomerProfile):
       .insertInto('enterprise_profile')
       .values({ customer_id: input.customer.id, ...input.enterprise })
       .execute();
+}
+
+/** Applies validated profile changes to their tables (one UPDATE per table touched). */
+export async function applyProfileChanges(
+  db: Kysely<DB>,
+  customerId: string,
+  changes: ProfileChange[],
+  customer: { updated_at: Date; display_name?: string },
+): Promise<void> {
+  const values = (table: ProfileChange['table']) => Object.fromEntries(changes.filter((c) => c.table === table).map((c) => [c.column, c.value]));
+  await db
+    .updateTable('customer')
+    .set({ ...values('customer'), ...customer })
+    .where('id', '=', customerId)
+    .execute();
+  const individual = values('individual_profile');
+  if (Object.keys(individual).length) await db.updateTable('individual_profile').set(individual).where('customer_id', '=', customerId).execute();
+  const enterprise = values('enterprise_profile');
+  if (Object.keys(enterprise).length) await db.updateTable('enterprise_profile').set(enterprise).where('customer_id', '=', customerId).execute();
+}
+
+export async function updateCustomer(
+  db: Kysely<DB>,
+  customerId: string,
+  values: Partial<Pick<CustomerRow, 'status' | 'relationship_manager_id' | 'reviewed_at' | 'special_care' | 'special_care_note' | 'updated_at'>>,
+): Promise<void> {
+  await db.updateTable('customer').set(values).where('id', '=', customerId).execute();
+}
+
+/** Locks a customer row for the rest of the transaction (concurrent changes queue behind). */
+export async function lockCustomer(db: Kysely<DB>, customerId: string): Promise<CustomerRow | undefined> {
+  return db.selectFrom('customer').selectAll().where('id', '=', customerId).forUpdate().executeTakeFirst();
 }

@@ -5,12 +5,22 @@ export type Gender = 'FEMALE' | 'MALE' | 'OTHER' | 'UNDISCLOSED';
 export type EnterpriseSize = 'MICRO' | 'SMALL' | 'MEDIUM';
 export type ContactChannel = 'PHONE' | 'SMS' | 'EMAIL' | 'APP' | 'MESSAGING' | 'VISIT' | 'BRANCH';
 
+export type CustomerStatus = 'PROSPECT' | 'ACTIVE' | 'DORMANT' | 'CHURNED';
+export type Grade = 'VIP' | 'PREMIUM' | 'STANDARD' | 'BASIC';
+export type IncomeBand = 'LOW' | 'LOWER_MIDDLE' | 'UPPER_MIDDLE' | 'HIGH';
+export type RiskAppetite = 'CONSERVATIVE' | 'BALANCED' | 'AGGRESSIVE';
+export type ConsentPurpose = 'MARKETING_CONTACT' | 'DATA_SHARING' | 'PROFILING';
+export type SpecialCareFlag = 'ELDERLY' | 'DISABLED' | 'LOW_LITERACY' | 'VISUALLY_IMPAIRED' | 'HEARING_IMPAIRED' | 'LANGUAGE_BARRIER' | 'FINANCIAL_HARDSHIP';
+export type DocumentCategory = 'BASIC' | 'DEVELOPMENT' | 'PRODUCT_SERVICE';
+export type DelinquencyBucket = 'CURRENT' | 'DPD_1_30' | 'DPD_31_60' | 'DPD_61_90' | 'DPD_90_PLUS';
+export type ValueSignalKind = 'INSTALMENT_PAID' | 'INSTALMENT_OVERDUE' | 'SURVEY' | 'COMPLAINT_RECEIVED' | 'COMPLAINT_RESOLVED' | 'TIER';
+
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
 export interface CustomerTable {
   id: string;
   kind: 'INDIVIDUAL' | 'ENTERPRISE';
-  status: 'PROSPECT' | 'ACTIVE' | 'DORMANT' | 'CHURNED';
+  status: CustomerStatus;
   display_name: string;
   branch_id: string;
   relationship_manager_id: string | null;
@@ -26,6 +36,17 @@ export interface CustomerTable {
   created_by: string;
   created_at: Generated<Date>;
   updated_at: Timestamp;
+  reviewed_at: Timestamp | null;
+  tags: Generated<string[]>;
+  special_care: Generated<SpecialCareFlag[]>;
+  special_care_note: string | null;
+  income_band: IncomeBand | null;
+  risk_appetite: RiskAppetite | null;
+  grade: Grade | null;
+  grade_since: string | null;
+  grade_at_risk_since: string | null;
+  grade_at_risk_until: string | null;
+  grade_projected: Grade | null;
 }
 
 export interface IndividualProfileTable {
@@ -51,13 +72,146 @@ export interface EnterpriseProfileTable {
   employees: number | null;
 }
 
+export interface CustomerChangeTable {
+  id: string;
+  customer_id: string;
+  field: string;
+  old_value: string | null;
+  new_value: string | null;
+  changed_by: string;
+  changed_at: Timestamp;
+}
+
+export interface ManagerAssignmentTable {
+  id: string;
+  customer_id: string;
+  manager_id: string;
+  previous_manager_id: string | null;
+  reason: string | null;
+  assigned_by: string;
+  assigned_at: Timestamp;
+}
+
+export interface FinancialSnapshotTable {
+  id: string;
+  customer_id: string;
+  as_of: string;
+  currency: string;
+  monthly_income: string | null;
+  assets: string | null;
+  liabilities: string | null;
+  external_credit_score: number | null;
+  risk_appetite: RiskAppetite | null;
+  income_band: IncomeBand | null;
+  debt_ratio: string | null;
+  idempotency_key: string | null;
+  recorded_by: string;
+  recorded_at: Timestamp;
+}
+
+export interface ConsentRecordTable {
+  id: string;
+  customer_id: string;
+  purpose: ConsentPurpose;
+  granted: boolean;
+  channel: string;
+  changed_by: string;
+  changed_at: Timestamp;
+}
+
+export interface CustomerDocumentTable {
+  id: string;
+  customer_id: string;
+  category: DocumentCategory;
+  document_type: string;
+  title: string;
+  storage_ref: string;
+  content_type: string | null;
+  size_bytes: ColumnType<string | null, string | number | null, string | number | null>;
+  idempotency_key: string | null;
+  added_by: string;
+  added_at: Timestamp;
+}
+
+export interface SegmentTable {
+  id: string;
+  name: string;
+  description: string | null;
+  rule: ColumnType<unknown, string, string>;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CustomerLoanTable {
+  loan_id: string;
+  customer_id: string;
+  principal: string;
+  currency: string;
+  loan_cycle: number;
+  disbursed_on: string;
+  closed_on: string | null;
+  bucket: Generated<DelinquencyBucket>;
+  days_past_due: Generated<number>;
+  bucket_as_of: string | null;
+}
+
+export interface ValueSignalTable {
+  event_id: string;
+  customer_id: string;
+  kind: ValueSignalKind;
+  loan_id: string | null;
+  amount: string | null;
+  on_time: boolean | null;
+  score: number | null;
+  label: string | null;
+  occurred_on: string;
+}
+
+export interface CustomerValueScoreTable {
+  customer_id: string;
+  as_of: string;
+  total: string;
+  components: ColumnType<unknown, string, string>;
+}
+
+export interface GradeThresholdTable {
+  grade: Grade;
+  min_score: string;
+}
+
+export interface CustomerPolicyTable {
+  id: number;
+  stale_after_days: number;
+  at_risk_window_days: number;
+}
+
 export interface DB extends EventTables {
   customer: CustomerTable;
   individual_profile: IndividualProfileTable;
   enterprise_profile: EnterpriseProfileTable;
+  customer_change: CustomerChangeTable;
+  manager_assignment: ManagerAssignmentTable;
+  financial_snapshot: FinancialSnapshotTable;
+  consent_record: ConsentRecordTable;
+  customer_document: CustomerDocumentTable;
+  segment: SegmentTable;
+  customer_loan: CustomerLoanTable;
+  value_signal: ValueSignalTable;
+  customer_value_score: CustomerValueScoreTable;
+  grade_threshold: GradeThresholdTable;
+  customer_policy: CustomerPolicyTable;
 }
 
 export type CustomerRow = Selectable<CustomerTable>;
 export type NewCustomer = Insertable<CustomerTable>;
 export type IndividualProfileRow = Selectable<IndividualProfileTable>;
 export type EnterpriseProfileRow = Selectable<EnterpriseProfileTable>;
+export type CustomerChangeRow = Selectable<CustomerChangeTable>;
+export type ManagerAssignmentRow = Selectable<ManagerAssignmentTable>;
+export type FinancialSnapshotRow = Selectable<FinancialSnapshotTable>;
+export type ConsentRecordRow = Selectable<ConsentRecordTable>;
+export type CustomerDocumentRow = Selectable<CustomerDocumentTable>;
+export type SegmentRow = Selectable<SegmentTable>;
+export type CustomerPolicyRow = Selectable<CustomerPolicyTable>;
+export type GradeThresholdRow = Selectable<GradeThresholdTable>;

@@ -31,6 +31,8 @@ export interface Registration {
     annualRevenue: Decimal | null;
     employees: number | null;
   } | null;
+  tags: string[];
+  referralCode: string | null;
   contact: {
     phone: string | null;
     email: string | null;
@@ -51,6 +53,13 @@ const optionalText = (max: number) =>
     .max(max, `must be at most ${max} characters`)
     .nullish()
     .transform((v) => (v ? v : null));
+
+/** Tags: trimmed, distinct, at most 20 of at most 50 characters. */
+export const tagList = z
+  .array(z.string().trim().min(1, 'must not be blank').max(50, 'must be at most 50 characters'))
+  .max(20, 'at most 20 tags')
+  .nullish()
+  .transform((v) => [...new Set(v ?? [])].sort());
 
 function notInFuture(today: string, what: string) {
   return (value: string | null | undefined, ctx: z.RefinementCtx) => {
@@ -157,6 +166,13 @@ function registrationSchema(today: string) {
       individual: individual.nullish().transform((v) => v ?? null),
       enterprise: enterprise.nullish().transform((v) => v ?? null),
       contact,
+      tags: tagList,
+      referralCode: z
+        .string()
+        .trim()
+        .regex(/^[A-Za-z0-9-]{3,32}$/, 'must be 3 to 32 letters, digits or dashes')
+        .nullish()
+        .transform((v) => v ?? null),
     })
     .superRefine((input, ctx) => {
       if (input.kind === 'INDIVIDUAL' && !input.individual)

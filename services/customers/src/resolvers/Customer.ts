@@ -1,4 +1,4 @@
-import { forbidden, requireIdentity } from '@crm/service-kit';
+import { forbidden, pageSize, requireIdentity, toConnection } from '@crm/service-kit';
 import type {
   AddressResolvers,
   ContactDetailsResolvers,
@@ -7,7 +7,10 @@ import type {
   EnterpriseProfileResolvers,
   IndividualProfileResolvers,
 } from '../__generated__/resolvers-types.ts';
+import { consentStates, toConsentState } from '../db/consent.store.ts';
 import { countCustomers } from '../db/customer.store.ts';
+import { changeCursor } from '../db/history.store.ts';
+import { isStale } from '../domain/profile.ts';
 import { maskNationalId } from '../domain/registration.ts';
 
 export const Customer: CustomerResolvers = {
@@ -18,6 +21,37 @@ export const Customer: CustomerResolvers = {
   contact: (c) => c,
   registeredAt: (c) => c.created_at,
   updatedAt: (c) => c.updated_at,
+  reviewedAt: (c) => c.reviewed_at,
+  stale: async (c, _args, ctx) => {
+    const policy = await ctx.loaders.policy();
+    return isStale(c.reviewed_at ? new Date(c.reviewed_at) : null, ctx.now(), policy.stale_after_days);
+  },
+  managerHistory: (c, _args, ctx) => ctx.loaders.assignmentsOfCustomer.load(c.id),
+  history: async (c, { first, after }, ctx) => {
+    requireIdentity(ctx);
+    const size = pageSize(first);
+    const rows = await ctx.loaders.changesOfCustomer(c.id, { limit: size + 1, after: after ?? null });
+    return toConnection(rows, size, changeCursor);
+  },
+  financialProfile: async (c, _args, ctx) => (await ctx.loaders.snapshotsOfCustomer.load(c.id))[0] ?? null,
+  financialSnapshots: (c, _args, ctx) => ctx.loaders.snapshotsOfCustomer.load(c.id),
+  consents: async (c, _args, ctx) => consentStates(c.id, await ctx.loaders.consentsOfCustomer.load(c.id)),
+  consentHistory: async (c, _args, ctx) => (await ctx.loaders.consentHistoryOfCustomer.load(c.id)).map(toConsentState),
+  specialCare: (c) => ({ flags: c.special_care, note: c.special_care_note, priority: c.special_care.length > 0 }),
+  documents: async (c, { category }, ctx) => {
+    const docs = await ctx.loaders.documentsOfCustomer.load(c.id);
+    return category ? docs.filter((d) => d.category === category) : docs;
+  },
+  grade: (c) => c.grade,
+  gradeSince: (c) => c.grade_since,
+  gradeAtRisk: (c) =>
+    c.grade_at_risk_since && c.grade_at_risk_until && c.grade_projected
+      ? { since: c.grade_at_risk_since, until: c.grade_at_risk_until, projectedGrade: c.grade_projected }
+      : null,
+  valueScore: (c, _args, ctx) => {
+    requireIdentity(ctx);
+    return ctx.loaders.valueScore.load(c);
+  },
 };
 
 export const IndividualProfile: IndividualProfileResolvers = {

@@ -1,17 +1,37 @@
 import { scalarResolvers } from '@crm/service-kit';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { Address, ContactDetails, Customer, CustomerConnection, EnterpriseProfile, IndividualProfile } from './Customer.ts';
+import {
+  CustomerChange,
+  CustomerConsent,
+  CustomerDocument,
+  CustomerGradeThreshold,
+  CustomerPolicy,
+  FinancialSnapshot,
+  RelationshipManagerAssignment,
+} from './CustomerRecords.ts';
+import { assignRelationshipManager } from './Mutation/assign-relationship-manager.ts';
+import { changeCustomerStatus } from './Mutation/change-customer-status.ts';
+import { markCustomerProfileReviewed } from './Mutation/mark-customer-profile-reviewed.ts';
 import { registerCustomer } from './Mutation/register-customer.ts';
+import { updateCustomerProfile } from './Mutation/update-customer-profile.ts';
 import { Query } from './Query.ts';
 
 export const resolvers: Resolvers = {
   ...scalarResolvers,
   Query,
-  Mutation: { registerCustomer },
+  Mutation: { registerCustomer, updateCustomerProfile, markCustomerProfileReviewed, changeCustomerStatus, assignRelationshipManager },
   Customer,
   IndividualProfile,
   EnterpriseProfile,
   ContactDetails,
   Address,
   CustomerConnection,
+  CustomerChange,
+  RelationshipManagerAssignment,
+  FinancialSnapshot,
+  CustomerConsent,
+  CustomerDocument,
+  CustomerPolicy,
+  CustomerGradeThreshold,
 };

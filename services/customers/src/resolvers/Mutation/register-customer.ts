@@ -3,6 +3,7 @@ import { requireIdentity, requireRole } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
 import { findCustomerIdByIdempotencyKey, insertCustomer } from '../../db/customer.store.ts';
+import { insertAssignment } from '../../db/history.store.ts';
 import { displayNameOf, validateRegistration } from '../../domain/registration.ts';
 
 export const registerCustomer: MutationResolvers['registerCustomer'] = async (_parent, { input }, ctx) => {
@@ -38,6 +39,8 @@ export const registerCustomer: MutationResolvers['registerCustomer'] = async (_p
         address_line: r.contact.line,
         preferred_channel: r.contact.preferredChannel,
         preferred_language: r.contact.preferredLanguage,
+        tags: r.tags,
+        reviewed_at: now,
         idempotency_key: input.idempotencyKey ?? null,
         created_by: identity.userId,
         created_at: now,
@@ -63,6 +66,16 @@ export const registerCustomer: MutationResolvers['registerCustomer'] = async (_p
         employees: r.enterprise.employees,
       },
     });
+    if (r.relationshipManagerId)
+      await insertAssignment(tx, {
+        id: uuidv7(),
+        customer_id: id,
+        manager_id: r.relationshipManagerId,
+        previous_manager_id: null,
+        reason: 'registration',
+        assigned_by: identity.userId,
+        assigned_at: now,
+      });
     await emit(tx, 'CustomerRegistered', {
       subject: id,
       time: now,
@@ -75,6 +88,8 @@ export const registerCustomer: MutationResolvers['registerCustomer'] = async (_p
         relationshipManagerId: r.relationshipManagerId,
         birthDate: r.individual?.birthDate ?? null,
         registeredAt: now.toISOString(),
+        industry: r.enterprise?.industry ?? null,
+        referralCode: r.referralCode,
       },
     });
   });

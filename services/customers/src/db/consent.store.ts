@@ -1,0 +1,66 @@
+import type { Kysely } from 'kysely';
+import type { ConsentPurpose, ConsentRecordRow, ContactChannel, DB } from './schema.ts';
+
+export const CONSENT_PURPOSES: readonly ConsentPurpose[] = ['MARKETING_CONTACT', 'DATA_SHARING', 'PROFILING'];
+
+/** Consent for one purpose as staff see it; a purpose never answered is not granted. */
+export interface ConsentState {
+  customer_id: string;
+  purpose: ConsentPurpose;
+  granted: boolean;
+  channel: ContactChannel | null;
+  changed_at: Date | null;
+  changed_by: string | null;
+}
+
+export async function insertConsent(db: Kysely<DB>, row: ConsentRecordRow): Promise<void> {
+  await db.insertInto('consent_record').values(row).execute();
+}
+
+/** The latest answer per purpose, of many customers, in one query (DISTINCT ON). */
+export async function findCurrentConsents(db: Kysely<DB>, customerIds: readonly string[]): Promise<ConsentRecordRow[]> {
+  if (!customerIds.length) return [];
+  return db
+    .selectFrom('consent_record')
+    .selectAll()
+    .distinctOn(['customer_id', 'purpose'])
+    .where('customer_id', 'in', [...customerIds])
+    .orderBy('customer_id')
+    .orderBy('purpose')
+    .orderBy('changed_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+/** Every consent change of many customers, newest first, in one query. */
+export async function findConsentHistory(db: Kysely<DB>, customerIds: readonly string[]): Promise<ConsentRecordRow[]> {
+  if (!customerIds.length) return [];
+  return db
+    .selectFrom('consent_record')
+    .selectAll()
+    .where('customer_id', 'in', [...customerIds])
+    .orderBy('customer_id')
+    .orderBy('changed_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+export const toConsentState = (row: ConsentRecordRow): ConsentState => ({
+  customer_id: row.customer_id,
+  purpose: row.purpose,
+  granted: row.granted,
+  channel: channelOf(row.channel),
+  changed_at: row.changed_at,
+  changed_by: row.changed_by,
+});
+
+/** One state per purpose, in the catalogue's order. */
+export function consentStates(customerId: string, latest: ConsentRecordRow[]): ConsentState[] {
+  return CONSENT_PURPOSES.map((purpose) => {
+    const row = latest.find((r) => r.purpose === purpose);
+    return row ? toConsentState(row) : { customer_id: customerId, purpose, granted: false, channel: null, changed_at: null, changed_by: null };
+  });
+}
+
+const CHANNELS: readonly ContactChannel[] = ['PHONE', 'SMS', 'EMAIL', 'APP', 'MESSAGING', 'VISIT', 'BRANCH'];
+export const channelOf = (value: string): ContactChannel | null => CHANNELS.find((c) => c === value) ?? null;

@@ -1,0 +1,22 @@
+import type { Kysely } from 'kysely';
+import type { CustomerDocumentRow, DB } from './schema.ts';
+
+export async function insertDocument(db: Kysely<DB>, row: CustomerDocumentRow): Promise<void> {
+  await db.insertInto('customer_document').values(row).execute();
+}
+
+export async function findDocumentByIdempotencyKey(db: Kysely<DB>, key: string): Promise<CustomerDocumentRow | undefined> {
+  return db.selectFrom('customer_document').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
+}
+
+/** Documents of many customers in one query, oldest first. */
+export async function findDocumentsOfCustomers(db: Kysely<DB>, customerIds: readonly string[]): Promise<CustomerDocumentRow[]> {
+  if (!customerIds.length) return [];
+  return db
+    .selectFrom('customer_document')
+    .selectAll()
+    .where('customer_id', 'in', [...customerIds])
+    .orderBy('customer_id')
+    .orderBy('id')
+    .execute();
+}

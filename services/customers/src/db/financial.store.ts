@@ -1,0 +1,58 @@
+import type { Kysely } from 'kysely';
+import type { DB, FinancialSnapshotRow } from './schema.ts';
+
+export async function findSnapshotIdByIdempotencyKey(db: Kysely<DB>, key: string): Promise<FinancialSnapshotRow | undefined> {
+  return db.selectFrom('financial_snapshot').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
+}
+
+/** The current snapshot of a customer: newest as-of date, then newest recorded. */
+export async function findCurrentSnapshot(db: Kysely<DB>, customerId: string): Promise<FinancialSnapshotRow | undefined> {
+  return db
+    .selectFrom('financial_snapshot')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .orderBy('as_of', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** The snapshot just before a date (the one a new snapshot is compared with). */
+export async function findSnapshotBefore(db: Kysely<DB>, customerId: string, asOf: string): Promise<FinancialSnapshotRow | undefined> {
+  return db
+    .selectFrom('financial_snapshot')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .where('as_of', '<=', asOf)
+    .orderBy('as_of', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function insertSnapshot(db: Kysely<DB>, row: FinancialSnapshotRow): Promise<void> {
+  await db.insertInto('financial_snapshot').values(row).execute();
+}
+
+/** Copies the current snapshot's derived values onto the customer row (for filters and segments). */
+export async function refreshCurrentFinancials(db: Kysely<DB>, customerId: string): Promise<void> {
+  const current = await findCurrentSnapshot(db, customerId);
+  await db
+    .updateTable('customer')
+    .set({ income_band: current?.income_band ?? null, risk_appetite: current?.risk_appetite ?? null })
+    .where('id', '=', customerId)
+    .execute();
+}
+
+/** Snapshots of many customers, newest first, in one query. */
+export async function findSnapshotsOfCustomers(db: Kysely<DB>, customerIds: readonly string[]): Promise<FinancialSnapshotRow[]> {
+  if (!customerIds.length) return [];
+  return db
+    .selectFrom('financial_snapshot')
+    .selectAll()
+    .where('customer_id', 'in', [...customerIds])
+    .orderBy('customer_id')
+    .orderBy('as_of', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}

@@ -1,0 +1,58 @@
+import type {
+  CustomerChangeResolvers,
+  CustomerConsentResolvers,
+  CustomerDocumentResolvers,
+  CustomerGradeThresholdResolvers,
+  CustomerPolicyResolvers,
+  FinancialSnapshotResolvers,
+  RelationshipManagerAssignmentResolvers,
+} from '../__generated__/resolvers-types.ts';
+
+/** The records hanging off a customer: history, assignments, snapshots, consent, documents. */
+export const CustomerChange: CustomerChangeResolvers = {
+  oldValue: (r) => r.old_value,
+  newValue: (r) => r.new_value,
+  changedBy: (r) => r.changed_by,
+  changedAt: (r) => r.changed_at,
+};
+
+export const RelationshipManagerAssignment: RelationshipManagerAssignmentResolvers = {
+  managerId: (r) => r.manager_id,
+  previousManagerId: (r) => r.previous_manager_id,
+  assignedBy: (r) => r.assigned_by,
+  assignedAt: (r) => r.assigned_at,
+};
+
+export const FinancialSnapshot: FinancialSnapshotResolvers = {
+  asOf: (r) => r.as_of,
+  monthlyIncome: (r) => r.monthly_income,
+  externalCreditScore: (r) => r.external_credit_score,
+  riskAppetite: (r) => r.risk_appetite,
+  incomeBand: (r) => r.income_band,
+  debtRatio: (r) => r.debt_ratio,
+  recordedBy: (r) => r.recorded_by,
+  recordedAt: (r) => r.recorded_at,
+};
+
+export const CustomerConsent: CustomerConsentResolvers = {
+  changedAt: (r) => r.changed_at,
+  changedBy: (r) => r.changed_by,
+};
+
+export const CustomerDocument: CustomerDocumentResolvers = {
+  documentType: (r) => r.document_type,
+  storageRef: (r) => r.storage_ref,
+  contentType: (r) => r.content_type,
+  sizeBytes: (r) => (r.size_bytes === null ? null : Number(r.size_bytes)),
+  addedBy: (r) => r.added_by,
+  addedAt: (r) => r.added_at,
+};
+
+export const CustomerPolicy: CustomerPolicyResolvers = {
+  staleAfterDays: (r) => r.stale_after_days,
+  atRiskWindowDays: (r) => r.at_risk_window_days,
+};
+
+export const CustomerGradeThreshold: CustomerGradeThresholdResolvers = {
+  minScore: (r) => r.min_score,
+};
