@@ -1,15 +1,38 @@
 import { byIds, type RequestContext, type ServiceContext, type ServiceDeps, serviceContext } from '@crm/service-kit';
 import DataLoader from 'dataloader';
-import { findLoansByCustomerIds, findLoansByIds } from './db/loan.store.ts';
-import type { DB, LoanRow } from './db/schema.ts';
+import { findLoansByCustomerIds, findLoansByIds, findOutstandingPrincipal, findRiskClassChanges, findSchedules } from './db/loan.store.ts';
+import { findProductsByIds } from './db/product.store.ts';
+import { findRepaymentsOfLoans } from './db/repayment.store.ts';
+import type { DB, InstalmentRow, LoanProductRow, LoanRow, RepaymentRow, RiskClassChangeRow, RiskWarningRow } from './db/schema.ts';
+import { findWarningsByIds, findWarningsOf } from './db/warning.store.ts';
 
 /** What every credit resolver receives. */
 export interface CreditContext extends ServiceContext<DB> {
   loaders: {
     loan: DataLoader<string, LoanRow | null>;
+    product: DataLoader<string, LoanProductRow | null>;
     /** The loans of each customer asked for in one request, in one query. */
     loansOfCustomer: DataLoader<string, LoanRow[]>;
+    /** Key `loanId` (current version) or `loanId:version`. */
+    schedule: DataLoader<string, InstalmentRow[]>;
+    repayments: DataLoader<string, RepaymentRow[]>;
+    outstandingPrincipal: DataLoader<string, string>;
+    riskClassChanges: DataLoader<string, RiskClassChangeRow[]>;
+    warning: DataLoader<string, RiskWarningRow | null>;
+    /** Key `customer:<id>:<openOnly>` or `loan:<id>:<openOnly>`. */
+    warningsOf: DataLoader<string, RiskWarningRow[]>;
   };
+}
+
+function group<R>(keys: readonly string[], rows: R[], keyOf: (r: R) => string): R[][] {
+  const map = new Map<string, R[]>();
+  for (const r of rows) {
+    const k = keyOf(r);
+    const list = map.get(k) ?? [];
+    list.push(r);
+    map.set(k, list);
+  }
+  return keys.map((k) => map.get(k) ?? []);
 }
 
 export function createContext(base: RequestContext, deps: ServiceDeps<DB>): CreditContext {
@@ -18,9 +41,41 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Cred
     ...serviceContext(base, deps),
     loaders: {
       loan: new DataLoader(async (ids) => byIds(ids, await findLoansByIds(db, ids))),
-      loansOfCustomer: new DataLoader(async (customerIds) => {
-        const loans = await findLoansByCustomerIds(db, customerIds);
-        return customerIds.map((id) => loans.filter((l) => l.customer_id === id));
+      product: new DataLoader(async (ids) => byIds(ids, await findProductsByIds(db, ids))),
+      loansOfCustomer: new DataLoader(async (customerIds) => group(customerIds, await findLoansByCustomerIds(db, customerIds), (l) => l.customer_id)),
+      schedule: new DataLoader(async (keys) => {
+        const parsed = keys.map((k) => {
+          const [loanId = '', version] = k.split(':');
+          return { loanId, version: version === undefined ? null : Number.parseInt(version, 10) };
+        });
+        const rows = await findSchedules(db, parsed);
+        return keys.map((_k, i) => {
+          const p = parsed[i];
+          if (!p) return [];
+          const forLoan = rows.filter((r) => r.loan_id === p.loanId);
+          if (p.version !== null) return forLoan.filter((r) => r.version === p.version);
+          const top = Math.max(0, ...forLoan.map((r) => r.version));
+          return forLoan.filter((r) => r.version === top);
+        });
+      }),
+      repayments: new DataLoader(async (loanIds) => group(loanIds, await findRepaymentsOfLoans(db, loanIds), (r) => r.loan_id)),
+      outstandingPrincipal: new DataLoader(async (loanIds) => {
+        const map = await findOutstandingPrincipal(db, loanIds);
+        return loanIds.map((id) => map.get(id) ?? '0');
+      }),
+      riskClassChanges: new DataLoader(async (loanIds) => group(loanIds, await findRiskClassChanges(db, loanIds), (r) => r.loan_id)),
+      warning: new DataLoader(async (ids) => byIds(ids, await findWarningsByIds(db, ids))),
+      warningsOf: new DataLoader(async (keys) => {
+        const parsed = keys.map((k) => {
+          const [kind, id = '', open] = k.split(':');
+          return { kind: kind === 'loan' ? ('loan' as const) : ('customer' as const), id, openOnly: open === 'true' };
+        });
+        const rows = await findWarningsOf(
+          db,
+          parsed.filter((p) => p.kind === 'customer').map((p) => p.id),
+          parsed.filter((p) => p.kind === 'loan').map((p) => p.id),
+        );
+        return parsed.map((p) => rows.filter((r) => (p.kind === 'loan' ? r.loan_id : r.customer_id) === p.id && (!p.openOnly || r.status !== 'RESOLVED')));
       }),
     },
   };

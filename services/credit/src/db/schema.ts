@@ -1,7 +1,45 @@
 import type { EventTables } from '@crm/events';
-import type { Generated, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { LoanProductType, LoanStatus, OverpaymentPolicy } from '../domain/loans.ts';
+import type { AmortisationMethod, DayCountConvention, RepaymentFrequency } from '../domain/schedule.ts';
 
-export type LoanStatus = 'APPLIED' | 'APPROVED' | 'ACTIVE' | 'CLOSED' | 'WRITTEN_OFF';
+export type { LoanStatus };
+
+/** `date` columns: written as YYYY-MM-DD, read back as strings (see the date type parser). */
+type DateColumn = ColumnType<string, string, string>;
+/** numeric columns: read and written as decimal strings, never JS numbers. */
+type Numeric = ColumnType<string, string, string>;
+type NumericDefault = ColumnType<string, string | undefined, string>;
+
+export type DelinquencyBucket = 'CURRENT' | 'DPD_1_30' | 'DPD_31_60' | 'DPD_61_90' | 'DPD_90_PLUS';
+export type RiskClass = 'NORMAL' | 'SPECIAL_MENTION' | 'SUBSTANDARD' | 'DOUBTFUL' | 'LOSS';
+export type WarningSeverity = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
+export type WarningStatus = 'OPEN' | 'ACKNOWLEDGED' | 'ACTION_TAKEN' | 'RESOLVED' | 'ESCALATED';
+export type WarningRuleKind = 'DPD_OVER' | 'CONSECUTIVE_MISSED' | 'SCORE_DROP' | 'INCOME_DROP' | 'LTV_OVER' | 'FUND_USE_DEVIATION' | 'WATCHLIST_INDUSTRY';
+export type RestructuringKind = 'PAYMENT_HOLIDAY' | 'TERM_EXTENSION' | 'RATE_REDUCTION';
+export type RestructuringStatus = 'REQUESTED' | 'APPROVED' | 'REJECTED';
+
+export interface LoanProductTable {
+  id: string;
+  code: string;
+  name: string;
+  type: LoanProductType;
+  currency: string;
+  min_principal: Numeric;
+  max_principal: Numeric;
+  min_rate: Numeric;
+  max_rate: Numeric;
+  min_term: number;
+  max_term: number;
+  frequency: RepaymentFrequency;
+  amortisation: AmortisationMethod;
+  day_count: DayCountConvention;
+  penalty_rate: Numeric;
+  grace_days: number;
+  overpayment_policy: OverpaymentPolicy;
+  active: Generated<boolean>;
+  created_at: Generated<Date>;
+}
 
 export interface LoanTable {
   id: string;
@@ -15,10 +53,259 @@ export interface LoanTable {
   term_months: number;
   officer_id: string | null;
   applied_at: Generated<Date>;
+  product_id: string | null;
+  /** Number of instalments (null on loans recorded before products existed). */
+  term_count: number | null;
+  purpose: string | null;
+  branch_id: string | null;
+  approved_by: string | null;
+  approved_at: Date | null;
+  disbursed_on: ColumnType<string | null, string | null | undefined, string | null>;
+  closed_on: ColumnType<string | null, string | null | undefined, string | null>;
+  written_off_on: ColumnType<string | null, string | null | undefined, string | null>;
+  write_off_reason: string | null;
+  /** The current schedule version (0 before disbursement). */
+  schedule_version: Generated<number>;
+  loan_cycle: number | null;
+  idempotency_key: string | null;
+  dpd: Generated<number>;
+  bucket: Generated<DelinquencyBucket>;
+  computed_risk_class: Generated<RiskClass>;
+  risk_class_override: RiskClass | null;
+  risk_class_override_reason: string | null;
+  risk_class: Generated<RiskClass>;
+  delinquency_as_of: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface InstalmentTable {
+  loan_id: string;
+  version: number;
+  number: number;
+  due_date: DateColumn;
+  principal: Numeric;
+  interest: Numeric;
+  principal_paid: NumericDefault;
+  interest_paid: NumericDefault;
+  penalty: NumericDefault;
+  penalty_paid: NumericDefault;
+  paid_on: ColumnType<string | null, string | null | undefined, string | null>;
+  dpd: Generated<number>;
+}
+
+export interface RepaymentTable {
+  id: string;
+  loan_id: string;
+  amount: Numeric;
+  currency: string;
+  paid_on: DateColumn;
+  channel: string;
+  external_reference: string;
+  penalty_paid: Numeric;
+  interest_paid: Numeric;
+  principal_paid: Numeric;
+  prepaid_principal: Numeric;
+  recorded_by: string;
+  recorded_at: Generated<Date>;
+}
+
+export interface RepaymentAllocationTable {
+  repayment_id: string;
+  loan_id: string;
+  version: number;
+  number: number;
+  paid_on: DateColumn;
+  penalty: Numeric;
+  interest: Numeric;
+  principal: Numeric;
+}
+
+export interface LoanDelinquencyTable {
+  loan_id: string;
+  as_of: DateColumn;
+  dpd: number;
+  bucket: DelinquencyBucket;
+  risk_class: RiskClass;
+  outstanding_principal: Numeric;
+  overdue_amount: Numeric;
+  penalty: Numeric;
+}
+
+/** One reminder (DUE) and one overdue notice (OVERDUE) per instalment: events go out once. */
+export interface InstalmentNoticeTable {
+  loan_id: string;
+  version: number;
+  number: number;
+  kind: 'DUE' | 'OVERDUE';
+  as_of: DateColumn;
+}
+
+export interface RiskClassThresholdTable {
+  risk_class: RiskClass;
+  min_dpd: number;
+}
+
+export interface RiskClassChangeTable {
+  id: string;
+  loan_id: string;
+  as_of: DateColumn;
+  previous_class: RiskClass;
+  risk_class: RiskClass;
+  reason: string;
+  override: boolean;
+  changed_by: string | null;
+  changed_at: Generated<Date>;
+}
+
+export interface CustomerReplicaTable {
+  id: string;
+  display_name: string;
+  kind: string;
+  branch_id: string;
+  relationship_manager_id: string | null;
+  industry: string | null;
+  updated_at: Date;
+}
+
+export interface IndustryWatchTable {
+  industry: string;
+  added_at: Generated<Date>;
+}
+
+export interface WarningRuleTable {
+  code: string;
+  kind: WarningRuleKind;
+  threshold: string | null;
+  severity: WarningSeverity;
+  active: Generated<boolean>;
+  description: string;
+}
+
+export interface WarningResponseDeadlineTable {
+  severity: WarningSeverity;
+  response_hours: number;
+}
+
+export type WarningIndicators = Record<string, string | number | boolean | null>;
+
+export interface RiskWarningTable {
+  id: string;
+  loan_id: string;
+  customer_id: string;
+  rule_code: string;
+  severity: WarningSeverity;
+  indicators: ColumnType<WarningIndicators, string, string>;
+  status: WarningStatus;
+  officer_id: string | null;
+  raised_at: Date;
+  response_due_at: Date;
+  acknowledged_at: Date | null;
+  action_taken_at: Date | null;
+  resolved_at: Date | null;
+  escalated_at: Date | null;
+  note: string | null;
+}
+
+export interface RiskWarningTransitionTable {
+  warning_id: string;
+  from_status: WarningStatus | null;
+  to_status: WarningStatus;
+  changed_by: string | null;
+  note: string | null;
+  changed_at: Date;
+}
+
+export interface CollateralTable {
+  id: string;
+  loan_id: string;
+  type: string;
+  description: string;
+  idempotency_key: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface CollateralValuationTable {
+  id: string;
+  collateral_id: string;
+  value: Numeric;
+  valued_on: DateColumn;
+  recorded_by: string;
+  recorded_at: Date;
+}
+
+export interface GuarantorTable {
+  id: string;
+  loan_id: string;
+  name: string;
+  guarantor_customer_id: string | null;
+  relationship: string | null;
+  guaranteed_amount: Numeric;
+  created_at: Generated<Date>;
+}
+
+export interface CreditReviewTable {
+  id: string;
+  loan_id: string;
+  reviewed_on: DateColumn;
+  rating: string;
+  findings: string;
+  fund_use_as_declared: boolean;
+  reviewer_id: string;
+  idempotency_key: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface RestructuringTable {
+  id: string;
+  loan_id: string;
+  kind: RestructuringKind;
+  instalments: number | null;
+  new_rate: string | null;
+  effective_on: DateColumn;
+  reason: string;
+  status: RestructuringStatus;
+  requested_by: string;
+  requested_at: Date;
+  decided_by: string | null;
+  decided_at: Date | null;
+  from_version: number | null;
+  to_version: number | null;
+  idempotency_key: string | null;
 }
 
 export interface DB extends EventTables {
+  loan_product: LoanProductTable;
   loan: LoanTable;
+  instalment: InstalmentTable;
+  repayment: RepaymentTable;
+  repayment_allocation: RepaymentAllocationTable;
+  loan_delinquency: LoanDelinquencyTable;
+  instalment_notice: InstalmentNoticeTable;
+  risk_class_threshold: RiskClassThresholdTable;
+  risk_class_change: RiskClassChangeTable;
+  customer_replica: CustomerReplicaTable;
+  industry_watch: IndustryWatchTable;
+  warning_rule: WarningRuleTable;
+  warning_response_deadline: WarningResponseDeadlineTable;
+  risk_warning: RiskWarningTable;
+  risk_warning_transition: RiskWarningTransitionTable;
+  collateral: CollateralTable;
+  collateral_valuation: CollateralValuationTable;
+  guarantor: GuarantorTable;
+  credit_review: CreditReviewTable;
+  restructuring: RestructuringTable;
 }
 
 export type LoanRow = Selectable<LoanTable>;
+export type NewLoan = Insertable<LoanTable>;
+export type LoanProductRow = Selectable<LoanProductTable>;
+export type InstalmentRow = Selectable<InstalmentTable>;
+export type RepaymentRow = Selectable<RepaymentTable>;
+export type RiskWarningRow = Selectable<RiskWarningTable>;
+export type CustomerReplicaRow = Selectable<CustomerReplicaTable>;
+export type CollateralRow = Selectable<CollateralTable>;
+export type GuarantorRow = Selectable<GuarantorTable>;
+export type CreditReviewRow = Selectable<CreditReviewTable>;
+export type RestructuringRow = Selectable<RestructuringTable>;
+export type WarningRuleRow = Selectable<WarningRuleTable>;
+export type RiskClassChangeRow = Selectable<RiskClassChangeTable>;
+export type RiskClassThresholdRow = Selectable<RiskClassThresholdTable>;

@@ -7,4 +7,8 @@ export const Customer: CustomerResolvers = {
     requireIdentity(ctx);
     return ctx.loaders.loansOfCustomer.load(customer.id);
   },
+  riskWarnings: (customer, { openOnly }, ctx) => {
+    requireIdentity(ctx);
+    return ctx.loaders.warningsOf.load(`customer:${customer.id}:${openOnly ?? true}`);
+  },
 };

@@ -1,0 +1,45 @@
+import type { Insertable, Kysely } from 'kysely';
+import type { ProductTerms } from '../domain/loans.ts';
+import { Money } from '../domain/money.ts';
+import type { DB, LoanProductRow, LoanProductTable } from './schema.ts';
+
+export async function insertProduct(db: Kysely<DB>, row: Insertable<LoanProductTable>): Promise<void> {
+  await db.insertInto('loan_product').values(row).execute();
+}
+
+export async function findProductByCode(db: Kysely<DB>, code: string): Promise<LoanProductRow | undefined> {
+  return db.selectFrom('loan_product').selectAll().where('code', '=', code).executeTakeFirst();
+}
+
+export async function findProductsByIds(db: Kysely<DB>, ids: readonly string[]): Promise<LoanProductRow[]> {
+  if (!ids.length) return [];
+  return db
+    .selectFrom('loan_product')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
+export async function listProducts(db: Kysely<DB>, activeOnly: boolean): Promise<LoanProductRow[]> {
+  return db
+    .selectFrom('loan_product')
+    .selectAll()
+    .$if(activeOnly, (q) => q.where('active', '=', true))
+    .orderBy('code')
+    .execute();
+}
+
+/** A product's limits as the domain rules take them (decimal strings to exact decimals). */
+export function productTermsOf(row: LoanProductRow): ProductTerms {
+  return {
+    currency: row.currency,
+    minPrincipal: new Money(row.min_principal),
+    maxPrincipal: new Money(row.max_principal),
+    minRate: new Money(row.min_rate),
+    maxRate: new Money(row.max_rate),
+    minTerm: row.min_term,
+    maxTerm: row.max_term,
+    frequency: row.frequency,
+    active: row.active,
+  };
+}

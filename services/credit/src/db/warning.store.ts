@@ -1,0 +1,115 @@
+import type { PageWindow } from '@crm/service-kit';
+import { decodeCursor } from '@crm/service-kit';
+import type { Insertable, Kysely, Updateable } from 'kysely';
+import type { DB, RiskWarningRow, RiskWarningTable, WarningRuleRow, WarningSeverity, WarningStatus } from './schema.ts';
+
+export async function findWarningsByIds(db: Kysely<DB>, ids: readonly string[]): Promise<RiskWarningRow[]> {
+  if (!ids.length) return [];
+  return db
+    .selectFrom('risk_warning')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
+/** Warnings of these customers and loans, newest first, in one query. */
+export async function findWarningsOf(db: Kysely<DB>, customerIds: readonly string[], loanIds: readonly string[]): Promise<RiskWarningRow[]> {
+  if (!customerIds.length && !loanIds.length) return [];
+  return db
+    .selectFrom('risk_warning')
+    .selectAll()
+    .where((eb) =>
+      eb.or([...(customerIds.length ? [eb('customer_id', 'in', [...customerIds])] : []), ...(loanIds.length ? [eb('loan_id', 'in', [...loanIds])] : [])]),
+    )
+    .orderBy('raised_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+export interface WarningFilter {
+  status?: WarningStatus[] | null;
+  severity?: WarningSeverity[] | null;
+  loanId?: string | null;
+  customerId?: string | null;
+  officerId?: string | null;
+  ruleCode?: string | null;
+}
+
+/** A page of warnings, newest first (ids are UUIDv7). */
+export async function findWarningsPage(db: Kysely<DB>, filter: WarningFilter, window: PageWindow): Promise<RiskWarningRow[]> {
+  const after = window.after ? String(decodeCursor(window.after, 1)[0]) : null;
+  return db
+    .selectFrom('risk_warning')
+    .selectAll()
+    .$if(!!filter.status?.length, (q) => q.where('status', 'in', filter.status ?? []))
+    .$if(!!filter.severity?.length, (q) => q.where('severity', 'in', filter.severity ?? []))
+    .$if(!!filter.loanId, (q) => q.where('loan_id', '=', filter.loanId ?? ''))
+    .$if(!!filter.customerId, (q) => q.where('customer_id', '=', filter.customerId ?? ''))
+    .$if(!!filter.officerId, (q) => q.where('officer_id', '=', filter.officerId ?? ''))
+    .$if(!!filter.ruleCode, (q) => q.where('rule_code', '=', filter.ruleCode ?? ''))
+    .$if(after !== null, (q) => q.where('id', '<', after ?? ''))
+    .orderBy('id', 'desc')
+    .limit(window.limit)
+    .execute();
+}
+
+export async function lockWarning(tx: Kysely<DB>, id: string): Promise<RiskWarningRow | undefined> {
+  return tx.selectFrom('risk_warning').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export async function updateWarning(
+  tx: Kysely<DB>,
+  id: string,
+  changes: Updateable<RiskWarningTable>,
+  transition: { from: WarningStatus; to: WarningStatus; by: string | null; note: string | null; at: Date },
+): Promise<void> {
+  await tx.updateTable('risk_warning').set(changes).where('id', '=', id).execute();
+  await tx
+    .insertInto('risk_warning_transition')
+    .values({
+      warning_id: id,
+      from_status: transition.from,
+      to_status: transition.to,
+      changed_by: transition.by,
+      note: transition.note,
+      changed_at: transition.at,
+    })
+    .execute();
+}
+
+/**
+ * Raises a warning unless one for the same loan and rule is still open (the partial unique
+ * index decides, so concurrent runs cannot raise two). Returns whether it was raised.
+ */
+export async function insertWarningOnce(tx: Kysely<DB>, row: Insertable<RiskWarningTable>): Promise<boolean> {
+  const inserted = await tx
+    .insertInto('risk_warning')
+    .values(row)
+    .onConflict((oc) => oc.columns(['loan_id', 'rule_code']).where('status', '<>', 'RESOLVED').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (inserted) {
+    await tx
+      .insertInto('risk_warning_transition')
+      .values({ warning_id: row.id, from_status: null, to_status: 'OPEN', changed_by: null, note: null, changed_at: row.raised_at })
+      .execute();
+  }
+  return !!inserted;
+}
+
+export async function findRules(db: Kysely<DB>): Promise<WarningRuleRow[]> {
+  return db.selectFrom('warning_rule').selectAll().orderBy('code').execute();
+}
+
+export async function findActiveRulesOfKind(db: Kysely<DB>, kinds: WarningRuleRow['kind'][]): Promise<WarningRuleRow[]> {
+  return db.selectFrom('warning_rule').selectAll().where('kind', 'in', kinds).where('active', '=', true).orderBy('code').execute();
+}
+
+export async function updateRule(db: Kysely<DB>, code: string, changes: Updateable<DB['warning_rule']>): Promise<WarningRuleRow | undefined> {
+  return db.updateTable('warning_rule').set(changes).where('code', '=', code).returningAll().executeTakeFirst();
+}
+
+export async function findResponseHours(db: Kysely<DB>): Promise<Map<WarningSeverity, number>> {
+  const rows = await db.selectFrom('warning_response_deadline').selectAll().execute();
+  return new Map(rows.map((r) => [r.severity, r.response_hours]));
+}

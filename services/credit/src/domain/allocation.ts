@@ -1,0 +1,116 @@
+import type { OverpaymentPolicy } from './loans.ts';
+import { Money, type MoneyValue } from './money.ts';
+
+/** What is still owed on one instalment, as the allocation sees it. */
+export interface OpenInstalment {
+  number: number;
+  dueDate: string;
+  principal: MoneyValue;
+  interest: MoneyValue;
+  penalty: MoneyValue;
+  principalPaid: MoneyValue;
+  interestPaid: MoneyValue;
+  penaltyPaid: MoneyValue;
+}
+
+export interface InstalmentAllocation {
+  number: number;
+  penalty: MoneyValue;
+  interest: MoneyValue;
+  principal: MoneyValue;
+  /** Interest of a fully prepaid future instalment that is no longer charged. */
+  interestWaived: MoneyValue;
+  /** True when this allocation leaves the instalment fully paid. */
+  settles: boolean;
+}
+
+export interface Allocation {
+  lines: InstalmentAllocation[];
+  penalty: MoneyValue;
+  interest: MoneyValue;
+  principal: MoneyValue;
+  /** Principal applied ahead of schedule to the last instalments. */
+  prepaid: MoneyValue;
+}
+
+export type AllocationResult = { ok: true; value: Allocation } | { ok: false; code: 'OVERPAYMENT_REFUSED' | 'EXCEEDS_BALANCE'; message: string };
+
+const zero = () => new Money(0);
+
+/**
+ * Allocates a repayment, oldest instalment first and within each instalment penalty, then
+ * interest, then principal. The regular allocation covers the instalments due on or before the
+ * payment date and the next one not yet due (paying the coming instalment early is ordinary).
+ * What is left beyond that is an overpayment, handled by the product's policy:
+ * - REDUCE_LAST_INSTALMENTS: it repays principal of the last instalments, last first; an
+ *   instalment whose principal is thereby fully repaid no longer charges its interest (that
+ *   interest would have accrued on principal already returned);
+ * - REFUSE: the repayment is refused.
+ * More than everything still owed is refused under either policy.
+ */
+export function allocateRepayment(open: OpenInstalment[], amount: MoneyValue, paidOn: string, policy: OverpaymentPolicy): AllocationResult {
+  const ordered = [...open].sort((a, b) => a.number - b.number);
+  const lines = new Map<number, InstalmentAllocation>();
+  const line = (n: number) => {
+    let l = lines.get(n);
+    if (!l) {
+      l = { number: n, penalty: zero(), interest: zero(), principal: zero(), interestWaived: zero(), settles: false };
+      lines.set(n, l);
+    }
+    return l;
+  };
+  let left = new Money(amount);
+  const firstFuture = ordered.find((i) => i.dueDate > paidOn)?.number ?? Number.POSITIVE_INFINITY;
+  for (const i of ordered) {
+    if (i.number > firstFuture || left.isZero()) break;
+    const l = line(i.number);
+    for (const part of ['penalty', 'interest', 'principal'] as const) {
+      const owed = i[part].minus(i[`${part}Paid`]).minus(l[part]);
+      const pay = Money.min(owed, left);
+      if (pay.gt(0)) {
+        l[part] = l[part].plus(pay);
+        left = left.minus(pay);
+      }
+    }
+  }
+  let prepaid = zero();
+  if (left.gt(0)) {
+    const principalLeft = ordered.reduce((s, i) => s.plus(i.principal.minus(i.principalPaid).minus(lines.get(i.number)?.principal ?? 0)), zero());
+    if (left.gt(principalLeft))
+      return { ok: false, code: 'EXCEEDS_BALANCE', message: `exceeds everything owed on the loan by ${left.minus(principalLeft).toFixed()}` };
+    if (policy === 'REFUSE')
+      return { ok: false, code: 'OVERPAYMENT_REFUSED', message: `exceeds what is due by ${left.toFixed()}; the product refuses prepayments` };
+    for (const i of [...ordered].reverse()) {
+      if (left.isZero()) break;
+      const l = line(i.number);
+      const owed = i.principal.minus(i.principalPaid).minus(l.principal);
+      const pay = Money.min(owed, left);
+      if (pay.gt(0)) {
+        l.principal = l.principal.plus(pay);
+        left = left.minus(pay);
+        prepaid = prepaid.plus(pay);
+      }
+      if (i.dueDate > paidOn && i.principal.minus(i.principalPaid).minus(l.principal).isZero()) {
+        l.interestWaived = i.interest.minus(i.interestPaid).minus(l.interest);
+      }
+    }
+  }
+  const out = [...lines.values()].filter((l) => l.penalty.gt(0) || l.interest.gt(0) || l.principal.gt(0) || l.interestWaived.gt(0));
+  for (const l of out) {
+    const i = ordered.find((x) => x.number === l.number);
+    if (!i) continue;
+    const rest = (p: 'penalty' | 'interest' | 'principal') => i[p].minus(i[`${p}Paid`]).minus(l[p]);
+    l.settles = rest('penalty').isZero() && rest('interest').minus(l.interestWaived).isZero() && rest('principal').isZero();
+  }
+  out.sort((a, b) => a.number - b.number);
+  return {
+    ok: true,
+    value: {
+      lines: out,
+      penalty: out.reduce((s, l) => s.plus(l.penalty), zero()),
+      interest: out.reduce((s, l) => s.plus(l.interest), zero()),
+      principal: out.reduce((s, l) => s.plus(l.principal), zero()),
+      prepaid,
+    },
+  };
+}

@@ -1,0 +1,163 @@
+import type { UserError } from '@crm/service-kit';
+import type { Decimal } from 'decimal.js';
+import { amountMessages, checkAmount, Money, type MoneyValue, minorUnits } from './money.ts';
+import { type AmortisationMethod, type DayCountConvention, defaultDayCount, periodsPerYear, type RepaymentFrequency } from './schedule.ts';
+
+export type LoanProductType = 'MICRO_BUSINESS' | 'CONSUMER' | 'AGRICULTURAL' | 'GROUP';
+export type OverpaymentPolicy = 'REDUCE_LAST_INSTALMENTS' | 'REFUSE';
+export type LoanStatus = 'APPLIED' | 'APPROVED' | 'ACTIVE' | 'CLOSED' | 'WRITTEN_OFF';
+
+type Result<T> = { ok: true; value: T } | { ok: false; errors: UserError[] };
+
+const err = (field: string, code: string, message: string): UserError => ({ field, code, message });
+
+/** The limits a loan must stay within (a loan product, as the rules see it). */
+export interface ProductTerms {
+  currency: string;
+  minPrincipal: MoneyValue;
+  maxPrincipal: MoneyValue;
+  minRate: MoneyValue;
+  maxRate: MoneyValue;
+  minTerm: number;
+  maxTerm: number;
+  frequency: RepaymentFrequency;
+  active: boolean;
+}
+
+export interface ProductDraft extends Omit<ProductTerms, 'active'> {
+  code: string;
+  name: string;
+  type: LoanProductType;
+  amortisation: AmortisationMethod;
+  dayCount: DayCountConvention;
+  /** Annual penalty rate on overdue amounts, as a fraction. */
+  penaltyRate: MoneyValue;
+  graceDays: number;
+  overpaymentPolicy: OverpaymentPolicy;
+}
+
+export interface ProductInput {
+  code: string;
+  name: string;
+  type: LoanProductType;
+  currency: string;
+  minPrincipal: Decimal;
+  maxPrincipal: Decimal;
+  minRate: Decimal;
+  maxRate: Decimal;
+  minTerm: number;
+  maxTerm: number;
+  frequency: RepaymentFrequency;
+  amortisation: AmortisationMethod;
+  dayCount?: DayCountConvention | null;
+  penaltyRate: Decimal;
+  graceDays: number;
+  overpaymentPolicy: OverpaymentPolicy;
+}
+
+/** Checks a new loan product: ranges ordered and sensible, amounts fit the currency. */
+export function validateProduct(input: ProductInput): Result<ProductDraft> {
+  const errors: UserError[] = [];
+  const code = input.code.trim().toUpperCase();
+  if (!/^[A-Z0-9][A-Z0-9_-]{1,39}$/.test(code)) errors.push(err('code', 'INVALID_FORMAT', 'must be 2 to 40 letters, digits, - or _'));
+  if (!input.name.trim()) errors.push(err('name', 'REQUIRED', 'must not be blank'));
+  const scale = minorUnits(input.currency);
+  if (scale === null) errors.push(err('currency', 'UNSUPPORTED_CURRENCY', 'must be an ISO 4217 code with 0 or 2 decimals'));
+  for (const field of ['minPrincipal', 'maxPrincipal'] as const) {
+    const problem = checkAmount(input[field], scale ?? 2);
+    if (problem) errors.push(err(field, problem, amountMessages[problem]));
+  }
+  if (input.minPrincipal.gt(input.maxPrincipal)) errors.push(err('maxPrincipal', 'INVALID_RANGE', 'must not be below minPrincipal'));
+  for (const field of ['minRate', 'maxRate', 'penaltyRate'] as const) {
+    if (input[field].lt(0) || input[field].gt(5)) errors.push(err(field, 'OUT_OF_RANGE', 'must be an annual fraction between 0 and 5'));
+    if (input[field].decimalPlaces() > 6) errors.push(err(field, 'TOO_MANY_DECIMALS', 'must have at most 6 decimals'));
+  }
+  if (input.minRate.gt(input.maxRate)) errors.push(err('maxRate', 'INVALID_RANGE', 'must not be below minRate'));
+  if (input.minTerm < 1) errors.push(err('minTerm', 'TOO_SMALL', 'must be at least 1 instalment'));
+  if (input.maxTerm > 600) errors.push(err('maxTerm', 'TOO_BIG', 'must be at most 600 instalments'));
+  if (input.minTerm > input.maxTerm) errors.push(err('maxTerm', 'INVALID_RANGE', 'must not be below minTerm'));
+  if (input.graceDays < 0 || input.graceDays > 90) errors.push(err('graceDays', 'OUT_OF_RANGE', 'must be between 0 and 90'));
+  const dayCount = input.dayCount ?? defaultDayCount(input.frequency);
+  if (dayCount === 'THIRTY_360' && input.frequency !== 'MONTHLY') errors.push(err('dayCount', 'INVALID_DAY_COUNT', 'THIRTY_360 is for monthly products only'));
+  if (errors.length) return { ok: false, errors };
+  return {
+    ok: true,
+    value: {
+      ...input,
+      code,
+      name: input.name.trim(),
+      dayCount,
+      minPrincipal: new Money(input.minPrincipal),
+      maxPrincipal: new Money(input.maxPrincipal),
+      minRate: new Money(input.minRate),
+      maxRate: new Money(input.maxRate),
+      penaltyRate: new Money(input.penaltyRate),
+    },
+  };
+}
+
+export interface ApplicationInput {
+  principal: Decimal;
+  annualRate: Decimal;
+  termCount: number;
+  purpose: string;
+}
+
+export interface ApplicationDraft {
+  principal: MoneyValue;
+  annualRate: MoneyValue;
+  termCount: number;
+  /** The term expressed in months (rounded up) for the `termMonths` field. */
+  termMonths: number;
+  purpose: string;
+}
+
+/** Checks a loan application against its product's ranges. */
+export function validateApplication(input: ApplicationInput, product: ProductTerms): Result<ApplicationDraft> {
+  const errors: UserError[] = [];
+  if (!product.active) errors.push(err('productCode', 'PRODUCT_INACTIVE', 'the product no longer takes applications'));
+  const scale = minorUnits(product.currency) ?? 2;
+  const problem = checkAmount(input.principal, scale);
+  if (problem) errors.push(err('principal', problem, amountMessages[problem]));
+  else if (input.principal.lt(product.minPrincipal) || input.principal.gt(product.maxPrincipal)) {
+    errors.push(
+      err('principal', 'PRINCIPAL_OUT_OF_RANGE', `must be between ${product.minPrincipal.toFixed()} and ${product.maxPrincipal.toFixed()} ${product.currency}`),
+    );
+  }
+  if (input.annualRate.decimalPlaces() > 6) errors.push(err('annualRate', 'TOO_MANY_DECIMALS', 'must have at most 6 decimals'));
+  else if (input.annualRate.lt(product.minRate) || input.annualRate.gt(product.maxRate)) {
+    errors.push(err('annualRate', 'RATE_OUT_OF_RANGE', `must be between ${product.minRate.toFixed()} and ${product.maxRate.toFixed()}`));
+  }
+  if (input.termCount < product.minTerm || input.termCount > product.maxTerm) {
+    errors.push(err('termCount', 'TERM_OUT_OF_RANGE', `must be between ${product.minTerm} and ${product.maxTerm} instalments`));
+  }
+  const purpose = input.purpose.trim();
+  if (!purpose) errors.push(err('purpose', 'REQUIRED', 'the declared use of funds is required'));
+  if (errors.length) return { ok: false, errors };
+  return {
+    ok: true,
+    value: {
+      principal: new Money(input.principal),
+      annualRate: new Money(input.annualRate),
+      termCount: input.termCount,
+      termMonths: Math.ceil((input.termCount * 12) / periodsPerYear[product.frequency]),
+      purpose,
+    },
+  };
+}
+
+/** A status change is allowed only from the status it expects. */
+export function checkStatus(actual: LoanStatus, expected: LoanStatus, action: string): UserError[] {
+  return actual === expected ? [] : [err('loanId', 'INVALID_LOAN_STATUS', `cannot ${action} a loan that is ${actual}`)];
+}
+
+/** Disbursement: the loan is approved, and the date is neither before approval nor in the future. */
+export function validateDisbursement(loan: { status: LoanStatus; approvedOn: string | null }, disbursedOn: string, today: string): UserError[] {
+  const errors = checkStatus(loan.status, 'APPROVED', 'disburse');
+  if (errors.length) return errors;
+  if (loan.approvedOn && disbursedOn < loan.approvedOn) {
+    return [err('disbursedOn', 'DISBURSEMENT_BEFORE_APPROVAL', `must not be before the approval date ${loan.approvedOn}`)];
+  }
+  if (disbursedOn > today) return [err('disbursedOn', 'DATE_IN_FUTURE', 'cannot be in the future')];
+  return [];
+}

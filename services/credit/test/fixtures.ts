@@ -1,0 +1,145 @@
+import { createEvent } from '@crm/events';
+import type { Identity } from '@crm/service-kit';
+import { staff, type TestService } from '@crm/service-kit/testing';
+import { expect } from 'vitest';
+import type { DB } from '../src/db/schema.ts';
+
+export const riskOfficer: Identity = { userId: 'risk-1', roles: ['risk_officer'], branchId: 'BR-001' };
+export const manager: Identity = { userId: 'bm-1', roles: ['branch_manager'], branchId: 'BR-001' };
+
+const PRODUCT = `mutation($input: CreateLoanProductInput!) { createLoanProduct(input: $input) { product { id code dayCount } userErrors { field code message } } }`;
+const APPLY = `mutation($input: ApplyForLoanInput!) { applyForLoan(input: $input) { loan { id status } userErrors { field code message } } }`;
+const APPROVE = `mutation($input: ApproveLoanInput!) { approveLoan(input: $input) { loan { id status } userErrors { field code message } } }`;
+const DISBURSE = `mutation($input: DisburseLoanInput!) { disburseLoan(input: $input) { loan { id status } userErrors { field code message } } }`;
+export const REPAY = `mutation($input: RecordRepaymentInput!) { recordRepayment(input: $input) {
+  repayment { id amount { amount currency } penaltyPaid interestPaid principalPaid prepaidPrincipal paidOn externalReference }
+  loan { id status }
+  userErrors { field code message } } }`;
+
+export interface UserErrorShape {
+  field: string | null;
+  code: string;
+  message: string;
+}
+
+export const productInput = (over: Record<string, unknown> = {}) => ({
+  code: 'MICRO-M',
+  name: 'Micro business, monthly',
+  type: 'MICRO_BUSINESS',
+  currency: 'USD',
+  minPrincipal: '100.00',
+  maxPrincipal: '50000.00',
+  minRate: '0.05',
+  maxRate: '0.36',
+  minTerm: 3,
+  maxTerm: 36,
+  frequency: 'MONTHLY',
+  amortisation: 'EQUAL_INSTALMENT',
+  penaltyRate: '0.365',
+  graceDays: 3,
+  overpaymentPolicy: 'REFUSE',
+  ...over,
+});
+
+/** Fixture builders: each creates through the API (or the event a real producer sends) and returns what it made. */
+export function given(svc: TestService<DB>) {
+  return {
+    async customer(id: string, over: { industry?: string | null; branchId?: string } = {}) {
+      const event = createEvent('CustomerRegistered', {
+        subject: id,
+        data: {
+          customerId: id,
+          kind: 'ENTERPRISE',
+          displayName: `Customer ${id}`,
+          status: 'ACTIVE',
+          branchId: over.branchId ?? 'BR-001',
+          relationshipManagerId: 'officer-1',
+          birthDate: null,
+          registeredAt: '2025-01-01T00:00:00.000Z',
+          industry: over.industry ?? null,
+        },
+      });
+      await svc.consumer.handle({ topic: 'crm.customers.v1', key: id, value: JSON.stringify(event) });
+      return id;
+    },
+    async product(over: Record<string, unknown> = {}) {
+      const res = await svc.graphql<{ createLoanProduct: { product: { id: string; code: string } | null; userErrors: UserErrorShape[] } }>(
+        PRODUCT,
+        { input: productInput(over) },
+        staff.admin,
+      );
+      expect(res.errors).toBeUndefined();
+      expect(res.data?.createLoanProduct.userErrors).toEqual([]);
+      const p = res.data?.createLoanProduct.product;
+      if (!p) throw new Error('no product');
+      return p;
+    },
+    async apply(input: Record<string, unknown>) {
+      const res = await svc.graphql<{ applyForLoan: { loan: { id: string; status: string } | null; userErrors: UserErrorShape[] } }>(
+        APPLY,
+        { input },
+        staff.officer,
+      );
+      expect(res.errors).toBeUndefined();
+      return res.data?.applyForLoan ?? { loan: null, userErrors: [] };
+    },
+    async approve(loanId: string) {
+      const res = await svc.graphql<{ approveLoan: { userErrors: UserErrorShape[] } }>(APPROVE, { input: { loanId } }, manager);
+      expect(res.data?.approveLoan.userErrors).toEqual([]);
+    },
+    async disburse(loanId: string, disbursedOn?: string) {
+      const res = await svc.graphql<{ disburseLoan: { loan: { status: string } | null; userErrors: UserErrorShape[] } }>(
+        DISBURSE,
+        { input: { loanId, disbursedOn } },
+        staff.officer,
+      );
+      expect(res.errors).toBeUndefined();
+      return res.data?.disburseLoan ?? { loan: null, userErrors: [] };
+    },
+    /** Applies, approves and disburses; returns the loan id. */
+    async activeLoan(customerId: string, productCode: string, over: Record<string, unknown> = {}, disbursedOn?: string) {
+      const applied = await this.apply({
+        customerId,
+        productCode,
+        principal: '1200.00',
+        annualRate: '0.12',
+        termCount: 3,
+        purpose: 'Stock for the shop',
+        ...over,
+      });
+      expect(applied.userErrors).toEqual([]);
+      const id = applied.loan?.id;
+      if (!id) throw new Error('no loan');
+      await this.approve(id);
+      const d = await this.disburse(id, disbursedOn);
+      expect(d.userErrors).toEqual([]);
+      return id;
+    },
+    async repay(input: Record<string, unknown>) {
+      const res = await svc.graphql<{
+        recordRepayment: {
+          repayment: { id: string; penaltyPaid: string; interestPaid: string; principalPaid: string; prepaidPrincipal: string } | null;
+          loan: { status: string } | null;
+          userErrors: UserErrorShape[];
+        };
+      }>(REPAY, { input }, staff.officer);
+      expect(res.errors).toBeUndefined();
+      const out = res.data?.recordRepayment;
+      if (!out) throw new Error('no payload');
+      return out;
+    },
+  };
+}
+
+/** Event types written to the outbox for a loan, in order. */
+export async function eventsOf(svc: TestService<DB>, loanId: string): Promise<string[]> {
+  const rows = await svc.db.selectFrom('event_outbox').select(['type', 'event']).orderBy('seq').execute();
+  return rows
+    .filter((r) => {
+      const e: unknown = typeof r.event === 'string' ? JSON.parse(r.event) : r.event;
+      return (
+        typeof e === 'object' && e !== null && 'data' in e && typeof e.data === 'object' && e.data !== null && 'loanId' in e.data && e.data.loanId === loanId
+      );
+    })
+    .map((r) => r.type.replace(/^crm\.credit\.(\w+)\.v1$/, '$1'));
+}
