@@ -10,17 +10,31 @@ import {
   FinancialSnapshot,
   RelationshipManagerAssignment,
 } from './CustomerRecords.ts';
+import { addCustomerDocument } from './Mutation/add-customer-document.ts';
 import { assignRelationshipManager } from './Mutation/assign-relationship-manager.ts';
 import { changeCustomerStatus } from './Mutation/change-customer-status.ts';
 import { markCustomerProfileReviewed } from './Mutation/mark-customer-profile-reviewed.ts';
+import { recordFinancialSnapshot } from './Mutation/record-financial-snapshot.ts';
 import { registerCustomer } from './Mutation/register-customer.ts';
+import { setCustomerConsent } from './Mutation/set-customer-consent.ts';
+import { setCustomerSpecialCare } from './Mutation/set-customer-special-care.ts';
 import { updateCustomerProfile } from './Mutation/update-customer-profile.ts';
 import { Query } from './Query.ts';
 
 export const resolvers: Resolvers = {
   ...scalarResolvers,
   Query,
-  Mutation: { registerCustomer, updateCustomerProfile, markCustomerProfileReviewed, changeCustomerStatus, assignRelationshipManager },
+  Mutation: {
+    registerCustomer,
+    updateCustomerProfile,
+    markCustomerProfileReviewed,
+    changeCustomerStatus,
+    assignRelationshipManager,
+    recordFinancialSnapshot,
+    setCustomerConsent,
+    setCustomerSpecialCare,
+    addCustomerDocument,
+  },
   Customer,
   IndividualProfile,
   EnterpriseProfile,
