@@ -1,7 +1,10 @@
 import { byIds, createPagedLoader, type RequestContext, type ServiceContext, type ServiceDeps, serviceContext } from '@crm/service-kit';
 import DataLoader from 'dataloader';
+import { findChurnRisks } from './db/churn.store.ts';
+import { findComplaintHistories, findComplaintsByIds, findComplaintsOfCustomers } from './db/complaint.store.ts';
 import { findInteractionsByIds, findInteractionsOfCustomers } from './db/interaction.store.ts';
-import type { DB, InteractionRow, TaskRow, TaskStatus } from './db/schema.ts';
+import type { ChurnRiskRow, ComplaintHistoryTable, ComplaintRow, DB, InteractionRow, SurveyResponseRow, SurveyRow, TaskRow, TaskStatus } from './db/schema.ts';
+import { findResponsesOfDispatches, findSurveysByIds } from './db/survey.store.ts';
 import { findTasksByIds, findTasksOfCustomers } from './db/task.store.ts';
 
 /** What every engagement resolver receives. */
@@ -9,9 +12,22 @@ export interface EngagementContext extends ServiceContext<DB> {
   loaders: {
     interaction: DataLoader<string, InteractionRow | null>;
     task: DataLoader<string, TaskRow | null>;
+    complaint: DataLoader<string, ComplaintRow | null>;
+    complaintHistory: DataLoader<string, ComplaintHistoryTable[]>;
+    survey: DataLoader<string, SurveyRow | null>;
+    responseOfDispatch: DataLoader<string, SurveyResponseRow | null>;
+    churnRisk: DataLoader<string, ChurnRiskRow | null>;
     interactionsOfCustomer: ReturnType<typeof createPagedLoader<InteractionRow>>;
+    complaintsOfCustomer: ReturnType<typeof createPagedLoader<ComplaintRow>>;
     tasksOfCustomer: (status: TaskStatus[] | null) => ReturnType<typeof createPagedLoader<TaskRow>>;
   };
+}
+
+/** Rows grouped under each key, in the order asked (empty where none). */
+function grouped<Row>(keys: readonly string[], rows: Row[], keyOf: (row: Row) => string): Row[][] {
+  const map = new Map<string, Row[]>();
+  for (const row of rows) map.set(keyOf(row), [...(map.get(keyOf(row)) ?? []), row]);
+  return keys.map((k) => map.get(k) ?? []);
 }
 
 export function createContext(base: RequestContext, deps: ServiceDeps<DB>): EngagementContext {
@@ -22,8 +38,23 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Enga
     loaders: {
       interaction: new DataLoader(async (ids) => byIds(ids, await findInteractionsByIds(db, ids))),
       task: new DataLoader(async (ids) => byIds(ids, await findTasksByIds(db, ids))),
+      complaint: new DataLoader(async (ids) => byIds(ids, await findComplaintsByIds(db, ids))),
+      complaintHistory: new DataLoader(async (ids) => grouped(ids, await findComplaintHistories(db, ids), (r) => r.complaint_id)),
+      survey: new DataLoader(async (ids) => byIds(ids, await findSurveysByIds(db, ids))),
+      responseOfDispatch: new DataLoader(async (ids) => {
+        const rows = await findResponsesOfDispatches(db, ids);
+        return grouped(ids, rows, (r) => r.dispatch_id).map((list) => list[0] ?? null);
+      }),
+      churnRisk: new DataLoader(async (ids) => {
+        const rows = await findChurnRisks(db, ids);
+        return grouped(ids, rows, (r) => r.customer_id).map((list) => list[0] ?? null);
+      }),
       interactionsOfCustomer: createPagedLoader(
         (ids, window) => findInteractionsOfCustomers(db, ids, window),
+        (r) => r.customer_id,
+      ),
+      complaintsOfCustomer: createPagedLoader(
+        (ids, window) => findComplaintsOfCustomers(db, ids, window),
         (r) => r.customer_id,
       ),
       tasksOfCustomer: (status) => {

@@ -1,5 +1,6 @@
 import type { JobDefinition } from '@crm/service-kit';
 import type { DB } from '../db/schema.ts';
+import { complaintSlaJob } from './complaint-sla.job.ts';
 
-/** Scheduled runs of this service (SLA checks, greetings, churn scoring arrive with the engagement-domain issue). */
-export const jobs: JobDefinition<DB>[] = [];
+/** Scheduled runs of this service, each also runnable for a date through runEngagementJob. */
+export const jobs: JobDefinition<DB>[] = [complaintSlaJob];

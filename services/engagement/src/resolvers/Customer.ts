@@ -16,4 +16,14 @@ export const Customer: CustomerResolvers = {
     const rows = await ctx.loaders.tasksOfCustomer(status ?? null)(customer.id, { limit: size + 1, after: after ?? null });
     return toConnection(rows, size, (r) => [r.id]);
   },
+  complaints: async (customer, { first, after }, ctx) => {
+    requireIdentity(ctx);
+    const size = pageSize(first);
+    const rows = await ctx.loaders.complaintsOfCustomer(customer.id, { limit: size + 1, after: after ?? null });
+    return toConnection(rows, size, (r) => [r.id]);
+  },
+  churnRisk: (customer, _args, ctx) => {
+    requireIdentity(ctx);
+    return ctx.loaders.churnRisk.load(customer.id);
+  },
 };

@@ -1,5 +1,6 @@
 import { pageSize, requireIdentity, toConnection } from '@crm/service-kit';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
+import { findComplaintSlas, findComplaints } from '../db/complaint.store.ts';
 import { findInteractions, interactionCursor } from '../db/interaction.store.ts';
 import { findIntegerSetting, SETTING_POST_LOAN_VISIT_DAYS } from '../db/setting.store.ts';
 import { findTasks, findWorklist, worklistCursor } from '../db/task.store.ts';
@@ -31,5 +32,19 @@ export const Query: QueryResolvers = {
   engagementSettings: async (_parent, _args, ctx) => {
     requireIdentity(ctx);
     return { postLoanVisitDays: await findIntegerSetting(ctx.db, SETTING_POST_LOAN_VISIT_DAYS, DEFAULT_POST_LOAN_VISIT_DAYS) };
+  },
+  complaint: (_parent, { id }, ctx) => {
+    requireIdentity(ctx);
+    return ctx.loaders.complaint.load(id);
+  },
+  complaints: async (_parent, { filter, first, after }, ctx) => {
+    requireIdentity(ctx);
+    const size = pageSize(first);
+    const rows = await findComplaints(ctx.db, filter ?? {}, { limit: size + 1, after: after ?? null });
+    return toConnection(rows, size, (r) => [r.id]);
+  },
+  complaintSlas: (_parent, _args, ctx) => {
+    requireIdentity(ctx);
+    return findComplaintSlas(ctx.db);
   },
 };

@@ -1,11 +1,16 @@
 import { scalarResolvers } from '@crm/service-kit';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
+import { Complaint, ComplaintSla } from './Complaint.ts';
 import { Customer } from './Customer.ts';
 import { Interaction } from './Interaction.ts';
 import { cancelTask } from './Mutation/cancel-task.ts';
+import { changeComplaintStatus } from './Mutation/change-complaint-status.ts';
 import { completeTask } from './Mutation/complete-task.ts';
 import { createTask } from './Mutation/create-task.ts';
 import { logInteraction } from './Mutation/log-interaction.ts';
+import { receiveComplaint } from './Mutation/receive-complaint.ts';
+import { resolveComplaint } from './Mutation/resolve-complaint.ts';
+import { runEngagementJob } from './Mutation/run-engagement-job.ts';
 import { startTask } from './Mutation/start-task.ts';
 import { updateEngagementSettings } from './Mutation/update-engagement-settings.ts';
 import { Query } from './Query.ts';
@@ -16,8 +21,21 @@ export const resolvers: Resolvers = {
   Date: scalarResolvers.Date,
   Decimal: scalarResolvers.Decimal,
   Query,
-  Mutation: { logInteraction, createTask, startTask, completeTask, cancelTask, updateEngagementSettings },
+  Mutation: {
+    logInteraction,
+    createTask,
+    startTask,
+    completeTask,
+    cancelTask,
+    updateEngagementSettings,
+    receiveComplaint,
+    changeComplaintStatus,
+    resolveComplaint,
+    runEngagementJob,
+  },
   Customer,
   Interaction,
   Task,
+  Complaint,
+  ComplaintSla,
 };

@@ -1,0 +1,193 @@
+import type { PageWindow } from '@crm/service-kit';
+import { decodeCursor } from '@crm/service-kit';
+import { type Insertable, type Kysely, sql } from 'kysely';
+import { NPS_DETRACTOR_MAX, NPS_PROMOTER_MIN } from '../domain/surveys.ts';
+import type { DB, SurveyDispatchRow, SurveyDispatchTable, SurveyResponseRow, SurveyResponseTable, SurveyRow, SurveyTable, SurveyTrigger } from './schema.ts';
+
+export async function insertSurvey(db: Kysely<DB>, row: Insertable<SurveyTable>): Promise<void> {
+  await db.insertInto('survey').values(row).execute();
+}
+
+export async function findSurveysByIds(db: Kysely<DB>, ids: readonly string[]): Promise<SurveyRow[]> {
+  if (!ids.length) return [];
+  return db
+    .selectFrom('survey')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
+export async function findSurveys(db: Kysely<DB>, window: PageWindow): Promise<SurveyRow[]> {
+  const afterId = window.after ? String(decodeCursor(window.after, 1)[0]) : null;
+  return db
+    .selectFrom('survey')
+    .selectAll()
+    .$if(afterId !== null, (q) => q.where('id', '<', afterId ?? ''))
+    .orderBy('id', 'desc')
+    .limit(window.limit)
+    .execute();
+}
+
+/** The newest active survey sent on this occasion, if any. */
+export async function findTriggeredSurvey(db: Kysely<DB>, trigger: SurveyTrigger): Promise<SurveyRow | undefined> {
+  return db
+    .selectFrom('survey')
+    .selectAll()
+    .where('trigger', '=', trigger)
+    .where('active', '=', true)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+}
+
+/** Inserts dispatches in one statement; an occasion already served (same source key) is skipped. Returns the new ones. */
+export async function insertDispatches(db: Kysely<DB>, rows: SurveyDispatchTable[]): Promise<SurveyDispatchRow[]> {
+  if (!rows.length) return [];
+  return db
+    .insertInto('survey_dispatch')
+    .values(rows)
+    .onConflict((oc) => oc.column('source_key').doNothing())
+    .returningAll()
+    .execute();
+}
+
+export async function findDispatchesBySourceKeys(db: Kysely<DB>, keys: readonly string[]): Promise<SurveyDispatchRow[]> {
+  if (!keys.length) return [];
+  return db
+    .selectFrom('survey_dispatch')
+    .selectAll()
+    .where('source_key', 'in', [...keys])
+    .orderBy('id')
+    .execute();
+}
+
+export async function findDispatch(db: Kysely<DB>, id: string): Promise<SurveyDispatchRow | undefined> {
+  return db.selectFrom('survey_dispatch').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findResponsesOfDispatches(db: Kysely<DB>, dispatchIds: readonly string[]): Promise<SurveyResponseRow[]> {
+  if (!dispatchIds.length) return [];
+  return db
+    .selectFrom('survey_response')
+    .selectAll()
+    .where('dispatch_id', 'in', [...dispatchIds])
+    .execute();
+}
+
+/** Records a response unless the dispatch has one already (unique dispatch id): false then. */
+export async function insertResponseOnce(db: Kysely<DB>, row: Insertable<SurveyResponseTable>): Promise<boolean> {
+  const inserted = await db
+    .insertInto('survey_response')
+    .values(row)
+    .onConflict((oc) => oc.column('dispatch_id').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+export type SurveyResultsGrouping = 'BRANCH' | 'OFFICER' | 'MONTH' | 'SURVEY';
+
+export interface SurveyResultsQuery {
+  groupBy: SurveyResultsGrouping;
+  surveyId?: string | null;
+  branchId?: string | null;
+  officerId?: string | null;
+  from?: string | null;
+  to?: string | null;
+}
+
+export interface SurveyResultRow {
+  key: string | null;
+  responses: number;
+  nps_responses: number;
+  promoters: number;
+  passives: number;
+  detractors: number;
+  nps: string | null;
+  csat_responses: number;
+  average_csat: string | null;
+}
+
+/**
+ * NPS and CSAT per group, computed in the database: NPS = 100 x (promoters - detractors) / NPS
+ * answers, rounded to one decimal (PostgreSQL numeric round: half away from zero); average CSAT
+ * rounded to two decimals. Branch and officer are those of the customer at dispatch time.
+ */
+export async function aggregateSurveyResults(db: Kysely<DB>, q: SurveyResultsQuery): Promise<SurveyResultRow[]> {
+  const key =
+    q.groupBy === 'BRANCH'
+      ? sql<string | null>`branch_id`
+      : q.groupBy === 'OFFICER'
+        ? sql<string | null>`officer_id`
+        : q.groupBy === 'SURVEY'
+          ? sql<string | null>`survey_id`
+          : sql<string | null>`to_char(responded_at at time zone 'UTC', 'YYYY-MM')`;
+  const promoter = sql<boolean>`nps_score >= ${NPS_PROMOTER_MIN}`;
+  const detractor = sql<boolean>`nps_score <= ${NPS_DETRACTOR_MAX}`;
+  const rows = await db
+    .selectFrom('survey_response')
+    .select([
+      key.as('key'),
+      sql<string>`count(*)`.as('responses'),
+      sql<string>`count(nps_score)`.as('nps_responses'),
+      sql<string>`count(*) filter (where ${promoter})`.as('promoters'),
+      sql<string>`count(*) filter (where not ${promoter} and not ${detractor})`.as('passives'),
+      sql<string>`count(*) filter (where ${detractor})`.as('detractors'),
+      sql<string | null>`round(100.0 * (count(*) filter (where ${promoter}) - count(*) filter (where ${detractor})) / nullif(count(nps_score), 0), 1)`.as(
+        'nps',
+      ),
+      sql<string>`count(csat_score)`.as('csat_responses'),
+      sql<string | null>`round(avg(csat_score), 2)`.as('average_csat'),
+    ])
+    .$if(!!q.surveyId, (b) => b.where('survey_id', '=', q.surveyId ?? ''))
+    .$if(!!q.branchId, (b) => b.where('branch_id', '=', q.branchId ?? ''))
+    .$if(!!q.officerId, (b) => b.where('officer_id', '=', q.officerId ?? ''))
+    .$if(!!q.from, (b) => b.where('responded_at', '>=', new Date(`${q.from}T00:00:00.000Z`)))
+    .$if(!!q.to, (b) => b.where(sql<boolean>`responded_at < (${q.to}::date + 1)::timestamp at time zone 'UTC'`))
+    .groupBy(sql`1`)
+    .orderBy(sql`1`)
+    .execute();
+  return rows.map((r) => ({
+    key: r.key,
+    responses: Number(r.responses),
+    nps_responses: Number(r.nps_responses),
+    promoters: Number(r.promoters),
+    passives: Number(r.passives),
+    detractors: Number(r.detractors),
+    nps: r.nps,
+    csat_responses: Number(r.csat_responses),
+    average_csat: r.average_csat,
+  }));
+}
+
+/**
+ * Sends the active survey of an occasion to one customer (branch and manager from the replica),
+ * once per source key. Returns the dispatch, or null when no survey is set up for the occasion or
+ * the occasion was served already.
+ */
+export async function dispatchTriggeredSurvey(
+  db: Kysely<DB>,
+  input: { id: string; trigger: SurveyTrigger; customerId: string; sourceKey: string; at: Date },
+): Promise<SurveyDispatchRow | null> {
+  const survey = await findTriggeredSurvey(db, input.trigger);
+  if (!survey) return null;
+  const customer = await db
+    .selectFrom('customer_replica')
+    .select(['branch_id', 'relationship_manager_id'])
+    .where('id', '=', input.customerId)
+    .executeTakeFirst();
+  const [row] = await insertDispatches(db, [
+    {
+      id: input.id,
+      survey_id: survey.id,
+      customer_id: input.customerId,
+      trigger: input.trigger,
+      source_key: input.sourceKey,
+      branch_id: customer?.branch_id ?? null,
+      officer_id: customer?.relationship_manager_id ?? null,
+      dispatched_by: null,
+      dispatched_at: input.at,
+    },
+  ]);
+  return row ?? null;
+}

@@ -1,0 +1,14 @@
+import { isCalendarDate, requireIdentity, requireRole } from '@crm/service-kit';
+import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
+import { jobs } from '../../jobs/index.ts';
+
+export const runEngagementJob: MutationResolvers['runEngagementJob'] = async (_parent, { input }, ctx) => {
+  const identity = requireIdentity(ctx);
+  requireRole(identity, 'administrator');
+  if (!jobs.some((j) => j.name === input.job)) {
+    return { counts: [], userErrors: [{ field: 'job', code: 'UNKNOWN_JOB', message: `Jobs: ${jobs.map((j) => j.name).join(', ')}` }] };
+  }
+  if (!isCalendarDate(input.asOf)) return { counts: [], userErrors: [{ field: 'asOf', code: 'INVALID_DATE', message: 'must be a date YYYY-MM-DD' }] };
+  const counts = await ctx.jobs.run(input.job, input.asOf);
+  return { counts: Object.entries(counts).map(([name, value]) => ({ name, value })), userErrors: [] };
+};
