@@ -1,3 +1,4 @@
+import { Decimal } from 'decimal.js';
 import type {
   LoyaltyEarningRuleResolvers,
   LoyaltyRedemptionResolvers,
@@ -20,6 +21,8 @@ export const LoyaltyTierBenefits: LoyaltyTierBenefitsResolvers = {
 };
 
 export const LoyaltyEarningRule: LoyaltyEarningRuleResolvers = {
+  // numeric(12, 6) comes back padded ("0.010000"): shown without trailing zeros.
+  rate: (r) => (r.rate === null ? null : new Decimal(r.rate).toFixed()),
   tierMultiplier: (r) => r.tier_multiplier,
 };
 
