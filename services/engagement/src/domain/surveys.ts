@@ -74,35 +74,37 @@ export function validateAnswers(
   let npsScore: number | null = null;
   let csatScore: number | null = null;
   if (!input.length) errors.push({ field: 'answers', code: 'TOO_SMALL', message: 'needs at least one answer' });
-  input.forEach((a, i) => {
+  const fail = (field: string, code: string, message: string) => errors.push({ field, code, message });
+  for (const [i, a] of input.entries()) {
     const q = byCode.get(a.code);
-    if (!q) return void errors.push({ field: `answers.${i}.code`, code: 'UNKNOWN_QUESTION', message: `the survey has no question ${a.code}` });
-    if (seen.has(a.code)) return void errors.push({ field: `answers.${i}.code`, code: 'DUPLICATE_ANSWER', message: `question ${a.code} is answered twice` });
+    if (!q) {
+      fail(`answers.${i}.code`, 'UNKNOWN_QUESTION', `the survey has no question ${a.code}`);
+      continue;
+    }
+    if (seen.has(a.code)) {
+      fail(`answers.${i}.code`, 'DUPLICATE_ANSWER', `question ${a.code} is answered twice`);
+      continue;
+    }
     seen.add(a.code);
     const range = SCORE_RANGE[q.kind];
     if (range) {
       const score = a.score;
-      if (score === null || score === undefined)
-        return void errors.push({ field: `answers.${i}.score`, code: 'REQUIRED', message: `a ${q.kind} answer needs a score` });
-      if (!Number.isInteger(score) || score < range[0] || score > range[1]) {
-        return void errors.push({
-          field: `answers.${i}.score`,
-          code: 'SCORE_OUT_OF_RANGE',
-          message: `a ${q.kind} score is between ${range[0]} and ${range[1]}`,
-        });
+      if (score === null || score === undefined) fail(`answers.${i}.score`, 'REQUIRED', `a ${q.kind} answer needs a score`);
+      else if (!Number.isInteger(score) || score < range[0] || score > range[1]) {
+        fail(`answers.${i}.score`, 'SCORE_OUT_OF_RANGE', `a ${q.kind} score is between ${range[0]} and ${range[1]}`);
+      } else {
+        if (q.kind === 'NPS') npsScore = score;
+        else csatScore = score;
+        answers.push({ code: q.code, score, choice: null, text: null });
       }
-      if (q.kind === 'NPS') npsScore = score;
-      else csatScore = score;
-      answers.push({ code: q.code, score, choice: null, text: null });
     } else if (q.kind === 'CHOICE') {
-      if (!a.choice || !q.choices.includes(a.choice))
-        return void errors.push({ field: `answers.${i}.choice`, code: 'UNKNOWN_CHOICE', message: `choose one of ${q.choices.join(', ')}` });
-      answers.push({ code: q.code, score: null, choice: a.choice, text: null });
+      if (!a.choice || !q.choices.includes(a.choice)) fail(`answers.${i}.choice`, 'UNKNOWN_CHOICE', `choose one of ${q.choices.join(', ')}`);
+      else answers.push({ code: q.code, score: null, choice: a.choice, text: null });
     } else {
       const text = a.text?.trim() ?? '';
-      if (text.length > 4000) return void errors.push({ field: `answers.${i}.text`, code: 'TOO_BIG', message: 'must be at most 4000 characters' });
-      answers.push({ code: q.code, score: null, choice: null, text: text || null });
+      if (text.length > 4000) fail(`answers.${i}.text`, 'TOO_BIG', 'must be at most 4000 characters');
+      else answers.push({ code: q.code, score: null, choice: null, text: text || null });
     }
-  });
+  }
   return errors.length ? { ok: false, errors } : { ok: true, value: { answers, npsScore, csatScore } };
 }

@@ -1,12 +1,17 @@
 import type { EventHandler } from '@crm/events';
+import { v7 as uuidv7 } from 'uuid';
 import { findRelationshipManagerId } from '../db/customer-replica.store.ts';
 import { recordLoanDisbursed } from '../db/loan-replica.store.ts';
 import type { DB } from '../db/schema.ts';
 import { findIntegerSetting, SETTING_POST_LOAN_VISIT_DAYS } from '../db/setting.store.ts';
+import { dispatchTriggeredSurvey } from '../db/survey.store.ts';
 import { DEFAULT_POST_LOAN_VISIT_DAYS, postLoanVisitTask } from '../domain/tasks.ts';
 import { createPlannedTask } from './create-task.ts';
 
-/** A post-loan visit by the loan officer (else the relationship manager) within the configured days. */
+/**
+ * A post-loan visit by the loan officer (else the relationship manager) within the configured
+ * days, and the after-disbursement survey (once per loan).
+ */
 export const onLoanDisbursed: EventHandler<DB, 'LoanDisbursed'> = async (tx, event) => {
   const l = event.data;
   await recordLoanDisbursed(tx, { loanId: l.loanId, customerId: l.customerId, officerId: l.officerId, disbursedOn: l.disbursedOn, at: new Date(event.time) });
@@ -14,5 +19,12 @@ export const onLoanDisbursed: EventHandler<DB, 'LoanDisbursed'> = async (tx, eve
   const assigneeId = l.officerId ?? (await findRelationshipManagerId(tx, l.customerId));
   await createPlannedTask(tx, postLoanVisitTask({ customerId: l.customerId, loanId: l.loanId, disbursedOn: l.disbursedOn, days, assigneeId }), {
     sourceEventId: event.id,
+  });
+  await dispatchTriggeredSurvey(tx, {
+    id: uuidv7(),
+    trigger: 'AFTER_DISBURSEMENT',
+    customerId: l.customerId,
+    sourceKey: `LOAN:${l.loanId}`,
+    at: new Date(event.time),
   });
 };

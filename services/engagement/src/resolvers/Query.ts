@@ -1,8 +1,9 @@
-import { pageSize, requireIdentity, toConnection } from '@crm/service-kit';
+import { badUserInput, isCalendarDate, pageSize, requireIdentity, toConnection } from '@crm/service-kit';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 import { findComplaintSlas, findComplaints } from '../db/complaint.store.ts';
 import { findInteractions, interactionCursor } from '../db/interaction.store.ts';
 import { findIntegerSetting, SETTING_POST_LOAN_VISIT_DAYS } from '../db/setting.store.ts';
+import { aggregateSurveyResults, findSurveys } from '../db/survey.store.ts';
 import { findTasks, findWorklist, worklistCursor } from '../db/task.store.ts';
 import { DEFAULT_POST_LOAN_VISIT_DAYS } from '../domain/tasks.ts';
 
@@ -46,5 +47,29 @@ export const Query: QueryResolvers = {
   complaintSlas: (_parent, _args, ctx) => {
     requireIdentity(ctx);
     return findComplaintSlas(ctx.db);
+  },
+  surveys: async (_parent, { first, after }, ctx) => {
+    requireIdentity(ctx);
+    const size = pageSize(first);
+    return toConnection(await findSurveys(ctx.db, { limit: size + 1, after: after ?? null }), size, (r) => [r.id]);
+  },
+  surveyResults: async (_parent, { filter }, ctx) => {
+    requireIdentity(ctx);
+    for (const field of ['from', 'to'] as const) {
+      const value = filter[field];
+      if (value && !isCalendarDate(value)) throw badUserInput(`${field} must be a date YYYY-MM-DD`, `filter.${field}`);
+    }
+    const rows = await aggregateSurveyResults(ctx.db, filter);
+    return rows.map((r) => ({
+      key: r.key,
+      responses: r.responses,
+      npsResponses: r.nps_responses,
+      promoters: r.promoters,
+      passives: r.passives,
+      detractors: r.detractors,
+      nps: r.nps,
+      csatResponses: r.csat_responses,
+      averageCsat: r.average_csat,
+    }));
   },
 };

@@ -7,13 +7,17 @@ import { cancelTask } from './Mutation/cancel-task.ts';
 import { changeComplaintStatus } from './Mutation/change-complaint-status.ts';
 import { completeTask } from './Mutation/complete-task.ts';
 import { createTask } from './Mutation/create-task.ts';
+import { defineSurvey } from './Mutation/define-survey.ts';
+import { dispatchSurvey } from './Mutation/dispatch-survey.ts';
 import { logInteraction } from './Mutation/log-interaction.ts';
 import { receiveComplaint } from './Mutation/receive-complaint.ts';
 import { resolveComplaint } from './Mutation/resolve-complaint.ts';
+import { respondToSurvey } from './Mutation/respond-to-survey.ts';
 import { runEngagementJob } from './Mutation/run-engagement-job.ts';
 import { startTask } from './Mutation/start-task.ts';
 import { updateEngagementSettings } from './Mutation/update-engagement-settings.ts';
 import { Query } from './Query.ts';
+import { Survey, SurveyDispatch, SurveyResponse } from './Survey.ts';
 import { Task } from './Task.ts';
 
 export const resolvers: Resolvers = {
@@ -32,10 +36,16 @@ export const resolvers: Resolvers = {
     changeComplaintStatus,
     resolveComplaint,
     runEngagementJob,
+    defineSurvey,
+    dispatchSurvey,
+    respondToSurvey,
   },
   Customer,
   Interaction,
   Task,
   Complaint,
   ComplaintSla,
+  Survey,
+  SurveyDispatch,
+  SurveyResponse,
 };

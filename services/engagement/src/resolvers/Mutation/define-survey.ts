@@ -1,0 +1,22 @@
+import { requireIdentity, requireRole } from '@crm/service-kit';
+import { v7 as uuidv7 } from 'uuid';
+import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
+import { insertSurvey } from '../../db/survey.store.ts';
+import { validateSurveyDefinition } from '../../domain/surveys.ts';
+
+export const defineSurvey: MutationResolvers['defineSurvey'] = async (_parent, { input }, ctx) => {
+  const identity = requireIdentity(ctx);
+  requireRole(identity, 'branch_manager', 'service_agent', 'analyst');
+  const result = validateSurveyDefinition(input);
+  if (!result.ok) return { survey: null, userErrors: result.errors };
+  const id = uuidv7();
+  await insertSurvey(ctx.db, {
+    id,
+    name: result.value.name,
+    trigger: input.trigger ?? null,
+    questions: JSON.stringify(result.value.questions),
+    created_by: identity.userId,
+    created_at: ctx.now(),
+  });
+  return { survey: await ctx.loaders.survey.load(id), userErrors: [] };
+};
