@@ -1,8 +1,24 @@
 import type { EventHandlers } from '@crm/events';
 import type { DB } from '../db/schema.ts';
+import { onComplaintReceived } from './complaint-received.handler.ts';
+import { onComplaintResolved } from './complaint-resolved.handler.ts';
+import { onDelinquencyBucketChanged } from './delinquency-bucket-changed.handler.ts';
+import { onInstalmentOverdue } from './instalment-overdue.handler.ts';
+import { onInstalmentPaid } from './instalment-paid.handler.ts';
+import { onLoanClosed } from './loan-closed.handler.ts';
+import { onLoanDisbursed } from './loan-disbursed.handler.ts';
+import { onSurveyResponded } from './survey-responded.handler.ts';
+import { onTierChanged } from './tier-changed.handler.ts';
 
-/**
- * Events from other services that customers reacts to. The value score's inputs (credit,
- * engagement and loyalty events) arrive with the customer-domain issue.
- */
-export const handlers: EventHandlers<DB> = {};
+/** Events from other services that feed the value score (kept as aggregates in this service's tables). */
+export const handlers: EventHandlers<DB> = {
+  LoanDisbursed: onLoanDisbursed,
+  InstalmentPaid: onInstalmentPaid,
+  InstalmentOverdue: onInstalmentOverdue,
+  DelinquencyBucketChanged: onDelinquencyBucketChanged,
+  LoanClosed: onLoanClosed,
+  SurveyResponded: onSurveyResponded,
+  ComplaintReceived: onComplaintReceived,
+  ComplaintResolved: onComplaintResolved,
+  TierChanged: onTierChanged,
+};

@@ -10,9 +10,11 @@ import {
   FinancialSnapshot,
   RelationshipManagerAssignment,
 } from './CustomerRecords.ts';
+import { CustomerSegment, CustomerSegmentRule } from './CustomerSegment.ts';
 import { addCustomerDocument } from './Mutation/add-customer-document.ts';
 import { assignRelationshipManager } from './Mutation/assign-relationship-manager.ts';
 import { changeCustomerStatus } from './Mutation/change-customer-status.ts';
+import { createCustomerSegment, deleteCustomerSegment, updateCustomerSegment } from './Mutation/customer-segments.ts';
 import { markCustomerProfileReviewed } from './Mutation/mark-customer-profile-reviewed.ts';
 import { recordFinancialSnapshot } from './Mutation/record-financial-snapshot.ts';
 import { registerCustomer } from './Mutation/register-customer.ts';
@@ -34,7 +36,12 @@ export const resolvers: Resolvers = {
     setCustomerConsent,
     setCustomerSpecialCare,
     addCustomerDocument,
+    createCustomerSegment,
+    updateCustomerSegment,
+    deleteCustomerSegment,
   },
+  CustomerSegment,
+  CustomerSegmentRule,
   Customer,
   IndividualProfile,
   EnterpriseProfile,
