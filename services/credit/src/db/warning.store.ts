@@ -1,6 +1,6 @@
 import type { PageWindow } from '@crm/service-kit';
 import { decodeCursor } from '@crm/service-kit';
-import type { Insertable, Kysely, Updateable } from 'kysely';
+import { type Insertable, type Kysely, sql, type Updateable } from 'kysely';
 import type { DB, RiskWarningRow, RiskWarningTable, WarningRuleRow, WarningSeverity, WarningStatus } from './schema.ts';
 
 export async function findWarningsByIds(db: Kysely<DB>, ids: readonly string[]): Promise<RiskWarningRow[]> {
@@ -112,4 +112,30 @@ export async function updateRule(db: Kysely<DB>, code: string, changes: Updateab
 export async function findResponseHours(db: Kysely<DB>): Promise<Map<WarningSeverity, number>> {
   const rows = await db.selectFrom('warning_response_deadline').selectAll().execute();
   return new Map(rows.map((r) => [r.severity, r.response_hours]));
+}
+
+export interface EscalatedWarning {
+  id: string;
+  loan_id: string;
+  customer_id: string;
+  rule_code: string;
+  severity: WarningSeverity;
+  officer_id: string | null;
+}
+
+/** Escalates, in one statement, every warning still open or only acknowledged past its response deadline. */
+export async function escalateOverdueWarnings(tx: Kysely<DB>, cutoff: Date): Promise<EscalatedWarning[]> {
+  const { rows } = await sql<EscalatedWarning>`
+    with esc as (
+      update risk_warning set status = 'ESCALATED', escalated_at = ${cutoff}::timestamptz
+      where status in ('OPEN', 'ACKNOWLEDGED') and response_due_at < ${cutoff}::timestamptz
+      returning id, loan_id, customer_id, rule_code, severity, officer_id, status
+    ),
+    logged as (
+      insert into risk_warning_transition (warning_id, from_status, to_status, changed_by, note, changed_at)
+      select id, null, 'ESCALATED', null, 'response deadline missed', ${cutoff}::timestamptz from esc
+    )
+    select id, loan_id, customer_id, rule_code, severity, officer_id from esc order by id
+  `.execute(tx);
+  return rows;
 }

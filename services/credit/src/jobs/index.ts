@@ -1,5 +1,7 @@
 import type { JobDefinition } from '@crm/service-kit';
 import type { DB } from '../db/schema.ts';
+import { endOfDayJob } from './end-of-day.job.ts';
+import { warningEscalationJob } from './warning-escalation.job.ts';
 
-/** Scheduled runs of this service (the end-of-day delinquency run arrives with the credit-domain issue). */
-export const jobs: JobDefinition<DB>[] = [];
+/** Scheduled runs of this service. */
+export const jobs: JobDefinition<DB>[] = [endOfDayJob, warningEscalationJob];

@@ -1,0 +1,241 @@
+import { type Kysely, sql } from 'kysely';
+import { BUCKET_FLOORS, type DelinquencyBucket, type RiskClass } from '../domain/delinquency.ts';
+import type { DB, WarningRuleKind, WarningSeverity } from './schema.ts';
+
+/**
+ * The end-of-day delinquency run, set-wise: a handful of statements over all loans whatever
+ * their number. Every figure is recomputed from the schedule and the repayment allocations
+ * dated on or before `asOf`, so a run reconstructs that date's state and a second run for the
+ * same date finds nothing new. Loan and instalment "current" columns, events and warnings only
+ * move forward: a run for a date before a loan's latest run rewrites that date's snapshot only.
+ */
+
+/** SQL uuid v7 (time-ordered, like the ids the application makes). */
+const uuidV7 = sql<string>`encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) placing substring(int8send(floor(extract(epoch from clock_timestamp()) * 1000)::bigint) from 3) from 1 for 6), 52, 1), 53, 1), 'hex')::uuid::text`;
+
+const bucketCase = (dpd: string) =>
+  sql.raw(`case ${BUCKET_FLOORS.map(([bucket, floor]) => `when ${dpd} >= ${floor} then '${bucket}'`).join(' ')} else 'CURRENT' end`);
+
+/** Stages the instalment and loan figures as of the date in two temporary tables. */
+export async function stageDelinquency(tx: Kysely<DB>, asOf: string): Promise<number> {
+  await sql`drop table if exists eod_instalment`.execute(tx);
+  await sql`drop table if exists eod_loan`.execute(tx);
+  await sql`
+    create temp table eod_instalment on commit drop as
+    select s.*,
+      round(s.unpaid * s.penalty_rate * greatest(s.dpd - s.grace_days, 0) / 365, 2) as penalty_due,
+      max(s.number) filter (where s.due_date < ${asOf}::date and s.unpaid <= 0) over (partition by s.loan_id) as last_paid_number
+    from (
+      select i.loan_id, i.version, i.number, i.due_date, i.penalty_paid,
+        i.principal - coalesce(a.principal, 0) as principal_unpaid,
+        i.principal + i.interest - coalesce(a.principal, 0) - coalesce(a.interest, 0) as unpaid,
+        case when i.due_date < ${asOf}::date and i.principal + i.interest - coalesce(a.principal, 0) - coalesce(a.interest, 0) > 0
+          then ${asOf}::date - i.due_date else 0 end as dpd,
+        p.penalty_rate, p.grace_days
+      from loan l
+      join loan_product p on p.id = l.product_id
+      join instalment i on i.loan_id = l.id and i.version = l.schedule_version
+      left join (
+        select loan_id, version, number, sum(principal) as principal, sum(interest) as interest
+        from repayment_allocation where paid_on <= ${asOf}::date group by loan_id, version, number
+      ) a on a.loan_id = i.loan_id and a.version = i.version and a.number = i.number
+      where l.disbursed_on <= ${asOf}::date
+        and (l.closed_on is null or l.closed_on > ${asOf}::date)
+        and (l.written_off_on is null or l.written_off_on > ${asOf}::date)
+    ) s
+  `.execute(tx);
+  await sql`
+    create temp table eod_loan on commit drop as
+    select f.*, ${bucketCase('f.dpd')} as bucket,
+      (select t.risk_class from risk_class_threshold t where t.min_dpd <= f.dpd order by t.min_dpd desc limit 1) as risk_class
+    from (
+      select e.loan_id, l.customer_id, l.officer_id, l.currency, l.risk_class_override,
+        (l.delinquency_as_of is null or l.delinquency_as_of <= ${asOf}::date) as forward,
+        max(e.dpd) as dpd,
+        sum(e.principal_unpaid) as outstanding,
+        coalesce(sum(e.unpaid) filter (where e.dpd > 0), 0) as overdue,
+        sum(e.penalty_due) as penalty,
+        count(*) filter (where e.dpd > 0 and e.number > coalesce(e.last_paid_number, 0)) as missed_run,
+        coalesce(prev.bucket, 'CURRENT') as prev_bucket,
+        coalesce(prev.risk_class, 'NORMAL') as prev_class,
+        cur.bucket as at_bucket,
+        cur.risk_class as at_class
+      from eod_instalment e
+      join loan l on l.id = e.loan_id
+      left join lateral (
+        select d.bucket, d.risk_class from loan_delinquency d where d.loan_id = e.loan_id and d.as_of < ${asOf}::date order by d.as_of desc limit 1
+      ) prev on true
+      left join loan_delinquency cur on cur.loan_id = e.loan_id and cur.as_of = ${asOf}::date
+      group by e.loan_id, l.customer_id, l.officer_id, l.currency, l.risk_class_override, l.delinquency_as_of, prev.bucket, prev.risk_class, cur.bucket, cur.risk_class
+    ) f
+  `.execute(tx);
+  const { rows } = await sql<{ n: string }>`select count(*) as n from eod_loan`.execute(tx);
+  return Number(rows[0]?.n ?? 0);
+}
+
+export interface BucketChange {
+  loan_id: string;
+  customer_id: string;
+  prev_bucket: DelinquencyBucket;
+  bucket: DelinquencyBucket;
+  dpd: number;
+}
+
+/** Loans moving forward whose bucket differs from the previous run's and was not yet recorded for this date. */
+export async function findBucketChanges(tx: Kysely<DB>): Promise<BucketChange[]> {
+  const { rows } = await sql<BucketChange>`
+    select loan_id, customer_id, prev_bucket, bucket, dpd from eod_loan
+    where forward and bucket <> prev_bucket and (at_bucket is null or at_bucket <> bucket)
+    order by loan_id
+  `.execute(tx);
+  return rows;
+}
+
+export interface ClassChange {
+  id: string;
+  loan_id: string;
+  customer_id: string;
+  previous_class: RiskClass;
+  risk_class: RiskClass;
+  reason: string;
+}
+
+/** Records the DPD-driven class changes of loans without an officer's override; returns them. */
+export async function recordClassChanges(tx: Kysely<DB>, asOf: string, now: Date): Promise<ClassChange[]> {
+  const { rows } = await sql<ClassChange>`
+    with ins as (
+      insert into risk_class_change (id, loan_id, as_of, previous_class, risk_class, reason, override, changed_by, changed_at)
+      select ${uuidV7}, loan_id, ${asOf}::date, prev_class, risk_class, 'DPD ' || dpd || ' as of ' || ${asOf}::text, false, null, ${now}::timestamptz
+      from eod_loan
+      where forward and risk_class_override is null and risk_class <> prev_class and (at_class is null or at_class <> risk_class)
+      order by loan_id
+      returning id, loan_id, previous_class, risk_class, reason
+    )
+    select ins.*, f.customer_id from ins join eod_loan f on f.loan_id = ins.loan_id order by ins.loan_id
+  `.execute(tx);
+  return rows;
+}
+
+/** Writes the date's snapshot and moves the current columns of loans and instalments forward. */
+export async function saveDelinquency(tx: Kysely<DB>, asOf: string): Promise<void> {
+  await sql`
+    insert into loan_delinquency (loan_id, as_of, dpd, bucket, risk_class, outstanding_principal, overdue_amount, penalty)
+    select loan_id, ${asOf}::date, dpd, bucket, risk_class, outstanding, overdue, penalty from eod_loan
+    on conflict (loan_id, as_of) do update set dpd = excluded.dpd, bucket = excluded.bucket, risk_class = excluded.risk_class,
+      outstanding_principal = excluded.outstanding_principal, overdue_amount = excluded.overdue_amount, penalty = excluded.penalty
+  `.execute(tx);
+  await sql`
+    update loan l set dpd = e.dpd, bucket = e.bucket, computed_risk_class = e.risk_class,
+      risk_class = coalesce(l.risk_class_override, e.risk_class), delinquency_as_of = ${asOf}::date
+    from eod_loan e where e.loan_id = l.id and e.forward
+  `.execute(tx);
+  await sql`
+    update instalment i set dpd = e.dpd, penalty = greatest(e.penalty_due, e.penalty_paid)
+    from eod_instalment e join eod_loan f on f.loan_id = e.loan_id and f.forward
+    where i.loan_id = e.loan_id and i.version = e.version and i.number = e.number
+      and (i.dpd <> e.dpd or i.penalty <> greatest(e.penalty_due, e.penalty_paid))
+  `.execute(tx);
+}
+
+export interface InstalmentNotice {
+  loan_id: string;
+  customer_id: string;
+  currency: string;
+  number: number;
+  due_date: string;
+  dpd: number;
+  unpaid: string;
+}
+
+/** Instalments newly past due (one notice each, ever) and instalments due within `aheadDays` (one reminder each). */
+export async function recordNotices(tx: Kysely<DB>, asOf: string, aheadDays: number): Promise<{ overdue: InstalmentNotice[]; due: InstalmentNotice[] }> {
+  const notices = async (kind: 'DUE' | 'OVERDUE', where: ReturnType<typeof sql>) => {
+    const { rows } = await sql<InstalmentNotice>`
+      with fresh as (
+        insert into instalment_notice (loan_id, version, number, kind, as_of)
+        select e.loan_id, e.version, e.number, ${kind}, ${asOf}::date
+        from eod_instalment e join eod_loan f on f.loan_id = e.loan_id and f.forward
+        where ${where}
+        on conflict do nothing
+        returning loan_id, version, number
+      )
+      select e.loan_id, f.customer_id, f.currency, e.number, to_char(e.due_date, 'YYYY-MM-DD') as due_date, e.dpd, e.unpaid::text as unpaid
+      from fresh n
+      join eod_instalment e on e.loan_id = n.loan_id and e.version = n.version and e.number = n.number
+      join eod_loan f on f.loan_id = e.loan_id
+      order by e.loan_id, e.number
+    `.execute(tx);
+    return rows;
+  };
+  return {
+    overdue: await notices('OVERDUE', sql`e.dpd > 0`),
+    due: await notices('DUE', sql`e.unpaid > 0 and e.due_date >= ${asOf}::date and e.due_date <= ${asOf}::date + ${aheadDays}::int`),
+  };
+}
+
+export interface RaisedWarning {
+  id: string;
+  loan_id: string;
+  customer_id: string;
+  rule_code: string;
+  severity: WarningSeverity;
+  indicators: Record<string, string | number | boolean | null>;
+  officer_id: string | null;
+  response_due_at: Date;
+}
+
+/**
+ * Evaluates the early-warning rules the run can see (DPD over a threshold, consecutive missed
+ * instalments, loan-to-value over a limit, industry on the watch list) for every loan at once,
+ * raising a warning only where none is open for that loan and rule.
+ */
+export async function raiseRunWarnings(tx: Kysely<DB>, asOf: string, now: Date): Promise<RaisedWarning[]> {
+  const kinds: WarningRuleKind[] = ['DPD_OVER', 'CONSECUTIVE_MISSED', 'LTV_OVER', 'WATCHLIST_INDUSTRY'];
+  const { rows } = await sql<RaisedWarning>`
+    with collateral_value as (
+      select c.loan_id, sum(v.value) as value
+      from collateral c
+      join lateral (
+        select cv.value from collateral_valuation cv where cv.collateral_id = c.id and cv.valued_on <= ${asOf}::date
+        order by cv.valued_on desc, cv.recorded_at desc limit 1
+      ) v on true
+      where c.loan_id in (select loan_id from eod_loan)
+      group by c.loan_id
+    ),
+    hits as (
+      select f.loan_id, f.customer_id, f.officer_id, r.code, r.severity,
+        case r.kind
+          when 'DPD_OVER' then jsonb_build_object('daysPastDue', f.dpd, 'threshold', r.threshold::text, 'asOf', ${asOf}::text)
+          when 'CONSECUTIVE_MISSED' then jsonb_build_object('consecutiveMissed', f.missed_run, 'threshold', r.threshold::text, 'asOf', ${asOf}::text)
+          when 'LTV_OVER' then jsonb_build_object('loanToValue', round(f.outstanding / cv.value, 4)::text, 'outstandingPrincipal', f.outstanding::text,
+            'collateralValue', cv.value::text, 'threshold', r.threshold::text, 'asOf', ${asOf}::text)
+          else jsonb_build_object('industry', c.industry, 'asOf', ${asOf}::text)
+        end as indicators
+      from eod_loan f
+      join warning_rule r on r.active and r.kind in (${sql.join(kinds)})
+      left join collateral_value cv on cv.loan_id = f.loan_id
+      left join customer_replica c on c.id = f.customer_id
+      where f.forward and (
+        (r.kind = 'DPD_OVER' and f.dpd > r.threshold)
+        or (r.kind = 'CONSECUTIVE_MISSED' and f.missed_run >= r.threshold)
+        or (r.kind = 'LTV_OVER' and cv.value > 0 and f.outstanding / cv.value > r.threshold)
+        or (r.kind = 'WATCHLIST_INDUSTRY' and c.industry in (select industry from industry_watch))
+      )
+    ),
+    raised as (
+      insert into risk_warning (id, loan_id, customer_id, rule_code, severity, indicators, status, officer_id, raised_at, response_due_at)
+      select ${uuidV7}, h.loan_id, h.customer_id, h.code, h.severity, h.indicators, 'OPEN', h.officer_id, ${now}::timestamptz,
+        ${now}::timestamptz + make_interval(hours => d.response_hours)
+      from hits h join warning_response_deadline d on d.severity = h.severity
+      order by h.loan_id, h.code
+      on conflict (loan_id, rule_code) where status <> 'RESOLVED' do nothing
+      returning id, loan_id, customer_id, rule_code, severity, indicators, officer_id, raised_at, response_due_at
+    ),
+    logged as (
+      insert into risk_warning_transition (warning_id, from_status, to_status, changed_by, note, changed_at)
+      select id, null, 'OPEN', null, null, raised_at from raised
+    )
+    select id, loan_id, customer_id, rule_code, severity, indicators, officer_id, response_due_at from raised order by loan_id, rule_code
+  `.execute(tx);
+  return rows;
+}
