@@ -5,7 +5,7 @@ import { updateRule } from '../../db/warning.store.ts';
 export const updateRiskWarningRule: MutationResolvers['updateRiskWarningRule'] = async (_parent, { input }, ctx) => {
   const identity = requireIdentity(ctx);
   requireRole(identity, 'risk_officer');
-  if (input.threshold && input.threshold.lt(0)) {
+  if (input.threshold?.lt(0)) {
     return { rule: null, userErrors: [{ field: 'threshold', code: 'NOT_POSITIVE', message: 'must not be negative' }] };
   }
   const rule = await updateRule(ctx.db, input.code, {
