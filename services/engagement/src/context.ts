@@ -1,9 +1,21 @@
 import { byIds, createPagedLoader, type RequestContext, type ServiceContext, type ServiceDeps, serviceContext } from '@crm/service-kit';
 import DataLoader from 'dataloader';
+import { findInvitationsOfEvents } from './db/care.store.ts';
 import { findChurnRisks } from './db/churn.store.ts';
 import { findComplaintHistories, findComplaintsByIds, findComplaintsOfCustomers } from './db/complaint.store.ts';
 import { findInteractionsByIds, findInteractionsOfCustomers } from './db/interaction.store.ts';
-import type { ChurnRiskRow, ComplaintHistoryTable, ComplaintRow, DB, InteractionRow, SurveyResponseRow, SurveyRow, TaskRow, TaskStatus } from './db/schema.ts';
+import type {
+  CareEventInvitationRow,
+  ChurnRiskRow,
+  ComplaintHistoryTable,
+  ComplaintRow,
+  DB,
+  InteractionRow,
+  SurveyResponseRow,
+  SurveyRow,
+  TaskRow,
+  TaskStatus,
+} from './db/schema.ts';
 import { findResponsesOfDispatches, findSurveysByIds } from './db/survey.store.ts';
 import { findTasksByIds, findTasksOfCustomers } from './db/task.store.ts';
 
@@ -17,6 +29,7 @@ export interface EngagementContext extends ServiceContext<DB> {
     survey: DataLoader<string, SurveyRow | null>;
     responseOfDispatch: DataLoader<string, SurveyResponseRow | null>;
     churnRisk: DataLoader<string, ChurnRiskRow | null>;
+    invitationsOfEvent: DataLoader<string, CareEventInvitationRow[]>;
     interactionsOfCustomer: ReturnType<typeof createPagedLoader<InteractionRow>>;
     complaintsOfCustomer: ReturnType<typeof createPagedLoader<ComplaintRow>>;
     tasksOfCustomer: (status: TaskStatus[] | null) => ReturnType<typeof createPagedLoader<TaskRow>>;
@@ -49,6 +62,7 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Enga
         const rows = await findChurnRisks(db, ids);
         return grouped(ids, rows, (r) => r.customer_id).map((list) => list[0] ?? null);
       }),
+      invitationsOfEvent: new DataLoader(async (ids) => grouped(ids, await findInvitationsOfEvents(db, ids), (r) => r.event_id)),
       interactionsOfCustomer: createPagedLoader(
         (ids, window) => findInteractionsOfCustomers(db, ids, window),
         (r) => r.customer_id,

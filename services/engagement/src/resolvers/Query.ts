@@ -1,5 +1,6 @@
 import { badUserInput, isCalendarDate, pageSize, requireIdentity, toConnection } from '@crm/service-kit';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
+import { findCareEvents, findGreetings } from '../db/care.store.ts';
 import { findComplaintSlas, findComplaints } from '../db/complaint.store.ts';
 import { findInteractions, interactionCursor } from '../db/interaction.store.ts';
 import { findIntegerSetting, SETTING_POST_LOAN_VISIT_DAYS } from '../db/setting.store.ts';
@@ -71,5 +72,18 @@ export const Query: QueryResolvers = {
       csatResponses: r.csat_responses,
       averageCsat: r.average_csat,
     }));
+  },
+  careGreetings: async (_parent, { filter, first, after }, ctx) => {
+    requireIdentity(ctx);
+    if (filter?.occasionOn && !isCalendarDate(filter.occasionOn)) throw badUserInput('occasionOn must be a date YYYY-MM-DD', 'filter.occasionOn');
+    const size = pageSize(first);
+    const rows = await findGreetings(ctx.db, filter ?? {}, { limit: size + 1, after: after ?? null });
+    return toConnection(rows, size, (r) => [r.occasion_on, r.id]);
+  },
+  careEvents: async (_parent, { first, after }, ctx) => {
+    requireIdentity(ctx);
+    const size = pageSize(first);
+    const rows = await findCareEvents(ctx.db, { limit: size + 1, after: after ?? null });
+    return toConnection(rows, size, (r) => [r.starts_at.toISOString(), r.id]);
   },
 };

@@ -1,16 +1,21 @@
 import { scalarResolvers } from '@crm/service-kit';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
+import { CareEvent, CareEventInvitation, CareGreeting } from './Care.ts';
 import { Complaint, ComplaintSla } from './Complaint.ts';
 import { Customer } from './Customer.ts';
 import { Interaction } from './Interaction.ts';
 import { cancelTask } from './Mutation/cancel-task.ts';
 import { changeComplaintStatus } from './Mutation/change-complaint-status.ts';
 import { completeTask } from './Mutation/complete-task.ts';
+import { createCareEvent } from './Mutation/create-care-event.ts';
 import { createTask } from './Mutation/create-task.ts';
+import { defineCareHoliday } from './Mutation/define-care-holiday.ts';
 import { defineSurvey } from './Mutation/define-survey.ts';
 import { dispatchSurvey } from './Mutation/dispatch-survey.ts';
+import { inviteToCareEvent } from './Mutation/invite-to-care-event.ts';
 import { logInteraction } from './Mutation/log-interaction.ts';
 import { receiveComplaint } from './Mutation/receive-complaint.ts';
+import { recordCareEventAttendance } from './Mutation/record-care-event-attendance.ts';
 import { resolveComplaint } from './Mutation/resolve-complaint.ts';
 import { respondToSurvey } from './Mutation/respond-to-survey.ts';
 import { runEngagementJob } from './Mutation/run-engagement-job.ts';
@@ -39,6 +44,10 @@ export const resolvers: Resolvers = {
     defineSurvey,
     dispatchSurvey,
     respondToSurvey,
+    defineCareHoliday,
+    createCareEvent,
+    inviteToCareEvent,
+    recordCareEventAttendance,
   },
   Customer,
   Interaction,
@@ -48,4 +57,7 @@ export const resolvers: Resolvers = {
   Survey,
   SurveyDispatch,
   SurveyResponse,
+  CareGreeting,
+  CareEvent,
+  CareEventInvitation,
 };

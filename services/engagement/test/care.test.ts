@@ -1,0 +1,116 @@
+import { staff, startTestService, type TestService } from '@crm/service-kit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DB } from '../src/db/schema.ts';
+import { engagementService } from '../src/service.ts';
+import { given } from './given.ts';
+
+type Errors = { field: string; code: string }[];
+
+describe('care: greetings for consenting customers, holidays, customer events', () => {
+  let svc: TestService<DB>;
+  let g: ReturnType<typeof given>;
+  beforeAll(async () => {
+    svc = await startTestService(engagementService);
+    g = given(svc);
+  });
+  afterAll(async () => {
+    await svc?.stop();
+  });
+
+  const greetings = (date: string) =>
+    svc.db
+      .selectFrom('care_greeting')
+      .select(['customer_id', 'kind', 'holiday_code', 'status', 'assignee_id'])
+      .where('occasion_on', '=', date)
+      .orderBy('customer_id')
+      .orderBy('kind')
+      .execute();
+
+  it('greets consenting customers on their birthday, repeatably, and stops when consent is withdrawn', async () => {
+    await g.customer('b-1', { birthDate: '1985-07-04', relationshipManagerId: 'rm-b' });
+    await g.customer('b-2', { birthDate: '1992-07-04' });
+    await g.customer('b-3', { birthDate: '1992-07-05' });
+    await g.consent('b-1', true, '2026-01-01T00:00:00.000Z');
+    await g.consent('b-3', true, '2026-01-01T00:00:00.000Z'); // b-2 never consented
+    expect(await svc.jobs.run('care-greetings', '2026-07-04')).toEqual({ birthdays: 1, holidays: 0, cancelled: 0 });
+    expect(await svc.jobs.run('care-greetings', '2026-07-04')).toEqual({ birthdays: 0, holidays: 0, cancelled: 0 });
+    expect(await greetings('2026-07-04')).toEqual([{ customer_id: 'b-1', kind: 'BIRTHDAY', holiday_code: '', status: 'PENDING', assignee_id: 'rm-b' }]);
+    await g.consent('b-1', false, '2026-02-01T00:00:00.000Z');
+    expect(await greetings('2026-07-04')).toEqual([{ customer_id: 'b-1', kind: 'BIRTHDAY', holiday_code: '', status: 'CANCELLED', assignee_id: 'rm-b' }]);
+    expect(await svc.jobs.run('care-greetings', '2026-07-04')).toEqual({ birthdays: 0, holidays: 0, cancelled: 0 });
+    expect(await svc.jobs.run('care-greetings', '2027-07-04')).toEqual({ birthdays: 0, holidays: 0, cancelled: 0 });
+    await g.consent('b-1', true, '2026-03-01T00:00:00.000Z');
+    expect(await svc.jobs.run('care-greetings', '2026-07-04')).toEqual({ birthdays: 1, holidays: 0, cancelled: 0 });
+    expect((await greetings('2026-07-04')).map((r) => r.status)).toEqual(['PENDING']);
+  });
+
+  it('greets 29 February birthdays on 28 February of other years, and holidays from the holiday table', async () => {
+    await g.customer('b-leap', { birthDate: '2000-02-29' });
+    await g.consent('b-leap', true, '2026-01-01T00:00:00.000Z');
+    expect((await svc.jobs.run('care-greetings', '2027-02-28')).birthdays).toBe(1);
+    expect((await svc.jobs.run('care-greetings', '2028-02-28')).birthdays).toBe(0);
+    expect((await svc.jobs.run('care-greetings', '2028-02-29')).birthdays).toBe(1);
+    const HOLIDAY = `mutation($input: DefineCareHolidayInput!) { defineCareHoliday(input: $input) { holiday { code onDate } userErrors { field code } } }`;
+    const bad = await svc.graphql<{ defineCareHoliday: { userErrors: Errors } }>(
+      HOLIDAY,
+      { input: { code: 'new year!', onDate: '2027-01-01', name: ' ' } },
+      staff.admin,
+    );
+    expect(bad.data?.defineCareHoliday.userErrors).toEqual([
+      { field: 'code', code: 'INVALID_FORMAT' },
+      { field: 'name', code: 'TOO_SMALL' },
+    ]);
+    await svc.graphql(HOLIDAY, { input: { code: 'NEW_YEAR', onDate: '2027-01-01', name: 'New Year' } }, staff.admin);
+    const run = await svc.jobs.run('care-greetings', '2027-01-01');
+    // consenting now: b-1, b-3, b-leap
+    expect(run).toEqual({ birthdays: 0, holidays: 3, cancelled: 0 });
+    const Q = `{ careGreetings(filter: { occasionOn: "2027-01-01", kind: HOLIDAY }, first: 2) { edges { node { customer { id } holidayCode status } } pageInfo { hasNextPage } } }`;
+    const res = await svc.graphql<{ careGreetings: { edges: { node: { holidayCode: string } }[]; pageInfo: { hasNextPage: boolean } } }>(Q, {}, staff.officer);
+    expect(res.data?.careGreetings.edges.map((e) => e.node.holidayCode)).toEqual(['NEW_YEAR', 'NEW_YEAR']);
+    expect(res.data?.careGreetings.pageInfo.hasNextPage).toBe(true);
+  });
+
+  it('plans an event, invites consenting customers within capacity, and records attendance', async () => {
+    const CREATE = `mutation($input: CreateCareEventInput!) { createCareEvent(input: $input) { event { id } userErrors { field code } } }`;
+    const INVITE = `mutation($input: InviteToCareEventInput!) { inviteToCareEvent(input: $input) { event { invitedCount } userErrors { field code } } }`;
+    const ATTEND = `mutation($input: RecordCareEventAttendanceInput!) { recordCareEventAttendance(input: $input) { event { invitedCount attendedCount invitations { customer { id } status } } userErrors { field code } } }`;
+    type Created = { createCareEvent: { event: { id: string } | null; userErrors: Errors } };
+    const past = await svc.graphql<Created>(
+      CREATE,
+      { input: { title: 'Budgeting talk', kind: 'EDUCATION_TALK', startsAt: '2020-01-01T10:00:00Z' } },
+      staff.admin,
+    );
+    expect(past.data?.createCareEvent.userErrors).toEqual([{ field: 'startsAt', code: 'DATE_IN_PAST' }]);
+    const startsAt = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    const created = await svc.graphql<Created>(CREATE, { input: { title: 'Budgeting talk', kind: 'EDUCATION_TALK', startsAt, capacity: 2 } }, staff.admin);
+    const eventId = created.data?.createCareEvent.event?.id ?? '';
+    type Invited = { inviteToCareEvent: { event: { invitedCount: number } | null; userErrors: Errors } };
+    const refused = await svc.graphql<Invited>(INVITE, { input: { eventId, customerIds: ['b-1', 'b-2', 'nobody'] } }, staff.officer);
+    expect(refused.data?.inviteToCareEvent.userErrors).toEqual([
+      { field: 'customerIds.1', code: 'CONSENT_REQUIRED' },
+      { field: 'customerIds.2', code: 'CUSTOMER_NOT_FOUND' },
+    ]);
+    const full = await svc.graphql<Invited>(INVITE, { input: { eventId, customerIds: ['b-1', 'b-3', 'b-leap'] } }, staff.officer);
+    expect(full.data?.inviteToCareEvent.userErrors).toEqual([{ field: 'customerIds', code: 'CAPACITY_EXCEEDED' }]);
+    const ok = await svc.graphql<Invited>(INVITE, { input: { eventId, customerIds: ['b-1', 'b-3'] } }, staff.officer);
+    expect(ok.data?.inviteToCareEvent.event?.invitedCount).toBe(2);
+    type Attended = {
+      recordCareEventAttendance: { event: { attendedCount: number; invitations: { customer: { id: string }; status: string }[] } | null; userErrors: Errors };
+    };
+    const early = await svc.graphql<Attended>(ATTEND, { input: { eventId, attendedCustomerIds: ['b-1'] } }, staff.officer);
+    expect(early.data?.recordCareEventAttendance.userErrors).toEqual([{ field: 'eventId', code: 'EVENT_NOT_STARTED' }]);
+    await svc.db
+      .updateTable('care_event')
+      .set({ starts_at: new Date(Date.now() - 3_600_000) })
+      .where('id', '=', eventId)
+      .execute(); // the event took place
+    const notInvited = await svc.graphql<Attended>(ATTEND, { input: { eventId, attendedCustomerIds: ['b-2'] } }, staff.officer);
+    expect(notInvited.data?.recordCareEventAttendance.userErrors).toEqual([{ field: 'attendedCustomerIds.0', code: 'NOT_INVITED' }]);
+    const attended = await svc.graphql<Attended>(ATTEND, { input: { eventId, attendedCustomerIds: ['b-1'] } }, staff.officer);
+    expect(attended.data?.recordCareEventAttendance.event?.attendedCount).toBe(1);
+    expect(attended.data?.recordCareEventAttendance.event?.invitations.map((i) => [i.customer.id, i.status])).toEqual([
+      ['b-1', 'ATTENDED'],
+      ['b-3', 'NO_SHOW'],
+    ]);
+  });
+});
