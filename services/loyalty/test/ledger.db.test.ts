@@ -134,6 +134,16 @@ describe('points ledger and redemptions (DB-backed)', () => {
     const again = await svc.graphql<{ cancelRedemption: { userErrors: unknown[] } }>(CANCEL, { input });
     expect(again.data?.cancelRedemption.userErrors).toEqual([{ field: 'redemptionId', code: 'ALREADY_CANCELLED' }]);
     expect(await g.balance('cancel-1')).toBe(100);
+    const list = await svc.graphql<{
+      _entities: { loyalty: { redemptions: { edges: { node: { status: string; points: number; reward: { code: string } } }[] } } }[];
+    }>(
+      `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Customer { loyalty { redemptions(first: 5) { edges { node { status points reward { code } } } } } } } }`,
+      { reps: ['cancel-1', 'idem-1'].map((id) => ({ __typename: 'Customer', id })) },
+    );
+    expect(list.data?._entities.map((e) => e.loyalty.redemptions.edges.map((x) => x.node))).toEqual([
+      [{ status: 'CANCELLED', points: 100, reward: { code: 'MUG' } }],
+      [{ status: 'ACTIVE', points: 100, reward: { code: 'MUG' } }],
+    ]);
     const unknown = await svc.graphql<{ cancelRedemption: { userErrors: unknown[] } }>(CANCEL, { input: { redemptionId: 'nope', reason: 'x' } });
     expect(unknown.data?.cancelRedemption.userErrors).toEqual([{ field: 'redemptionId', code: 'REDEMPTION_NOT_FOUND' }]);
   });

@@ -104,6 +104,20 @@ describe('programme figures and the catalogue (DB-backed)', () => {
     expect(south.data?.loyaltyProgramSummary.outstandingLiability).toBe(70);
     expect(south.data?.loyaltyProgramSummary.byBranch.map((b) => b.branchId)).toEqual(['BR-S']);
 
+    // A member moving branch moves with their points (loyalty's replica follows CustomerProfileUpdated).
+    await g.deliver('CustomerProfileUpdated', 'p-3', {
+      customerId: 'p-3',
+      changes: [{ field: 'branchId', oldValue: 'BR-S', newValue: 'BR-N' }],
+      updatedBy: 'officer-1',
+      updatedAt: '2026-12-01T10:00:00.000Z',
+    });
+    const moved = await svc.graphql<{ loyaltyProgramSummary: { byBranch: { branchId: string; members: number }[] } }>(
+      SUMMARY,
+      { filter: { from: '2026-11-01', to: '2026-11-30' } },
+      staff.analyst,
+    );
+    expect(moved.data?.loyaltyProgramSummary.byBranch.map((b) => [b.branchId, b.members])).toEqual([['BR-N', 3]]);
+
     const officer = await svc.graphql(SUMMARY, { filter: { from: '2026-11-01', to: '2026-11-30' } }, staff.officer);
     expect(officer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });

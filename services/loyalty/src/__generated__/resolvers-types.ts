@@ -74,6 +74,8 @@ export type LoyaltyAccount = {
   openedAt: Scalars['DateTime']['output'];
   /** Points available: the sum of the ledger. */
   pointsBalance: Scalars['Int']['output'];
+  /** Rewards redeemed, newest first (cancelled ones included). */
+  redemptions: LoyaltyRedemptionConnection;
   /** Code the customer gives to people they refer. */
   referralCode: Scalars['String']['output'];
   /** Current tier code (BRONZE, SILVER, GOLD, PLATINUM by default). */
@@ -85,6 +87,13 @@ export type LoyaltyAccount = {
 
 /** A customer's membership of the loyalty programme. */
 export type LoyaltyAccountLedgerArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A customer's membership of the loyalty programme. */
+export type LoyaltyAccountRedemptionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -171,6 +180,18 @@ export type LoyaltyRedemption = {
   redeemedAt: Scalars['DateTime']['output'];
   reward: LoyaltyReward;
   status: LoyaltyRedemptionStatus;
+};
+
+export type LoyaltyRedemptionConnection = {
+  __typename?: 'LoyaltyRedemptionConnection';
+  edges: Array<LoyaltyRedemptionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type LoyaltyRedemptionEdge = {
+  __typename?: 'LoyaltyRedemptionEdge';
+  cursor: Scalars['String']['output'];
+  node: LoyaltyRedemption;
 };
 
 export type LoyaltyRedemptionStatus =
@@ -630,6 +651,8 @@ export type ResolversTypes = ResolversObject<{
   LoyaltyProgramSummary: ResolverTypeWrapper<LoyaltyProgramSummary>;
   LoyaltyProgramSummaryFilter: LoyaltyProgramSummaryFilter;
   LoyaltyRedemption: ResolverTypeWrapper<RedemptionRow>;
+  LoyaltyRedemptionConnection: ResolverTypeWrapper<Omit<LoyaltyRedemptionConnection, 'edges'> & { edges: Array<ResolversTypes['LoyaltyRedemptionEdge']> }>;
+  LoyaltyRedemptionEdge: ResolverTypeWrapper<Omit<LoyaltyRedemptionEdge, 'node'> & { node: ResolversTypes['LoyaltyRedemption'] }>;
   LoyaltyRedemptionStatus: LoyaltyRedemptionStatus;
   LoyaltyReward: ResolverTypeWrapper<RewardRow>;
   LoyaltyRewardConnection: ResolverTypeWrapper<Omit<LoyaltyRewardConnection, 'edges'> & { edges: Array<ResolversTypes['LoyaltyRewardEdge']> }>;
@@ -687,6 +710,8 @@ export type ResolversParentTypes = ResolversObject<{
   LoyaltyProgramSummary: LoyaltyProgramSummary;
   LoyaltyProgramSummaryFilter: LoyaltyProgramSummaryFilter;
   LoyaltyRedemption: RedemptionRow;
+  LoyaltyRedemptionConnection: Omit<LoyaltyRedemptionConnection, 'edges'> & { edges: Array<ResolversParentTypes['LoyaltyRedemptionEdge']> };
+  LoyaltyRedemptionEdge: Omit<LoyaltyRedemptionEdge, 'node'> & { node: ResolversParentTypes['LoyaltyRedemption'] };
   LoyaltyReward: RewardRow;
   LoyaltyRewardConnection: Omit<LoyaltyRewardConnection, 'edges'> & { edges: Array<ResolversParentTypes['LoyaltyRewardEdge']> };
   LoyaltyRewardEdge: Omit<LoyaltyRewardEdge, 'node'> & { node: ResolversParentTypes['LoyaltyReward'] };
@@ -754,6 +779,7 @@ export type LoyaltyAccountResolvers<ContextType = LoyaltyContext, ParentType ext
   ledger?: Resolver<ResolversTypes['PointsEntryConnection'], ParentType, ContextType, RequireFields<LoyaltyAccountLedgerArgs, 'first'>>;
   openedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   pointsBalance?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  redemptions?: Resolver<ResolversTypes['LoyaltyRedemptionConnection'], ParentType, ContextType, RequireFields<LoyaltyAccountRedemptionsArgs, 'first'>>;
   referralCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   tier?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   tierProgress?: Resolver<ResolversTypes['LoyaltyTierProgress'], ParentType, ContextType>;
@@ -811,6 +837,16 @@ export type LoyaltyRedemptionResolvers<ContextType = LoyaltyContext, ParentType 
   redeemedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   reward?: Resolver<ResolversTypes['LoyaltyReward'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['LoyaltyRedemptionStatus'], ParentType, ContextType>;
+}>;
+
+export type LoyaltyRedemptionConnectionResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['LoyaltyRedemptionConnection'] = ResolversParentTypes['LoyaltyRedemptionConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['LoyaltyRedemptionEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type LoyaltyRedemptionEdgeResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['LoyaltyRedemptionEdge'] = ResolversParentTypes['LoyaltyRedemptionEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['LoyaltyRedemption'], ParentType, ContextType>;
 }>;
 
 export type LoyaltyRewardResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['LoyaltyReward'] = ResolversParentTypes['LoyaltyReward']> = ResolversObject<{
@@ -972,6 +1008,8 @@ export type Resolvers<ContextType = LoyaltyContext> = ResolversObject<{
   LoyaltyProgramFigures?: LoyaltyProgramFiguresResolvers<ContextType>;
   LoyaltyProgramSummary?: LoyaltyProgramSummaryResolvers<ContextType>;
   LoyaltyRedemption?: LoyaltyRedemptionResolvers<ContextType>;
+  LoyaltyRedemptionConnection?: LoyaltyRedemptionConnectionResolvers<ContextType>;
+  LoyaltyRedemptionEdge?: LoyaltyRedemptionEdgeResolvers<ContextType>;
   LoyaltyReward?: LoyaltyRewardResolvers<ContextType>;
   LoyaltyRewardConnection?: LoyaltyRewardConnectionResolvers<ContextType>;
   LoyaltyRewardEdge?: LoyaltyRewardEdgeResolvers<ContextType>;

@@ -145,3 +145,9 @@ export async function findEntriesOfAccounts(db: Kysely<DB>, accountIds: readonly
   const rows = await db.selectFrom(ranked.as('r')).selectAll().where('rn', '<=', String(window.limit)).orderBy('account_id').orderBy('id', 'desc').execute();
   return rows.map(({ rn: _rn, ...row }) => row);
 }
+
+/** Updates the customer fields loyalty keeps on the account (no-op when nothing is given). */
+export async function updateCustomerReplica(db: Kysely<DB>, customerId: string, changes: { branch_id?: string; birth_date?: string | null }): Promise<void> {
+  if (!Object.keys(changes).length) return;
+  await db.updateTable('loyalty_account').set(changes).where('customer_id', '=', customerId).execute();
+}

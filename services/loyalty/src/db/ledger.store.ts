@@ -79,12 +79,18 @@ function lotRemainders() {
 }
 
 /** Per account, the points left in lots expiring before `cutoff` (exclusive). */
-export async function findExpiredPoints(db: Kysely<DB>, cutoff: Date): Promise<{ account_id: string; customer_id: string; points: number }[]> {
+export async function findExpiredPoints(
+  db: Kysely<DB>,
+  cutoff: Date,
+  accountIds: readonly string[] | null = null,
+): Promise<{ account_id: string; customer_id: string; points: number }[]> {
+  if (accountIds !== null && !accountIds.length) return [];
+  const only = accountIds === null ? sql`true` : sql`r.account_id in (${sql.join([...accountIds])})`;
   const result = await sql<{ account_id: string; customer_id: string; points: string | number }>`
     with ${lotRemainders()}
     select r.account_id, a.customer_id, sum(r.remaining)::int as points
     from remaining r join loyalty_account a on a.id = r.account_id
-    where r.expires_at < ${cutoff}
+    where r.expires_at < ${cutoff} and ${only}
     group by r.account_id, a.customer_id
     having sum(r.remaining) > 0
     order by r.account_id`.execute(db);

@@ -88,3 +88,21 @@ export async function insertRedemption(db: Kysely<DB>, row: Insertable<Redemptio
 export async function markRedemptionCancelled(db: Kysely<DB>, id: string, at: Date, reason: string): Promise<void> {
   await db.updateTable('redemption').set({ status: 'CANCELLED', cancelled_at: at, cancel_reason: reason }).where('id', '=', id).execute();
 }
+
+/** Newest redemptions of each account, `limit` per account, in one query. */
+export async function findRedemptionsOfAccounts(db: Kysely<DB>, accountIds: readonly string[], window: PageWindow): Promise<RedemptionRow[]> {
+  const afterId = window.after ? String(decodeCursor(window.after, 1)[0]) : null;
+  const ranked = db
+    .selectFrom('redemption')
+    .selectAll()
+    .select((eb) =>
+      eb.fn
+        .agg<string>('row_number')
+        .over((ob) => ob.partitionBy('account_id').orderBy('id', 'desc'))
+        .as('rn'),
+    )
+    .where('account_id', 'in', [...accountIds])
+    .$if(afterId !== null, (q) => q.where('id', '<', afterId ?? ''));
+  const rows = await db.selectFrom(ranked.as('r')).selectAll().where('rn', '<=', String(window.limit)).orderBy('account_id').orderBy('id', 'desc').execute();
+  return rows.map(({ rn: _rn, ...row }) => row);
+}

@@ -1,5 +1,6 @@
 import type { EventHandlers } from '@crm/events';
 import type { DB } from '../db/schema.ts';
+import { onCustomerProfileUpdated } from './customer-profile-updated.handler.ts';
 import { onCustomerRegistered } from './customer-registered.handler.ts';
 import { onInstalmentPaid } from './instalment-paid.handler.ts';
 import { onLoanClosed } from './loan-closed.handler.ts';
@@ -10,6 +11,7 @@ import { onSurveyResponded } from './survey-responded.handler.ts';
 /** Events from other services that loyalty reacts to. */
 export const handlers: EventHandlers<DB> = {
   CustomerRegistered: onCustomerRegistered,
+  CustomerProfileUpdated: onCustomerProfileUpdated,
   LoanDisbursed: onLoanDisbursed,
   InstalmentPaid: onInstalmentPaid,
   RepaymentReversed: onRepaymentReversed,

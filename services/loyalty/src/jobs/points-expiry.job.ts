@@ -27,7 +27,11 @@ export const pointsExpiryJob: JobDefinition<DB> = {
         tx,
         candidates.map((c) => c.account_id),
       );
-      const due = candidates.length ? await findExpiredPoints(tx, cutoff) : [];
+      const due = await findExpiredPoints(
+        tx,
+        cutoff,
+        candidates.map((c) => c.account_id),
+      );
       const customerOf = new Map(due.map((d) => [d.account_id, d.customer_id]));
       const appended = await appendEntriesOnce(
         tx,

@@ -30,6 +30,11 @@ export const LoyaltyAccount: LoyaltyAccountResolvers = {
     const rows = await ctx.loaders.entriesOfAccount(a.id, { limit: size + 1, after: after ?? null });
     return toConnection(rows, size, (r) => [r.id]);
   },
+  redemptions: async (a, { first, after }, ctx) => {
+    const size = pageSize(first);
+    const rows = await ctx.loaders.redemptionsOfAccount(a.id, { limit: size + 1, after: after ?? null });
+    return toConnection(rows, size, (r) => [r.id]);
+  },
 };
 
 export const PointsEntry: PointsEntryResolvers = {
