@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { ChurnRiskRow, DB } from './schema.ts';
+import { type Insertable, type Kysely, sql } from 'kysely';
+import type { ChurnRiskRow, ChurnRiskTable, DB } from './schema.ts';
 
 export async function findChurnRisks(db: Kysely<DB>, customerIds: readonly string[]): Promise<ChurnRiskRow[]> {
   if (!customerIds.length) return [];
@@ -7,5 +7,136 @@ export async function findChurnRisks(db: Kysely<DB>, customerIds: readonly strin
     .selectFrom('churn_risk')
     .selectAll()
     .where('customer_id', 'in', [...customerIds])
+    .execute();
+}
+
+export async function findChurnWeights(db: Kysely<DB>) {
+  return db.selectFrom('churn_signal_weight').selectAll().orderBy('weight', 'desc').orderBy('code').execute();
+}
+
+export async function findChurnThresholds(db: Kysely<DB>) {
+  return db.selectFrom('churn_level_threshold').selectAll().execute();
+}
+
+export interface ChurnInputRow {
+  customer_id: string;
+  previous_level: ChurnRiskTable['level'] | null;
+  recent_interactions: number;
+  previous_interactions: number;
+  complaints: number;
+  low_scores: number;
+  worst_bucket_rank: number | null;
+  active_loans: number;
+  last_closed_on: string | null;
+  last_interaction_on: string | null;
+}
+
+/**
+ * The raw churn facts of one page of customers (keyset on id) in one query: contact counts in
+ * two windows, complaints, low survey scores, loans, and the current level.
+ */
+export async function findChurnInputs(
+  db: Kysely<DB>,
+  page: { afterId: string | null; limit: number },
+  w: { end: Date; recentFrom: Date; previousFrom: Date; lookbackFrom: Date; lowNps: number; lowCsat: number },
+): Promise<ChurnInputRow[]> {
+  const rows = await db
+    .selectFrom('customer_replica as c')
+    .leftJoin('churn_risk as r', 'r.customer_id', 'c.id')
+    .select((eb) => [
+      'c.id as customer_id',
+      'r.level as previous_level',
+      eb
+        .selectFrom('interaction as i')
+        .select(eb.fn.countAll<string>().as('n'))
+        .whereRef('i.customer_id', '=', 'c.id')
+        .where('i.occurred_at', '>=', w.recentFrom)
+        .where('i.occurred_at', '<', w.end)
+        .as('recent_interactions'),
+      eb
+        .selectFrom('interaction as i')
+        .select(eb.fn.countAll<string>().as('n'))
+        .whereRef('i.customer_id', '=', 'c.id')
+        .where('i.occurred_at', '>=', w.previousFrom)
+        .where('i.occurred_at', '<', w.recentFrom)
+        .as('previous_interactions'),
+      eb
+        .selectFrom('complaint as k')
+        .select(eb.fn.countAll<string>().as('n'))
+        .whereRef('k.customer_id', '=', 'c.id')
+        .where('k.kind', '=', 'COMPLAINT')
+        .where('k.received_at', '>=', w.lookbackFrom)
+        .where('k.received_at', '<', w.end)
+        .as('complaints'),
+      eb
+        .selectFrom('survey_response as s')
+        .select(eb.fn.countAll<string>().as('n'))
+        .whereRef('s.customer_id', '=', 'c.id')
+        .where('s.responded_at', '>=', w.lookbackFrom)
+        .where('s.responded_at', '<', w.end)
+        .where((x) => x.or([x('s.nps_score', '<=', w.lowNps), x('s.csat_score', '<=', w.lowCsat)]))
+        .as('low_scores'),
+      eb
+        .selectFrom('loan_replica as l')
+        .select(
+          sql<number>`max(case l.bucket when 'DPD_1_30' then 1 when 'DPD_31_60' then 2 when 'DPD_61_90' then 3 when 'DPD_90_PLUS' then 4 else 0 end)`.as(
+            'rank',
+          ),
+        )
+        .whereRef('l.customer_id', '=', 'c.id')
+        .where('l.status', '=', 'ACTIVE')
+        .as('worst_bucket_rank'),
+      eb
+        .selectFrom('loan_replica as l')
+        .select(eb.fn.countAll<string>().as('n'))
+        .whereRef('l.customer_id', '=', 'c.id')
+        .where('l.status', '=', 'ACTIVE')
+        .as('active_loans'),
+      eb
+        .selectFrom('loan_replica as l')
+        .select(sql<string>`max(l.closed_on)::text`.as('d'))
+        .whereRef('l.customer_id', '=', 'c.id')
+        .where('l.status', '=', 'CLOSED')
+        .as('last_closed_on'),
+      eb
+        .selectFrom('interaction as i')
+        .select(sql<string>`(max(i.occurred_at) at time zone 'UTC')::date::text`.as('d'))
+        .whereRef('i.customer_id', '=', 'c.id')
+        .where('i.occurred_at', '<', w.end)
+        .as('last_interaction_on'),
+    ])
+    .$if(page.afterId !== null, (q) => q.where('c.id', '>', page.afterId ?? ''))
+    .orderBy('c.id')
+    .limit(page.limit)
+    .execute();
+  return rows.map((r) => ({
+    customer_id: r.customer_id,
+    previous_level: r.previous_level,
+    recent_interactions: Number(r.recent_interactions ?? 0),
+    previous_interactions: Number(r.previous_interactions ?? 0),
+    complaints: Number(r.complaints ?? 0),
+    low_scores: Number(r.low_scores ?? 0),
+    worst_bucket_rank: r.worst_bucket_rank === null ? null : Number(r.worst_bucket_rank),
+    active_loans: Number(r.active_loans ?? 0),
+    last_closed_on: r.last_closed_on ?? null,
+    last_interaction_on: r.last_interaction_on ?? null,
+  }));
+}
+
+/** Stores one page of scores in one statement. */
+export async function upsertChurnRisks(db: Kysely<DB>, rows: Insertable<ChurnRiskTable>[]): Promise<void> {
+  if (!rows.length) return;
+  await db
+    .insertInto('churn_risk')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.column('customer_id').doUpdateSet((eb) => ({
+        score: eb.ref('excluded.score'),
+        level: eb.ref('excluded.level'),
+        signals: eb.ref('excluded.signals'),
+        as_of: eb.ref('excluded.as_of'),
+        computed_at: eb.ref('excluded.computed_at'),
+      })),
+    )
     .execute();
 }

@@ -1,5 +1,5 @@
 import { pageSize, requireIdentity, toConnection } from '@crm/service-kit';
-import type { CustomerResolvers } from '../__generated__/resolvers-types.ts';
+import type { ChurnRiskResolvers, CustomerResolvers } from '../__generated__/resolvers-types.ts';
 import { interactionCursor } from '../db/interaction.store.ts';
 
 export const Customer: CustomerResolvers = {
@@ -26,4 +26,8 @@ export const Customer: CustomerResolvers = {
     requireIdentity(ctx);
     return ctx.loaders.churnRisk.load(customer.id);
   },
+};
+
+export const ChurnRisk: ChurnRiskResolvers = {
+  asOf: (r) => r.as_of,
 };

@@ -1,6 +1,7 @@
 import { badUserInput, isCalendarDate, pageSize, requireIdentity, toConnection } from '@crm/service-kit';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 import { findCareEvents, findGreetings } from '../db/care.store.ts';
+import { findChurnWeights } from '../db/churn.store.ts';
 import { findComplaintSlas, findComplaints } from '../db/complaint.store.ts';
 import { findInteractions, interactionCursor } from '../db/interaction.store.ts';
 import { findIntegerSetting, SETTING_POST_LOAN_VISIT_DAYS } from '../db/setting.store.ts';
@@ -85,5 +86,9 @@ export const Query: QueryResolvers = {
     const size = pageSize(first);
     const rows = await findCareEvents(ctx.db, { limit: size + 1, after: after ?? null });
     return toConnection(rows, size, (r) => [r.starts_at.toISOString(), r.id]);
+  },
+  churnSignalWeights: (_parent, _args, ctx) => {
+    requireIdentity(ctx);
+    return findChurnWeights(ctx.db);
   },
 };

@@ -2,7 +2,7 @@ import { scalarResolvers } from '@crm/service-kit';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { CareEvent, CareEventInvitation, CareGreeting } from './Care.ts';
 import { Complaint, ComplaintSla } from './Complaint.ts';
-import { Customer } from './Customer.ts';
+import { ChurnRisk, Customer } from './Customer.ts';
 import { Interaction } from './Interaction.ts';
 import { cancelTask } from './Mutation/cancel-task.ts';
 import { changeComplaintStatus } from './Mutation/change-complaint-status.ts';
@@ -60,4 +60,5 @@ export const resolvers: Resolvers = {
   CareGreeting,
   CareEvent,
   CareEventInvitation,
+  ChurnRisk,
 };

@@ -1,0 +1,103 @@
+import { emit } from '@crm/events';
+import type { JobDefinition } from '@crm/service-kit';
+import { findChurnInputs, findChurnThresholds, findChurnWeights, upsertChurnRisks } from '../db/churn.store.ts';
+import { findRelationshipManagerId } from '../db/customer-replica.store.ts';
+import type { DB } from '../db/schema.ts';
+import { CHURN_LOOKBACK_DAYS, CHURN_WINDOW_DAYS, churnLevel, churnScore, churnSignalValues, isChurnLevelChange } from '../domain/churn.ts';
+import { addDays, endOfDate, startOfDate } from '../domain/dates.ts';
+import { LOW_CSAT_MAX, LOW_NPS_MAX } from '../domain/surveys.ts';
+import { retentionTask } from '../domain/tasks.ts';
+import { createPlannedTask } from '../events/create-task.ts';
+
+/** Customers scored per page (one query to read, one to write). */
+const PAGE = 1000;
+
+/**
+ * Scores every customer's churn risk as of a date, a page of customers at a time (one read and
+ * one upsert per page). A level change emits ChurnRiskChanged; a change to HIGH creates a
+ * retention task for the relationship manager (once per customer and date).
+ */
+export const churnScoringJob: JobDefinition<DB> = {
+  name: 'churn-scoring',
+  description: 'Scores churn risk from interactions, complaints, surveys, loans and dormancy',
+  everyMs: 24 * 60 * 60_000,
+  async run({ db, asOf, now }) {
+    const weights = await findChurnWeights(db);
+    const thresholds = await findChurnThresholds(db);
+    const window = {
+      end: endOfDate(asOf),
+      recentFrom: startOfDate(addDays(asOf, 1 - CHURN_WINDOW_DAYS)),
+      previousFrom: startOfDate(addDays(asOf, 1 - 2 * CHURN_WINDOW_DAYS)),
+      lookbackFrom: startOfDate(addDays(asOf, 1 - CHURN_LOOKBACK_DAYS)),
+      lowNps: LOW_NPS_MAX,
+      lowCsat: LOW_CSAT_MAX,
+    };
+    const counts = { scored: 0, changed: 0, high: 0, retentionTasks: 0 };
+    let afterId: string | null = null;
+    for (;;) {
+      const inputs = await findChurnInputs(db, { afterId, limit: PAGE }, window);
+      if (!inputs.length) break;
+      await db.transaction().execute(async (tx) => {
+        const scored = inputs.map((i) => {
+          const { score, signals } = churnScore(
+            churnSignalValues(
+              {
+                recentInteractions: i.recent_interactions,
+                previousInteractions: i.previous_interactions,
+                complaints: i.complaints,
+                lowScores: i.low_scores,
+                worstBucketRank: i.worst_bucket_rank,
+                activeLoans: i.active_loans,
+                lastClosedOn: i.last_closed_on,
+                lastInteractionOn: i.last_interaction_on,
+              },
+              asOf,
+            ),
+            weights,
+          );
+          return { customerId: i.customer_id, previous: i.previous_level, level: churnLevel(score, thresholds), score, signals };
+        });
+        await upsertChurnRisks(
+          tx,
+          scored.map((s) => ({
+            customer_id: s.customerId,
+            score: s.score.toFixed(2),
+            level: s.level,
+            signals: JSON.stringify(s.signals),
+            as_of: asOf,
+            computed_at: now,
+          })),
+        );
+        for (const s of scored.filter((x) => isChurnLevelChange(x.previous, x.level))) {
+          counts.changed++;
+          const event = await emit(tx, 'ChurnRiskChanged', {
+            subject: s.customerId,
+            time: now,
+            data: { customerId: s.customerId, previousLevel: s.previous, level: s.level, score: s.score.toFixed(2), signals: s.signals, asOf },
+          });
+          if (s.level !== 'HIGH') continue;
+          counts.high++;
+          const reasons = s.signals.filter((x) => x.value !== '0.0000').map((x) => x.code.toLowerCase().replaceAll('_', ' '));
+          const created = await createPlannedTask(
+            tx,
+            retentionTask({
+              customerId: s.customerId,
+              reason: `churn risk HIGH (${s.score.toFixed(2)}): ${reasons.join(', ')}`,
+              dedupeKey: `CHURN_HIGH:${s.customerId}:${asOf}`,
+              assigneeId: await findRelationshipManagerId(tx, s.customerId),
+              from: now,
+              deadline: null,
+              priority: 'HIGH',
+            }),
+            { sourceEventId: event.id },
+          );
+          if (created) counts.retentionTasks++;
+        }
+      });
+      counts.scored += inputs.length;
+      afterId = inputs.at(-1)?.customer_id ?? null;
+      if (inputs.length < PAGE) break;
+    }
+    return counts;
+  },
+};
