@@ -91,7 +91,7 @@ describe('profiles, status, managers, history and staleness', () => {
     const before = await counts(svc);
     const again = await svc.graphql<{ updateCustomerProfile: { changes: unknown[]; userErrors: Errors } }>(
       UPDATE,
-      { input: { customerId: id, individual: { occupation: 'Tailor' } } },
+      { input: { customerId: id, individual: { occupation: 'Tailor', birthDate: '1980-05-05' } } },
       staff.officer,
     );
     expect(again.data?.updateCustomerProfile).toMatchObject({ changes: [], userErrors: [] });

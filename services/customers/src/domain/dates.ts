@@ -11,3 +11,14 @@ export function daysBetween(from: string, to: string): number {
 }
 
 export const isoDate = (d: Date): string => d.toISOString().slice(0, 10);
+
+/**
+ * A date column as YYYY-MM-DD. PostgreSQL (pg) hands dates over as strings; PGlite in this
+ * workspace hands over Date objects at UTC midnight despite the configured parser.
+ */
+export function dateText(value: string | Date): string;
+export function dateText(value: string | Date | null): string | null;
+export function dateText(value: string | Date | null): string | null {
+  if (value === null) return null;
+  return value instanceof Date ? isoDate(value) : value;
+}

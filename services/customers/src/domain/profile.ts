@@ -1,6 +1,7 @@
 import { type UserError, userErrorsFromZod } from '@crm/service-kit';
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
+import { isoDate } from './dates.ts';
 import { tagList } from './registration.ts';
 
 export type CustomerStatus = 'PROSPECT' | 'ACTIVE' | 'DORMANT' | 'CHURNED';
@@ -216,11 +217,15 @@ export function asText(value: unknown): string | null {
   return String(value);
 }
 
+/** Profile columns holding calendar dates (compared as YYYY-MM-DD whatever the driver returns). */
+const DATE_COLUMNS = new Set(['birth_date', 'founded_on']);
+
 /** The updates that really change something, with old and new values. */
 export function diffProfile(updates: FieldUpdate[], current: (table: ProfileTable, column: string) => unknown): ProfileChange[] {
   const changes: ProfileChange[] = [];
   for (const u of updates) {
-    const oldValue = asText(current(u.table, u.column));
+    const stored = current(u.table, u.column);
+    const oldValue = DATE_COLUMNS.has(u.column) && stored instanceof Date ? isoDate(stored) : asText(stored);
     const newValue = asText(u.value);
     if (oldValue !== newValue) changes.push({ field: u.path, table: u.table, column: u.column, value: u.value, oldValue, newValue });
   }

@@ -1,5 +1,6 @@
 import type { JobDefinition } from '@crm/service-kit';
 import type { DB } from '../db/schema.ts';
+import { gradeEvaluationJob } from './grade-evaluation.job.ts';
 
-/** Scheduled runs of this service (value and grade evaluation arrive with the customer-domain issue). */
-export const jobs: JobDefinition<DB>[] = [];
+/** Scheduled runs of this service. */
+export const jobs: JobDefinition<DB>[] = [gradeEvaluationJob];

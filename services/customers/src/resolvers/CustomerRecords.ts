@@ -4,6 +4,8 @@ import type {
   CustomerDocumentResolvers,
   CustomerGradeThresholdResolvers,
   CustomerPolicyResolvers,
+  CustomerValueComponentResolvers,
+  CustomerValueScoreResolvers,
   FinancialSnapshotResolvers,
   RelationshipManagerAssignmentResolvers,
 } from '../__generated__/resolvers-types.ts';
@@ -55,4 +57,15 @@ export const CustomerPolicy: CustomerPolicyResolvers = {
 
 export const CustomerGradeThreshold: CustomerGradeThresholdResolvers = {
   minScore: (r) => r.min_score,
+};
+
+/** Scores and contributions always carry 2 decimals; weights as configured (e.g. 0.15). */
+export const CustomerValueScore: CustomerValueScoreResolvers = {
+  total: (s) => s.total.toFixed(2),
+};
+
+export const CustomerValueComponent: CustomerValueComponentResolvers = {
+  weight: (c) => c.weight.toFixed(2),
+  value: (c) => c.value.toFixed(2),
+  contribution: (c) => c.contribution.toFixed(2),
 };

@@ -7,6 +7,8 @@ import {
   CustomerDocument,
   CustomerGradeThreshold,
   CustomerPolicy,
+  CustomerValueComponent,
+  CustomerValueScore,
   FinancialSnapshot,
   RelationshipManagerAssignment,
 } from './CustomerRecords.ts';
@@ -18,8 +20,11 @@ import { createCustomerSegment, deleteCustomerSegment, updateCustomerSegment } f
 import { markCustomerProfileReviewed } from './Mutation/mark-customer-profile-reviewed.ts';
 import { recordFinancialSnapshot } from './Mutation/record-financial-snapshot.ts';
 import { registerCustomer } from './Mutation/register-customer.ts';
+import { runGradeEvaluation } from './Mutation/run-grade-evaluation.ts';
 import { setCustomerConsent } from './Mutation/set-customer-consent.ts';
+import { setCustomerGradeThresholds } from './Mutation/set-customer-grade-thresholds.ts';
 import { setCustomerSpecialCare } from './Mutation/set-customer-special-care.ts';
+import { updateCustomerPolicy } from './Mutation/update-customer-policy.ts';
 import { updateCustomerProfile } from './Mutation/update-customer-profile.ts';
 import { Query } from './Query.ts';
 
@@ -39,6 +44,9 @@ export const resolvers: Resolvers = {
     createCustomerSegment,
     updateCustomerSegment,
     deleteCustomerSegment,
+    setCustomerGradeThresholds,
+    updateCustomerPolicy,
+    runGradeEvaluation,
   },
   CustomerSegment,
   CustomerSegmentRule,
@@ -55,4 +63,6 @@ export const resolvers: Resolvers = {
   CustomerDocument,
   CustomerPolicy,
   CustomerGradeThreshold,
+  CustomerValueScore,
+  CustomerValueComponent,
 };

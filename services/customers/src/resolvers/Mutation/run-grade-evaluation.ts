@@ -1,0 +1,26 @@
+import { requireIdentity, requireRole } from '@crm/service-kit';
+import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
+
+/**
+ * Administrators run the grade evaluation for a business date (the scheduled run uses today;
+ * a later date simulates the passing of at-risk windows). Repeatable for any date.
+ */
+export const runGradeEvaluation: MutationResolvers['runGradeEvaluation'] = async (_parent, { input }, ctx) => {
+  const identity = requireIdentity(ctx);
+  requireRole(identity, 'administrator');
+  const counts = await ctx.jobs.run('grade-evaluation', input.asOf);
+  if (counts.skipped) return { result: null, userErrors: [{ field: null, message: 'A grade evaluation is already running', code: 'JOB_ALREADY_RUNNING' }] };
+  ctx.logger.info({ asOf: input.asOf, ...counts, by: identity.userId }, 'grade evaluation run by an administrator');
+  return {
+    result: {
+      asOf: input.asOf,
+      scored: counts.scored ?? 0,
+      initialGrades: counts.initialGrades ?? 0,
+      upgrades: counts.upgrades ?? 0,
+      atRiskOpened: counts.atRiskOpened ?? 0,
+      atRiskCancelled: counts.atRiskCancelled ?? 0,
+      downgrades: counts.downgrades ?? 0,
+    },
+    userErrors: [],
+  };
+};

@@ -1,0 +1,281 @@
+import { createEvent, type EventInput, type EventName } from '@crm/events';
+import { staff, startTestService, type TestService } from '@crm/service-kit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DB } from '../src/db/schema.ts';
+import { addDays, dateText, isoDate } from '../src/domain/dates.ts';
+import { customersService } from '../src/service.ts';
+import { eventsOf, given } from './given.ts';
+
+const today = isoDate(new Date());
+const VIEW = /* GraphQL */ `
+  query($id: ID!) {
+    customer(id: $id) {
+      grade gradeSince gradeAtRisk { since until projectedGrade }
+      valueScore { total qualifiesFor components { code label weight value contribution } }
+    }
+  }
+`;
+type View = {
+  customer: {
+    grade: string | null;
+    gradeSince: string | null;
+    gradeAtRisk: { since: string; until: string; projectedGrade: string } | null;
+    valueScore: { total: string; qualifiesFor: string; components: { code: string; weight: string; value: string; contribution: string }[] };
+  };
+};
+const RUN = /* GraphQL */ `
+  mutation($asOf: Date!) {
+    runGradeEvaluation(input: { asOf: $asOf }) { result { scored initialGrades upgrades atRiskOpened atRiskCancelled downgrades } userErrors { code } }
+  }
+`;
+type Run = { runGradeEvaluation: { result: Record<string, number> } };
+
+describe('value score and grade', () => {
+  let svc: TestService<DB>;
+  let make: ReturnType<typeof given>;
+  beforeAll(async () => {
+    svc = await startTestService(customersService);
+    make = given(svc);
+  });
+  afterAll(async () => {
+    await svc?.stop();
+  });
+
+  async function deliver<N extends EventName>(name: N, customerId: string, data: EventInput<N>, id?: string) {
+    const event = createEvent(name, { subject: customerId, data, ...(id ? { id } : {}) });
+    await svc.consumer.handle({ topic: 'crm.credit.v1', key: customerId, value: JSON.stringify(event) });
+    return event;
+  }
+  async function goodBorrower(customerId: string, loanId: string) {
+    await deliver('LoanDisbursed', customerId, {
+      loanId,
+      customerId,
+      productCode: 'MICRO',
+      principal: '2500000.00',
+      currency: 'XAF',
+      disbursedOn: today,
+      firstDueDate: today,
+      instalmentCount: 10,
+      officerId: 'officer-7',
+      loanCycle: 2,
+    });
+    for (const n of [1, 2])
+      await deliver('InstalmentPaid', customerId, {
+        loanId,
+        customerId,
+        instalmentNumber: n,
+        dueDate: today,
+        paidOn: today,
+        amountPaid: '250000.00',
+        currency: 'XAF',
+        onTime: true,
+        daysLate: 0,
+        repaymentId: `${loanId}-r${n}`,
+      });
+  }
+  async function slipsTo31to60(customerId: string, loanId: string, overdue: number) {
+    for (let n = 3; n < 3 + overdue; n++)
+      await deliver('InstalmentOverdue', customerId, {
+        loanId,
+        customerId,
+        instalmentNumber: n,
+        dueDate: addDays(today, -35),
+        daysPastDue: 35,
+        amountOverdue: '250000.00',
+        currency: 'XAF',
+        asOf: today,
+      });
+    await deliver('DelinquencyBucketChanged', customerId, {
+      loanId,
+      customerId,
+      previousBucket: 'DPD_1_30',
+      bucket: 'DPD_31_60',
+      daysPastDue: 35,
+      asOf: today,
+    });
+  }
+  const view = async (id: string) => (await svc.graphql<View>(VIEW, { id }, staff.officer)).data?.customer;
+
+  it('moves the explainable score with credit events, once per event', async () => {
+    const id = await make.customer();
+    // No history: repayment and satisfaction are neutral 50: 50 x 0.25 + 50 x 0.10 = 17.50.
+    expect((await view(id))?.valueScore).toMatchObject({ total: '17.50', qualifiesFor: 'BASIC' });
+    await goodBorrower(id, 'loan-a');
+    const paid = await deliver('InstalmentPaid', id, {
+      loanId: 'loan-a',
+      customerId: id,
+      instalmentNumber: 2,
+      dueDate: today,
+      paidOn: today,
+      amountPaid: '250000.00',
+      currency: 'XAF',
+      onTime: true,
+      daysLate: 0,
+      repaymentId: 'x',
+    });
+    await svc.consumer.handle({ topic: 'crm.credit.v1', key: id, value: JSON.stringify(paid) }); // the same event again: no effect
+    const v = await view(id);
+    // 3 instalments of 250 000 = 750 000 repaid: 750k / 2M = 37.5 x 0.15 = 5.63 (half-up from 5.625);
+    // balance 2.5M / 5M = 50 x 0.20 = 10.00; 1 loan 5.00; 3/3 on time 25.00; satisfaction 5.00; cycle 2 2.50. Total 53.13.
+    expect(v?.valueScore.total).toBe('53.13');
+    expect(v?.valueScore.components.find((c) => c.code === 'CONTRIBUTION')).toEqual({
+      code: 'CONTRIBUTION',
+      label: 'Interest and fees contributed',
+      weight: '0.15',
+      value: '37.50',
+      contribution: '5.63',
+    });
+    expect(v?.valueScore.components.map((c) => c.code)).toEqual([
+      'BALANCE',
+      'CONTRIBUTION',
+      'PRODUCTS',
+      'TENURE',
+      'REPAYMENT',
+      'SATISFACTION',
+      'GROWTH',
+      'LOYALTY',
+    ]);
+    // Engagement and loyalty feed it too: NPS 10 -> satisfaction 100 x 0.10 = 10.00 (+5); PLATINUM -> 100 x 0.05 = 5.00.
+    const survey = createEvent('SurveyResponded', {
+      subject: id,
+      data: {
+        responseId: 'r1',
+        surveyId: 's1',
+        dispatchId: 'd1',
+        customerId: id,
+        npsScore: 10,
+        csatScore: null,
+        trigger: null,
+        respondedAt: new Date().toISOString(),
+      },
+    });
+    await svc.consumer.handle({ topic: 'crm.engagement.v1', key: id, value: JSON.stringify(survey) });
+    const tier = createEvent('TierChanged', {
+      subject: id,
+      data: { accountId: 'acc', customerId: id, previousTier: 'GOLD', tier: 'PLATINUM', direction: 'UP', effectiveOn: today },
+    });
+    await svc.consumer.handle({ topic: 'crm.loyalty.v1', key: id, value: JSON.stringify(tier) });
+    expect((await view(id))?.valueScore.total).toBe('63.13');
+  });
+
+  it('grades, opens the at-risk window on a drop, and downgrades at the end of the window (repeatable runs)', async () => {
+    await svc.db.updateTable('customer').set({ grade: 'BASIC', grade_since: today }).where('grade', 'is', null).execute();
+    const id = await make.customer();
+    await goodBorrower(id, 'loan-b');
+    const first = await svc.graphql<Run>(RUN, { asOf: today }, staff.admin);
+    expect(first.data?.runGradeEvaluation.result).toMatchObject({ initialGrades: 1, atRiskOpened: 0 });
+    expect(await view(id)).toMatchObject({ grade: 'STANDARD', gradeSince: today, gradeAtRisk: null });
+    expect((await eventsOf(svc, id, 'CustomerGradeChanged')).map((e) => e.data)).toEqual([
+      { customerId: id, previousGrade: null, grade: 'STANDARD', score: '51.25', effectiveOn: today },
+    ]);
+    const again = await svc.graphql<Run>(RUN, { asOf: today }, staff.admin);
+    expect(again.data?.runGradeEvaluation.result).toMatchObject({ initialGrades: 0, upgrades: 0, atRiskOpened: 0, downgrades: 0 });
+
+    // Three overdue instalments and a 31-60 bucket: repayment min(100 - 30, 30) = 30 x 0.25 = 7.50; total 33.75 < 40.
+    await slipsTo31to60(id, 'loan-b', 3);
+    await svc.graphql<Run>(RUN, { asOf: today }, staff.admin);
+    const windowEnd = addDays(today, 30);
+    expect(await view(id)).toMatchObject({ grade: 'STANDARD', gradeAtRisk: { since: today, until: windowEnd, projectedGrade: 'BASIC' } });
+    expect((await eventsOf(svc, id, 'CustomerGradeAtRisk')).map((e) => e.data)).toEqual([
+      { customerId: id, grade: 'STANDARD', projectedGrade: 'BASIC', score: '33.75', floor: '40.00', windowEndsOn: windowEnd },
+    ]);
+    await svc.graphql<Run>(RUN, { asOf: addDays(today, 29) }, staff.admin);
+    expect((await view(id))?.grade).toBe('STANDARD');
+    const end = await svc.graphql<Run>(RUN, { asOf: windowEnd }, staff.admin);
+    expect(end.data?.runGradeEvaluation.result.downgrades).toBe(1);
+    expect(await view(id)).toMatchObject({ grade: 'BASIC', gradeSince: windowEnd, gradeAtRisk: null });
+    // Tenure of 30 days adds 30 / 1825 = 1.64 x 0.10 = 0.16: 33.91.
+    expect((await eventsOf(svc, id, 'CustomerGradeChanged')).map((e) => e.data).at(-1)).toEqual({
+      customerId: id,
+      previousGrade: 'STANDARD',
+      grade: 'BASIC',
+      score: '33.91',
+      effectiveOn: windowEnd,
+    });
+    const stored = await svc.db.selectFrom('customer_value_score').select(['as_of', 'total']).where('customer_id', '=', id).orderBy('as_of').execute();
+    expect(stored.map((s) => [dateText(s.as_of), s.total])).toEqual([
+      [today, '33.75'],
+      [addDays(today, 29), '33.91'],
+      [windowEnd, '33.91'],
+    ]);
+    const filtered = await svc.graphql<{ customers: { edges: { node: { id: string } }[] } }>(
+      `{ customers(filter: { grade: [BASIC], branchId: "BR-001" }, first: 100) { edges { node { id } } } }`,
+    );
+    expect(filtered.data?.customers.edges.map((e) => e.node.id)).toContain(id);
+  });
+
+  it('cancels the window when the score recovers inside it', async () => {
+    await svc.db.updateTable('customer').set({ grade: 'BASIC', grade_since: today }).where('grade', 'is', null).execute();
+    const id = await make.customer();
+    await goodBorrower(id, 'loan-c');
+    await svc.db.updateTable('customer').set({ grade: null }).where('id', '=', id).execute();
+    await svc.graphql<Run>(RUN, { asOf: today }, staff.admin);
+    await slipsTo31to60(id, 'loan-c', 1);
+    await svc.graphql<Run>(RUN, { asOf: today }, staff.admin);
+    expect((await view(id))?.gradeAtRisk?.projectedGrade).toBe('BASIC');
+    // Back to current: repayment 100 - 10 = 90 x 0.25 = 22.50; total 48.75 >= 40.
+    await deliver('DelinquencyBucketChanged', id, {
+      loanId: 'loan-c',
+      customerId: id,
+      previousBucket: 'DPD_31_60',
+      bucket: 'CURRENT',
+      daysPastDue: 0,
+      asOf: today,
+    });
+    const run = await svc.graphql<Run>(RUN, { asOf: addDays(today, 5) }, staff.admin);
+    expect(run.data?.runGradeEvaluation.result.atRiskCancelled).toBeGreaterThanOrEqual(1);
+    expect(await view(id)).toMatchObject({ grade: 'STANDARD', gradeAtRisk: null });
+    await svc.graphql<Run>(RUN, { asOf: addDays(today, 31) }, staff.admin);
+    expect((await view(id))?.grade).toBe('STANDARD');
+  });
+
+  it('lets administrators change the thresholds and the window, refusing bad ones', async () => {
+    const SET = `mutation($input: SetCustomerGradeThresholdsInput!) { setCustomerGradeThresholds(input: $input) { thresholds { grade minScore } userErrors { field code } } }`;
+    const bad = await svc.graphql<{ setCustomerGradeThresholds: { userErrors: { field: string; code: string }[] } }>(
+      SET,
+      {
+        input: {
+          thresholds: [
+            { grade: 'VIP', minScore: '50' },
+            { grade: 'PREMIUM', minScore: '60' },
+            { grade: 'STANDARD', minScore: '40' },
+            { grade: 'BASIC', minScore: '0' },
+          ],
+        },
+      },
+      staff.admin,
+    );
+    expect(bad.data?.setCustomerGradeThresholds.userErrors).toEqual([{ field: 'thresholds', code: 'NOT_ASCENDING' }]);
+    const ok = await svc.graphql<{ setCustomerGradeThresholds: { thresholds: { grade: string; minScore: string }[] } }>(
+      SET,
+      {
+        input: {
+          thresholds: [
+            { grade: 'VIP', minScore: '85' },
+            { grade: 'PREMIUM', minScore: '65' },
+            { grade: 'STANDARD', minScore: '45.5' },
+            { grade: 'BASIC', minScore: '0' },
+          ],
+        },
+      },
+      staff.admin,
+    );
+    expect(ok.data?.setCustomerGradeThresholds.thresholds).toEqual([
+      { grade: 'VIP', minScore: '85.00' },
+      { grade: 'PREMIUM', minScore: '65.00' },
+      { grade: 'STANDARD', minScore: '45.50' },
+      { grade: 'BASIC', minScore: '0.00' },
+    ]);
+    const POLICY = `mutation($input: UpdateCustomerPolicyInput!) { updateCustomerPolicy(input: $input) { policy { staleAfterDays atRiskWindowDays } userErrors { field code } } }`;
+    const policy = await svc.graphql<{ updateCustomerPolicy: { policy: unknown; userErrors: unknown[] } }>(
+      POLICY,
+      { input: { atRiskWindowDays: 45 } },
+      staff.admin,
+    );
+    expect(policy.data?.updateCustomerPolicy.policy).toEqual({ staleAfterDays: 365, atRiskWindowDays: 45 });
+    const negative = await svc.graphql<{ updateCustomerPolicy: { userErrors: unknown[] } }>(POLICY, { input: { atRiskWindowDays: -1 } }, staff.admin);
+    expect(negative.data?.updateCustomerPolicy.userErrors).toEqual([{ field: 'atRiskWindowDays', code: 'OUT_OF_RANGE' }]);
+    const officer = await svc.graphql(RUN, { asOf: today }, staff.officer);
+    expect(officer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});
