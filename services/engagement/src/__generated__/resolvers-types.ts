@@ -620,6 +620,8 @@ export type Query = {
   engagementSettings: EngagementSettings;
   /** Contacts, most recent first, filtered by customer, staff member, channel, purpose or time. */
   interactions: InteractionConnection;
+  /** Survey dispatches, newest first: who was asked, and whether they answered. */
+  surveyDispatches: SurveyDispatchConnection;
   /** NPS and average CSAT of survey responses, grouped as asked; computed in the database. */
   surveyResults: Array<SurveyResultGroup>;
   /** Survey definitions, newest first. */
@@ -664,6 +666,13 @@ export type QueryComplaintsArgs = {
 export type QueryInteractionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<InteractionFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QuerySurveyDispatchesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<SurveyDispatchFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -792,6 +801,26 @@ export type SurveyDispatch = {
   response?: Maybe<SurveyResponse>;
   survey: Survey;
   trigger?: Maybe<SurveyTrigger>;
+};
+
+export type SurveyDispatchConnection = {
+  __typename?: 'SurveyDispatchConnection';
+  edges: Array<SurveyDispatchEdge>;
+  pageInfo: PageInfo;
+};
+
+export type SurveyDispatchEdge = {
+  __typename?: 'SurveyDispatchEdge';
+  cursor: Scalars['String']['output'];
+  node: SurveyDispatch;
+};
+
+export type SurveyDispatchFilter = {
+  /** Only answered (true) or unanswered (false) dispatches. */
+  answered?: InputMaybe<Scalars['Boolean']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  surveyId?: InputMaybe<Scalars['ID']['input']>;
+  trigger?: InputMaybe<SurveyTrigger>;
 };
 
 export type SurveyEdge = {
@@ -1160,6 +1189,9 @@ export type ResolversTypes = ResolversObject<{
   SurveyAnswerInput: SurveyAnswerInput;
   SurveyConnection: ResolverTypeWrapper<Omit<SurveyConnection, 'edges'> & { edges: Array<ResolversTypes['SurveyEdge']> }>;
   SurveyDispatch: ResolverTypeWrapper<SurveyDispatchRow>;
+  SurveyDispatchConnection: ResolverTypeWrapper<Omit<SurveyDispatchConnection, 'edges'> & { edges: Array<ResolversTypes['SurveyDispatchEdge']> }>;
+  SurveyDispatchEdge: ResolverTypeWrapper<Omit<SurveyDispatchEdge, 'node'> & { node: ResolversTypes['SurveyDispatch'] }>;
+  SurveyDispatchFilter: SurveyDispatchFilter;
   SurveyEdge: ResolverTypeWrapper<Omit<SurveyEdge, 'node'> & { node: ResolversTypes['Survey'] }>;
   SurveyPayload: ResolverTypeWrapper<Omit<SurveyPayload, 'survey'> & { survey?: Maybe<ResolversTypes['Survey']> }>;
   SurveyQuestion: ResolverTypeWrapper<SurveyQuestion>;
@@ -1248,6 +1280,9 @@ export type ResolversParentTypes = ResolversObject<{
   SurveyAnswerInput: SurveyAnswerInput;
   SurveyConnection: Omit<SurveyConnection, 'edges'> & { edges: Array<ResolversParentTypes['SurveyEdge']> };
   SurveyDispatch: SurveyDispatchRow;
+  SurveyDispatchConnection: Omit<SurveyDispatchConnection, 'edges'> & { edges: Array<ResolversParentTypes['SurveyDispatchEdge']> };
+  SurveyDispatchEdge: Omit<SurveyDispatchEdge, 'node'> & { node: ResolversParentTypes['SurveyDispatch'] };
+  SurveyDispatchFilter: SurveyDispatchFilter;
   SurveyEdge: Omit<SurveyEdge, 'node'> & { node: ResolversParentTypes['Survey'] };
   SurveyPayload: Omit<SurveyPayload, 'survey'> & { survey?: Maybe<ResolversParentTypes['Survey']> };
   SurveyQuestion: SurveyQuestion;
@@ -1509,6 +1544,7 @@ export type QueryResolvers<ContextType = EngagementContext, ParentType extends R
   complaints?: Resolver<ResolversTypes['ComplaintConnection'], ParentType, ContextType, RequireFields<QueryComplaintsArgs, 'first'>>;
   engagementSettings?: Resolver<ResolversTypes['EngagementSettings'], ParentType, ContextType>;
   interactions?: Resolver<ResolversTypes['InteractionConnection'], ParentType, ContextType, RequireFields<QueryInteractionsArgs, 'first'>>;
+  surveyDispatches?: Resolver<ResolversTypes['SurveyDispatchConnection'], ParentType, ContextType, RequireFields<QuerySurveyDispatchesArgs, 'first'>>;
   surveyResults?: Resolver<Array<ResolversTypes['SurveyResultGroup']>, ParentType, ContextType, RequireFields<QuerySurveyResultsArgs, 'filter'>>;
   surveys?: Resolver<ResolversTypes['SurveyConnection'], ParentType, ContextType, RequireFields<QuerySurveysArgs, 'first'>>;
   task?: Resolver<Maybe<ResolversTypes['Task']>, ParentType, ContextType, RequireFields<QueryTaskArgs, 'id'>>;
@@ -1550,6 +1586,16 @@ export type SurveyDispatchResolvers<ContextType = EngagementContext, ParentType 
   response?: Resolver<Maybe<ResolversTypes['SurveyResponse']>, ParentType, ContextType>;
   survey?: Resolver<ResolversTypes['Survey'], ParentType, ContextType>;
   trigger?: Resolver<Maybe<ResolversTypes['SurveyTrigger']>, ParentType, ContextType>;
+}>;
+
+export type SurveyDispatchConnectionResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['SurveyDispatchConnection'] = ResolversParentTypes['SurveyDispatchConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['SurveyDispatchEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type SurveyDispatchEdgeResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['SurveyDispatchEdge'] = ResolversParentTypes['SurveyDispatchEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['SurveyDispatch'], ParentType, ContextType>;
 }>;
 
 export type SurveyEdgeResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['SurveyEdge'] = ResolversParentTypes['SurveyEdge']> = ResolversObject<{
@@ -1678,6 +1724,8 @@ export type Resolvers<ContextType = EngagementContext> = ResolversObject<{
   SurveyAnswer?: SurveyAnswerResolvers<ContextType>;
   SurveyConnection?: SurveyConnectionResolvers<ContextType>;
   SurveyDispatch?: SurveyDispatchResolvers<ContextType>;
+  SurveyDispatchConnection?: SurveyDispatchConnectionResolvers<ContextType>;
+  SurveyDispatchEdge?: SurveyDispatchEdgeResolvers<ContextType>;
   SurveyEdge?: SurveyEdgeResolvers<ContextType>;
   SurveyPayload?: SurveyPayloadResolvers<ContextType>;
   SurveyQuestion?: SurveyQuestionResolvers<ContextType>;

@@ -1,6 +1,6 @@
 import type { PageWindow } from '@crm/service-kit';
 import { decodeCursor } from '@crm/service-kit';
-import { type Insertable, type Kysely, sql } from 'kysely';
+import { type ExpressionBuilder, type Insertable, type Kysely, sql } from 'kysely';
 import { NPS_DETRACTOR_MAX, NPS_PROMOTER_MIN } from '../domain/surveys.ts';
 import type { DB, SurveyDispatchRow, SurveyDispatchTable, SurveyResponseRow, SurveyResponseTable, SurveyRow, SurveyTable, SurveyTrigger } from './schema.ts';
 
@@ -190,4 +190,30 @@ export async function dispatchTriggeredSurvey(
     },
   ]);
   return row ?? null;
+}
+
+export interface DispatchQuery {
+  customerId?: string | null;
+  surveyId?: string | null;
+  trigger?: SurveyTrigger | null;
+  answered?: boolean | null;
+}
+
+/** Dispatches matching a filter, newest first (keyset on id). */
+export async function findDispatches(db: Kysely<DB>, filter: DispatchQuery, window: PageWindow): Promise<SurveyDispatchRow[]> {
+  const afterId = window.after ? String(decodeCursor(window.after, 1)[0]) : null;
+  const answered = (eb: ExpressionBuilder<DB, 'survey_dispatch'>) =>
+    eb.exists(eb.selectFrom('survey_response as r').select('r.id').whereRef('r.dispatch_id', '=', 'survey_dispatch.id'));
+  return db
+    .selectFrom('survey_dispatch')
+    .selectAll()
+    .$if(!!filter.customerId, (q) => q.where('customer_id', '=', filter.customerId ?? ''))
+    .$if(!!filter.surveyId, (q) => q.where('survey_id', '=', filter.surveyId ?? ''))
+    .$if(!!filter.trigger, (q) => q.where('trigger', '=', filter.trigger ?? 'AFTER_DISBURSEMENT'))
+    .$if(filter.answered === true, (q) => q.where((eb) => answered(eb)))
+    .$if(filter.answered === false, (q) => q.where((eb) => eb.not(answered(eb))))
+    .$if(afterId !== null, (q) => q.where('id', '<', afterId ?? ''))
+    .orderBy('id', 'desc')
+    .limit(window.limit)
+    .execute();
 }

@@ -5,7 +5,7 @@ import { findChurnWeights } from '../db/churn.store.ts';
 import { findComplaintSlas, findComplaints } from '../db/complaint.store.ts';
 import { findInteractions, interactionCursor } from '../db/interaction.store.ts';
 import { findIntegerSetting, SETTING_POST_LOAN_VISIT_DAYS } from '../db/setting.store.ts';
-import { aggregateSurveyResults, findSurveys } from '../db/survey.store.ts';
+import { aggregateSurveyResults, findDispatches, findSurveys } from '../db/survey.store.ts';
 import { findTasks, findWorklist, worklistCursor } from '../db/task.store.ts';
 import { DEFAULT_POST_LOAN_VISIT_DAYS } from '../domain/tasks.ts';
 
@@ -54,6 +54,11 @@ export const Query: QueryResolvers = {
     requireIdentity(ctx);
     const size = pageSize(first);
     return toConnection(await findSurveys(ctx.db, { limit: size + 1, after: after ?? null }), size, (r) => [r.id]);
+  },
+  surveyDispatches: async (_parent, { filter, first, after }, ctx) => {
+    requireIdentity(ctx);
+    const size = pageSize(first);
+    return toConnection(await findDispatches(ctx.db, filter ?? {}, { limit: size + 1, after: after ?? null }), size, (r) => [r.id]);
   },
   surveyResults: async (_parent, { filter }, ctx) => {
     requireIdentity(ctx);
