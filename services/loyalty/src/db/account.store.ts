@@ -1,5 +1,6 @@
 import { decodeCursor, type PageWindow } from '@crm/service-kit';
 import type { Insertable, Kysely } from 'kysely';
+import { inChunks } from './chunks.ts';
 import type { DB, EarningRuleRow, LoyaltyAccountRow, LoyaltyAccountTable, LoyaltySettingRow, NewPointsEntry, PointsEntryRow } from './schema.ts';
 
 /** An account with its balance, derived from the ledger in the same query. */
@@ -110,22 +111,18 @@ export async function updateSettings(db: Kysely<DB>, changes: Partial<Omit<Loyal
 
 /** Sets the tier of several accounts at once (tier evaluation). */
 export async function setTier(db: Kysely<DB>, accountIds: readonly string[], tier: string, since: string): Promise<void> {
-  if (!accountIds.length) return;
-  await db
-    .updateTable('loyalty_account')
-    .set({ tier, tier_since: since, downgrade_on: null })
-    .where('id', 'in', [...accountIds])
-    .execute();
+  await inChunks(accountIds, async (slice) => {
+    await db.updateTable('loyalty_account').set({ tier, tier_since: since, downgrade_on: null }).where('id', 'in', slice).execute();
+    return [];
+  });
 }
 
 /** Marks (or clears, with null) a pending downgrade for several accounts at once. */
 export async function setDowngradeOn(db: Kysely<DB>, accountIds: readonly string[], downgradeOn: string | null): Promise<void> {
-  if (!accountIds.length) return;
-  await db
-    .updateTable('loyalty_account')
-    .set({ downgrade_on: downgradeOn })
-    .where('id', 'in', [...accountIds])
-    .execute();
+  await inChunks(accountIds, async (slice) => {
+    await db.updateTable('loyalty_account').set({ downgrade_on: downgradeOn }).where('id', 'in', slice).execute();
+    return [];
+  });
 }
 
 /** Newest ledger entries of each account, `limit` per account, in one query. */

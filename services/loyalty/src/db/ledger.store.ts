@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { inChunks } from './chunks.ts';
 import type { DB, NewPointsEntry, PointsEntryRow } from './schema.ts';
 
 /** Earnings of a rule for these business keys that no REVERSE entry names yet, oldest first. */
@@ -43,13 +44,14 @@ export async function appendEntry(db: Kysely<DB>, entry: NewPointsEntry): Promis
 }
 
 export async function balancesOf(db: Kysely<DB>, accountIds: readonly string[]): Promise<Map<string, number>> {
-  if (!accountIds.length) return new Map();
-  const rows = await db
-    .selectFrom('points_entry')
-    .select(['account_id', (eb) => eb.fn.sum<string>('points').as('s')])
-    .where('account_id', 'in', [...accountIds])
-    .groupBy('account_id')
-    .execute();
+  const rows = await inChunks(accountIds, (slice) =>
+    db
+      .selectFrom('points_entry')
+      .select(['account_id', (eb) => eb.fn.sum<string>('points').as('s')])
+      .where('account_id', 'in', slice)
+      .groupBy('account_id')
+      .execute(),
+  );
   return new Map(rows.map((r) => [r.account_id, Number(r.s)]));
 }
 
@@ -79,45 +81,42 @@ function lotRemainders() {
 }
 
 /** Per account, the points left in lots expiring before `cutoff` (exclusive). */
-export async function findExpiredPoints(
-  db: Kysely<DB>,
-  cutoff: Date,
-  accountIds: readonly string[] | null = null,
-): Promise<{ account_id: string; customer_id: string; points: number }[]> {
-  if (accountIds !== null && !accountIds.length) return [];
-  const only = accountIds === null ? sql`true` : sql`r.account_id in (${sql.join([...accountIds])})`;
+export async function findExpiredPoints(db: Kysely<DB>, cutoff: Date): Promise<{ account_id: string; customer_id: string; points: number }[]> {
   const result = await sql<{ account_id: string; customer_id: string; points: string | number }>`
     with ${lotRemainders()}
     select r.account_id, a.customer_id, sum(r.remaining)::int as points
     from remaining r join loyalty_account a on a.id = r.account_id
-    where r.expires_at < ${cutoff} and ${only}
+    where r.expires_at < ${cutoff}
     group by r.account_id, a.customer_id
     having sum(r.remaining) > 0
     order by r.account_id`.execute(db);
   return result.rows.map((r) => ({ ...r, points: Number(r.points) }));
 }
 
-/** Locks the rows of these accounts, in id order (no deadlock with another locker of several). */
-export async function lockAccounts(db: Kysely<DB>, accountIds: readonly string[]): Promise<void> {
-  if (!accountIds.length) return;
-  await db
-    .selectFrom('loyalty_account')
-    .select('id')
-    .where('id', 'in', [...accountIds])
-    .orderBy('id')
-    .forUpdate()
-    .execute();
+/**
+ * Locks, in one statement and in id order, the rows of the members who have points to expire
+ * before `cutoff`: a redemption of theirs waits until the expiry run commits (and vice versa).
+ */
+export async function lockMembersWithExpiredPoints(db: Kysely<DB>, cutoff: Date): Promise<number> {
+  const result = await sql<{ id: string }>`
+    with ${lotRemainders()}
+    select a.id from loyalty_account a
+    where a.id in (select account_id from remaining where expires_at < ${cutoff} group by account_id having sum(remaining) > 0)
+    order by a.id
+    for update of a`.execute(db);
+  return result.rows.length;
 }
 
-/** Appends many entries in one statement, skipping sources already recorded; returns those appended. */
+/** Appends many entries (a statement per slice of rows), skipping sources already recorded; returns those appended. */
 export async function appendEntriesOnce(db: Kysely<DB>, entries: NewPointsEntry[]): Promise<{ id: string; account_id: string; points: number }[]> {
-  if (!entries.length) return [];
-  return db
-    .insertInto('points_entry')
-    .values(entries)
-    .onConflict((oc) => oc.doNothing())
-    .returning(['id', 'account_id', 'points'])
-    .execute();
+  return inChunks(entries, (slice) =>
+    db
+      .insertInto('points_entry')
+      .values(slice)
+      .onConflict((oc) => oc.doNothing())
+      .returning(['id', 'account_id', 'points'])
+      .execute(),
+  );
 }
 
 /**

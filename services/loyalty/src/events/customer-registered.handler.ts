@@ -4,6 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { findAccountByReferralCode, insertAccountOnce } from '../db/account.store.ts';
 import { insertReferralOnce } from '../db/referral.store.ts';
 import type { DB } from '../db/schema.ts';
+import { findTiers } from '../db/tier.store.ts';
 import { ENTRY_TIER, referralCodeFrom } from '../domain/points.ts';
 import { earnPoints } from './earn-points.ts';
 
@@ -15,10 +16,12 @@ export const onCustomerRegistered: EventHandler<DB, 'CustomerRegistered'> = asyn
   const { customerId, branchId, birthDate, referralCode } = event.data;
   const openedAt = new Date(event.time);
   const accountId = uuidv7();
+  // New members start in the lowest configured tier (BRONZE by default).
+  const entryTier = (await findTiers(tx))[0]?.code ?? ENTRY_TIER;
   const opened = await insertAccountOnce(tx, {
     id: accountId,
     customer_id: customerId,
-    tier: ENTRY_TIER,
+    tier: entryTier,
     referral_code: referralCodeFrom(randomBytes(8)),
     opened_at: openedAt,
     branch_id: branchId,
@@ -28,11 +31,11 @@ export const onCustomerRegistered: EventHandler<DB, 'CustomerRegistered'> = asyn
   if (!opened) return;
   await emit(tx, 'LoyaltyAccountOpened', {
     subject: customerId,
-    data: { accountId, customerId, tier: ENTRY_TIER, openedAt: openedAt.toISOString() },
+    data: { accountId, customerId, tier: entryTier, openedAt: openedAt.toISOString() },
   });
 
   await earnPoints(tx, {
-    account: { id: accountId, customer_id: customerId, tier: ENTRY_TIER },
+    account: { id: accountId, customer_id: customerId, tier: entryTier },
     ruleCode: 'WELCOME',
     amount: null,
     sourceEventId: event.id,

@@ -2,7 +2,7 @@ import { emit } from '@crm/events';
 import type { JobDefinition } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import { findSettings } from '../db/account.store.ts';
-import { appendEntriesOnce, balancesOf, findExpiredPoints, lockAccounts, recordExpiryWarnings } from '../db/ledger.store.ts';
+import { appendEntriesOnce, balancesOf, findExpiredPoints, lockMembersWithExpiredPoints, recordExpiryWarnings } from '../db/ledger.store.ts';
 import type { DB } from '../db/schema.ts';
 import { addDays } from '../domain/expiry.ts';
 import { endOfDay } from '../domain/points.ts';
@@ -21,17 +21,9 @@ export const pointsExpiryJob: JobDefinition<DB> = {
     db.transaction().execute(async (tx) => {
       const settings = await findSettings(tx);
       const cutoff = endOfDay(asOf);
-      const candidates = await findExpiredPoints(tx, cutoff);
-      // Lock the members concerned, then read again: a redemption committed meanwhile is counted.
-      await lockAccounts(
-        tx,
-        candidates.map((c) => c.account_id),
-      );
-      const due = await findExpiredPoints(
-        tx,
-        cutoff,
-        candidates.map((c) => c.account_id),
-      );
+      // Lock the members concerned first, then read: a redemption committed meanwhile is counted.
+      await lockMembersWithExpiredPoints(tx, cutoff);
+      const due = await findExpiredPoints(tx, cutoff);
       const customerOf = new Map(due.map((d) => [d.account_id, d.customer_id]));
       const appended = await appendEntriesOnce(
         tx,
