@@ -78,8 +78,23 @@ describe('points ledger and redemptions (DB-backed)', () => {
   it('redeems once per idempotency key', async () => {
     await g.member('idem-1');
     const input = { customerId: 'idem-1', rewardId: rewards.MUG, idempotencyKey: 'idem-1-mug' };
-    const first = await svc.graphql<RedeemResult>(REDEEM, { input }, staff.officer);
-    const second = await svc.graphql<RedeemResult>(REDEEM, { input }, staff.officer);
+    // The same request sent twice at once: one redemption.
+    const [first, twin] = await Promise.all([
+      svc.graphql<RedeemResult>(REDEEM, { input }, staff.officer),
+      svc.graphql<RedeemResult>(REDEEM, { input }, staff.officer),
+    ]);
+    expect(twin.data?.redeemReward.redemption?.id).toBe(first.data?.redeemReward.redemption?.id);
+    const [second, parallel] = await Promise.all([
+      svc.graphql<RedeemResult>(REDEEM, { input }, staff.officer),
+      svc.graphql<RedeemResult>(REDEEM, { input }, staff.officer),
+    ]);
+    expect(parallel.data?.redeemReward.redemption?.id).toBe(first.data?.redeemReward.redemption?.id);
+    await g.member('idem-2');
+    const reused = await svc.graphql<RedeemResult>(REDEEM, { input: { ...input, customerId: 'idem-2' } }, staff.officer);
+    expect(reused.data?.redeemReward).toEqual({
+      redemption: null,
+      userErrors: [expect.objectContaining({ field: 'idempotencyKey', code: 'IDEMPOTENCY_KEY_REUSED' })],
+    });
     expect(first.data?.redeemReward.redemption?.id).toBeTruthy();
     expect(second.data?.redeemReward.redemption?.id).toBe(first.data?.redeemReward.redemption?.id);
     expect(second.data?.redeemReward.userErrors).toEqual([]);

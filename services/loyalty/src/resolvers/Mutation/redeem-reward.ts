@@ -17,16 +17,16 @@ export const redeemReward: MutationResolvers['redeemReward'] = async (_parent, {
   const identity = requireIdentity(ctx);
   requireRole(identity, 'loan_officer', 'branch_manager', 'service_agent');
   const key = input.idempotencyKey?.trim() || null;
-  if (key) {
-    const existing = await findRedemptionByIdempotencyKey(ctx.db, key);
-    if (existing) return { redemption: existing, userErrors: [] };
-  }
   const now = ctx.now();
   const outcome = await ctx.db.transaction().execute(async (tx) => {
     const account = await lockAccountOfCustomer(tx, input.customerId);
     if (!account) return { errors: [{ field: 'customerId', code: 'ACCOUNT_NOT_FOUND', message: `No loyalty account for customer ${input.customerId}` }] };
     if (key) {
+      // Checked with the account locked: the same request sent twice in parallel redeems once.
       const again = await findRedemptionByIdempotencyKey(tx, key);
+      if (again && (again.account_id !== account.id || again.reward_id !== input.rewardId)) {
+        return { errors: [{ field: 'idempotencyKey', code: 'IDEMPOTENCY_KEY_REUSED', message: 'This key was used for another redemption' }] };
+      }
       if (again) return { redemptionId: again.id, errors: [] };
     }
     const reward = await lockReward(tx, input.rewardId);
