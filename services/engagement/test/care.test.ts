@@ -82,8 +82,11 @@ describe('care: greetings for consenting customers, holidays, customer events', 
     );
     expect(past.data?.createCareEvent.userErrors).toEqual([{ field: 'startsAt', code: 'DATE_IN_PAST' }]);
     const startsAt = new Date(Date.now() + 7 * 86_400_000).toISOString();
-    const created = await svc.graphql<Created>(CREATE, { input: { title: 'Budgeting talk', kind: 'EDUCATION_TALK', startsAt, capacity: 2 } }, staff.admin);
+    const input = { title: 'Budgeting talk', kind: 'EDUCATION_TALK', startsAt, capacity: 2, idempotencyKey: 'talk-1' };
+    const created = await svc.graphql<Created>(CREATE, { input }, staff.admin);
     const eventId = created.data?.createCareEvent.event?.id ?? '';
+    const repeated = await svc.graphql<Created>(CREATE, { input }, staff.admin);
+    expect(repeated.data?.createCareEvent.event?.id).toBe(eventId);
     type Invited = { inviteToCareEvent: { event: { invitedCount: number } | null; userErrors: Errors } };
     const refused = await svc.graphql<Invited>(INVITE, { input: { eventId, customerIds: ['b-1', 'b-2', 'nobody'] } }, staff.officer);
     expect(refused.data?.inviteToCareEvent.userErrors).toEqual([

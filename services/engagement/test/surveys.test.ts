@@ -52,9 +52,12 @@ describe('surveys: definitions, dispatch, one response per dispatch, results in 
         { field: 'questions', code: 'MORE_THAN_ONE_NPS' },
       ]),
     );
-    const good = await svc.graphql<Defined>(DEFINE, { input: { name: 'Quarterly pulse', questions } }, staff.admin);
+    const good = await svc.graphql<Defined>(DEFINE, { input: { name: 'Quarterly pulse', questions, idempotencyKey: 'pulse-def' } }, staff.admin);
     expect(good.data?.defineSurvey.userErrors).toEqual([]);
     surveyId = good.data?.defineSurvey.survey?.id ?? '';
+    const again = await svc.graphql<Defined>(DEFINE, { input: { name: 'Quarterly pulse', questions, idempotencyKey: 'pulse-def' } }, staff.admin);
+    expect(again.data?.defineSurvey.survey?.id).toBe(surveyId);
+    expect(await svc.db.selectFrom('survey').select('id').where('name', '=', 'Quarterly pulse').execute()).toHaveLength(1);
   });
 
   it('dispatches to explicit customers or a branch, refuses unknown customers, and takes one response per dispatch', async () => {

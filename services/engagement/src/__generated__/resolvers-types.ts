@@ -283,6 +283,8 @@ export type CompleteTaskInput = {
 export type CreateCareEventInput = {
   branchId?: InputMaybe<Scalars['ID']['input']>;
   capacity?: InputMaybe<Scalars['Int']['input']>;
+  /** Repeating a call with the same key returns the first event and writes nothing. */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   kind: CareEventKind;
   location?: InputMaybe<Scalars['String']['input']>;
   startsAt: Scalars['DateTime']['input'];
@@ -345,6 +347,8 @@ export type DefineCareHolidayInput = {
 };
 
 export type DefineSurveyInput = {
+  /** Repeating a call with the same key returns the first survey and writes nothing. */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   name: Scalars['String']['input'];
   questions: Array<SurveyQuestionInput>;
   trigger?: InputMaybe<SurveyTrigger>;

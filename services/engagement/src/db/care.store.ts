@@ -119,6 +119,11 @@ export async function insertCareEvent(db: Kysely<DB>, row: Insertable<CareEventT
   await db.insertInto('care_event').values(row).execute();
 }
 
+export async function findCareEventIdByIdempotencyKey(db: Kysely<DB>, key: string): Promise<string | undefined> {
+  const row = await db.selectFrom('care_event').select('id').where('idempotency_key', '=', key).executeTakeFirst();
+  return row?.id;
+}
+
 export async function findCareEvent(db: Kysely<DB>, id: string): Promise<CareEventRow | undefined> {
   return db.selectFrom('care_event').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -167,6 +167,7 @@ export interface SurveyTable {
   questions: JsonColumn<SurveyQuestion[]>;
   created_by: string;
   created_at: Date;
+  idempotency_key: Generated<string | null>;
 }
 
 export interface SurveyDispatchTable {
@@ -222,6 +223,7 @@ export interface CareEventTable {
   capacity: number | null;
   created_by: string;
   created_at: Date;
+  idempotency_key: Generated<string | null>;
 }
 
 export interface CareEventInvitationTable {

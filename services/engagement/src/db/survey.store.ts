@@ -8,6 +8,11 @@ export async function insertSurvey(db: Kysely<DB>, row: Insertable<SurveyTable>)
   await db.insertInto('survey').values(row).execute();
 }
 
+export async function findSurveyIdByIdempotencyKey(db: Kysely<DB>, key: string): Promise<string | undefined> {
+  const row = await db.selectFrom('survey').select('id').where('idempotency_key', '=', key).executeTakeFirst();
+  return row?.id;
+}
+
 export async function findSurveysByIds(db: Kysely<DB>, ids: readonly string[]): Promise<SurveyRow[]> {
   if (!ids.length) return [];
   return db
