@@ -1,18 +1,10 @@
 import { badUserInput, forbidden, pageSize, requireIdentity, requireRole, toConnection } from '@crm/service-kit';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
-import { figuresByBranch, figuresByMonth, membersPerTier, type RawFigures } from '../db/programme.store.ts';
+import { figuresByBranch, figuresByMonth, membersPerTier } from '../db/programme.store.ts';
 import { findRewards } from '../db/reward.store.ts';
 import { findRules } from '../db/rule.store.ts';
 import { endOfDay } from '../domain/points.ts';
-import { redemptionRate } from '../domain/programme.ts';
-
-const withRate = (f: RawFigures) => ({
-  pointsIssued: f.issued,
-  pointsRedeemed: f.redeemed,
-  pointsExpired: f.expired,
-  pointsReversed: f.reversed,
-  redemptionRate: redemptionRate(f.redeemed, f.issued),
-});
+import { programmeFigures, totalOf } from '../domain/programme.ts';
 
 export const Query: QueryResolvers = {
   loyaltyAccount: (_parent, { id }, ctx) => {
@@ -59,16 +51,13 @@ export const Query: QueryResolvers = {
     if (filter.from > filter.to) throw badUserInput('from must not be after to', 'filter.from');
     const range = { from: new Date(`${filter.from}T00:00:00Z`), to: endOfDay(filter.to), branchId };
     const [branches, months, tiers] = await Promise.all([figuresByBranch(ctx.db, range), figuresByMonth(ctx.db, range), membersPerTier(ctx.db, branchId)]);
-    const total = branches.reduce(
-      (t, b) => ({ issued: t.issued + b.issued, redeemed: t.redeemed + b.redeemed, expired: t.expired + b.expired, reversed: t.reversed + b.reversed }),
-      { issued: 0, redeemed: 0, expired: 0, reversed: 0 },
-    );
+    const total = totalOf(branches);
     return {
-      figures: withRate(total),
-      outstandingLiability: branches.reduce((s, b) => s + b.liability, 0),
+      figures: programmeFigures(total),
+      outstandingLiability: total.liability,
       membersPerTier: tiers,
-      byBranch: branches.map((b) => ({ branchId: b.branch_id, figures: withRate(b), outstandingLiability: b.liability, members: b.members })),
-      byMonth: months.map((m) => ({ month: m.month, figures: withRate(m) })),
+      byBranch: branches.map((b) => ({ branchId: b.branch_id, figures: programmeFigures(b), outstandingLiability: b.liability, members: b.members })),
+      byMonth: months.map((m) => ({ month: m.month, figures: programmeFigures(m) })),
     };
   },
 };
