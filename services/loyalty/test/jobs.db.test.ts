@@ -114,4 +114,32 @@ describe('scheduled runs: expiry, tier evaluation, birthday bonus (DB-backed)', 
     expect(await g.balance('bday-1')).toBe(300); // 100 welcome + 100 × 2 (PLATINUM)
     expect(await g.balance('bday-2')).toBe(100);
   });
+
+  it('upgrades at the evaluation when a lowered threshold is reached, and only once', async () => {
+    const account = await g.member('up-1', { at: '2026-11-22T08:00:00.000Z' }); // 100 qualifying points
+    const res = await svc.graphql<{ upsertLoyaltyTier: { userErrors: unknown[] } }>(
+      `mutation($input: UpsertLoyaltyTierInput!) { upsertLoyaltyTier(input: $input) { userErrors { field code } } }`,
+      {
+        input: {
+          code: 'SILVER',
+          name: 'Silver',
+          rank: 2,
+          threshold: 100,
+          multiplier: '1.25',
+          rateDiscountBps: 10,
+          feeWaiversPerYear: 1,
+          priorityService: false,
+          dedicatedManager: false,
+          birthdayGift: true,
+        },
+      },
+    );
+    expect(res.data?.upsertLoyaltyTier.userErrors).toEqual([]);
+    await svc.jobs.run('tier-evaluation', '2026-11-23');
+    await svc.jobs.run('tier-evaluation', '2026-11-23');
+    expect(await tierOf(account.id)).toEqual(['SILVER', null]);
+    expect(await g.payloads('up-1', 'TierChanged')).toEqual([
+      expect.objectContaining({ previousTier: 'BRONZE', tier: 'SILVER', direction: 'UP', effectiveOn: '2026-11-23' }),
+    ]);
+  });
 });
