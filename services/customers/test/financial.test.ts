@@ -183,4 +183,32 @@ describe('financial snapshots, consent, special care and the customer file', () 
     expect(bad.data?.addCustomerDocument.userErrors).toEqual([{ field: 'customerId', code: 'CUSTOMER_NOT_FOUND' }]);
     expect(await counts(svc)).toEqual(before);
   });
+
+  it('resolves references with their consents, snapshots and grade in batches through _entities', async () => {
+    const a = await make.customer();
+    const b = await make.customer();
+    await svc.graphql(CONSENT, { input: { customerId: b, purpose: 'PROFILING', granted: true, channel: 'APP' } }, staff.officer);
+    await svc.graphql(SNAPSHOT, { input: { customerId: a, asOf: '2026-05-31', currency: 'XAF', monthlyIncome: '80000' } }, staff.officer);
+    const res = await svc.graphql<{
+      _entities: ({
+        id: string;
+        grade: string | null;
+        financialProfile: { incomeBand: string } | null;
+        consents: { purpose: string; granted: boolean }[];
+      } | null)[];
+    }>(
+      `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Customer { id grade financialProfile { incomeBand } consents { purpose granted } } } }`,
+      {
+        reps: [
+          { __typename: 'Customer', id: a },
+          { __typename: 'Customer', id: b },
+          { __typename: 'Customer', id: 'missing' },
+        ],
+      },
+    );
+    expect(res.data?._entities[0]).toMatchObject({ id: a, grade: null, financialProfile: { incomeBand: 'LOW' } });
+    expect(res.data?._entities[1]?.consents.find((c) => c.purpose === 'PROFILING')).toEqual({ purpose: 'PROFILING', granted: true });
+    expect(res.data?._entities[1]?.financialProfile).toBeNull();
+    expect(res.data?._entities[2]).toBeNull();
+  });
 });

@@ -134,3 +134,15 @@ export function validateSegmentRule(input: unknown, field = 'rule'): RuleValidat
   const rule = walk(input, field, 0);
   return rule && !errors.length ? { ok: true, rule } : { ok: false, errors };
 }
+
+/** Trims and checks a segment name; undefined when the input leaves it out. */
+export function checkName(name: string | null | undefined, errors: UserError[]): string | undefined {
+  if (name === undefined || name === null) return undefined;
+  const trimmed = name.trim();
+  if (!trimmed) errors.push({ field: 'name', message: 'must not be blank', code: 'REQUIRED' });
+  else if (trimmed.length > 100) errors.push({ field: 'name', message: 'must be at most 100 characters', code: 'TOO_BIG' });
+  return trimmed;
+}
+
+export const nameTaken: UserError = { field: 'name', message: 'Another segment has this name', code: 'NAME_TAKEN' };
+export const segmentNotFound: UserError = { field: 'id', message: 'No segment has this id', code: 'SEGMENT_NOT_FOUND' };

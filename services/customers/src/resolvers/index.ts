@@ -16,7 +16,8 @@ import { CustomerSegment, CustomerSegmentRule } from './CustomerSegment.ts';
 import { addCustomerDocument } from './Mutation/add-customer-document.ts';
 import { assignRelationshipManager } from './Mutation/assign-relationship-manager.ts';
 import { changeCustomerStatus } from './Mutation/change-customer-status.ts';
-import { createCustomerSegment, deleteCustomerSegment, updateCustomerSegment } from './Mutation/customer-segments.ts';
+import { createCustomerSegment } from './Mutation/create-customer-segment.ts';
+import { deleteCustomerSegment } from './Mutation/delete-customer-segment.ts';
 import { markCustomerProfileReviewed } from './Mutation/mark-customer-profile-reviewed.ts';
 import { recordFinancialSnapshot } from './Mutation/record-financial-snapshot.ts';
 import { registerCustomer } from './Mutation/register-customer.ts';
@@ -26,6 +27,7 @@ import { setCustomerGradeThresholds } from './Mutation/set-customer-grade-thresh
 import { setCustomerSpecialCare } from './Mutation/set-customer-special-care.ts';
 import { updateCustomerPolicy } from './Mutation/update-customer-policy.ts';
 import { updateCustomerProfile } from './Mutation/update-customer-profile.ts';
+import { updateCustomerSegment } from './Mutation/update-customer-segment.ts';
 import { Query } from './Query.ts';
 
 export const resolvers: Resolvers = {

@@ -183,4 +183,21 @@ export async function down(db: Kysely<any>): Promise<void> {
     'customer_change',
   ])
     await db.schema.dropTable(t).execute();
+  await db.schema.dropIndex('customer_grade_idx').execute();
+  await db.schema.dropIndex('customer_reviewed_idx').execute();
+  let alter = db.schema.alterTable('customer').dropColumn('reviewed_at');
+  for (const c of [
+    'tags',
+    'special_care',
+    'special_care_note',
+    'income_band',
+    'risk_appetite',
+    'grade',
+    'grade_since',
+    'grade_at_risk_since',
+    'grade_at_risk_until',
+    'grade_projected',
+  ])
+    alter = alter.dropColumn(c);
+  await alter.execute();
 }
