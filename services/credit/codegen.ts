@@ -11,6 +11,11 @@ export default subgraphCodegen({
     RiskWarning: '../db/schema.ts#RiskWarningRow',
     RiskWarningRule: '../db/schema.ts#WarningRuleRow',
     RiskClassChange: '../db/schema.ts#RiskClassChangeRow',
+    Collateral: '../db/collateral.store.ts#CollateralWithValuations',
+    CollateralValuation: '../db/schema.ts#CollateralValuationRow',
+    Guarantor: '../db/schema.ts#GuarantorRow',
+    CreditReview: '../db/schema.ts#CreditReviewRow',
+    Restructuring: '../db/schema.ts#RestructuringRow',
     PortfolioSummary: '../domain/portfolio.ts#PortfolioFigures',
   },
 });

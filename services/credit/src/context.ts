@@ -1,9 +1,23 @@
 import { byIds, type RequestContext, type ServiceContext, type ServiceDeps, serviceContext } from '@crm/service-kit';
 import DataLoader from 'dataloader';
+import { type CollateralWithValuations, findCollateral, findGuarantors } from './db/collateral.store.ts';
 import { findLoansByCustomerIds, findLoansByIds, findOutstandingPrincipal, findRiskClassChanges, findSchedules } from './db/loan.store.ts';
 import { findProductsByIds } from './db/product.store.ts';
 import { findRepaymentsOfLoans } from './db/repayment.store.ts';
-import type { DB, InstalmentRow, LoanProductRow, LoanRow, RepaymentRow, RiskClassChangeRow, RiskWarningRow } from './db/schema.ts';
+import { findRestructurings } from './db/restructuring.store.ts';
+import { findReviews } from './db/review.store.ts';
+import type {
+  CreditReviewRow,
+  DB,
+  GuarantorRow,
+  InstalmentRow,
+  LoanProductRow,
+  LoanRow,
+  RepaymentRow,
+  RestructuringRow,
+  RiskClassChangeRow,
+  RiskWarningRow,
+} from './db/schema.ts';
 import { findWarningsByIds, findWarningsOf } from './db/warning.store.ts';
 
 /** What every credit resolver receives. */
@@ -21,6 +35,10 @@ export interface CreditContext extends ServiceContext<DB> {
     warning: DataLoader<string, RiskWarningRow | null>;
     /** Key `customer:<id>:<openOnly>` or `loan:<id>:<openOnly>`. */
     warningsOf: DataLoader<string, RiskWarningRow[]>;
+    collateralOf: DataLoader<string, CollateralWithValuations[]>;
+    guarantorsOf: DataLoader<string, GuarantorRow[]>;
+    reviewsOf: DataLoader<string, CreditReviewRow[]>;
+    restructuringsOf: DataLoader<string, RestructuringRow[]>;
   };
 }
 
@@ -64,6 +82,10 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Cred
         return loanIds.map((id) => map.get(id) ?? '0');
       }),
       riskClassChanges: new DataLoader(async (loanIds) => group(loanIds, await findRiskClassChanges(db, loanIds), (r) => r.loan_id)),
+      collateralOf: new DataLoader(async (loanIds) => group(loanIds, await findCollateral(db, { loanIds }), (c) => c.loan_id)),
+      guarantorsOf: new DataLoader(async (loanIds) => group(loanIds, await findGuarantors(db, loanIds), (g) => g.loan_id)),
+      reviewsOf: new DataLoader(async (loanIds) => group(loanIds, await findReviews(db, { loanIds }), (r) => r.loan_id)),
+      restructuringsOf: new DataLoader(async (loanIds) => group(loanIds, await findRestructurings(db, { loanIds }), (r) => r.loan_id)),
       warning: new DataLoader(async (ids) => byIds(ids, await findWarningsByIds(db, ids))),
       warningsOf: new DataLoader(async (keys) => {
         const parsed = keys.map((k) => {

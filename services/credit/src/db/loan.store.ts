@@ -22,16 +22,15 @@ export interface CustomerRef {
 
 export async function findLoansByIds(db: Kysely<DB>, ids: readonly string[]): Promise<LoanRow[]> {
   if (!ids.length) return [];
-  return db
-    .selectFrom('loan')
-    .selectAll()
+  return selectLoans(db)
     .where('id', 'in', [...ids])
     .execute();
 }
 
 /**
- * A `date` column as YYYY-MM-DD text. PGlite's transactions hand `date` back as a JS Date
- * (outside them it is a string, as on pg), so rows read inside transactions select dates as text.
+ * A `date` column as YYYY-MM-DD text. Through the PGlite dialect `date` comes back as a JS Date
+ * (the service-kit's string parser is not applied there; on pg it is a string), so rows whose
+ * dates feed domain rules select them as text.
  */
 export const dateText = (column: string) => sql<string>`to_char(${sql.ref(column)}, 'YYYY-MM-DD')`;
 
@@ -64,9 +63,9 @@ const loanColumns = [
   'risk_class',
 ] as const;
 
-/** The loan, locked for the rest of the transaction (status changes and repayments serialise on it). */
-export async function lockLoan(tx: Kysely<DB>, id: string): Promise<LoanRow | undefined> {
-  return tx
+/** Loan rows with their dates as YYYY-MM-DD strings on both engines. */
+const selectLoans = (db: Kysely<DB>) =>
+  db
     .selectFrom('loan')
     .select(loanColumns)
     .select([
@@ -74,18 +73,17 @@ export async function lockLoan(tx: Kysely<DB>, id: string): Promise<LoanRow | un
       dateText('closed_on').as('closed_on'),
       dateText('written_off_on').as('written_off_on'),
       dateText('delinquency_as_of').as('delinquency_as_of'),
-    ])
-    .where('id', '=', id)
-    .forUpdate()
-    .executeTakeFirst();
+    ]);
+
+/** The loan, locked for the rest of the transaction (status changes and repayments serialise on it). */
+export async function lockLoan(tx: Kysely<DB>, id: string): Promise<LoanRow | undefined> {
+  return selectLoans(tx).where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
 /** Every loan of these customers, newest first, in one query. */
 export async function findLoansByCustomerIds(db: Kysely<DB>, customerIds: readonly string[]): Promise<LoanRow[]> {
   if (!customerIds.length) return [];
-  return db
-    .selectFrom('loan')
-    .selectAll()
+  return selectLoans(db)
     .where('customer_id', 'in', [...customerIds])
     .orderBy('id', 'desc')
     .execute();
@@ -128,9 +126,7 @@ export interface LoanFilter {
 /** A page of loans, newest first (ids are UUIDv7: id order is creation order). */
 export async function findLoansPage(db: Kysely<DB>, filter: LoanFilter, window: PageWindow): Promise<LoanRow[]> {
   const after = window.after ? String(decodeCursor(window.after, 1)[0]) : null;
-  return db
-    .selectFrom('loan')
-    .selectAll()
+  return selectLoans(db)
     .$if(!!filter.customerId, (q) => q.where('customer_id', '=', filter.customerId ?? ''))
     .$if(!!filter.status?.length, (q) => q.where('status', 'in', filter.status ?? []))
     .$if(!!filter.productCode, (q) => q.where('product_code', '=', filter.productCode ?? ''))

@@ -21,7 +21,7 @@ export async function findPortfolioFigures(db: Kysely<DB>, filter: PortfolioFilt
   const upTo = filter.asOf ?? isoDate(now);
   const latest = await db
     .selectFrom('loan_delinquency')
-    .select((eb) => eb.fn.max('as_of').as('as_of'))
+    .select(sql<string | null>`to_char(max(as_of), 'YYYY-MM-DD')`.as('as_of'))
     .where('as_of', '<=', upTo)
     .executeTakeFirst();
   const asOf = latest?.as_of ?? null;

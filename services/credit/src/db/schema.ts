@@ -304,6 +304,7 @@ export type RiskWarningRow = Selectable<RiskWarningTable>;
 export type CustomerReplicaRow = Selectable<CustomerReplicaTable>;
 export type CollateralRow = Selectable<CollateralTable>;
 export type GuarantorRow = Selectable<GuarantorTable>;
+export type CollateralValuationRow = Selectable<CollateralValuationTable>;
 export type CreditReviewRow = Selectable<CreditReviewTable>;
 export type RestructuringRow = Selectable<RestructuringTable>;
 export type WarningRuleRow = Selectable<WarningRuleTable>;

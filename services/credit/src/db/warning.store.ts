@@ -139,3 +139,15 @@ export async function escalateOverdueWarnings(tx: Kysely<DB>, cutoff: Date): Pro
   `.execute(tx);
   return rows;
 }
+
+/** Replaces the industry watch list in one transaction. */
+export async function replaceWatchList(db: Kysely<DB>, industries: string[]): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await tx.deleteFrom('industry_watch').execute();
+    if (industries.length)
+      await tx
+        .insertInto('industry_watch')
+        .values(industries.map((industry) => ({ industry })))
+        .execute();
+  });
+}

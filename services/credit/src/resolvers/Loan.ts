@@ -1,12 +1,19 @@
 import { requireIdentity } from '@crm/service-kit';
 import type {
+  CollateralResolvers,
+  CollateralValuationResolvers,
+  CreditReviewResolvers,
+  GuarantorResolvers,
   InstalmentResolvers,
   LoanProductResolvers,
   LoanResolvers,
   RepaymentResolvers,
+  RestructuringResolvers,
   RiskClassChangeResolvers,
 } from '../__generated__/resolvers-types.ts';
+import { loanToValue } from '../domain/collateral.ts';
 import { Money } from '../domain/money.ts';
+import { nextReviewDue } from '../domain/reviews.ts';
 
 export const Loan: LoanResolvers = {
   __resolveReference: (ref, ctx) => ctx.loaders.loan.load(ref.id),
@@ -40,6 +47,56 @@ export const Loan: LoanResolvers = {
     requireIdentity(ctx);
     return ctx.loaders.warningsOf.load(`loan:${loan.id}:${openOnly ?? true}`);
   },
+  collateral: (loan, _args, ctx) => ctx.loaders.collateralOf.load(loan.id),
+  guarantors: (loan, _args, ctx) => ctx.loaders.guarantorsOf.load(loan.id),
+  loanToValue: async (loan, _args, ctx) => {
+    const [collateral, outstanding] = await Promise.all([ctx.loaders.collateralOf.load(loan.id), ctx.loaders.outstandingPrincipal.load(loan.id)]);
+    return loanToValue(
+      outstanding,
+      collateral.flatMap((c) => (c.valuations.length ? [c.valuations[c.valuations.length - 1]?.value ?? '0'] : [])),
+    );
+  },
+  reviews: (loan, _args, ctx) => ctx.loaders.reviewsOf.load(loan.id),
+  nextReviewDue: async (loan, _args, ctx) => {
+    if (loan.status !== 'ACTIVE' || !loan.disbursed_on) return null;
+    const reviews = await ctx.loaders.reviewsOf.load(loan.id);
+    return nextReviewDue(reviews.at(-1)?.reviewed_on ?? loan.disbursed_on, loan.principal, loan.risk_class);
+  },
+  restructurings: (loan, _args, ctx) => ctx.loaders.restructuringsOf.load(loan.id),
+};
+
+export const Collateral: CollateralResolvers = {
+  currentValue: (c) => ({ amount: c.valuations.at(-1)?.value ?? '0', currency: c.currency }),
+  valuedOn: (c) => c.valuations.at(-1)?.valued_on ?? '',
+  valuations: (c) => c.valuations.map((v) => ({ ...v, currency: c.currency })),
+};
+
+export const CollateralValuation: CollateralValuationResolvers = {
+  value: (v) => ({ amount: v.value, currency: 'currency' in v && typeof v.currency === 'string' ? v.currency : '' }),
+  valuedOn: (v) => v.valued_on,
+  recordedBy: (v) => v.recorded_by,
+  recordedAt: (v) => v.recorded_at,
+};
+
+export const Guarantor: GuarantorResolvers = {
+  guarantorCustomerId: (g) => g.guarantor_customer_id,
+  guaranteedAmount: async (g, _args, ctx) => ({ amount: g.guaranteed_amount, currency: (await ctx.loaders.loan.load(g.loan_id))?.currency ?? '' }),
+};
+
+export const CreditReview: CreditReviewResolvers = {
+  reviewedOn: (r) => r.reviewed_on,
+  fundUseAsDeclared: (r) => r.fund_use_as_declared,
+  reviewerId: (r) => r.reviewer_id,
+  rating: (r) => (r.rating === 'SATISFACTORY' || r.rating === 'WATCH' ? r.rating : 'UNSATISFACTORY'),
+};
+
+export const Restructuring: RestructuringResolvers = {
+  newRate: (r) => r.new_rate,
+  effectiveOn: (r) => r.effective_on,
+  requestedBy: (r) => r.requested_by,
+  decidedBy: (r) => r.decided_by,
+  fromVersion: (r) => r.from_version,
+  toVersion: (r) => r.to_version,
 };
 
 export const Instalment: InstalmentResolvers = {

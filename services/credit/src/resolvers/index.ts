@@ -1,7 +1,7 @@
 import { scalarResolvers } from '@crm/service-kit';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { Customer } from './Customer.ts';
-import { Instalment, Loan, LoanProduct, Repayment, RiskClassChange } from './Loan.ts';
+import { Collateral, CollateralValuation, CreditReview, Guarantor, Instalment, Loan, LoanProduct, Repayment, Restructuring, RiskClassChange } from './Loan.ts';
 import { Mutation } from './Mutation/index.ts';
 import { Query } from './Query.ts';
 import { RiskWarning, RiskWarningRule } from './RiskWarning.ts';
@@ -16,6 +16,11 @@ export const resolvers: Resolvers = {
   Instalment,
   Repayment,
   RiskClassChange,
+  Collateral,
+  CollateralValuation,
+  Guarantor,
+  CreditReview,
+  Restructuring,
   RiskWarning,
   RiskWarningRule,
 };

@@ -1,12 +1,19 @@
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
+import { addCollateral } from './add-collateral.ts';
+import { addGuarantor } from './add-guarantor.ts';
 import { applyForLoan } from './apply-for-loan.ts';
 import { approveLoan } from './approve-loan.ts';
 import { closeLoan } from './close-loan.ts';
 import { createLoanProduct } from './create-loan-product.ts';
+import { decideRestructuring } from './decide-restructuring.ts';
 import { disburseLoan } from './disburse-loan.ts';
 import { overrideRiskClass } from './override-risk-class.ts';
+import { recordCreditReview } from './record-credit-review.ts';
 import { recordRepayment } from './record-repayment.ts';
+import { requestRestructuring } from './request-restructuring.ts';
+import { revalueCollateral } from './revalue-collateral.ts';
 import { runEndOfDay } from './run-end-of-day.ts';
+import { setIndustryWatchList } from './set-industry-watch-list.ts';
 import { setRiskClassThresholds } from './set-risk-class-thresholds.ts';
 import { updateRiskWarning } from './update-risk-warning.ts';
 import { updateRiskWarningRule } from './update-risk-warning-rule.ts';
@@ -25,4 +32,11 @@ export const Mutation: MutationResolvers = {
   setRiskClassThresholds,
   updateRiskWarning,
   updateRiskWarningRule,
+  addCollateral,
+  revalueCollateral,
+  addGuarantor,
+  recordCreditReview,
+  requestRestructuring,
+  decideRestructuring,
+  setIndustryWatchList,
 };

@@ -1,0 +1,63 @@
+import type { Insertable, Kysely } from 'kysely';
+import type { CollateralRow, CollateralValuationRow, DB, GuarantorRow, GuarantorTable } from './schema.ts';
+
+export interface CollateralWithValuations extends CollateralRow {
+  currency: string;
+  /** Oldest first; the last is the current value. */
+  valuations: CollateralValuationRow[];
+}
+
+export async function insertCollateral(tx: Kysely<DB>, row: Insertable<DB['collateral']>, valuation: Insertable<DB['collateral_valuation']>): Promise<void> {
+  await tx.insertInto('collateral').values(row).execute();
+  await tx.insertInto('collateral_valuation').values(valuation).execute();
+}
+
+export async function insertValuation(db: Kysely<DB>, valuation: Insertable<DB['collateral_valuation']>): Promise<void> {
+  await db.insertInto('collateral_valuation').values(valuation).execute();
+}
+
+export async function findCollateralIdByIdempotencyKey(db: Kysely<DB>, key: string): Promise<string | undefined> {
+  return (await db.selectFrom('collateral').select('id').where('idempotency_key', '=', key).executeTakeFirst())?.id;
+}
+
+/** Collateral of these loans (or with these ids) with every valuation, in two queries. */
+export async function findCollateral(db: Kysely<DB>, by: { loanIds?: readonly string[]; ids?: readonly string[] }): Promise<CollateralWithValuations[]> {
+  const loanIds = by.loanIds ?? [];
+  const ids = by.ids ?? [];
+  if (!loanIds.length && !ids.length) return [];
+  const items = await db
+    .selectFrom('collateral as c')
+    .innerJoin('loan as l', 'l.id', 'c.loan_id')
+    .selectAll('c')
+    .select('l.currency')
+    .where((eb) => eb.or([...(loanIds.length ? [eb('c.loan_id', 'in', [...loanIds])] : []), ...(ids.length ? [eb('c.id', 'in', [...ids])] : [])]))
+    .orderBy('c.id')
+    .execute();
+  if (!items.length) return [];
+  const valuations = await db
+    .selectFrom('collateral_valuation')
+    .selectAll()
+    .where(
+      'collateral_id',
+      'in',
+      items.map((i) => i.id),
+    )
+    .orderBy('valued_on')
+    .orderBy('recorded_at')
+    .execute();
+  return items.map((i) => ({ ...i, valuations: valuations.filter((v) => v.collateral_id === i.id) }));
+}
+
+export async function insertGuarantor(db: Kysely<DB>, row: Insertable<GuarantorTable>): Promise<void> {
+  await db.insertInto('guarantor').values(row).execute();
+}
+
+export async function findGuarantors(db: Kysely<DB>, loanIds: readonly string[]): Promise<GuarantorRow[]> {
+  if (!loanIds.length) return [];
+  return db
+    .selectFrom('guarantor')
+    .selectAll()
+    .where('loan_id', 'in', [...loanIds])
+    .orderBy('id')
+    .execute();
+}

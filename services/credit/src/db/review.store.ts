@@ -1,0 +1,49 @@
+import type { PageWindow } from '@crm/service-kit';
+import { decodeCursor } from '@crm/service-kit';
+import { type Insertable, type Kysely, sql } from 'kysely';
+import { LARGE_LOAN_PRINCIPAL, LARGE_LOAN_REVIEW_DAYS, REVIEW_INTERVALS, STANDARD_REVIEW_DAYS } from '../domain/reviews.ts';
+import { dateText } from './loan.store.ts';
+import type { CreditReviewRow, CreditReviewTable, DB } from './schema.ts';
+
+export async function insertReview(db: Kysely<DB>, row: Insertable<CreditReviewTable>): Promise<void> {
+  await db.insertInto('credit_review').values(row).execute();
+}
+
+export async function findReviewIdByIdempotencyKey(db: Kysely<DB>, key: string): Promise<string | undefined> {
+  return (await db.selectFrom('credit_review').select('id').where('idempotency_key', '=', key).executeTakeFirst())?.id;
+}
+
+export async function findReviews(db: Kysely<DB>, by: { loanIds?: readonly string[]; ids?: readonly string[] }): Promise<CreditReviewRow[]> {
+  const loanIds = by.loanIds ?? [];
+  const ids = by.ids ?? [];
+  if (!loanIds.length && !ids.length) return [];
+  return db
+    .selectFrom('credit_review')
+    .select(['id', 'loan_id', 'rating', 'findings', 'fund_use_as_declared', 'reviewer_id', 'idempotency_key', 'created_at'])
+    .select(dateText('reviewed_on').as('reviewed_on'))
+    .where((eb) => eb.or([...(loanIds.length ? [eb('loan_id', 'in', [...loanIds])] : []), ...(ids.length ? [eb('id', 'in', [...ids])] : [])]))
+    .orderBy('reviewed_on')
+    .orderBy('id')
+    .execute();
+}
+
+/** The review interval of a loan in SQL, from the same table as domain/reviews.ts. */
+const intervalDays = sql.raw(
+  `case ${REVIEW_INTERVALS.map((r) => `when l.risk_class in (${r.riskClasses.map((c) => `'${c}'`).join(', ')}) then ${r.days}`).join(' ')} ` +
+    `when l.principal >= ${LARGE_LOAN_PRINCIPAL} then ${LARGE_LOAN_REVIEW_DAYS} else ${STANDARD_REVIEW_DAYS} end`,
+);
+
+/** Active loans whose next review (last review or disbursement + interval) is before `asOf`, most overdue first. */
+export async function findOverdueReviewsPage(db: Kysely<DB>, asOf: string, window: PageWindow): Promise<{ id: string; review_due: string }[]> {
+  const after = window.after ? decodeCursor(window.after, 2).map(String) : null;
+  const { rows } = await sql<{ id: string; review_due: string }>`
+    select * from (
+      select l.id, to_char(coalesce((select max(r.reviewed_on) from credit_review r where r.loan_id = l.id), l.disbursed_on) + ${intervalDays}, 'YYYY-MM-DD') as review_due
+      from loan l where l.status = 'ACTIVE'
+    ) x
+    where x.review_due < ${asOf} ${after ? sql`and (x.review_due, x.id) > (${after[0]}, ${after[1]})` : sql``}
+    order by x.review_due, x.id
+    limit ${window.limit}
+  `.execute(db);
+  return rows;
+}
