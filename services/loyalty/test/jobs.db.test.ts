@@ -142,4 +142,23 @@ describe('scheduled runs: expiry, tier evaluation, birthday bonus (DB-backed)', 
       expect.objectContaining({ previousTier: 'BRONZE', tier: 'SILVER', direction: 'UP', effectiveOn: '2026-11-23' }),
     ]);
   });
+
+  it('takes a reversed earning out of its own lot, not out of the oldest one', async () => {
+    await g.member('exp-rev', { at: '2026-11-20T08:00:00.000Z' }); // 100, expiring 2028-11-20
+    await g.instalmentPaid('exp-rev', { loanId: 'LRV', n: 1, amount: '2500.00', onTime: true, at: '2027-01-10T09:00:00.000Z' }); // 25, expiring 2029-01-10
+    await g.deliver('RepaymentReversed', 'exp-rev', {
+      customerId: 'exp-rev',
+      loanId: 'LRV',
+      repaymentId: 'rep-LRV-1',
+      amount: '2500.00',
+      currency: 'KES',
+      instalmentNumbers: [1],
+      reversedAt: '2027-01-11T09:00:00.000Z',
+    });
+    expect(await g.balance('exp-rev')).toBe(100);
+    // The welcome lot expires whole: the 25 taken back were the instalment's, not the welcome's.
+    await svc.jobs.run('points-expiry', '2028-11-20');
+    expect(await g.balance('exp-rev')).toBe(0);
+    expect(await g.payloads('exp-rev', 'PointsExpired')).toEqual([expect.objectContaining({ points: 100, balance: 0 })]);
+  });
 });

@@ -56,22 +56,31 @@ export async function balancesOf(db: Kysely<DB>, accountIds: readonly string[]):
 }
 
 /**
- * What is left of each credit lot (EARN and positive ADJUST entries) after FIFO consumption: all
- * debits (negative entries, less refunds: positive REVERSE entries) consume the oldest lots first.
- * The same rule as domain/expiry.ts#remainingLots, as a window sum over the whole ledger.
+ * What is left of each credit lot (EARN and positive ADJUST entries) after FIFO consumption. A
+ * reversal of earned points (a negative REVERSE entry with the rule code, naming the earning as its
+ * source) takes back that very lot; every other debit (redemptions, expiries, negative adjustments,
+ * less refunds: positive REVERSE entries) consumes the oldest lots first. The same rule as
+ * domain/expiry.ts#remainingLots, as a window sum over the whole ledger.
  */
 function lotRemainders() {
   return sql`
+    reversed as (
+      select account_id, source_id, sum(points) as points
+      from points_entry
+      where kind = 'REVERSE' and points < 0 and rule_code is not null
+      group by account_id, source_id
+    ),
     debits as (
       select account_id,
-             coalesce(-sum(points) filter (where points < 0), 0)
+             coalesce(-sum(points) filter (where points < 0 and not (kind = 'REVERSE' and rule_code is not null)), 0)
                - coalesce(sum(points) filter (where kind = 'REVERSE' and points > 0), 0) as debited
       from points_entry group by account_id
     ),
     lots as (
-      select e.account_id, e.id, e.points, e.expires_at,
-             sum(e.points) over (partition by e.account_id order by e.created_at, e.id) as cum
+      select e.account_id, e.id, e.points + coalesce(rv.points, 0) as points, e.expires_at,
+             sum(e.points + coalesce(rv.points, 0)) over (partition by e.account_id order by e.created_at, e.id) as cum
       from points_entry e
+      left join reversed rv on rv.account_id = e.account_id and rv.source_id = e.id
       where e.kind in ('EARN', 'ADJUST') and e.points > 0
     ),
     remaining as (

@@ -1,4 +1,4 @@
-/** A credit lot of the ledger: points earned (or credited) at a time, expiring at another. */
+/** A credit lot of the ledger: points earned (or credited) at a time, expiring at another; net of reversals of that very lot. */
 export interface PointsLot {
   id: string;
   points: number;
