@@ -97,6 +97,20 @@ describe('complaints: workflow, SLA escalation, resolution and the survey after 
       'CLOSED',
     ]);
     expect(await svc.db.selectFrom('survey_dispatch').select('id').where('customer_id', '=', c).execute()).toHaveLength(2);
+    const [welcome] = await g.tasksOf(c);
+    const ENTITIES = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Complaint { id status customer { id } } ... on Task { id type customer { id } } } }`;
+    const entities = await svc.graphql<{ _entities: unknown[] }>(
+      ENTITIES,
+      {
+        reps: [
+          { __typename: 'Complaint', id },
+          { __typename: 'Task', id: welcome?.id },
+          { __typename: 'Complaint', id: 'missing' },
+        ],
+      },
+      staff.officer,
+    );
+    expect(entities.data?._entities).toEqual([{ id, status: 'CLOSED', customer: { id: c } }, { id: welcome?.id, type: 'WELCOME', customer: { id: c } }, null]);
     expect((await g.outboxTypes(c)).filter((t) => t === 'ComplaintResolved')).toHaveLength(2);
   });
 
