@@ -42,6 +42,19 @@ describe('care: greetings for consenting customers, holidays, customer events', 
     await g.consent('b-1', true, '2026-03-01T00:00:00.000Z');
     expect(await svc.jobs.run('care-greetings', '2026-07-04')).toEqual({ birthdays: 1, holidays: 0, cancelled: 0 });
     expect((await greetings('2026-07-04')).map((r) => r.status)).toEqual(['PENDING']);
+
+    const SENT = `mutation($input: MarkCareGreetingSentInput!) { markCareGreetingSent(input: $input) { greeting { status } userErrors { field code } } }`;
+    type Sent = { markCareGreetingSent: { greeting: { status: string } | null; userErrors: Errors } };
+    const row = await svc.db
+      .selectFrom('care_greeting')
+      .select('id')
+      .where('customer_id', '=', 'b-1')
+      .where('occasion_on', '=', '2026-07-04')
+      .executeTakeFirstOrThrow();
+    const sent = await svc.graphql<Sent>(SENT, { input: { greetingId: row.id } }, staff.officer);
+    expect(sent.data?.markCareGreetingSent).toEqual({ greeting: { status: 'SENT' }, userErrors: [] });
+    const twice = await svc.graphql<Sent>(SENT, { input: { greetingId: row.id } }, staff.officer);
+    expect(twice.data?.markCareGreetingSent.userErrors).toEqual([{ field: 'greetingId', code: 'GREETING_NOT_PENDING' }]);
   });
 
   it('greets 29 February birthdays on 28 February of other years, and holidays from the holiday table', async () => {

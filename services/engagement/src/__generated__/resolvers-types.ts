@@ -118,6 +118,12 @@ export type CareGreetingKind =
   | 'BIRTHDAY'
   | 'HOLIDAY';
 
+export type CareGreetingPayload = {
+  __typename?: 'CareGreetingPayload';
+  greeting?: Maybe<CareGreeting>;
+  userErrors: Array<UserError>;
+};
+
 export type CareGreetingStatus =
   | 'CANCELLED'
   | 'PENDING'
@@ -477,6 +483,10 @@ export type LogInteractionPayload = {
   userErrors: Array<UserError>;
 };
 
+export type MarkCareGreetingSentInput = {
+  greetingId: Scalars['ID']['input'];
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /** Cancels an open or in-progress task. */
@@ -499,6 +509,8 @@ export type Mutation = {
   inviteToCareEvent: CareEventPayload;
   /** Records a contact with a customer. Marketing and care contact needs the customer's consent. Emits InteractionLogged. */
   logInteraction: LogInteractionPayload;
+  /** Records that a pending greeting was sent (the customer must still consent). */
+  markCareGreetingSent: CareGreetingPayload;
   /** Records a complaint, suggestion or praise; its SLA clock starts. Emits ComplaintReceived. */
   receiveComplaint: ComplaintPayload;
   /** Records who attended an event. */
@@ -563,6 +575,11 @@ export type MutationInviteToCareEventArgs = {
 
 export type MutationLogInteractionArgs = {
   input: LogInteractionInput;
+};
+
+
+export type MutationMarkCareGreetingSentArgs = {
+  input: MarkCareGreetingSentInput;
 };
 
 
@@ -1134,6 +1151,7 @@ export type ResolversTypes = ResolversObject<{
   CareGreetingEdge: ResolverTypeWrapper<Omit<CareGreetingEdge, 'node'> & { node: ResolversTypes['CareGreeting'] }>;
   CareGreetingFilter: CareGreetingFilter;
   CareGreetingKind: CareGreetingKind;
+  CareGreetingPayload: ResolverTypeWrapper<Omit<CareGreetingPayload, 'greeting'> & { greeting?: Maybe<ResolversTypes['CareGreeting']> }>;
   CareGreetingStatus: CareGreetingStatus;
   CareHoliday: ResolverTypeWrapper<CareHoliday>;
   CareHolidayPayload: ResolverTypeWrapper<CareHolidayPayload>;
@@ -1178,6 +1196,7 @@ export type ResolversTypes = ResolversObject<{
   InviteToCareEventInput: InviteToCareEventInput;
   LogInteractionInput: LogInteractionInput;
   LogInteractionPayload: ResolverTypeWrapper<Omit<LogInteractionPayload, 'interaction'> & { interaction?: Maybe<ResolversTypes['Interaction']> }>;
+  MarkCareGreetingSentInput: MarkCareGreetingSentInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -1234,6 +1253,7 @@ export type ResolversParentTypes = ResolversObject<{
   CareGreetingConnection: Omit<CareGreetingConnection, 'edges'> & { edges: Array<ResolversParentTypes['CareGreetingEdge']> };
   CareGreetingEdge: Omit<CareGreetingEdge, 'node'> & { node: ResolversParentTypes['CareGreeting'] };
   CareGreetingFilter: CareGreetingFilter;
+  CareGreetingPayload: Omit<CareGreetingPayload, 'greeting'> & { greeting?: Maybe<ResolversParentTypes['CareGreeting']> };
   CareHoliday: CareHoliday;
   CareHolidayPayload: CareHolidayPayload;
   ChangeComplaintStatusInput: ChangeComplaintStatusInput;
@@ -1269,6 +1289,7 @@ export type ResolversParentTypes = ResolversObject<{
   InviteToCareEventInput: InviteToCareEventInput;
   LogInteractionInput: LogInteractionInput;
   LogInteractionPayload: Omit<LogInteractionPayload, 'interaction'> & { interaction?: Maybe<ResolversParentTypes['Interaction']> };
+  MarkCareGreetingSentInput: MarkCareGreetingSentInput;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
@@ -1358,6 +1379,11 @@ export type CareGreetingConnectionResolvers<ContextType = EngagementContext, Par
 export type CareGreetingEdgeResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['CareGreetingEdge'] = ResolversParentTypes['CareGreetingEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['CareGreeting'], ParentType, ContextType>;
+}>;
+
+export type CareGreetingPayloadResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['CareGreetingPayload'] = ResolversParentTypes['CareGreetingPayload']> = ResolversObject<{
+  greeting?: Resolver<Maybe<ResolversTypes['CareGreeting']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
 export type CareHolidayResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['CareHoliday'] = ResolversParentTypes['CareHoliday']> = ResolversObject<{
@@ -1525,6 +1551,7 @@ export type MutationResolvers<ContextType = EngagementContext, ParentType extend
   dispatchSurvey?: Resolver<ResolversTypes['DispatchSurveyPayload'], ParentType, ContextType, RequireFields<MutationDispatchSurveyArgs, 'input'>>;
   inviteToCareEvent?: Resolver<ResolversTypes['CareEventPayload'], ParentType, ContextType, RequireFields<MutationInviteToCareEventArgs, 'input'>>;
   logInteraction?: Resolver<ResolversTypes['LogInteractionPayload'], ParentType, ContextType, RequireFields<MutationLogInteractionArgs, 'input'>>;
+  markCareGreetingSent?: Resolver<ResolversTypes['CareGreetingPayload'], ParentType, ContextType, RequireFields<MutationMarkCareGreetingSentArgs, 'input'>>;
   receiveComplaint?: Resolver<ResolversTypes['ComplaintPayload'], ParentType, ContextType, RequireFields<MutationReceiveComplaintArgs, 'input'>>;
   recordCareEventAttendance?: Resolver<ResolversTypes['CareEventPayload'], ParentType, ContextType, RequireFields<MutationRecordCareEventAttendanceArgs, 'input'>>;
   resolveComplaint?: Resolver<ResolversTypes['ComplaintPayload'], ParentType, ContextType, RequireFields<MutationResolveComplaintArgs, 'input'>>;
@@ -1697,6 +1724,7 @@ export type Resolvers<ContextType = EngagementContext> = ResolversObject<{
   CareGreeting?: CareGreetingResolvers<ContextType>;
   CareGreetingConnection?: CareGreetingConnectionResolvers<ContextType>;
   CareGreetingEdge?: CareGreetingEdgeResolvers<ContextType>;
+  CareGreetingPayload?: CareGreetingPayloadResolvers<ContextType>;
   CareHoliday?: CareHolidayResolvers<ContextType>;
   CareHolidayPayload?: CareHolidayPayloadResolvers<ContextType>;
   ChurnRisk?: ChurnRiskResolvers<ContextType>;

@@ -179,3 +179,12 @@ export async function recordAttendance(db: Kysely<DB>, eventId: string, attended
     .$if(attended.length > 0, (q) => q.where('customer_id', 'not in', [...attended]))
     .execute();
 }
+
+export async function findGreeting(db: Kysely<DB>, id: string): Promise<CareGreetingRow | undefined> {
+  return db.selectFrom('care_greeting').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Pending -> sent; undefined when the greeting was no longer pending. */
+export async function markGreetingSent(db: Kysely<DB>, id: string): Promise<CareGreetingRow | undefined> {
+  return db.updateTable('care_greeting').set({ status: 'SENT' }).where('id', '=', id).where('status', '=', 'PENDING').returningAll().executeTakeFirst();
+}

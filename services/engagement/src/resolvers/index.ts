@@ -14,6 +14,7 @@ import { defineSurvey } from './Mutation/define-survey.ts';
 import { dispatchSurvey } from './Mutation/dispatch-survey.ts';
 import { inviteToCareEvent } from './Mutation/invite-to-care-event.ts';
 import { logInteraction } from './Mutation/log-interaction.ts';
+import { markCareGreetingSent } from './Mutation/mark-care-greeting-sent.ts';
 import { receiveComplaint } from './Mutation/receive-complaint.ts';
 import { recordCareEventAttendance } from './Mutation/record-care-event-attendance.ts';
 import { resolveComplaint } from './Mutation/resolve-complaint.ts';
@@ -45,6 +46,7 @@ export const resolvers: Resolvers = {
     dispatchSurvey,
     respondToSurvey,
     defineCareHoliday,
+    markCareGreetingSent,
     createCareEvent,
     inviteToCareEvent,
     recordCareEventAttendance,
