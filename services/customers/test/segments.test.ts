@@ -119,6 +119,20 @@ describe('segments', () => {
     ).toEqual(sorted('old', 'firm'));
   });
 
+  it('filters customers by age band and delinquency bucket with the same compiler', async () => {
+    const q = async (filter: string) =>
+      (
+        await svc.graphql<{ customers: { edges: { node: { id: string } }[] } }>(
+          `{ customers(filter: { branchId: "BR-SEG", ${filter} }) { edges { node { id } } } }`,
+        )
+      ).data?.customers.edges
+        .map((e) => e.node.id)
+        .sort();
+    expect(await q('ageBand: [FROM_65, UNDER_25]')).toEqual(sorted('young', 'old'));
+    expect(await q('delinquencyBucket: [DPD_31_60]')).toEqual(sorted('mid'));
+    expect(await q('delinquencyBucket: [CURRENT]')).toEqual(sorted('young', 'old', 'firm'));
+  });
+
   it('counts and pages members, lists segments, updates the rule and deletes', async () => {
     const created = await svc.graphql<{ createCustomerSegment: { segment: { id: string; customerCount: number } } }>(
       CREATE,

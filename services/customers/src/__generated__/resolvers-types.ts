@@ -185,6 +185,14 @@ export type CustomerHistoryArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+export type CustomerAgeBand =
+  | 'FROM_25_TO_34'
+  | 'FROM_35_TO_44'
+  | 'FROM_45_TO_54'
+  | 'FROM_55_TO_64'
+  | 'FROM_65'
+  | 'UNDER_25';
+
 export type CustomerChange = {
   __typename?: 'CustomerChange';
   changedAt: Scalars['DateTime']['output'];
@@ -231,6 +239,13 @@ export type CustomerConsentPurpose =
   | 'MARKETING_CONTACT'
   | 'PROFILING';
 
+export type CustomerDelinquencyBucket =
+  | 'CURRENT'
+  | 'DPD_1_30'
+  | 'DPD_31_60'
+  | 'DPD_61_90'
+  | 'DPD_90_PLUS';
+
 export type CustomerDocument = {
   __typename?: 'CustomerDocument';
   addedAt: Scalars['DateTime']['output'];
@@ -261,7 +276,11 @@ export type CustomerEdge = {
 };
 
 export type CustomerFilter = {
+  /** Individuals whose age (today) falls in one of these bands. */
+  ageBand?: InputMaybe<Array<CustomerAgeBand>>;
   branchId?: InputMaybe<Scalars['ID']['input']>;
+  /** Customers whose worst open loan is in one of these days-past-due buckets (CURRENT includes customers without loans). */
+  delinquencyBucket?: InputMaybe<Array<CustomerDelinquencyBucket>>;
   grade?: InputMaybe<Array<CustomerGrade>>;
   incomeBand?: InputMaybe<Array<CustomerIncomeBand>>;
   industry?: InputMaybe<Scalars['String']['input']>;
@@ -928,12 +947,14 @@ export type ResolversTypes = ResolversObject<{
   CreateCustomerSegmentInput: CreateCustomerSegmentInput;
   Customer: ResolverTypeWrapper<CustomerRecord>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CustomerAgeBand: CustomerAgeBand;
   CustomerChange: ResolverTypeWrapper<CustomerChangeRow>;
   CustomerChangeConnection: ResolverTypeWrapper<Omit<CustomerChangeConnection, 'edges'> & { edges: Array<ResolversTypes['CustomerChangeEdge']> }>;
   CustomerChangeEdge: ResolverTypeWrapper<Omit<CustomerChangeEdge, 'node'> & { node: ResolversTypes['CustomerChange'] }>;
   CustomerConnection: ResolverTypeWrapper<CustomerPage>;
   CustomerConsent: ResolverTypeWrapper<ConsentState>;
   CustomerConsentPurpose: CustomerConsentPurpose;
+  CustomerDelinquencyBucket: CustomerDelinquencyBucket;
   CustomerDocument: ResolverTypeWrapper<CustomerDocumentRow>;
   CustomerDocumentCategory: CustomerDocumentCategory;
   CustomerEdge: ResolverTypeWrapper<Omit<CustomerEdge, 'node'> & { node: ResolversTypes['Customer'] }>;

@@ -30,6 +30,8 @@ export interface CustomerFilter {
   industry?: string | null;
   occupation?: string | null;
   specialCare?: boolean | null;
+  ageBand?: string[] | null;
+  delinquencyBucket?: string[] | null;
 }
 
 /** A filter with what it needs resolved: the date, the stale cut-off and the segment's rule. */
@@ -141,6 +143,8 @@ export function matchesFilter(filter: CustomerCriteria) {
     if (filter.industry) rule({ attribute: 'industry', op: 'eq', value: filter.industry });
     if (filter.occupation) rule({ attribute: 'occupation', op: 'eq', value: filter.occupation });
     if (filter.tag) rule({ attribute: 'tags', op: 'contains', value: filter.tag });
+    if (filter.ageBand?.length) rule({ attribute: 'ageBand', op: 'in', value: filter.ageBand });
+    if (filter.delinquencyBucket?.length) rule({ attribute: 'delinquencyBucket', op: 'in', value: filter.delinquencyBucket });
     if (filter.specialCare === true) conditions.push(eb(eb.fn('cardinality', ['customer.special_care']), '>', 0));
     if (filter.specialCare === false) conditions.push(eb(eb.fn('cardinality', ['customer.special_care']), '=', 0));
     if (filter.stale === true) conditions.push(eb.or([eb('customer.reviewed_at', 'is', null), eb('customer.reviewed_at', '<', filter.staleBefore)]));

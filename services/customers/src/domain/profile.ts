@@ -237,3 +237,17 @@ export function isStale(reviewedAt: Date | null, now: Date, staleAfterDays: numb
   if (!reviewedAt) return true;
   return now.getTime() - reviewedAt.getTime() > staleAfterDays * 86_400_000;
 }
+
+/** The display name after a set of changes: "First Last" for a person, the legal name for an enterprise. */
+export function displayNameAfter(
+  kind: CustomerKind,
+  changes: ProfileChange[],
+  current: { firstName?: string | undefined; lastName?: string | undefined; legalName?: string | undefined },
+): string {
+  const changed = (column: string) => {
+    const c = changes.find((x) => x.column === column);
+    return c && typeof c.value === 'string' ? c.value : undefined;
+  };
+  if (kind === 'INDIVIDUAL') return `${changed('first_name') ?? current.firstName ?? ''} ${changed('last_name') ?? current.lastName ?? ''}`.trim();
+  return changed('legal_name') ?? current.legalName ?? '';
+}

@@ -5,7 +5,7 @@ import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
 import { applyProfileChanges, findCustomersByIds } from '../../db/customer.store.ts';
 import { insertChanges } from '../../db/history.store.ts';
 import type { CustomerChangeRow } from '../../db/schema.ts';
-import { diffProfile, validateProfileUpdate } from '../../domain/profile.ts';
+import { diffProfile, displayNameAfter, validateProfileUpdate } from '../../domain/profile.ts';
 import { maskNationalId } from '../../domain/registration.ts';
 import { customerNotFound } from './errors.ts';
 
@@ -24,12 +24,11 @@ export const updateCustomerProfile: MutationResolvers['updateCustomerProfile'] =
       return row ? Reflect.get(row, column) : null;
     });
     if (!changes.length) return { errors: [], rows: [] };
-    const names = {
-      first: changes.find((c) => c.column === 'first_name')?.value ?? current.individual?.first_name,
-      last: changes.find((c) => c.column === 'last_name')?.value ?? current.individual?.last_name,
-      legal: changes.find((c) => c.column === 'legal_name')?.value ?? current.enterprise?.legal_name,
-    };
-    const displayName = current.kind === 'INDIVIDUAL' ? `${names.first} ${names.last}` : String(names.legal);
+    const displayName = displayNameAfter(current.kind, changes, {
+      firstName: current.individual?.first_name,
+      lastName: current.individual?.last_name,
+      legalName: current.enterprise?.legal_name,
+    });
     await applyProfileChanges(tx, current.id, changes, { updated_at: now, display_name: displayName });
     // The national id is kept masked in the history and in the event, like everywhere it is shown.
     const shown = (field: string, value: string | null) => (field === 'individual.nationalId' && value ? maskNationalId(value) : value);
