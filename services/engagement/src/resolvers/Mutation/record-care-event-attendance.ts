@@ -1,6 +1,7 @@
-import { requireIdentity, requireRole, type UserError } from '@crm/service-kit';
+import { requireIdentity, requireRole } from '@crm/service-kit';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
 import { findCareEvent, findInvitationsOfEvents, recordAttendance } from '../../db/care.store.ts';
+import { missingIds } from '../../domain/audience.ts';
 
 /** After the event: the listed guests attended, the other invitees did not come. */
 export const recordCareEventAttendance: MutationResolvers['recordCareEventAttendance'] = async (_parent, { input }, ctx) => {
@@ -12,9 +13,7 @@ export const recordCareEventAttendance: MutationResolvers['recordCareEventAttend
   if (event.starts_at.getTime() > now.getTime())
     return { event: null, userErrors: [{ field: 'eventId', code: 'EVENT_NOT_STARTED', message: 'Attendance is recorded once the event started' }] };
   const invited = new Set((await findInvitationsOfEvents(ctx.db, [event.id])).map((i) => i.customer_id));
-  const errors: UserError[] = input.attendedCustomerIds.flatMap((id, i) =>
-    invited.has(id) ? [] : [{ field: `attendedCustomerIds.${i}`, code: 'NOT_INVITED', message: `Customer ${id} was not invited` }],
-  );
+  const errors = missingIds('attendedCustomerIds', input.attendedCustomerIds, invited, 'NOT_INVITED', (id) => `Customer ${id} was not invited`);
   if (errors.length) return { event: null, userErrors: errors };
   await recordAttendance(ctx.db, event.id, [...new Set(input.attendedCustomerIds)], now);
   return { event, userErrors: [] };
