@@ -272,4 +272,30 @@ describe('end-of-day run: DPD, buckets, penalties, risk classes, warnings', () =
     const denied = await svc.graphql(RUN, { input: { asOf: '2024-04-01' } }, manager);
     expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
+
+  it('uses the configured thresholds and the industry watch list on the next run; an override still wins', async () => {
+    const SET = `mutation($i: SetRiskClassThresholdsInput!) { setRiskClassThresholds(input: $i) { thresholds { riskClass minDaysPastDue } userErrors { field code } } }`;
+    const bad = await svc.graphql<{ setRiskClassThresholds: { userErrors: unknown[] } }>(
+      SET,
+      { i: { thresholds: [{ riskClass: 'NORMAL', minDaysPastDue: 1 }] } },
+      riskOfficer,
+    );
+    expect(bad.data?.setRiskClassThresholds.userErrors).toEqual([{ field: 'thresholds', code: 'INCOMPLETE' }]);
+    const thresholds = [
+      { riskClass: 'NORMAL', minDaysPastDue: 0 },
+      { riskClass: 'SPECIAL_MENTION', minDaysPastDue: 5 },
+      { riskClass: 'SUBSTANDARD', minDaysPastDue: 30 },
+      { riskClass: 'DOUBTFUL', minDaysPastDue: 60 },
+      { riskClass: 'LOSS', minDaysPastDue: 90 },
+    ];
+    const ok = await svc.graphql<{ setRiskClassThresholds: { thresholds: unknown[] } }>(SET, { i: { thresholds } }, riskOfficer);
+    expect(ok.data?.setRiskClassThresholds.thresholds).toEqual(thresholds);
+    await svc.graphql(`mutation { setIndustryWatchList(input: { industries: ["CONSTRUCTION", " "] }) { industries } }`, {}, riskOfficer);
+    const r = await run('2024-04-07');
+    expect(r).toMatchObject({ warningsRaised: 1 });
+    const l = await loan();
+    // Instalment 2 (due 31 March) is 7 days past due: SPECIAL_MENTION from 5 days; the officer's SUBSTANDARD stays effective.
+    expect(l).toMatchObject({ daysPastDue: 7, computedRiskClass: 'SPECIAL_MENTION', riskClass: 'SUBSTANDARD' });
+    expect(l?.riskWarnings.find((w) => w.ruleCode === 'WATCHLIST_INDUSTRY')).toMatchObject({ severity: 'LOW', status: 'OPEN' });
+  });
 });

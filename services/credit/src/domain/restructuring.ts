@@ -60,9 +60,11 @@ export interface RestructuringTerms {
  * fully paid stay as they are (arrears stay due). The rest ("open" instalments):
  * - PAYMENT_HOLIDAY: move N periods later, amounts unchanged (no interest for the holiday);
  * - TERM_EXTENSION: their remaining principal is re-amortised over their count + N instalments
- *   by the product's method, from the last kept due date;
+ *   by the product's method, from the previous due date;
  * - RATE_REDUCTION: the same over the same count at the new rate.
- * Open instalments must carry no payment yet (returns an error code otherwise).
+ * Open instalments must carry no payment yet (returns an error code otherwise). Due dates are
+ * counted from the disbursement (instalment k is k periods after it), so month-end anchors hold;
+ * a loan restructured twice counts from its disbursement again (a known simplification).
  */
 export function restructureSchedule(
   current: ScheduledInstalment[],
@@ -82,15 +84,12 @@ export function restructureSchedule(
   }
   const n = r.instalments ?? 0;
   if (r.kind === 'PAYMENT_HOLIDAY') {
-    const first = open[0]?.number ?? 1;
-    const anchor = kept.filter((i) => i.number < first).at(-1)?.dueDate ?? t.disbursedOn;
-    const shifted = open.map((i, k) => ({ ...i, dueDate: dueDate(anchor, t.frequency, k + 1 + n) }));
+    const shifted = open.map((i) => ({ ...i, dueDate: dueDate(t.disbursedOn, t.frequency, i.number + n) }));
     return { ok: true, schedule: [...kept, ...shifted].sort((a, b) => a.number - b.number) };
   }
   const principal = open.reduce((s, i) => s.plus(i.principal), new Money(0));
   const count = open.length + (r.kind === 'TERM_EXTENSION' ? n : 0);
   const first = open[0]?.number ?? 1;
-  const anchor = kept.filter((i) => i.number < first).at(-1)?.dueDate ?? t.disbursedOn;
   const fresh = generateSchedule({
     principal,
     annualRate: r.kind === 'RATE_REDUCTION' && r.newRate ? r.newRate : t.annualRate,
@@ -98,7 +97,8 @@ export function restructureSchedule(
     frequency: t.frequency,
     method: t.method,
     dayCount: t.dayCount,
-    startDate: anchor,
+    startDate: t.disbursedOn,
+    firstPeriod: first,
     scale: t.scale,
   });
   const zero = new Money(0);

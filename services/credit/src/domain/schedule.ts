@@ -27,6 +27,12 @@ export interface ScheduleTerms {
   startDate: string;
   /** Decimals of the currency's minor unit. */
   scale: number;
+  /**
+   * Period index of the first instalment counted from `startDate` (default 1). A restructuring
+   * re-amortises from instalment k of the original schedule with startDate = disbursement and
+   * firstPeriod = k, so due dates keep their original anchor day (31st stays month end).
+   */
+  firstPeriod?: number;
 }
 
 export interface PlannedInstalment {
@@ -95,9 +101,10 @@ export function generateSchedule(t: ScheduleTerms): PlannedInstalment[] {
   const equalPrincipal = roundMoney(t.principal.div(t.count), t.scale);
   const out: PlannedInstalment[] = [];
   let balance = new Money(t.principal);
-  let from = t.startDate;
+  const offset = (t.firstPeriod ?? 1) - 1;
+  let from = offset === 0 ? t.startDate : dueDate(t.startDate, t.frequency, offset);
   for (let k = 1; k <= t.count; k++) {
-    const to = dueDate(t.startDate, t.frequency, k);
+    const to = dueDate(t.startDate, t.frequency, offset + k);
     const interest = roundMoney(balance.mul(t.annualRate).mul(yearFraction(t.dayCount, t.frequency, from, to)), t.scale);
     let principal: MoneyValue;
     if (k === t.count) principal = balance;
