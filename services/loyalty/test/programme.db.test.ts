@@ -176,5 +176,22 @@ describe('programme figures and the catalogue (DB-backed)', () => {
     expect(outOfOrder.data?.upsertLoyaltyTier).toEqual({ tier: null, userErrors: [{ field: 'threshold', code: 'THRESHOLD_OUT_OF_ORDER' }] });
     const ok = await svc.graphql<{ upsertLoyaltyTier: unknown }>(tier, { input: { ...base, code: 'SILVER', threshold: 800 } });
     expect(ok.data?.upsertLoyaltyTier).toEqual({ tier: { code: 'SILVER', threshold: 800, multiplier: '1.250' }, userErrors: [] });
+
+    // Every change to the programme is audited: who, and the values before and after.
+    const audit = await svc.graphql<{
+      loyaltyProgrammeChanges: { edges: { node: { entity: string; key: string; actorId: string; before: string | null; after: string } }[] };
+    }>(`{ loyaltyProgrammeChanges(first: 10) { edges { node { entity key actorId before after } } } }`);
+    const changes = audit.data?.loyaltyProgrammeChanges.edges.map((e) => e.node) ?? [];
+    expect(changes.map((c) => [c.entity, c.actorId])).toEqual([
+      ['TIER', 'admin-1'],
+      ['EARNING_RULE', 'admin-1'],
+      ['REWARD', 'admin-1'],
+      ['REWARD', 'admin-1'],
+    ]);
+    expect(JSON.parse(changes[0]?.before ?? '{}')).toMatchObject({ code: 'SILVER', threshold: 1000 });
+    expect(JSON.parse(changes[0]?.after ?? '{}')).toMatchObject({ code: 'SILVER', threshold: 800 });
+    expect(changes[3]?.before).toBeNull();
+    const officer = await svc.graphql(`{ loyaltyProgrammeChanges { edges { node { id } } } }`, {}, staff.officer);
+    expect(officer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });

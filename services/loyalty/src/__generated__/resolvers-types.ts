@@ -170,14 +170,47 @@ export type LoyaltyProgramSummaryFilter = {
   to: Scalars['Date']['input'];
 };
 
+/** One change to the programme: who, when, and the values before (null when created) and after, as JSON text. */
+export type LoyaltyProgrammeChange = {
+  __typename?: 'LoyaltyProgrammeChange';
+  actorId: Scalars['String']['output'];
+  after: Scalars['String']['output'];
+  before?: Maybe<Scalars['String']['output']>;
+  changedAt: Scalars['DateTime']['output'];
+  entity: LoyaltyProgrammeEntity;
+  id: Scalars['ID']['output'];
+  key: Scalars['String']['output'];
+};
+
+export type LoyaltyProgrammeChangeConnection = {
+  __typename?: 'LoyaltyProgrammeChangeConnection';
+  edges: Array<LoyaltyProgrammeChangeEdge>;
+  pageInfo: PageInfo;
+};
+
+export type LoyaltyProgrammeChangeEdge = {
+  __typename?: 'LoyaltyProgrammeChangeEdge';
+  cursor: Scalars['String']['output'];
+  node: LoyaltyProgrammeChange;
+};
+
+export type LoyaltyProgrammeEntity =
+  | 'EARNING_RULE'
+  | 'REWARD'
+  | 'SETTINGS'
+  | 'TIER';
+
 export type LoyaltyRedemption = {
   __typename?: 'LoyaltyRedemption';
   account: LoyaltyAccount;
   cancelReason?: Maybe<Scalars['String']['output']>;
   cancelledAt?: Maybe<Scalars['DateTime']['output']>;
+  cancelledBy?: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
   points: Scalars['Int']['output'];
   redeemedAt: Scalars['DateTime']['output'];
+  /** Staff user who redeemed for the customer. */
+  redeemedBy: Scalars['String']['output'];
   reward: LoyaltyReward;
   status: LoyaltyRedemptionStatus;
 };
@@ -405,6 +438,8 @@ export type Query = {
   loyaltyEarningRules: Array<LoyaltyEarningRule>;
   /** Programme figures for a period, optionally for one branch (analysts, managers, administrators). */
   loyaltyProgramSummary: LoyaltyProgramSummary;
+  /** Who changed rules, tiers, rewards and settings, newest first (administrators). */
+  loyaltyProgrammeChanges: LoyaltyProgrammeChangeConnection;
   /** Programme settings (validity, warning and grace periods). */
   loyaltySettings: LoyaltySettings;
   /** Tiers of the programme, lowest first. */
@@ -421,6 +456,13 @@ export type QueryLoyaltyAccountArgs = {
 
 export type QueryLoyaltyProgramSummaryArgs = {
   filter: LoyaltyProgramSummaryFilter;
+};
+
+
+export type QueryLoyaltyProgrammeChangesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  entity?: InputMaybe<LoyaltyProgrammeEntity>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -650,6 +692,10 @@ export type ResolversTypes = ResolversObject<{
   LoyaltyProgramFigures: ResolverTypeWrapper<LoyaltyProgramFigures>;
   LoyaltyProgramSummary: ResolverTypeWrapper<LoyaltyProgramSummary>;
   LoyaltyProgramSummaryFilter: LoyaltyProgramSummaryFilter;
+  LoyaltyProgrammeChange: ResolverTypeWrapper<LoyaltyProgrammeChange>;
+  LoyaltyProgrammeChangeConnection: ResolverTypeWrapper<LoyaltyProgrammeChangeConnection>;
+  LoyaltyProgrammeChangeEdge: ResolverTypeWrapper<LoyaltyProgrammeChangeEdge>;
+  LoyaltyProgrammeEntity: LoyaltyProgrammeEntity;
   LoyaltyRedemption: ResolverTypeWrapper<RedemptionRow>;
   LoyaltyRedemptionConnection: ResolverTypeWrapper<Omit<LoyaltyRedemptionConnection, 'edges'> & { edges: Array<ResolversTypes['LoyaltyRedemptionEdge']> }>;
   LoyaltyRedemptionEdge: ResolverTypeWrapper<Omit<LoyaltyRedemptionEdge, 'node'> & { node: ResolversTypes['LoyaltyRedemption'] }>;
@@ -709,6 +755,9 @@ export type ResolversParentTypes = ResolversObject<{
   LoyaltyProgramFigures: LoyaltyProgramFigures;
   LoyaltyProgramSummary: LoyaltyProgramSummary;
   LoyaltyProgramSummaryFilter: LoyaltyProgramSummaryFilter;
+  LoyaltyProgrammeChange: LoyaltyProgrammeChange;
+  LoyaltyProgrammeChangeConnection: LoyaltyProgrammeChangeConnection;
+  LoyaltyProgrammeChangeEdge: LoyaltyProgrammeChangeEdge;
   LoyaltyRedemption: RedemptionRow;
   LoyaltyRedemptionConnection: Omit<LoyaltyRedemptionConnection, 'edges'> & { edges: Array<ResolversParentTypes['LoyaltyRedemptionEdge']> };
   LoyaltyRedemptionEdge: Omit<LoyaltyRedemptionEdge, 'node'> & { node: ResolversParentTypes['LoyaltyRedemption'] };
@@ -828,13 +877,35 @@ export type LoyaltyProgramSummaryResolvers<ContextType = LoyaltyContext, ParentT
   outstandingLiability?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type LoyaltyProgrammeChangeResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['LoyaltyProgrammeChange'] = ResolversParentTypes['LoyaltyProgrammeChange']> = ResolversObject<{
+  actorId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  after?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  before?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  changedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  entity?: Resolver<ResolversTypes['LoyaltyProgrammeEntity'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type LoyaltyProgrammeChangeConnectionResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['LoyaltyProgrammeChangeConnection'] = ResolversParentTypes['LoyaltyProgrammeChangeConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['LoyaltyProgrammeChangeEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type LoyaltyProgrammeChangeEdgeResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['LoyaltyProgrammeChangeEdge'] = ResolversParentTypes['LoyaltyProgrammeChangeEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['LoyaltyProgrammeChange'], ParentType, ContextType>;
+}>;
+
 export type LoyaltyRedemptionResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['LoyaltyRedemption'] = ResolversParentTypes['LoyaltyRedemption']> = ResolversObject<{
   account?: Resolver<ResolversTypes['LoyaltyAccount'], ParentType, ContextType>;
   cancelReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   cancelledAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  cancelledBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   points?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   redeemedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  redeemedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   reward?: Resolver<ResolversTypes['LoyaltyReward'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['LoyaltyRedemptionStatus'], ParentType, ContextType>;
 }>;
@@ -952,6 +1023,7 @@ export type QueryResolvers<ContextType = LoyaltyContext, ParentType extends Reso
   loyaltyAccount?: Resolver<Maybe<ResolversTypes['LoyaltyAccount']>, ParentType, ContextType, RequireFields<QueryLoyaltyAccountArgs, 'id'>>;
   loyaltyEarningRules?: Resolver<Array<ResolversTypes['LoyaltyEarningRule']>, ParentType, ContextType>;
   loyaltyProgramSummary?: Resolver<ResolversTypes['LoyaltyProgramSummary'], ParentType, ContextType, RequireFields<QueryLoyaltyProgramSummaryArgs, 'filter'>>;
+  loyaltyProgrammeChanges?: Resolver<ResolversTypes['LoyaltyProgrammeChangeConnection'], ParentType, ContextType, RequireFields<QueryLoyaltyProgrammeChangesArgs, 'first'>>;
   loyaltySettings?: Resolver<ResolversTypes['LoyaltySettings'], ParentType, ContextType>;
   loyaltyTiers?: Resolver<Array<ResolversTypes['LoyaltyTier']>, ParentType, ContextType>;
   rewards?: Resolver<ResolversTypes['LoyaltyRewardConnection'], ParentType, ContextType, RequireFields<QueryRewardsArgs, 'first'>>;
@@ -1007,6 +1079,9 @@ export type Resolvers<ContextType = LoyaltyContext> = ResolversObject<{
   LoyaltyPeriodFigures?: LoyaltyPeriodFiguresResolvers<ContextType>;
   LoyaltyProgramFigures?: LoyaltyProgramFiguresResolvers<ContextType>;
   LoyaltyProgramSummary?: LoyaltyProgramSummaryResolvers<ContextType>;
+  LoyaltyProgrammeChange?: LoyaltyProgrammeChangeResolvers<ContextType>;
+  LoyaltyProgrammeChangeConnection?: LoyaltyProgrammeChangeConnectionResolvers<ContextType>;
+  LoyaltyProgrammeChangeEdge?: LoyaltyProgrammeChangeEdgeResolvers<ContextType>;
   LoyaltyRedemption?: LoyaltyRedemptionResolvers<ContextType>;
   LoyaltyRedemptionConnection?: LoyaltyRedemptionConnectionResolvers<ContextType>;
   LoyaltyRedemptionEdge?: LoyaltyRedemptionEdgeResolvers<ContextType>;

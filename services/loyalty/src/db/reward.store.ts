@@ -85,8 +85,8 @@ export async function insertRedemption(db: Kysely<DB>, row: Insertable<Redemptio
   await db.insertInto('redemption').values(row).execute();
 }
 
-export async function markRedemptionCancelled(db: Kysely<DB>, id: string, at: Date, reason: string): Promise<void> {
-  await db.updateTable('redemption').set({ status: 'CANCELLED', cancelled_at: at, cancel_reason: reason }).where('id', '=', id).execute();
+export async function markRedemptionCancelled(db: Kysely<DB>, id: string, at: Date, reason: string, by: string): Promise<void> {
+  await db.updateTable('redemption').set({ status: 'CANCELLED', cancelled_at: at, cancel_reason: reason, cancelled_by: by }).where('id', '=', id).execute();
 }
 
 /** Newest redemptions of each account, `limit` per account, in one query. */

@@ -1,5 +1,5 @@
 import type { EventTables } from '@crm/events';
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 export type PointsEntryKind = 'EARN' | 'REDEEM' | 'EXPIRE' | 'ADJUST' | 'REVERSE';
 export type RuleCalculation = 'FIXED' | 'PROPORTIONAL';
@@ -109,6 +109,19 @@ export interface RedemptionTable {
   redeemed_at: Date;
   cancelled_at: Date | null;
   cancel_reason: string | null;
+  cancelled_by: Generated<string | null>;
+}
+
+/** Audit of programme changes by administrators. */
+export interface ProgrammeChangeTable {
+  id: string;
+  /** EARNING_RULE, TIER, REWARD, SETTINGS. */
+  entity: string;
+  entity_key: string;
+  actor_id: string;
+  changed_at: Generated<Date>;
+  before: ColumnType<unknown, string | null, string | null>;
+  after: ColumnType<unknown, string, string>;
 }
 
 export interface ReferralTable {
@@ -130,6 +143,7 @@ export interface DB extends EventTables {
   reward: RewardTable;
   redemption: RedemptionTable;
   referral: ReferralTable;
+  programme_change: ProgrammeChangeTable;
 }
 
 /** A customer as loyalty resolves it: a reference by id. */

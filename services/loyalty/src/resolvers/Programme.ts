@@ -52,6 +52,8 @@ export const LoyaltyRedemption: LoyaltyRedemptionResolvers = {
     return reward;
   },
   redeemedAt: (r) => r.redeemed_at,
+  redeemedBy: (r) => r.redeemed_by,
   cancelledAt: (r) => r.cancelled_at,
+  cancelledBy: (r) => r.cancelled_by,
   cancelReason: (r) => r.cancel_reason,
 };

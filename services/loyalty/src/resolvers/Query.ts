@@ -1,5 +1,6 @@
 import { badUserInput, forbidden, pageSize, requireIdentity, requireRole, toConnection } from '@crm/service-kit';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
+import { findProgrammeChanges } from '../db/audit.store.ts';
 import { figuresByBranch, figuresByMonth, membersPerTier } from '../db/programme.store.ts';
 import { findRewards } from '../db/reward.store.ts';
 import { findRules } from '../db/rule.store.ts';
@@ -38,6 +39,12 @@ export const Query: QueryResolvers = {
   loyaltySettings: (_parent, _args, ctx) => {
     requireIdentity(ctx);
     return ctx.loaders.settings();
+  },
+  loyaltyProgrammeChanges: async (_parent, { entity, first, after }, ctx) => {
+    requireRole(requireIdentity(ctx), 'administrator');
+    const size = pageSize(first);
+    const rows = await findProgrammeChanges(ctx.db, entity ?? null, { limit: size + 1, after: after ?? null });
+    return toConnection(rows, size, (r) => [r.id]);
   },
   loyaltyProgramSummary: async (_parent, { filter }, ctx) => {
     const identity = requireIdentity(ctx);

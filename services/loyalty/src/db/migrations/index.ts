@@ -2,10 +2,12 @@ import { eventTablesMigration } from '@crm/events';
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_loyalty.ts';
 import * as m0002 from './0002_programme.ts';
+import * as m0003 from './0003_audit.ts';
 
 /** In order; names never change once released. */
 export const migrations: Record<string, Migration> = {
   '0000_event_tables': eventTablesMigration,
   '0001_loyalty': m0001,
   '0002_programme': m0002,
+  '0003_audit': m0003,
 };

@@ -17,7 +17,7 @@ export const cancelRedemption: MutationResolvers['cancelRedemption'] = async (_p
     if (!redemption) return [{ field: 'redemptionId', code: 'REDEMPTION_NOT_FOUND', message: `No redemption ${input.redemptionId}` }];
     if (redemption.status === 'CANCELLED') return [{ field: 'redemptionId', code: 'ALREADY_CANCELLED', message: 'This redemption was already cancelled' }];
     await lockAccountById(tx, redemption.account_id);
-    await markRedemptionCancelled(tx, redemption.id, now, reason);
+    await markRedemptionCancelled(tx, redemption.id, now, reason, identity.userId);
     await appendEntry(tx, {
       id: uuidv7(),
       account_id: redemption.account_id,

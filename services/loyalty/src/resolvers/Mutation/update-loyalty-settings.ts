@@ -1,19 +1,28 @@
 import { requireIdentity, requireRole } from '@crm/service-kit';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
-import { updateSettings } from '../../db/account.store.ts';
+import { findSettings, updateSettings } from '../../db/account.store.ts';
+import { recordProgrammeChange } from '../../db/audit.store.ts';
 import { validateSettings } from '../../domain/admin-input.ts';
 
 /** Changes programme settings (administrators); omitted fields keep their value. */
 export const updateLoyaltySettings: MutationResolvers['updateLoyaltySettings'] = async (_parent, { input }, ctx) => {
-  requireRole(requireIdentity(ctx), 'administrator');
+  const identity = requireIdentity(ctx);
+  requireRole(identity, 'administrator');
   const parsed = validateSettings(input);
   if (!parsed.ok) return { settings: null, userErrors: parsed.errors };
   const s = parsed.value;
-  const settings = await updateSettings(ctx.db, {
+  const changes = {
     ...(s.pointsValidityMonths !== undefined ? { points_validity_months: s.pointsValidityMonths } : {}),
     ...(s.expiryWarningDays !== undefined ? { expiry_warning_days: s.expiryWarningDays } : {}),
     ...(s.tierWindowMonths !== undefined ? { tier_window_months: s.tierWindowMonths } : {}),
     ...(s.tierGraceDays !== undefined ? { tier_grace_days: s.tierGraceDays } : {}),
+  };
+  if (!Object.keys(changes).length) return { settings: await findSettings(ctx.db), userErrors: [] };
+  const settings = await ctx.db.transaction().execute(async (tx) => {
+    const before = await findSettings(tx);
+    const after = await updateSettings(tx, changes);
+    await recordProgrammeChange(tx, { entity: 'SETTINGS', key: 'programme', actorId: identity.userId, before, after, at: ctx.now() });
+    return after;
   });
   return { settings, userErrors: [] };
 };

@@ -1,13 +1,15 @@
 import { requireIdentity, requireRole } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
-import { findRewardByCode, insertReward, updateReward } from '../../db/reward.store.ts';
+import { recordProgrammeChange } from '../../db/audit.store.ts';
+import { findRewardByCode, findRewardsByIds, insertReward, updateReward } from '../../db/reward.store.ts';
 import { findTiers } from '../../db/tier.store.ts';
 import { validateReward } from '../../domain/admin-input.ts';
 
 /** Creates a reward of the catalogue, or changes one (administrators). */
 export const upsertReward: MutationResolvers['upsertReward'] = async (_parent, { input }, ctx) => {
-  requireRole(requireIdentity(ctx), 'administrator');
+  const identity = requireIdentity(ctx);
+  requireRole(identity, 'administrator');
   const parsed = validateReward(input);
   if (!parsed.ok) return { reward: null, userErrors: parsed.errors };
   const r = parsed.value;
@@ -29,10 +31,15 @@ export const upsertReward: MutationResolvers['upsertReward'] = async (_parent, {
     currency: r.currency,
     active: r.active,
   };
-  if (input.id) {
-    const updated = await updateReward(ctx.db, input.id, row);
-    if (!updated) return { reward: null, userErrors: [{ field: 'id', code: 'REWARD_NOT_FOUND', message: `No reward ${input.id}` }] };
-    return { reward: updated, userErrors: [] };
-  }
-  return { reward: await insertReward(ctx.db, { id: uuidv7(), ...row }), userErrors: [] };
+  const id = input.id ?? null;
+  const saved = await ctx.db.transaction().execute(async (tx) => {
+    const [before] = id ? await findRewardsByIds(tx, [id]) : [];
+    if (id && !before) return null;
+    const after = id ? await updateReward(tx, id, row) : await insertReward(tx, { id: uuidv7(), ...row });
+    if (!after) return null;
+    await recordProgrammeChange(tx, { entity: 'REWARD', key: after.id, actorId: identity.userId, before: before ?? null, after, at: ctx.now() });
+    return after;
+  });
+  if (!saved) return { reward: null, userErrors: [{ field: 'id', code: 'REWARD_NOT_FOUND', message: `No reward ${id}` }] };
+  return { reward: saved, userErrors: [] };
 };
