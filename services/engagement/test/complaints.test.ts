@@ -146,5 +146,10 @@ describe('complaints: workflow, SLA escalation, resolution and the survey after 
       .where('key', '=', c)
       .execute();
     expect(events.map((e) => (e.event as { data: { breach: string } }).data.breach).sort()).toEqual(['ACKNOWLEDGE', 'RESOLVE']);
+    const escalationTasks = (await g.tasksOf(c)).filter((t) => t.type === 'SERVICE_RECOVERY');
+    expect(escalationTasks.map((t) => [t.dedupe_key, t.priority, t.assignee_id]).sort()).toEqual([
+      [`COMPLAINT_ESCALATION:${late}:ACKNOWLEDGE`, 'URGENT', 'rm-1'],
+      [`COMPLAINT_ESCALATION:${late}:RESOLVE`, 'URGENT', 'rm-1'],
+    ]);
   });
 });

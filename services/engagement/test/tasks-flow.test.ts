@@ -127,6 +127,9 @@ describe('consent, relationship managers, tasks and the worklist', () => {
     const tier = { accountId: 'acc-1', customerId: c, tier: 'GOLD', projectedTier: 'SILVER', effectiveOn: '2027-01-31' };
     await g.deliver('TierDowngradeWarning', c, tier, { time: new Date('2026-11-20T09:00:00Z') });
     await g.deliver('TierDowngradeWarning', c, tier, { time: new Date('2026-11-21T09:00:00Z') }); // same warning again, new event id
+    const closed = { loanId: 'loan-8', customerId: c, closedOn: '2026-11-18', principal: '400.00', currency: 'XOF', repaidOnTimeInFull: true };
+    await g.deliver('LoanClosed', c, closed);
+    await g.deliver('LoanClosed', c, { ...closed, loanId: 'loan-7', repaidOnTimeInFull: false });
     const tasks = (await g.tasksOf(c)).map((t) => ({ type: t.type, priority: t.priority, assignee: t.assignee_id, due: t.due_at.toISOString() }));
     expect(tasks).toEqual([
       { type: 'WELCOME', priority: 'NORMAL', assignee: 'rm-1', due: '2026-11-04T08:00:00.000Z' },
@@ -134,6 +137,7 @@ describe('consent, relationship managers, tasks and the worklist', () => {
       { type: 'CREDIT_REVIEW', priority: 'URGENT', assignee: 'officer-7', due: '2026-11-25T12:00:00.000Z' },
       { type: 'RETENTION', priority: 'HIGH', assignee: 'rm-1', due: '2026-11-25T09:00:00.000Z' },
       { type: 'RETENTION', priority: 'NORMAL', assignee: 'rm-1', due: '2026-11-25T09:00:00.000Z' },
+      { type: 'FOLLOW_UP', priority: 'NORMAL', assignee: 'rm-1', due: '2026-11-26T00:00:00.000Z' },
     ]);
   });
 

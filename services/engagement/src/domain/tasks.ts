@@ -249,3 +249,39 @@ export function validateNewTask(input: unknown, now: Date): { ok: true; value: N
   const parsed = schema.safeParse(input);
   return parsed.success ? { ok: true, value: parsed.data } : { ok: false, errors: userErrorsFromZod(parsed.error) };
 }
+
+/** Days the relationship manager has to offer a renewal after a loan was repaid on time. */
+export const RENEWAL_CALL_DAYS = 7;
+
+/** A loan repaid on time and in full: the relationship manager calls about a next loan. */
+export function renewalTask(input: { customerId: string; loanId: string; closedOn: string; assigneeId: string | null }): TaskPlan {
+  return {
+    customerId: input.customerId,
+    type: 'FOLLOW_UP',
+    title: `Renewal call: loan ${input.loanId} was repaid on time`,
+    assigneeId: input.assigneeId,
+    priority: 'NORMAL',
+    dueAt: endOfDate(addDays(input.closedOn, RENEWAL_CALL_DAYS)),
+    dedupeKey: `RENEWAL:${input.loanId}`,
+    loanId: input.loanId,
+  };
+}
+
+/** A complaint that missed a deadline goes back to its handler (else the relationship manager), urgently. */
+export function complaintEscalationTask(input: {
+  customerId: string;
+  complaintId: string;
+  breach: 'ACKNOWLEDGE' | 'RESOLVE';
+  assigneeId: string | null;
+  at: Date;
+}): TaskPlan {
+  return {
+    customerId: input.customerId,
+    type: 'SERVICE_RECOVERY',
+    title: `Complaint ${input.breach === 'ACKNOWLEDGE' ? 'not acknowledged' : 'not resolved'} within its SLA`,
+    assigneeId: input.assigneeId,
+    priority: 'URGENT',
+    dueAt: new Date(input.at.getTime() + DAY_MS),
+    dedupeKey: `COMPLAINT_ESCALATION:${input.complaintId}:${input.breach}`,
+  };
+}

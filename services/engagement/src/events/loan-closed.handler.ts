@@ -1,9 +1,18 @@
 import type { EventHandler } from '@crm/events';
+import { findRelationshipManagerId } from '../db/customer-replica.store.ts';
 import { recordLoanClosed } from '../db/loan-replica.store.ts';
 import type { DB } from '../db/schema.ts';
+import { renewalTask } from '../domain/tasks.ts';
+import { createPlannedTask } from './create-task.ts';
 
-/** A closed loan with no renewal is a churn signal (scored by the churn-scoring run). */
+/**
+ * A closed loan with no renewal is a churn signal (scored by the churn-scoring run); a loan repaid
+ * on time and in full gets a renewal call from the relationship manager.
+ */
 export const onLoanClosed: EventHandler<DB, 'LoanClosed'> = async (tx, event) => {
   const l = event.data;
   await recordLoanClosed(tx, { loanId: l.loanId, customerId: l.customerId, closedOn: l.closedOn, status: 'CLOSED', at: new Date(event.time) });
+  if (!l.repaidOnTimeInFull) return;
+  const assigneeId = await findRelationshipManagerId(tx, l.customerId);
+  await createPlannedTask(tx, renewalTask({ customerId: l.customerId, loanId: l.loanId, closedOn: l.closedOn, assigneeId }), { sourceEventId: event.id });
 };
