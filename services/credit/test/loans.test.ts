@@ -249,4 +249,36 @@ describe('loan products, lifecycle and repayments', () => {
     ]);
     expect(s.data?.loan.outstandingPrincipal.amount).toBe('202.30');
   });
+
+  it('books concurrent repayments with the same reference once, and pages loans by filter with keyset cursors', async () => {
+    const id = await g.activeLoan('c-1', 'MICRO-M', {}, '2026-01-15');
+    const input = { loanId: id, amount: '50.00', paidOn: '2026-01-15', channel: 'CASH', externalReference: 'race-1' };
+    const [a, b] = await Promise.all([g.repay(input), g.repay(input)]);
+    expect(a.repayment?.id).toBe(b.repayment?.id);
+    expect(await svc.db.selectFrom('repayment').select('id').where('external_reference', '=', 'race-1').execute()).toHaveLength(1);
+    expect((await svc.db.selectFrom('repayment_allocation').select('repayment_id').where('loan_id', '=', id).execute()).length).toBe(1);
+
+    const PAGE = `query($f: LoanFilter, $after: String) { loans(filter: $f, first: 2, after: $after) { edges { node { id status } } pageInfo { hasNextPage endCursor } } }`;
+    type Page = { loans: { edges: { node: { id: string; status: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+    const all = await svc.db
+      .selectFrom('loan')
+      .select(['id', 'status'])
+      .where('customer_id', '=', 'c-1')
+      .where('status', '=', 'ACTIVE')
+      .orderBy('id', 'desc')
+      .execute();
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const res: { data?: Page } = await svc.graphql<Page>(PAGE, { f: { customerId: 'c-1', status: ['ACTIVE'] }, after });
+      const page = res.data?.loans;
+      if (!page) throw new Error('no page');
+      seen.push(...page.edges.map((e) => e.node.id));
+      expect(page.edges.every((e) => e.node.status === 'ACTIVE')).toBe(true);
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(all.map((l) => l.id));
+    expect(seen.length).toBeGreaterThan(2);
+  });
 });
