@@ -110,6 +110,8 @@ describe('profiles, status, managers, history and staleness', () => {
     });
     const fields = [...(p1.data?.customer.history.edges ?? []), ...(p2.data?.customer.history.edges ?? [])].map((e) => e.node.field);
     expect(new Set(fields).size).toBe(fields.length);
+    const analyst = await svc.graphql(HISTORY, { id }, staff.analyst);
+    expect(analyst.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
   it('refuses a future birth date, clearing a required name, an enterprise block on a person and an unknown customer, writing nothing', async () => {

@@ -12,6 +12,7 @@ import { countCustomers } from '../db/customer.store.ts';
 import { changeCursor } from '../db/history.store.ts';
 import { isStale } from '../domain/profile.ts';
 import { maskNationalId } from '../domain/registration.ts';
+import { requireCustomerStaff } from './access.ts';
 
 export const Customer: CustomerResolvers = {
   __resolveReference: (ref, ctx) => ctx.loaders.customer.load(ref.id),
@@ -28,7 +29,7 @@ export const Customer: CustomerResolvers = {
   },
   managerHistory: (c, _args, ctx) => ctx.loaders.assignmentsOfCustomer.load(c.id),
   history: async (c, { first, after }, ctx) => {
-    requireIdentity(ctx);
+    requireCustomerStaff(ctx);
     const size = pageSize(first);
     const rows = await ctx.loaders.changesOfCustomer(c.id, { limit: size + 1, after: after ?? null });
     return toConnection(rows, size, changeCursor);
@@ -39,6 +40,7 @@ export const Customer: CustomerResolvers = {
   consentHistory: async (c, _args, ctx) => (await ctx.loaders.consentHistoryOfCustomer.load(c.id)).map(toConsentState),
   specialCare: (c) => ({ flags: c.special_care, note: c.special_care_note, priority: c.special_care.length > 0 }),
   documents: async (c, { category }, ctx) => {
+    requireCustomerStaff(ctx);
     const docs = await ctx.loaders.documentsOfCustomer.load(c.id);
     return category ? docs.filter((d) => d.category === category) : docs;
   },

@@ -4,6 +4,7 @@ import { listCustomers } from '../db/customer.store.ts';
 import { changeCursor } from '../db/history.store.ts';
 import { findGradeThresholds } from '../db/policy.store.ts';
 import { listSegments } from '../db/segment.store.ts';
+import { requireCustomerStaff } from './access.ts';
 import { customerCriteria } from './criteria.ts';
 
 export const Query: QueryResolvers = {
@@ -21,7 +22,7 @@ export const Query: QueryResolvers = {
     return { ...toConnection(rows, size, (r) => [r.id]), filter: criteria };
   },
   customerHistory: async (_parent, { customerId, first, after }, ctx) => {
-    requireIdentity(ctx);
+    requireCustomerStaff(ctx);
     const size = pageSize(first);
     const rows = await ctx.loaders.changesOfCustomer(customerId, { limit: size + 1, after: after ?? null });
     return toConnection(rows, size, changeCursor);
