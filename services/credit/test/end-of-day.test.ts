@@ -297,5 +297,13 @@ describe('end-of-day run: DPD, buckets, penalties, risk classes, warnings', () =
     // Instalment 2 (due 31 March) is 7 days past due: SPECIAL_MENTION from 5 days; the officer's SUBSTANDARD stays effective.
     expect(l).toMatchObject({ daysPastDue: 7, computedRiskClass: 'SPECIAL_MENTION', riskClass: 'SUBSTANDARD' });
     expect(l?.riskWarnings.find((w) => w.ruleCode === 'WATCHLIST_INDUSTRY')).toMatchObject({ severity: 'LOW', status: 'OPEN' });
+    // The computed change is in the history; no RiskClassChanged went out since the effective class did not move.
+    expect(l?.riskClassHistory.at(-1)).toMatchObject({
+      previousClass: 'NORMAL',
+      riskClass: 'SPECIAL_MENTION',
+      override: false,
+      reason: 'DPD 7 as of 2024-04-07 (override SUBSTANDARD in force)',
+    });
+    expect(r).toMatchObject({ riskClassChanges: 0 });
   });
 });

@@ -98,20 +98,28 @@ export interface ClassChange {
   previous_class: RiskClass;
   risk_class: RiskClass;
   reason: string;
+  /** An officer's override is in force: the effective class did not change, so no event. */
+  overridden: boolean;
 }
 
-/** Records the DPD-driven class changes of loans without an officer's override; returns them. */
+/**
+ * Records every DPD-driven change of the computed class (history), and returns them; those of
+ * loans under an officer's override are marked, their effective class stays the override.
+ */
 export async function recordClassChanges(tx: Kysely<DB>, asOf: string, now: Date): Promise<ClassChange[]> {
   const { rows } = await sql<ClassChange>`
     with ins as (
       insert into risk_class_change (id, loan_id, as_of, previous_class, risk_class, reason, override, changed_by, changed_at)
-      select ${uuidV7}, loan_id, ${asOf}::date, prev_class, risk_class, 'DPD ' || dpd || ' as of ' || ${asOf}::text, false, null, ${now}::timestamptz
+      select ${uuidV7}, loan_id, ${asOf}::date, prev_class, risk_class,
+        'DPD ' || dpd || ' as of ' || ${asOf}::text || case when risk_class_override is null then '' else ' (override ' || risk_class_override || ' in force)' end,
+        false, null, ${now}::timestamptz
       from eod_loan
-      where forward and risk_class_override is null and risk_class <> prev_class and (at_class is null or at_class <> risk_class)
+      where forward and risk_class <> prev_class and (at_class is null or at_class <> risk_class)
       order by loan_id
       returning id, loan_id, previous_class, risk_class, reason
     )
-    select ins.*, f.customer_id from ins join eod_loan f on f.loan_id = ins.loan_id order by ins.loan_id
+    select ins.*, f.customer_id, f.risk_class_override is not null as overridden
+    from ins join eod_loan f on f.loan_id = ins.loan_id order by ins.loan_id
   `.execute(tx);
   return rows;
 }

@@ -55,22 +55,24 @@ export const endOfDayJob: JobDefinition<DB> = {
             data: { loanId: b.loan_id, customerId: b.customer_id, previousBucket: b.prev_bucket, bucket: b.bucket, daysPastDue: b.dpd, asOf },
           }),
         ),
-        ...classes.map((c) =>
-          createEvent('RiskClassChanged', {
-            subject: c.customer_id,
-            time: now,
-            data: {
-              loanId: c.loan_id,
-              customerId: c.customer_id,
-              previousClass: c.previous_class,
-              riskClass: c.risk_class,
-              reason: c.reason,
-              override: false,
-              changedBy: null,
-              asOf,
-            },
-          }),
-        ),
+        ...classes
+          .filter((c) => !c.overridden)
+          .map((c) =>
+            createEvent('RiskClassChanged', {
+              subject: c.customer_id,
+              time: now,
+              data: {
+                loanId: c.loan_id,
+                customerId: c.customer_id,
+                previousClass: c.previous_class,
+                riskClass: c.risk_class,
+                reason: c.reason,
+                override: false,
+                changedBy: null,
+                asOf,
+              },
+            }),
+          ),
         ...warnings.map((w) =>
           createEvent('RiskWarningRaised', {
             subject: w.customer_id,
@@ -92,7 +94,7 @@ export const endOfDayJob: JobDefinition<DB> = {
       return {
         loansEvaluated,
         bucketChanges: buckets.length,
-        riskClassChanges: classes.length,
+        riskClassChanges: classes.filter((c) => !c.overridden).length,
         overdueInstalments: notices.overdue.length,
         dueReminders: notices.due.length,
         warningsRaised: warnings.length,
