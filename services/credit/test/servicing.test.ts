@@ -76,6 +76,16 @@ describe('collateral, reviews, restructuring and portfolio metrics', () => {
     expect(ltv.loan.loanToValue).toBe('0.5000');
   });
 
+  it('lets risk officers tune a rule (data, not code)', async () => {
+    const RULE = `mutation($i: UpdateRiskWarningRuleInput!) { updateRiskWarningRule(input: $i) { rule { code threshold severity active } userErrors { field code } } }`;
+    const denied = await svc.graphql(RULE, { i: { code: 'DPD_OVER_7', threshold: '10' } }, staff.officer);
+    expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const res = await gql<{ updateRiskWarningRule: unknown }>(RULE, { i: { code: 'DPD_OVER_7', threshold: '10', severity: 'HIGH' } }, riskOfficer);
+    expect(res.updateRiskWarningRule).toEqual({ rule: { code: 'DPD_OVER_7', threshold: '10.000000', severity: 'HIGH', active: true }, userErrors: [] });
+    const unknown = await gql<{ updateRiskWarningRule: unknown }>(RULE, { i: { code: 'NOPE', active: false } }, riskOfficer);
+    expect(unknown.updateRiskWarningRule).toEqual({ rule: null, userErrors: [{ field: 'code', code: 'NOT_FOUND' }] });
+  });
+
   it('adds a guarantor, records a review whose fund-use finding raises a warning, and lists overdue reviews', async () => {
     const gu = await gql<{ addGuarantor: { guarantor: unknown; userErrors: unknown[] } }>(
       `mutation($i: AddGuarantorInput!) { addGuarantor(input: $i) { guarantor { name guaranteedAmount { amount currency } } userErrors { field code } } }`,
