@@ -40,8 +40,8 @@ interface View {
 describe(`credit end to end through the gateway on ${TEST_MODE}`, () => {
   let stack: Awaited<ReturnType<typeof startTestStack>>;
   beforeAll(async () => {
-    // Only Date is faked: the whole product lives on 5 January 2026, then time moves on.
-    vi.useFakeTimers({ toFake: ['Date'] });
+    // Only Date is faked (and keeps ticking, for the transports' own timing): the product lives on 5 January 2026, then jumps on.
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
     vi.setSystemTime(new Date('2026-01-05T09:00:00Z'));
     stack = await startTestStack();
   }, 60_000);
