@@ -1,6 +1,7 @@
 import { byIds, createPagedLoader, type RequestContext, type ServiceContext, type ServiceDeps, serviceContext } from '@crm/service-kit';
 import DataLoader from 'dataloader';
 import { type AccountWithBalance, findAccountsByCustomerIds, findAccountsByIds, findEntriesOfAccounts, findSettings } from './db/account.store.ts';
+import { findReferralsOfAccounts, type ReferralRow } from './db/referral.store.ts';
 import { findRedemptionsByIds, findRedemptionsOfAccounts, findRewardsByIds } from './db/reward.store.ts';
 import type { DB, LoyaltySettingRow, LoyaltyTierRow, PointsEntryRow, RedemptionRow, RewardRow } from './db/schema.ts';
 import { findTiers, qualifyingPoints } from './db/tier.store.ts';
@@ -17,6 +18,7 @@ export interface LoyaltyContext extends ServiceContext<DB> {
     reward: DataLoader<string, RewardRow | null>;
     redemption: DataLoader<string, RedemptionRow | null>;
     redemptionsOfAccount: ReturnType<typeof createPagedLoader<RedemptionRow>>;
+    referralsOfAccount: ReturnType<typeof createPagedLoader<ReferralRow>>;
     /** The programme's tiers and settings, read once per request. */
     tiers: () => Promise<LoyaltyTierRow[]>;
     settings: () => Promise<LoyaltySettingRow>;
@@ -55,6 +57,10 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Loya
       }),
       reward: new DataLoader(async (ids) => byIds(ids, await findRewardsByIds(db, ids))),
       redemption: new DataLoader(async (ids) => byIds(ids, await findRedemptionsByIds(db, ids))),
+      referralsOfAccount: createPagedLoader(
+        (ids, window) => findReferralsOfAccounts(db, ids, window),
+        (r) => r.referrer_account_id,
+      ),
       redemptionsOfAccount: createPagedLoader(
         (ids, window) => findRedemptionsOfAccounts(db, ids, window),
         (r) => r.account_id,

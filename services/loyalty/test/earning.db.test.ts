@@ -114,6 +114,27 @@ describe('earning from lending behaviour (DB-backed)', () => {
     expect(await g.payloads('ref-a', 'ReferralRewarded')).toEqual([expect.objectContaining({ referredCustomerId: 'ref-b', points: 300 })]);
     const referral = await svc.db.selectFrom('referral').selectAll().where('referred_customer_id', '=', 'ref-b').executeTakeFirstOrThrow();
     expect(referral.rewarded_at).not.toBeNull();
+    const res = await svc.graphql<{ _entities: { loyalty: { referrals: { edges: { node: unknown }[]; pageInfo: { hasNextPage: boolean } } } }[] }>(
+      `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Customer { loyalty { referrals(first: 5) { edges { node { referredCustomer { id } rewardedAt } } pageInfo { hasNextPage } } } } } }`,
+      { reps: [{ __typename: 'Customer', id: 'ref-a' }] },
+    );
+    expect(res.data?._entities[0]?.loyalty.referrals).toEqual({
+      edges: [{ node: { referredCustomer: { id: 'ref-b' }, rewardedAt: '2026-11-21T09:00:00.000Z' } }],
+      pageInfo: { hasNextPage: false },
+    });
+
+    // Pages through referrals with the keyset cursor: newest registration first.
+    await g.member('ref-d', { referralCode: referrer.referral_code, at: '2026-11-25T08:00:00.000Z' });
+    const page = async (after: string | null) =>
+      (
+        await svc.graphql<{ _entities: { loyalty: { referrals: { edges: { cursor: string; node: { referredCustomer: { id: string } } }[] } } }[] }>(
+          `query($reps: [_Any!]!, $after: String) { _entities(representations: $reps) { ... on Customer { loyalty { referrals(first: 1, after: $after) { edges { cursor node { referredCustomer { id } } } } } } } }`,
+          { reps: [{ __typename: 'Customer', id: 'ref-a' }], after },
+        )
+      ).data?._entities[0]?.loyalty.referrals.edges ?? [];
+    const first = await page(null);
+    const second = await page(first[0]?.cursor ?? null);
+    expect([...first, ...second].map((e) => e.node.referredCustomer.id)).toEqual(['ref-d', 'ref-b']);
   });
 
   it('retries a lending event that overtakes the registration instead of losing its points', async () => {

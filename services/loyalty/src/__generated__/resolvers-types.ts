@@ -78,6 +78,8 @@ export type LoyaltyAccount = {
   redemptions: LoyaltyRedemptionConnection;
   /** Code the customer gives to people they refer. */
   referralCode: Scalars['String']['output'];
+  /** Customers who registered with this member's referral code, newest first. */
+  referrals: LoyaltyReferralConnection;
   /** Current tier code (BRONZE, SILVER, GOLD, PLATINUM by default). */
   tier: Scalars['String']['output'];
   /** Where the member stands: qualifying points, next tier, pending downgrade. */
@@ -94,6 +96,13 @@ export type LoyaltyAccountLedgerArgs = {
 
 /** A customer's membership of the loyalty programme. */
 export type LoyaltyAccountRedemptionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A customer's membership of the loyalty programme. */
+export type LoyaltyAccountReferralsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -230,6 +239,27 @@ export type LoyaltyRedemptionEdge = {
 export type LoyaltyRedemptionStatus =
   | 'ACTIVE'
   | 'CANCELLED';
+
+/** A customer referred by a member: rewarded once, when the referred customer's first loan is disbursed. */
+export type LoyaltyReferral = {
+  __typename?: 'LoyaltyReferral';
+  referredCustomer: Customer;
+  registeredAt: Scalars['DateTime']['output'];
+  /** When the referrer was rewarded; null until the referred customer's first loan. */
+  rewardedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+export type LoyaltyReferralConnection = {
+  __typename?: 'LoyaltyReferralConnection';
+  edges: Array<LoyaltyReferralEdge>;
+  pageInfo: PageInfo;
+};
+
+export type LoyaltyReferralEdge = {
+  __typename?: 'LoyaltyReferralEdge';
+  cursor: Scalars['String']['output'];
+  node: LoyaltyReferral;
+};
 
 export type LoyaltyReward = {
   __typename?: 'LoyaltyReward';
@@ -700,6 +730,9 @@ export type ResolversTypes = ResolversObject<{
   LoyaltyRedemptionConnection: ResolverTypeWrapper<Omit<LoyaltyRedemptionConnection, 'edges'> & { edges: Array<ResolversTypes['LoyaltyRedemptionEdge']> }>;
   LoyaltyRedemptionEdge: ResolverTypeWrapper<Omit<LoyaltyRedemptionEdge, 'node'> & { node: ResolversTypes['LoyaltyRedemption'] }>;
   LoyaltyRedemptionStatus: LoyaltyRedemptionStatus;
+  LoyaltyReferral: ResolverTypeWrapper<Omit<LoyaltyReferral, 'referredCustomer'> & { referredCustomer: ResolversTypes['Customer'] }>;
+  LoyaltyReferralConnection: ResolverTypeWrapper<Omit<LoyaltyReferralConnection, 'edges'> & { edges: Array<ResolversTypes['LoyaltyReferralEdge']> }>;
+  LoyaltyReferralEdge: ResolverTypeWrapper<Omit<LoyaltyReferralEdge, 'node'> & { node: ResolversTypes['LoyaltyReferral'] }>;
   LoyaltyReward: ResolverTypeWrapper<RewardRow>;
   LoyaltyRewardConnection: ResolverTypeWrapper<Omit<LoyaltyRewardConnection, 'edges'> & { edges: Array<ResolversTypes['LoyaltyRewardEdge']> }>;
   LoyaltyRewardEdge: ResolverTypeWrapper<Omit<LoyaltyRewardEdge, 'node'> & { node: ResolversTypes['LoyaltyReward'] }>;
@@ -761,6 +794,9 @@ export type ResolversParentTypes = ResolversObject<{
   LoyaltyRedemption: RedemptionRow;
   LoyaltyRedemptionConnection: Omit<LoyaltyRedemptionConnection, 'edges'> & { edges: Array<ResolversParentTypes['LoyaltyRedemptionEdge']> };
   LoyaltyRedemptionEdge: Omit<LoyaltyRedemptionEdge, 'node'> & { node: ResolversParentTypes['LoyaltyRedemption'] };
+  LoyaltyReferral: Omit<LoyaltyReferral, 'referredCustomer'> & { referredCustomer: ResolversParentTypes['Customer'] };
+  LoyaltyReferralConnection: Omit<LoyaltyReferralConnection, 'edges'> & { edges: Array<ResolversParentTypes['LoyaltyReferralEdge']> };
+  LoyaltyReferralEdge: Omit<LoyaltyReferralEdge, 'node'> & { node: ResolversParentTypes['LoyaltyReferral'] };
   LoyaltyReward: RewardRow;
   LoyaltyRewardConnection: Omit<LoyaltyRewardConnection, 'edges'> & { edges: Array<ResolversParentTypes['LoyaltyRewardEdge']> };
   LoyaltyRewardEdge: Omit<LoyaltyRewardEdge, 'node'> & { node: ResolversParentTypes['LoyaltyReward'] };
@@ -830,6 +866,7 @@ export type LoyaltyAccountResolvers<ContextType = LoyaltyContext, ParentType ext
   pointsBalance?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   redemptions?: Resolver<ResolversTypes['LoyaltyRedemptionConnection'], ParentType, ContextType, RequireFields<LoyaltyAccountRedemptionsArgs, 'first'>>;
   referralCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  referrals?: Resolver<ResolversTypes['LoyaltyReferralConnection'], ParentType, ContextType, RequireFields<LoyaltyAccountReferralsArgs, 'first'>>;
   tier?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   tierProgress?: Resolver<ResolversTypes['LoyaltyTierProgress'], ParentType, ContextType>;
 }>;
@@ -918,6 +955,22 @@ export type LoyaltyRedemptionConnectionResolvers<ContextType = LoyaltyContext, P
 export type LoyaltyRedemptionEdgeResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['LoyaltyRedemptionEdge'] = ResolversParentTypes['LoyaltyRedemptionEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['LoyaltyRedemption'], ParentType, ContextType>;
+}>;
+
+export type LoyaltyReferralResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['LoyaltyReferral'] = ResolversParentTypes['LoyaltyReferral']> = ResolversObject<{
+  referredCustomer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
+  registeredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  rewardedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+}>;
+
+export type LoyaltyReferralConnectionResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['LoyaltyReferralConnection'] = ResolversParentTypes['LoyaltyReferralConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['LoyaltyReferralEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type LoyaltyReferralEdgeResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['LoyaltyReferralEdge'] = ResolversParentTypes['LoyaltyReferralEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['LoyaltyReferral'], ParentType, ContextType>;
 }>;
 
 export type LoyaltyRewardResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['LoyaltyReward'] = ResolversParentTypes['LoyaltyReward']> = ResolversObject<{
@@ -1085,6 +1138,9 @@ export type Resolvers<ContextType = LoyaltyContext> = ResolversObject<{
   LoyaltyRedemption?: LoyaltyRedemptionResolvers<ContextType>;
   LoyaltyRedemptionConnection?: LoyaltyRedemptionConnectionResolvers<ContextType>;
   LoyaltyRedemptionEdge?: LoyaltyRedemptionEdgeResolvers<ContextType>;
+  LoyaltyReferral?: LoyaltyReferralResolvers<ContextType>;
+  LoyaltyReferralConnection?: LoyaltyReferralConnectionResolvers<ContextType>;
+  LoyaltyReferralEdge?: LoyaltyReferralEdgeResolvers<ContextType>;
   LoyaltyReward?: LoyaltyRewardResolvers<ContextType>;
   LoyaltyRewardConnection?: LoyaltyRewardConnectionResolvers<ContextType>;
   LoyaltyRewardEdge?: LoyaltyRewardEdgeResolvers<ContextType>;

@@ -1,4 +1,5 @@
-import type { Insertable, Kysely } from 'kysely';
+import { decodeCursor, type PageWindow } from '@crm/service-kit';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { DB, ReferralTable } from './schema.ts';
 
 /** Records who referred a customer; a customer is referred once. */
@@ -22,4 +23,40 @@ export async function findUnrewardedReferral(db: Kysely<DB>, referredCustomerId:
 
 export async function markReferralRewarded(db: Kysely<DB>, referredCustomerId: string, at: Date, entryId: string): Promise<void> {
   await db.updateTable('referral').set({ rewarded_at: at, reward_entry_id: entryId }).where('referred_customer_id', '=', referredCustomerId).execute();
+}
+
+export type ReferralRow = Selectable<ReferralTable>;
+
+/** Newest referrals of each referrer (keyset on registration time and customer id), `limit` per referrer, in one query. */
+export async function findReferralsOfAccounts(db: Kysely<DB>, accountIds: readonly string[], window: PageWindow): Promise<ReferralRow[]> {
+  const after = window.after ? decodeCursor(window.after, 2) : null;
+  const afterAt = after ? new Date(String(after[0])) : null;
+  const afterId = after ? String(after[1]) : '';
+  const ranked = db
+    .selectFrom('referral')
+    .selectAll()
+    .select((eb) =>
+      eb.fn
+        .agg<string>('row_number')
+        .over((ob) => ob.partitionBy('referrer_account_id').orderBy('registered_at', 'desc').orderBy('referred_customer_id', 'desc'))
+        .as('rn'),
+    )
+    .where('referrer_account_id', 'in', [...accountIds])
+    .$if(afterAt !== null, (q) =>
+      q.where((eb) =>
+        eb.or([
+          eb('registered_at', '<', afterAt ?? new Date(0)),
+          eb.and([eb('registered_at', '=', afterAt ?? new Date(0)), eb('referred_customer_id', '<', afterId)]),
+        ]),
+      ),
+    );
+  const rows = await db
+    .selectFrom(ranked.as('r'))
+    .selectAll()
+    .where('rn', '<=', String(window.limit))
+    .orderBy('referrer_account_id')
+    .orderBy('registered_at', 'desc')
+    .orderBy('referred_customer_id', 'desc')
+    .execute();
+  return rows.map(({ rn: _rn, ...row }) => row);
 }

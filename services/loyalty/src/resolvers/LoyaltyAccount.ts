@@ -30,6 +30,16 @@ export const LoyaltyAccount: LoyaltyAccountResolvers = {
     const rows = await ctx.loaders.entriesOfAccount(a.id, { limit: size + 1, after: after ?? null });
     return toConnection(rows, size, (r) => [r.id]);
   },
+  referrals: async (a, { first, after }, ctx) => {
+    const size = pageSize(first);
+    const rows = await ctx.loaders.referralsOfAccount(a.id, { limit: size + 1, after: after ?? null });
+    return toConnection(
+      rows,
+      size,
+      (r) => [r.registered_at.toISOString(), r.referred_customer_id],
+      (r) => ({ referredCustomer: { id: r.referred_customer_id }, registeredAt: r.registered_at, rewardedAt: r.rewarded_at }),
+    );
+  },
   redemptions: async (a, { first, after }, ctx) => {
     const size = pageSize(first);
     const rows = await ctx.loaders.redemptionsOfAccount(a.id, { limit: size + 1, after: after ?? null });
