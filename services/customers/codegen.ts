@@ -20,6 +20,7 @@ const base = subgraphCodegen({
     CustomerGradeThreshold: '../db/schema.ts#GradeThresholdRow',
     CustomerValueScore: '../domain/value-score.ts#ValueScore',
     CustomerValueComponent: '../domain/value-score.ts#ValueComponent',
+    CustomerValueScoreRecord: '../db/grade.store.ts#StoredValueScore',
   },
 });
 

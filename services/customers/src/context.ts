@@ -4,6 +4,7 @@ import { findConsentHistory, findCurrentConsents } from './db/consent.store.ts';
 import { type CustomerRecord, findCustomersByIds } from './db/customer.store.ts';
 import { findDocumentsOfCustomers } from './db/document.store.ts';
 import { findSnapshotsOfCustomers } from './db/financial.store.ts';
+import { findStoredScoresOfCustomers, type StoredValueScore } from './db/grade.store.ts';
 import { findAssignmentsOfCustomers, findChangesOfCustomers } from './db/history.store.ts';
 import { findGradeThresholds, findPolicy } from './db/policy.store.ts';
 import type {
@@ -36,6 +37,7 @@ export interface CustomersContext extends ServiceContext<DB> {
     documentsOfCustomer: DataLoader<string, CustomerDocumentRow[]>;
     /** Today's value score of each customer asked for, computed for all of them at once. */
     valueScore: DataLoader<CustomerRecord, ValueScore, string>;
+    storedScoresOfCustomer: ReturnType<typeof createPagedLoader<StoredValueScore>>;
     policy: () => Promise<CustomerPolicyRow>;
     gradeThresholds: () => Promise<GradeThresholdRow[]>;
   };
@@ -88,6 +90,10 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Cust
           });
         },
         { cacheKeyFn: (c) => c.id },
+      ),
+      storedScoresOfCustomer: createPagedLoader(
+        (ids, window) => findStoredScoresOfCustomers(db, ids, window.limit),
+        (r) => r.customer_id,
       ),
       policy: once(() => findPolicy(db)),
       gradeThresholds,

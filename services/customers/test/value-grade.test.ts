@@ -198,6 +198,14 @@ describe('value score and grade', () => {
       [addDays(today, 29), '33.91'],
       [windowEnd, '33.91'],
     ]);
+    const history = await svc.graphql<{ customer: { valueScoreHistory: { asOf: string; total: string }[] } }>(
+      `query($id: ID!) { customer(id: $id) { valueScoreHistory(first: 2) { asOf total } } }`,
+      { id },
+    );
+    expect(history.data?.customer.valueScoreHistory).toEqual([
+      { asOf: windowEnd, total: '33.91' },
+      { asOf: addDays(today, 29), total: '33.91' },
+    ]);
     const filtered = await svc.graphql<{ customers: { edges: { node: { id: string } }[] } }>(
       `{ customers(filter: { grade: [BASIC], branchId: "BR-001" }, first: 100) { edges { node { id } } } }`,
     );

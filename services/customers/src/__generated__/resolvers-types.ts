@@ -4,6 +4,7 @@ import type { CustomerRecord, CustomerPage } from '../db/customer.store.ts';
 import type { IndividualProfileRow, EnterpriseProfileRow, CustomerRow, CustomerChangeRow, ManagerAssignmentRow, FinancialSnapshotRow, CustomerDocumentRow, SegmentRow, CustomerPolicyRow, GradeThresholdRow } from '../db/schema.ts';
 import type { ConsentState } from '../db/consent.store.ts';
 import type { ValueScore, ValueComponent } from '../domain/value-score.ts';
+import type { StoredValueScore } from '../db/grade.store.ts';
 import type { CustomersContext } from '../context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -170,6 +171,8 @@ export type Customer = {
   updatedAt: Scalars['DateTime']['output'];
   /** The value score as of today, from the aggregates of other services' events. */
   valueScore: CustomerValueScore;
+  /** Scores stored by grade evaluations, newest first (value uplift over time). */
+  valueScoreHistory: Array<CustomerValueScoreRecord>;
 };
 
 
@@ -182,6 +185,12 @@ export type CustomerDocumentsArgs = {
 /** A borrower or prospective borrower: a person or a small business. */
 export type CustomerHistoryArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A borrower or prospective borrower: a person or a small business. */
+export type CustomerValueScoreHistoryArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -432,6 +441,12 @@ export type CustomerValueScore = {
   components: Array<CustomerValueComponent>;
   /** The grade this score qualifies for under the current thresholds. */
   qualifiesFor: CustomerGrade;
+  total: Scalars['Decimal']['output'];
+};
+
+export type CustomerValueScoreRecord = {
+  __typename?: 'CustomerValueScoreRecord';
+  asOf: Scalars['Date']['output'];
   total: Scalars['Decimal']['output'];
 };
 
@@ -976,6 +991,7 @@ export type ResolversTypes = ResolversObject<{
   CustomerStatus: CustomerStatus;
   CustomerValueComponent: ResolverTypeWrapper<ValueComponent>;
   CustomerValueScore: ResolverTypeWrapper<ValueScore>;
+  CustomerValueScoreRecord: ResolverTypeWrapper<StoredValueScore>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
@@ -1051,6 +1067,7 @@ export type ResolversParentTypes = ResolversObject<{
   CustomerSpecialCare: CustomerSpecialCare;
   CustomerValueComponent: ValueComponent;
   CustomerValueScore: ValueScore;
+  CustomerValueScoreRecord: StoredValueScore;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
@@ -1145,6 +1162,7 @@ export type CustomerResolvers<ContextType = CustomersContext, ParentType extends
   tags?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   valueScore?: Resolver<ResolversTypes['CustomerValueScore'], ParentType, ContextType>;
+  valueScoreHistory?: Resolver<Array<ResolversTypes['CustomerValueScoreRecord']>, ParentType, ContextType, RequireFields<CustomerValueScoreHistoryArgs, 'first'>>;
 }>;
 
 export type CustomerChangeResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['CustomerChange'] = ResolversParentTypes['CustomerChange']> = ResolversObject<{
@@ -1264,6 +1282,11 @@ export type CustomerValueScoreResolvers<ContextType = CustomersContext, ParentTy
   asOf?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   components?: Resolver<Array<ResolversTypes['CustomerValueComponent']>, ParentType, ContextType>;
   qualifiesFor?: Resolver<ResolversTypes['CustomerGrade'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+}>;
+
+export type CustomerValueScoreRecordResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['CustomerValueScoreRecord'] = ResolversParentTypes['CustomerValueScoreRecord']> = ResolversObject<{
+  asOf?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   total?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
 }>;
 
@@ -1440,6 +1463,7 @@ export type Resolvers<ContextType = CustomersContext> = ResolversObject<{
   CustomerSpecialCare?: CustomerSpecialCareResolvers<ContextType>;
   CustomerValueComponent?: CustomerValueComponentResolvers<ContextType>;
   CustomerValueScore?: CustomerValueScoreResolvers<ContextType>;
+  CustomerValueScoreRecord?: CustomerValueScoreRecordResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   Decimal?: GraphQLScalarType;

@@ -5,6 +5,35 @@ import type { GradeState } from '../domain/grade.ts';
 import type { ValueScore } from '../domain/value-score.ts';
 import type { DB } from './schema.ts';
 
+export interface StoredValueScore {
+  customer_id: string;
+  as_of: string;
+  total: string;
+}
+
+/** The newest stored scores of many customers, `limit` each, in one query (a window function). */
+export async function findStoredScoresOfCustomers(db: Kysely<DB>, customerIds: readonly string[], limit: number): Promise<StoredValueScore[]> {
+  if (!customerIds.length) return [];
+  const ranked = db
+    .selectFrom('customer_value_score')
+    .select(['customer_id', 'as_of', 'total'])
+    .select((eb) =>
+      eb.fn
+        .agg<string>('row_number')
+        .over((ob) => ob.partitionBy('customer_id').orderBy('as_of', 'desc'))
+        .as('rn'),
+    )
+    .where('customer_id', 'in', [...customerIds]);
+  const rows = await db
+    .selectFrom(ranked.as('r'))
+    .select(['customer_id', 'as_of', 'total'])
+    .where('rn', '<=', String(limit))
+    .orderBy('customer_id')
+    .orderBy('as_of', 'desc')
+    .execute();
+  return rows.map((r) => ({ ...r, as_of: dateText(r.as_of) }));
+}
+
 export interface GradedCustomer {
   id: string;
   created_at: Date;

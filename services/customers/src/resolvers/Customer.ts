@@ -50,6 +50,10 @@ export const Customer: CustomerResolvers = {
     c.grade_at_risk_since && c.grade_at_risk_until && c.grade_projected
       ? { since: c.grade_at_risk_since, until: c.grade_at_risk_until, projectedGrade: c.grade_projected }
       : null,
+  valueScoreHistory: (c, { first }, ctx) => {
+    requireIdentity(ctx);
+    return ctx.loaders.storedScoresOfCustomer(c.id, { limit: pageSize(first, 12), after: null });
+  },
   valueScore: (c, _args, ctx) => {
     requireIdentity(ctx);
     return ctx.loaders.valueScore.load(c);

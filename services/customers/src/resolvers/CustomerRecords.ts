@@ -5,6 +5,7 @@ import type {
   CustomerGradeThresholdResolvers,
   CustomerPolicyResolvers,
   CustomerValueComponentResolvers,
+  CustomerValueScoreRecordResolvers,
   CustomerValueScoreResolvers,
   FinancialSnapshotResolvers,
   RelationshipManagerAssignmentResolvers,
@@ -68,4 +69,8 @@ export const CustomerValueComponent: CustomerValueComponentResolvers = {
   weight: (c) => c.weight.toFixed(2),
   value: (c) => c.value.toFixed(2),
   contribution: (c) => c.contribution.toFixed(2),
+};
+
+export const CustomerValueScoreRecord: CustomerValueScoreRecordResolvers = {
+  asOf: (r) => r.as_of,
 };

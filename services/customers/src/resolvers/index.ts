@@ -9,6 +9,7 @@ import {
   CustomerPolicy,
   CustomerValueComponent,
   CustomerValueScore,
+  CustomerValueScoreRecord,
   FinancialSnapshot,
   RelationshipManagerAssignment,
 } from './CustomerRecords.ts';
@@ -67,4 +68,5 @@ export const resolvers: Resolvers = {
   CustomerGradeThreshold,
   CustomerValueScore,
   CustomerValueComponent,
+  CustomerValueScoreRecord,
 };
