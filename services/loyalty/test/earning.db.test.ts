@@ -137,12 +137,15 @@ describe('earning from lending behaviour (DB-backed)', () => {
     expect([...first, ...second].map((e) => e.node.referredCustomer.id)).toEqual(['ref-d', 'ref-b']);
   });
 
-  it('retries a lending event that overtakes the registration instead of losing its points', async () => {
-    const { message } = await g.instalmentPaid('early-1', { loanId: 'L9', n: 1, amount: '1000.00', onTime: true });
-    const dead = await svc.db.selectFrom('event_dead_letter').select('type').execute();
-    expect(dead.map((d) => d.type)).toContain('crm.credit.InstalmentPaid.v1');
-    await g.member('early-1');
-    await svc.consumer.handle(message); // replayed from the dead-letter topic: 1 000 × 0.01 = 10
-    expect(await g.balance('early-1')).toBe(110);
+  it('opens the account when a lending event overtakes the registration, which then completes it', async () => {
+    await g.instalmentPaid('early-1', { loanId: 'L9', n: 1, amount: '1000.00', onTime: true }); // 1 000 × 0.01 = 10
+    expect(await g.balance('early-1')).toBe(10);
+    expect(await svc.db.selectFrom('event_dead_letter').select('type').execute()).toEqual([]);
+    const referrer = await g.member('early-ref');
+    const account = await g.member('early-1', { branchId: 'BR-9', birthDate: '1991-03-04', referralCode: referrer.referral_code });
+    expect([account.branch_id, await g.balance('early-1')]).toEqual(['BR-9', 110]);
+    expect(await g.emitted('early-1')).toEqual(['LoyaltyAccountOpened', 'PointsEarned', 'PointsEarned']);
+    const referral = await svc.db.selectFrom('referral').select('referrer_account_id').where('referred_customer_id', '=', 'early-1').executeTakeFirst();
+    expect(referral?.referrer_account_id).toBe(referrer.id);
   });
 });

@@ -1,12 +1,13 @@
 import { emit } from '@crm/events';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import { appendEntryOnce, balanceOf, findAccountsByCustomerIds, findActiveRule, findSettings, setTier } from '../db/account.store.ts';
+import { appendEntryOnce, balanceOf, findActiveRule, findSettings, setTier } from '../db/account.store.ts';
 import type { DB, LoyaltyAccountRow } from '../db/schema.ts';
 import { findTiers, qualifyingPoints } from '../db/tier.store.ts';
 import { pointsForRule } from '../domain/earning.ts';
 import { addMonths, expiryOf } from '../domain/points.ts';
 import { qualifiedTier } from '../domain/tiers.ts';
+import { openAccountOnce } from './open-account.ts';
 
 export interface Earning {
   account: Pick<LoyaltyAccountRow, 'id' | 'customer_id' | 'tier'>;
@@ -82,13 +83,7 @@ async function upgradeAtOnce(tx: Kysely<DB>, account: Earning['account'], at: Da
   });
 }
 
-/**
- * The customer's account. Loyalty opens it on CustomerRegistered, from another topic than
- * credit's: when a lending event overtakes the registration, fail so the consumer retries
- * (then dead-letters) instead of silently losing the points.
- */
-export async function accountOfCustomerOrRetry(tx: Kysely<DB>, customerId: string): Promise<LoyaltyAccountRow> {
-  const [account] = await findAccountsByCustomerIds(tx, [customerId]);
-  if (!account) throw new Error(`No loyalty account yet for customer ${customerId}`);
-  return account;
+/** The customer's account, opened now if a lending or survey event overtook the registration. */
+export async function accountOfCustomer(tx: Kysely<DB>, customerId: string, at: Date): Promise<LoyaltyAccountRow> {
+  return (await openAccountOnce(tx, customerId, at)).account;
 }

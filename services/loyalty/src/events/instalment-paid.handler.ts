@@ -1,12 +1,12 @@
 import type { EventHandler } from '@crm/events';
 import type { DB } from '../db/schema.ts';
-import { accountOfCustomerOrRetry, earnPoints } from './earn-points.ts';
+import { accountOfCustomer, earnPoints } from './earn-points.ts';
 
 /** An instalment paid on time earns (rule ON_TIME_INSTALMENT, proportional to the amount paid); a late one earns nothing. */
 export const onInstalmentPaid: EventHandler<DB, 'InstalmentPaid'> = async (tx, event) => {
   const { customerId, loanId, instalmentNumber, amountPaid, onTime } = event.data;
   if (!onTime) return;
-  const account = await accountOfCustomerOrRetry(tx, customerId);
+  const account = await accountOfCustomer(tx, customerId, new Date(event.time));
   await earnPoints(tx, {
     account,
     ruleCode: 'ON_TIME_INSTALMENT',

@@ -1,12 +1,12 @@
 import type { EventHandler } from '@crm/events';
 import type { DB } from '../db/schema.ts';
-import { accountOfCustomerOrRetry, earnPoints } from './earn-points.ts';
+import { accountOfCustomer, earnPoints } from './earn-points.ts';
 
 /** A loan repaid in full and on time earns (rule LOAN_REPAID_ON_TIME). */
 export const onLoanClosed: EventHandler<DB, 'LoanClosed'> = async (tx, event) => {
   const { customerId, loanId, repaidOnTimeInFull } = event.data;
   if (!repaidOnTimeInFull) return;
-  const account = await accountOfCustomerOrRetry(tx, customerId);
+  const account = await accountOfCustomer(tx, customerId, new Date(event.time));
   await earnPoints(tx, {
     account,
     ruleCode: 'LOAN_REPAID_ON_TIME',

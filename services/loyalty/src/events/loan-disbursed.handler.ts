@@ -2,7 +2,7 @@ import { type EventHandler, emit } from '@crm/events';
 import { findAccountsByIds } from '../db/account.store.ts';
 import { findUnrewardedReferral, markReferralRewarded } from '../db/referral.store.ts';
 import type { DB } from '../db/schema.ts';
-import { accountOfCustomerOrRetry, earnPoints } from './earn-points.ts';
+import { accountOfCustomer, earnPoints } from './earn-points.ts';
 
 /**
  * A repeat loan (cycle 2 and later) earns (rule REPEAT_LOAN). A customer's first loan rewards
@@ -12,7 +12,7 @@ export const onLoanDisbursed: EventHandler<DB, 'LoanDisbursed'> = async (tx, eve
   const { customerId, loanId, loanCycle } = event.data;
   const at = new Date(event.time);
   if (loanCycle > 1) {
-    const account = await accountOfCustomerOrRetry(tx, customerId);
+    const account = await accountOfCustomer(tx, customerId, new Date(event.time));
     await earnPoints(tx, { account, ruleCode: 'REPEAT_LOAN', amount: null, sourceEventId: event.id, sourceRef: `loan:${loanId}`, at });
     return;
   }

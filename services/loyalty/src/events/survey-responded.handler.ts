@@ -1,11 +1,11 @@
 import type { EventHandler } from '@crm/events';
 import type { DB } from '../db/schema.ts';
-import { accountOfCustomerOrRetry, earnPoints } from './earn-points.ts';
+import { accountOfCustomer, earnPoints } from './earn-points.ts';
 
 /** A completed survey earns (rule SURVEY_COMPLETED), once per response. */
 export const onSurveyResponded: EventHandler<DB, 'SurveyResponded'> = async (tx, event) => {
   const { customerId, responseId } = event.data;
-  const account = await accountOfCustomerOrRetry(tx, customerId);
+  const account = await accountOfCustomer(tx, customerId, new Date(event.time));
   await earnPoints(tx, {
     account,
     ruleCode: 'SURVEY_COMPLETED',
