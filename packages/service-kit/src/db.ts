@@ -37,7 +37,7 @@ export async function openDatabase<DB>(target: DatabaseTarget): Promise<Database
   if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
   // Same parsing as pg above: numeric, int8 and date stay strings.
   const parsers = { 1700: (v: string) => v, 20: (v: string) => v, 1082: (v: string) => v };
-  const pglite = new PGlite(target.dataDir, { parsers });
+  const pglite = new PGlite({ ...(target.dataDir ? { dataDir: target.dataDir } : {}), parsers });
   await pglite.waitReady;
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   return { db, target, close: () => db.destroy() };
