@@ -1,5 +1,5 @@
 import { emit } from '@crm/events';
-import { requireIdentity, requireRole } from '@crm/service-kit';
+import { requireIdentity, requireRole, type UserError } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
 import { lockAccountOfCustomer } from '../../db/account.store.ts';
@@ -18,7 +18,7 @@ export const redeemReward: MutationResolvers['redeemReward'] = async (_parent, {
   requireRole(identity, 'loan_officer', 'branch_manager', 'service_agent');
   const key = input.idempotencyKey?.trim() || null;
   const now = ctx.now();
-  const outcome = await ctx.db.transaction().execute(async (tx) => {
+  const outcome = await ctx.db.transaction().execute(async (tx): Promise<{ redemptionId: string } | { errors: UserError[] }> => {
     const account = await lockAccountOfCustomer(tx, input.customerId);
     if (!account) return { errors: [{ field: 'customerId', code: 'ACCOUNT_NOT_FOUND', message: `No loyalty account for customer ${input.customerId}` }] };
     if (key) {
@@ -27,7 +27,7 @@ export const redeemReward: MutationResolvers['redeemReward'] = async (_parent, {
       if (again && (again.account_id !== account.id || again.reward_id !== input.rewardId)) {
         return { errors: [{ field: 'idempotencyKey', code: 'IDEMPOTENCY_KEY_REUSED', message: 'This key was used for another redemption' }] };
       }
-      if (again) return { redemptionId: again.id, errors: [] };
+      if (again) return { redemptionId: again.id };
     }
     const reward = await lockReward(tx, input.rewardId);
     const tiers = await findTiers(tx);
@@ -37,7 +37,7 @@ export const redeemReward: MutationResolvers['redeemReward'] = async (_parent, {
       account.balance,
       memberRank,
     );
-    if (errors.length || !reward) return { errors };
+    if (!reward || errors.length) return { errors };
 
     const redemptionId = uuidv7();
     const entryId = uuidv7();
@@ -76,8 +76,8 @@ export const redeemReward: MutationResolvers['redeemReward'] = async (_parent, {
       time: now,
       data: { ...ref, redemptionId, rewardId: reward.id, rewardKind: reward.kind, points: reward.points_cost },
     });
-    return { redemptionId, errors: [] };
+    return { redemptionId };
   });
-  if (outcome.errors.length || !('redemptionId' in outcome) || !outcome.redemptionId) return { redemption: null, userErrors: outcome.errors };
+  if ('errors' in outcome) return { redemption: null, userErrors: outcome.errors };
   return { redemption: await ctx.loaders.redemption.load(outcome.redemptionId), userErrors: [] };
 };
