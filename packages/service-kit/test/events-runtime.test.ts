@@ -192,7 +192,12 @@ describe('database engines agree on types', () => {
   it('returns numeric, bigint and date as strings and timestamps as Date', async () => {
     const database = await openTestDatabase<DB>('types', migrations);
     try {
-      const { rows } = await sql<{ n: unknown; b: unknown; d: unknown; t: unknown }>`select 1.50::numeric as n, 9007199254740993::bigint as b, '2024-02-29'::date as d, now() as t`.execute(database.db);
+      const { rows } = await sql<{
+        n: unknown;
+        b: unknown;
+        d: unknown;
+        t: unknown;
+      }>`select 1.50::numeric as n, 9007199254740993::bigint as b, '2024-02-29'::date as d, now() as t`.execute(database.db);
       expect(rows[0]?.n).toBe('1.50');
       expect(rows[0]?.b).toBe('9007199254740993');
       expect(rows[0]?.d).toBe('2024-02-29');

@@ -13,12 +13,54 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /**
+   * A segment rule as JSON data: `{"all": [rule...]}`, `{"any": [rule...]}`, `{"not": rule}` or a
+   * comparison `{"attribute": "incomeBand", "op": "in", "value": ["HIGH", "UPPER_MIDDLE"]}`.
+   * Attributes: kind, status, incomeBand, ageBand, age, occupation, region, city, branchId, industry,
+   * riskAppetite, grade, tags, delinquencyBucket, activeLoans, specialCare. Operators: eq, neq, in,
+   * notIn, gt, gte, lt, lte, contains (text: substring, case-insensitive; tags/specialCare: has).
+   */
+  CustomerSegmentRule: { input: any; output: any; }
   /** Calendar date, YYYY-MM-DD. */
   Date: { input: string; output: string; }
   /** Instant in ISO 8601 form with a time zone. */
   DateTime: { input: string; output: string; }
   /** Exact decimal number carried as a string, e.g. "1250.75". */
   Decimal: { input: string; output: string; }
+};
+
+export type AddCollateralInput = {
+  description: Scalars['String']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  loanId: Scalars['ID']['input'];
+  type: Scalars['String']['input'];
+  value: Scalars['Decimal']['input'];
+  valuedOn: Scalars['Date']['input'];
+};
+
+export type AddCustomerDocumentInput = {
+  category: CustomerDocumentCategory;
+  contentType?: InputMaybe<Scalars['String']['input']>;
+  customerId: Scalars['ID']['input'];
+  documentType: Scalars['String']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  sizeBytes?: InputMaybe<Scalars['Int']['input']>;
+  storageRef: Scalars['String']['input'];
+  title: Scalars['String']['input'];
+};
+
+export type AddCustomerDocumentPayload = {
+  __typename?: 'AddCustomerDocumentPayload';
+  document: Maybe<CustomerDocument>;
+  userErrors: Array<UserError>;
+};
+
+export type AddGuarantorInput = {
+  guaranteedAmount: Scalars['Decimal']['input'];
+  guarantorCustomerId?: InputMaybe<Scalars['ID']['input']>;
+  loanId: Scalars['ID']['input'];
+  name: Scalars['String']['input'];
+  relationship?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type Address = {
@@ -34,6 +76,370 @@ export type AddressInput = {
   district?: InputMaybe<Scalars['String']['input']>;
   line?: InputMaybe<Scalars['String']['input']>;
   region?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type AdjustPointsInput = {
+  customerId: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** Points to credit (positive) or debit (negative); never zero. */
+  points: Scalars['Int']['input'];
+  reason: Scalars['String']['input'];
+};
+
+export type AdjustPointsPayload = {
+  __typename?: 'AdjustPointsPayload';
+  account: Maybe<LoyaltyAccount>;
+  entry: Maybe<PointsEntry>;
+  userErrors: Array<UserError>;
+};
+
+export type AmortisationMethod =
+  /** Level payments (annuity). */
+  | 'EQUAL_INSTALMENT'
+  | 'EQUAL_PRINCIPAL'
+  /** Interest each period, the principal in the last instalment (bullet). */
+  | 'INTEREST_ONLY';
+
+export type ApplyForLoanInput = {
+  annualRate: Scalars['Decimal']['input'];
+  customerId: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** The responsible officer; the caller when absent. */
+  officerId?: InputMaybe<Scalars['ID']['input']>;
+  principal: Scalars['Decimal']['input'];
+  productCode: Scalars['String']['input'];
+  /** Declared use of funds. */
+  purpose: Scalars['String']['input'];
+  /** Number of instalments. */
+  termCount: Scalars['Int']['input'];
+};
+
+export type ApproveLoanInput = {
+  loanId: Scalars['ID']['input'];
+};
+
+export type AssignRelationshipManagerInput = {
+  customerId: Scalars['ID']['input'];
+  managerId: Scalars['ID']['input'];
+  reason?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type AssignRelationshipManagerPayload = {
+  __typename?: 'AssignRelationshipManagerPayload';
+  customer: Maybe<Customer>;
+  userErrors: Array<UserError>;
+};
+
+export type CancelRedemptionInput = {
+  reason: Scalars['String']['input'];
+  redemptionId: Scalars['ID']['input'];
+};
+
+export type CancelRedemptionPayload = {
+  __typename?: 'CancelRedemptionPayload';
+  redemption: Maybe<LoyaltyRedemption>;
+  userErrors: Array<UserError>;
+};
+
+export type CancelTaskInput = {
+  reason: Scalars['String']['input'];
+  taskId: Scalars['ID']['input'];
+};
+
+export type CareEvent = {
+  __typename?: 'CareEvent';
+  attendedCount: Scalars['Int']['output'];
+  branchId: Maybe<Scalars['ID']['output']>;
+  capacity: Maybe<Scalars['Int']['output']>;
+  id: Scalars['ID']['output'];
+  invitations: Array<CareEventInvitation>;
+  invitedCount: Scalars['Int']['output'];
+  kind: CareEventKind;
+  location: Maybe<Scalars['String']['output']>;
+  startsAt: Scalars['DateTime']['output'];
+  title: Scalars['String']['output'];
+};
+
+export type CareEventAttendance =
+  | 'ATTENDED'
+  | 'INVITED'
+  | 'NO_SHOW';
+
+export type CareEventConnection = {
+  __typename?: 'CareEventConnection';
+  edges: Array<CareEventEdge>;
+  pageInfo: PageInfo;
+};
+
+export type CareEventEdge = {
+  __typename?: 'CareEventEdge';
+  cursor: Scalars['String']['output'];
+  node: CareEvent;
+};
+
+export type CareEventInvitation = {
+  __typename?: 'CareEventInvitation';
+  attendedAt: Maybe<Scalars['DateTime']['output']>;
+  customer: Customer;
+  invitedAt: Scalars['DateTime']['output'];
+  status: CareEventAttendance;
+};
+
+export type CareEventKind =
+  | 'APPRECIATION_DAY'
+  | 'EDUCATION_TALK'
+  | 'OTHER';
+
+export type CareEventPayload = {
+  __typename?: 'CareEventPayload';
+  event: Maybe<CareEvent>;
+  userErrors: Array<UserError>;
+};
+
+export type CareGreeting = {
+  __typename?: 'CareGreeting';
+  /** The relationship manager who sends it. */
+  assigneeId: Maybe<Scalars['ID']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  customer: Customer;
+  holidayCode: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  kind: CareGreetingKind;
+  occasionOn: Scalars['Date']['output'];
+  status: CareGreetingStatus;
+};
+
+export type CareGreetingConnection = {
+  __typename?: 'CareGreetingConnection';
+  edges: Array<CareGreetingEdge>;
+  pageInfo: PageInfo;
+};
+
+export type CareGreetingEdge = {
+  __typename?: 'CareGreetingEdge';
+  cursor: Scalars['String']['output'];
+  node: CareGreeting;
+};
+
+export type CareGreetingFilter = {
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  kind?: InputMaybe<CareGreetingKind>;
+  occasionOn?: InputMaybe<Scalars['Date']['input']>;
+  status?: InputMaybe<Array<CareGreetingStatus>>;
+};
+
+export type CareGreetingKind =
+  | 'BIRTHDAY'
+  | 'HOLIDAY';
+
+export type CareGreetingPayload = {
+  __typename?: 'CareGreetingPayload';
+  greeting: Maybe<CareGreeting>;
+  userErrors: Array<UserError>;
+};
+
+export type CareGreetingStatus =
+  | 'CANCELLED'
+  | 'PENDING'
+  | 'SENT';
+
+export type CareHoliday = {
+  __typename?: 'CareHoliday';
+  code: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  onDate: Scalars['Date']['output'];
+};
+
+export type CareHolidayPayload = {
+  __typename?: 'CareHolidayPayload';
+  holiday: Maybe<CareHoliday>;
+  userErrors: Array<UserError>;
+};
+
+export type ChangeComplaintStatusInput = {
+  complaintId: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** ACKNOWLEDGED, IN_PROGRESS, CLOSED or REOPENED (resolving goes through resolveComplaint). */
+  status: ComplaintStatus;
+};
+
+export type ChangeCustomerStatusInput = {
+  customerId: Scalars['ID']['input'];
+  reason?: InputMaybe<Scalars['String']['input']>;
+  status: CustomerStatus;
+};
+
+export type ChangeCustomerStatusPayload = {
+  __typename?: 'ChangeCustomerStatusPayload';
+  customer: Maybe<Customer>;
+  userErrors: Array<UserError>;
+};
+
+/** A churn-risk score (0-100) = sum over signals of weight x value (value from 0 to 1). */
+export type ChurnRisk = {
+  __typename?: 'ChurnRisk';
+  asOf: Scalars['Date']['output'];
+  level: ChurnRiskLevel;
+  score: Scalars['Decimal']['output'];
+  signals: Array<ChurnRiskSignal>;
+};
+
+export type ChurnRiskLevel =
+  | 'HIGH'
+  | 'LOW'
+  | 'MEDIUM';
+
+export type ChurnRiskSignal = {
+  __typename?: 'ChurnRiskSignal';
+  code: Scalars['String']['output'];
+  /** Strength of the signal, 0 to 1. */
+  value: Scalars['Decimal']['output'];
+  /** Points the signal adds at full strength. */
+  weight: Scalars['Decimal']['output'];
+};
+
+export type ChurnSignalWeight = {
+  __typename?: 'ChurnSignalWeight';
+  code: Scalars['String']['output'];
+  description: Scalars['String']['output'];
+  weight: Scalars['Decimal']['output'];
+};
+
+export type CloseLoanInput = {
+  loanId: Scalars['ID']['input'];
+};
+
+export type Collateral = {
+  __typename?: 'Collateral';
+  /** The latest valuation. */
+  currentValue: Money;
+  description: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  type: Scalars['String']['output'];
+  /** Every valuation, oldest first. */
+  valuations: Array<CollateralValuation>;
+  valuedOn: Scalars['Date']['output'];
+};
+
+export type CollateralPayload = {
+  __typename?: 'CollateralPayload';
+  collateral: Maybe<Collateral>;
+  userErrors: Array<UserError>;
+};
+
+export type CollateralValuation = {
+  __typename?: 'CollateralValuation';
+  recordedAt: Scalars['DateTime']['output'];
+  recordedBy: Scalars['ID']['output'];
+  value: Money;
+  valuedOn: Scalars['Date']['output'];
+};
+
+/** A complaint, suggestion or praise, with its workflow and SLA clock. */
+export type Complaint = {
+  __typename?: 'Complaint';
+  /** Deadline of the acknowledgement (from the severity's SLA). */
+  acknowledgeDueAt: Scalars['DateTime']['output'];
+  acknowledgedAt: Maybe<Scalars['DateTime']['output']>;
+  assigneeId: Maybe<Scalars['ID']['output']>;
+  category: ComplaintCategory;
+  channel: InteractionChannel;
+  closedAt: Maybe<Scalars['DateTime']['output']>;
+  compensation: Maybe<Scalars['Decimal']['output']>;
+  currency: Maybe<Scalars['String']['output']>;
+  customer: Customer;
+  description: Scalars['String']['output'];
+  /** True once the complaint missed a deadline and was escalated. */
+  escalated: Scalars['Boolean']['output'];
+  /** Status changes, oldest first. */
+  history: Array<ComplaintStatusChange>;
+  id: Scalars['ID']['output'];
+  kind: ComplaintKind;
+  receivedAt: Scalars['DateTime']['output'];
+  receivedBy: Scalars['ID']['output'];
+  reopenedCount: Scalars['Int']['output'];
+  resolution: Maybe<Scalars['String']['output']>;
+  /** Deadline of the resolution (from the severity's SLA). */
+  resolveDueAt: Scalars['DateTime']['output'];
+  resolvedAt: Maybe<Scalars['DateTime']['output']>;
+  severity: ComplaintSeverity;
+  status: ComplaintStatus;
+};
+
+export type ComplaintCategory =
+  | 'COLLECTION_CONDUCT'
+  | 'FEES'
+  | 'OTHER'
+  | 'PRIVACY'
+  | 'PROCESS'
+  | 'PRODUCT'
+  | 'SERVICE_ATTITUDE';
+
+export type ComplaintConnection = {
+  __typename?: 'ComplaintConnection';
+  edges: Array<ComplaintEdge>;
+  pageInfo: PageInfo;
+};
+
+export type ComplaintEdge = {
+  __typename?: 'ComplaintEdge';
+  cursor: Scalars['String']['output'];
+  node: Complaint;
+};
+
+export type ComplaintFilter = {
+  category?: InputMaybe<Array<ComplaintCategory>>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  escalated?: InputMaybe<Scalars['Boolean']['input']>;
+  severity?: InputMaybe<Array<ComplaintSeverity>>;
+  status?: InputMaybe<Array<ComplaintStatus>>;
+};
+
+export type ComplaintKind =
+  | 'COMPLAINT'
+  | 'PRAISE'
+  | 'SUGGESTION';
+
+export type ComplaintPayload = {
+  __typename?: 'ComplaintPayload';
+  complaint: Maybe<Complaint>;
+  userErrors: Array<UserError>;
+};
+
+export type ComplaintSeverity =
+  | 'CRITICAL'
+  | 'HIGH'
+  | 'LOW'
+  | 'MEDIUM';
+
+export type ComplaintSla = {
+  __typename?: 'ComplaintSla';
+  acknowledgeWithinHours: Scalars['Int']['output'];
+  resolveWithinDays: Scalars['Int']['output'];
+  severity: ComplaintSeverity;
+};
+
+export type ComplaintStatus =
+  | 'ACKNOWLEDGED'
+  | 'CLOSED'
+  | 'IN_PROGRESS'
+  | 'RECEIVED'
+  | 'REOPENED'
+  | 'RESOLVED';
+
+export type ComplaintStatusChange = {
+  __typename?: 'ComplaintStatusChange';
+  changedAt: Scalars['DateTime']['output'];
+  changedBy: Scalars['ID']['output'];
+  fromStatus: Maybe<ComplaintStatus>;
+  note: Maybe<Scalars['String']['output']>;
+  toStatus: ComplaintStatus;
+};
+
+export type CompleteTaskInput = {
+  /** The contact (of the same customer) that completed the task. */
+  interactionId?: InputMaybe<Scalars['ID']['input']>;
+  taskId: Scalars['ID']['input'];
 };
 
 export type ContactChannel =
@@ -62,14 +468,112 @@ export type ContactInput = {
   preferredLanguage?: InputMaybe<Scalars['String']['input']>;
 };
 
-/** Credit's view of a customer: the loans. */
+export type CreateCareEventInput = {
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  capacity?: InputMaybe<Scalars['Int']['input']>;
+  /** Repeating a call with the same key returns the first event and writes nothing. */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  kind: CareEventKind;
+  location?: InputMaybe<Scalars['String']['input']>;
+  startsAt: Scalars['DateTime']['input'];
+  title: Scalars['String']['input'];
+};
+
+export type CreateCustomerSegmentInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  name: Scalars['String']['input'];
+  rule: Scalars['CustomerSegmentRule']['input'];
+};
+
+export type CreateLoanProductInput = {
+  amortisation: AmortisationMethod;
+  code: Scalars['String']['input'];
+  currency: Scalars['String']['input'];
+  /** Default THIRTY_360 for monthly, ACTUAL_365 for weekly and biweekly. */
+  dayCount?: InputMaybe<DayCountConvention>;
+  frequency: RepaymentFrequency;
+  graceDays: Scalars['Int']['input'];
+  maxPrincipal: Scalars['Decimal']['input'];
+  maxRate: Scalars['Decimal']['input'];
+  maxTerm: Scalars['Int']['input'];
+  minPrincipal: Scalars['Decimal']['input'];
+  minRate: Scalars['Decimal']['input'];
+  minTerm: Scalars['Int']['input'];
+  name: Scalars['String']['input'];
+  overpaymentPolicy: OverpaymentPolicy;
+  penaltyRate: Scalars['Decimal']['input'];
+  type: LoanProductType;
+};
+
+export type CreateLoanProductPayload = {
+  __typename?: 'CreateLoanProductPayload';
+  product: Maybe<LoanProduct>;
+  userErrors: Array<UserError>;
+};
+
+export type CreateTaskInput = {
+  /** Who does it; the customer's relationship manager when absent. */
+  assigneeId?: InputMaybe<Scalars['ID']['input']>;
+  customerId: Scalars['ID']['input'];
+  description?: InputMaybe<Scalars['String']['input']>;
+  dueAt: Scalars['DateTime']['input'];
+  /** Repeating a call with the same key returns the first task and writes nothing. */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  priority?: InputMaybe<TaskPriority>;
+  title: Scalars['String']['input'];
+  type: TaskType;
+};
+
+export type CreditReview = {
+  __typename?: 'CreditReview';
+  findings: Scalars['String']['output'];
+  fundUseAsDeclared: Scalars['Boolean']['output'];
+  id: Scalars['ID']['output'];
+  rating: CreditReviewRating;
+  reviewedOn: Scalars['Date']['output'];
+  reviewerId: Scalars['ID']['output'];
+};
+
+export type CreditReviewPayload = {
+  __typename?: 'CreditReviewPayload';
+  review: Maybe<CreditReview>;
+  userErrors: Array<UserError>;
+};
+
+export type CreditReviewRating =
+  | 'SATISFACTORY'
+  | 'UNSATISFACTORY'
+  | 'WATCH';
+
+/** Credit's view of a customer: the loans and their risk warnings. */
 export type Customer = {
   __typename?: 'Customer';
   branchId: Scalars['ID']['output'];
+  /** The latest churn-risk score, explained by its signals; null before the first churn-scoring run. */
+  churnRisk: Maybe<ChurnRisk>;
+  /** Complaints and feedback of the customer, newest first. */
+  complaints: ComplaintConnection;
+  /** Every consent change, newest first. */
+  consentHistory: Array<CustomerConsent>;
+  /** Current consent per purpose (a purpose never answered is not granted). */
+  consents: Array<CustomerConsent>;
   contact: ContactDetails;
   /** Full name of a person, legal name of an enterprise. */
   displayName: Scalars['String']['output'];
+  /** Documents of the customer file, optionally of one category. */
+  documents: Array<CustomerDocument>;
   enterprise: Maybe<EnterpriseProfile>;
+  /** The newest financial snapshot (by as-of date), or null. */
+  financialProfile: Maybe<FinancialSnapshot>;
+  /** Every financial snapshot, newest first. */
+  financialSnapshots: Array<FinancialSnapshot>;
+  /** Current grade; null until the first grade evaluation. */
+  grade: Maybe<CustomerGrade>;
+  /** Open at-risk window (score under the grade's floor), or null. */
+  gradeAtRisk: Maybe<CustomerGradeAtRisk>;
+  gradeSince: Maybe<Scalars['Date']['output']>;
+  /** Profile changes, newest first. */
+  history: CustomerChangeConnection;
   id: Scalars['ID']['output'];
   individual: Maybe<IndividualProfile>;
   /** Contacts with the customer, most recent first. */
@@ -79,28 +583,106 @@ export type Customer = {
   loans: Array<Loan>;
   /** The customer's loyalty account; null until it is opened (on registration). */
   loyalty: Maybe<LoyaltyAccount>;
+  /** Relationship manager assignments, newest first. */
+  managerHistory: Array<RelationshipManagerAssignment>;
   registeredAt: Scalars['DateTime']['output'];
   /** The loan officer who manages the relationship. */
   relationshipManagerId: Maybe<Scalars['ID']['output']>;
+  /** When staff last reviewed the profile. */
+  reviewedAt: Maybe<Scalars['DateTime']['output']>;
+  /** The customer's risk warnings, newest first; by default only those not resolved. */
+  riskWarnings: Array<RiskWarning>;
+  specialCare: CustomerSpecialCare;
+  /** True when the profile was not reviewed within the configured period. */
+  stale: Scalars['Boolean']['output'];
   status: CustomerStatus;
+  /** Free labels staff put on the customer (used by segments). */
+  tags: Array<Scalars['String']['output']>;
   /** Tasks about the customer, newest first; optionally only some statuses. */
   tasks: TaskConnection;
   updatedAt: Scalars['DateTime']['output'];
+  /** The value score as of today, from the aggregates of other services' events. */
+  valueScore: CustomerValueScore;
+  /** Scores stored by grade evaluations, newest first (value uplift over time). */
+  valueScoreHistory: Array<CustomerValueScoreRecord>;
 };
 
 
-/** Credit's view of a customer: the loans. */
+/** Credit's view of a customer: the loans and their risk warnings. */
+export type CustomerComplaintsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Credit's view of a customer: the loans and their risk warnings. */
+export type CustomerDocumentsArgs = {
+  category: InputMaybe<CustomerDocumentCategory>;
+};
+
+
+/** Credit's view of a customer: the loans and their risk warnings. */
+export type CustomerHistoryArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Credit's view of a customer: the loans and their risk warnings. */
 export type CustomerInteractionsArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
-/** Credit's view of a customer: the loans. */
+/** Credit's view of a customer: the loans and their risk warnings. */
+export type CustomerRiskWarningsArgs = {
+  openOnly?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Credit's view of a customer: the loans and their risk warnings. */
 export type CustomerTasksArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   status: InputMaybe<Array<TaskStatus>>;
+};
+
+
+/** Credit's view of a customer: the loans and their risk warnings. */
+export type CustomerValueScoreHistoryArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type CustomerAgeBand =
+  | 'FROM_25_TO_34'
+  | 'FROM_35_TO_44'
+  | 'FROM_45_TO_54'
+  | 'FROM_55_TO_64'
+  | 'FROM_65'
+  | 'UNDER_25';
+
+export type CustomerChange = {
+  __typename?: 'CustomerChange';
+  changedAt: Scalars['DateTime']['output'];
+  changedBy: Scalars['ID']['output'];
+  /** Input path of the field, e.g. individual.occupation, contact.phone, status. */
+  field: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  newValue: Maybe<Scalars['String']['output']>;
+  oldValue: Maybe<Scalars['String']['output']>;
+};
+
+export type CustomerChangeConnection = {
+  __typename?: 'CustomerChangeConnection';
+  edges: Array<CustomerChangeEdge>;
+  pageInfo: PageInfo;
+};
+
+export type CustomerChangeEdge = {
+  __typename?: 'CustomerChangeEdge';
+  cursor: Scalars['String']['output'];
+  node: CustomerChange;
 };
 
 export type CustomerConnection = {
@@ -111,6 +693,51 @@ export type CustomerConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
+export type CustomerConsent = {
+  __typename?: 'CustomerConsent';
+  changedAt: Maybe<Scalars['DateTime']['output']>;
+  changedBy: Maybe<Scalars['ID']['output']>;
+  /** Channel through which the customer answered; null for a purpose never answered. */
+  channel: Maybe<ContactChannel>;
+  granted: Scalars['Boolean']['output'];
+  purpose: CustomerConsentPurpose;
+};
+
+export type CustomerConsentPurpose =
+  | 'DATA_SHARING'
+  | 'MARKETING_CONTACT'
+  | 'PROFILING';
+
+export type CustomerDelinquencyBucket =
+  | 'CURRENT'
+  | 'DPD_1_30'
+  | 'DPD_31_60'
+  | 'DPD_61_90'
+  | 'DPD_90_PLUS';
+
+export type CustomerDocument = {
+  __typename?: 'CustomerDocument';
+  addedAt: Scalars['DateTime']['output'];
+  addedBy: Scalars['ID']['output'];
+  category: CustomerDocumentCategory;
+  contentType: Maybe<Scalars['String']['output']>;
+  /** E.g. IDENTITY, INCOME_PROOF, CREDIT_REPORT, VISIT_PLAN, SERVICE_REQUEST. */
+  documentType: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  sizeBytes: Maybe<Scalars['Int']['output']>;
+  /** Where the file is kept (object store key or URL); the blob is not stored here. */
+  storageRef: Scalars['String']['output'];
+  title: Scalars['String']['output'];
+};
+
+export type CustomerDocumentCategory =
+  /** Identity, income proof, credit report. */
+  | 'BASIC'
+  /** Visit plans, cooperation plans. */
+  | 'DEVELOPMENT'
+  /** Service plans, requests, feedback. */
+  | 'PRODUCT_SERVICE';
+
 export type CustomerEdge = {
   __typename?: 'CustomerEdge';
   cursor: Scalars['String']['output'];
@@ -118,23 +745,256 @@ export type CustomerEdge = {
 };
 
 export type CustomerFilter = {
+  /** Individuals whose age (today) falls in one of these bands. */
+  ageBand?: InputMaybe<Array<CustomerAgeBand>>;
   branchId?: InputMaybe<Scalars['ID']['input']>;
+  /** Customers whose worst open loan is in one of these days-past-due buckets (CURRENT includes customers without loans). */
+  delinquencyBucket?: InputMaybe<Array<CustomerDelinquencyBucket>>;
+  grade?: InputMaybe<Array<CustomerGrade>>;
+  incomeBand?: InputMaybe<Array<CustomerIncomeBand>>;
+  industry?: InputMaybe<Scalars['String']['input']>;
   kind?: InputMaybe<CustomerKind>;
   /** Case-insensitive match anywhere in the display name. */
   nameContains?: InputMaybe<Scalars['String']['input']>;
+  occupation?: InputMaybe<Scalars['String']['input']>;
+  region?: InputMaybe<Scalars['String']['input']>;
   relationshipManagerId?: InputMaybe<Scalars['ID']['input']>;
+  riskAppetite?: InputMaybe<CustomerRiskAppetite>;
+  /** Members of this segment (its rule evaluated live). */
+  segmentId?: InputMaybe<Scalars['ID']['input']>;
+  /** Customers with any special-care flag. */
+  specialCare?: InputMaybe<Scalars['Boolean']['input']>;
+  /** True: only profiles not reviewed within the configured period; false: only fresh ones. */
+  stale?: InputMaybe<Scalars['Boolean']['input']>;
   status?: InputMaybe<Array<CustomerStatus>>;
+  /** Customers with this tag. */
+  tag?: InputMaybe<Scalars['String']['input']>;
 };
+
+export type CustomerGrade =
+  | 'BASIC'
+  | 'PREMIUM'
+  | 'STANDARD'
+  | 'VIP';
+
+export type CustomerGradeAtRisk = {
+  __typename?: 'CustomerGradeAtRisk';
+  projectedGrade: CustomerGrade;
+  since: Scalars['Date']['output'];
+  /** The downgrade applies on this date unless the score recovers. */
+  until: Scalars['Date']['output'];
+};
+
+export type CustomerGradeEvaluationResult = {
+  __typename?: 'CustomerGradeEvaluationResult';
+  asOf: Scalars['Date']['output'];
+  atRiskCancelled: Scalars['Int']['output'];
+  atRiskOpened: Scalars['Int']['output'];
+  downgrades: Scalars['Int']['output'];
+  initialGrades: Scalars['Int']['output'];
+  scored: Scalars['Int']['output'];
+  upgrades: Scalars['Int']['output'];
+};
+
+export type CustomerGradeThreshold = {
+  __typename?: 'CustomerGradeThreshold';
+  grade: CustomerGrade;
+  /** Lowest score of the grade (its floor). */
+  minScore: Scalars['Decimal']['output'];
+};
+
+export type CustomerGradeThresholdInput = {
+  grade: CustomerGrade;
+  minScore: Scalars['Decimal']['input'];
+};
+
+export type CustomerIncomeBand =
+  | 'HIGH'
+  | 'LOW'
+  | 'LOWER_MIDDLE'
+  | 'UPPER_MIDDLE';
 
 export type CustomerKind =
   | 'ENTERPRISE'
   | 'INDIVIDUAL';
+
+export type CustomerPolicy = {
+  __typename?: 'CustomerPolicy';
+  atRiskWindowDays: Scalars['Int']['output'];
+  staleAfterDays: Scalars['Int']['output'];
+};
+
+export type CustomerRiskAppetite =
+  | 'AGGRESSIVE'
+  | 'BALANCED'
+  | 'CONSERVATIVE';
+
+export type CustomerSegment = {
+  __typename?: 'CustomerSegment';
+  createdAt: Scalars['DateTime']['output'];
+  createdBy: Scalars['ID']['output'];
+  /** Members now (evaluated live). */
+  customerCount: Scalars['Int']['output'];
+  description: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  members: CustomerConnection;
+  name: Scalars['String']['output'];
+  rule: Scalars['CustomerSegmentRule']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+
+export type CustomerSegmentMembersArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type CustomerSegmentPayload = {
+  __typename?: 'CustomerSegmentPayload';
+  segment: Maybe<CustomerSegment>;
+  userErrors: Array<UserError>;
+};
+
+export type CustomerSpecialCare = {
+  __typename?: 'CustomerSpecialCare';
+  flags: Array<CustomerSpecialCareFlag>;
+  note: Maybe<Scalars['String']['output']>;
+  /** True when any flag is set: priority handling everywhere. */
+  priority: Scalars['Boolean']['output'];
+};
+
+export type CustomerSpecialCareFlag =
+  | 'DISABLED'
+  | 'ELDERLY'
+  | 'FINANCIAL_HARDSHIP'
+  | 'HEARING_IMPAIRED'
+  | 'LANGUAGE_BARRIER'
+  | 'LOW_LITERACY'
+  | 'VISUALLY_IMPAIRED';
 
 export type CustomerStatus =
   | 'ACTIVE'
   | 'CHURNED'
   | 'DORMANT'
   | 'PROSPECT';
+
+export type CustomerValueComponent = {
+  __typename?: 'CustomerValueComponent';
+  /** What the value was computed from, for humans. */
+  basis: Scalars['String']['output'];
+  code: Scalars['String']['output'];
+  /** weight x value, rounded to 2 decimals half-up. */
+  contribution: Scalars['Decimal']['output'];
+  /** CURRENT or POTENTIAL value. */
+  group: Scalars['String']['output'];
+  label: Scalars['String']['output'];
+  /** The component's own score, 0-100. */
+  value: Scalars['Decimal']['output'];
+  /** Share of the total score, e.g. 0.25. */
+  weight: Scalars['Decimal']['output'];
+};
+
+/** An explainable value score (0-100): the sum of each component's contribution. */
+export type CustomerValueScore = {
+  __typename?: 'CustomerValueScore';
+  asOf: Scalars['Date']['output'];
+  components: Array<CustomerValueComponent>;
+  /** The grade this score qualifies for under the current thresholds. */
+  qualifiesFor: CustomerGrade;
+  total: Scalars['Decimal']['output'];
+};
+
+export type CustomerValueScoreRecord = {
+  __typename?: 'CustomerValueScoreRecord';
+  asOf: Scalars['Date']['output'];
+  total: Scalars['Decimal']['output'];
+};
+
+/**
+ * THIRTY_360: each monthly period accrues annualRate / 12. ACTUAL_365: a period accrues
+ * annualRate * actual days / 365.
+ */
+export type DayCountConvention =
+  | 'ACTUAL_365'
+  | 'THIRTY_360';
+
+export type DecideRestructuringInput = {
+  approve: Scalars['Boolean']['input'];
+  restructuringId: Scalars['ID']['input'];
+};
+
+export type DefineCareHolidayInput = {
+  code: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  onDate: Scalars['Date']['input'];
+};
+
+export type DefineSurveyInput = {
+  /** Repeating a call with the same key returns the first survey and writes nothing. */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  name: Scalars['String']['input'];
+  questions: Array<SurveyQuestionInput>;
+  trigger?: InputMaybe<SurveyTrigger>;
+};
+
+export type DeleteCustomerSegmentInput = {
+  id: Scalars['ID']['input'];
+};
+
+export type DeleteCustomerSegmentPayload = {
+  __typename?: 'DeleteCustomerSegmentPayload';
+  deletedId: Maybe<Scalars['ID']['output']>;
+  userErrors: Array<UserError>;
+};
+
+export type DelinquencyBucket =
+  | 'CURRENT'
+  | 'DPD_1_30'
+  | 'DPD_31_60'
+  | 'DPD_61_90'
+  | 'DPD_90_PLUS';
+
+export type DisburseLoanInput = {
+  /** Today when absent; not before the approval date, not in the future. */
+  disbursedOn?: InputMaybe<Scalars['Date']['input']>;
+  loanId: Scalars['ID']['input'];
+};
+
+export type DispatchSurveyInput = {
+  /** All customers of a branch (from engagement's replica). */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  /** Customers by id. */
+  customerIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Repeating a call with the same key dispatches nothing new. */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** All customers of a relationship manager (from engagement's replica). */
+  relationshipManagerId?: InputMaybe<Scalars['ID']['input']>;
+  surveyId: Scalars['ID']['input'];
+};
+
+export type DispatchSurveyPayload = {
+  __typename?: 'DispatchSurveyPayload';
+  dispatches: Array<SurveyDispatch>;
+  userErrors: Array<UserError>;
+};
+
+export type EngagementJobCount = {
+  __typename?: 'EngagementJobCount';
+  name: Scalars['String']['output'];
+  value: Scalars['Int']['output'];
+};
+
+export type EngagementSettings = {
+  __typename?: 'EngagementSettings';
+  /** Days after disbursement within which the post-loan visit is due. */
+  postLoanVisitDays: Scalars['Int']['output'];
+};
+
+export type EngagementSettingsPayload = {
+  __typename?: 'EngagementSettingsPayload';
+  settings: Maybe<EngagementSettings>;
+  userErrors: Array<UserError>;
+};
 
 export type EnterpriseProfile = {
   __typename?: 'EnterpriseProfile';
@@ -164,11 +1024,44 @@ export type EnterpriseSize =
   | 'MICRO'
   | 'SMALL';
 
+export type FinancialSnapshot = {
+  __typename?: 'FinancialSnapshot';
+  asOf: Scalars['Date']['output'];
+  assets: Maybe<Scalars['Decimal']['output']>;
+  currency: Scalars['String']['output'];
+  /** Liabilities / assets, 4 decimals (half-up); null without assets. */
+  debtRatio: Maybe<Scalars['Decimal']['output']>;
+  externalCreditScore: Maybe<Scalars['Int']['output']>;
+  id: Scalars['ID']['output'];
+  /** Derived from the monthly income. */
+  incomeBand: Maybe<CustomerIncomeBand>;
+  liabilities: Maybe<Scalars['Decimal']['output']>;
+  monthlyIncome: Maybe<Scalars['Decimal']['output']>;
+  recordedAt: Scalars['DateTime']['output'];
+  recordedBy: Scalars['ID']['output'];
+  riskAppetite: Maybe<CustomerRiskAppetite>;
+};
+
 export type Gender =
   | 'FEMALE'
   | 'MALE'
   | 'OTHER'
   | 'UNDISCLOSED';
+
+export type Guarantor = {
+  __typename?: 'Guarantor';
+  guaranteedAmount: Money;
+  guarantorCustomerId: Maybe<Scalars['ID']['output']>;
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  relationship: Maybe<Scalars['String']['output']>;
+};
+
+export type GuarantorPayload = {
+  __typename?: 'GuarantorPayload';
+  guarantor: Maybe<Guarantor>;
+  userErrors: Array<UserError>;
+};
 
 export type IndividualProfile = {
   __typename?: 'IndividualProfile';
@@ -193,6 +1086,33 @@ export type IndividualProfileInput = {
   nationalId?: InputMaybe<Scalars['String']['input']>;
   occupation?: InputMaybe<Scalars['String']['input']>;
 };
+
+export type Instalment = {
+  __typename?: 'Instalment';
+  daysPastDue: Scalars['Int']['output'];
+  dueDate: Scalars['Date']['output'];
+  interest: Scalars['Decimal']['output'];
+  interestPaid: Scalars['Decimal']['output'];
+  number: Scalars['Int']['output'];
+  /** Everything still owed on it: principal, interest and penalty. */
+  outstanding: Scalars['Decimal']['output'];
+  paidOn: Maybe<Scalars['Date']['output']>;
+  /** Penalty accrued as of the latest end-of-day run. */
+  penalty: Scalars['Decimal']['output'];
+  penaltyPaid: Scalars['Decimal']['output'];
+  principal: Scalars['Decimal']['output'];
+  principalPaid: Scalars['Decimal']['output'];
+  status: InstalmentStatus;
+  /** principal + interest. */
+  total: Scalars['Decimal']['output'];
+  version: Scalars['Int']['output'];
+};
+
+export type InstalmentStatus =
+  | 'OVERDUE'
+  | 'PAID'
+  | 'PARTIALLY_PAID'
+  | 'PENDING';
 
 /** A contact with a customer (a touchpoint). */
 export type Interaction = {
@@ -236,6 +1156,18 @@ export type InteractionEdge = {
   node: Interaction;
 };
 
+export type InteractionFilter = {
+  channel?: InputMaybe<Array<InteractionChannel>>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  /** From this instant (inclusive). */
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  purpose?: InputMaybe<Array<InteractionPurpose>>;
+  /** The staff member who made or took the contacts. */
+  staffId?: InputMaybe<Scalars['ID']['input']>;
+  /** Before this instant (exclusive). */
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
 export type InteractionPurpose =
   | 'CARE'
   | 'COLLECTION_REMINDER'
@@ -245,18 +1177,132 @@ export type InteractionPurpose =
   | 'SURVEY'
   | 'WELCOME';
 
+export type InviteToCareEventInput = {
+  customerIds: Array<Scalars['ID']['input']>;
+  eventId: Scalars['ID']['input'];
+};
+
 /** A loan from application to closure. */
 export type Loan = {
   __typename?: 'Loan';
   annualRate: Scalars['Decimal']['output'];
   appliedAt: Scalars['DateTime']['output'];
+  approvedAt: Maybe<Scalars['DateTime']['output']>;
+  closedOn: Maybe<Scalars['Date']['output']>;
+  collateral: Array<Collateral>;
+  /** The risk class the DPD thresholds give. */
+  computedRiskClass: RiskClass;
+  currentScheduleVersion: Scalars['Int']['output'];
   customer: Customer;
+  /** Days past due as of the latest end-of-day run. */
+  daysPastDue: Scalars['Int']['output'];
+  /** Date of the latest end-of-day run that covered this loan. */
+  delinquencyAsOf: Maybe<Scalars['Date']['output']>;
+  delinquencyBucket: DelinquencyBucket;
+  disbursedOn: Maybe<Scalars['Date']['output']>;
+  guarantors: Array<Guarantor>;
   id: Scalars['ID']['output'];
+  /** 1 for the customer's first disbursed loan, 2 for the second... */
+  loanCycle: Maybe<Scalars['Int']['output']>;
+  /** Outstanding principal / the latest value of all collateral (4 decimals); null without collateral. */
+  loanToValue: Maybe<Scalars['Decimal']['output']>;
+  /** When the next periodic review is due (frequency by loan size and risk class). */
+  nextReviewDue: Maybe<Scalars['Date']['output']>;
+  officerId: Maybe<Scalars['ID']['output']>;
+  outstandingPrincipal: Money;
   principal: Money;
+  product: Maybe<LoanProduct>;
   productCode: Scalars['String']['output'];
+  purpose: Maybe<Scalars['String']['output']>;
+  repayments: Array<Repayment>;
+  restructurings: Array<Restructuring>;
+  reviews: Array<CreditReview>;
+  /** The effective risk class (the officer's override when there is one). */
+  riskClass: RiskClass;
+  riskClassHistory: Array<RiskClassChange>;
+  riskClassOverride: Maybe<RiskClassOverride>;
+  riskWarnings: Array<RiskWarning>;
+  /** The current repayment schedule (empty before disbursement). */
+  schedule: Array<Instalment>;
+  /** A schedule version (restructurings add versions; earlier ones stay queryable). */
+  scheduleVersion: Array<Instalment>;
   status: LoanStatus;
+  /** Number of instalments. */
+  termCount: Maybe<Scalars['Int']['output']>;
+  /** The term in months (weekly and biweekly terms rounded up). */
   termMonths: Scalars['Int']['output'];
+  writtenOffOn: Maybe<Scalars['Date']['output']>;
 };
+
+
+/** A loan from application to closure. */
+export type LoanRiskWarningsArgs = {
+  openOnly?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** A loan from application to closure. */
+export type LoanScheduleVersionArgs = {
+  version: Scalars['Int']['input'];
+};
+
+export type LoanConnection = {
+  __typename?: 'LoanConnection';
+  edges: Array<LoanEdge>;
+  pageInfo: PageInfo;
+};
+
+export type LoanEdge = {
+  __typename?: 'LoanEdge';
+  cursor: Scalars['String']['output'];
+  node: Loan;
+};
+
+export type LoanFilter = {
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  bucket?: InputMaybe<Array<DelinquencyBucket>>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  officerId?: InputMaybe<Scalars['ID']['input']>;
+  productCode?: InputMaybe<Scalars['String']['input']>;
+  riskClass?: InputMaybe<Array<RiskClass>>;
+  status?: InputMaybe<Array<LoanStatus>>;
+};
+
+export type LoanPayload = {
+  __typename?: 'LoanPayload';
+  loan: Maybe<Loan>;
+  userErrors: Array<UserError>;
+};
+
+export type LoanProduct = {
+  __typename?: 'LoanProduct';
+  active: Scalars['Boolean']['output'];
+  amortisation: AmortisationMethod;
+  code: Scalars['String']['output'];
+  currency: Scalars['String']['output'];
+  dayCount: DayCountConvention;
+  frequency: RepaymentFrequency;
+  graceDays: Scalars['Int']['output'];
+  id: Scalars['ID']['output'];
+  maxPrincipal: Scalars['Decimal']['output'];
+  maxRate: Scalars['Decimal']['output'];
+  maxTerm: Scalars['Int']['output'];
+  minPrincipal: Scalars['Decimal']['output'];
+  minRate: Scalars['Decimal']['output'];
+  /** Instalments. */
+  minTerm: Scalars['Int']['output'];
+  name: Scalars['String']['output'];
+  overpaymentPolicy: OverpaymentPolicy;
+  /** Annual penalty rate on overdue amounts, after the grace days. */
+  penaltyRate: Scalars['Decimal']['output'];
+  type: LoanProductType;
+};
+
+export type LoanProductType =
+  | 'AGRICULTURAL'
+  | 'CONSUMER'
+  | 'GROUP'
+  | 'MICRO_BUSINESS';
 
 export type LoanStatus =
   | 'ACTIVE'
@@ -287,6 +1333,8 @@ export type LogInteractionPayload = {
 /** A customer's membership of the loyalty programme. */
 export type LoyaltyAccount = {
   __typename?: 'LoyaltyAccount';
+  /** What the member's tier gives. */
+  benefits: LoyaltyTierBenefits;
   customer: Customer;
   id: Scalars['ID']['output'];
   /** Ledger entries, newest first. */
@@ -294,10 +1342,16 @@ export type LoyaltyAccount = {
   openedAt: Scalars['DateTime']['output'];
   /** Points available: the sum of the ledger. */
   pointsBalance: Scalars['Int']['output'];
+  /** Rewards redeemed, newest first (cancelled ones included). */
+  redemptions: LoyaltyRedemptionConnection;
   /** Code the customer gives to people they refer. */
   referralCode: Scalars['String']['output'];
+  /** Customers who registered with this member's referral code, newest first. */
+  referrals: LoyaltyReferralConnection;
   /** Current tier code (BRONZE, SILVER, GOLD, PLATINUM by default). */
   tier: Scalars['String']['output'];
+  /** Where the member stands: qualifying points, next tier, pending downgrade. */
+  tierProgress: LoyaltyTierProgress;
 };
 
 
@@ -305,6 +1359,283 @@ export type LoyaltyAccount = {
 export type LoyaltyAccountLedgerArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A customer's membership of the loyalty programme. */
+export type LoyaltyAccountRedemptionsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A customer's membership of the loyalty programme. */
+export type LoyaltyAccountReferralsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type LoyaltyBranchFigures = {
+  __typename?: 'LoyaltyBranchFigures';
+  branchId: Maybe<Scalars['ID']['output']>;
+  figures: LoyaltyProgramFigures;
+  members: Scalars['Int']['output'];
+  /** Points held by the branch's members at the end of the period: the programme's liability. */
+  outstandingLiability: Scalars['Int']['output'];
+};
+
+export type LoyaltyEarningRule = {
+  __typename?: 'LoyaltyEarningRule';
+  active: Scalars['Boolean']['output'];
+  calculation: LoyaltyRuleCalculation;
+  code: Scalars['String']['output'];
+  description: Scalars['String']['output'];
+  /** FIXED: the points given. */
+  points: Scalars['Int']['output'];
+  /** PROPORTIONAL: points per currency unit of the amount. */
+  rate: Maybe<Scalars['Decimal']['output']>;
+  tierMultiplier: Scalars['Boolean']['output'];
+};
+
+export type LoyaltyJob =
+  | 'BIRTHDAY_BONUS'
+  | 'POINTS_EXPIRY'
+  | 'TIER_EVALUATION';
+
+export type LoyaltyJobCount = {
+  __typename?: 'LoyaltyJobCount';
+  name: Scalars['String']['output'];
+  value: Scalars['Int']['output'];
+};
+
+export type LoyaltyPeriodFigures = {
+  __typename?: 'LoyaltyPeriodFigures';
+  figures: LoyaltyProgramFigures;
+  /** Month, YYYY-MM. */
+  month: Scalars['String']['output'];
+};
+
+export type LoyaltyProgramFigures = {
+  __typename?: 'LoyaltyProgramFigures';
+  pointsExpired: Scalars['Int']['output'];
+  /** Points earned and credited by adjustment in the period. */
+  pointsIssued: Scalars['Int']['output'];
+  /** Points spent on rewards in the period, less refunds of cancelled redemptions. */
+  pointsRedeemed: Scalars['Int']['output'];
+  /** Points taken back: reversals and negative adjustments. */
+  pointsReversed: Scalars['Int']['output'];
+  /** Points redeemed per point issued, 4 decimal places (HALF_UP); null when nothing was issued. */
+  redemptionRate: Maybe<Scalars['Decimal']['output']>;
+};
+
+export type LoyaltyProgramSummary = {
+  __typename?: 'LoyaltyProgramSummary';
+  byBranch: Array<LoyaltyBranchFigures>;
+  byMonth: Array<LoyaltyPeriodFigures>;
+  figures: LoyaltyProgramFigures;
+  /** Members per tier now. */
+  membersPerTier: Array<LoyaltyTierMembers>;
+  /** Points held by members at the end of the period. */
+  outstandingLiability: Scalars['Int']['output'];
+};
+
+export type LoyaltyProgramSummaryFilter = {
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  /** First day of the period. */
+  from: Scalars['Date']['input'];
+  /** Last day of the period (inclusive). */
+  to: Scalars['Date']['input'];
+};
+
+/** One change to the programme: who, when, and the values before (null when created) and after, as JSON text. */
+export type LoyaltyProgrammeChange = {
+  __typename?: 'LoyaltyProgrammeChange';
+  actorId: Scalars['String']['output'];
+  after: Scalars['String']['output'];
+  before: Maybe<Scalars['String']['output']>;
+  changedAt: Scalars['DateTime']['output'];
+  entity: LoyaltyProgrammeEntity;
+  id: Scalars['ID']['output'];
+  key: Scalars['String']['output'];
+};
+
+export type LoyaltyProgrammeChangeConnection = {
+  __typename?: 'LoyaltyProgrammeChangeConnection';
+  edges: Array<LoyaltyProgrammeChangeEdge>;
+  pageInfo: PageInfo;
+};
+
+export type LoyaltyProgrammeChangeEdge = {
+  __typename?: 'LoyaltyProgrammeChangeEdge';
+  cursor: Scalars['String']['output'];
+  node: LoyaltyProgrammeChange;
+};
+
+export type LoyaltyProgrammeEntity =
+  | 'EARNING_RULE'
+  | 'REWARD'
+  | 'SETTINGS'
+  | 'TIER';
+
+export type LoyaltyRedemption = {
+  __typename?: 'LoyaltyRedemption';
+  account: LoyaltyAccount;
+  cancelReason: Maybe<Scalars['String']['output']>;
+  cancelledAt: Maybe<Scalars['DateTime']['output']>;
+  cancelledBy: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  points: Scalars['Int']['output'];
+  redeemedAt: Scalars['DateTime']['output'];
+  /** Staff user who redeemed for the customer. */
+  redeemedBy: Scalars['String']['output'];
+  reward: LoyaltyReward;
+  status: LoyaltyRedemptionStatus;
+};
+
+export type LoyaltyRedemptionConnection = {
+  __typename?: 'LoyaltyRedemptionConnection';
+  edges: Array<LoyaltyRedemptionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type LoyaltyRedemptionEdge = {
+  __typename?: 'LoyaltyRedemptionEdge';
+  cursor: Scalars['String']['output'];
+  node: LoyaltyRedemption;
+};
+
+export type LoyaltyRedemptionStatus =
+  | 'ACTIVE'
+  | 'CANCELLED';
+
+/** A customer referred by a member: rewarded once, when the referred customer's first loan is disbursed. */
+export type LoyaltyReferral = {
+  __typename?: 'LoyaltyReferral';
+  referredCustomer: Customer;
+  registeredAt: Scalars['DateTime']['output'];
+  /** When the referrer was rewarded; null until the referred customer's first loan. */
+  rewardedAt: Maybe<Scalars['DateTime']['output']>;
+};
+
+export type LoyaltyReferralConnection = {
+  __typename?: 'LoyaltyReferralConnection';
+  edges: Array<LoyaltyReferralEdge>;
+  pageInfo: PageInfo;
+};
+
+export type LoyaltyReferralEdge = {
+  __typename?: 'LoyaltyReferralEdge';
+  cursor: Scalars['String']['output'];
+  node: LoyaltyReferral;
+};
+
+export type LoyaltyReward = {
+  __typename?: 'LoyaltyReward';
+  active: Scalars['Boolean']['output'];
+  code: Scalars['String']['output'];
+  currency: Maybe<Scalars['String']['output']>;
+  /** Money the reward is worth (a waived fee). */
+  faceValue: Maybe<Scalars['Decimal']['output']>;
+  id: Scalars['ID']['output'];
+  kind: LoyaltyRewardKind;
+  /** Lowest tier that may redeem it; null: every tier. */
+  minTier: Maybe<Scalars['String']['output']>;
+  name: Scalars['String']['output'];
+  pointsCost: Scalars['Int']['output'];
+  rateDiscountBps: Maybe<Scalars['Int']['output']>;
+  /** Units left; null: unlimited. */
+  stock: Maybe<Scalars['Int']['output']>;
+};
+
+export type LoyaltyRewardConnection = {
+  __typename?: 'LoyaltyRewardConnection';
+  edges: Array<LoyaltyRewardEdge>;
+  pageInfo: PageInfo;
+};
+
+export type LoyaltyRewardEdge = {
+  __typename?: 'LoyaltyRewardEdge';
+  cursor: Scalars['String']['output'];
+  node: LoyaltyReward;
+};
+
+export type LoyaltyRewardFilter = {
+  activeOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Only rewards a member of this tier may redeem. */
+  eligibleForTier?: InputMaybe<Scalars['String']['input']>;
+  kind?: InputMaybe<LoyaltyRewardKind>;
+};
+
+export type LoyaltyRewardKind =
+  | 'FEE_WAIVER'
+  | 'GIFT'
+  | 'RATE_DISCOUNT_VOUCHER';
+
+export type LoyaltyRuleCalculation =
+  | 'FIXED'
+  | 'PROPORTIONAL';
+
+export type LoyaltySettings = {
+  __typename?: 'LoyaltySettings';
+  expiryWarningDays: Scalars['Int']['output'];
+  pointsValidityMonths: Scalars['Int']['output'];
+  tierGraceDays: Scalars['Int']['output'];
+  tierWindowMonths: Scalars['Int']['output'];
+};
+
+export type LoyaltyTier = {
+  __typename?: 'LoyaltyTier';
+  benefits: LoyaltyTierBenefits;
+  code: Scalars['String']['output'];
+  /** Earned points are multiplied by it (rounded down). */
+  multiplier: Scalars['Decimal']['output'];
+  name: Scalars['String']['output'];
+  rank: Scalars['Int']['output'];
+  /** Qualifying points over the rolling window needed for the tier. */
+  threshold: Scalars['Int']['output'];
+};
+
+export type LoyaltyTierBenefits = {
+  __typename?: 'LoyaltyTierBenefits';
+  birthdayGift: Scalars['Boolean']['output'];
+  dedicatedManager: Scalars['Boolean']['output'];
+  feeWaiversPerYear: Scalars['Int']['output'];
+  priorityService: Scalars['Boolean']['output'];
+  /** Interest rate discount, in basis points. */
+  rateDiscountBps: Scalars['Int']['output'];
+};
+
+export type LoyaltyTierMembers = {
+  __typename?: 'LoyaltyTierMembers';
+  members: Scalars['Int']['output'];
+  tier: Scalars['String']['output'];
+};
+
+export type LoyaltyTierProgress = {
+  __typename?: 'LoyaltyTierProgress';
+  /** Set while the member no longer qualifies: the tier drops on this date unless they requalify. */
+  downgradeOn: Maybe<Scalars['Date']['output']>;
+  nextTier: Maybe<Scalars['String']['output']>;
+  /** Qualifying points still needed for the next tier (0 at the top). */
+  pointsToNextTier: Scalars['Int']['output'];
+  /** The tier the member's qualifying points reach today. */
+  qualifiedTier: Scalars['String']['output'];
+  /** Points earned (less reversals) over the rolling qualification window. */
+  qualifyingPoints: Scalars['Int']['output'];
+};
+
+export type MarkCareGreetingSentInput = {
+  greetingId: Scalars['ID']['input'];
+};
+
+export type MarkCustomerProfileReviewedInput = {
+  customerId: Scalars['ID']['input'];
+};
+
+export type MarkCustomerProfileReviewedPayload = {
+  __typename?: 'MarkCustomerProfileReviewedPayload';
+  customer: Maybe<Customer>;
+  userErrors: Array<UserError>;
 };
 
 /** An exact amount in a currency (ISO 4217). */
@@ -316,10 +1647,243 @@ export type Money = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Records a contact with a customer. Emits InteractionLogged. */
+  /** Pledges collateral to a loan with its first valuation. */
+  addCollateral: CollateralPayload;
+  /** Adds a document (metadata and storage reference) to the customer file. */
+  addCustomerDocument: AddCustomerDocumentPayload;
+  /** Adds a guarantor to a loan. */
+  addGuarantor: GuarantorPayload;
+  /** Credits or debits points by hand, with a reason (administrators, branch managers). */
+  adjustPoints: AdjustPointsPayload;
+  /** Records a loan application within the product's ranges. Emits LoanApplied. */
+  applyForLoan: LoanPayload;
+  /** Approves an application (branch managers, risk officers). Emits LoanApproved. */
+  approveLoan: LoanPayload;
+  /** Assigns or reassigns the relationship manager. Emits RelationshipManagerAssigned. */
+  assignRelationshipManager: AssignRelationshipManagerPayload;
+  /** Cancels a redemption: refunds its points and returns the reward to stock. */
+  cancelRedemption: CancelRedemptionPayload;
+  /** Cancels an open or in-progress task. */
+  cancelTask: TaskPayload;
+  /** Moves a complaint along its workflow (acknowledge, start, close, reopen); illegal moves are refused. */
+  changeComplaintStatus: ComplaintPayload;
+  /** Moves a customer in the status lifecycle (allowed transitions only). Emits CustomerStatusChanged. */
+  changeCustomerStatus: ChangeCustomerStatusPayload;
+  /** Closes an active loan with nothing left to pay. Emits LoanClosed. */
+  closeLoan: LoanPayload;
+  /** Completes an open or in-progress task, optionally with the interaction that did it. Emits TaskCompleted. */
+  completeTask: TaskPayload;
+  /** Plans a customer event (education talk, appreciation day). */
+  createCareEvent: CareEventPayload;
+  createCustomerSegment: CustomerSegmentPayload;
+  /** Defines a loan product (administrators). */
+  createLoanProduct: CreateLoanProductPayload;
+  /** Creates a task by hand. Emits TaskCreated. */
+  createTask: TaskPayload;
+  /** Approves (new schedule version, LoanRestructured) or rejects a requested restructuring; not by its requester. */
+  decideRestructuring: RestructuringPayload;
+  /** Adds a holiday for which the care-greetings run greets consenting customers. */
+  defineCareHoliday: CareHolidayPayload;
+  /** Defines a survey. */
+  defineSurvey: SurveyPayload;
+  deleteCustomerSegment: DeleteCustomerSegmentPayload;
+  /** Disburses an approved loan and generates its repayment schedule. Emits LoanDisbursed and InstalmentDue. */
+  disburseLoan: LoanPayload;
+  /** Sends a survey to customers given by id, by branch or by relationship manager. */
+  dispatchSurvey: DispatchSurveyPayload;
+  /** Invites customers to an event (needs their contact consent). */
+  inviteToCareEvent: CareEventPayload;
+  /** Records a contact with a customer. Marketing and care contact needs the customer's consent. Emits InteractionLogged. */
   logInteraction: LogInteractionPayload;
+  /** Records that a pending greeting was sent (the customer must still consent). */
+  markCareGreetingSent: CareGreetingPayload;
+  /** Records that staff reviewed the profile (clears the stale flag). */
+  markCustomerProfileReviewed: MarkCustomerProfileReviewedPayload;
+  /** Overrides (or with riskClass null, clears the override of) a loan's risk class, with a reason. Emits RiskClassChanged. */
+  overrideRiskClass: LoanPayload;
+  /** Records a complaint, suggestion or praise; its SLA clock starts. Emits ComplaintReceived. */
+  receiveComplaint: ComplaintPayload;
+  /** Records who attended an event. */
+  recordCareEventAttendance: CareEventPayload;
+  /** Records a credit review; a fund use other than declared raises a FUND_USE_DEVIATION warning. */
+  recordCreditReview: CreditReviewPayload;
+  /** Records a dated financial snapshot. Emits FinancialSnapshotRecorded. */
+  recordFinancialSnapshot: RecordFinancialSnapshotPayload;
+  /** Books a repayment; the same externalReference twice books once. Emits InstalmentPaid, LoanClosed. */
+  recordRepayment: RecordRepaymentPayload;
+  /** Spends points on a reward of the catalogue. */
+  redeemReward: RedeemRewardPayload;
   /** Registers an individual or an enterprise customer. Emits CustomerRegistered. */
   registerCustomer: RegisterCustomerPayload;
+  /** Requests a restructuring (payment holiday, term extension, rate reduction) for approval. */
+  requestRestructuring: RestructuringPayload;
+  /** Resolves a complaint with its resolution and compensation; a satisfaction survey follows. Emits ComplaintResolved. */
+  resolveComplaint: ComplaintPayload;
+  /** Records a customer's answers to a dispatch (one response per dispatch). Emits SurveyResponded. */
+  respondToSurvey: SurveyResponsePayload;
+  /** Records a new valuation of a collateral (the history is kept). */
+  revalueCollateral: CollateralPayload;
+  /** Runs the end-of-day delinquency run for a date (administrators, risk officers). Repeatable. */
+  runEndOfDay: RunEndOfDayPayload;
+  /** Runs a scheduled job of engagement now for a date (administrators): complaint-sla, care-greetings, churn-scoring. */
+  runEngagementJob: RunEngagementJobPayload;
+  /** Administrators: runs the grade evaluation for a business date (repeatable). */
+  runGradeEvaluation: RunGradeEvaluationPayload;
+  /** Runs a loyalty job (points expiry, tier evaluation, birthday bonus) for a date (administrators). */
+  runLoyaltyJob: RunLoyaltyJobPayload;
+  /** Grants or withdraws consent for one purpose. Emits ConsentChanged. */
+  setCustomerConsent: SetCustomerConsentPayload;
+  /** Administrators: replaces the grade thresholds. */
+  setCustomerGradeThresholds: SetCustomerGradeThresholdsPayload;
+  /** Replaces the special-care flags of a customer. */
+  setCustomerSpecialCare: SetCustomerSpecialCarePayload;
+  /** Replaces the industries on the watch list (WATCHLIST_INDUSTRY rule). */
+  setIndustryWatchList: SetIndustryWatchListPayload;
+  /** Replaces the DPD thresholds of the risk classes (administrators). */
+  setRiskClassThresholds: SetRiskClassThresholdsPayload;
+  /** Starts work on an open task. */
+  startTask: TaskPayload;
+  /** Administrators: changes the stale period and the at-risk window. */
+  updateCustomerPolicy: UpdateCustomerPolicyPayload;
+  /** Changes profile fields; each change is recorded in the history. Emits CustomerProfileUpdated. */
+  updateCustomerProfile: UpdateCustomerProfilePayload;
+  updateCustomerSegment: CustomerSegmentPayload;
+  /** Changes tunable settings (branch managers and administrators). */
+  updateEngagementSettings: EngagementSettingsPayload;
+  /** Changes programme settings (administrators). */
+  updateLoyaltySettings: UpdateLoyaltySettingsPayload;
+  /** Moves a risk warning along its workflow. */
+  updateRiskWarning: RiskWarningPayload;
+  /** Changes an early-warning rule's threshold, severity or activity (administrators, risk officers). */
+  updateRiskWarningRule: UpdateRiskWarningRulePayload;
+  /** Creates or changes an earning rule by code (administrators). */
+  upsertEarningRule: UpsertEarningRulePayload;
+  /** Creates or changes a tier by code (administrators). */
+  upsertLoyaltyTier: UpsertLoyaltyTierPayload;
+  /** Creates a reward, or changes the one with the given id (administrators). */
+  upsertReward: UpsertRewardPayload;
+  /** Writes off an active loan (branch managers, risk officers). Emits LoanWrittenOff. */
+  writeOffLoan: LoanPayload;
+};
+
+
+export type MutationAddCollateralArgs = {
+  input: AddCollateralInput;
+};
+
+
+export type MutationAddCustomerDocumentArgs = {
+  input: AddCustomerDocumentInput;
+};
+
+
+export type MutationAddGuarantorArgs = {
+  input: AddGuarantorInput;
+};
+
+
+export type MutationAdjustPointsArgs = {
+  input: AdjustPointsInput;
+};
+
+
+export type MutationApplyForLoanArgs = {
+  input: ApplyForLoanInput;
+};
+
+
+export type MutationApproveLoanArgs = {
+  input: ApproveLoanInput;
+};
+
+
+export type MutationAssignRelationshipManagerArgs = {
+  input: AssignRelationshipManagerInput;
+};
+
+
+export type MutationCancelRedemptionArgs = {
+  input: CancelRedemptionInput;
+};
+
+
+export type MutationCancelTaskArgs = {
+  input: CancelTaskInput;
+};
+
+
+export type MutationChangeComplaintStatusArgs = {
+  input: ChangeComplaintStatusInput;
+};
+
+
+export type MutationChangeCustomerStatusArgs = {
+  input: ChangeCustomerStatusInput;
+};
+
+
+export type MutationCloseLoanArgs = {
+  input: CloseLoanInput;
+};
+
+
+export type MutationCompleteTaskArgs = {
+  input: CompleteTaskInput;
+};
+
+
+export type MutationCreateCareEventArgs = {
+  input: CreateCareEventInput;
+};
+
+
+export type MutationCreateCustomerSegmentArgs = {
+  input: CreateCustomerSegmentInput;
+};
+
+
+export type MutationCreateLoanProductArgs = {
+  input: CreateLoanProductInput;
+};
+
+
+export type MutationCreateTaskArgs = {
+  input: CreateTaskInput;
+};
+
+
+export type MutationDecideRestructuringArgs = {
+  input: DecideRestructuringInput;
+};
+
+
+export type MutationDefineCareHolidayArgs = {
+  input: DefineCareHolidayInput;
+};
+
+
+export type MutationDefineSurveyArgs = {
+  input: DefineSurveyInput;
+};
+
+
+export type MutationDeleteCustomerSegmentArgs = {
+  input: DeleteCustomerSegmentInput;
+};
+
+
+export type MutationDisburseLoanArgs = {
+  input: DisburseLoanInput;
+};
+
+
+export type MutationDispatchSurveyArgs = {
+  input: DispatchSurveyInput;
+};
+
+
+export type MutationInviteToCareEventArgs = {
+  input: InviteToCareEventInput;
 };
 
 
@@ -328,8 +1892,190 @@ export type MutationLogInteractionArgs = {
 };
 
 
+export type MutationMarkCareGreetingSentArgs = {
+  input: MarkCareGreetingSentInput;
+};
+
+
+export type MutationMarkCustomerProfileReviewedArgs = {
+  input: MarkCustomerProfileReviewedInput;
+};
+
+
+export type MutationOverrideRiskClassArgs = {
+  input: OverrideRiskClassInput;
+};
+
+
+export type MutationReceiveComplaintArgs = {
+  input: ReceiveComplaintInput;
+};
+
+
+export type MutationRecordCareEventAttendanceArgs = {
+  input: RecordCareEventAttendanceInput;
+};
+
+
+export type MutationRecordCreditReviewArgs = {
+  input: RecordCreditReviewInput;
+};
+
+
+export type MutationRecordFinancialSnapshotArgs = {
+  input: RecordFinancialSnapshotInput;
+};
+
+
+export type MutationRecordRepaymentArgs = {
+  input: RecordRepaymentInput;
+};
+
+
+export type MutationRedeemRewardArgs = {
+  input: RedeemRewardInput;
+};
+
+
 export type MutationRegisterCustomerArgs = {
   input: RegisterCustomerInput;
+};
+
+
+export type MutationRequestRestructuringArgs = {
+  input: RequestRestructuringInput;
+};
+
+
+export type MutationResolveComplaintArgs = {
+  input: ResolveComplaintInput;
+};
+
+
+export type MutationRespondToSurveyArgs = {
+  input: RespondToSurveyInput;
+};
+
+
+export type MutationRevalueCollateralArgs = {
+  input: RevalueCollateralInput;
+};
+
+
+export type MutationRunEndOfDayArgs = {
+  input: RunEndOfDayInput;
+};
+
+
+export type MutationRunEngagementJobArgs = {
+  input: RunEngagementJobInput;
+};
+
+
+export type MutationRunGradeEvaluationArgs = {
+  input: RunGradeEvaluationInput;
+};
+
+
+export type MutationRunLoyaltyJobArgs = {
+  input: RunLoyaltyJobInput;
+};
+
+
+export type MutationSetCustomerConsentArgs = {
+  input: SetCustomerConsentInput;
+};
+
+
+export type MutationSetCustomerGradeThresholdsArgs = {
+  input: SetCustomerGradeThresholdsInput;
+};
+
+
+export type MutationSetCustomerSpecialCareArgs = {
+  input: SetCustomerSpecialCareInput;
+};
+
+
+export type MutationSetIndustryWatchListArgs = {
+  input: SetIndustryWatchListInput;
+};
+
+
+export type MutationSetRiskClassThresholdsArgs = {
+  input: SetRiskClassThresholdsInput;
+};
+
+
+export type MutationStartTaskArgs = {
+  input: StartTaskInput;
+};
+
+
+export type MutationUpdateCustomerPolicyArgs = {
+  input: UpdateCustomerPolicyInput;
+};
+
+
+export type MutationUpdateCustomerProfileArgs = {
+  input: UpdateCustomerProfileInput;
+};
+
+
+export type MutationUpdateCustomerSegmentArgs = {
+  input: UpdateCustomerSegmentInput;
+};
+
+
+export type MutationUpdateEngagementSettingsArgs = {
+  input: UpdateEngagementSettingsInput;
+};
+
+
+export type MutationUpdateLoyaltySettingsArgs = {
+  input: UpdateLoyaltySettingsInput;
+};
+
+
+export type MutationUpdateRiskWarningArgs = {
+  input: UpdateRiskWarningInput;
+};
+
+
+export type MutationUpdateRiskWarningRuleArgs = {
+  input: UpdateRiskWarningRuleInput;
+};
+
+
+export type MutationUpsertEarningRuleArgs = {
+  input: UpsertEarningRuleInput;
+};
+
+
+export type MutationUpsertLoyaltyTierArgs = {
+  input: UpsertLoyaltyTierInput;
+};
+
+
+export type MutationUpsertRewardArgs = {
+  input: UpsertRewardInput;
+};
+
+
+export type MutationWriteOffLoanArgs = {
+  input: WriteOffLoanInput;
+};
+
+/** What happens to a repayment above everything due: applied to the last instalments' principal, or refused. */
+export type OverpaymentPolicy =
+  | 'REDUCE_LAST_INSTALMENTS'
+  | 'REFUSE';
+
+export type OverrideRiskClassInput = {
+  loanId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+  /** Null clears the override. */
+  riskClass?: InputMaybe<RiskClass>;
 };
 
 export type PageInfo = {
@@ -341,6 +2087,8 @@ export type PageInfo = {
 /** One line of the append-only points ledger. */
 export type PointsEntry = {
   __typename?: 'PointsEntry';
+  /** Who adjusted, for adjustments. */
+  actorId: Maybe<Scalars['String']['output']>;
   createdAt: Scalars['DateTime']['output'];
   /** When these points expire, for earned points. */
   expiresAt: Maybe<Scalars['DateTime']['output']>;
@@ -349,6 +2097,8 @@ export type PointsEntry = {
   /** Positive for credits, negative for debits. */
   points: Scalars['Int']['output'];
   reason: Scalars['String']['output'];
+  /** The earning rule, for earned points and their reversals. */
+  ruleCode: Maybe<Scalars['String']['output']>;
   /** What caused the entry (an event id, a redemption id...): one source never earns twice. */
   sourceId: Scalars['String']['output'];
 };
@@ -372,23 +2122,146 @@ export type PointsEntryKind =
   | 'REDEEM'
   | 'REVERSE';
 
+export type PortfolioFilter = {
+  asOf?: InputMaybe<Scalars['Date']['input']>;
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  currency?: InputMaybe<Scalars['String']['input']>;
+  officerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Start of the collection-rate period (default: first day of asOf's month). */
+  periodFrom?: InputMaybe<Scalars['Date']['input']>;
+  productCode?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type PortfolioSummary = {
+  __typename?: 'PortfolioSummary';
+  activeLoans: Scalars['Int']['output'];
+  /** The end-of-day date the figures are based on (null: no run yet). */
+  asOf: Maybe<Scalars['Date']['output']>;
+  /** Collected / due for instalments due in [periodFrom, asOf]. */
+  collectionRate: Maybe<Scalars['Decimal']['output']>;
+  currency: Maybe<Scalars['String']['output']>;
+  /** Outstanding principal in SUBSTANDARD, DOUBTFUL or LOSS / outstanding principal. */
+  nonPerformingRatio: Scalars['Decimal']['output'];
+  outstandingPrincipal: Scalars['Decimal']['output'];
+  /** Outstanding principal of loans over 30 days past due / outstanding principal. */
+  par30: Scalars['Decimal']['output'];
+  par90: Scalars['Decimal']['output'];
+  /** Share of borrowers with a disbursed loan who have had more than one. */
+  repeatBorrowerRate: Scalars['Decimal']['output'];
+};
+
 export type Query = {
   __typename?: 'Query';
+  /** Customer events (education talks, appreciation days), soonest first. */
+  careEvents: CareEventConnection;
+  /** Birthday and holiday greetings generated by the care-greetings run. */
+  careGreetings: CareGreetingConnection;
+  /** Weights of the churn-risk signals. */
+  churnSignalWeights: Array<ChurnSignalWeight>;
+  /** The complaint with this id, or null. */
+  complaint: Maybe<Complaint>;
+  /** Complaint service levels per severity. */
+  complaintSlas: Array<ComplaintSla>;
+  /** Complaints, newest first. */
+  complaints: ComplaintConnection;
   /** The customer with this id, or null. */
   customer: Maybe<Customer>;
+  /** Grade thresholds (score floors), highest grade first. */
+  customerGradeThresholds: Array<CustomerGradeThreshold>;
+  /** Change history of one customer, newest first (also Customer.history). */
+  customerHistory: CustomerChangeConnection;
+  /** Periods that drive staleness and the grade at-risk window. */
+  customerPolicy: CustomerPolicy;
   /** Customers in a stable order (oldest first), one page at a time. */
   customers: CustomerConnection;
+  /** Tunable engagement settings. */
+  engagementSettings: EngagementSettings;
+  /** Contacts, most recent first, filtered by customer, staff member, channel, purpose or time. */
+  interactions: InteractionConnection;
   /** The loan with this id, or null. */
   loan: Maybe<Loan>;
+  /** Loan products, by code. */
+  loanProducts: Array<LoanProduct>;
+  /** Loans, newest first, filtered. */
+  loans: LoanConnection;
   /** The loyalty account with this id, or null. */
   loyaltyAccount: Maybe<LoyaltyAccount>;
+  /** Earning rules of the programme. */
+  loyaltyEarningRules: Array<LoyaltyEarningRule>;
+  /** Programme figures for a period, optionally for one branch (analysts, managers, administrators). */
+  loyaltyProgramSummary: LoyaltyProgramSummary;
+  /** Who changed rules, tiers, rewards and settings, newest first (administrators). */
+  loyaltyProgrammeChanges: LoyaltyProgrammeChangeConnection;
+  /** Programme settings (validity, warning and grace periods). */
+  loyaltySettings: LoyaltySettings;
+  /** Tiers of the programme, lowest first. */
+  loyaltyTiers: Array<LoyaltyTier>;
+  /** Active loans whose periodic credit review is overdue as of the date (today when absent), most overdue first. */
+  overdueCreditReviews: LoanConnection;
+  /** Portfolio metrics computed in SQL, as of the latest end-of-day run on or before filter.asOf. */
+  portfolioSummary: PortfolioSummary;
+  /** The rewards catalogue, by code. */
+  rewards: LoyaltyRewardConnection;
+  /** Early-warning rules (data: thresholds and severities are configurable). */
+  riskWarningRules: Array<RiskWarningRule>;
+  /** Risk warnings, newest first, filtered. */
+  riskWarnings: RiskWarningConnection;
+  /** The segment with this id, or null. */
+  segment: Maybe<CustomerSegment>;
+  /** All segments, by name. */
+  segments: Array<CustomerSegment>;
+  /** Survey dispatches, newest first: who was asked, and whether they answered. */
+  surveyDispatches: SurveyDispatchConnection;
+  /** NPS and average CSAT of survey responses, grouped as asked; computed in the database. */
+  surveyResults: Array<SurveyResultGroup>;
+  /** Survey definitions, newest first. */
+  surveys: SurveyConnection;
   /** The task with this id, or null. */
   task: Maybe<Task>;
+  /** Tasks, newest first, filtered by assignee, customer, type, status or overdue. */
+  tasks: TaskConnection;
+  /**
+   * A staff member's open tasks by urgency: overdue first, then priority (urgent first), then due
+   * time; each with its customer (name, grade, warnings and tier come through the gateway).
+   */
+  worklist: TaskConnection;
+};
+
+
+export type QueryCareEventsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryCareGreetingsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<CareGreetingFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryComplaintArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryComplaintsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<ComplaintFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 export type QueryCustomerArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryCustomerHistoryArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  customerId: Scalars['ID']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -399,8 +2272,27 @@ export type QueryCustomersArgs = {
 };
 
 
+export type QueryInteractionsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<InteractionFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryLoanArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryLoanProductsArgs = {
+  activeOnly?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type QueryLoansArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<LoanFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -409,8 +2301,158 @@ export type QueryLoyaltyAccountArgs = {
 };
 
 
+export type QueryLoyaltyProgramSummaryArgs = {
+  filter: LoyaltyProgramSummaryFilter;
+};
+
+
+export type QueryLoyaltyProgrammeChangesArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  entity: InputMaybe<LoyaltyProgrammeEntity>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryOverdueCreditReviewsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  asOf: InputMaybe<Scalars['Date']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryPortfolioSummaryArgs = {
+  filter: InputMaybe<PortfolioFilter>;
+};
+
+
+export type QueryRewardsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<LoyaltyRewardFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryRiskWarningsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<RiskWarningFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QuerySegmentArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QuerySurveyDispatchesArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<SurveyDispatchFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QuerySurveyResultsArgs = {
+  filter: SurveyResultsFilter;
+};
+
+
+export type QuerySurveysArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryTaskArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryTasksArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<TaskFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryWorklistArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  assigneeId: Scalars['ID']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type ReceiveComplaintInput = {
+  assigneeId?: InputMaybe<Scalars['ID']['input']>;
+  category: ComplaintCategory;
+  channel: InteractionChannel;
+  customerId: Scalars['ID']['input'];
+  description: Scalars['String']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  kind: ComplaintKind;
+  /** When the customer raised it; now when absent. */
+  receivedAt?: InputMaybe<Scalars['DateTime']['input']>;
+  severity: ComplaintSeverity;
+};
+
+export type RecordCareEventAttendanceInput = {
+  attendedCustomerIds: Array<Scalars['ID']['input']>;
+  eventId: Scalars['ID']['input'];
+};
+
+export type RecordCreditReviewInput = {
+  findings: Scalars['String']['input'];
+  fundUseAsDeclared: Scalars['Boolean']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  loanId: Scalars['ID']['input'];
+  rating: CreditReviewRating;
+  reviewedOn: Scalars['Date']['input'];
+};
+
+export type RecordFinancialSnapshotInput = {
+  asOf: Scalars['Date']['input'];
+  assets?: InputMaybe<Scalars['Decimal']['input']>;
+  /** ISO 4217 code, e.g. XAF. */
+  currency: Scalars['String']['input'];
+  customerId: Scalars['ID']['input'];
+  externalCreditScore?: InputMaybe<Scalars['Int']['input']>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  liabilities?: InputMaybe<Scalars['Decimal']['input']>;
+  monthlyIncome?: InputMaybe<Scalars['Decimal']['input']>;
+  riskAppetite?: InputMaybe<CustomerRiskAppetite>;
+};
+
+export type RecordFinancialSnapshotPayload = {
+  __typename?: 'RecordFinancialSnapshotPayload';
+  customer: Maybe<Customer>;
+  snapshot: Maybe<FinancialSnapshot>;
+  userErrors: Array<UserError>;
+};
+
+export type RecordRepaymentInput = {
+  amount: Scalars['Decimal']['input'];
+  channel: Scalars['String']['input'];
+  /** The payment provider's reference: a second booking with it returns the first. */
+  externalReference: Scalars['String']['input'];
+  loanId: Scalars['ID']['input'];
+  paidOn: Scalars['Date']['input'];
+};
+
+export type RecordRepaymentPayload = {
+  __typename?: 'RecordRepaymentPayload';
+  loan: Maybe<Loan>;
+  repayment: Maybe<Repayment>;
+  userErrors: Array<UserError>;
+};
+
+export type RedeemRewardInput = {
+  customerId: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  rewardId: Scalars['ID']['input'];
+};
+
+export type RedeemRewardPayload = {
+  __typename?: 'RedeemRewardPayload';
+  redemption: Maybe<LoyaltyRedemption>;
+  userErrors: Array<UserError>;
 };
 
 export type RegisterCustomerInput = {
@@ -423,9 +2465,12 @@ export type RegisterCustomerInput = {
   /** Required when kind is INDIVIDUAL. */
   individual?: InputMaybe<IndividualProfileInput>;
   kind: CustomerKind;
+  /** Referral code of the customer who referred this one (passed on in CustomerRegistered). */
+  referralCode?: InputMaybe<Scalars['String']['input']>;
   relationshipManagerId?: InputMaybe<Scalars['ID']['input']>;
   /** PROSPECT (default) or ACTIVE. */
   status?: InputMaybe<CustomerStatus>;
+  tags?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 export type RegisterCustomerPayload = {
@@ -434,19 +2479,517 @@ export type RegisterCustomerPayload = {
   userErrors: Array<UserError>;
 };
 
+export type RelationshipManagerAssignment = {
+  __typename?: 'RelationshipManagerAssignment';
+  assignedAt: Scalars['DateTime']['output'];
+  assignedBy: Scalars['ID']['output'];
+  managerId: Scalars['ID']['output'];
+  previousManagerId: Maybe<Scalars['ID']['output']>;
+  reason: Maybe<Scalars['String']['output']>;
+};
+
+export type Repayment = {
+  __typename?: 'Repayment';
+  amount: Money;
+  channel: Scalars['String']['output'];
+  externalReference: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  interestPaid: Scalars['Decimal']['output'];
+  paidOn: Scalars['Date']['output'];
+  penaltyPaid: Scalars['Decimal']['output'];
+  /** The part of principalPaid applied ahead of time to the last instalments. */
+  prepaidPrincipal: Scalars['Decimal']['output'];
+  principalPaid: Scalars['Decimal']['output'];
+  recordedAt: Scalars['DateTime']['output'];
+  recordedBy: Scalars['ID']['output'];
+};
+
+export type RepaymentFrequency =
+  | 'BIWEEKLY'
+  | 'MONTHLY'
+  | 'WEEKLY';
+
+export type RequestRestructuringInput = {
+  effectiveOn: Scalars['Date']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** Instalments deferred (PAYMENT_HOLIDAY) or added (TERM_EXTENSION). */
+  instalments?: InputMaybe<Scalars['Int']['input']>;
+  kind: RestructuringKind;
+  loanId: Scalars['ID']['input'];
+  /** RATE_REDUCTION: the new annual rate. */
+  newRate?: InputMaybe<Scalars['Decimal']['input']>;
+  reason: Scalars['String']['input'];
+};
+
+export type ResolveComplaintInput = {
+  /** Compensation paid or credited to the customer, rounded to cents (HALF_EVEN). */
+  compensation?: InputMaybe<Scalars['Decimal']['input']>;
+  complaintId: Scalars['ID']['input'];
+  /** ISO 4217 code; required with a compensation. */
+  currency?: InputMaybe<Scalars['String']['input']>;
+  resolution: Scalars['String']['input'];
+};
+
+export type RespondToSurveyInput = {
+  answers: Array<SurveyAnswerInput>;
+  dispatchId: Scalars['ID']['input'];
+};
+
+export type Restructuring = {
+  __typename?: 'Restructuring';
+  decidedBy: Maybe<Scalars['ID']['output']>;
+  effectiveOn: Scalars['Date']['output'];
+  /** The schedule version before and after (after: null until approved). */
+  fromVersion: Maybe<Scalars['Int']['output']>;
+  id: Scalars['ID']['output'];
+  instalments: Maybe<Scalars['Int']['output']>;
+  kind: RestructuringKind;
+  newRate: Maybe<Scalars['Decimal']['output']>;
+  reason: Scalars['String']['output'];
+  requestedBy: Scalars['ID']['output'];
+  status: RestructuringStatus;
+  toVersion: Maybe<Scalars['Int']['output']>;
+};
+
+export type RestructuringKind =
+  | 'PAYMENT_HOLIDAY'
+  | 'RATE_REDUCTION'
+  | 'TERM_EXTENSION';
+
+export type RestructuringPayload = {
+  __typename?: 'RestructuringPayload';
+  loan: Maybe<Loan>;
+  restructuring: Maybe<Restructuring>;
+  userErrors: Array<UserError>;
+};
+
+export type RestructuringStatus =
+  | 'APPROVED'
+  | 'REJECTED'
+  | 'REQUESTED';
+
+export type RevalueCollateralInput = {
+  collateralId: Scalars['ID']['input'];
+  value: Scalars['Decimal']['input'];
+  valuedOn: Scalars['Date']['input'];
+};
+
+export type RiskClass =
+  | 'DOUBTFUL'
+  | 'LOSS'
+  | 'NORMAL'
+  | 'SPECIAL_MENTION'
+  | 'SUBSTANDARD';
+
+export type RiskClassChange = {
+  __typename?: 'RiskClassChange';
+  asOf: Scalars['Date']['output'];
+  changedAt: Scalars['DateTime']['output'];
+  changedBy: Maybe<Scalars['ID']['output']>;
+  override: Scalars['Boolean']['output'];
+  previousClass: RiskClass;
+  reason: Scalars['String']['output'];
+  riskClass: RiskClass;
+};
+
+export type RiskClassOverride = {
+  __typename?: 'RiskClassOverride';
+  reason: Scalars['String']['output'];
+  riskClass: RiskClass;
+};
+
+export type RiskClassThreshold = {
+  __typename?: 'RiskClassThreshold';
+  /** Lowest days past due of the class. */
+  minDaysPastDue: Scalars['Int']['output'];
+  riskClass: RiskClass;
+};
+
+export type RiskClassThresholdInput = {
+  minDaysPastDue: Scalars['Int']['input'];
+  riskClass: RiskClass;
+};
+
+export type RiskWarning = {
+  __typename?: 'RiskWarning';
+  acknowledgedAt: Maybe<Scalars['DateTime']['output']>;
+  actionTakenAt: Maybe<Scalars['DateTime']['output']>;
+  customer: Customer;
+  escalatedAt: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  /** The indicator values that triggered the rule, as JSON text. */
+  indicators: Scalars['String']['output'];
+  loan: Loan;
+  note: Maybe<Scalars['String']['output']>;
+  officerId: Maybe<Scalars['ID']['output']>;
+  raisedAt: Scalars['DateTime']['output'];
+  resolvedAt: Maybe<Scalars['DateTime']['output']>;
+  responseDueAt: Scalars['DateTime']['output'];
+  ruleCode: Scalars['String']['output'];
+  severity: RiskWarningSeverity;
+  status: RiskWarningStatus;
+};
+
+export type RiskWarningAction =
+  | 'ACKNOWLEDGE'
+  | 'ESCALATE'
+  | 'RESOLVE'
+  | 'TAKE_ACTION';
+
+export type RiskWarningConnection = {
+  __typename?: 'RiskWarningConnection';
+  edges: Array<RiskWarningEdge>;
+  pageInfo: PageInfo;
+};
+
+export type RiskWarningEdge = {
+  __typename?: 'RiskWarningEdge';
+  cursor: Scalars['String']['output'];
+  node: RiskWarning;
+};
+
+export type RiskWarningFilter = {
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  loanId?: InputMaybe<Scalars['ID']['input']>;
+  officerId?: InputMaybe<Scalars['ID']['input']>;
+  ruleCode?: InputMaybe<Scalars['String']['input']>;
+  severity?: InputMaybe<Array<RiskWarningSeverity>>;
+  status?: InputMaybe<Array<RiskWarningStatus>>;
+};
+
+export type RiskWarningPayload = {
+  __typename?: 'RiskWarningPayload';
+  userErrors: Array<UserError>;
+  warning: Maybe<RiskWarning>;
+};
+
+export type RiskWarningRule = {
+  __typename?: 'RiskWarningRule';
+  active: Scalars['Boolean']['output'];
+  code: Scalars['String']['output'];
+  description: Scalars['String']['output'];
+  kind: RiskWarningRuleKind;
+  severity: RiskWarningSeverity;
+  threshold: Maybe<Scalars['Decimal']['output']>;
+};
+
+export type RiskWarningRuleKind =
+  | 'CONSECUTIVE_MISSED'
+  | 'DPD_OVER'
+  | 'FUND_USE_DEVIATION'
+  | 'INCOME_DROP'
+  | 'LTV_OVER'
+  | 'SCORE_DROP'
+  | 'WATCHLIST_INDUSTRY';
+
+export type RiskWarningSeverity =
+  | 'CRITICAL'
+  | 'HIGH'
+  | 'LOW'
+  | 'MEDIUM';
+
+export type RiskWarningStatus =
+  | 'ACKNOWLEDGED'
+  | 'ACTION_TAKEN'
+  | 'ESCALATED'
+  | 'OPEN'
+  | 'RESOLVED';
+
+export type RunEndOfDayInput = {
+  asOf: Scalars['Date']['input'];
+};
+
+export type RunEndOfDayPayload = {
+  __typename?: 'RunEndOfDayPayload';
+  asOf: Maybe<Scalars['Date']['output']>;
+  bucketChanges: Scalars['Int']['output'];
+  loansEvaluated: Scalars['Int']['output'];
+  overdueInstalments: Scalars['Int']['output'];
+  riskClassChanges: Scalars['Int']['output'];
+  userErrors: Array<UserError>;
+  warningsRaised: Scalars['Int']['output'];
+};
+
+export type RunEngagementJobInput = {
+  asOf: Scalars['Date']['input'];
+  /** complaint-sla, care-greetings or churn-scoring. */
+  job: Scalars['String']['input'];
+};
+
+export type RunEngagementJobPayload = {
+  __typename?: 'RunEngagementJobPayload';
+  /** Counts the run reports (rows written, events emitted). */
+  counts: Array<EngagementJobCount>;
+  userErrors: Array<UserError>;
+};
+
+export type RunGradeEvaluationInput = {
+  /** Business date of the run, YYYY-MM-DD. */
+  asOf: Scalars['Date']['input'];
+};
+
+export type RunGradeEvaluationPayload = {
+  __typename?: 'RunGradeEvaluationPayload';
+  /** Counts of the run: customers scored, grades set, windows opened, cancelled, downgrades, upgrades. */
+  result: Maybe<CustomerGradeEvaluationResult>;
+  userErrors: Array<UserError>;
+};
+
+export type RunLoyaltyJobInput = {
+  asOf: Scalars['Date']['input'];
+  job: LoyaltyJob;
+};
+
+export type RunLoyaltyJobPayload = {
+  __typename?: 'RunLoyaltyJobPayload';
+  counts: Array<LoyaltyJobCount>;
+  userErrors: Array<UserError>;
+};
+
+export type SetCustomerConsentInput = {
+  /** Channel through which the customer gave or withdrew it. */
+  channel: ContactChannel;
+  customerId: Scalars['ID']['input'];
+  granted: Scalars['Boolean']['input'];
+  purpose: CustomerConsentPurpose;
+};
+
+export type SetCustomerConsentPayload = {
+  __typename?: 'SetCustomerConsentPayload';
+  consent: Maybe<CustomerConsent>;
+  customer: Maybe<Customer>;
+  userErrors: Array<UserError>;
+};
+
+export type SetCustomerGradeThresholdsInput = {
+  /** One per grade; BASIC must be 0 and floors must rise with the grade. */
+  thresholds: Array<CustomerGradeThresholdInput>;
+};
+
+export type SetCustomerGradeThresholdsPayload = {
+  __typename?: 'SetCustomerGradeThresholdsPayload';
+  thresholds: Array<CustomerGradeThreshold>;
+  userErrors: Array<UserError>;
+};
+
+export type SetCustomerSpecialCareInput = {
+  customerId: Scalars['ID']['input'];
+  flags: Array<CustomerSpecialCareFlag>;
+  note?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type SetCustomerSpecialCarePayload = {
+  __typename?: 'SetCustomerSpecialCarePayload';
+  customer: Maybe<Customer>;
+  userErrors: Array<UserError>;
+};
+
+export type SetIndustryWatchListInput = {
+  industries: Array<Scalars['String']['input']>;
+};
+
+export type SetIndustryWatchListPayload = {
+  __typename?: 'SetIndustryWatchListPayload';
+  industries: Array<Scalars['String']['output']>;
+  userErrors: Array<UserError>;
+};
+
+export type SetRiskClassThresholdsInput = {
+  thresholds: Array<RiskClassThresholdInput>;
+};
+
+export type SetRiskClassThresholdsPayload = {
+  __typename?: 'SetRiskClassThresholdsPayload';
+  thresholds: Array<RiskClassThreshold>;
+  userErrors: Array<UserError>;
+};
+
+export type StartTaskInput = {
+  taskId: Scalars['ID']['input'];
+};
+
+/** A survey definition. */
+export type Survey = {
+  __typename?: 'Survey';
+  active: Scalars['Boolean']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  questions: Array<SurveyQuestion>;
+  /** Sent automatically on this occasion, when set. */
+  trigger: Maybe<SurveyTrigger>;
+};
+
+export type SurveyAnswer = {
+  __typename?: 'SurveyAnswer';
+  choice: Maybe<Scalars['String']['output']>;
+  code: Scalars['String']['output'];
+  score: Maybe<Scalars['Int']['output']>;
+  text: Maybe<Scalars['String']['output']>;
+};
+
+export type SurveyAnswerInput = {
+  /** CHOICE answers. */
+  choice?: InputMaybe<Scalars['String']['input']>;
+  code: Scalars['String']['input'];
+  /** NPS (0-10) or CSAT (1-5) answers. */
+  score?: InputMaybe<Scalars['Int']['input']>;
+  /** TEXT answers. */
+  text?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type SurveyConnection = {
+  __typename?: 'SurveyConnection';
+  edges: Array<SurveyEdge>;
+  pageInfo: PageInfo;
+};
+
+/** A survey sent to one customer. */
+export type SurveyDispatch = {
+  __typename?: 'SurveyDispatch';
+  customer: Customer;
+  dispatchedAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** The customer's answers, once given. */
+  response: Maybe<SurveyResponse>;
+  survey: Survey;
+  trigger: Maybe<SurveyTrigger>;
+};
+
+export type SurveyDispatchConnection = {
+  __typename?: 'SurveyDispatchConnection';
+  edges: Array<SurveyDispatchEdge>;
+  pageInfo: PageInfo;
+};
+
+export type SurveyDispatchEdge = {
+  __typename?: 'SurveyDispatchEdge';
+  cursor: Scalars['String']['output'];
+  node: SurveyDispatch;
+};
+
+export type SurveyDispatchFilter = {
+  /** Only answered (true) or unanswered (false) dispatches. */
+  answered?: InputMaybe<Scalars['Boolean']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  surveyId?: InputMaybe<Scalars['ID']['input']>;
+  trigger?: InputMaybe<SurveyTrigger>;
+};
+
+export type SurveyEdge = {
+  __typename?: 'SurveyEdge';
+  cursor: Scalars['String']['output'];
+  node: Survey;
+};
+
+export type SurveyPayload = {
+  __typename?: 'SurveyPayload';
+  survey: Maybe<Survey>;
+  userErrors: Array<UserError>;
+};
+
+export type SurveyQuestion = {
+  __typename?: 'SurveyQuestion';
+  choices: Array<Scalars['String']['output']>;
+  code: Scalars['String']['output'];
+  kind: SurveyQuestionKind;
+  text: Scalars['String']['output'];
+};
+
+export type SurveyQuestionInput = {
+  /** For CHOICE questions: the options (at least two). */
+  choices?: InputMaybe<Array<Scalars['String']['input']>>;
+  code: Scalars['String']['input'];
+  kind: SurveyQuestionKind;
+  text: Scalars['String']['input'];
+};
+
+export type SurveyQuestionKind =
+  | 'CHOICE'
+  /** Customer satisfaction, 1 to 5. */
+  | 'CSAT'
+  /** Net promoter score, 0 to 10. */
+  | 'NPS'
+  | 'TEXT';
+
+export type SurveyResponse = {
+  __typename?: 'SurveyResponse';
+  answers: Array<SurveyAnswer>;
+  csatScore: Maybe<Scalars['Int']['output']>;
+  id: Scalars['ID']['output'];
+  npsScore: Maybe<Scalars['Int']['output']>;
+  respondedAt: Scalars['DateTime']['output'];
+};
+
+export type SurveyResponsePayload = {
+  __typename?: 'SurveyResponsePayload';
+  response: Maybe<SurveyResponse>;
+  userErrors: Array<UserError>;
+};
+
+/** Satisfaction of one group: NPS = % promoters (9-10) minus % detractors (0-6), one decimal. */
+export type SurveyResultGroup = {
+  __typename?: 'SurveyResultGroup';
+  /** Average CSAT, two decimals; null without CSAT answers. */
+  averageCsat: Maybe<Scalars['Decimal']['output']>;
+  csatResponses: Scalars['Int']['output'];
+  detractors: Scalars['Int']['output'];
+  /** The branch id, officer id, month (YYYY-MM) or survey id; null where unknown. */
+  key: Maybe<Scalars['String']['output']>;
+  /** Null without NPS answers. */
+  nps: Maybe<Scalars['Decimal']['output']>;
+  npsResponses: Scalars['Int']['output'];
+  passives: Scalars['Int']['output'];
+  promoters: Scalars['Int']['output'];
+  responses: Scalars['Int']['output'];
+};
+
+export type SurveyResultsFilter = {
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  /** Responses from this date (inclusive). */
+  from?: InputMaybe<Scalars['Date']['input']>;
+  groupBy: SurveyResultsGrouping;
+  officerId?: InputMaybe<Scalars['ID']['input']>;
+  surveyId?: InputMaybe<Scalars['ID']['input']>;
+  /** Responses up to this date (inclusive). */
+  to?: InputMaybe<Scalars['Date']['input']>;
+};
+
+export type SurveyResultsGrouping =
+  | 'BRANCH'
+  /** Calendar month of the response (YYYY-MM). */
+  | 'MONTH'
+  | 'OFFICER'
+  | 'SURVEY';
+
+export type SurveyTrigger =
+  | 'AFTER_COMPLAINT_RESOLUTION'
+  | 'AFTER_DISBURSEMENT';
+
 /** Work for a staff member about a customer, created by hand or by an event. */
 export type Task = {
   __typename?: 'Task';
   assigneeId: Maybe<Scalars['ID']['output']>;
+  cancelReason: Maybe<Scalars['String']['output']>;
+  cancelledAt: Maybe<Scalars['DateTime']['output']>;
+  completedAt: Maybe<Scalars['DateTime']['output']>;
+  completedBy: Maybe<Scalars['ID']['output']>;
+  /** The contact that completed the task. */
+  completedInteraction: Maybe<Interaction>;
   createdAt: Scalars['DateTime']['output'];
+  /** The customer the task is about (name, grade, warnings, tier through the gateway). */
   customer: Customer;
+  description: Maybe<Scalars['String']['output']>;
   dueAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
+  /** The loan the task is about, if any (id only). */
+  loanId: Maybe<Scalars['ID']['output']>;
   /** True when the task is still open after its due time. */
   overdue: Scalars['Boolean']['output'];
   priority: TaskPriority;
   /** Id of the event that created the task, if an event did. */
   sourceEventId: Maybe<Scalars['ID']['output']>;
+  startedAt: Maybe<Scalars['DateTime']['output']>;
   status: TaskStatus;
   title: Scalars['String']['output'];
   type: TaskType;
@@ -462,6 +3005,21 @@ export type TaskEdge = {
   __typename?: 'TaskEdge';
   cursor: Scalars['String']['output'];
   node: Task;
+};
+
+export type TaskFilter = {
+  assigneeId?: InputMaybe<Scalars['ID']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only tasks still open after their due time (true) or only the others (false). */
+  overdue?: InputMaybe<Scalars['Boolean']['input']>;
+  status?: InputMaybe<Array<TaskStatus>>;
+  type?: InputMaybe<Array<TaskType>>;
+};
+
+export type TaskPayload = {
+  __typename?: 'TaskPayload';
+  task: Maybe<Task>;
+  userErrors: Array<UserError>;
 };
 
 export type TaskPriority =
@@ -486,12 +3044,149 @@ export type TaskType =
   | 'SERVICE_RECOVERY'
   | 'WELCOME';
 
+export type UpdateCustomerPolicyInput = {
+  atRiskWindowDays?: InputMaybe<Scalars['Int']['input']>;
+  staleAfterDays?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type UpdateCustomerPolicyPayload = {
+  __typename?: 'UpdateCustomerPolicyPayload';
+  policy: Maybe<CustomerPolicy>;
+  userErrors: Array<UserError>;
+};
+
+/**
+ * Fields left out stay as they are; a field given as null is cleared (names and numbers that are
+ * required cannot be cleared).
+ */
+export type UpdateCustomerProfileInput = {
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  contact?: InputMaybe<ContactInput>;
+  customerId: Scalars['ID']['input'];
+  enterprise?: InputMaybe<EnterpriseProfileInput>;
+  individual?: InputMaybe<IndividualProfileInput>;
+  tags?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+export type UpdateCustomerProfilePayload = {
+  __typename?: 'UpdateCustomerProfilePayload';
+  /** The changes recorded (empty when nothing differed). */
+  changes: Array<CustomerChange>;
+  customer: Maybe<Customer>;
+  userErrors: Array<UserError>;
+};
+
+export type UpdateCustomerSegmentInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  id: Scalars['ID']['input'];
+  name?: InputMaybe<Scalars['String']['input']>;
+  rule?: InputMaybe<Scalars['CustomerSegmentRule']['input']>;
+};
+
+export type UpdateEngagementSettingsInput = {
+  postLoanVisitDays?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type UpdateLoyaltySettingsInput = {
+  expiryWarningDays?: InputMaybe<Scalars['Int']['input']>;
+  pointsValidityMonths?: InputMaybe<Scalars['Int']['input']>;
+  tierGraceDays?: InputMaybe<Scalars['Int']['input']>;
+  tierWindowMonths?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type UpdateLoyaltySettingsPayload = {
+  __typename?: 'UpdateLoyaltySettingsPayload';
+  settings: Maybe<LoyaltySettings>;
+  userErrors: Array<UserError>;
+};
+
+export type UpdateRiskWarningInput = {
+  action: RiskWarningAction;
+  note?: InputMaybe<Scalars['String']['input']>;
+  warningId: Scalars['ID']['input'];
+};
+
+export type UpdateRiskWarningRuleInput = {
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  code: Scalars['String']['input'];
+  severity?: InputMaybe<RiskWarningSeverity>;
+  threshold?: InputMaybe<Scalars['Decimal']['input']>;
+};
+
+export type UpdateRiskWarningRulePayload = {
+  __typename?: 'UpdateRiskWarningRulePayload';
+  rule: Maybe<RiskWarningRule>;
+  userErrors: Array<UserError>;
+};
+
+export type UpsertEarningRuleInput = {
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  calculation: LoyaltyRuleCalculation;
+  code: Scalars['String']['input'];
+  description: Scalars['String']['input'];
+  points?: InputMaybe<Scalars['Int']['input']>;
+  rate?: InputMaybe<Scalars['Decimal']['input']>;
+  tierMultiplier?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+export type UpsertEarningRulePayload = {
+  __typename?: 'UpsertEarningRulePayload';
+  rule: Maybe<LoyaltyEarningRule>;
+  userErrors: Array<UserError>;
+};
+
+export type UpsertLoyaltyTierInput = {
+  birthdayGift: Scalars['Boolean']['input'];
+  code: Scalars['String']['input'];
+  dedicatedManager: Scalars['Boolean']['input'];
+  feeWaiversPerYear: Scalars['Int']['input'];
+  multiplier: Scalars['Decimal']['input'];
+  name: Scalars['String']['input'];
+  priorityService: Scalars['Boolean']['input'];
+  rank: Scalars['Int']['input'];
+  rateDiscountBps: Scalars['Int']['input'];
+  threshold: Scalars['Int']['input'];
+};
+
+export type UpsertLoyaltyTierPayload = {
+  __typename?: 'UpsertLoyaltyTierPayload';
+  tier: Maybe<LoyaltyTier>;
+  userErrors: Array<UserError>;
+};
+
+export type UpsertRewardInput = {
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  code: Scalars['String']['input'];
+  currency?: InputMaybe<Scalars['String']['input']>;
+  faceValue?: InputMaybe<Scalars['Decimal']['input']>;
+  /** Absent: a new reward. */
+  id?: InputMaybe<Scalars['ID']['input']>;
+  kind: LoyaltyRewardKind;
+  minTier?: InputMaybe<Scalars['String']['input']>;
+  name: Scalars['String']['input'];
+  pointsCost: Scalars['Int']['input'];
+  rateDiscountBps?: InputMaybe<Scalars['Int']['input']>;
+  stock?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type UpsertRewardPayload = {
+  __typename?: 'UpsertRewardPayload';
+  reward: Maybe<LoyaltyReward>;
+  userErrors: Array<UserError>;
+};
+
 /** A rule the input broke: which field, what is wrong, and a stable code. */
 export type UserError = {
   __typename?: 'UserError';
   code: Scalars['String']['output'];
   field: Maybe<Scalars['String']['output']>;
   message: Scalars['String']['output'];
+};
+
+export type WriteOffLoanInput = {
+  loanId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+  writtenOffOn?: InputMaybe<Scalars['Date']['input']>;
 };
 
 export type Customer360QueryVariables = Exact<{
