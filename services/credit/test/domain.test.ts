@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allocateRepayment, type OpenInstalment } from '../src/domain/allocation.ts';
+import { allocateRepayment, instalmentPaidTotals, type OpenInstalment } from '../src/domain/allocation.ts';
 import { bucketOf, riskClassOf, validateThresholds } from '../src/domain/delinquency.ts';
 import { Money } from '../src/domain/money.ts';
 import { restructureSchedule, type ScheduledInstalment } from '../src/domain/restructuring.ts';
@@ -49,6 +49,17 @@ describe('allocation: penalty, then interest, then principal, oldest instalment 
     expect(r.value.lines.at(-1)).toMatchObject({ number: 4, settles: true });
     expect(r.value.lines.at(-1)?.interestWaived.toFixed(2)).toBe('7.00');
     expect(allocateRepayment(open, m('430.51'), '2026-02-15', 'REDUCE_LAST_INSTALMENTS')).toMatchObject({ ok: false, code: 'EXCEEDS_BALANCE' });
+  });
+  it('totals what an instalment received by part, earlier repayments included', () => {
+    // Instalment 2 had penalty 1.00 and interest 6.50 from an earlier payment; 10.00 more pays
+    // the other 2.50 of interest and 7.50 of principal: interest 6.50 + 2.50 = 9.00, penalty 1.00.
+    const partly = inst(2, '2026-02-10', '100.00', '9.00', { penalty: m('1.00'), penaltyPaid: m('1.00'), interestPaid: m('6.50') });
+    const r = allocateRepayment([partly], m('10.00'), '2026-02-15', 'REFUSE');
+    if (!r.ok) throw new Error(r.message);
+    const [line] = r.value.lines;
+    if (!line) throw new Error('no allocation line');
+    const t = instalmentPaidTotals(partly, line);
+    expect([t.penalty.toFixed(2), t.interest.toFixed(2), t.principal.toFixed(2), t.total.toFixed(2)]).toEqual(['1.00', '9.00', '7.50', '17.50']);
   });
 });
 

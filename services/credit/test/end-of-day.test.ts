@@ -148,7 +148,10 @@ describe('end-of-day run: DPD, buckets, penalties, risk classes, warnings', () =
       .executeTakeFirstOrThrow();
     expect(past).toEqual({ dpd: 31, risk_class: 'SPECIAL_MENTION' });
     const paidEvent = await svc.db.selectFrom('event_outbox').select('event').where('type', '=', 'crm.credit.InstalmentPaid.v1').executeTakeFirstOrThrow();
-    expect(paidEvent.event).toMatchObject({ data: { instalmentNumber: 1, onTime: false, daysLate: 33, amountPaid: '419.45' } });
+    // The split is the allocation above: penalty 11.42 (accrued by the runs up to 31 Mar), interest 12.00.
+    expect(paidEvent.event).toMatchObject({
+      data: { instalmentNumber: 1, onTime: false, daysLate: 33, amountPaid: '419.45', interestPaid: '12.00', penaltyPaid: '11.42' },
+    });
   });
 
   it('records an officer override with its reason and keeps it through later runs', async () => {

@@ -223,9 +223,17 @@ describe('loan products, lifecycle and repayments', () => {
       'LoanClosed',
     ]);
     const paid = await svc.db.selectFrom('event_outbox').select('event').where('type', '=', 'crm.credit.InstalmentPaid.v1').orderBy('seq').execute();
-    const late = paid.map((r) => (typeof r.event === 'object' && r.event !== null && 'data' in r.event ? r.event.data : null)).at(-1);
-    expect(late).toMatchObject({ instalmentNumber: 3, onTime: true, daysLate: 0, amountPaid: '408.02' });
-    expect(paid.map((r) => (typeof r.event === 'object' && r.event !== null && 'data' in r.event ? r.event.data : null)).at(-2)).toMatchObject({
+    const data = paid.map((r) => (typeof r.event === 'object' && r.event !== null && 'data' in r.event ? r.event.data : null));
+    // Interest and penalty paid per instalment, cumulative over repayments, from the schedule above:
+    // 1 = interest 12.00 (500 x 0.12 / 12), paid by r-1 before r-2 settled it with principal only;
+    // 2 = interest 8.04, 3 = interest 4.04, both paid by r-3. No end-of-day run: no penalty.
+    expect(data).toMatchObject([
+      { instalmentNumber: 1, interestPaid: '12.00', penaltyPaid: '0.00' },
+      { instalmentNumber: 2, interestPaid: '8.04', penaltyPaid: '0.00' },
+      { instalmentNumber: 3, interestPaid: '4.04', penaltyPaid: '0.00' },
+    ]);
+    expect(data.at(-1)).toMatchObject({ instalmentNumber: 3, onTime: true, daysLate: 0, amountPaid: '408.02' });
+    expect(data.at(-2)).toMatchObject({
       instalmentNumber: 2,
       onTime: false,
       daysLate: 26,

@@ -158,6 +158,51 @@ describe('value score and grade', () => {
     expect((await view(id))?.valueScore.total).toBe('63.13');
   });
 
+  it('counts the interest and penalties InstalmentPaid carries, the total repaid only for older events without them', async () => {
+    const id = await make.customer();
+    const paid = (n: number, paidOn: string, split: { interestPaid: string; penaltyPaid: string } | null) =>
+      createEvent('InstalmentPaid', {
+        subject: id,
+        data: {
+          loanId: 'loan-split',
+          customerId: id,
+          instalmentNumber: n,
+          dueDate: paidOn,
+          paidOn,
+          amountPaid: '250000.00',
+          currency: 'XAF',
+          onTime: true,
+          daysLate: 0,
+          repaymentId: `split-r${n}`,
+          ...split,
+        },
+      });
+    const send = (event: ReturnType<typeof paid>, older = false) =>
+      svc.consumer.handle({
+        topic: 'crm.credit.v1',
+        key: id,
+        // An older producer's event: no interestPaid / penaltyPaid keys at all.
+        value: JSON.stringify(event, (k, v) => (older && (k === 'interestPaid' || k === 'penaltyPaid') ? undefined : v)),
+      });
+    await send(paid(1, today, { interestPaid: '31250.00', penaltyPaid: '1250.50' }));
+    await send(paid(2, today, null), true);
+    await send(paid(3, addDays(today, -400), { interestPaid: '99999.00', penaltyPaid: '0.00' })); // beyond 12 months
+    const res = await svc.graphql<{ customer: { valueScore: { components: { code: string; value: string; contribution: string; basis: string }[] } } }>(
+      `query($id: ID!) { customer(id: $id) { valueScore { components { code value contribution basis } } } }`,
+      { id },
+      staff.officer,
+    );
+    // Interest 31 250.00 + penalty 1 250.50 of instalment 1, + 250 000.00 repaid on instalment 2 (no split), instalment 3
+    // out of the 12 months: 282 500.50 / 2 000 000 x 100 = 14.125025 -> 14.13; x 0.15 = 2.1195 -> 2.12 (half-up).
+    // The former proxy would have counted 500 000.00 (25.00, 3.75).
+    expect(res.data?.customer.valueScore.components.find((c) => c.code === 'CONTRIBUTION')).toEqual({
+      code: 'CONTRIBUTION',
+      value: '14.13',
+      contribution: '2.12',
+      basis: 'interest 31250.00 + penalties 1250.50 + 250000.00 repaid on instalments reported without the split in 12 months of 2000000 for 100',
+    });
+  });
+
   it('grades, opens the at-risk window on a drop, and downgrades at the end of the window (repeatable runs)', async () => {
     await svc.db.updateTable('customer').set({ grade: 'BASIC', grade_since: today }).where('grade', 'is', null).execute();
     const id = await make.customer();

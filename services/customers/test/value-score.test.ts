@@ -9,7 +9,11 @@ const thresholds: GradeThreshold[] = [
 ];
 const base: ValueInputs = {
   outstandingPrincipal: '2500000.00',
-  repaidLast12Months: '500000.00',
+  // Contribution inputs: interest and penalties as credit allocates them (InstalmentPaid carries
+  // the split); 400k + 100k = 500k, the 500k the former total-repaid proxy had here.
+  interestPaidLast12Months: '400000.00',
+  penaltyPaidLast12Months: '100000.00',
+  repaidWithoutSplitLast12Months: '0',
   activeLoans: 1,
   tenureDays: 0,
   instalmentsPaid: 2,
@@ -26,7 +30,7 @@ const parts = (i: ValueInputs) => Object.fromEntries(computeValueScore(i, '2026-
 
 describe('value score', () => {
   it('adds up weighted components to the cent', () => {
-    // BALANCE 2.5M / 5M = 50 x 0.20 = 10.00; CONTRIBUTION 500k / 2M = 25 x 0.15 = 3.75; PRODUCTS 1 loan = 50 x 0.10 = 5.00;
+    // BALANCE 2.5M / 5M = 50 x 0.20 = 10.00; CONTRIBUTION (interest 400k + penalties 100k) / 2M = 25 x 0.15 = 3.75; PRODUCTS 1 loan = 50 x 0.10 = 5.00;
     // TENURE 0; REPAYMENT 2/2 on time = 100 x 0.25 = 25.00; SATISFACTION neutral 50 x 0.10 = 5.00; GROWTH cycle 2 = 50 x 0.05 = 2.50;
     // LOYALTY none = 0. Total 51.25 -> STANDARD.
     const score = computeValueScore(base, '2026-11-23', thresholds);
@@ -43,6 +47,30 @@ describe('value score', () => {
     expect(score.total.toFixed(2)).toBe('51.25');
     expect(score.qualifiesFor).toBe('STANDARD');
     expect(score.components.reduce((s, c) => s.plus(c.weight), score.total.minus(score.total)).toFixed(2)).toBe('1.00');
+  });
+
+  it('counts interest and penalties paid, and the total repaid only for instalments without the split', () => {
+    const contribution = (i: ValueInputs) => computeValueScore(i, '2026-11-23', thresholds).components.find((c) => c.code === 'CONTRIBUTION');
+    // Interest 123 456.78 + penalties 1 234.56 = 124 691.34 / 2M x 100 = 6.234567 -> 6.23; x 0.15 = 0.9345 -> 0.93.
+    // (The former proxy counted the whole repaid amount, principal included.)
+    const split = contribution({ ...base, interestPaidLast12Months: '123456.78', penaltyPaidLast12Months: '1234.56' });
+    expect([split?.value.toFixed(2), split?.contribution.toFixed(2)]).toEqual(['6.23', '0.93']);
+    expect(split?.basis).toBe('interest 123456.78 + penalties 1234.56 in 12 months of 2000000 for 100');
+    // Plus 250 000 repaid on instalments whose (older) events carry no split, counted whole:
+    // 374 691.34 / 2M x 100 = 18.734567 -> 18.73; x 0.15 = 2.8095 -> 2.81.
+    const mixed = contribution({
+      ...base,
+      interestPaidLast12Months: '123456.78',
+      penaltyPaidLast12Months: '1234.56',
+      repaidWithoutSplitLast12Months: '250000.00',
+    });
+    expect([mixed?.value.toFixed(2), mixed?.contribution.toFixed(2)]).toEqual(['18.73', '2.81']);
+    expect(mixed?.basis).toBe(
+      'interest 123456.78 + penalties 1234.56 + 250000.00 repaid on instalments reported without the split in 12 months of 2000000 for 100',
+    );
+    // Only older events: the proxy as before, 500k / 2M = 25 -> 3.75.
+    const old = contribution({ ...base, interestPaidLast12Months: '0', penaltyPaidLast12Months: '0', repaidWithoutSplitLast12Months: '500000.00' });
+    expect(old?.contribution.toFixed(2)).toBe('3.75');
   });
 
   it('rounds each value and contribution half-up to 2 decimals', () => {

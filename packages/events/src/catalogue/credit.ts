@@ -61,6 +61,13 @@ export const creditEvents = {
       onTime: z.boolean(),
       daysLate: z.number().int().min(0),
       repaymentId: f.id,
+      /**
+       * Interest part of this instalment paid in total (over all the repayments that paid it), as
+       * allocated by credit. Null in events from before the split was published.
+       */
+      interestPaid: f.money.nullable().default(null),
+      /** Penalty part of this instalment paid in total, as allocated by credit; null as above. */
+      penaltyPaid: f.money.nullable().default(null),
     }),
   ),
   RepaymentReversed: define(

@@ -114,3 +114,26 @@ export function allocateRepayment(open: OpenInstalment[], amount: MoneyValue, pa
     },
   };
 }
+
+/** What an instalment has received in all, by part, once a repayment's allocation is added. */
+export interface InstalmentPaidTotals {
+  penalty: MoneyValue;
+  interest: MoneyValue;
+  principal: MoneyValue;
+  total: MoneyValue;
+}
+
+/**
+ * The parts of one instalment paid in total: what earlier repayments paid (`before`) plus this
+ * repayment's allocation line. Exact sums of amounts already in the currency's minor unit, so
+ * no rounding happens here; InstalmentPaid publishes them (cumulative per instalment).
+ */
+export function instalmentPaidTotals(
+  before: Pick<OpenInstalment, 'penaltyPaid' | 'interestPaid' | 'principalPaid'>,
+  line: InstalmentAllocation,
+): InstalmentPaidTotals {
+  const penalty = new Money(before.penaltyPaid).plus(line.penalty);
+  const interest = new Money(before.interestPaid).plus(line.interest);
+  const principal = new Money(before.principalPaid).plus(line.principal);
+  return { penalty, interest, principal, total: penalty.plus(interest).plus(principal) };
+}

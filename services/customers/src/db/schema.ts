@@ -162,6 +162,9 @@ export interface ValueSignalTable {
   kind: ValueSignalKind;
   loan_id: string | null;
   amount: string | null;
+  /** INSTALMENT_PAID: the interest and penalty parts of the instalment, null from events without the split. */
+  interest_paid: string | null;
+  penalty_paid: string | null;
   on_time: boolean | null;
   score: number | null;
   label: string | null;

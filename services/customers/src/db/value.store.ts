@@ -71,9 +71,20 @@ export async function findValueInputs(db: Kysely<DB>, customers: readonly { id: 
     .select((eb) => [
       'customer_id',
       eb.fn
-        .sum<string>('amount')
+        .sum<string>('interest_paid')
         .filterWhere((f) => f.and([f('kind', '=', 'INSTALMENT_PAID'), f('occurred_on', '>', yearAgo)]))
-        .as('repaid12'),
+        .as('interest12'),
+      eb.fn
+        .sum<string>('penalty_paid')
+        .filterWhere((f) => f.and([f('kind', '=', 'INSTALMENT_PAID'), f('occurred_on', '>', yearAgo)]))
+        .as('penalty12'),
+      // Instalments from events without the interest/penalty split: their total repaid.
+      eb.fn
+        .sum<string>('amount')
+        .filterWhere((f) =>
+          f.and([f('kind', '=', 'INSTALMENT_PAID'), f('occurred_on', '>', yearAgo), f('interest_paid', 'is', null), f('penalty_paid', 'is', null)]),
+        )
+        .as('unsplit12'),
       eb.fn.count<string>('event_id').filterWhere('kind', '=', 'INSTALMENT_PAID').as('paid'),
       eb.fn
         .count<string>('event_id')
@@ -149,7 +160,9 @@ export async function findValueInputs(db: Kysely<DB>, customers: readonly { id: 
     const s = signalBy.get(c.id);
     result.set(c.id, {
       outstandingPrincipal: l?.outstanding ?? '0',
-      repaidLast12Months: s?.repaid12 ?? '0',
+      interestPaidLast12Months: s?.interest12 ?? '0',
+      penaltyPaidLast12Months: s?.penalty12 ?? '0',
+      repaidWithoutSplitLast12Months: s?.unsplit12 ?? '0',
       activeLoans: Number(l?.active ?? 0),
       tenureDays: Math.max(0, daysBetween(isoDate(new Date(c.created_at)), asOf)),
       instalmentsPaid: Number(s?.paid ?? 0),

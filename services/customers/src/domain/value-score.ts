@@ -2,8 +2,8 @@ import { Decimal } from 'decimal.js';
 
 /**
  * The value score: 0-100, the sum of weighted components, each explainable on its own.
- * Current value: balances, contribution (repayments), products held. Potential value: tenure,
- * repayment record, satisfaction, growth (loan cycles) and loyalty tier.
+ * Current value: balances, contribution (interest and penalties paid), products held. Potential
+ * value: tenure, repayment record, satisfaction, growth (loan cycles) and loyalty tier.
  *
  * Rounding: every component value and every contribution is rounded to 2 decimals HALF_UP;
  * the total is the exact sum of the rounded contributions, so the parts always add up.
@@ -16,8 +16,15 @@ export const gradeRank = (g: Grade): number => GRADES_HIGH_TO_LOW.length - GRADE
 export interface ValueInputs {
   /** Principal of loans disbursed and not closed, as of the date (decimal string). */
   outstandingPrincipal: string;
-  /** Sum of instalments paid in the 12 months up to the date (decimal string). */
-  repaidLast12Months: string;
+  /** Interest paid on instalments paid in the 12 months up to the date, as credit allocated it (decimal string). */
+  interestPaidLast12Months: string;
+  /** Penalties paid on those instalments, likewise (decimal string). */
+  penaltyPaidLast12Months: string;
+  /**
+   * Total paid on instalments of those 12 months whose events carry no interest/penalty split
+   * (published before credit added it): the contribution counts their total instead (decimal string).
+   */
+  repaidWithoutSplitLast12Months: string;
   activeLoans: number;
   /** Days since registration. */
   tenureDays: number;
@@ -58,7 +65,7 @@ export interface ScoreModel {
   weights: Record<ComponentCode, string>;
   /** Outstanding principal that scores 100 on BALANCE. */
   balanceReference: string;
-  /** Repayments over 12 months that score 100 on CONTRIBUTION. */
+  /** Interest and penalties (or repayments without the split) over 12 months that score 100 on CONTRIBUTION. */
   contributionReference: string;
   /** Tenure in days that scores 100. */
   fullTenureDays: number;
@@ -106,6 +113,21 @@ function repaymentValue(i: ValueInputs): { value: Decimal; basis: string } {
   };
 }
 
+/**
+ * Interest and penalties paid over 12 months, as credit allocated them. Instalments whose
+ * events carry no split (older events) count their total repaid instead, the former proxy.
+ */
+function contributionValue(i: ValueInputs, model: ScoreModel): { value: Decimal; basis: string } {
+  const interest = new Decimal(i.interestPaidLast12Months);
+  const penalty = new Decimal(i.penaltyPaidLast12Months);
+  const unsplit = new Decimal(i.repaidWithoutSplitLast12Months);
+  const fallback = unsplit.isZero() ? '' : ` + ${unsplit.toFixed(2)} repaid on instalments reported without the split`;
+  return {
+    value: ratio(interest.plus(penalty).plus(unsplit), model.contributionReference),
+    basis: `interest ${interest.toFixed(2)} + penalties ${penalty.toFixed(2)}${fallback} in 12 months of ${model.contributionReference} for 100`,
+  };
+}
+
 function satisfactionValue(i: ValueInputs): { value: Decimal; basis: string } {
   let base: Decimal;
   let basis: string;
@@ -131,12 +153,7 @@ export function computeValueScore(i: ValueInputs, asOf: string, thresholds: Grad
       value: ratio(i.outstandingPrincipal, model.balanceReference),
       basis: `outstanding principal ${i.outstandingPrincipal} of ${model.balanceReference} for 100`,
     },
-    CONTRIBUTION: {
-      label: 'Interest and fees contributed',
-      group: 'CURRENT',
-      value: ratio(i.repaidLast12Months, model.contributionReference),
-      basis: `repaid ${i.repaidLast12Months} in 12 months of ${model.contributionReference} for 100`,
-    },
+    CONTRIBUTION: { label: 'Interest and fees contributed', group: 'CURRENT', ...contributionValue(i, model) },
     PRODUCTS: {
       label: 'Products held',
       group: 'CURRENT',

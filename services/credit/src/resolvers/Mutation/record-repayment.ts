@@ -5,8 +5,8 @@ import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
 import { findLoansByIds, lockLoan, lockSchedule, updateLoan } from '../../db/loan.store.ts';
 import { findProductsByIds } from '../../db/product.store.ts';
 import { applyAllocation, findRepaymentByReference, insertRepayment } from '../../db/repayment.store.ts';
-import { allocateRepayment } from '../../domain/allocation.ts';
-import { Money, moneyString } from '../../domain/money.ts';
+import { allocateRepayment, instalmentPaidTotals } from '../../domain/allocation.ts';
+import { Money, minorUnits, moneyString } from '../../domain/money.ts';
 import { daysLate, validateRepayment } from '../../domain/repayments.ts';
 
 export const recordRepayment: MutationResolvers['recordRepayment'] = async (_parent, { input }, ctx) => {
@@ -85,24 +85,30 @@ export const recordRepayment: MutationResolvers['recordRepayment'] = async (_par
         paidOn: l.settles ? input.paidOn : null,
       })),
     );
+    const scale = minorUnits(loan.currency) ?? 2;
     for (const l of a.lines.filter((x) => x.settles)) {
-      const i = schedule.find((x) => x.number === l.number);
+      const i = open.find((x) => x.number === l.number);
       if (!i) continue;
-      const late = daysLate(i.due_date, input.paidOn);
-      const paid = new Money(i.principal_paid).plus(i.interest_paid).plus(i.penalty_paid).plus(l.principal).plus(l.interest).plus(l.penalty);
+      const late = daysLate(i.dueDate, input.paidOn);
+      // Cumulative per instalment: what earlier repayments paid on it plus this allocation.
+      const paid = instalmentPaidTotals(i, l);
       await emit(tx, 'InstalmentPaid', {
         subject: loan.customer_id,
         data: {
           loanId: loan.id,
           customerId: loan.customer_id,
           instalmentNumber: i.number,
-          dueDate: i.due_date,
+          dueDate: i.dueDate,
           paidOn: input.paidOn,
-          amountPaid: moneyString(paid),
+          amountPaid: moneyString(paid.total),
           currency: loan.currency,
           onTime: late === 0,
           daysLate: late,
           repaymentId: id,
+          // Exact sums of amounts already in the minor unit, written at its scale (moneyString rounds
+          // ROUND_HALF_UP, a no-op here).
+          interestPaid: moneyString(paid.interest, scale),
+          penaltyPaid: moneyString(paid.penalty, scale),
         },
       });
     }

@@ -2,10 +2,12 @@ import { eventTablesMigration } from '@crm/events';
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_customers.ts';
 import * as m0002 from './0002_customer_domain.ts';
+import * as m0003 from './0003_instalment_contribution.ts';
 
 /** In order; names never change once released. */
 export const migrations: Record<string, Migration> = {
   '0000_event_tables': eventTablesMigration,
   '0001_customers': m0001,
   '0002_customer_domain': m0002,
+  '0003_instalment_contribution': m0003,
 };
