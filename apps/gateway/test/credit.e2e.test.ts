@@ -153,5 +153,17 @@ describe(`credit end to end through the gateway on ${TEST_MODE}`, () => {
     // (DelinquencyBucketChanged) and the warning review (RiskWarningRaised).
     expect(view.loyalty?.ledger.edges.map((e) => e.node.kind)).toContain('EARN');
     expect(view.tasks.edges.map((e) => e.node.type)).toEqual(expect.arrayContaining(['COLLECTION_REMINDER', 'CREDIT_REVIEW']));
+
+    // Customers' contribution counts the interest InstalmentPaid carries (6000 of instalment 1, no penalty), not the
+    // 104026 repaid: 6000 / 2 000 000 x 100 = 0.30; x 0.15 = 0.045 -> 0.05 (half-up). The old proxy gave 5.20 and 0.78.
+    const contribution = await eventually(async () => {
+      const res = await stack.query<{ customer: { valueScore: { components: { code: string; value: string; contribution: string }[] } } | null }>(
+        `query($id: ID!) { customer(id: $id) { valueScore { components { code value contribution } } } }`,
+        { id: customerId },
+      );
+      const c = res.data?.customer?.valueScore.components.find((x) => x.code === 'CONTRIBUTION');
+      return c && c.value !== '0.00' ? c : undefined;
+    }, 45_000);
+    expect(contribution).toEqual({ code: 'CONTRIBUTION', value: '0.30', contribution: '0.05' });
   }, 120_000);
 });
