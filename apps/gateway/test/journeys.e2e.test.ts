@@ -72,13 +72,15 @@ describe(`journeys across the four services on ${TEST_MODE}`, () => {
     expect(allowed).toBeTruthy();
 
     await stack.query(CONSENT, { input: { customerId, purpose: 'MARKETING_CONTACT', granted: false, channel: 'SMS' } });
+    // Each attempt has its own key: a call accepted before the withdrawal arrived must not be replayed.
+    let attempt = 0;
     const refused = await eventually(async () => {
-      const res = await marketingCall('mkt-withdrawn');
+      const res = await marketingCall(`mkt-withdrawn-${attempt++}`);
       const errors = res.data?.logInteraction.userErrors ?? [];
       return errors.length ? errors : undefined;
-    }, 30_000);
+    }, 60_000);
     expect(refused).toEqual([{ field: 'purpose', code: 'CONSENT_REQUIRED' }]);
-  }, 90_000);
+  }, 150_000);
 
   it('a loan disbursed in credit moves the value score in customers and plans the post-loan visit in engagement', async () => {
     const scoreBefore = (await stack.query<View>(VIEW, { id: customerId })).data?.customer?.valueScore.total ?? '';
