@@ -8,7 +8,7 @@ import { signToken } from '@crm/service-kit';
 
 const url = process.env.GATEWAY_URL ?? 'http://127.0.0.1:4000/graphql';
 const secret = process.env.JWT_SECRET;
-const token = secret ? await signToken({ userId: 'demo-loader', roles: ['loan_officer'], branchId: 'BR-DKR' }, secret) : null;
+const token = secret ? await signToken({ userId: 'demo-loader', roles: ['administrator'], branchId: 'BR-DKR' }, secret) : null;
 
 async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const res = await fetch(url, {
@@ -97,6 +97,67 @@ for (const id of ids.slice(0, 6)) {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
-console.log(
-  `logged ${logged} welcome calls; try:\n  { customers(first: 5) { totalCount edges { node { id displayName tasks { edges { node { type } } } loyalty { pointsBalance tier } } } } }`,
-);
+console.log(`logged ${logged} welcome calls`);
+
+// Consent: most customers accept marketing contact at the branch; every fourth declines.
+const CONSENT = `mutation($input: SetCustomerConsentInput!) { setCustomerConsent(input: $input) { userErrors { code } } }`;
+for (const [i, id] of ids.entries()) {
+  await gql(CONSENT, { input: { customerId: id, purpose: 'MARKETING_CONTACT', granted: i % 4 !== 3, channel: 'BRANCH' } });
+}
+
+// Credit: a monthly micro-business product and a first loan for six customers, disbursed today.
+const PRODUCT = `mutation($input: CreateLoanProductInput!) { createLoanProduct(input: $input) { userErrors { field code } } }`;
+await gql(PRODUCT, {
+  input: {
+    code: 'DEMO-MICRO-12',
+    name: 'Micro-business, monthly, 12 months',
+    type: 'MICRO_BUSINESS',
+    currency: 'XOF',
+    minPrincipal: '50000',
+    maxPrincipal: '5000000',
+    minRate: '0.12',
+    maxRate: '0.30',
+    minTerm: 3,
+    maxTerm: 24,
+    frequency: 'MONTHLY',
+    amortisation: 'EQUAL_INSTALMENT',
+    penaltyRate: '0.365',
+    graceDays: 3,
+    overpaymentPolicy: 'REDUCE_LAST_INSTALMENTS',
+  },
+});
+const APPLY = `mutation($input: ApplyForLoanInput!) { applyForLoan(input: $input) { loan { id status } userErrors { field code } } }`;
+const APPROVE = `mutation($input: ApproveLoanInput!) { approveLoan(input: $input) { userErrors { code } } }`;
+const DISBURSE = `mutation($input: DisburseLoanInput!) { disburseLoan(input: $input) { userErrors { code } } }`;
+const today = new Date().toISOString().slice(0, 10);
+let disbursed = 0;
+for (const [i, id] of ids.slice(0, 6).entries()) {
+  let loan: { id: string; status: string } | null = null;
+  // Credit learns of the customer from CustomerRegistered: retry until its replica is there.
+  for (let attempt = 0; attempt < 50 && !loan; attempt++) {
+    const r = await gql<{ applyForLoan: { loan: { id: string; status: string } | null } }>(APPLY, {
+      input: {
+        customerId: id,
+        productCode: 'DEMO-MICRO-12',
+        principal: String(250000 * (i + 1)),
+        annualRate: '0.24',
+        termCount: 12,
+        purpose: 'Working capital',
+        idempotencyKey: `demo-loan-${id}`,
+      },
+    });
+    loan = r.applyForLoan.loan;
+    if (!loan) await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  if (!loan) continue;
+  if (loan.status === 'APPLIED') await gql(APPROVE, { input: { loanId: loan.id } });
+  if (loan.status !== 'ACTIVE') await gql(DISBURSE, { input: { loanId: loan.id, disbursedOn: today } });
+  disbursed++;
+}
+console.log(`disbursed ${disbursed} loans`);
+
+// Let the events settle, then grade everyone for today.
+await new Promise((resolve) => setTimeout(resolve, 2000));
+await gql(`mutation($asOf: Date!) { runGradeEvaluation(input: { asOf: $asOf }) { userErrors { code } } }`, { asOf: today });
+console.log(`graded for ${today}; try:
+  { customers(first: 5) { totalCount edges { node { displayName grade valueScore { total } loans { principal { amount currency } } tasks { edges { node { type } } } loyalty { pointsBalance tier } } } } }`);
