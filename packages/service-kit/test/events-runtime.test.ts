@@ -3,12 +3,14 @@ import {
   createEvent,
   type EventTables,
   emit,
+  emitMany,
   eventTablesMigration,
   InProcessTransport,
   type ReceivedMessage,
   startRelay,
   type Transport,
   type TransportMessage,
+  withCorrelationId,
 } from '@crm/events';
 import { type Kysely, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -92,6 +94,28 @@ describe('outbox, relay and inbox consumer on a real database', () => {
     ).rejects.toThrow('rule failed');
     const rows = await db.selectFrom('event_outbox').select(['key', 'topic', 'type']).execute();
     expect(rows).toEqual([{ key: 'c1', topic: 'crm.customers.v1', type: 'crm.customers.CustomerRegistered.v1' }]);
+  });
+
+  it('writes many events in batches, each a valid CloudEvent carrying the correlation id', async () => {
+    const ids = Array.from({ length: 1001 }, (_, i) => `c${i}`);
+    await withCorrelationId('run-42', () =>
+      db.transaction().execute((tx) =>
+        emitMany(
+          tx,
+          ids.map((id) => ({ name: 'CustomerRegistered' as const, subject: id, data: data(id) })),
+          new Date('2026-11-23T00:00:00Z'),
+        ),
+      ),
+    );
+    const rows = await db.selectFrom('event_outbox').select(['key', 'event']).orderBy('seq').execute();
+    expect(rows).toHaveLength(1001);
+    expect(rows[1000]?.key).toBe('c1000');
+    expect(rows[0]?.event).toMatchObject({
+      specversion: '1.0',
+      correlationid: 'run-42',
+      time: '2026-11-23T00:00:00.000Z',
+      data: { customerId: 'c0', industry: null },
+    });
   });
 
   it('publishes in commit order and loses nothing while the broker is down', async () => {

@@ -1,9 +1,9 @@
-import { type EventHandler, emit } from '@crm/events';
-import { v7 as uuidv7 } from 'uuid';
+import type { EventHandler } from '@crm/events';
 import { findLoansByCustomerIds } from '../db/loan.store.ts';
 import type { DB } from '../db/schema.ts';
-import { findActiveRulesOfKind, findResponseHours, insertWarningOnce } from '../db/warning.store.ts';
+import { findActiveRulesOfKind, findResponseHours } from '../db/warning.store.ts';
 import { firedSnapshotRules } from '../domain/snapshot-rules.ts';
+import { raiseRiskWarningOnce } from './raise-risk-warning.ts';
 
 /**
  * Income-drop and score-drop early warnings for each active loan of the customer. A redelivery
@@ -32,40 +32,7 @@ export const onFinancialSnapshotRecorded: EventHandler<DB, 'FinancialSnapshotRec
     for (const f of fired) {
       const rule = rules.find((r) => r.code === f.code);
       if (!rule) continue;
-      const id = uuidv7();
-      const responseDueAt = new Date(raisedAt.getTime() + (hours.get(rule.severity) ?? 24) * 3_600_000);
-      const indicators = { ...f.indicators, snapshotId: s.snapshotId };
-      const raised = await insertWarningOnce(tx, {
-        id,
-        loan_id: loan.id,
-        customer_id: loan.customer_id,
-        rule_code: rule.code,
-        severity: rule.severity,
-        indicators: JSON.stringify(indicators),
-        status: 'OPEN',
-        officer_id: loan.officer_id,
-        raised_at: raisedAt,
-        response_due_at: responseDueAt,
-        acknowledged_at: null,
-        action_taken_at: null,
-        resolved_at: null,
-        escalated_at: null,
-        note: null,
-      });
-      if (!raised) continue;
-      await emit(tx, 'RiskWarningRaised', {
-        subject: loan.customer_id,
-        data: {
-          warningId: id,
-          loanId: loan.id,
-          customerId: loan.customer_id,
-          ruleCode: rule.code,
-          severity: rule.severity,
-          indicators,
-          officerId: loan.officer_id,
-          responseDueAt: responseDueAt.toISOString(),
-        },
-      });
+      await raiseRiskWarningOnce(tx, { loan, rule, indicators: { ...f.indicators, snapshotId: s.snapshotId }, raisedAt, responseHours: hours });
     }
   }
 };

@@ -1,7 +1,6 @@
-import { createEvent, type DomainEvent, type EventName } from '@crm/events';
+import { createEvent, type DomainEvent, type EventName, writeToOutbox } from '@crm/events';
 import type { JobDefinition } from '@crm/service-kit';
 import { findBucketChanges, raiseRunWarnings, recordClassChanges, recordNotices, saveDelinquency, stageDelinquency } from '../db/end-of-day.store.ts';
-import { emitAll } from '../db/outbox.store.ts';
 import type { DB } from '../db/schema.ts';
 
 /** Days before its due date an unpaid instalment gets its InstalmentDue reminder. */
@@ -90,7 +89,7 @@ export const endOfDayJob: JobDefinition<DB> = {
           }),
         ),
       ];
-      await emitAll(tx, events);
+      await writeToOutbox(tx, events);
       return {
         loansEvaluated,
         bucketChanges: buckets.length,

@@ -1,6 +1,5 @@
-import { createEvent } from '@crm/events';
+import { createEvent, writeToOutbox } from '@crm/events';
 import type { JobDefinition } from '@crm/service-kit';
-import { emitAll } from '../db/outbox.store.ts';
 import type { DB } from '../db/schema.ts';
 import { escalateOverdueWarnings } from '../db/warning.store.ts';
 import { escalationCutoff } from '../domain/warnings.ts';
@@ -14,7 +13,7 @@ export const warningEscalationJob: JobDefinition<DB> = {
     const cutoff = escalationCutoff(asOf, now);
     return db.transaction().execute(async (tx) => {
       const escalated = await escalateOverdueWarnings(tx, cutoff);
-      await emitAll(
+      await writeToOutbox(
         tx,
         escalated.map((w) =>
           createEvent('RiskWarningEscalated', {

@@ -1,4 +1,3 @@
-import { catalogue, createEvent, currentCorrelationId, type EventInput, type EventName, eventTables, topicOf } from '@crm/events';
 import type { Kysely } from 'kysely';
 import { dateText } from '../domain/dates.ts';
 import type { GradeState } from '../domain/grade.ts';
@@ -109,25 +108,4 @@ export async function applyGradeStates(db: Kysely<DB>, changes: { customerId: st
       .where('id', 'in', ids)
       .execute();
   }
-}
-
-export interface PendingEvent<N extends EventName = EventName> {
-  name: N;
-  subject: string;
-  data: EventInput<N>;
-}
-
-/** Writes many events into the outbox in one INSERT (same rows as emit() writes one at a time). */
-export async function emitMany(db: Kysely<DB>, events: PendingEvent[], time: Date): Promise<void> {
-  if (!events.length) return;
-  const correlationId = currentCorrelationId();
-  await eventTables(db)
-    .insertInto('event_outbox')
-    .values(
-      events.map((e) => {
-        const event = createEvent(e.name, { subject: e.subject, data: e.data, time, correlationId });
-        return { id: event.id, topic: topicOf(catalogue[e.name].producer), key: event.subject, type: event.type, event: JSON.stringify(event) };
-      }),
-    )
-    .execute();
 }

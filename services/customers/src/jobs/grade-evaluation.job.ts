@@ -1,5 +1,6 @@
+import { emitMany, type PendingEvent } from '@crm/events';
 import type { JobDefinition } from '@crm/service-kit';
-import { applyGradeStates, emitMany, findCustomersToGrade, type PendingEvent, upsertValueScores } from '../db/grade.store.ts';
+import { applyGradeStates, findCustomersToGrade, upsertValueScores } from '../db/grade.store.ts';
 import { findGradeThresholds, findPolicy } from '../db/policy.store.ts';
 import type { DB } from '../db/schema.ts';
 import { findValueInputs } from '../db/value.store.ts';

@@ -1,10 +1,10 @@
-import { emit } from '@crm/events';
 import { isoDate, requireIdentity, requireRole } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
 import { findLoansByIds } from '../../db/loan.store.ts';
 import { findReviewIdByIdempotencyKey, findReviews, insertReview } from '../../db/review.store.ts';
-import { findActiveRulesOfKind, findResponseHours, insertWarningOnce } from '../../db/warning.store.ts';
+import { findActiveRulesOfKind, findResponseHours } from '../../db/warning.store.ts';
+import { raiseRiskWarningOnce } from '../../events/raise-risk-warning.ts';
 
 export const recordCreditReview: MutationResolvers['recordCreditReview'] = async (_parent, { input }, ctx) => {
   const identity = requireIdentity(ctx);
@@ -36,40 +36,8 @@ export const recordCreditReview: MutationResolvers['recordCreditReview'] = async
     if (input.fundUseAsDeclared) return;
     const hours = await findResponseHours(tx);
     for (const rule of await findActiveRulesOfKind(tx, ['FUND_USE_DEVIATION'])) {
-      const warningId = uuidv7();
-      const responseDueAt = new Date(now.getTime() + (hours.get(rule.severity) ?? 24) * 3_600_000);
       const indicators = { declaredPurpose: loan.purpose, reviewId: id, reviewedOn: input.reviewedOn, findings: input.findings.trim() };
-      const raised = await insertWarningOnce(tx, {
-        id: warningId,
-        loan_id: loan.id,
-        customer_id: loan.customer_id,
-        rule_code: rule.code,
-        severity: rule.severity,
-        indicators: JSON.stringify(indicators),
-        status: 'OPEN',
-        officer_id: loan.officer_id,
-        raised_at: now,
-        response_due_at: responseDueAt,
-        acknowledged_at: null,
-        action_taken_at: null,
-        resolved_at: null,
-        escalated_at: null,
-        note: null,
-      });
-      if (!raised) continue;
-      await emit(tx, 'RiskWarningRaised', {
-        subject: loan.customer_id,
-        data: {
-          warningId,
-          loanId: loan.id,
-          customerId: loan.customer_id,
-          ruleCode: rule.code,
-          severity: rule.severity,
-          indicators,
-          officerId: loan.officer_id,
-          responseDueAt: responseDueAt.toISOString(),
-        },
-      });
+      await raiseRiskWarningOnce(tx, { loan, rule, indicators, raisedAt: now, responseHours: hours });
     }
   });
   return { review: (await findReviews(ctx.db, { ids: [id] }))[0] ?? null, userErrors: [] };

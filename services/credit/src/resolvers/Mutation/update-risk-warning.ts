@@ -1,7 +1,6 @@
-import { createEvent } from '@crm/events';
+import { createEvent, writeToOutbox } from '@crm/events';
 import { requireIdentity, requireRole, type UserError } from '@crm/service-kit';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
-import { emitAll } from '../../db/outbox.store.ts';
 import { lockWarning, updateWarning } from '../../db/warning.store.ts';
 import { nextWarningStatus } from '../../domain/warnings.ts';
 
@@ -30,7 +29,7 @@ export const updateRiskWarning: MutationResolvers['updateRiskWarning'] = async (
       { from: w.status, to: next.to, by: identity.userId, note, at: now },
     );
     if (next.to === 'ESCALATED') {
-      await emitAll(tx, [
+      await writeToOutbox(tx, [
         createEvent('RiskWarningEscalated', {
           subject: w.customer_id,
           time: now,
