@@ -5,7 +5,7 @@
  * Usage: pnpm bench [customers=5000]. Prints a table; run it, don't assert on it in tests.
  */
 import { InProcessTransport } from '@crm/events';
-import { signToken } from '@crm/service-kit';
+import { authSettings, signToken } from '@crm/service-kit';
 import { startStack } from '../src/stack.ts';
 
 const N = Number(process.argv[2] ?? 5000);
@@ -14,7 +14,7 @@ const bus = new InProcessTransport();
 const stack = await startStack({
   database: () => ({ kind: 'pglite' }),
   transport: () => bus,
-  jwtSecret: secret,
+  auth: authSettings(secret),
   devIdentity: null,
   gatewayPort: 0,
   sandbox: false,

@@ -1,4 +1,5 @@
-import { ROLES, type Role, settings } from '@crm/service-kit';
+import { authEnv, ROLES, type Role, refineAuthEnv, settings } from '@crm/service-kit';
+import { DEFAULT_LIMITS } from './limits.ts';
 import { z } from 'zod';
 import { SUBGRAPHS } from './subgraphs.ts';
 
@@ -11,7 +12,12 @@ export const gatewayEnvSchema = z
     PORT: settings.port(4000),
     HOST: z.string().min(1).default('127.0.0.1'),
     LOG_LEVEL: settings.logLevel(),
-    JWT_SECRET: settings.jwtSecret(),
+    ...authEnv,
+    MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(50).default(DEFAULT_LIMITS.maxDepth),
+    MAX_QUERY_ALIASES: z.coerce.number().int().min(1).max(1000).default(DEFAULT_LIMITS.maxAliases),
+    MAX_QUERY_COST: z.coerce.number().int().min(100).default(DEFAULT_LIMITS.maxCost),
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.ratePerMinute),
+    SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(DEFAULT_LIMITS.subgraphTimeoutMs),
     /** When false, a request without a token acts as the development identity below. */
     AUTH_REQUIRED: settings.boolean(false),
     DEV_USER_ID: z.string().min(1).default('dev-officer'),
@@ -25,7 +31,8 @@ export const gatewayEnvSchema = z
   .refine((env) => env.NODE_ENV !== 'production' || env.AUTH_REQUIRED, {
     path: ['AUTH_REQUIRED'],
     message: 'must be true in production',
-  });
+  })
+  .superRefine(refineAuthEnv);
 
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
 

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { InProcessTransport, KafkaTransport } from '@crm/events';
-import { createLogger, loadConfigOrExit, parseConfig, serviceEnvSchema, stopOnSignals } from '@crm/service-kit';
+import { authFromEnv, createLogger, loadConfigOrExit, parseConfig, serviceEnvSchema, stopOnSignals } from '@crm/service-kit';
 import { devIdentity, gatewayEnvSchema } from './config.ts';
 import { startStack } from './stack.ts';
 
@@ -24,7 +24,8 @@ const stack = await startStack({
       ? { kind: 'postgres', url: env.service.DATABASE_URL, schema: service }
       : { kind: 'pglite', dataDir: `${env.service.DATA_DIR}/${service}` },
   transport: (service) => (brokers?.length ? new KafkaTransport({ brokers, clientId: `crm-${service}`, logger }) : bus),
-  jwtSecret: env.gateway.JWT_SECRET,
+  auth: authFromEnv(env.gateway),
+  metricsToken: env.gateway.METRICS_TOKEN,
   devIdentity: env.gateway.AUTH_REQUIRED ? null : devIdentity(env.gateway),
   gatewayPort: env.gateway.PORT,
   host: env.gateway.HOST,

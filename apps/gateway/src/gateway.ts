@@ -1,26 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import {
+  type AuthSettings,
   addOperationalRoutes,
+  bearerToken,
   CORRELATION_HEADER,
   createErrorFormatter,
+  GATEWAY_CREDENTIAL_HEADER,
+  gatewayCredentials,
   type HttpServerHandle,
   type Identity,
   type Logger,
   listen,
   metricsPlugin,
+  securityHeaders,
   signToken,
+  TokenRejected,
   unauthenticated,
   verifyToken,
   withCorrelationId,
 } from '@crm/service-kit';
-import express from 'express';
-import { GraphQLError } from 'graphql';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { armor, costLimitPlugin, DEFAULT_LIMITS, type GatewayLimits, hasNonFiniteNumber, LIMIT_CODES, limitCodeOf } from './limits.ts';
 
 /**
  * Forwards the caller's token and correlation id. A subgraph answers bad variables with HTTP 400
@@ -56,11 +64,20 @@ export interface GatewayOptions {
   subgraphUrls: Record<string, string>;
   port: number;
   host?: string;
-  jwtSecret: string;
+  auth: AuthSettings;
   /** Null: every request must carry a valid token. */
   devIdentity: Identity | null;
   sandbox: boolean;
+  /** Production: no introspection. */
+  production?: boolean;
+  limits?: Partial<GatewayLimits>;
+  metricsToken?: string | undefined;
   logger: Logger;
+}
+
+/** A JSON error body for refusals made before GraphQL runs. */
+function refusal(message: string, code: string): { errors: GraphQLFormattedError[] } {
+  return { errors: [{ message, extensions: { code } }] };
 }
 
 /**
@@ -69,6 +86,10 @@ export interface GatewayOptions {
  */
 export async function startGateway(options: GatewayOptions): Promise<HttpServerHandle & { graphqlUrl: string }> {
   const { logger } = options;
+  const limits: GatewayLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const credential = gatewayCredentials(options.auth.gatewaySecret);
+  // Every subgraph call carries a deadline: a hung subgraph costs its fields, not the request.
+  const fetcher = (input: string, init?: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(limits.subgraphTimeoutMs) });
   const gateway = new ApolloGateway({
     supergraphSdl: SUPERGRAPH_SDL,
     buildService: ({ name, url }) => {
@@ -76,54 +97,99 @@ export async function startGateway(options: GatewayOptions): Promise<HttpServerH
       if (!target) throw new Error(`No URL for subgraph ${name}`);
       return new ForwardingDataSource({
         url: target,
-        willSendRequest({ request, context }) {
+        fetcher,
+        async willSendRequest({ request, context }) {
           if (context.token) request.http?.headers.set('authorization', `Bearer ${context.token}`);
           if (context.correlationId) request.http?.headers.set(CORRELATION_HEADER, context.correlationId);
+          request.http?.headers.set(GATEWAY_CREDENTIAL_HEADER, await credential());
         },
       });
     },
   });
+  const protection = armor(limits);
+  const formatError = createErrorFormatter(logger);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    formatError: createErrorFormatter(logger),
+    formatError: (formatted, error) => {
+      const limitCode = formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' || formatted.extensions?.code === 'BAD_USER_INPUT' ? limitCodeOf(formatted.message) : undefined;
+      return formatError(limitCode ? { ...formatted, extensions: { ...formatted.extensions, code: limitCode } } : formatted, error);
+    },
+    introspection: !options.production,
+    allowBatchedHttpRequests: false,
+    validationRules: protection.validationRules,
     plugins: [
+      // Armor's plugins are written for any context; they never read ours.
+      ...(protection.plugins as ApolloServerPlugin<GatewayContext>[]),
+      costLimitPlugin<GatewayContext>(limits.maxCost),
       options.sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }) : ApolloServerPluginLandingPageDisabled(),
       metricsPlugin<GatewayContext>('gateway'),
     ],
   });
   await apollo.start();
 
+  const rateLimiter = new RateLimiterMemory({ points: limits.ratePerMinute, duration: 60 });
   const app = express();
   app.disable('x-powered-by');
-  addOperationalRoutes(app, async () => {
-    const checks = await Promise.all(
-      Object.values(options.subgraphUrls).map((url) =>
-        fetch(url.replace(/\/graphql$/, '/readyz'))
-          .then((r) => r.ok)
-          .catch(() => false),
-      ),
-    );
-    return checks.every(Boolean);
-  });
+  app.use(securityHeaders({ allowLandingPage: options.sandbox }));
+  addOperationalRoutes(
+    app,
+    async () => {
+      const checks = await Promise.all(
+        Object.values(options.subgraphUrls).map((url) =>
+          fetch(url.replace(/\/graphql$/, '/readyz'), { signal: AbortSignal.timeout(2_000) })
+            .then((r) => r.ok)
+            .catch(() => false),
+        ),
+      );
+      return checks.every(Boolean);
+    },
+    options.metricsToken,
+  );
   app.get('/', (_req, res) => res.redirect('/graphql'));
+  const tooLarge: ErrorRequestHandler = (error: { type?: string; status?: number }, _req, res, next) => {
+    if (error.type === 'entity.too.large') res.status(413).json(refusal(`Request body larger than ${limits.maxBody}`, LIMIT_CODES.body));
+    else if (error.status === 400) res.status(400).json(refusal('Malformed JSON body', 'BAD_REQUEST'));
+    else next(error);
+  };
+  const checkBody: RequestHandler = (req, res, next) => {
+    if (Array.isArray(req.body)) {
+      res.status(400).json(refusal('Batched operations are not accepted: send one operation per request', LIMIT_CODES.batch));
+      return;
+    }
+    if (hasNonFiniteNumber(req.body?.variables)) {
+      res.status(400).json(refusal('A variable holds a number outside the range JSON can carry', 'BAD_USER_INPUT'));
+      return;
+    }
+    next();
+  };
+  const correlate: RequestHandler = (req, _res, next) => withCorrelationId(req.header(CORRELATION_HEADER) ?? randomUUID(), next);
   app.use(
     '/graphql',
-    express.json({ limit: '2mb' }),
-    (req, _res, next) => withCorrelationId(req.header(CORRELATION_HEADER) ?? randomUUID(), next),
+    express.json({ limit: limits.maxBody }),
+    tooLarge,
+    checkBody,
+    correlate,
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const correlationId = req.header(CORRELATION_HEADER) ?? randomUUID();
         const authorization = req.header('authorization');
+        let context: GatewayContext;
         if (authorization) {
-          const token = /^Bearer\s+(.+)$/i.exec(authorization)?.[1];
-          if (!token) throw unauthenticated('Authorization header must be "Bearer <token>"');
-          const identity = await verifyToken(token, options.jwtSecret).catch(() => {
-            throw unauthenticated('Invalid or expired token');
+          const token = bearerToken(authorization);
+          const identity = await verifyToken(token, options.auth).catch((error: unknown) => {
+            throw unauthenticated(error instanceof TokenRejected ? error.message : 'Invalid or expired token');
           });
-          return { token, identity, correlationId };
+          context = { token, identity, correlationId };
+        } else {
+          if (!options.devIdentity) throw unauthenticated();
+          context = { token: await signToken(options.devIdentity, options.auth, '5m'), identity: options.devIdentity, correlationId };
         }
-        if (!options.devIdentity) throw unauthenticated();
-        return { token: await signToken(options.devIdentity, options.jwtSecret, '5m'), identity: options.devIdentity, correlationId };
+        await rateLimiter.consume(context.identity.userId).catch(() => {
+          throw new GraphQLError(`More than ${limits.ratePerMinute} requests a minute: slow down`, {
+            extensions: { code: LIMIT_CODES.rate, http: { status: 429 } },
+          });
+        });
+        return context;
       },
     }),
   );

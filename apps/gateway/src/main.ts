@@ -1,5 +1,5 @@
 /** Distributed mode: the gateway alone, in front of subgraphs running as their own processes. */
-import { createLogger, loadConfigOrExit, parseConfig, stopOnSignals } from '@crm/service-kit';
+import { authFromEnv, createLogger, loadConfigOrExit, parseConfig, stopOnSignals } from '@crm/service-kit';
 import { devIdentity, gatewayEnvSchema } from './config.ts';
 import { startGateway } from './gateway.ts';
 import { SUBGRAPHS } from './subgraphs.ts';
@@ -11,9 +11,18 @@ const gateway = await startGateway({
   subgraphUrls,
   port: env.PORT,
   host: env.HOST,
-  jwtSecret: env.JWT_SECRET,
+  auth: authFromEnv(env),
+  metricsToken: env.METRICS_TOKEN,
   devIdentity: env.AUTH_REQUIRED ? null : devIdentity(env),
   sandbox: env.NODE_ENV !== 'production',
+  production: env.NODE_ENV === 'production',
+  limits: {
+    maxDepth: env.MAX_QUERY_DEPTH,
+    maxAliases: env.MAX_QUERY_ALIASES,
+    maxCost: env.MAX_QUERY_COST,
+    ratePerMinute: env.RATE_LIMIT_PER_MINUTE,
+    subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
+  },
   logger,
 });
 logger.info({ url: gateway.graphqlUrl, subgraphUrls }, 'gateway started');

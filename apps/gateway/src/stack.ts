@@ -1,6 +1,7 @@
 import type { EventConsumer, Producer, Relay, Transport } from '@crm/events';
-import { createLogger, type DatabaseTarget, type Identity, type Logger, type RequestContext, type ServiceDefinition, startService } from '@crm/service-kit';
+import { type AuthSettings, createLogger, type DatabaseTarget, type Identity, type Logger, type RequestContext, type ServiceDefinition, startService } from '@crm/service-kit';
 import { startGateway } from './gateway.ts';
+import type { GatewayLimits } from './limits.ts';
 import { creditService, customersService, engagementService, loyaltyService } from './services.ts';
 
 export interface StackOptions {
@@ -8,8 +9,12 @@ export interface StackOptions {
   database: (service: Producer) => DatabaseTarget;
   /** Transport of each service: one shared in-process bus, or a Kafka client each. */
   transport: (service: Producer) => Transport;
-  jwtSecret: string;
+  auth: AuthSettings;
+  metricsToken?: string | undefined;
   devIdentity: Identity | null;
+  /** The gateway's request limits (defaults in limits.ts). */
+  limits?: Partial<GatewayLimits>;
+  production?: boolean;
   gatewayPort: number;
   host?: string;
   sandbox: boolean;
@@ -50,7 +55,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       transport,
       port: 0,
       ...(options.host ? { host: options.host } : {}),
-      jwtSecret: options.jwtSecret,
+      auth: options.auth,
+      metricsToken: options.metricsToken,
       logger: makeLogger(definition.name),
       ...(options.namespace ? { namespace: options.namespace } : {}),
       ...(options.relayIntervalMs ? { relayIntervalMs: options.relayIntervalMs } : {}),
@@ -65,9 +71,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       subgraphUrls: Object.fromEntries(running.map((s) => [s.name, s.url])),
       port: options.gatewayPort,
       ...(options.host ? { host: options.host } : {}),
-      jwtSecret: options.jwtSecret,
+      auth: options.auth,
+      metricsToken: options.metricsToken,
       devIdentity: options.devIdentity,
       sandbox: options.sandbox,
+      ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.production ? { production: true } : {}),
       logger: makeLogger('gateway'),
     });
     return {

@@ -81,6 +81,7 @@ describe('distributed mode: five processes, PostgreSQL databases and Kafka', () 
     await ensureDatabases();
     const common = {
       JWT_SECRET: TEST_JWT_SECRET,
+      GATEWAY_SECRET: 'distributed-gateway-credential-key-0123456789',
       KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '',
       EVENTS_NAMESPACE: `dist-${randomBytes(3).toString('hex')}`,
       PORT: '0',

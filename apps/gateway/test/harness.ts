@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { InProcessTransport, KafkaTransport } from '@crm/events';
 import { createLogger, type Identity } from '@crm/service-kit';
-import { postGraphQL, staff, TEST_JWT_SECRET, testDatabaseTarget } from '@crm/service-kit/testing';
-import { type Stack, startStack } from '../src/stack.ts';
+import { postGraphQL, staff, TEST_AUTH, TEST_METRICS_TOKEN, testDatabaseTarget } from '@crm/service-kit/testing';
+import { type Stack, type StackOptions, startStack } from '../src/stack.ts';
 
 /**
  * The whole product for an end-to-end test. Embedded by default (PGlite, in-process events);
@@ -11,7 +11,7 @@ import { type Stack, startStack } from '../src/stack.ts';
  */
 export const TEST_MODE = `${process.env.TEST_DATABASE_URL || process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'} + ${process.env.KAFKA_BROKERS ? 'Kafka' : 'in-process events'}`;
 
-export async function startTestStack(): Promise<
+export async function startTestStack(overrides: Partial<Pick<StackOptions, 'auth' | 'limits' | 'production'>> = {}): Promise<
   Stack & { query: <T>(q: string, v?: Record<string, unknown>, as?: Identity | null) => ReturnType<typeof postGraphQL<T>> }
 > {
   const brokers = process.env.KAFKA_BROKERS?.split(',').filter(Boolean);
@@ -22,13 +22,15 @@ export async function startTestStack(): Promise<
     database: (service) => testDatabaseTarget(`${service}_${run}`),
     transport: (service) =>
       brokers?.length ? new KafkaTransport({ brokers, clientId: `crm-${service}-${run}`, logger: createLogger(service, logLevel) }) : bus,
-    jwtSecret: TEST_JWT_SECRET,
+    auth: TEST_AUTH,
+    metricsToken: TEST_METRICS_TOKEN,
     devIdentity: null,
     gatewayPort: 0,
     sandbox: false,
     logLevel,
     namespace: `e2e-${run}`,
     relayIntervalMs: 50,
+    ...overrides,
   });
   return { ...stack, query: (q, v, as = staff.officer) => postGraphQL(stack.gatewayUrl, q, v, as) };
 }

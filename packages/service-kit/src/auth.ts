@@ -1,8 +1,9 @@
-import { jwtVerify, SignJWT } from 'jose';
-import { z } from 'zod';
+import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify, SignJWT } from 'jose';
 
-export const ROLES = ['loan_officer', 'branch_manager', 'risk_officer', 'service_agent', 'analyst', 'administrator', 'service'] as const;
+export const ROLES = ['loan_officer', 'branch_manager', 'risk_officer', 'service_agent', 'analyst', 'administrator', 'auditor', 'service'] as const;
 export type Role = (typeof ROLES)[number];
+
+const isRole = (value: unknown): value is Role => typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 
 export interface Identity {
   /** Staff member (or internal service) id: the JWT subject. */
@@ -11,29 +12,150 @@ export interface Identity {
   branchId?: string;
 }
 
-const claimsSchema = z.object({
-  sub: z.string().min(1),
-  roles: z.array(z.enum(ROLES)).default([]),
-  branch: z.string().optional(),
-});
-
-const ISSUER = 'lender-crm';
-const key = (secret: string) => new TextEncoder().encode(secret);
-
-/** Verifies an HS256 JWT and returns the caller's identity; throws on any defect. */
-export async function verifyToken(token: string, secret: string): Promise<Identity> {
-  const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, algorithms: ['HS256'] });
-  const claims = claimsSchema.parse(payload);
-  return { userId: claims.sub, roles: claims.roles, ...(claims.branch ? { branchId: claims.branch } : {}) };
+/**
+ * How tokens are checked, the same at the gateway and in every subgraph. Development and tests
+ * sign HS256 with a shared secret; a bank's identity provider (Keycloak, Entra ID, Okta) signs
+ * RS256/ES256 and publishes its keys at a JWKS URL. Either is accepted when configured.
+ */
+export interface AuthSettings {
+  /** HS256 key (at least 32 characters). */
+  jwtSecret: string;
+  /** The identity provider's JWKS endpoint; keys are cached and refetched on an unknown `kid`. */
+  jwksUrl?: string | undefined;
+  /** Required `iss` and `aud` claims. */
+  issuer: string;
+  audience: string;
+  /** Claim holding the roles (a dotted path, e.g. `realm_access.roles` for Keycloak). */
+  rolesClaim: string;
+  /** Claim holding the branch code. */
+  branchClaim: string;
+  /** Key of the credential the gateway adds to every subgraph call; subgraphs refuse calls without it. */
+  gatewaySecret: string;
+  /** Accepted clock difference, in seconds. */
+  clockToleranceSeconds: number;
 }
 
-/** Issues a token for an identity (development logins, tests, the gateway's forwarding). */
-export async function signToken(identity: Identity, secret: string, expiresIn = '1h'): Promise<string> {
+export const TOKEN_ISSUER = 'lender-crm';
+export const TOKEN_AUDIENCE = 'lender-crm-api';
+const GATEWAY_ISSUER = 'lender-crm-gateway';
+const GATEWAY_AUDIENCE = 'lender-crm-subgraphs';
+/** Header of the gateway's credential on subgraph calls. */
+export const GATEWAY_CREDENTIAL_HEADER = 'x-gateway-credential';
+
+/** Settings with the conventional claims, for a shared secret (development, tests). */
+export function authSettings(jwtSecret: string, over: Partial<AuthSettings> = {}): AuthSettings {
+  return {
+    jwtSecret,
+    issuer: TOKEN_ISSUER,
+    audience: TOKEN_AUDIENCE,
+    rolesClaim: 'roles',
+    branchClaim: 'branch',
+    gatewaySecret: jwtSecret,
+    clockToleranceSeconds: 30,
+    ...over,
+  };
+}
+
+/** Why a token was refused; the gateway and subgraphs answer 401 with this message. */
+export class TokenRejected extends Error {
+  override name = 'TokenRejected';
+}
+
+const key = (secret: string) => new TextEncoder().encode(secret);
+const jwksCache = new Map<string, JWTVerifyGetKey>();
+
+function claimAt(payload: JWTPayload, path: string): unknown {
+  let value: unknown = payload;
+  for (const part of path.split('.')) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+/** The caller described by verified claims: unknown role strings are ignored, and at least one known role is required. */
+export function identityFromClaims(payload: JWTPayload, settings: Pick<AuthSettings, 'rolesClaim' | 'branchClaim'>): Identity {
+  if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 200) throw new TokenRejected('Token has no subject');
+  const raw = claimAt(payload, settings.rolesClaim);
+  const roles = Array.isArray(raw) ? [...new Set(raw.filter(isRole))] : [];
+  if (roles.length === 0) throw new TokenRejected('Token carries no known role');
+  const branch = claimAt(payload, settings.branchClaim);
+  if (branch !== undefined && (typeof branch !== 'string' || branch.length === 0 || branch.length > 64)) throw new TokenRejected('Token has a malformed branch');
+  return { userId: payload.sub, roles, ...(typeof branch === 'string' ? { branchId: branch } : {}) };
+}
+
+/**
+ * Verifies a caller's token: signature (HS256 with the shared secret, or RS256/ES256 from the
+ * JWKS), issuer, audience and expiry required, a short clock skew; then the identity claims.
+ */
+export async function verifyToken(token: string, settings: AuthSettings): Promise<Identity> {
+  const options = {
+    issuer: settings.issuer,
+    audience: settings.audience,
+    requiredClaims: ['exp', 'sub'],
+    clockTolerance: settings.clockToleranceSeconds,
+  };
+  let payload: JWTPayload;
+  try {
+    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { alg?: unknown };
+    if (header.alg === 'HS256') {
+      ({ payload } = await jwtVerify(token, key(settings.jwtSecret), { ...options, algorithms: ['HS256'] }));
+    } else {
+      if (!settings.jwksUrl) throw new TokenRejected('Only HS256 tokens are accepted here');
+      let keys = jwksCache.get(settings.jwksUrl);
+      if (!keys) {
+        keys = createRemoteJWKSet(new URL(settings.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000, timeoutDuration: 5_000 });
+        jwksCache.set(settings.jwksUrl, keys);
+      }
+      ({ payload } = await jwtVerify(token, keys, { ...options, algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'] }));
+    }
+  } catch (error) {
+    if (error instanceof TokenRejected) throw error;
+    throw new TokenRejected('Invalid or expired token');
+  }
+  return identityFromClaims(payload, settings);
+}
+
+/** Issues a token for an identity (development logins, tests, the development identity at the gateway). */
+export async function signToken(identity: Identity, settings: Pick<AuthSettings, 'jwtSecret' | 'issuer' | 'audience'> | string, expiresIn = '1h'): Promise<string> {
+  const s = typeof settings === 'string' ? authSettings(settings) : settings;
   return new SignJWT({ roles: identity.roles, ...(identity.branchId ? { branch: identity.branchId } : {}) })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(identity.userId)
-    .setIssuer(ISSUER)
+    .setIssuer(s.issuer)
+    .setAudience(s.audience)
     .setIssuedAt()
     .setExpirationTime(expiresIn)
-    .sign(key(secret));
+    .sign(key(s.jwtSecret));
+}
+
+/** The gateway's own credential for subgraph calls (short-lived; the gateway reuses it for a minute). */
+export function signGatewayCredential(gatewaySecret: string): Promise<string> {
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('gateway')
+    .setIssuer(GATEWAY_ISSUER)
+    .setAudience(GATEWAY_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(key(gatewaySecret));
+}
+
+/** True when the credential was issued by the gateway (same secret, not expired). */
+export async function isGatewayCredential(credential: string, gatewaySecret: string): Promise<boolean> {
+  try {
+    await jwtVerify(credential, key(gatewaySecret), { issuer: GATEWAY_ISSUER, audience: GATEWAY_AUDIENCE, algorithms: ['HS256'], requiredClaims: ['exp'], clockTolerance: 30 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A credential cached until shortly before it expires. */
+export function gatewayCredentials(gatewaySecret: string): () => Promise<string> {
+  let current: { token: Promise<string>; renewAt: number } | undefined;
+  return () => {
+    if (!current || Date.now() >= current.renewAt) current = { token: signGatewayCredential(gatewaySecret), renewAt: Date.now() + 60_000 };
+    return current.token;
+  };
 }

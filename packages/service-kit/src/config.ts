@@ -69,6 +69,30 @@ export const settings = {
       .transform((v) => v === 'true' || v === '1'),
 };
 
+/** Token settings, the same for the gateway and every service (README, Security). */
+export const authEnv = {
+  JWT_SECRET: settings.jwtSecret(),
+  /** An identity provider's JWKS (RS256/ES256 tokens); HS256 tokens with JWT_SECRET stay accepted. */
+  JWT_JWKS_URL: z.url().optional(),
+  JWT_ISSUER: z.string().min(1).default('lender-crm'),
+  JWT_AUDIENCE: z.string().min(1).default('lender-crm-api'),
+  JWT_ROLES_CLAIM: z.string().min(1).default('roles'),
+  JWT_BRANCH_CLAIM: z.string().min(1).default('branch'),
+  /** Key of the gateway's credential on subgraph calls (default: JWT_SECRET; set its own in production). */
+  GATEWAY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Bearer token for /metrics; unset: no metrics page. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+};
+
+/** Production refuses the development secrets. */
+export function refineAuthEnv(env: { NODE_ENV: string; JWT_SECRET: string; GATEWAY_SECRET?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (env.NODE_ENV !== 'production') return;
+  if (env.JWT_SECRET === DEV_JWT_SECRET) ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be set to a private value in production' });
+  if (!env.GATEWAY_SECRET || env.GATEWAY_SECRET === env.JWT_SECRET) {
+    ctx.addIssue({ code: 'custom', path: ['GATEWAY_SECRET'], message: 'must be set, and differ from JWT_SECRET, in production' });
+  }
+}
+
 /** Settings every service process reads, whatever its domain. */
 export const serviceEnvSchema = z
   .object({
@@ -83,12 +107,9 @@ export const serviceEnvSchema = z
       .string()
       .regex(/^[a-z0-9-]*$/, 'lower-case letters, digits and dashes only')
       .default(''),
-    JWT_SECRET: settings.jwtSecret(),
+    ...authEnv,
     RELAY_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   })
-  .refine((env) => env.NODE_ENV !== 'production' || env.JWT_SECRET !== DEV_JWT_SECRET, {
-    path: ['JWT_SECRET'],
-    message: 'must be set to a private value in production',
-  });
+  .superRefine(refineAuthEnv);
 
 export type ServiceEnv = z.infer<typeof serviceEnvSchema>;

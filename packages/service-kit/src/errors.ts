@@ -70,6 +70,13 @@ export function createErrorFormatter(logger: Logger) {
     'BAD_REQUEST',
     'PERSISTED_QUERY_NOT_FOUND',
     'OPERATION_RESOLUTION_FAILURE',
+    // The gateway's refusals of costly or abusive requests (apps/gateway/src/limits.ts).
+    'RATE_LIMITED',
+    'QUERY_TOO_COSTLY',
+    'QUERY_TOO_DEEP',
+    'TOO_MANY_ALIASES',
+    'QUERY_TOO_LARGE',
+    'TOO_MANY_DIRECTIVES',
   ]);
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;

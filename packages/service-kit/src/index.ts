@@ -1,4 +1,7 @@
+export * from './access.ts';
+export * from './audit.ts';
 export * from './auth.ts';
+export * from './command.ts';
 export * from './config.ts';
 export * from './context.ts';
 export * from './db.ts';
@@ -8,6 +11,8 @@ export * from './loaders.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
 export * from './pagination.ts';
+export * from './privacy.ts';
 export * from './runtime.ts';
 export * from './scalars.ts';
+export * from './scope.ts';
 export * from './server.ts';

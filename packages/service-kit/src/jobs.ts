@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { type AuditActor, systemActor, writeAudit } from './audit.ts';
 import type { Logger } from './logger.ts';
 
 /** What a scheduled run receives: its database (one connection), the as-of date and the clock. */
@@ -22,8 +23,8 @@ export interface JobDefinition<DB> {
 }
 
 export interface JobRunner {
-  /** Runs one job now for a date (administrators' mutations and tests call this). */
-  run(name: string, asOf: string): Promise<Record<string, number>>;
+  /** Runs one job now for a date (administrators' mutations and tests call this); audited as `job:<name>` by `actor` (default: the scheduler). */
+  run(name: string, asOf: string, actor?: AuditActor): Promise<Record<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -36,6 +37,7 @@ export const isoDate = (d: Date): string => d.toISOString().slice(0, 10);
  * that does not get it skips that tick.
  */
 export function startJobs<DB>(options: {
+  service: string;
   jobs: readonly JobDefinition<DB>[];
   db: Kysely<DB>;
   engine: 'postgres' | 'pglite';
@@ -47,10 +49,36 @@ export function startJobs<DB>(options: {
   const timers: NodeJS.Timeout[] = [];
   const running = new Set<Promise<unknown>>();
 
-  async function run(name: string, asOf: string): Promise<Record<string, number>> {
+  async function run(name: string, asOf: string, actor: AuditActor = systemActor(options.service)): Promise<Record<string, number>> {
     const job = byName.get(name);
     if (!job) throw new Error(`Unknown job ${name}`);
     const logger = options.logger.child({ job: name, asOf });
+    const started = new Date();
+    try {
+      const result = await runLocked(job, name, asOf, logger);
+      await writeAudit(options.db, actor, {
+        kind: 'JOB',
+        action: `job:${name}`,
+        outcome: 'SUCCEEDED',
+        entityType: 'Job',
+        entityId: name,
+        detail: { asOf, startedAt: started.toISOString(), finishedAt: new Date().toISOString(), ...result },
+      });
+      return result;
+    } catch (error) {
+      await writeAudit(options.db, actor, {
+        kind: 'JOB',
+        action: `job:${name}`,
+        outcome: 'FAILED',
+        entityType: 'Job',
+        entityId: name,
+        detail: { asOf, startedAt: started.toISOString(), error: error instanceof Error ? error.message.slice(0, 200) : 'Error' },
+      }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async function runLocked(job: JobDefinition<DB>, name: string, asOf: string, logger: Logger): Promise<Record<string, number>> {
     return options.db.connection().execute(async (conn) => {
       if (options.engine === 'postgres') {
         const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_lock(hashtext(${`job:${name}`})) as locked`.execute(conn);

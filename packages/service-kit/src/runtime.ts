@@ -16,6 +16,9 @@ import {
 import { type DocumentNode, parse } from 'graphql';
 import type { Kysely, Migration } from 'kysely';
 import { loadConfigOrExit, parseConfig, type ServiceEnv, serviceEnvSchema } from './config.ts';
+import { applyAccessRules } from './access.ts';
+import { RequestAudit } from './audit.ts';
+import { type AuthSettings, authSettings } from './auth.ts';
 import type { RequestContext } from './context.ts';
 import { type Database, type DatabaseTarget, isDatabaseReady, migrate, openDatabase } from './db.ts';
 import { type JobDefinition, type JobRunner, startJobs } from './jobs.ts';
@@ -37,6 +40,7 @@ export interface ServiceDefinition<DB, C extends RequestContext> {
 }
 
 export interface ServiceDeps<DB> {
+  service: Producer;
   db: Kysely<DB>;
   logger: Logger;
   /** Runs a job of this service now (for administrators' mutations such as runEndOfDay). */
@@ -50,10 +54,13 @@ export interface ServiceContext<DB> extends RequestContext {
   /** The clock, passed to domain rules (tests may fix it). */
   now: () => Date;
   jobs: JobRunner;
+  /** This request's audit trail: commands write into it, the access layer writes refusals. */
+  audit: RequestAudit;
 }
 
-export function serviceContext<DB>(base: RequestContext, { db, logger, jobs }: ServiceDeps<DB>): ServiceContext<DB> {
-  return { ...base, db, logger, jobs, now: () => new Date() };
+export function serviceContext<DB>(base: RequestContext, { service, db, logger, jobs }: ServiceDeps<DB>): ServiceContext<DB> {
+  const audit = new RequestAudit(db, { service, identity: base.identity, correlationId: base.correlationId });
+  return { ...base, db, logger, jobs, audit, now: () => new Date() };
 }
 
 /** Stops cleanly on SIGINT / SIGTERM. */
@@ -72,7 +79,9 @@ export interface ServiceRuntimeOptions {
   transport: Transport;
   port: number;
   host?: string;
-  jwtSecret: string;
+  auth: AuthSettings;
+  /** Bearer token of /metrics; unset: no metrics page. */
+  metricsToken?: string | undefined;
   logger?: Logger;
   logLevel?: string;
   namespace?: string;
@@ -126,16 +135,17 @@ export async function startService<DB, C extends RequestContext>(
     });
     // The resolver map is typed with the service's own context; Apollo's signature erases it.
     const resolvers = definition.resolvers as GraphQLResolverMap<unknown>;
-    const jobs = startJobs({ jobs: definition.jobs, db, engine: options.database.kind, logger, schedule: options.scheduleJobs ?? true });
-    const schema = buildSubgraphSchema({ typeDefs: definition.typeDefs, resolvers });
+    const jobs = startJobs({ service: definition.name, jobs: definition.jobs, db, engine: options.database.kind, logger, schedule: options.scheduleJobs ?? true });
+    const schema = applyAccessRules(buildSubgraphSchema({ typeDefs: definition.typeDefs, resolvers }));
     const server = await startSubgraphServer<C>({
       name: definition.name,
       schema,
       port: options.port,
       ...(options.host ? { host: options.host } : {}),
-      jwtSecret: options.jwtSecret,
+      auth: options.auth,
+      metricsToken: options.metricsToken,
       logger,
-      context: (base) => definition.context(base, { db, logger, jobs }),
+      context: (base) => definition.context(base, { service: definition.name, db, logger, jobs }),
       isReady: async () => consumer.ready() && options.transport.isReady() && (await isDatabaseReady(db)),
     });
     const opened = database;
@@ -184,7 +194,8 @@ export async function runStandalone<DB, C extends RequestContext>(definition: Se
     transport,
     port: env.PORT,
     host: env.HOST,
-    jwtSecret: env.JWT_SECRET,
+    auth: authFromEnv(env),
+    metricsToken: env.METRICS_TOKEN,
     logger,
     namespace: env.EVENTS_NAMESPACE,
     relayIntervalMs: env.RELAY_INTERVAL_MS,
@@ -193,6 +204,18 @@ export async function runStandalone<DB, C extends RequestContext>(definition: Se
   stopOnSignals(logger, async () => {
     await service.stop();
     await transport.close();
+  });
+}
+
+/** Token rules from the settings shared by the gateway and the services. */
+export function authFromEnv(env: Pick<ServiceEnv, 'JWT_SECRET' | 'JWT_JWKS_URL' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_ROLES_CLAIM' | 'JWT_BRANCH_CLAIM' | 'GATEWAY_SECRET'>): AuthSettings {
+  return authSettings(env.JWT_SECRET, {
+    jwksUrl: env.JWT_JWKS_URL,
+    issuer: env.JWT_ISSUER,
+    audience: env.JWT_AUDIENCE,
+    rolesClaim: env.JWT_ROLES_CLAIM,
+    branchClaim: env.JWT_BRANCH_CLAIM,
+    gatewaySecret: env.GATEWAY_SECRET ?? env.JWT_SECRET,
   });
 }
 

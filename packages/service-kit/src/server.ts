@@ -1,10 +1,14 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type Express } from 'express';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import express, { type Express, type RequestHandler } from 'express';
+import { GraphQLError, type GraphQLSchema, Kind } from 'graphql';
+import helmet from 'helmet';
+import type { RequestAudit } from './audit.ts';
+import type { AuthSettings } from './auth.ts';
 import { type RequestContext, requestContextFromHeaders } from './context.ts';
 import { createErrorFormatter } from './errors.ts';
 import { type Logger, withCorrelationId } from './logger.ts';
@@ -16,8 +20,20 @@ export interface HttpServerHandle {
   stop(): Promise<void>;
 }
 
-/** Adds /healthz (process alive), /readyz (dependencies answer) and /metrics (Prometheus). */
-export function addOperationalRoutes(app: Express, isReady: () => Promise<boolean>): void {
+/** Security headers on every response (helmet); the landing page's scripts need a looser policy. */
+export function securityHeaders(options: { allowLandingPage?: boolean } = {}): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: options.allowLandingPage ? false : { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    crossOriginEmbedderPolicy: false,
+  });
+}
+
+/**
+ * Adds /healthz (process alive), /readyz (dependencies answer) and /metrics (Prometheus). Metrics
+ * are for the operator: `Authorization: Bearer <METRICS_TOKEN>`, and no token configured means no
+ * metrics page.
+ */
+export function addOperationalRoutes(app: Express, isReady: () => Promise<boolean>, metricsToken?: string): void {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -25,19 +41,38 @@ export function addOperationalRoutes(app: Express, isReady: () => Promise<boolea
     const ready = await isReady().catch(() => false);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready' });
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
+    if (!metricsToken) {
+      res.status(404).json({ error: 'metrics are disabled: set METRICS_TOKEN' });
+      return;
+    }
+    const given = /^Bearer\s+(\S+)$/i.exec(req.header('authorization') ?? '')?.[1];
+    if (!given || !safeEqual(given, metricsToken)) {
+      res.status(401).json({ error: 'metrics need the operator token' });
+      return;
+    }
     res.type(registry.contentType).send(await registry.metrics());
   });
 }
 
-/** Records each operation's duration and outcome. */
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * Records each operation's duration and outcome. The label is the operation type and its first
+ * root field (`query.customer`), bounded by the schema, never the client's operation name.
+ */
 export function metricsPlugin<C extends BaseContext>(service: string): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
       const end = graphqlDuration.startTimer({ service });
       return {
-        async willSendResponse({ operationName, errors }) {
-          const operation = operationName ?? 'anonymous';
+        async willSendResponse({ operation: op, errors }) {
+          const first = op?.selectionSet.selections.find((s) => s.kind === Kind.FIELD);
+          const operation = op ? `${op.operation}.${first?.kind === Kind.FIELD ? first.name.value : 'fragment'}` : 'invalid';
           end({ operation });
           graphqlOperations.inc({ service, operation, outcome: errors?.length ? 'error' : 'ok' });
         },
@@ -67,11 +102,26 @@ export interface SubgraphServerOptions<C extends RequestContext> {
   schema: GraphQLSchema;
   port: number;
   host?: string;
-  jwtSecret: string;
+  auth: AuthSettings;
+  metricsToken?: string | undefined;
   logger: Logger;
   /** Adds the service's own pieces (database, loaders) to the request context. */
   context: (base: RequestContext) => C | Promise<C>;
   isReady: () => Promise<boolean>;
+}
+
+/** Writes the audit of sensitive reads gathered while the request ran. */
+function auditReadsPlugin<C extends BaseContext>(logger: Logger): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue }) {
+          const audit = (contextValue as { audit?: RequestAudit }).audit;
+          await audit?.flushReads().catch((err: unknown) => logger.error({ err }, 'audit of reads not written'));
+        },
+      };
+    },
+  };
 }
 
 /** The subgraph HTTP server: POST /graphql plus the operational routes. */
@@ -79,13 +129,15 @@ export async function startSubgraphServer<C extends RequestContext>(options: Sub
   const apollo = new ApolloServer<C>({
     schema: options.schema,
     formatError: createErrorFormatter(options.logger),
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), metricsPlugin<C>(options.name)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), metricsPlugin<C>(options.name), auditReadsPlugin<C>(options.logger)],
     includeStacktraceInErrorResponses: false,
+    introspection: false,
   });
   await apollo.start();
   const app = express();
   app.disable('x-powered-by');
-  addOperationalRoutes(app, options.isReady);
+  app.use(securityHeaders());
+  addOperationalRoutes(app, options.isReady, options.metricsToken);
   app.use(
     '/graphql',
     express.json({ limit: '2mb' }),
@@ -96,7 +148,7 @@ export async function startSubgraphServer<C extends RequestContext>(options: Sub
     },
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const base = await requestContextFromHeaders(req.headers, options.jwtSecret).catch((error: unknown) => {
+        const base = await requestContextFromHeaders(req.headers, options.auth).catch((error: unknown) => {
           if (error instanceof GraphQLError) throw error;
           throw new GraphQLError('Invalid request context');
         });

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditTableMigration } from '../src/audit.ts';
 import type { Database } from '../src/db.ts';
 import { type JobDefinition, startJobs } from '../src/jobs.ts';
 import { createLogger } from '../src/logger.ts';
@@ -13,6 +14,7 @@ describe('scheduled jobs', () => {
   let database: Database<DB>;
   beforeAll(async () => {
     database = await openTestDatabase<DB>('jobs', {
+      '0000': auditTableMigration,
       '0001': {
         // biome-ignore lint/suspicious/noExplicitAny: migration against an untyped database
         up: async (db: import('kysely').Kysely<any>) => {
@@ -43,7 +45,7 @@ describe('scheduled jobs', () => {
   };
 
   it('runs a job by name for a given date, repeatably', async () => {
-    const runner = startJobs({ jobs: [job], db: database.db, engine: database.target.kind, logger: createLogger('t', 'silent'), schedule: false });
+    const runner = startJobs({ service: 'test', jobs: [job], db: database.db, engine: database.target.kind, logger: createLogger('t', 'silent'), schedule: false });
     expect(await runner.run('record-day', '2024-02-29')).toEqual({ inserted: 1 });
     expect(await runner.run('record-day', '2024-02-29')).toEqual({ inserted: 0 });
     await expect(runner.run('nope', '2024-02-29')).rejects.toThrow('Unknown job nope');

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { InProcessTransport, type Transport } from '@crm/events';
 import type { Migration } from 'kysely';
-import { type Identity, signToken } from '../auth.ts';
+import { authSettings, GATEWAY_CREDENTIAL_HEADER, type Identity, signGatewayCredential, signToken } from '../auth.ts';
 import type { RequestContext } from '../context.ts';
 import { type Database, type DatabaseTarget, migrate, openDatabase } from '../db.ts';
 import { type RunningService, type ServiceDefinition, startService } from '../runtime.ts';
@@ -24,6 +24,8 @@ export async function openTestDatabase<DB>(label: string, migrations: Record<str
 }
 
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
+/** Token rules of the tests: HS256 with the test secret, which also keys the gateway's credential. */
+export const TEST_AUTH = authSettings(TEST_JWT_SECRET);
 
 export const staff = {
   officer: { userId: 'officer-1', roles: ['loan_officer'], branchId: 'BR-001' } satisfies Identity,
@@ -34,6 +36,8 @@ export const staff = {
 export function bearer(identity: Identity, secret = TEST_JWT_SECRET): Promise<string> {
   return signToken(identity, secret).then((t) => `Bearer ${t}`);
 }
+
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789';
 
 /** Polls `probe` until it returns a value that is not undefined, or fails after `timeoutMs`. */
 export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000, everyMs = 100): Promise<T> {
@@ -68,9 +72,12 @@ export async function postGraphQL<T>(
   variables: Record<string, unknown> = {},
   as: Identity | null = staff.admin,
   secret = TEST_JWT_SECRET,
+  /** Adds the gateway's credential: a test standing in for the gateway in front of one subgraph. */
+  asGateway = false,
 ): Promise<GraphQLResponse<T>> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (as) headers.authorization = await bearer(as, secret);
+  if (asGateway) headers[GATEWAY_CREDENTIAL_HEADER] = await signGatewayCredential(secret);
   const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
   return (await res.json()) as GraphQLResponse<T>;
 }
@@ -83,10 +90,11 @@ export async function startTestService<DB, C extends RequestContext>(
     database: testDatabaseTarget(options.label ?? definition.name),
     transport: options.transport ?? new InProcessTransport(),
     port: 0,
-    jwtSecret: TEST_JWT_SECRET,
+    auth: TEST_AUTH,
+    metricsToken: TEST_METRICS_TOKEN,
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
     relayIntervalMs: 50,
     scheduleJobs: false,
   });
-  return { ...service, graphql: (query, variables, as) => postGraphQL(service.url, query, variables, as) };
+  return { ...service, graphql: (query, variables, as) => postGraphQL(service.url, query, variables, as, TEST_JWT_SECRET, true) };
 }
