@@ -17,5 +17,6 @@ export default subgraphCodegen({
     CreditReview: '../db/schema.ts#CreditReviewRow',
     Restructuring: '../db/schema.ts#RestructuringRow',
     PortfolioSummary: '../domain/portfolio.ts#PortfolioFigures',
+    AuditRecord: '@crm/service-kit#AuditRow',
   },
 });

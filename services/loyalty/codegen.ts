@@ -12,5 +12,6 @@ export default subgraphCodegen({
     LoyaltySettings: '../db/schema.ts#LoyaltySettingRow',
     LoyaltyReward: '../db/schema.ts#RewardRow',
     LoyaltyRedemption: '../db/schema.ts#RedemptionRow',
+    AuditRecord: '@crm/service-kit#AuditRow',
   },
 });

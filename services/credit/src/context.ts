@@ -1,4 +1,4 @@
-import { byIds, type RequestContext, type ServiceContext, type ServiceDeps, serviceContext } from '@crm/service-kit';
+import { byIds, type RequestContext, type Scope, type ServiceContext, type ServiceDeps, scopeOf, serviceContext } from '@crm/service-kit';
 import DataLoader from 'dataloader';
 import { type CollateralWithValuations, findCollateral, findGuarantors } from './db/collateral.store.ts';
 import { findLoansByCustomerIds, findLoansByIds, findOutstandingPrincipal, findRiskClassChanges, findSchedules } from './db/loan.store.ts';
@@ -22,6 +22,8 @@ import { findWarningsByIds, findWarningsOf } from './db/warning.store.ts';
 
 /** What every credit resolver receives. */
 export interface CreditContext extends ServiceContext<DB> {
+  /** What the caller may see and act on; every loader and store call of customer data takes it. */
+  scope: Scope;
   loaders: {
     loan: DataLoader<string, LoanRow | null>;
     product: DataLoader<string, LoanProductRow | null>;
@@ -55,12 +57,14 @@ function group<R>(keys: readonly string[], rows: R[], keyOf: (r: R) => string): 
 
 export function createContext(base: RequestContext, deps: ServiceDeps<DB>): CreditContext {
   const { db } = deps;
+  const scope: Scope = base.identity ? scopeOf(base.identity) : { kind: 'branch', branchId: null, managerId: null };
   return {
     ...serviceContext(base, deps),
+    scope,
     loaders: {
-      loan: new DataLoader(async (ids) => byIds(ids, await findLoansByIds(db, ids))),
+      loan: new DataLoader(async (ids) => byIds(ids, await findLoansByIds(db, scope, ids))),
       product: new DataLoader(async (ids) => byIds(ids, await findProductsByIds(db, ids))),
-      loansOfCustomer: new DataLoader(async (customerIds) => group(customerIds, await findLoansByCustomerIds(db, customerIds), (l) => l.customer_id)),
+      loansOfCustomer: new DataLoader(async (customerIds) => group(customerIds, await findLoansByCustomerIds(db, scope, customerIds), (l) => l.customer_id)),
       schedule: new DataLoader(async (keys) => {
         const parsed = keys.map((k) => {
           const [loanId = '', version] = k.split(':');
@@ -82,11 +86,11 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Cred
         return loanIds.map((id) => map.get(id) ?? '0');
       }),
       riskClassChanges: new DataLoader(async (loanIds) => group(loanIds, await findRiskClassChanges(db, loanIds), (r) => r.loan_id)),
-      collateralOf: new DataLoader(async (loanIds) => group(loanIds, await findCollateral(db, { loanIds }), (c) => c.loan_id)),
-      guarantorsOf: new DataLoader(async (loanIds) => group(loanIds, await findGuarantors(db, loanIds), (g) => g.loan_id)),
-      reviewsOf: new DataLoader(async (loanIds) => group(loanIds, await findReviews(db, { loanIds }), (r) => r.loan_id)),
-      restructuringsOf: new DataLoader(async (loanIds) => group(loanIds, await findRestructurings(db, { loanIds }), (r) => r.loan_id)),
-      warning: new DataLoader(async (ids) => byIds(ids, await findWarningsByIds(db, ids))),
+      collateralOf: new DataLoader(async (loanIds) => group(loanIds, await findCollateral(db, scope, { loanIds }), (c) => c.loan_id)),
+      guarantorsOf: new DataLoader(async (loanIds) => group(loanIds, await findGuarantors(db, scope, loanIds), (g) => g.loan_id)),
+      reviewsOf: new DataLoader(async (loanIds) => group(loanIds, await findReviews(db, scope, { loanIds }), (r) => r.loan_id)),
+      restructuringsOf: new DataLoader(async (loanIds) => group(loanIds, await findRestructurings(db, scope, { loanIds }), (r) => r.loan_id)),
+      warning: new DataLoader(async (ids) => byIds(ids, await findWarningsByIds(db, scope, ids))),
       warningsOf: new DataLoader(async (keys) => {
         const parsed = keys.map((k) => {
           const [kind, id = '', open] = k.split(':');
@@ -94,6 +98,7 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Cred
         });
         const rows = await findWarningsOf(
           db,
+          scope,
           parsed.filter((p) => p.kind === 'customer').map((p) => p.id),
           parsed.filter((p) => p.kind === 'loan').map((p) => p.id),
         );

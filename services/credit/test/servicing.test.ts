@@ -26,8 +26,8 @@ describe('collateral, reviews, restructuring and portfolio metrics', () => {
     vi.setSystemTime(new Date('2026-01-10T09:00:00Z'));
     svc = await startTestService(creditService, { label: 'credit_servicing' });
     g = given(svc);
-    await g.customer('c-a', { branchId: 'BR-1' });
-    await g.customer('c-b', { branchId: 'BR-1' });
+    await g.customer('c-a', { branchId: 'BR-001' });
+    await g.customer('c-b', { branchId: 'BR-001' });
     await g.product({ code: 'SRV', graceDays: 0, penaltyRate: '0' });
     // Loan 1 (A): 1200 @ 12 %, 3 x 408.03/408.03/408.02. Loan 2 (B): 1000, A = 340.02 (interest 10.00, principal 330.02).
     // Loan 3 (A's second loan): 500, A = 170.01 (interest 5.00, principal 165.01).
@@ -129,7 +129,7 @@ describe('collateral, reviews, restructuring and portfolio metrics', () => {
     const SUMMARY = `query($f: PortfolioFilter) { portfolioSummary(filter: $f) { asOf activeLoans outstandingPrincipal par30 par90 nonPerformingRatio collectionRate repeatBorrowerRate } }`;
     const s = await gql<{ portfolioSummary: unknown }>(
       SUMMARY,
-      { f: { asOf: '2026-03-15', periodFrom: '2026-02-01', branchId: 'BR-1', currency: 'USD' } },
+      { f: { asOf: '2026-03-15', periodFrom: '2026-02-01', branchId: 'BR-001', currency: 'USD' } },
       staff.analyst,
     );
     // Outstanding: 1200 - 396.03 = 803.97 (loan 1, 5 DPD), 1000 (loan 2, 33 DPD), 500 - 95 = 405 (loan 3, 33 DPD) = 2208.97.
@@ -208,7 +208,7 @@ describe('collateral, reviews, restructuring and portfolio metrics', () => {
     await gql(
       `mutation($i: WriteOffLoanInput!) { writeOffLoan(input: $i) { userErrors { code } } }`,
       { i: { loanId: ids.l3, reason: 'Borrower absconded' } },
-      manager,
+      riskOfficer,
     );
     const before = Number(
       (

@@ -32,7 +32,7 @@ await sql`insert into points_entry (id, account_id, kind, points, reason, source
   from generate_series(1, ${members}) i`.execute(db);
 const loaded = Date.now() - t0;
 
-const runner = startJobs({ jobs, db, engine, logger: createLogger('bench', 'silent'), schedule: false });
+const runner = startJobs({ service: 'bench', jobs, db, engine, logger: createLogger('bench', 'silent'), schedule: false });
 const time = async (label: string, fn: () => Promise<unknown>) => {
   const start = Date.now();
   const result = await fn();
@@ -45,7 +45,7 @@ await time('tier-evaluation 2026-11-23', () => runner.run('tier-evaluation', '20
 await time('tier-evaluation 2026-11-23 again', () => runner.run('tier-evaluation', '2026-11-23'));
 await time(
   'programme figures by branch',
-  async () => (await figuresByBranch(db, { from: new Date('2026-01-01'), to: new Date('2027-01-01'), branchId: null })).length,
+  async () => (await figuresByBranch(db, { from: new Date('2026-01-01'), to: new Date('2027-01-01'), branchId: null, scope: { kind: 'all' } })).length,
 );
 await runner.stop();
 await database.close();

@@ -1,4 +1,4 @@
-import { byIds, createPagedLoader, type RequestContext, type ServiceContext, type ServiceDeps, serviceContext } from '@crm/service-kit';
+import { byIds, createPagedLoader, type RequestContext, type Scope, type ServiceContext, type ServiceDeps, scopeOf, serviceContext } from '@crm/service-kit';
 import DataLoader from 'dataloader';
 import { type AccountWithBalance, findAccountsByCustomerIds, findAccountsByIds, findEntriesOfAccounts, findSettings } from './db/account.store.ts';
 import { findReferralsOfAccounts, type ReferralRow } from './db/referral.store.ts';
@@ -9,6 +9,9 @@ import { addMonths } from './domain/points.ts';
 
 /** What every loyalty resolver receives. */
 export interface LoyaltyContext extends ServiceContext<DB> {
+  /** Which members the caller may see and act on (nobody without an identity). */
+  scope: Scope;
+  /** The loaders of member data apply `scope`: out-of-scope members are simply not found. */
   loaders: {
     account: DataLoader<string, AccountWithBalance | null>;
     accountOfCustomer: DataLoader<string, AccountWithBalance | null>;
@@ -37,16 +40,18 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Loya
   const { db } = deps;
   const ctx = serviceContext(base, deps);
   const settings = once(() => findSettings(db));
+  const scope: Scope = base.identity ? scopeOf(base.identity) : { kind: 'branch', branchId: null, managerId: null };
   return {
     ...ctx,
+    scope,
     loaders: {
-      account: new DataLoader(async (ids) => byIds(ids, await findAccountsByIds(db, ids))),
+      account: new DataLoader(async (ids) => byIds(ids, await findAccountsByIds(db, scope, ids))),
       accountOfCustomer: new DataLoader(async (customerIds) => {
-        const byCustomer = new Map((await findAccountsByCustomerIds(db, customerIds)).map((a) => [a.customer_id, a]));
+        const byCustomer = new Map((await findAccountsByCustomerIds(db, scope, customerIds)).map((a) => [a.customer_id, a]));
         return customerIds.map((id) => byCustomer.get(id) ?? null);
       }),
       entriesOfAccount: createPagedLoader(
-        (ids, window) => findEntriesOfAccounts(db, ids, window),
+        (ids, window) => findEntriesOfAccounts(db, scope, ids, window),
         (e) => e.account_id,
       ),
       qualifyingPoints: new DataLoader(async (ids) => {
@@ -56,13 +61,13 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Loya
         return ids.map((id) => points.get(id) ?? 0);
       }),
       reward: new DataLoader(async (ids) => byIds(ids, await findRewardsByIds(db, ids))),
-      redemption: new DataLoader(async (ids) => byIds(ids, await findRedemptionsByIds(db, ids))),
+      redemption: new DataLoader(async (ids) => byIds(ids, await findRedemptionsByIds(db, scope, ids))),
       referralsOfAccount: createPagedLoader(
-        (ids, window) => findReferralsOfAccounts(db, ids, window),
+        (ids, window) => findReferralsOfAccounts(db, scope, ids, window),
         (r) => r.referrer_account_id,
       ),
       redemptionsOfAccount: createPagedLoader(
-        (ids, window) => findRedemptionsOfAccounts(db, ids, window),
+        (ids, window) => findRedemptionsOfAccounts(db, scope, ids, window),
         (r) => r.account_id,
       ),
       tiers: once(() => findTiers(db)),

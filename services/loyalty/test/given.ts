@@ -32,7 +32,7 @@ export function given(svc: TestService<DB>) {
           kind: 'INDIVIDUAL',
           displayName: `Member ${customerId}`,
           status: 'ACTIVE',
-          branchId: options.branchId ?? 'BR-1',
+          branchId: options.branchId ?? 'BR-001',
           relationshipManagerId: null,
           birthDate: options.birthDate ?? null,
           registeredAt: at,

@@ -4,6 +4,7 @@ import type { CustomerRef } from '../db/loan.store.ts';
 import type { LoanRow, LoanProductRow, InstalmentRow, RepaymentRow, RiskWarningRow, WarningRuleRow, RiskClassChangeRow, CollateralValuationRow, GuarantorRow, CreditReviewRow, RestructuringRow } from '../db/schema.ts';
 import type { CollateralWithValuations } from '../db/collateral.store.ts';
 import type { PortfolioFigures } from '../domain/portfolio.ts';
+import type { AuditRow } from '@crm/service-kit';
 import type { CreditContext } from '../context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -72,6 +73,72 @@ export type ApproveLoanInput = {
   loanId: Scalars['ID']['input'];
 };
 
+/** One changed field; values as JSON text. */
+export type AuditChange = {
+  __typename?: 'AuditChange';
+  after?: Maybe<Scalars['String']['output']>;
+  before?: Maybe<Scalars['String']['output']>;
+  field: Scalars['String']['output'];
+};
+
+export type AuditFilter = {
+  /** Mutation name, `job:<name>` or `read:<Type.field>`. */
+  action?: InputMaybe<Scalars['String']['input']>;
+  actorId?: InputMaybe<Scalars['String']['input']>;
+  entityId?: InputMaybe<Scalars['ID']['input']>;
+  entityType?: InputMaybe<Scalars['String']['input']>;
+  /** From this instant (inclusive). */
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Up to this instant (exclusive). */
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+export type AuditKind =
+  | 'JOB'
+  | 'MUTATION'
+  | 'READ';
+
+export type AuditOutcome =
+  | 'FAILED'
+  | 'FORBIDDEN'
+  | 'REJECTED'
+  | 'SUCCEEDED';
+
+/** One audit record: who did what, when, to which entity, and how it ended. Append-only. */
+export type AuditRecord = {
+  __typename?: 'AuditRecord';
+  /** Mutation name, `job:<name>` or `read:<Type.field>`. */
+  action: Scalars['String']['output'];
+  actorBranch?: Maybe<Scalars['String']['output']>;
+  actorId: Scalars['String']['output'];
+  actorRoles: Array<Scalars['String']['output']>;
+  /** The fields that changed, personal data masked. */
+  changes: Array<AuditChange>;
+  correlationId?: Maybe<Scalars['String']['output']>;
+  /** JSON text: error codes of a refusal, counts of a job run. */
+  detail?: Maybe<Scalars['String']['output']>;
+  entityId?: Maybe<Scalars['String']['output']>;
+  entityType?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  kind: AuditKind;
+  occurredAt: Scalars['DateTime']['output'];
+  outcome: AuditOutcome;
+  /** The service that wrote it. */
+  service: Scalars['String']['output'];
+};
+
+export type AuditRecordConnection = {
+  __typename?: 'AuditRecordConnection';
+  edges: Array<AuditRecordEdge>;
+  pageInfo: PageInfo;
+};
+
+export type AuditRecordEdge = {
+  __typename?: 'AuditRecordEdge';
+  cursor: Scalars['String']['output'];
+  node: AuditRecord;
+};
+
 export type CloseLoanInput = {
   loanId: Scalars['ID']['input'];
 };
@@ -130,7 +197,7 @@ export type CreateLoanProductPayload = {
 
 export type CreditReview = {
   __typename?: 'CreditReview';
-  findings: Scalars['String']['output'];
+  findings?: Maybe<Scalars['String']['output']>;
   fundUseAsDeclared: Scalars['Boolean']['output'];
   id: Scalars['ID']['output'];
   rating: CreditReviewRating;
@@ -196,7 +263,7 @@ export type Guarantor = {
   guaranteedAmount: Money;
   guarantorCustomerId?: Maybe<Scalars['ID']['output']>;
   id: Scalars['ID']['output'];
-  name: Scalars['String']['output'];
+  name?: Maybe<Scalars['String']['output']>;
   relationship?: Maybe<Scalars['String']['output']>;
 };
 
@@ -238,7 +305,11 @@ export type Loan = {
   __typename?: 'Loan';
   annualRate: Scalars['Decimal']['output'];
   appliedAt: Scalars['DateTime']['output'];
+  /** Who recorded the application. */
+  appliedBy?: Maybe<Scalars['ID']['output']>;
   approvedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Who approved it (never the applicant or the officer). */
+  approvedBy?: Maybe<Scalars['ID']['output']>;
   closedOn?: Maybe<Scalars['Date']['output']>;
   collateral: Array<Collateral>;
   /** The risk class the DPD thresholds give. */
@@ -250,6 +321,8 @@ export type Loan = {
   /** Date of the latest end-of-day run that covered this loan. */
   delinquencyAsOf?: Maybe<Scalars['Date']['output']>;
   delinquencyBucket: DelinquencyBucket;
+  /** Who disbursed it. */
+  disbursedBy?: Maybe<Scalars['ID']['output']>;
   disbursedOn?: Maybe<Scalars['Date']['output']>;
   guarantors: Array<Guarantor>;
   id: Scalars['ID']['output'];
@@ -259,6 +332,7 @@ export type Loan = {
   loanToValue?: Maybe<Scalars['Decimal']['output']>;
   /** When the next periodic review is due (frequency by loan size and risk class). */
   nextReviewDue?: Maybe<Scalars['Date']['output']>;
+  /** The responsible officer: the applicant, or whom an administrator assigned. */
   officerId?: Maybe<Scalars['ID']['output']>;
   outstandingPrincipal: Money;
   principal: Money;
@@ -282,6 +356,8 @@ export type Loan = {
   termCount?: Maybe<Scalars['Int']['output']>;
   /** The term in months (weekly and biweekly terms rounded up). */
   termMonths: Scalars['Int']['output'];
+  /** Who wrote it off (never the applicant or the approver). */
+  writtenOffBy?: Maybe<Scalars['ID']['output']>;
   writtenOffOn?: Maybe<Scalars['Date']['output']>;
 };
 
@@ -554,6 +630,8 @@ export type PortfolioSummary = {
 
 export type Query = {
   __typename?: 'Query';
+  /** Audit records of credit: who did what, when, how it ended (administrators, auditors). */
+  creditAuditTrail: AuditRecordConnection;
   /** The loan with this id, or null. */
   loan?: Maybe<Loan>;
   /** Loan products, by code. */
@@ -568,6 +646,13 @@ export type Query = {
   riskWarningRules: Array<RiskWarningRule>;
   /** Risk warnings, newest first, filtered. */
   riskWarnings: RiskWarningConnection;
+};
+
+
+export type QueryCreditAuditTrailArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AuditFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -674,7 +759,7 @@ export type Restructuring = {
   instalments?: Maybe<Scalars['Int']['output']>;
   kind: RestructuringKind;
   newRate?: Maybe<Scalars['Decimal']['output']>;
-  reason: Scalars['String']['output'];
+  reason?: Maybe<Scalars['String']['output']>;
   requestedBy: Scalars['ID']['output'];
   status: RestructuringStatus;
   toVersion?: Maybe<Scalars['Int']['output']>;
@@ -996,13 +1081,19 @@ export type FederationReferenceTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   AddCollateralInput: AddCollateralInput;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   AddGuarantorInput: AddGuarantorInput;
   AmortisationMethod: AmortisationMethod;
   ApplyForLoanInput: ApplyForLoanInput;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   ApproveLoanInput: ApproveLoanInput;
+  AuditChange: ResolverTypeWrapper<AuditChange>;
+  AuditFilter: AuditFilter;
+  AuditKind: AuditKind;
+  AuditOutcome: AuditOutcome;
+  AuditRecord: ResolverTypeWrapper<AuditRow>;
+  AuditRecordConnection: ResolverTypeWrapper<Omit<AuditRecordConnection, 'edges'> & { edges: Array<ResolversTypes['AuditRecordEdge']> }>;
+  AuditRecordEdge: ResolverTypeWrapper<Omit<AuditRecordEdge, 'node'> & { node: ResolversTypes['AuditRecord'] }>;
   CloseLoanInput: CloseLoanInput;
   Collateral: ResolverTypeWrapper<CollateralWithValuations>;
   CollateralPayload: ResolverTypeWrapper<Omit<CollateralPayload, 'collateral'> & { collateral?: Maybe<ResolversTypes['Collateral']> }>;
@@ -1078,17 +1169,22 @@ export type ResolversTypes = ResolversObject<{
   UpdateRiskWarningRulePayload: ResolverTypeWrapper<Omit<UpdateRiskWarningRulePayload, 'rule'> & { rule?: Maybe<ResolversTypes['RiskWarningRule']> }>;
   UserError: ResolverTypeWrapper<UserError>;
   WriteOffLoanInput: WriteOffLoanInput;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   AddCollateralInput: AddCollateralInput;
-  String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
   AddGuarantorInput: AddGuarantorInput;
   ApplyForLoanInput: ApplyForLoanInput;
   Int: Scalars['Int']['output'];
   ApproveLoanInput: ApproveLoanInput;
+  AuditChange: AuditChange;
+  AuditFilter: AuditFilter;
+  AuditRecord: AuditRow;
+  AuditRecordConnection: Omit<AuditRecordConnection, 'edges'> & { edges: Array<ResolversParentTypes['AuditRecordEdge']> };
+  AuditRecordEdge: Omit<AuditRecordEdge, 'node'> & { node: ResolversParentTypes['AuditRecord'] };
   CloseLoanInput: CloseLoanInput;
   Collateral: CollateralWithValuations;
   CollateralPayload: Omit<CollateralPayload, 'collateral'> & { collateral?: Maybe<ResolversParentTypes['Collateral']> };
@@ -1149,6 +1245,52 @@ export type ResolversParentTypes = ResolversObject<{
   UpdateRiskWarningRulePayload: Omit<UpdateRiskWarningRulePayload, 'rule'> & { rule?: Maybe<ResolversParentTypes['RiskWarningRule']> };
   UserError: UserError;
   WriteOffLoanInput: WriteOffLoanInput;
+  String: Scalars['String']['output'];
+}>;
+
+export type AllowDirectiveArgs = {
+  roles: Array<Scalars['String']['input']>;
+};
+
+export type AllowDirectiveResolver<Result, Parent, ContextType = CreditContext, Args = AllowDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type SensitiveDirectiveArgs = {
+  data: Scalars['String']['input'];
+};
+
+export type SensitiveDirectiveResolver<Result, Parent, ContextType = CreditContext, Args = SensitiveDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type AuditChangeResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['AuditChange'] = ResolversParentTypes['AuditChange']> = ResolversObject<{
+  after?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  before?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type AuditRecordResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['AuditRecord'] = ResolversParentTypes['AuditRecord']> = ResolversObject<{
+  action?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  actorBranch?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  actorId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  actorRoles?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  changes?: Resolver<Array<ResolversTypes['AuditChange']>, ParentType, ContextType>;
+  correlationId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  detail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  entityId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  entityType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['AuditKind'], ParentType, ContextType>;
+  occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['AuditOutcome'], ParentType, ContextType>;
+  service?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type AuditRecordConnectionResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['AuditRecordConnection'] = ResolversParentTypes['AuditRecordConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['AuditRecordEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type AuditRecordEdgeResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['AuditRecordEdge'] = ResolversParentTypes['AuditRecordEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['AuditRecord'], ParentType, ContextType>;
 }>;
 
 export type CollateralResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['Collateral'] = ResolversParentTypes['Collateral']> = ResolversObject<{
@@ -1178,7 +1320,7 @@ export type CreateLoanProductPayloadResolvers<ContextType = CreditContext, Paren
 }>;
 
 export type CreditReviewResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['CreditReview'] = ResolversParentTypes['CreditReview']> = ResolversObject<{
-  findings?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  findings?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   fundUseAsDeclared?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   rating?: Resolver<ResolversTypes['CreditReviewRating'], ParentType, ContextType>;
@@ -1214,7 +1356,7 @@ export type GuarantorResolvers<ContextType = CreditContext, ParentType extends R
   guaranteedAmount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   guarantorCustomerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   relationship?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
@@ -1244,7 +1386,9 @@ export type LoanResolvers<ContextType = CreditContext, ParentType extends Resolv
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Loan']> | FederationReferenceType, FederationReferenceType, ContextType>;
   annualRate?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   appliedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  appliedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   approvedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  approvedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   closedOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   collateral?: Resolver<Array<ResolversTypes['Collateral']>, ParentType, ContextType>;
   computedRiskClass?: Resolver<ResolversTypes['RiskClass'], ParentType, ContextType>;
@@ -1253,6 +1397,7 @@ export type LoanResolvers<ContextType = CreditContext, ParentType extends Resolv
   daysPastDue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   delinquencyAsOf?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   delinquencyBucket?: Resolver<ResolversTypes['DelinquencyBucket'], ParentType, ContextType>;
+  disbursedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   disbursedOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   guarantors?: Resolver<Array<ResolversTypes['Guarantor']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1277,6 +1422,7 @@ export type LoanResolvers<ContextType = CreditContext, ParentType extends Resolv
   status?: Resolver<ResolversTypes['LoanStatus'], ParentType, ContextType>;
   termCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   termMonths?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  writtenOffBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   writtenOffOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
 }>;
 
@@ -1361,6 +1507,7 @@ export type PortfolioSummaryResolvers<ContextType = CreditContext, ParentType ex
 }>;
 
 export type QueryResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  creditAuditTrail?: Resolver<ResolversTypes['AuditRecordConnection'], ParentType, ContextType, RequireFields<QueryCreditAuditTrailArgs, 'first'>>;
   loan?: Resolver<Maybe<ResolversTypes['Loan']>, ParentType, ContextType, RequireFields<QueryLoanArgs, 'id'>>;
   loanProducts?: Resolver<Array<ResolversTypes['LoanProduct']>, ParentType, ContextType, RequireFields<QueryLoanProductsArgs, 'activeOnly'>>;
   loans?: Resolver<ResolversTypes['LoanConnection'], ParentType, ContextType, RequireFields<QueryLoansArgs, 'first'>>;
@@ -1398,7 +1545,7 @@ export type RestructuringResolvers<ContextType = CreditContext, ParentType exten
   instalments?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['RestructuringKind'], ParentType, ContextType>;
   newRate?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
-  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   requestedBy?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['RestructuringStatus'], ParentType, ContextType>;
   toVersion?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -1505,6 +1652,10 @@ export type UserErrorResolvers<ContextType = CreditContext, ParentType extends R
 }>;
 
 export type Resolvers<ContextType = CreditContext> = ResolversObject<{
+  AuditChange?: AuditChangeResolvers<ContextType>;
+  AuditRecord?: AuditRecordResolvers<ContextType>;
+  AuditRecordConnection?: AuditRecordConnectionResolvers<ContextType>;
+  AuditRecordEdge?: AuditRecordEdgeResolvers<ContextType>;
   Collateral?: CollateralResolvers<ContextType>;
   CollateralPayload?: CollateralPayloadResolvers<ContextType>;
   CollateralValuation?: CollateralValuationResolvers<ContextType>;
@@ -1547,3 +1698,7 @@ export type Resolvers<ContextType = CreditContext> = ResolversObject<{
   UserError?: UserErrorResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = CreditContext> = ResolversObject<{
+  allow?: AllowDirectiveResolver<any, any, ContextType>;
+  sensitive?: SensitiveDirectiveResolver<any, any, ContextType>;
+}>;

@@ -1,5 +1,7 @@
+import type { Scope } from '@crm/service-kit';
 import type { Insertable, Kysely } from 'kysely';
 import type { CollateralRow, CollateralValuationRow, DB, GuarantorRow, GuarantorTable } from './schema.ts';
+import { customerInScope } from './scope.ts';
 
 export interface CollateralWithValuations extends CollateralRow {
   currency: string;
@@ -21,7 +23,11 @@ export async function findCollateralIdByIdempotencyKey(db: Kysely<DB>, key: stri
 }
 
 /** Collateral of these loans (or with these ids) with every valuation, in two queries. */
-export async function findCollateral(db: Kysely<DB>, by: { loanIds?: readonly string[]; ids?: readonly string[] }): Promise<CollateralWithValuations[]> {
+export async function findCollateral(
+  db: Kysely<DB>,
+  scope: Scope,
+  by: { loanIds?: readonly string[]; ids?: readonly string[] },
+): Promise<CollateralWithValuations[]> {
   const loanIds = by.loanIds ?? [];
   const ids = by.ids ?? [];
   if (!loanIds.length && !ids.length) return [];
@@ -30,6 +36,7 @@ export async function findCollateral(db: Kysely<DB>, by: { loanIds?: readonly st
     .innerJoin('loan as l', 'l.id', 'c.loan_id')
     .selectAll('c')
     .select('l.currency')
+    .where(customerInScope(scope, 'l.customer_id'))
     .where((eb) => eb.or([...(loanIds.length ? [eb('c.loan_id', 'in', [...loanIds])] : []), ...(ids.length ? [eb('c.id', 'in', [...ids])] : [])]))
     .orderBy('c.id')
     .execute();
@@ -52,12 +59,14 @@ export async function insertGuarantor(db: Kysely<DB>, row: Insertable<GuarantorT
   await db.insertInto('guarantor').values(row).execute();
 }
 
-export async function findGuarantors(db: Kysely<DB>, loanIds: readonly string[]): Promise<GuarantorRow[]> {
+export async function findGuarantors(db: Kysely<DB>, scope: Scope, loanIds: readonly string[]): Promise<GuarantorRow[]> {
   if (!loanIds.length) return [];
   return db
-    .selectFrom('guarantor')
-    .selectAll()
-    .where('loan_id', 'in', [...loanIds])
-    .orderBy('id')
+    .selectFrom('guarantor as g')
+    .innerJoin('loan as l', 'l.id', 'g.loan_id')
+    .selectAll('g')
+    .where('g.loan_id', 'in', [...loanIds])
+    .where(customerInScope(scope, 'l.customer_id'))
+    .orderBy('g.id')
     .execute();
 }

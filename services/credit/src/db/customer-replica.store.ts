@@ -1,5 +1,7 @@
+import type { Scope } from '@crm/service-kit';
 import type { Kysely } from 'kysely';
 import type { CustomerReplicaRow, DB } from './schema.ts';
+import { assertCustomerInScope } from './scope.ts';
 
 /** Inserts or refreshes what credit knows of a customer. */
 export async function upsertCustomerReplica(db: Kysely<DB>, row: CustomerReplicaRow): Promise<void> {
@@ -19,6 +21,28 @@ export async function upsertCustomerReplica(db: Kysely<DB>, row: CustomerReplica
     .execute();
 }
 
-export async function findCustomerReplica(db: Kysely<DB>, id: string): Promise<CustomerReplicaRow | undefined> {
-  return db.selectFrom('customer_replica').selectAll().where('id', '=', id).executeTakeFirst();
+/** What credit knows of a customer: undefined when unknown, FORBIDDEN when outside the scope. */
+export async function findCustomerReplica(db: Kysely<DB>, scope: Scope, id: string): Promise<CustomerReplicaRow | undefined> {
+  const row = await db.selectFrom('customer_replica').selectAll().where('id', '=', id).executeTakeFirst();
+  if (row) assertCustomerInScope(scope, row);
+  return row;
+}
+
+/**
+ * Applies a later change to the replica: skipped when the replica already reflects a later
+ * event (redeliveries and out-of-order events change nothing), and when the customer is unknown.
+ */
+export async function updateCustomerReplica(
+  db: Kysely<DB>,
+  id: string,
+  changes: Partial<Pick<CustomerReplicaRow, 'branch_id' | 'relationship_manager_id' | 'display_name' | 'industry'>>,
+  at: Date,
+): Promise<void> {
+  if (!Object.keys(changes).length) return;
+  await db
+    .updateTable('customer_replica')
+    .set({ ...changes, updated_at: at })
+    .where('id', '=', id)
+    .where('updated_at', '<=', at)
+    .execute();
 }

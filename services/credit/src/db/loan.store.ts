@@ -1,4 +1,4 @@
-import type { PageWindow } from '@crm/service-kit';
+import type { PageWindow, Scope } from '@crm/service-kit';
 import { decodeCursor } from '@crm/service-kit';
 import type { Insertable, Updateable } from 'kysely';
 import { type Kysely, sql } from 'kysely';
@@ -14,17 +14,26 @@ import type {
   RiskClass,
   RiskClassChangeRow,
 } from './schema.ts';
+import { assertLoanInScope, customerInScope } from './scope.ts';
 
 /** A customer as credit knows it: a reference by id (the customers subgraph owns the rest). */
 export interface CustomerRef {
   id: string;
 }
 
-export async function findLoansByIds(db: Kysely<DB>, ids: readonly string[]): Promise<LoanRow[]> {
+/** Loans with these ids whose customer is in scope (others are left out). */
+export async function findLoansByIds(db: Kysely<DB>, scope: Scope, ids: readonly string[]): Promise<LoanRow[]> {
   if (!ids.length) return [];
   return selectLoans(db)
     .where('id', 'in', [...ids])
+    .where(customerInScope(scope, 'loan.customer_id'))
     .execute();
+}
+
+/** The loan by id: undefined when unknown, FORBIDDEN when its customer is outside the scope. */
+export async function findLoanInScope(db: Kysely<DB>, scope: Scope, id: string): Promise<LoanRow | undefined> {
+  await assertLoanInScope(db, scope, id);
+  return (await findLoansByIds(db, scope, [id]))[0];
 }
 
 /**
@@ -51,6 +60,9 @@ const loanColumns = [
   'branch_id',
   'approved_by',
   'approved_at',
+  'applied_by',
+  'disbursed_by',
+  'written_off_by',
   'write_off_reason',
   'schedule_version',
   'loan_cycle',
@@ -75,16 +87,21 @@ const selectLoans = (db: Kysely<DB>) =>
       dateText('delinquency_as_of').as('delinquency_as_of'),
     ]);
 
-/** The loan, locked for the rest of the transaction (status changes and repayments serialise on it). */
-export async function lockLoan(tx: Kysely<DB>, id: string): Promise<LoanRow | undefined> {
+/**
+ * The loan, locked for the rest of the transaction (status changes and repayments serialise on
+ * it); FORBIDDEN (the transaction rolls back, nothing is written) when outside the scope.
+ */
+export async function lockLoan(tx: Kysely<DB>, scope: Scope, id: string): Promise<LoanRow | undefined> {
+  await assertLoanInScope(tx, scope, id);
   return selectLoans(tx).where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
 /** Every loan of these customers, newest first, in one query. */
-export async function findLoansByCustomerIds(db: Kysely<DB>, customerIds: readonly string[]): Promise<LoanRow[]> {
+export async function findLoansByCustomerIds(db: Kysely<DB>, scope: Scope, customerIds: readonly string[]): Promise<LoanRow[]> {
   if (!customerIds.length) return [];
   return selectLoans(db)
     .where('customer_id', 'in', [...customerIds])
+    .where(customerInScope(scope, 'loan.customer_id'))
     .orderBy('id', 'desc')
     .execute();
 }
@@ -124,9 +141,10 @@ export interface LoanFilter {
 }
 
 /** A page of loans, newest first (ids are UUIDv7: id order is creation order). */
-export async function findLoansPage(db: Kysely<DB>, filter: LoanFilter, window: PageWindow): Promise<LoanRow[]> {
+export async function findLoansPage(db: Kysely<DB>, scope: Scope, filter: LoanFilter, window: PageWindow): Promise<LoanRow[]> {
   const after = window.after ? String(decodeCursor(window.after, 1)[0]) : null;
   return selectLoans(db)
+    .where(customerInScope(scope, 'loan.customer_id'))
     .$if(!!filter.customerId, (q) => q.where('customer_id', '=', filter.customerId ?? ''))
     .$if(!!filter.status?.length, (q) => q.where('status', 'in', filter.status ?? []))
     .$if(!!filter.productCode, (q) => q.where('product_code', '=', filter.productCode ?? ''))

@@ -1,7 +1,8 @@
-import { isoDate } from '@crm/service-kit';
+import { isoDate, type Scope } from '@crm/service-kit';
 import { type Kysely, sql } from 'kysely';
 import { collectionRate, monthStart, type PortfolioFigures, ratio } from '../domain/portfolio.ts';
 import type { DB } from './schema.ts';
+import { customerInScope } from './scope.ts';
 
 export interface PortfolioFilter {
   asOf?: string | null;
@@ -17,7 +18,7 @@ export interface PortfolioFilter {
  * `asOf`), in three aggregate queries. Amounts are summed across currencies only when the filter
  * does not name one: filter by currency for a meaningful total in a multi-currency book.
  */
-export async function findPortfolioFigures(db: Kysely<DB>, filter: PortfolioFilter, now: Date): Promise<PortfolioFigures> {
+export async function findPortfolioFigures(db: Kysely<DB>, scope: Scope, filter: PortfolioFilter, now: Date): Promise<PortfolioFigures> {
   const upTo = filter.asOf ?? isoDate(now);
   const latest = await db
     .selectFrom('loan_delinquency')
@@ -28,6 +29,8 @@ export async function findPortfolioFigures(db: Kysely<DB>, filter: PortfolioFilt
   const loanFilter = sql.join(
     [
       sql`true`,
+      // Aggregates count only the loans the caller may see.
+      customerInScope(scope, 'l.customer_id'),
       ...(filter.branchId ? [sql`l.branch_id = ${filter.branchId}`] : []),
       ...(filter.officerId ? [sql`l.officer_id = ${filter.officerId}`] : []),
       ...(filter.productCode ? [sql`l.product_code = ${filter.productCode}`] : []),

@@ -1,6 +1,8 @@
+import type { Scope } from '@crm/service-kit';
 import { type Insertable, type Kysely, sql } from 'kysely';
 import { dateText } from './loan.store.ts';
 import type { DB, InstalmentTable, RestructuringRow, RestructuringTable } from './schema.ts';
+import { assertLoanInScope, customerInScope } from './scope.ts';
 
 export async function insertRestructuring(db: Kysely<DB>, row: Insertable<RestructuringTable>): Promise<void> {
   await db.insertInto('restructuring').values(row).execute();
@@ -10,8 +12,9 @@ export async function findRestructuringIdByIdempotencyKey(db: Kysely<DB>, key: s
   return (await db.selectFrom('restructuring').select('id').where('idempotency_key', '=', key).executeTakeFirst())?.id;
 }
 
-export async function lockRestructuring(tx: Kysely<DB>, id: string): Promise<RestructuringRow | undefined> {
-  return tx
+/** The request, locked; FORBIDDEN (nothing written) when its loan's customer is outside the scope. */
+export async function lockRestructuring(tx: Kysely<DB>, scope: Scope, id: string): Promise<RestructuringRow | undefined> {
+  const row = await tx
     .selectFrom('restructuring')
     .select([
       'id',
@@ -33,17 +36,25 @@ export async function lockRestructuring(tx: Kysely<DB>, id: string): Promise<Res
     .where('id', '=', id)
     .forUpdate()
     .executeTakeFirst();
+  if (row) await assertLoanInScope(tx, scope, row.loan_id);
+  return row;
 }
 
-export async function findRestructurings(db: Kysely<DB>, by: { loanIds?: readonly string[]; ids?: readonly string[] }): Promise<RestructuringRow[]> {
+export async function findRestructurings(
+  db: Kysely<DB>,
+  scope: Scope,
+  by: { loanIds?: readonly string[]; ids?: readonly string[] },
+): Promise<RestructuringRow[]> {
   const loanIds = by.loanIds ?? [];
   const ids = by.ids ?? [];
   if (!loanIds.length && !ids.length) return [];
   return db
-    .selectFrom('restructuring')
-    .selectAll()
-    .where((eb) => eb.or([...(loanIds.length ? [eb('loan_id', 'in', [...loanIds])] : []), ...(ids.length ? [eb('id', 'in', [...ids])] : [])]))
-    .orderBy('id')
+    .selectFrom('restructuring as x')
+    .innerJoin('loan as l', 'l.id', 'x.loan_id')
+    .selectAll('x')
+    .where((eb) => eb.or([...(loanIds.length ? [eb('x.loan_id', 'in', [...loanIds])] : []), ...(ids.length ? [eb('x.id', 'in', [...ids])] : [])]))
+    .where(customerInScope(scope, 'l.customer_id'))
+    .orderBy('x.id')
     .execute();
 }
 
@@ -70,4 +81,11 @@ export async function writeScheduleVersion(
       from repayment_allocation where loan_id = ${loanId} and version = ${fromVersion} and number in (${sql.join(carried)})
     `.execute(tx);
   }
+}
+
+/** FORBIDDEN when the request exists and its loan's customer is outside the scope. */
+export async function assertRestructuringInScope(db: Kysely<DB>, scope: Scope, id: string): Promise<void> {
+  if (scope.kind === 'all') return;
+  const row = await db.selectFrom('restructuring').select('loan_id').where('id', '=', id).executeTakeFirst();
+  if (row) await assertLoanInScope(db, scope, row.loan_id);
 }

@@ -1,9 +1,10 @@
-import type { PageWindow } from '@crm/service-kit';
+import type { PageWindow, Scope } from '@crm/service-kit';
 import { decodeCursor } from '@crm/service-kit';
 import { type Insertable, type Kysely, sql } from 'kysely';
 import { LARGE_LOAN_PRINCIPAL, LARGE_LOAN_REVIEW_DAYS, REVIEW_INTERVALS, STANDARD_REVIEW_DAYS } from '../domain/reviews.ts';
 import { dateText } from './loan.store.ts';
 import type { CreditReviewRow, CreditReviewTable, DB } from './schema.ts';
+import { customerInScope } from './scope.ts';
 
 export async function insertReview(db: Kysely<DB>, row: Insertable<CreditReviewTable>): Promise<void> {
   await db.insertInto('credit_review').values(row).execute();
@@ -13,17 +14,19 @@ export async function findReviewIdByIdempotencyKey(db: Kysely<DB>, key: string):
   return (await db.selectFrom('credit_review').select('id').where('idempotency_key', '=', key).executeTakeFirst())?.id;
 }
 
-export async function findReviews(db: Kysely<DB>, by: { loanIds?: readonly string[]; ids?: readonly string[] }): Promise<CreditReviewRow[]> {
+export async function findReviews(db: Kysely<DB>, scope: Scope, by: { loanIds?: readonly string[]; ids?: readonly string[] }): Promise<CreditReviewRow[]> {
   const loanIds = by.loanIds ?? [];
   const ids = by.ids ?? [];
   if (!loanIds.length && !ids.length) return [];
   return db
-    .selectFrom('credit_review')
-    .select(['id', 'loan_id', 'rating', 'findings', 'fund_use_as_declared', 'reviewer_id', 'idempotency_key', 'created_at'])
-    .select(dateText('reviewed_on').as('reviewed_on'))
-    .where((eb) => eb.or([...(loanIds.length ? [eb('loan_id', 'in', [...loanIds])] : []), ...(ids.length ? [eb('id', 'in', [...ids])] : [])]))
-    .orderBy('reviewed_on')
-    .orderBy('id')
+    .selectFrom('credit_review as r')
+    .innerJoin('loan as l', 'l.id', 'r.loan_id')
+    .select(['r.id', 'r.loan_id', 'r.rating', 'r.findings', 'r.fund_use_as_declared', 'r.reviewer_id', 'r.idempotency_key', 'r.created_at'])
+    .select(dateText('r.reviewed_on').as('reviewed_on'))
+    .where((eb) => eb.or([...(loanIds.length ? [eb('r.loan_id', 'in', [...loanIds])] : []), ...(ids.length ? [eb('r.id', 'in', [...ids])] : [])]))
+    .where(customerInScope(scope, 'l.customer_id'))
+    .orderBy('r.reviewed_on')
+    .orderBy('r.id')
     .execute();
 }
 
@@ -34,12 +37,12 @@ const intervalDays = sql.raw(
 );
 
 /** Active loans whose next review (last review or disbursement + interval) is before `asOf`, most overdue first. */
-export async function findOverdueReviewsPage(db: Kysely<DB>, asOf: string, window: PageWindow): Promise<{ id: string; review_due: string }[]> {
+export async function findOverdueReviewsPage(db: Kysely<DB>, scope: Scope, asOf: string, window: PageWindow): Promise<{ id: string; review_due: string }[]> {
   const after = window.after ? decodeCursor(window.after, 2).map(String) : null;
   const { rows } = await sql<{ id: string; review_due: string }>`
     select * from (
       select l.id, to_char(coalesce((select max(r.reviewed_on) from credit_review r where r.loan_id = l.id), l.disbursed_on) + ${intervalDays}, 'YYYY-MM-DD') as review_due
-      from loan l where l.status = 'ACTIVE'
+      from loan l where l.status = 'ACTIVE' and ${customerInScope(scope, 'l.customer_id')}
     ) x
     where x.review_due < ${asOf} ${after ? sql`and (x.review_due, x.id) > (${after[0]}, ${after[1]})` : sql``}
     order by x.review_due, x.id

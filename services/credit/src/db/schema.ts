@@ -1,4 +1,5 @@
 import type { EventTables } from '@crm/events';
+import type { AuditTables } from '@crm/service-kit';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { LoanProductType, LoanStatus, OverpaymentPolicy } from '../domain/loans.ts';
 import type { AmortisationMethod, DayCountConvention, RepaymentFrequency } from '../domain/schedule.ts';
@@ -60,6 +61,10 @@ export interface LoanTable {
   branch_id: string | null;
   approved_by: string | null;
   approved_at: Date | null;
+  /** Who recorded the application (the officer may differ when an administrator assigned one). */
+  applied_by: ColumnType<string | null, string | null | undefined, string | null>;
+  disbursed_by: ColumnType<string | null, string | null | undefined, string | null>;
+  written_off_by: ColumnType<string | null, string | null | undefined, string | null>;
   disbursed_on: ColumnType<string | null, string | null | undefined, string | null>;
   closed_on: ColumnType<string | null, string | null | undefined, string | null>;
   written_off_on: ColumnType<string | null, string | null | undefined, string | null>;
@@ -272,7 +277,7 @@ export interface RestructuringTable {
   idempotency_key: string | null;
 }
 
-export interface DB extends EventTables {
+export interface DB extends EventTables, AuditTables {
   loan_product: LoanProductTable;
   loan: LoanTable;
   instalment: InstalmentTable;

@@ -1,23 +1,26 @@
-import type { PageWindow } from '@crm/service-kit';
+import type { PageWindow, Scope } from '@crm/service-kit';
 import { decodeCursor } from '@crm/service-kit';
 import { type Insertable, type Kysely, sql, type Updateable } from 'kysely';
 import type { DB, RiskWarningRow, RiskWarningTable, WarningRuleRow, WarningSeverity, WarningStatus } from './schema.ts';
+import { assertLoanInScope, customerInScope } from './scope.ts';
 
-export async function findWarningsByIds(db: Kysely<DB>, ids: readonly string[]): Promise<RiskWarningRow[]> {
+export async function findWarningsByIds(db: Kysely<DB>, scope: Scope, ids: readonly string[]): Promise<RiskWarningRow[]> {
   if (!ids.length) return [];
   return db
     .selectFrom('risk_warning')
     .selectAll()
     .where('id', 'in', [...ids])
+    .where(customerInScope(scope, 'risk_warning.customer_id'))
     .execute();
 }
 
 /** Warnings of these customers and loans, newest first, in one query. */
-export async function findWarningsOf(db: Kysely<DB>, customerIds: readonly string[], loanIds: readonly string[]): Promise<RiskWarningRow[]> {
+export async function findWarningsOf(db: Kysely<DB>, scope: Scope, customerIds: readonly string[], loanIds: readonly string[]): Promise<RiskWarningRow[]> {
   if (!customerIds.length && !loanIds.length) return [];
   return db
     .selectFrom('risk_warning')
     .selectAll()
+    .where(customerInScope(scope, 'risk_warning.customer_id'))
     .where((eb) =>
       eb.or([...(customerIds.length ? [eb('customer_id', 'in', [...customerIds])] : []), ...(loanIds.length ? [eb('loan_id', 'in', [...loanIds])] : [])]),
     )
@@ -36,11 +39,12 @@ export interface WarningFilter {
 }
 
 /** A page of warnings, newest first (ids are UUIDv7). */
-export async function findWarningsPage(db: Kysely<DB>, filter: WarningFilter, window: PageWindow): Promise<RiskWarningRow[]> {
+export async function findWarningsPage(db: Kysely<DB>, scope: Scope, filter: WarningFilter, window: PageWindow): Promise<RiskWarningRow[]> {
   const after = window.after ? String(decodeCursor(window.after, 1)[0]) : null;
   return db
     .selectFrom('risk_warning')
     .selectAll()
+    .where(customerInScope(scope, 'risk_warning.customer_id'))
     .$if(!!filter.status?.length, (q) => q.where('status', 'in', filter.status ?? []))
     .$if(!!filter.severity?.length, (q) => q.where('severity', 'in', filter.severity ?? []))
     .$if(!!filter.loanId, (q) => q.where('loan_id', '=', filter.loanId ?? ''))
@@ -53,8 +57,11 @@ export async function findWarningsPage(db: Kysely<DB>, filter: WarningFilter, wi
     .execute();
 }
 
-export async function lockWarning(tx: Kysely<DB>, id: string): Promise<RiskWarningRow | undefined> {
-  return tx.selectFrom('risk_warning').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+/** The warning, locked; FORBIDDEN (nothing written) when its loan's customer is outside the scope. */
+export async function lockWarning(tx: Kysely<DB>, scope: Scope, id: string): Promise<RiskWarningRow | undefined> {
+  const row = await tx.selectFrom('risk_warning').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  if (row) await assertLoanInScope(tx, scope, row.loan_id);
+  return row;
 }
 
 export async function updateWarning(
@@ -140,14 +147,23 @@ export async function escalateOverdueWarnings(tx: Kysely<DB>, cutoff: Date): Pro
   return rows;
 }
 
-/** Replaces the industry watch list in one transaction. */
-export async function replaceWatchList(db: Kysely<DB>, industries: string[]): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    await tx.deleteFrom('industry_watch').execute();
-    if (industries.length)
-      await tx
-        .insertInto('industry_watch')
-        .values(industries.map((industry) => ({ industry })))
-        .execute();
-  });
+/** Replaces the industry watch list: call it inside a transaction. */
+export async function replaceWatchList(tx: Kysely<DB>, industries: string[]): Promise<void> {
+  await tx.deleteFrom('industry_watch').execute();
+  if (industries.length)
+    await tx
+      .insertInto('industry_watch')
+      .values(industries.map((industry) => ({ industry })))
+      .execute();
+}
+
+export async function findWatchList(db: Kysely<DB>): Promise<string[]> {
+  return (await db.selectFrom('industry_watch').select('industry').orderBy('industry').execute()).map((r) => r.industry);
+}
+
+/** FORBIDDEN when the warning exists and its loan's customer is outside the scope. */
+export async function assertWarningInScope(db: Kysely<DB>, scope: Scope, id: string): Promise<void> {
+  if (scope.kind === 'all') return;
+  const row = await db.selectFrom('risk_warning').select('loan_id').where('id', '=', id).executeTakeFirst();
+  if (row) await assertLoanInScope(db, scope, row.loan_id);
 }

@@ -1,6 +1,7 @@
 import type { EventHandler } from '@crm/events';
 import { findLoansByCustomerIds } from '../db/loan.store.ts';
 import type { DB } from '../db/schema.ts';
+import { SYSTEM_SCOPE } from '../db/scope.ts';
 import { findActiveRulesOfKind, findResponseHours } from '../db/warning.store.ts';
 import { firedSnapshotRules } from '../domain/snapshot-rules.ts';
 import { raiseRiskWarningOnce } from './raise-risk-warning.ts';
@@ -11,7 +12,7 @@ import { raiseRiskWarningOnce } from './raise-risk-warning.ts';
  */
 export const onFinancialSnapshotRecorded: EventHandler<DB, 'FinancialSnapshotRecorded'> = async (tx, event) => {
   const s = event.data;
-  const loans = (await findLoansByCustomerIds(tx, [s.customerId])).filter((l) => l.status === 'ACTIVE');
+  const loans = (await findLoansByCustomerIds(tx, SYSTEM_SCOPE, [s.customerId])).filter((l) => l.status === 'ACTIVE');
   if (!loans.length) return;
   const rules = await findActiveRulesOfKind(tx, ['SCORE_DROP', 'INCOME_DROP']);
   const fired = firedSnapshotRules(

@@ -1,40 +1,33 @@
-import { isoDate, pageSize, requireIdentity, requireRole, toConnection } from '@crm/service-kit';
+import { findAuditTrail, isoDate, pageSize, toConnection } from '@crm/service-kit';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 import { findLoansPage } from '../db/loan.store.ts';
 import { findPortfolioFigures } from '../db/portfolio.store.ts';
 import { listProducts } from '../db/product.store.ts';
 import { findOverdueReviewsPage } from '../db/review.store.ts';
+import { assertLoanInScope } from '../db/scope.ts';
 import { findRules, findWarningsPage } from '../db/warning.store.ts';
 
+/** Roles are declared with `@allow` in schema.graphql; the caller's branch scope is applied in the stores. */
 export const Query: QueryResolvers = {
-  loan: (_parent, { id }, ctx) => {
-    requireIdentity(ctx);
+  loan: async (_parent, { id }, ctx) => {
+    await assertLoanInScope(ctx.db, ctx.scope, id);
     return ctx.loaders.loan.load(id);
   },
   loans: async (_parent, { filter, first, after }, ctx) => {
-    requireIdentity(ctx);
     const size = pageSize(first);
-    const rows = await findLoansPage(ctx.db, filter ?? {}, { limit: size + 1, after: after ?? null });
+    const rows = await findLoansPage(ctx.db, ctx.scope, filter ?? {}, { limit: size + 1, after: after ?? null });
     return toConnection(rows, size, (r) => [r.id]);
   },
-  loanProducts: (_parent, { activeOnly }, ctx) => {
-    requireIdentity(ctx);
-    return listProducts(ctx.db, activeOnly ?? true);
-  },
+  loanProducts: (_parent, { activeOnly }, ctx) => listProducts(ctx.db, activeOnly ?? true),
   riskWarnings: async (_parent, { filter, first, after }, ctx) => {
-    requireIdentity(ctx);
     const size = pageSize(first);
-    const rows = await findWarningsPage(ctx.db, filter ?? {}, { limit: size + 1, after: after ?? null });
+    const rows = await findWarningsPage(ctx.db, ctx.scope, filter ?? {}, { limit: size + 1, after: after ?? null });
     return toConnection(rows, size, (r) => [r.id]);
   },
-  riskWarningRules: (_parent, _args, ctx) => {
-    requireIdentity(ctx);
-    return findRules(ctx.db);
-  },
+  riskWarningRules: (_parent, _args, ctx) => findRules(ctx.db),
   overdueCreditReviews: async (_parent, { asOf, first, after }, ctx) => {
-    requireIdentity(ctx);
     const size = pageSize(first);
-    const due = await findOverdueReviewsPage(ctx.db, asOf ?? isoDate(ctx.now()), { limit: size + 1, after: after ?? null });
+    const due = await findOverdueReviewsPage(ctx.db, ctx.scope, asOf ?? isoDate(ctx.now()), { limit: size + 1, after: after ?? null });
     const loans = await Promise.all(due.map(async (d) => ({ ...d, loan: await ctx.loaders.loan.load(d.id) })));
     const rows = loans.flatMap((r) => (r.loan ? [{ review_due: r.review_due, loan: r.loan }] : []));
     return toConnection(
@@ -44,9 +37,6 @@ export const Query: QueryResolvers = {
       (r) => r.loan,
     );
   },
-  portfolioSummary: (_parent, { filter }, ctx) => {
-    const identity = requireIdentity(ctx);
-    requireRole(identity, 'analyst', 'risk_officer', 'branch_manager');
-    return findPortfolioFigures(ctx.db, filter ?? {}, ctx.now());
-  },
+  portfolioSummary: (_parent, { filter }, ctx) => findPortfolioFigures(ctx.db, ctx.scope, filter ?? {}, ctx.now()),
+  creditAuditTrail: (_parent, { filter, first, after }, ctx) => findAuditTrail(ctx.db, filter ?? {}, { first, after }),
 };

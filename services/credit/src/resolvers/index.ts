@@ -1,4 +1,4 @@
-import { scalarResolvers } from '@crm/service-kit';
+import { auditRecordResolvers, scalarResolvers } from '@crm/service-kit';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { Customer } from './Customer.ts';
 import { Collateral, CollateralValuation, CreditReview, Guarantor, Instalment, Loan, LoanProduct, Repayment, Restructuring, RiskClassChange } from './Loan.ts';
@@ -23,4 +23,5 @@ export const resolvers: Resolvers = {
   Restructuring,
   RiskWarning,
   RiskWarningRule,
+  AuditRecord: auditRecordResolvers,
 };

@@ -2,6 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { CustomerRef, PointsEntryRow, LoyaltyTierRow, EarningRuleRow, LoyaltySettingRow, RewardRow, RedemptionRow } from '../db/schema.ts';
 import type { AccountWithBalance } from '../db/account.store.ts';
+import type { AuditRow } from '@crm/service-kit';
 import type { LoyaltyContext } from '../context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -43,6 +44,72 @@ export type AdjustPointsPayload = {
   userErrors: Array<UserError>;
 };
 
+/** One changed field; values as JSON text. */
+export type AuditChange = {
+  __typename?: 'AuditChange';
+  after?: Maybe<Scalars['String']['output']>;
+  before?: Maybe<Scalars['String']['output']>;
+  field: Scalars['String']['output'];
+};
+
+export type AuditFilter = {
+  /** Mutation name, `job:<name>` or `read:<Type.field>`. */
+  action?: InputMaybe<Scalars['String']['input']>;
+  actorId?: InputMaybe<Scalars['String']['input']>;
+  entityId?: InputMaybe<Scalars['ID']['input']>;
+  entityType?: InputMaybe<Scalars['String']['input']>;
+  /** From this instant (inclusive). */
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Up to this instant (exclusive). */
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+export type AuditKind =
+  | 'JOB'
+  | 'MUTATION'
+  | 'READ';
+
+export type AuditOutcome =
+  | 'FAILED'
+  | 'FORBIDDEN'
+  | 'REJECTED'
+  | 'SUCCEEDED';
+
+/** One audit record: who did what, when, to which entity, and how it ended. Append-only. */
+export type AuditRecord = {
+  __typename?: 'AuditRecord';
+  /** Mutation name, `job:<name>` or `read:<Type.field>`. */
+  action: Scalars['String']['output'];
+  actorBranch?: Maybe<Scalars['String']['output']>;
+  actorId: Scalars['String']['output'];
+  actorRoles: Array<Scalars['String']['output']>;
+  /** The fields that changed, personal data masked. */
+  changes: Array<AuditChange>;
+  correlationId?: Maybe<Scalars['String']['output']>;
+  /** JSON text: error codes of a refusal, counts of a job run. */
+  detail?: Maybe<Scalars['String']['output']>;
+  entityId?: Maybe<Scalars['String']['output']>;
+  entityType?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  kind: AuditKind;
+  occurredAt: Scalars['DateTime']['output'];
+  outcome: AuditOutcome;
+  /** The service that wrote it. */
+  service: Scalars['String']['output'];
+};
+
+export type AuditRecordConnection = {
+  __typename?: 'AuditRecordConnection';
+  edges: Array<AuditRecordEdge>;
+  pageInfo: PageInfo;
+};
+
+export type AuditRecordEdge = {
+  __typename?: 'AuditRecordEdge';
+  cursor: Scalars['String']['output'];
+  node: AuditRecord;
+};
+
 export type CancelRedemptionInput = {
   reason: Scalars['String']['input'];
   redemptionId: Scalars['ID']['input'];
@@ -58,7 +125,7 @@ export type CancelRedemptionPayload = {
 export type Customer = {
   __typename?: 'Customer';
   id: Scalars['ID']['output'];
-  /** The customer's loyalty account; null until it is opened (on registration). */
+  /** The customer's loyalty account; null until it is opened (on registration), or outside the caller's branch. */
   loyalty?: Maybe<LoyaltyAccount>;
 };
 
@@ -434,7 +501,8 @@ export type PointsEntry = {
   kind: PointsEntryKind;
   /** Positive for credits, negative for debits. */
   points: Scalars['Int']['output'];
-  reason: Scalars['String']['output'];
+  /** Why (free text for adjustments); null, with FORBIDDEN on its path, for roles that may not read free text. */
+  reason?: Maybe<Scalars['String']['output']>;
   /** The earning rule, for earned points and their reversals. */
   ruleCode?: Maybe<Scalars['String']['output']>;
   /** What caused the entry (an event id, a redemption id...): one source never earns twice. */
@@ -464,6 +532,8 @@ export type Query = {
   __typename?: 'Query';
   /** The loyalty account with this id, or null. */
   loyaltyAccount?: Maybe<LoyaltyAccount>;
+  /** Audit trail of loyalty: mutations, job runs and sensitive reads, newest first (administrators, auditors). */
+  loyaltyAuditTrail: AuditRecordConnection;
   /** Earning rules of the programme. */
   loyaltyEarningRules: Array<LoyaltyEarningRule>;
   /** Programme figures for a period, optionally for one branch (analysts, managers, administrators). */
@@ -481,6 +551,13 @@ export type Query = {
 
 export type QueryLoyaltyAccountArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryLoyaltyAuditTrailArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AuditFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -703,9 +780,15 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversTypes = ResolversObject<{
   AdjustPointsInput: AdjustPointsInput;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AdjustPointsPayload: ResolverTypeWrapper<Omit<AdjustPointsPayload, 'account' | 'entry'> & { account?: Maybe<ResolversTypes['LoyaltyAccount']>, entry?: Maybe<ResolversTypes['PointsEntry']> }>;
+  AuditChange: ResolverTypeWrapper<AuditChange>;
+  AuditFilter: AuditFilter;
+  AuditKind: AuditKind;
+  AuditOutcome: AuditOutcome;
+  AuditRecord: ResolverTypeWrapper<AuditRow>;
+  AuditRecordConnection: ResolverTypeWrapper<Omit<AuditRecordConnection, 'edges'> & { edges: Array<ResolversTypes['AuditRecordEdge']> }>;
+  AuditRecordEdge: ResolverTypeWrapper<Omit<AuditRecordEdge, 'node'> & { node: ResolversTypes['AuditRecord'] }>;
   CancelRedemptionInput: CancelRedemptionInput;
   CancelRedemptionPayload: ResolverTypeWrapper<Omit<CancelRedemptionPayload, 'redemption'> & { redemption?: Maybe<ResolversTypes['LoyaltyRedemption']> }>;
   Customer: ResolverTypeWrapper<CustomerRef>;
@@ -764,15 +847,20 @@ export type ResolversTypes = ResolversObject<{
   UpsertRewardInput: UpsertRewardInput;
   UpsertRewardPayload: ResolverTypeWrapper<Omit<UpsertRewardPayload, 'reward'> & { reward?: Maybe<ResolversTypes['LoyaltyReward']> }>;
   UserError: ResolverTypeWrapper<UserError>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   AdjustPointsInput: AdjustPointsInput;
   ID: Scalars['ID']['output'];
-  String: Scalars['String']['output'];
   Int: Scalars['Int']['output'];
   AdjustPointsPayload: Omit<AdjustPointsPayload, 'account' | 'entry'> & { account?: Maybe<ResolversParentTypes['LoyaltyAccount']>, entry?: Maybe<ResolversParentTypes['PointsEntry']> };
+  AuditChange: AuditChange;
+  AuditFilter: AuditFilter;
+  AuditRecord: AuditRow;
+  AuditRecordConnection: Omit<AuditRecordConnection, 'edges'> & { edges: Array<ResolversParentTypes['AuditRecordEdge']> };
+  AuditRecordEdge: Omit<AuditRecordEdge, 'node'> & { node: ResolversParentTypes['AuditRecord'] };
   CancelRedemptionInput: CancelRedemptionInput;
   CancelRedemptionPayload: Omit<CancelRedemptionPayload, 'redemption'> & { redemption?: Maybe<ResolversParentTypes['LoyaltyRedemption']> };
   Customer: CustomerRef;
@@ -825,12 +913,58 @@ export type ResolversParentTypes = ResolversObject<{
   UpsertRewardInput: UpsertRewardInput;
   UpsertRewardPayload: Omit<UpsertRewardPayload, 'reward'> & { reward?: Maybe<ResolversParentTypes['LoyaltyReward']> };
   UserError: UserError;
+  String: Scalars['String']['output'];
 }>;
+
+export type AllowDirectiveArgs = {
+  roles: Array<Scalars['String']['input']>;
+};
+
+export type AllowDirectiveResolver<Result, Parent, ContextType = LoyaltyContext, Args = AllowDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type SensitiveDirectiveArgs = {
+  data: Scalars['String']['input'];
+};
+
+export type SensitiveDirectiveResolver<Result, Parent, ContextType = LoyaltyContext, Args = SensitiveDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AdjustPointsPayloadResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['AdjustPointsPayload'] = ResolversParentTypes['AdjustPointsPayload']> = ResolversObject<{
   account?: Resolver<Maybe<ResolversTypes['LoyaltyAccount']>, ParentType, ContextType>;
   entry?: Resolver<Maybe<ResolversTypes['PointsEntry']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type AuditChangeResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['AuditChange'] = ResolversParentTypes['AuditChange']> = ResolversObject<{
+  after?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  before?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type AuditRecordResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['AuditRecord'] = ResolversParentTypes['AuditRecord']> = ResolversObject<{
+  action?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  actorBranch?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  actorId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  actorRoles?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  changes?: Resolver<Array<ResolversTypes['AuditChange']>, ParentType, ContextType>;
+  correlationId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  detail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  entityId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  entityType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['AuditKind'], ParentType, ContextType>;
+  occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['AuditOutcome'], ParentType, ContextType>;
+  service?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type AuditRecordConnectionResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['AuditRecordConnection'] = ResolversParentTypes['AuditRecordConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['AuditRecordEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type AuditRecordEdgeResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['AuditRecordEdge'] = ResolversParentTypes['AuditRecordEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['AuditRecord'], ParentType, ContextType>;
 }>;
 
 export type CancelRedemptionPayloadResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['CancelRedemptionPayload'] = ResolversParentTypes['CancelRedemptionPayload']> = ResolversObject<{
@@ -1057,7 +1191,7 @@ export type PointsEntryResolvers<ContextType = LoyaltyContext, ParentType extend
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['PointsEntryKind'], ParentType, ContextType>;
   points?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   ruleCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sourceId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
@@ -1074,6 +1208,7 @@ export type PointsEntryEdgeResolvers<ContextType = LoyaltyContext, ParentType ex
 
 export type QueryResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   loyaltyAccount?: Resolver<Maybe<ResolversTypes['LoyaltyAccount']>, ParentType, ContextType, RequireFields<QueryLoyaltyAccountArgs, 'id'>>;
+  loyaltyAuditTrail?: Resolver<ResolversTypes['AuditRecordConnection'], ParentType, ContextType, RequireFields<QueryLoyaltyAuditTrailArgs, 'first'>>;
   loyaltyEarningRules?: Resolver<Array<ResolversTypes['LoyaltyEarningRule']>, ParentType, ContextType>;
   loyaltyProgramSummary?: Resolver<ResolversTypes['LoyaltyProgramSummary'], ParentType, ContextType, RequireFields<QueryLoyaltyProgramSummaryArgs, 'filter'>>;
   loyaltyProgrammeChanges?: Resolver<ResolversTypes['LoyaltyProgrammeChangeConnection'], ParentType, ContextType, RequireFields<QueryLoyaltyProgrammeChangesArgs, 'first'>>;
@@ -1120,6 +1255,10 @@ export type UserErrorResolvers<ContextType = LoyaltyContext, ParentType extends 
 
 export type Resolvers<ContextType = LoyaltyContext> = ResolversObject<{
   AdjustPointsPayload?: AdjustPointsPayloadResolvers<ContextType>;
+  AuditChange?: AuditChangeResolvers<ContextType>;
+  AuditRecord?: AuditRecordResolvers<ContextType>;
+  AuditRecordConnection?: AuditRecordConnectionResolvers<ContextType>;
+  AuditRecordEdge?: AuditRecordEdgeResolvers<ContextType>;
   CancelRedemptionPayload?: CancelRedemptionPayloadResolvers<ContextType>;
   Customer?: CustomerResolvers<ContextType>;
   Date?: GraphQLScalarType;
@@ -1164,3 +1303,7 @@ export type Resolvers<ContextType = LoyaltyContext> = ResolversObject<{
   UserError?: UserErrorResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = LoyaltyContext> = ResolversObject<{
+  allow?: AllowDirectiveResolver<any, any, ContextType>;
+  sensitive?: SensitiveDirectiveResolver<any, any, ContextType>;
+}>;

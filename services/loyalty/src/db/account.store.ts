@@ -1,4 +1,4 @@
-import { decodeCursor, type PageWindow } from '@crm/service-kit';
+import { assertInScope, decodeCursor, inScopeSql, type PageWindow, type Scope } from '@crm/service-kit';
 import type { Insertable, Kysely } from 'kysely';
 import { inChunks } from './chunks.ts';
 import type { DB, EarningRuleRow, LoyaltyAccountRow, LoyaltyAccountTable, LoyaltySettingRow, NewPointsEntry, PointsEntryRow } from './schema.ts';
@@ -21,26 +21,58 @@ function selectAccounts(db: Kysely<DB>) {
     );
 }
 
+/** Jobs and event handlers are system work: every member. */
+export const SYSTEM_SCOPE: Scope = { kind: 'all' };
+
+/** The scope predicate over an account aliased `alias` (its branch and relationship manager). */
+export function accountInScope(scope: Scope, alias = 'a') {
+  return inScopeSql(scope, `${alias}.branch_id`, `${alias}.relationship_manager_id`);
+}
+
+/** FORBIDDEN unless the account's customer is within the scope. */
+export function assertAccountInScope(scope: Scope, account: Pick<LoyaltyAccountRow, 'branch_id' | 'relationship_manager_id'>): void {
+  assertInScope(scope, { branchId: account.branch_id, managerId: account.relationship_manager_id }, 'loyalty member');
+}
+
 function withNumericBalance(row: LoyaltyAccountRow & { balance: string | number | null }): AccountWithBalance {
   return { ...row, balance: Number(row.balance ?? 0) };
 }
 
-export async function findAccountsByIds(db: Kysely<DB>, ids: readonly string[]): Promise<AccountWithBalance[]> {
+/** The accounts with these ids that are within the scope (others are left out). */
+export async function findAccountsByIds(db: Kysely<DB>, scope: Scope, ids: readonly string[]): Promise<AccountWithBalance[]> {
   if (!ids.length) return [];
   return (
     await selectAccounts(db)
       .where('a.id', 'in', [...ids])
+      .where(accountInScope(scope))
       .execute()
   ).map(withNumericBalance);
 }
 
-export async function findAccountsByCustomerIds(db: Kysely<DB>, customerIds: readonly string[]): Promise<AccountWithBalance[]> {
+/** One account by id: undefined when there is none, FORBIDDEN when it is outside the scope. */
+export async function findAccountById(db: Kysely<DB>, scope: Scope, id: string): Promise<AccountWithBalance | undefined> {
+  const row = await selectAccounts(db).where('a.id', '=', id).executeTakeFirst();
+  if (!row) return undefined;
+  assertAccountInScope(scope, row);
+  return withNumericBalance(row);
+}
+
+/** The accounts of these customers that are within the scope (others are left out). */
+export async function findAccountsByCustomerIds(db: Kysely<DB>, scope: Scope, customerIds: readonly string[]): Promise<AccountWithBalance[]> {
   if (!customerIds.length) return [];
   return (
     await selectAccounts(db)
       .where('a.customer_id', 'in', [...customerIds])
+      .where(accountInScope(scope))
       .execute()
   ).map(withNumericBalance);
+}
+
+/** FORBIDDEN when the customer has an account outside the scope (nothing to say when there is none). */
+export async function assertCustomerInScope(db: Kysely<DB>, scope: Scope, customerId: string): Promise<void> {
+  if (scope.kind === 'all') return;
+  const row = await db.selectFrom('loyalty_account').select(['branch_id', 'relationship_manager_id']).where('customer_id', '=', customerId).executeTakeFirst();
+  if (row) assertAccountInScope(scope, row);
 }
 
 /** Opens an account unless the customer has one; returns false when it existed. */
@@ -84,16 +116,20 @@ export async function findActiveRule(db: Kysely<DB>, code: string): Promise<Earn
 /**
  * The customer's account, its row locked until the transaction ends (`select ... for update`),
  * with the balance read after the lock: concurrent debits of one account run one after the other.
+ * FORBIDDEN (before anything is written) when the account is outside the scope.
  */
-export async function lockAccountOfCustomer(tx: Kysely<DB>, customerId: string): Promise<AccountWithBalance | undefined> {
+export async function lockAccountOfCustomer(tx: Kysely<DB>, scope: Scope, customerId: string): Promise<AccountWithBalance | undefined> {
   const row = await tx.selectFrom('loyalty_account').selectAll().where('customer_id', '=', customerId).forUpdate().executeTakeFirst();
   if (!row) return undefined;
+  assertAccountInScope(scope, row);
   return { ...row, balance: await balanceOf(tx, row.id) };
 }
 
-export async function lockAccountById(tx: Kysely<DB>, accountId: string): Promise<AccountWithBalance | undefined> {
+/** The account, locked; FORBIDDEN when it is outside the scope. */
+export async function lockAccountById(tx: Kysely<DB>, scope: Scope, accountId: string): Promise<AccountWithBalance | undefined> {
   const row = await tx.selectFrom('loyalty_account').selectAll().where('id', '=', accountId).forUpdate().executeTakeFirst();
   if (!row) return undefined;
+  assertAccountInScope(scope, row);
   return { ...row, balance: await balanceOf(tx, row.id) };
 }
 
@@ -125,26 +161,32 @@ export async function setDowngradeOn(db: Kysely<DB>, accountIds: readonly string
   });
 }
 
-/** Newest ledger entries of each account, `limit` per account, in one query. */
-export async function findEntriesOfAccounts(db: Kysely<DB>, accountIds: readonly string[], window: PageWindow): Promise<PointsEntryRow[]> {
+/** Newest ledger entries of each account within the scope, `limit` per account, in one query. */
+export async function findEntriesOfAccounts(db: Kysely<DB>, scope: Scope, accountIds: readonly string[], window: PageWindow): Promise<PointsEntryRow[]> {
   const afterId = window.after ? String(decodeCursor(window.after, 1)[0]) : null;
   const ranked = db
-    .selectFrom('points_entry')
-    .selectAll()
+    .selectFrom('points_entry as e')
+    .innerJoin('loyalty_account as a', 'a.id', 'e.account_id')
+    .selectAll('e')
     .select((eb) =>
       eb.fn
         .agg<string>('row_number')
-        .over((ob) => ob.partitionBy('account_id').orderBy('id', 'desc'))
+        .over((ob) => ob.partitionBy('e.account_id').orderBy('e.id', 'desc'))
         .as('rn'),
     )
-    .where('account_id', 'in', [...accountIds])
-    .$if(afterId !== null, (q) => q.where('id', '<', afterId ?? ''));
+    .where('e.account_id', 'in', [...accountIds])
+    .where(accountInScope(scope))
+    .$if(afterId !== null, (q) => q.where('e.id', '<', afterId ?? ''));
   const rows = await db.selectFrom(ranked.as('r')).selectAll().where('rn', '<=', String(window.limit)).orderBy('account_id').orderBy('id', 'desc').execute();
   return rows.map(({ rn: _rn, ...row }) => row);
 }
 
 /** Updates the customer fields loyalty keeps on the account (no-op when nothing is given). */
-export async function updateCustomerReplica(db: Kysely<DB>, customerId: string, changes: { branch_id?: string; birth_date?: string | null }): Promise<void> {
+export async function updateCustomerReplica(
+  db: Kysely<DB>,
+  customerId: string,
+  changes: { branch_id?: string; birth_date?: string | null; relationship_manager_id?: string | null },
+): Promise<void> {
   if (!Object.keys(changes).length) return;
   await db.updateTable('loyalty_account').set(changes).where('customer_id', '=', customerId).execute();
 }

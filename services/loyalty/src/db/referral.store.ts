@@ -1,5 +1,6 @@
-import { decodeCursor, type PageWindow } from '@crm/service-kit';
+import { decodeCursor, type PageWindow, type Scope } from '@crm/service-kit';
 import type { Insertable, Kysely, Selectable } from 'kysely';
+import { accountInScope } from './account.store.ts';
 import type { DB, ReferralTable } from './schema.ts';
 
 /** Records who referred a customer; a customer is referred once. */
@@ -27,26 +28,33 @@ export async function markReferralRewarded(db: Kysely<DB>, referredCustomerId: s
 
 export type ReferralRow = Selectable<ReferralTable>;
 
-/** Newest referrals of each referrer (keyset on registration time and customer id), `limit` per referrer, in one query. */
-export async function findReferralsOfAccounts(db: Kysely<DB>, accountIds: readonly string[], window: PageWindow): Promise<ReferralRow[]> {
+/**
+ * Newest referrals of each referrer (keyset on registration time and customer id), `limit` per
+ * referrer, in one query: only referrers within the scope, and only referred customers within it.
+ */
+export async function findReferralsOfAccounts(db: Kysely<DB>, scope: Scope, accountIds: readonly string[], window: PageWindow): Promise<ReferralRow[]> {
   const after = window.after ? decodeCursor(window.after, 2) : null;
   const afterAt = after ? new Date(String(after[0])) : null;
   const afterId = after ? String(after[1]) : '';
   const ranked = db
-    .selectFrom('referral')
-    .selectAll()
+    .selectFrom('referral as f')
+    .innerJoin('loyalty_account as a', 'a.id', 'f.referrer_account_id')
+    .innerJoin('loyalty_account as c', 'c.customer_id', 'f.referred_customer_id')
+    .selectAll('f')
     .select((eb) =>
       eb.fn
         .agg<string>('row_number')
-        .over((ob) => ob.partitionBy('referrer_account_id').orderBy('registered_at', 'desc').orderBy('referred_customer_id', 'desc'))
+        .over((ob) => ob.partitionBy('f.referrer_account_id').orderBy('f.registered_at', 'desc').orderBy('f.referred_customer_id', 'desc'))
         .as('rn'),
     )
-    .where('referrer_account_id', 'in', [...accountIds])
+    .where('f.referrer_account_id', 'in', [...accountIds])
+    .where(accountInScope(scope, 'a'))
+    .where(accountInScope(scope, 'c'))
     .$if(afterAt !== null, (q) =>
       q.where((eb) =>
         eb.or([
-          eb('registered_at', '<', afterAt ?? new Date(0)),
-          eb.and([eb('registered_at', '=', afterAt ?? new Date(0)), eb('referred_customer_id', '<', afterId)]),
+          eb('f.registered_at', '<', afterAt ?? new Date(0)),
+          eb.and([eb('f.registered_at', '=', afterAt ?? new Date(0)), eb('f.referred_customer_id', '<', afterId)]),
         ]),
       ),
     );

@@ -1,5 +1,6 @@
-import { decodeCursor, type PageWindow } from '@crm/service-kit';
+import { decodeCursor, type PageWindow, type Scope } from '@crm/service-kit';
 import type { Insertable, Kysely } from 'kysely';
+import { accountInScope, assertAccountInScope } from './account.store.ts';
 import type { DB, RedemptionRow, RedemptionTable, RewardKind, RewardRow, RewardTable } from './schema.ts';
 
 export async function findRewardsByIds(db: Kysely<DB>, ids: readonly string[]): Promise<RewardRow[]> {
@@ -64,17 +65,32 @@ export async function findRewardByCode(db: Kysely<DB>, code: string): Promise<Re
   return db.selectFrom('reward').selectAll().where('code', '=', code).executeTakeFirst();
 }
 
-export async function findRedemptionsByIds(db: Kysely<DB>, ids: readonly string[]): Promise<RedemptionRow[]> {
+/** The redemptions with these ids whose member is within the scope. */
+export async function findRedemptionsByIds(db: Kysely<DB>, scope: Scope, ids: readonly string[]): Promise<RedemptionRow[]> {
   if (!ids.length) return [];
   return db
-    .selectFrom('redemption')
-    .selectAll()
-    .where('id', 'in', [...ids])
+    .selectFrom('redemption as d')
+    .innerJoin('loyalty_account as a', 'a.id', 'd.account_id')
+    .selectAll('d')
+    .where('d.id', 'in', [...ids])
+    .where(accountInScope(scope))
     .execute();
 }
 
 export async function findRedemptionByIdempotencyKey(db: Kysely<DB>, key: string): Promise<RedemptionRow | undefined> {
   return db.selectFrom('redemption').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
+}
+
+/** FORBIDDEN when the redemption's member is outside the scope (nothing to say when there is no such redemption). */
+export async function assertRedemptionInScope(db: Kysely<DB>, scope: Scope, id: string): Promise<void> {
+  if (scope.kind === 'all') return;
+  const row = await db
+    .selectFrom('redemption as d')
+    .innerJoin('loyalty_account as a', 'a.id', 'd.account_id')
+    .select(['a.branch_id', 'a.relationship_manager_id'])
+    .where('d.id', '=', id)
+    .executeTakeFirst();
+  if (row) assertAccountInScope(scope, row);
 }
 
 export async function lockRedemption(db: Kysely<DB>, id: string): Promise<RedemptionRow | undefined> {
@@ -89,20 +105,22 @@ export async function markRedemptionCancelled(db: Kysely<DB>, id: string, at: Da
   await db.updateTable('redemption').set({ status: 'CANCELLED', cancelled_at: at, cancel_reason: reason, cancelled_by: by }).where('id', '=', id).execute();
 }
 
-/** Newest redemptions of each account, `limit` per account, in one query. */
-export async function findRedemptionsOfAccounts(db: Kysely<DB>, accountIds: readonly string[], window: PageWindow): Promise<RedemptionRow[]> {
+/** Newest redemptions of each account within the scope, `limit` per account, in one query. */
+export async function findRedemptionsOfAccounts(db: Kysely<DB>, scope: Scope, accountIds: readonly string[], window: PageWindow): Promise<RedemptionRow[]> {
   const afterId = window.after ? String(decodeCursor(window.after, 1)[0]) : null;
   const ranked = db
-    .selectFrom('redemption')
-    .selectAll()
+    .selectFrom('redemption as d')
+    .innerJoin('loyalty_account as a', 'a.id', 'd.account_id')
+    .selectAll('d')
     .select((eb) =>
       eb.fn
         .agg<string>('row_number')
-        .over((ob) => ob.partitionBy('account_id').orderBy('id', 'desc'))
+        .over((ob) => ob.partitionBy('d.account_id').orderBy('d.id', 'desc'))
         .as('rn'),
     )
-    .where('account_id', 'in', [...accountIds])
-    .$if(afterId !== null, (q) => q.where('id', '<', afterId ?? ''));
+    .where('d.account_id', 'in', [...accountIds])
+    .where(accountInScope(scope))
+    .$if(afterId !== null, (q) => q.where('d.id', '<', afterId ?? ''));
   const rows = await db.selectFrom(ranked.as('r')).selectAll().where('rn', '<=', String(window.limit)).orderBy('account_id').orderBy('id', 'desc').execute();
   return rows.map(({ rn: _rn, ...row }) => row);
 }

@@ -1,4 +1,5 @@
 import type { EventTables } from '@crm/events';
+import type { AuditTables } from '@crm/service-kit';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 export type PointsEntryKind = 'EARN' | 'REDEEM' | 'EXPIRE' | 'ADJUST' | 'REVERSE';
@@ -14,6 +15,8 @@ export interface LoyaltyAccountTable {
   referral_code: string;
   opened_at: Date;
   branch_id: Generated<string | null>;
+  /** The customer's relationship manager (staff user id): loan officers see the members assigned to them. */
+  relationship_manager_id: Generated<string | null>;
   /** YYYY-MM-DD. */
   birth_date: Generated<string | null>;
   tier_since: Generated<string | null>;
@@ -133,7 +136,7 @@ export interface ReferralTable {
   reward_entry_id: string | null;
 }
 
-export interface DB extends EventTables {
+export interface DB extends EventTables, AuditTables {
   loyalty_account: LoyaltyAccountTable;
   points_entry: PointsEntryTable;
   earning_rule: EarningRuleTable;

@@ -11,10 +11,16 @@ import { openAccountOnce } from './open-account.ts';
  * anyone. When a lending event opened the account first, this completes it.
  */
 export const onCustomerRegistered: EventHandler<DB, 'CustomerRegistered'> = async (tx, event) => {
-  const { customerId, branchId, birthDate, referralCode } = event.data;
+  const { customerId, branchId, birthDate, referralCode, relationshipManagerId } = event.data;
   const openedAt = new Date(event.time);
-  const { account, opened } = await openAccountOnce(tx, customerId, openedAt, { branchId, birthDate });
-  if (!opened) await updateCustomerReplica(tx, customerId, { branch_id: branchId, birth_date: birthDate });
+  const { account, opened } = await openAccountOnce(tx, customerId, openedAt, { branchId, birthDate, relationshipManagerId });
+  if (!opened) {
+    await updateCustomerReplica(tx, customerId, {
+      branch_id: branchId,
+      birth_date: birthDate,
+      ...(relationshipManagerId ? { relationship_manager_id: relationshipManagerId } : {}),
+    });
+  }
 
   await earnPoints(tx, { account, ruleCode: 'WELCOME', amount: null, sourceEventId: event.id, sourceRef: 'welcome', at: openedAt });
 

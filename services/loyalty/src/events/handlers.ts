@@ -5,6 +5,7 @@ import { onCustomerRegistered } from './customer-registered.handler.ts';
 import { onInstalmentPaid } from './instalment-paid.handler.ts';
 import { onLoanClosed } from './loan-closed.handler.ts';
 import { onLoanDisbursed } from './loan-disbursed.handler.ts';
+import { onRelationshipManagerAssigned } from './relationship-manager-assigned.handler.ts';
 import { onRepaymentReversed } from './repayment-reversed.handler.ts';
 import { onSurveyResponded } from './survey-responded.handler.ts';
 
@@ -12,6 +13,7 @@ import { onSurveyResponded } from './survey-responded.handler.ts';
 export const handlers: EventHandlers<DB> = {
   CustomerRegistered: onCustomerRegistered,
   CustomerProfileUpdated: onCustomerProfileUpdated,
+  RelationshipManagerAssigned: onRelationshipManagerAssigned,
   LoanDisbursed: onLoanDisbursed,
   InstalmentPaid: onInstalmentPaid,
   RepaymentReversed: onRepaymentReversed,

@@ -1,5 +1,5 @@
 import { type EventHandler, emit } from '@crm/events';
-import { findAccountsByIds } from '../db/account.store.ts';
+import { findAccountsByIds, SYSTEM_SCOPE } from '../db/account.store.ts';
 import { findUnrewardedReferral, markReferralRewarded } from '../db/referral.store.ts';
 import type { DB } from '../db/schema.ts';
 import { accountOfCustomer, earnPoints } from './earn-points.ts';
@@ -18,7 +18,7 @@ export const onLoanDisbursed: EventHandler<DB, 'LoanDisbursed'> = async (tx, eve
   }
   const referral = await findUnrewardedReferral(tx, customerId);
   if (!referral) return;
-  const [referrer] = await findAccountsByIds(tx, [referral.referrer_account_id]);
+  const [referrer] = await findAccountsByIds(tx, SYSTEM_SCOPE, [referral.referrer_account_id]);
   if (!referrer) return;
   const earned = await earnPoints(tx, {
     account: referrer,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { emit } from '@crm/events';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import { findAccountsByCustomerIds, insertAccountOnce } from '../db/account.store.ts';
+import { findAccountsByCustomerIds, insertAccountOnce, SYSTEM_SCOPE } from '../db/account.store.ts';
 import type { DB, LoyaltyAccountRow } from '../db/schema.ts';
 import { findTiers } from '../db/tier.store.ts';
 import { ENTRY_TIER, referralCodeFrom } from '../domain/points.ts';
@@ -17,7 +17,7 @@ export async function openAccountOnce(
   tx: Kysely<DB>,
   customerId: string,
   at: Date,
-  replica: { branchId: string | null; birthDate: string | null } = { branchId: null, birthDate: null },
+  replica: { branchId: string | null; birthDate: string | null; relationshipManagerId?: string | null } = { branchId: null, birthDate: null },
 ): Promise<{ account: LoyaltyAccountRow; opened: boolean }> {
   const entryTier = (await findTiers(tx))[0]?.code ?? ENTRY_TIER;
   const accountId = uuidv7();
@@ -28,6 +28,7 @@ export async function openAccountOnce(
     referral_code: referralCodeFrom(randomBytes(8)),
     opened_at: at,
     branch_id: replica.branchId,
+    relationship_manager_id: replica.relationshipManagerId ?? null,
     birth_date: replica.birthDate,
     tier_since: at.toISOString().slice(0, 10),
   });
@@ -37,7 +38,7 @@ export async function openAccountOnce(
       data: { accountId, customerId, tier: entryTier, openedAt: at.toISOString() },
     });
   }
-  const [account] = await findAccountsByCustomerIds(tx, [customerId]);
+  const [account] = await findAccountsByCustomerIds(tx, SYSTEM_SCOPE, [customerId]);
   if (!account) throw new Error(`Loyalty account of customer ${customerId} vanished`);
   return { account, opened };
 }

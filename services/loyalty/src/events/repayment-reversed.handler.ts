@@ -1,6 +1,6 @@
 import type { EventHandler } from '@crm/events';
 import { v7 as uuidv7 } from 'uuid';
-import { lockAccountOfCustomer } from '../db/account.store.ts';
+import { lockAccountOfCustomer, SYSTEM_SCOPE } from '../db/account.store.ts';
 import { appendReversalOnce, findUnreversedEarnings } from '../db/ledger.store.ts';
 import type { DB } from '../db/schema.ts';
 import { instalmentRef } from './instalment-paid.handler.ts';
@@ -12,7 +12,7 @@ import { instalmentRef } from './instalment-paid.handler.ts';
  */
 export const onRepaymentReversed: EventHandler<DB, 'RepaymentReversed'> = async (tx, event) => {
   const { customerId, loanId, instalmentNumbers } = event.data;
-  const account = await lockAccountOfCustomer(tx, customerId);
+  const account = await lockAccountOfCustomer(tx, SYSTEM_SCOPE, customerId);
   if (!account) return;
   const earnings = await findUnreversedEarnings(
     tx,

@@ -1,10 +1,7 @@
-import { requireIdentity } from '@crm/service-kit';
 import type { CustomerResolvers } from '../__generated__/resolvers-types.ts';
 
 export const Customer: CustomerResolvers = {
   __resolveReference: (ref) => ({ id: ref.id }),
-  loyalty: (customer, _args, ctx) => {
-    requireIdentity(ctx);
-    return ctx.loaders.accountOfCustomer.load(customer.id);
-  },
+  /** Null for a member outside the caller's branch (the loader applies the caller's scope). */
+  loyalty: (customer, _args, ctx) => ctx.loaders.accountOfCustomer.load(customer.id),
 };

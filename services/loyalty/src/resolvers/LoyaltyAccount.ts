@@ -3,6 +3,7 @@ import type { LoyaltyAccountResolvers, PointsEntryResolvers } from '../__generat
 import { qualifiedTier, tierProgress } from '../domain/tiers.ts';
 
 export const LoyaltyAccount: LoyaltyAccountResolvers = {
+  /** Null for a member outside the caller's branch (the loader applies the caller's scope). */
   __resolveReference: (ref, ctx) => ctx.loaders.account.load(ref.id),
   customer: (a) => ({ id: a.customer_id }),
   pointsBalance: (a) => a.balance,

@@ -1,5 +1,6 @@
-import { badUserInput, forbidden, pageSize, requireIdentity, requireRole, toConnection } from '@crm/service-kit';
+import { badUserInput, findAuditTrail, forbidden, pageSize, requireIdentity, toConnection } from '@crm/service-kit';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
+import { findAccountById } from '../db/account.store.ts';
 import { findProgrammeChanges } from '../db/audit.store.ts';
 import { figuresByBranch, figuresByMonth, membersPerTier } from '../db/programme.store.ts';
 import { findRewards } from '../db/reward.store.ts';
@@ -8,12 +9,9 @@ import { endOfDay } from '../domain/points.ts';
 import { programmeFigures, totalOf } from '../domain/programme.ts';
 
 export const Query: QueryResolvers = {
-  loyaltyAccount: (_parent, { id }, ctx) => {
-    requireIdentity(ctx);
-    return ctx.loaders.account.load(id);
-  },
+  /** Null when there is no such account; FORBIDDEN when its member is outside the caller's branch. */
+  loyaltyAccount: async (_parent, { id }, ctx) => (await findAccountById(ctx.db, ctx.scope, id)) ?? null,
   rewards: async (_parent, { filter, first, after }, ctx) => {
-    requireIdentity(ctx);
     const size = pageSize(first);
     let maxTierRank: number | null = null;
     if (filter?.eligibleForTier) {
@@ -28,27 +26,16 @@ export const Query: QueryResolvers = {
     );
     return toConnection(rows, size, (r) => [r.code]);
   },
-  loyaltyTiers: (_parent, _args, ctx) => {
-    requireIdentity(ctx);
-    return ctx.loaders.tiers();
-  },
-  loyaltyEarningRules: (_parent, _args, ctx) => {
-    requireIdentity(ctx);
-    return findRules(ctx.db);
-  },
-  loyaltySettings: (_parent, _args, ctx) => {
-    requireIdentity(ctx);
-    return ctx.loaders.settings();
-  },
+  loyaltyTiers: (_parent, _args, ctx) => ctx.loaders.tiers(),
+  loyaltyEarningRules: (_parent, _args, ctx) => findRules(ctx.db),
+  loyaltySettings: (_parent, _args, ctx) => ctx.loaders.settings(),
   loyaltyProgrammeChanges: async (_parent, { entity, first, after }, ctx) => {
-    requireRole(requireIdentity(ctx), 'administrator');
     const size = pageSize(first);
     const rows = await findProgrammeChanges(ctx.db, entity ?? null, { limit: size + 1, after: after ?? null });
     return toConnection(rows, size, (r) => [r.id]);
   },
   loyaltyProgramSummary: async (_parent, { filter }, ctx) => {
     const identity = requireIdentity(ctx);
-    requireRole(identity, 'analyst', 'branch_manager');
     let branchId = filter.branchId ?? null;
     // A branch manager sees their own branch only.
     if (!identity.roles.includes('administrator') && !identity.roles.includes('analyst')) {
@@ -56,8 +43,13 @@ export const Query: QueryResolvers = {
       branchId = identity.branchId;
     }
     if (filter.from > filter.to) throw badUserInput('from must not be after to', 'filter.from');
-    const range = { from: new Date(`${filter.from}T00:00:00Z`), to: endOfDay(filter.to), branchId };
-    const [branches, months, tiers] = await Promise.all([figuresByBranch(ctx.db, range), figuresByMonth(ctx.db, range), membersPerTier(ctx.db, branchId)]);
+    // Branch-bound callers count only the members within their scope.
+    const range = { from: new Date(`${filter.from}T00:00:00Z`), to: endOfDay(filter.to), branchId, scope: ctx.scope };
+    const [branches, months, tiers] = await Promise.all([
+      figuresByBranch(ctx.db, range),
+      figuresByMonth(ctx.db, range),
+      membersPerTier(ctx.db, ctx.scope, branchId),
+    ]);
     const total = totalOf(branches);
     return {
       figures: programmeFigures(total),
@@ -67,4 +59,17 @@ export const Query: QueryResolvers = {
       byMonth: months.map((m) => ({ month: m.month, figures: programmeFigures(m) })),
     };
   },
+  loyaltyAuditTrail: (_parent, { filter, first, after }, ctx) =>
+    findAuditTrail(
+      ctx.db,
+      {
+        entityType: filter?.entityType ?? null,
+        entityId: filter?.entityId ?? null,
+        actorId: filter?.actorId ?? null,
+        action: filter?.action ?? null,
+        from: filter?.from ?? null,
+        to: filter?.to ?? null,
+      },
+      { first, after: after ?? null },
+    ),
 };

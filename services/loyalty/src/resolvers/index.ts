@@ -1,4 +1,4 @@
-import { scalarResolvers } from '@crm/service-kit';
+import { auditRecordResolvers, scalarResolvers } from '@crm/service-kit';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { Customer } from './Customer.ts';
 import { LoyaltyAccount, PointsEntry } from './LoyaltyAccount.ts';
@@ -21,4 +21,5 @@ export const resolvers: Resolvers = {
   LoyaltySettings,
   LoyaltyReward,
   LoyaltyRedemption,
+  AuditRecord: auditRecordResolvers,
 };

@@ -1,11 +1,15 @@
 import { eventTablesMigration } from '@crm/events';
+import { auditTableMigration } from '@crm/service-kit';
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_loans.ts';
 import * as m0002 from './0002_credit_domain.ts';
+import * as m0004 from './0004_loan_attribution.ts';
 
 /** In order; names never change once released. */
 export const migrations: Record<string, Migration> = {
   '0000_event_tables': eventTablesMigration,
   '0001_loans': m0001,
   '0002_credit_domain': m0002,
+  '0003_audit_log': auditTableMigration,
+  '0004_loan_attribution': m0004,
 };

@@ -1,11 +1,6 @@
-import { requireIdentity, requireRole } from '@crm/service-kit';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
-import { replaceWatchList } from '../../db/warning.store.ts';
+import { setIndustryWatchList as setIndustryWatchListCommand } from '../../commands/set-industry-watch-list.ts';
 
-export const setIndustryWatchList: MutationResolvers['setIndustryWatchList'] = async (_parent, { input }, ctx) => {
-  const identity = requireIdentity(ctx);
-  requireRole(identity, 'risk_officer');
-  const industries = [...new Set(input.industries.map((i) => i.trim()).filter(Boolean))].sort();
-  await replaceWatchList(ctx.db, industries);
-  return { industries, userErrors: [] };
-};
+/** Replaces the industries on the watch list (WATCHLIST_INDUSTRY rule). */
+export const setIndustryWatchList: MutationResolvers['setIndustryWatchList'] = (_parent, { input }, ctx) =>
+  setIndustryWatchListCommand(ctx, { industries: input.industries });

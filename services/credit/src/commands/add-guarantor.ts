@@ -1,0 +1,37 @@
+import { runCommand, type UserError } from '@crm/service-kit';
+import { v7 as uuidv7 } from 'uuid';
+import type { AddGuarantorInput } from '../__generated__/resolvers-types.ts';
+import type { CreditContext } from '../context.ts';
+import { insertGuarantor } from '../db/collateral.store.ts';
+import { findLoanInScope } from '../db/loan.store.ts';
+import { assertLoanInScope } from '../db/scope.ts';
+import { amountMessages, checkAmount, minorUnits, moneyString } from '../domain/money.ts';
+
+/** Adds a guarantor to a loan. Outside the caller's scope: FORBIDDEN, nothing is written. */
+export async function addGuarantor(ctx: CreditContext, cmd: AddGuarantorInput): Promise<{ guarantorId: string | null; userErrors: UserError[] }> {
+  await assertLoanInScope(ctx.db, ctx.scope, cmd.loanId);
+  return runCommand(ctx, { action: 'addGuarantor', entityType: 'Loan', entityId: cmd.loanId }, async (tx, audit) => {
+    const loan = await findLoanInScope(tx, ctx.scope, cmd.loanId);
+    if (!loan) return { guarantorId: null, userErrors: [{ field: 'loanId', code: 'NOT_FOUND', message: `No loan ${cmd.loanId}` }] };
+    const errors: UserError[] = [];
+    const problem = checkAmount(cmd.guaranteedAmount, minorUnits(loan.currency) ?? 2);
+    if (problem) errors.push({ field: 'guaranteedAmount', code: problem, message: amountMessages[problem] });
+    if (!cmd.name.trim()) errors.push({ field: 'name', code: 'REQUIRED', message: 'must not be blank' });
+    if (cmd.guarantorCustomerId === loan.customer_id)
+      errors.push({ field: 'guarantorCustomerId', code: 'SELF_GUARANTEE', message: 'a borrower cannot guarantee their own loan' });
+    if (errors.length) return { guarantorId: null, userErrors: errors };
+    const id = uuidv7();
+    await insertGuarantor(tx, {
+      id,
+      loan_id: loan.id,
+      name: cmd.name.trim(),
+      guarantor_customer_id: cmd.guarantorCustomerId ?? null,
+      relationship: cmd.relationship?.trim() || null,
+      guaranteed_amount: moneyString(cmd.guaranteedAmount),
+    });
+    // The guarantor's name is personal data: the audit keeps the id and the amount only.
+    audit.entity(id, 'Guarantor');
+    audit.changes(null, { loanId: loan.id, guaranteedAmount: moneyString(cmd.guaranteedAmount), guarantorCustomerId: cmd.guarantorCustomerId ?? null });
+    return { guarantorId: id, userErrors: [] };
+  });
+}

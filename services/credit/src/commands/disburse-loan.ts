@@ -1,0 +1,77 @@
+import { emit } from '@crm/events';
+import { isoDate, runCommand, type UserError } from '@crm/service-kit';
+import type { CreditContext } from '../context.ts';
+import { countDisbursedLoans, insertInstalments, lockLoan, updateLoan } from '../db/loan.store.ts';
+import { findProductsByIds } from '../db/product.store.ts';
+import { assertLoanInScope } from '../db/scope.ts';
+import { validateDisbursement } from '../domain/loans.ts';
+import { Money, minorUnits, moneyString } from '../domain/money.ts';
+import { generateSchedule } from '../domain/schedule.ts';
+
+export interface DisburseLoanCommand {
+  loanId: string;
+  /** Today when absent. */
+  disbursedOn: string | null;
+}
+
+/**
+ * Disburses an approved loan, generates its schedule and records who disbursed it. Outside the
+ * caller's scope: FORBIDDEN, nothing changes.
+ */
+export async function disburseLoan(ctx: CreditContext, cmd: DisburseLoanCommand): Promise<{ userErrors: UserError[] }> {
+  const actorId = ctx.identity?.userId ?? 'unknown';
+  await assertLoanInScope(ctx.db, ctx.scope, cmd.loanId);
+  const today = isoDate(ctx.now());
+  const disbursedOn = cmd.disbursedOn ?? today;
+  return runCommand(ctx, { action: 'disburseLoan', entityType: 'Loan', entityId: cmd.loanId }, async (tx, audit): Promise<{ userErrors: UserError[] }> => {
+    const loan = await lockLoan(tx, ctx.scope, cmd.loanId);
+    if (!loan) return { userErrors: [{ field: 'loanId', code: 'NOT_FOUND', message: `No loan ${cmd.loanId}` }] };
+    const problems = validateDisbursement({ status: loan.status, approvedOn: loan.approved_at ? isoDate(loan.approved_at) : null }, disbursedOn, today);
+    if (problems.length) return { userErrors: problems };
+    const [product] = await findProductsByIds(tx, loan.product_id ? [loan.product_id] : []);
+    if (!product || !loan.term_count)
+      return { userErrors: [{ field: 'loanId', code: 'PRODUCT_NOT_FOUND', message: 'The loan has no product to schedule it by' }] };
+    const schedule = generateSchedule({
+      principal: new Money(loan.principal),
+      annualRate: new Money(loan.annual_rate),
+      count: loan.term_count,
+      frequency: product.frequency,
+      method: product.amortisation,
+      dayCount: product.day_count,
+      startDate: disbursedOn,
+      scale: minorUnits(loan.currency) ?? 2,
+    });
+    const cycle = (await countDisbursedLoans(tx, loan.customer_id)) + 1;
+    await updateLoan(tx, loan.id, { status: 'ACTIVE', disbursed_on: disbursedOn, disbursed_by: actorId, schedule_version: 1, loan_cycle: cycle });
+    await insertInstalments(
+      tx,
+      schedule.map((i) => ({
+        loan_id: loan.id,
+        version: 1,
+        number: i.number,
+        due_date: i.dueDate,
+        principal: moneyString(i.principal),
+        interest: moneyString(i.interest),
+      })),
+    );
+    const first = schedule[0];
+    await emit(tx, 'LoanDisbursed', {
+      subject: loan.customer_id,
+      data: {
+        loanId: loan.id,
+        customerId: loan.customer_id,
+        productCode: loan.product_code,
+        principal: loan.principal,
+        currency: loan.currency,
+        disbursedOn,
+        firstDueDate: first?.dueDate ?? disbursedOn,
+        instalmentCount: schedule.length,
+        officerId: loan.officer_id,
+        loanCycle: cycle,
+      },
+    });
+    audit.changes({ status: loan.status, disbursedOn: null, disbursedBy: null }, { status: 'ACTIVE', disbursedOn, disbursedBy: actorId });
+    audit.detail({ principal: loan.principal, currency: loan.currency, instalments: schedule.length });
+    return { userErrors: [] };
+  });
+}

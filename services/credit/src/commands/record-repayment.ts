@@ -1,0 +1,159 @@
+import { emit } from '@crm/events';
+import { isoDate, runCommand, type UserError } from '@crm/service-kit';
+import { v7 as uuidv7 } from 'uuid';
+import type { RecordRepaymentInput } from '../__generated__/resolvers-types.ts';
+import type { CreditContext } from '../context.ts';
+import { findLoanInScope, lockLoan, lockSchedule, updateLoan } from '../db/loan.store.ts';
+import { findProductsByIds } from '../db/product.store.ts';
+import { applyAllocation, findRepaymentByReference, insertRepayment } from '../db/repayment.store.ts';
+import { assertLoanInScope } from '../db/scope.ts';
+import { allocateRepayment, instalmentPaidTotals } from '../domain/allocation.ts';
+import { Money, minorUnits, moneyString } from '../domain/money.ts';
+import { daysLate, validateRepayment } from '../domain/repayments.ts';
+
+export interface RepaymentOutcome {
+  userErrors: UserError[];
+  /** The repayment booked, or the first booking of the same reference. */
+  repaymentId: string | null;
+  /** True when the reference was booked before (nothing new was written). */
+  duplicate: boolean;
+}
+
+/**
+ * Books a repayment: allocated penalty, interest, principal, oldest instalment first; the same
+ * external reference twice books once. A loan outside the caller's scope is FORBIDDEN.
+ */
+export async function recordRepayment(ctx: CreditContext, cmd: RecordRepaymentInput): Promise<RepaymentOutcome> {
+  const actorId = ctx.identity?.userId ?? 'unknown';
+  await assertLoanInScope(ctx.db, ctx.scope, cmd.loanId);
+  const reference = cmd.externalReference.trim();
+  const firstBooking = async () => {
+    const existing = await findRepaymentByReference(ctx.db, reference);
+    if (!existing) return null;
+    if (existing.loan_id !== cmd.loanId) {
+      return {
+        userErrors: [{ field: 'externalReference', code: 'DUPLICATE_REFERENCE', message: 'already booked on another loan' }],
+        repaymentId: null,
+        duplicate: true,
+      };
+    }
+    return { userErrors: [], repaymentId: existing.id, duplicate: true };
+  };
+  const earlier = await firstBooking();
+  if (earlier) return earlier;
+
+  const current = await findLoanInScope(ctx.db, ctx.scope, cmd.loanId);
+  if (!current) return { userErrors: [{ field: 'loanId', code: 'NOT_FOUND', message: `No loan ${cmd.loanId}` }], repaymentId: null, duplicate: false };
+  const today = isoDate(ctx.now());
+  const invalid = validateRepayment(cmd, { status: current.status, currency: current.currency, disbursedOn: current.disbursed_on }, today);
+  if (invalid.length) return { userErrors: invalid, repaymentId: null, duplicate: false };
+
+  const id = uuidv7();
+  return runCommand(
+    ctx,
+    { action: 'recordRepayment', entityType: 'Repayment', entityId: id },
+    async (tx, audit): Promise<{ userErrors: UserError[]; repaymentId: string | null; duplicate: boolean }> => {
+      const loan = await lockLoan(tx, ctx.scope, cmd.loanId);
+      if (!loan) return { userErrors: [{ field: 'loanId', code: 'NOT_FOUND', message: `No loan ${cmd.loanId}` }], repaymentId: null, duplicate: false };
+      if (await findRepaymentByReference(tx, reference)) return { userErrors: [], repaymentId: null, duplicate: true };
+      const again = validateRepayment(cmd, { status: loan.status, currency: loan.currency, disbursedOn: loan.disbursed_on }, today);
+      if (again.length) return { userErrors: again, repaymentId: null, duplicate: false };
+      const [product] = await findProductsByIds(tx, loan.product_id ? [loan.product_id] : []);
+      const schedule = await lockSchedule(tx, loan.id, loan.schedule_version);
+      const open = schedule
+        .filter((i) => i.paid_on === null)
+        .map((i) => ({
+          number: i.number,
+          dueDate: i.due_date,
+          principal: new Money(i.principal),
+          interest: new Money(i.interest),
+          penalty: new Money(i.penalty),
+          principalPaid: new Money(i.principal_paid),
+          interestPaid: new Money(i.interest_paid),
+          penaltyPaid: new Money(i.penalty_paid),
+        }));
+      const allocation = allocateRepayment(open, new Money(cmd.amount), cmd.paidOn, product?.overpayment_policy ?? 'REFUSE');
+      if (!allocation.ok) return { userErrors: [{ field: 'amount', code: allocation.code, message: allocation.message }], repaymentId: null, duplicate: false };
+      const a = allocation.value;
+      await insertRepayment(tx, {
+        id,
+        loan_id: loan.id,
+        amount: moneyString(cmd.amount),
+        currency: loan.currency,
+        paid_on: cmd.paidOn,
+        channel: cmd.channel.trim(),
+        external_reference: reference,
+        penalty_paid: moneyString(a.penalty),
+        interest_paid: moneyString(a.interest),
+        principal_paid: moneyString(a.principal),
+        prepaid_principal: moneyString(a.prepaid),
+        recorded_by: actorId,
+        recorded_at: ctx.now(),
+      });
+      await applyAllocation(
+        tx,
+        { id, loanId: loan.id, version: loan.schedule_version, paidOn: cmd.paidOn },
+        a.lines.map((l) => ({
+          number: l.number,
+          penalty: moneyString(l.penalty),
+          interest: moneyString(l.interest),
+          principal: moneyString(l.principal),
+          interestWaived: moneyString(l.interestWaived),
+          paidOn: l.settles ? cmd.paidOn : null,
+        })),
+      );
+      const scale = minorUnits(loan.currency) ?? 2;
+      for (const l of a.lines.filter((x) => x.settles)) {
+        const i = open.find((x) => x.number === l.number);
+        if (!i) continue;
+        const late = daysLate(i.dueDate, cmd.paidOn);
+        // Cumulative per instalment: what earlier repayments paid on it plus this allocation.
+        const paid = instalmentPaidTotals(i, l);
+        await emit(tx, 'InstalmentPaid', {
+          subject: loan.customer_id,
+          data: {
+            loanId: loan.id,
+            customerId: loan.customer_id,
+            instalmentNumber: i.number,
+            dueDate: i.dueDate,
+            paidOn: cmd.paidOn,
+            amountPaid: moneyString(paid.total),
+            currency: loan.currency,
+            onTime: late === 0,
+            daysLate: late,
+            repaymentId: id,
+            // Exact sums of amounts already in the minor unit, written at its scale (moneyString rounds
+            // ROUND_HALF_UP, a no-op here).
+            interestPaid: moneyString(paid.interest, scale),
+            penaltyPaid: moneyString(paid.penalty, scale),
+          },
+        });
+      }
+      const settled = new Set(a.lines.filter((l) => l.settles).map((l) => l.number));
+      if (schedule.every((i) => i.paid_on !== null || settled.has(i.number))) {
+        const onTime = schedule.every((i) => (i.paid_on ?? cmd.paidOn) <= i.due_date);
+        await updateLoan(tx, loan.id, { status: 'CLOSED', closed_on: cmd.paidOn });
+        await emit(tx, 'LoanClosed', {
+          subject: loan.customer_id,
+          data: {
+            loanId: loan.id,
+            customerId: loan.customer_id,
+            closedOn: cmd.paidOn,
+            principal: loan.principal,
+            currency: loan.currency,
+            repaidOnTimeInFull: onTime,
+          },
+        });
+      }
+      audit.changes(null, {
+        loanId: loan.id,
+        amount: moneyString(cmd.amount),
+        paidOn: cmd.paidOn,
+        principalPaid: moneyString(a.principal),
+        interestPaid: moneyString(a.interest),
+        penaltyPaid: moneyString(a.penalty),
+      });
+      return { userErrors: [], repaymentId: id, duplicate: false };
+    },
+  );
+}

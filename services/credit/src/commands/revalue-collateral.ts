@@ -1,0 +1,26 @@
+import { isoDate, runCommand, type UserError } from '@crm/service-kit';
+import { v7 as uuidv7 } from 'uuid';
+import type { RevalueCollateralInput } from '../__generated__/resolvers-types.ts';
+import type { CreditContext } from '../context.ts';
+import { findCollateral, insertValuation } from '../db/collateral.store.ts';
+import { assertLoanInScope, SYSTEM_SCOPE } from '../db/scope.ts';
+import { validateValuation } from '../domain/collateral.ts';
+import { moneyString } from '../domain/money.ts';
+
+/** Records a new valuation of a collateral (the history is kept). Collateral of a loan outside the scope: FORBIDDEN. */
+export async function revalueCollateral(ctx: CreditContext, cmd: RevalueCollateralInput): Promise<{ userErrors: UserError[] }> {
+  const actorId = ctx.identity?.userId ?? 'unknown';
+  const [found] = await findCollateral(ctx.db, SYSTEM_SCOPE, { ids: [cmd.collateralId] });
+  if (found) await assertLoanInScope(ctx.db, ctx.scope, found.loan_id);
+  return runCommand(ctx, { action: 'revalueCollateral', entityType: 'Collateral', entityId: cmd.collateralId }, async (tx, audit) => {
+    const [item] = await findCollateral(tx, ctx.scope, { ids: [cmd.collateralId] });
+    if (!item) return { userErrors: [{ field: 'collateralId', code: 'NOT_FOUND', message: `No collateral ${cmd.collateralId}` }] };
+    const errors = validateValuation({ value: cmd.value, valuedOn: cmd.valuedOn, currency: item.currency }, isoDate(ctx.now()));
+    if (errors.length) return { userErrors: errors };
+    const value = moneyString(cmd.value);
+    await insertValuation(tx, { id: uuidv7(), collateral_id: item.id, value, valued_on: cmd.valuedOn, recorded_by: actorId, recorded_at: ctx.now() });
+    const previous = item.valuations.at(-1);
+    audit.changes({ value: previous?.value ?? null, valuedOn: previous?.valued_on ?? null }, { value, valuedOn: cmd.valuedOn });
+    return { userErrors: [] };
+  });
+}
