@@ -15,5 +15,6 @@ export default subgraphCodegen({
     CareEvent: '../db/schema.ts#CareEventRow',
     CareEventInvitation: '../db/schema.ts#CareEventInvitationRow',
     ChurnRisk: '../db/schema.ts#ChurnRiskRow',
+    AuditRecord: '@crm/service-kit#AuditRow',
   },
 });

@@ -45,7 +45,7 @@ let pages = 0;
 const { encodeCursor } = await import('@crm/service-kit');
 await time(`worklist of ${assignee}: every page of 50`, async () => {
   for (;;) {
-    const { rows, now } = await findWorklist(db, assignee, { limit: 51, after }, new Date());
+    const { rows, now } = await findWorklist(db, { kind: 'all' }, assignee, { limit: 51, after }, new Date());
     pages++;
     const last = rows[49];
     if (rows.length <= 50 || !last) break;

@@ -1,4 +1,4 @@
-import { byIds, createPagedLoader, type RequestContext, type ServiceContext, type ServiceDeps, serviceContext } from '@crm/service-kit';
+import { byIds, createPagedLoader, type RequestContext, type Scope, type ServiceContext, type ServiceDeps, scopeOf, serviceContext } from '@crm/service-kit';
 import DataLoader from 'dataloader';
 import { findInvitationsOfEvents } from './db/care.store.ts';
 import { findChurnRisks } from './db/churn.store.ts';
@@ -21,6 +21,8 @@ import { findTasksByIds, findTasksOfCustomers } from './db/task.store.ts';
 
 /** What every engagement resolver receives. */
 export interface EngagementContext extends ServiceContext<DB> {
+  /** Which customers the caller may see and act on: every store query of customer data takes it. */
+  scope: Scope;
   loaders: {
     interaction: DataLoader<string, InteractionRow | null>;
     task: DataLoader<string, TaskRow | null>;
@@ -45,30 +47,33 @@ function grouped<Row>(keys: readonly string[], rows: Row[], keyOf: (row: Row) =>
 
 export function createContext(base: RequestContext, deps: ServiceDeps<DB>): EngagementContext {
   const { db } = deps;
+  // No identity: nothing is in scope (the access layer refuses such calls before any resolver).
+  const scope: Scope = base.identity ? scopeOf(base.identity) : { kind: 'branch', branchId: null, managerId: null };
   const taskLoaders = new Map<string, ReturnType<typeof createPagedLoader<TaskRow>>>();
   return {
     ...serviceContext(base, deps),
+    scope,
     loaders: {
-      interaction: new DataLoader(async (ids) => byIds(ids, await findInteractionsByIds(db, ids))),
-      task: new DataLoader(async (ids) => byIds(ids, await findTasksByIds(db, ids))),
-      complaint: new DataLoader(async (ids) => byIds(ids, await findComplaintsByIds(db, ids))),
+      interaction: new DataLoader(async (ids) => byIds(ids, await findInteractionsByIds(db, scope, ids))),
+      task: new DataLoader(async (ids) => byIds(ids, await findTasksByIds(db, scope, ids))),
+      complaint: new DataLoader(async (ids) => byIds(ids, await findComplaintsByIds(db, scope, ids))),
       complaintHistory: new DataLoader(async (ids) => grouped(ids, await findComplaintHistories(db, ids), (r) => r.complaint_id)),
       survey: new DataLoader(async (ids) => byIds(ids, await findSurveysByIds(db, ids))),
       responseOfDispatch: new DataLoader(async (ids) => {
-        const rows = await findResponsesOfDispatches(db, ids);
+        const rows = await findResponsesOfDispatches(db, scope, ids);
         return grouped(ids, rows, (r) => r.dispatch_id).map((list) => list[0] ?? null);
       }),
       churnRisk: new DataLoader(async (ids) => {
-        const rows = await findChurnRisks(db, ids);
+        const rows = await findChurnRisks(db, scope, ids);
         return grouped(ids, rows, (r) => r.customer_id).map((list) => list[0] ?? null);
       }),
-      invitationsOfEvent: new DataLoader(async (ids) => grouped(ids, await findInvitationsOfEvents(db, ids), (r) => r.event_id)),
+      invitationsOfEvent: new DataLoader(async (ids) => grouped(ids, await findInvitationsOfEvents(db, scope, ids), (r) => r.event_id)),
       interactionsOfCustomer: createPagedLoader(
-        (ids, window) => findInteractionsOfCustomers(db, ids, window),
+        (ids, window) => findInteractionsOfCustomers(db, scope, ids, window),
         (r) => r.customer_id,
       ),
       complaintsOfCustomer: createPagedLoader(
-        (ids, window) => findComplaintsOfCustomers(db, ids, window),
+        (ids, window) => findComplaintsOfCustomers(db, scope, ids, window),
         (r) => r.customer_id,
       ),
       tasksOfCustomer: (status) => {
@@ -76,7 +81,7 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Enga
         let loader = taskLoaders.get(key);
         if (!loader) {
           loader = createPagedLoader(
-            (ids, window) => findTasksOfCustomers(db, ids, { ...window, status }),
+            (ids, window) => findTasksOfCustomers(db, scope, ids, { ...window, status }),
             (r) => r.customer_id,
           );
           taskLoaders.set(key, loader);

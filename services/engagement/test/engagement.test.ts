@@ -1,8 +1,12 @@
 import { createEvent } from '@crm/events';
+import type { Identity } from '@crm/service-kit';
 import { staff, startTestService, type TestService } from '@crm/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DB } from '../src/db/schema.ts';
 import { engagementService } from '../src/service.ts';
+
+/** A loan officer of the branch the customers of this file belong to (branch scope). */
+const accraOfficer: Identity = { ...staff.officer, branchId: 'BR-ACC' };
 
 describe('engagement subgraph', () => {
   let svc: TestService<DB>;
@@ -54,7 +58,7 @@ describe('engagement subgraph', () => {
       const res = await svc.graphql<{ logInteraction: { userErrors: unknown[] } }>(
         LOG,
         { input: { customerId: 'cust-2', channel: 'VISIT', direction: 'OUTBOUND', purpose: 'POST_LOAN_FOLLOW_UP', summary, occurredAt } },
-        staff.officer,
+        accraOfficer,
       );
       expect(res.data?.logInteraction.userErrors).toEqual([]);
     }
@@ -90,7 +94,8 @@ describe('engagement subgraph', () => {
       .executeTakeFirstOrThrow();
     const future = await svc.graphql<{ logInteraction: { userErrors: { field: string; code: string }[] } }>(
       LOG,
-      { input: { customerId: 'cust-1', channel: 'PHONE', direction: 'INBOUND', purpose: 'SERVICE', summary: ' ', occurredAt: '2999-01-01T00:00:00Z' } },
+      // (a future instant within the DateTime scalar's range, 1900-2199: service-kit now refuses year 2999 before the resolver)
+      { input: { customerId: 'cust-1', channel: 'PHONE', direction: 'INBOUND', purpose: 'SERVICE', summary: ' ', occurredAt: '2100-01-01T00:00:00Z' } },
       staff.officer,
     );
     expect(future.data?.logInteraction.userErrors).toEqual(

@@ -1,3 +1,4 @@
+import type { Identity } from '@crm/service-kit';
 import { staff, startTestService, type TestService } from '@crm/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DB } from '../src/db/schema.ts';
@@ -29,8 +30,10 @@ describe('surveys: definitions, dispatch, one response per dispatch, results in 
     { code: 'channel', kind: 'CHOICE', text: 'Preferred channel?', choices: ['SMS', 'Visit'] },
     { code: 'why', kind: 'TEXT', text: 'Why?' },
   ];
-  const respond = (dispatchId: string, answers: Record<string, unknown>[]) =>
-    svc.graphql<Responded>(RESPOND, { input: { dispatchId, answers } }, staff.officer);
+  /** Branch scope: the manager of the branch the dispatch test's customers belong to; the results test spans two branches (administrator). */
+  const managerS1: Identity = { userId: 'bm-s1', roles: ['branch_manager'], branchId: 'BR-S1' };
+  const respond = (dispatchId: string, answers: Record<string, unknown>[], as: Identity = managerS1) =>
+    svc.graphql<Responded>(RESPOND, { input: { dispatchId, answers } }, as);
 
   let surveyId = '';
   it('refuses a malformed definition and stores a good one', async () => {
@@ -64,12 +67,12 @@ describe('surveys: definitions, dispatch, one response per dispatch, results in 
     const a = await g.customer('sv-a', { branchId: 'BR-S1', relationshipManagerId: 'rm-s1' });
     const b = await g.customer('sv-b', { branchId: 'BR-S1', relationshipManagerId: 'rm-s2' });
     await g.customer('sv-c', { branchId: 'BR-S2', relationshipManagerId: 'rm-s2' });
-    const unknown = await svc.graphql<Dispatched>(DISPATCH, { input: { surveyId, customerIds: [a, 'nobody'] } }, staff.officer);
+    const unknown = await svc.graphql<Dispatched>(DISPATCH, { input: { surveyId, customerIds: [a, 'nobody'] } }, managerS1);
     expect(unknown.data?.dispatchSurvey).toEqual({ dispatches: [], userErrors: [{ field: 'customerIds.1', code: 'CUSTOMER_NOT_FOUND' }] });
     expect(await svc.db.selectFrom('survey_dispatch').select('id').where('survey_id', '=', surveyId).execute()).toEqual([]);
-    const branch = await svc.graphql<Dispatched>(DISPATCH, { input: { surveyId, branchId: 'BR-S1', idempotencyKey: 'pulse-s1' } }, staff.officer);
+    const branch = await svc.graphql<Dispatched>(DISPATCH, { input: { surveyId, branchId: 'BR-S1', idempotencyKey: 'pulse-s1' } }, managerS1);
     expect(branch.data?.dispatchSurvey.dispatches.map((d) => d.customer.id).sort()).toEqual([a, b]);
-    const repeated = await svc.graphql<Dispatched>(DISPATCH, { input: { surveyId, branchId: 'BR-S1', idempotencyKey: 'pulse-s1' } }, staff.officer);
+    const repeated = await svc.graphql<Dispatched>(DISPATCH, { input: { surveyId, branchId: 'BR-S1', idempotencyKey: 'pulse-s1' } }, managerS1);
     expect(repeated.data?.dispatchSurvey.dispatches.map((d) => d.id).sort()).toEqual(branch.data?.dispatchSurvey.dispatches.map((d) => d.id).sort());
     const dispatchOf = (customer: string) => branch.data?.dispatchSurvey.dispatches.find((d) => d.customer.id === customer)?.id ?? '';
 
@@ -120,24 +123,36 @@ describe('surveys: definitions, dispatch, one response per dispatch, results in 
   it('computes NPS and average CSAT by branch, officer and month in SQL', async () => {
     const customers = ['r-1', 'r-2', 'r-3', 'r-4', 'r-5'];
     for (const [i, id] of customers.entries()) await g.customer(id, { branchId: i < 3 ? 'BR-R1' : 'BR-R2', relationshipManagerId: i < 3 ? 'rm-r1' : 'rm-r2' });
-    const sent = await svc.graphql<Dispatched>(DISPATCH, { input: { surveyId, customerIds: customers } }, staff.officer);
+    const sent = await svc.graphql<Dispatched>(DISPATCH, { input: { surveyId, customerIds: customers } }, staff.admin);
     const dispatchOf = (customer: string) => sent.data?.dispatchSurvey.dispatches.find((d) => d.customer.id === customer)?.id ?? '';
     // BR-R1: NPS 10 (promoter), 9 (promoter), 3 (detractor); CSAT 5, 4, (none)
-    await respond(dispatchOf('r-1'), [
-      { code: 'nps', score: 10 },
-      { code: 'csat', score: 5 },
-    ]);
-    await respond(dispatchOf('r-2'), [
-      { code: 'nps', score: 9 },
-      { code: 'csat', score: 4 },
-    ]);
-    await respond(dispatchOf('r-3'), [{ code: 'nps', score: 3 }]);
+    await respond(
+      dispatchOf('r-1'),
+      [
+        { code: 'nps', score: 10 },
+        { code: 'csat', score: 5 },
+      ],
+      staff.admin,
+    );
+    await respond(
+      dispatchOf('r-2'),
+      [
+        { code: 'nps', score: 9 },
+        { code: 'csat', score: 4 },
+      ],
+      staff.admin,
+    );
+    await respond(dispatchOf('r-3'), [{ code: 'nps', score: 3 }], staff.admin);
     // BR-R2: NPS 7 (passive); CSAT 1 and 2
-    await respond(dispatchOf('r-4'), [
-      { code: 'nps', score: 7 },
-      { code: 'csat', score: 1 },
-    ]);
-    await respond(dispatchOf('r-5'), [{ code: 'csat', score: 2 }]);
+    await respond(
+      dispatchOf('r-4'),
+      [
+        { code: 'nps', score: 7 },
+        { code: 'csat', score: 1 },
+      ],
+      staff.admin,
+    );
+    await respond(dispatchOf('r-5'), [{ code: 'csat', score: 2 }], staff.admin);
     const Q = `query($filter: SurveyResultsFilter!) { surveyResults(filter: $filter) { key responses npsResponses promoters passives detractors nps csatResponses averageCsat } }`;
     type Res = { surveyResults: Record<string, unknown>[] };
     const byBranch = await svc.graphql<Res>(Q, { filter: { groupBy: 'BRANCH', surveyId } }, staff.analyst);

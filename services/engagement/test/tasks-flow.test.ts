@@ -253,6 +253,8 @@ describe('consent, relationship managers, tasks and the worklist', () => {
       branchId: 'BR-002',
       assignedAt: new Date().toISOString(),
     });
+    // the customer is now in BR-002: its new relationship manager (a loan officer there) reads the worklist
+    const newManager = { userId: 'rm-new', roles: ['loan_officer' as const], branchId: 'BR-002' };
     const Q = `query($after: String) { worklist(assigneeId: "rm-new", first: 2, after: $after) { edges { node { title overdue customer { id } } } pageInfo { hasNextPage endCursor } } }`;
     type R = {
       worklist: {
@@ -263,7 +265,7 @@ describe('consent, relationship managers, tasks and the worklist', () => {
     const titles: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 5; page++) {
-      const res: { data?: R } = await svc.graphql<R>(Q, { after }, staff.officer);
+      const res: { data?: R } = await svc.graphql<R>(Q, { after }, newManager);
       titles.push(...(res.data?.worklist.edges.map((e) => e.node.title) ?? []));
       expect(res.data?.worklist.edges.every((e) => e.node.customer.id === c)).toBe(true);
       after = res.data?.worklist.pageInfo.endCursor ?? null;
@@ -274,7 +276,7 @@ describe('consent, relationship managers, tasks and the worklist', () => {
     const kept = await svc.db.selectFrom('task').select('assignee_id').where('id', '=', '0199-work-x').executeTakeFirstOrThrow();
     expect(kept.assignee_id).toBe('risk-1');
     const TASKS = `{ tasks(filter: { assigneeId: "rm-new", overdue: true }) { edges { node { title } } } }`;
-    const overdue = await svc.graphql<{ tasks: { edges: { node: { title: string } }[] } }>(TASKS, {}, staff.officer);
+    const overdue = await svc.graphql<{ tasks: { edges: { node: { title: string } }[] } }>(TASKS, {}, newManager);
     expect(overdue.data?.tasks.edges.map((e) => e.node.title).sort()).toEqual(['Welcome call to Amina Diallo', 'overdue high', 'overdue low']);
   });
 });

@@ -1,7 +1,8 @@
-import type { PageWindow } from '@crm/service-kit';
+import type { PageWindow, Scope } from '@crm/service-kit';
 import { decodeCursor } from '@crm/service-kit';
 import { type Insertable, type Kysely, type OnConflictBuilder, sql } from 'kysely';
 import type { CareEventInvitationRow, CareEventRow, CareEventTable, CareGreetingRow, CareHolidayTable, DB, GreetingKind, GreetingStatus } from './schema.ts';
+import { assertBranchInScope, assertCustomerInScope, branchInScope, customerInScope } from './scope.ts';
 
 /** A withdrawn consent stops greetings not yet sent. */
 export async function cancelPendingGreetings(db: Kysely<DB>, customerId: string): Promise<number> {
@@ -91,11 +92,12 @@ export interface GreetingQuery {
 }
 
 /** Greetings, latest occasion first (keyset on occasion date and id). */
-export async function findGreetings(db: Kysely<DB>, filter: GreetingQuery, window: PageWindow): Promise<CareGreetingRow[]> {
+export async function findGreetings(db: Kysely<DB>, scope: Scope, filter: GreetingQuery, window: PageWindow): Promise<CareGreetingRow[]> {
   const after = window.after ? decodeCursor(window.after, 2).map(String) : null;
   return db
     .selectFrom('care_greeting')
     .selectAll()
+    .where(customerInScope(scope, 'care_greeting.customer_id'))
     .$if(!!filter.customerId, (q) => q.where('customer_id', '=', filter.customerId ?? ''))
     .$if(!!filter.occasionOn, (q) => q.where('occasion_on', '=', filter.occasionOn ?? ''))
     .$if(!!filter.kind, (q) => q.where('kind', '=', filter.kind ?? 'BIRTHDAY'))
@@ -124,16 +126,20 @@ export async function findCareEventIdByIdempotencyKey(db: Kysely<DB>, key: strin
   return row?.id;
 }
 
-export async function findCareEvent(db: Kysely<DB>, id: string): Promise<CareEventRow | undefined> {
-  return db.selectFrom('care_event').selectAll().where('id', '=', id).executeTakeFirst();
+/** One event by id: undefined when unknown, FORBIDDEN when it belongs to a branch outside the scope. */
+export async function findCareEvent(db: Kysely<DB>, scope: Scope, id: string): Promise<CareEventRow | undefined> {
+  const event = await db.selectFrom('care_event').selectAll().where('id', '=', id).executeTakeFirst();
+  if (event) assertBranchInScope(scope, event.branch_id, 'event');
+  return event;
 }
 
-/** Events soonest first (keyset on start and id). */
-export async function findCareEvents(db: Kysely<DB>, window: PageWindow): Promise<CareEventRow[]> {
+/** Events soonest first (keyset on start and id): those of the caller's branches and those of no branch. */
+export async function findCareEvents(db: Kysely<DB>, scope: Scope, window: PageWindow): Promise<CareEventRow[]> {
   const after = window.after ? decodeCursor(window.after, 2).map(String) : null;
   return db
     .selectFrom('care_event')
     .selectAll()
+    .where(branchInScope(scope, 'care_event.branch_id'))
     .$if(after !== null, (q) => q.where((eb) => eb(eb.refTuple('starts_at', 'id'), '>', eb.tuple(new Date(after?.[0] ?? ''), after?.[1] ?? ''))))
     .orderBy('starts_at')
     .orderBy('id')
@@ -141,12 +147,14 @@ export async function findCareEvents(db: Kysely<DB>, window: PageWindow): Promis
     .execute();
 }
 
-export async function findInvitationsOfEvents(db: Kysely<DB>, eventIds: readonly string[]): Promise<CareEventInvitationRow[]> {
+/** Invitations of events, only those of customers in scope. */
+export async function findInvitationsOfEvents(db: Kysely<DB>, scope: Scope, eventIds: readonly string[]): Promise<CareEventInvitationRow[]> {
   if (!eventIds.length) return [];
   return db
     .selectFrom('care_event_invitation')
     .selectAll()
     .where('event_id', 'in', [...eventIds])
+    .where(customerInScope(scope, 'care_event_invitation.customer_id'))
     .orderBy('invited_at')
     .orderBy('customer_id')
     .execute();
@@ -180,8 +188,11 @@ export async function recordAttendance(db: Kysely<DB>, eventId: string, attended
     .execute();
 }
 
-export async function findGreeting(db: Kysely<DB>, id: string): Promise<CareGreetingRow | undefined> {
-  return db.selectFrom('care_greeting').selectAll().where('id', '=', id).executeTakeFirst();
+/** One greeting by id: undefined when unknown, FORBIDDEN when its customer is outside the scope. */
+export async function findGreeting(db: Kysely<DB>, scope: Scope, id: string): Promise<CareGreetingRow | undefined> {
+  const greeting = await db.selectFrom('care_greeting').selectAll().where('id', '=', id).executeTakeFirst();
+  if (greeting) await assertCustomerInScope(db, scope, greeting.customer_id, 'greeting');
+  return greeting;
 }
 
 /** Pending -> sent; undefined when the greeting was no longer pending. */

@@ -1,12 +1,16 @@
+import type { Scope } from '@crm/service-kit';
 import { type Insertable, type Kysely, sql } from 'kysely';
 import type { ChurnRiskRow, ChurnRiskTable, DB } from './schema.ts';
+import { customerInScope } from './scope.ts';
 
-export async function findChurnRisks(db: Kysely<DB>, customerIds: readonly string[]): Promise<ChurnRiskRow[]> {
+/** The churn risks of customers in scope (none for the others). */
+export async function findChurnRisks(db: Kysely<DB>, scope: Scope, customerIds: readonly string[]): Promise<ChurnRiskRow[]> {
   if (!customerIds.length) return [];
   return db
     .selectFrom('churn_risk')
     .selectAll()
     .where('customer_id', 'in', [...customerIds])
+    .where(customerInScope(scope, 'churn_risk.customer_id'))
     .execute();
 }
 

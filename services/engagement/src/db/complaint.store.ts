@@ -1,4 +1,4 @@
-import type { PageWindow } from '@crm/service-kit';
+import type { PageWindow, Scope } from '@crm/service-kit';
 import { decodeCursor } from '@crm/service-kit';
 import type { Insertable, Kysely, Updateable } from 'kysely';
 import type {
@@ -11,6 +11,7 @@ import type {
   ComplaintTable,
   DB,
 } from './schema.ts';
+import { assertCustomerInScope, customerInScope } from './scope.ts';
 
 export async function findComplaintSlas(db: Kysely<DB>): Promise<ComplaintSlaRow[]> {
   return db.selectFrom('complaint_sla').selectAll().orderBy('acknowledge_hours').execute();
@@ -28,13 +29,22 @@ export async function insertComplaintHistory(db: Kysely<DB>, row: ComplaintHisto
   await db.insertInto('complaint_history').values(row).execute();
 }
 
-export async function findComplaintsByIds(db: Kysely<DB>, ids: readonly string[]): Promise<ComplaintRow[]> {
+/** Complaints by id, only those whose customer is in scope (entity references, nested reads). */
+export async function findComplaintsByIds(db: Kysely<DB>, scope: Scope, ids: readonly string[]): Promise<ComplaintRow[]> {
   if (!ids.length) return [];
   return db
     .selectFrom('complaint')
     .selectAll()
     .where('id', 'in', [...ids])
+    .where(customerInScope(scope, 'complaint.customer_id'))
     .execute();
+}
+
+/** One complaint by id: undefined when unknown, FORBIDDEN when its customer is outside the scope. */
+export async function findComplaintInScope(db: Kysely<DB>, scope: Scope, id: string): Promise<ComplaintRow | undefined> {
+  const complaint = await db.selectFrom('complaint').selectAll().where('id', '=', id).executeTakeFirst();
+  if (complaint) await assertCustomerInScope(db, scope, complaint.customer_id, 'complaint');
+  return complaint;
 }
 
 export async function findComplaintIdByIdempotencyKey(db: Kysely<DB>, key: string): Promise<string | undefined> {
@@ -45,11 +55,19 @@ export async function findComplaintIdByIdempotencyKey(db: Kysely<DB>, key: strin
 /** Updates a complaint still in status `from`; undefined when someone moved it meanwhile. */
 export async function updateComplaintIfStatus(
   db: Kysely<DB>,
+  scope: Scope,
   id: string,
   from: ComplaintStatus,
   patch: Updateable<ComplaintTable>,
 ): Promise<ComplaintRow | undefined> {
-  return db.updateTable('complaint').set(patch).where('id', '=', id).where('status', '=', from).returningAll().executeTakeFirst();
+  return db
+    .updateTable('complaint')
+    .set(patch)
+    .where('id', '=', id)
+    .where('status', '=', from)
+    .where(customerInScope(scope, 'complaint.customer_id'))
+    .returningAll()
+    .executeTakeFirst();
 }
 
 export async function findComplaintHistories(db: Kysely<DB>, complaintIds: readonly string[]) {
@@ -71,11 +89,12 @@ export interface ComplaintQuery {
 }
 
 /** Complaints matching a filter, newest first (keyset on id). */
-export async function findComplaints(db: Kysely<DB>, filter: ComplaintQuery, window: PageWindow): Promise<ComplaintRow[]> {
+export async function findComplaints(db: Kysely<DB>, scope: Scope, filter: ComplaintQuery, window: PageWindow): Promise<ComplaintRow[]> {
   const afterId = window.after ? String(decodeCursor(window.after, 1)[0]) : null;
   return db
     .selectFrom('complaint')
     .selectAll()
+    .where(customerInScope(scope, 'complaint.customer_id'))
     .$if(!!filter.customerId, (q) => q.where('customer_id', '=', filter.customerId ?? ''))
     .$if(!!filter.status?.length, (q) => q.where('status', 'in', [...(filter.status ?? [])]))
     .$if(!!filter.severity?.length, (q) => q.where('severity', 'in', [...(filter.severity ?? [])]))
@@ -89,7 +108,7 @@ export async function findComplaints(db: Kysely<DB>, filter: ComplaintQuery, win
 }
 
 /** Newest complaints of each customer, `limit` per customer, in one query. */
-export async function findComplaintsOfCustomers(db: Kysely<DB>, customerIds: readonly string[], window: PageWindow): Promise<ComplaintRow[]> {
+export async function findComplaintsOfCustomers(db: Kysely<DB>, scope: Scope, customerIds: readonly string[], window: PageWindow): Promise<ComplaintRow[]> {
   const afterId = window.after ? String(decodeCursor(window.after, 1)[0]) : null;
   const ranked = db
     .selectFrom('complaint')
@@ -101,6 +120,7 @@ export async function findComplaintsOfCustomers(db: Kysely<DB>, customerIds: rea
         .as('rn'),
     )
     .where('customer_id', 'in', [...customerIds])
+    .where(customerInScope(scope, 'complaint.customer_id'))
     .$if(afterId !== null, (q) => q.where('id', '<', afterId ?? ''));
   const rows = await db.selectFrom(ranked.as('r')).selectAll().where('rn', '<=', String(window.limit)).orderBy('customer_id').orderBy('id', 'desc').execute();
   return rows.map(({ rn: _rn, ...row }) => row);

@@ -1,18 +1,21 @@
-import type { PageWindow } from '@crm/service-kit';
+import type { PageWindow, Scope } from '@crm/service-kit';
 import { decodeCursor } from '@crm/service-kit';
 import type { Kysely } from 'kysely';
 import type { DB, InteractionChannel, InteractionPurpose, InteractionRow, NewInteraction } from './schema.ts';
+import { customerInScope } from './scope.ts';
 
 export async function insertInteraction(db: Kysely<DB>, row: NewInteraction): Promise<void> {
   await db.insertInto('interaction').values(row).execute();
 }
 
-export async function findInteractionsByIds(db: Kysely<DB>, ids: readonly string[]): Promise<InteractionRow[]> {
+/** Interactions by id, only those whose customer is in scope. */
+export async function findInteractionsByIds(db: Kysely<DB>, scope: Scope, ids: readonly string[]): Promise<InteractionRow[]> {
   if (!ids.length) return [];
   return db
     .selectFrom('interaction')
     .selectAll()
     .where('id', 'in', [...ids])
+    .where(customerInScope(scope, 'interaction.customer_id'))
     .execute();
 }
 
@@ -28,7 +31,7 @@ export const interactionCursor = (row: InteractionRow) => [row.occurred_at.toISO
  * The most recent interactions of each customer, `limit` per customer, after a cursor, in one
  * query (a window function per customer).
  */
-export async function findInteractionsOfCustomers(db: Kysely<DB>, customerIds: readonly string[], window: PageWindow): Promise<InteractionRow[]> {
+export async function findInteractionsOfCustomers(db: Kysely<DB>, scope: Scope, customerIds: readonly string[], window: PageWindow): Promise<InteractionRow[]> {
   const after = window.after ? decodeCursor(window.after, 2).map(String) : null;
   const ranked = db
     .selectFrom('interaction')
@@ -40,6 +43,7 @@ export async function findInteractionsOfCustomers(db: Kysely<DB>, customerIds: r
         .as('rn'),
     )
     .where('customer_id', 'in', [...customerIds])
+    .where(customerInScope(scope, 'interaction.customer_id'))
     .$if(after !== null, (q) =>
       q.where((eb) =>
         eb.or([
@@ -69,11 +73,12 @@ export interface InteractionQuery {
 }
 
 /** Interactions matching a filter, most recent first (keyset on occurred_at, id). */
-export async function findInteractions(db: Kysely<DB>, filter: InteractionQuery, window: PageWindow): Promise<InteractionRow[]> {
+export async function findInteractions(db: Kysely<DB>, scope: Scope, filter: InteractionQuery, window: PageWindow): Promise<InteractionRow[]> {
   const after = window.after ? decodeCursor(window.after, 2).map(String) : null;
   return db
     .selectFrom('interaction')
     .selectAll()
+    .where(customerInScope(scope, 'interaction.customer_id'))
     .$if(!!filter.customerId, (q) => q.where('customer_id', '=', filter.customerId ?? ''))
     .$if(!!filter.staffId, (q) => q.where('staff_id', '=', filter.staffId ?? ''))
     .$if(!!filter.channel?.length, (q) => q.where('channel', 'in', [...(filter.channel ?? [])]))

@@ -1,4 +1,5 @@
 import type { EventTables } from '@crm/events';
+import type { AuditTables } from '@crm/service-kit';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 export type InteractionChannel = 'PHONE' | 'SMS' | 'EMAIL' | 'APP' | 'MESSAGING' | 'VISIT' | 'BRANCH' | 'SOCIAL';
@@ -260,7 +261,7 @@ export interface ChurnRiskTable {
   computed_at: Date;
 }
 
-export interface DB extends EventTables {
+export interface DB extends EventTables, AuditTables {
   customer_replica: CustomerReplicaTable;
   consent_replica: ConsentReplicaTable;
   loan_replica: LoanReplicaTable;

@@ -1,8 +1,9 @@
-import type { PageWindow } from '@crm/service-kit';
+import type { PageWindow, Scope } from '@crm/service-kit';
 import { decodeCursor } from '@crm/service-kit';
 import { type ExpressionBuilder, type Insertable, type Kysely, sql } from 'kysely';
 import { NPS_DETRACTOR_MAX, NPS_PROMOTER_MIN } from '../domain/surveys.ts';
 import type { DB, SurveyDispatchRow, SurveyDispatchTable, SurveyResponseRow, SurveyResponseTable, SurveyRow, SurveyTable, SurveyTrigger } from './schema.ts';
+import { assertCustomerInScope, customerInScope } from './scope.ts';
 
 export async function insertSurvey(db: Kysely<DB>, row: Insertable<SurveyTable>): Promise<void> {
   await db.insertInto('survey').values(row).execute();
@@ -66,16 +67,21 @@ export async function findDispatchesBySourceKeys(db: Kysely<DB>, keys: readonly 
     .execute();
 }
 
-export async function findDispatch(db: Kysely<DB>, id: string): Promise<SurveyDispatchRow | undefined> {
-  return db.selectFrom('survey_dispatch').selectAll().where('id', '=', id).executeTakeFirst();
+/** One dispatch by id: undefined when unknown, FORBIDDEN when its customer is outside the scope. */
+export async function findDispatchInScope(db: Kysely<DB>, scope: Scope, id: string): Promise<SurveyDispatchRow | undefined> {
+  const dispatch = await db.selectFrom('survey_dispatch').selectAll().where('id', '=', id).executeTakeFirst();
+  if (dispatch) await assertCustomerInScope(db, scope, dispatch.customer_id, 'survey dispatch');
+  return dispatch;
 }
 
-export async function findResponsesOfDispatches(db: Kysely<DB>, dispatchIds: readonly string[]): Promise<SurveyResponseRow[]> {
+/** Responses of dispatches, only those whose customer is in scope. */
+export async function findResponsesOfDispatches(db: Kysely<DB>, scope: Scope, dispatchIds: readonly string[]): Promise<SurveyResponseRow[]> {
   if (!dispatchIds.length) return [];
   return db
     .selectFrom('survey_response')
     .selectAll()
     .where('dispatch_id', 'in', [...dispatchIds])
+    .where(customerInScope(scope, 'survey_response.customer_id'))
     .execute();
 }
 
@@ -116,9 +122,10 @@ export interface SurveyResultRow {
 /**
  * NPS and CSAT per group, computed in the database: NPS = 100 x (promoters - detractors) / NPS
  * answers, rounded to one decimal (PostgreSQL numeric round: half away from zero); average CSAT
- * rounded to two decimals. Branch and officer are those of the customer at dispatch time.
+ * rounded to two decimals. Branch and officer are those of the customer at dispatch time. Only
+ * the responses of customers within the scope are counted.
  */
-export async function aggregateSurveyResults(db: Kysely<DB>, q: SurveyResultsQuery): Promise<SurveyResultRow[]> {
+export async function aggregateSurveyResults(db: Kysely<DB>, scope: Scope, q: SurveyResultsQuery): Promise<SurveyResultRow[]> {
   const key =
     q.groupBy === 'BRANCH'
       ? sql<string | null>`branch_id`
@@ -144,6 +151,7 @@ export async function aggregateSurveyResults(db: Kysely<DB>, q: SurveyResultsQue
       sql<string>`count(csat_score)`.as('csat_responses'),
       sql<string | null>`round(avg(csat_score), 2)`.as('average_csat'),
     ])
+    .where(customerInScope(scope, 'survey_response.customer_id'))
     .$if(!!q.surveyId, (b) => b.where('survey_id', '=', q.surveyId ?? ''))
     .$if(!!q.branchId, (b) => b.where('branch_id', '=', q.branchId ?? ''))
     .$if(!!q.officerId, (b) => b.where('officer_id', '=', q.officerId ?? ''))
@@ -205,13 +213,14 @@ export interface DispatchQuery {
 }
 
 /** Dispatches matching a filter, newest first (keyset on id). */
-export async function findDispatches(db: Kysely<DB>, filter: DispatchQuery, window: PageWindow): Promise<SurveyDispatchRow[]> {
+export async function findDispatches(db: Kysely<DB>, scope: Scope, filter: DispatchQuery, window: PageWindow): Promise<SurveyDispatchRow[]> {
   const afterId = window.after ? String(decodeCursor(window.after, 1)[0]) : null;
   const answered = (eb: ExpressionBuilder<DB, 'survey_dispatch'>) =>
     eb.exists(eb.selectFrom('survey_response as r').select('r.id').whereRef('r.dispatch_id', '=', 'survey_dispatch.id'));
   return db
     .selectFrom('survey_dispatch')
     .selectAll()
+    .where(customerInScope(scope, 'survey_dispatch.customer_id'))
     .$if(!!filter.customerId, (q) => q.where('customer_id', '=', filter.customerId ?? ''))
     .$if(!!filter.surveyId, (q) => q.where('survey_id', '=', filter.surveyId ?? ''))
     .$if(!!filter.trigger, (q) => q.where('trigger', '=', filter.trigger ?? 'AFTER_DISBURSEMENT'))

@@ -1,7 +1,8 @@
-import type { PageWindow } from '@crm/service-kit';
+import type { PageWindow, Scope } from '@crm/service-kit';
 import { decodeCursor } from '@crm/service-kit';
 import { type ExpressionBuilder, type Kysely, sql, type Updateable } from 'kysely';
 import type { DB, NewTask, TaskPriority, TaskRow, TaskStatus, TaskTable, TaskType } from './schema.ts';
+import { assertCustomerInScope, customerInScope } from './scope.ts';
 
 /**
  * Inserts a task unless it exists already: the same event never creates two tasks of a type
@@ -19,13 +20,22 @@ export async function insertTaskOnce(db: Kysely<DB>, row: NewTask): Promise<bool
   return inserted !== undefined;
 }
 
-export async function findTasksByIds(db: Kysely<DB>, ids: readonly string[]): Promise<TaskRow[]> {
+/** Tasks by id, only those whose customer is in scope (entity references, nested reads). */
+export async function findTasksByIds(db: Kysely<DB>, scope: Scope, ids: readonly string[]): Promise<TaskRow[]> {
   if (!ids.length) return [];
   return db
     .selectFrom('task')
     .selectAll()
     .where('id', 'in', [...ids])
+    .where(customerInScope(scope, 'task.customer_id'))
     .execute();
+}
+
+/** One task by id: undefined when unknown, FORBIDDEN when its customer is outside the scope. */
+export async function findTaskInScope(db: Kysely<DB>, scope: Scope, id: string): Promise<TaskRow | undefined> {
+  const task = await db.selectFrom('task').selectAll().where('id', '=', id).executeTakeFirst();
+  if (task) await assertCustomerInScope(db, scope, task.customer_id, 'task');
+  return task;
 }
 
 export async function findTaskIdByIdempotencyKey(db: Kysely<DB>, key: string): Promise<string | undefined> {
@@ -36,6 +46,7 @@ export async function findTaskIdByIdempotencyKey(db: Kysely<DB>, key: string): P
 /** Newest tasks of each customer, `limit` per customer, optionally by status, in one query. */
 export async function findTasksOfCustomers(
   db: Kysely<DB>,
+  scope: Scope,
   customerIds: readonly string[],
   window: PageWindow & { status: TaskStatus[] | null },
 ): Promise<TaskRow[]> {
@@ -50,6 +61,7 @@ export async function findTasksOfCustomers(
         .as('rn'),
     )
     .where('customer_id', 'in', [...customerIds])
+    .where(customerInScope(scope, 'task.customer_id'))
     .$if(afterId !== null, (q) => q.where('id', '<', afterId ?? ''))
     .$if(!!window.status?.length, (q) => q.where('status', 'in', window.status ?? []));
   const rows = await db.selectFrom(ranked.as('r')).selectAll().where('rn', '<=', String(window.limit)).orderBy('customer_id').orderBy('id', 'desc').execute();
@@ -67,11 +79,12 @@ export interface TaskQuery {
 }
 
 /** Tasks matching a filter, newest first (keyset on id). */
-export async function findTasks(db: Kysely<DB>, filter: TaskQuery, window: PageWindow, now: Date): Promise<TaskRow[]> {
+export async function findTasks(db: Kysely<DB>, scope: Scope, filter: TaskQuery, window: PageWindow, now: Date): Promise<TaskRow[]> {
   const afterId = window.after ? String(decodeCursor(window.after, 1)[0]) : null;
   return db
     .selectFrom('task')
     .selectAll()
+    .where(customerInScope(scope, 'task.customer_id'))
     .$if(!!filter.assigneeId, (q) => q.where('assignee_id', '=', filter.assigneeId ?? ''))
     .$if(!!filter.customerId, (q) => q.where('customer_id', '=', filter.customerId ?? ''))
     .$if(!!filter.type?.length, (q) => q.where('type', 'in', [...(filter.type ?? [])]))
@@ -95,7 +108,13 @@ export const worklistCursor = (now: Date) => (r: WorklistRow) => [now.toISOStrin
  * time, then id; keyset pagination on that order. The cursor carries the instant the first page
  * was taken at, so a task falling overdue between pages does not move under the reader.
  */
-export async function findWorklist(db: Kysely<DB>, assigneeId: string, window: PageWindow, now: Date): Promise<{ rows: WorklistRow[]; now: Date }> {
+export async function findWorklist(
+  db: Kysely<DB>,
+  scope: Scope,
+  assigneeId: string,
+  window: PageWindow,
+  now: Date,
+): Promise<{ rows: WorklistRow[]; now: Date }> {
   let at = now;
   let after: [number, number, Date, string] | null = null;
   if (window.after) {
@@ -122,7 +141,8 @@ export async function findWorklist(db: Kysely<DB>, assigneeId: string, window: P
         .as('priority_rank'),
     ])
     .where('assignee_id', '=', assigneeId)
-    .where((eb) => isOpen(eb));
+    .where((eb) => isOpen(eb))
+    .where(customerInScope(scope, 'task.customer_id'));
   const rows = await db
     .selectFrom(ranked.as('w'))
     .selectAll()
@@ -143,13 +163,21 @@ export async function findWorklist(db: Kysely<DB>, assigneeId: string, window: P
 /** Moves a task from one status to another; returns the updated row, or undefined if it was not in `from` any more. */
 export async function updateTaskIfStatus(
   db: Kysely<DB>,
+  scope: Scope,
   id: string,
   from: TaskStatus,
   patch: Pick<Updateable<TaskTable>, 'started_at' | 'completed_at' | 'completed_by' | 'completed_interaction_id' | 'cancelled_at' | 'cancel_reason'> & {
     status: TaskStatus;
   },
 ): Promise<TaskRow | undefined> {
-  return db.updateTable('task').set(patch).where('id', '=', id).where('status', '=', from).returningAll().executeTakeFirst();
+  return db
+    .updateTable('task')
+    .set(patch)
+    .where('id', '=', id)
+    .where('status', '=', from)
+    .where(customerInScope(scope, 'task.customer_id'))
+    .returningAll()
+    .executeTakeFirst();
 }
 
 /**

@@ -2,6 +2,7 @@ import type { EventHandlers } from '@crm/events';
 import type { DB } from '../db/schema.ts';
 import { onConsentChanged } from './consent-changed.handler.ts';
 import { onCustomerGradeAtRisk } from './customer-grade-at-risk.handler.ts';
+import { onCustomerProfileUpdated } from './customer-profile-updated.handler.ts';
 import { onCustomerRegistered } from './customer-registered.handler.ts';
 import { onDelinquencyBucketChanged } from './delinquency-bucket-changed.handler.ts';
 import { onInstalmentOverdue } from './instalment-overdue.handler.ts';
@@ -15,6 +16,7 @@ import { onTierDowngradeWarning } from './tier-downgrade-warning.handler.ts';
 /** Events from other services that engagement reacts to. */
 export const handlers: EventHandlers<DB> = {
   CustomerRegistered: onCustomerRegistered,
+  CustomerProfileUpdated: onCustomerProfileUpdated,
   ConsentChanged: onConsentChanged,
   RelationshipManagerAssigned: onRelationshipManagerAssigned,
   LoanDisbursed: onLoanDisbursed,

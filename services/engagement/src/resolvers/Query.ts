@@ -1,49 +1,50 @@
-import { badUserInput, isCalendarDate, pageSize, requireIdentity, toConnection } from '@crm/service-kit';
+import { badUserInput, findAuditTrail, isCalendarDate, pageSize, requireIdentity, toConnection } from '@crm/service-kit';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 import { findCareEvents, findGreetings } from '../db/care.store.ts';
 import { findChurnWeights } from '../db/churn.store.ts';
-import { findComplaintSlas, findComplaints } from '../db/complaint.store.ts';
+import { findComplaintInScope, findComplaintSlas, findComplaints } from '../db/complaint.store.ts';
 import { findInteractions, interactionCursor } from '../db/interaction.store.ts';
 import { findIntegerSetting, SETTING_POST_LOAN_VISIT_DAYS } from '../db/setting.store.ts';
 import { aggregateSurveyResults, findDispatches, findSurveys } from '../db/survey.store.ts';
-import { findTasks, findWorklist, worklistCursor } from '../db/task.store.ts';
+import { findTaskInScope, findTasks, findWorklist, worklistCursor } from '../db/task.store.ts';
 import { DEFAULT_POST_LOAN_VISIT_DAYS } from '../domain/tasks.ts';
 
 export const Query: QueryResolvers = {
   task: (_parent, { id }, ctx) => {
     requireIdentity(ctx);
-    return ctx.loaders.task.load(id);
+    return findTaskInScope(ctx.db, ctx.scope, id).then((t) => t ?? null);
   },
   interactions: async (_parent, { filter, first, after }, ctx) => {
     requireIdentity(ctx);
     const size = pageSize(first);
-    const rows = await findInteractions(ctx.db, filter ?? {}, { limit: size + 1, after: after ?? null });
+    const rows = await findInteractions(ctx.db, ctx.scope, filter ?? {}, { limit: size + 1, after: after ?? null });
     return toConnection(rows, size, interactionCursor);
   },
   tasks: async (_parent, { filter, first, after }, ctx) => {
     requireIdentity(ctx);
     const size = pageSize(first);
-    const rows = await findTasks(ctx.db, filter ?? {}, { limit: size + 1, after: after ?? null }, ctx.now());
+    const rows = await findTasks(ctx.db, ctx.scope, filter ?? {}, { limit: size + 1, after: after ?? null }, ctx.now());
     return toConnection(rows, size, (r) => [r.id]);
   },
   worklist: async (_parent, { assigneeId, first, after }, ctx) => {
     requireIdentity(ctx);
     const size = pageSize(first);
-    const { rows, now } = await findWorklist(ctx.db, assigneeId, { limit: size + 1, after: after ?? null }, ctx.now());
+    const { rows, now } = await findWorklist(ctx.db, ctx.scope, assigneeId, { limit: size + 1, after: after ?? null }, ctx.now());
     return toConnection(rows, size, worklistCursor(now));
   },
+  engagementAuditTrail: (_parent, { filter, first, after }, ctx) => findAuditTrail(ctx.db, filter ?? {}, { first, after: after ?? null }),
   engagementSettings: async (_parent, _args, ctx) => {
     requireIdentity(ctx);
     return { postLoanVisitDays: await findIntegerSetting(ctx.db, SETTING_POST_LOAN_VISIT_DAYS, DEFAULT_POST_LOAN_VISIT_DAYS) };
   },
   complaint: (_parent, { id }, ctx) => {
     requireIdentity(ctx);
-    return ctx.loaders.complaint.load(id);
+    return findComplaintInScope(ctx.db, ctx.scope, id).then((c) => c ?? null);
   },
   complaints: async (_parent, { filter, first, after }, ctx) => {
     requireIdentity(ctx);
     const size = pageSize(first);
-    const rows = await findComplaints(ctx.db, filter ?? {}, { limit: size + 1, after: after ?? null });
+    const rows = await findComplaints(ctx.db, ctx.scope, filter ?? {}, { limit: size + 1, after: after ?? null });
     return toConnection(rows, size, (r) => [r.id]);
   },
   complaintSlas: (_parent, _args, ctx) => {
@@ -58,7 +59,7 @@ export const Query: QueryResolvers = {
   surveyDispatches: async (_parent, { filter, first, after }, ctx) => {
     requireIdentity(ctx);
     const size = pageSize(first);
-    return toConnection(await findDispatches(ctx.db, filter ?? {}, { limit: size + 1, after: after ?? null }), size, (r) => [r.id]);
+    return toConnection(await findDispatches(ctx.db, ctx.scope, filter ?? {}, { limit: size + 1, after: after ?? null }), size, (r) => [r.id]);
   },
   surveyResults: async (_parent, { filter }, ctx) => {
     requireIdentity(ctx);
@@ -66,7 +67,7 @@ export const Query: QueryResolvers = {
       const value = filter[field];
       if (value && !isCalendarDate(value)) throw badUserInput(`${field} must be a date YYYY-MM-DD`, `filter.${field}`);
     }
-    const rows = await aggregateSurveyResults(ctx.db, filter);
+    const rows = await aggregateSurveyResults(ctx.db, ctx.scope, filter);
     return rows.map((r) => ({
       key: r.key,
       responses: r.responses,
@@ -83,13 +84,13 @@ export const Query: QueryResolvers = {
     requireIdentity(ctx);
     if (filter?.occasionOn && !isCalendarDate(filter.occasionOn)) throw badUserInput('occasionOn must be a date YYYY-MM-DD', 'filter.occasionOn');
     const size = pageSize(first);
-    const rows = await findGreetings(ctx.db, filter ?? {}, { limit: size + 1, after: after ?? null });
+    const rows = await findGreetings(ctx.db, ctx.scope, filter ?? {}, { limit: size + 1, after: after ?? null });
     return toConnection(rows, size, (r) => [r.occasion_on, r.id]);
   },
   careEvents: async (_parent, { first, after }, ctx) => {
     requireIdentity(ctx);
     const size = pageSize(first);
-    const rows = await findCareEvents(ctx.db, { limit: size + 1, after: after ?? null });
+    const rows = await findCareEvents(ctx.db, ctx.scope, { limit: size + 1, after: after ?? null });
     return toConnection(rows, size, (r) => [r.starts_at.toISOString(), r.id]);
   },
   churnSignalWeights: (_parent, _args, ctx) => {

@@ -1,4 +1,4 @@
-import { scalarResolvers } from '@crm/service-kit';
+import { auditRecordResolvers, scalarResolvers } from '@crm/service-kit';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { CareEvent, CareEventInvitation, CareGreeting } from './Care.ts';
 import { Complaint, ComplaintSla } from './Complaint.ts';
@@ -63,4 +63,5 @@ export const resolvers: Resolvers = {
   CareEvent,
   CareEventInvitation,
   ChurnRisk,
+  AuditRecord: auditRecordResolvers,
 };

@@ -1,0 +1,44 @@
+import { requireIdentity, runCommand, type UserError } from '@crm/service-kit';
+import type { CreateTaskInput } from '../__generated__/resolvers-types.ts';
+import type { EngagementContext } from '../context.ts';
+import { findCustomerReplica } from '../db/customer-replica.store.ts';
+import type { TaskRow } from '../db/schema.ts';
+import { findTaskIdByIdempotencyKey } from '../db/task.store.ts';
+import { validateNewTask } from '../domain/tasks.ts';
+import { createPlannedTask } from '../events/create-task.ts';
+
+export type CreateTaskResult = { task: TaskRow | null; userErrors: UserError[] };
+
+/** Creates a task by hand about a customer in the caller's scope (assigned to the relationship manager by default). Emits TaskCreated. */
+export async function createTask(ctx: EngagementContext, input: CreateTaskInput): Promise<CreateTaskResult> {
+  const identity = requireIdentity(ctx);
+  if (input.idempotencyKey) {
+    const existing = await findTaskIdByIdempotencyKey(ctx.db, input.idempotencyKey);
+    if (existing) return { task: await ctx.loaders.task.load(existing), userErrors: [] };
+  }
+  const result = validateNewTask(input, ctx.now());
+  // Scope first, outside the transaction: a refusal is audited as FORBIDDEN by the access layer.
+  const customer = result.ok ? await findCustomerReplica(ctx.db, ctx.scope, result.value.customerId) : undefined;
+  const created = await runCommand(
+    ctx,
+    { action: 'createTask', entityType: 'Task' },
+    async (tx, audit): Promise<{ id: string | null; userErrors: UserError[] }> => {
+      if (!result.ok) return { id: null, userErrors: result.errors };
+      const t = result.value;
+      if (!customer) return { id: null, userErrors: [{ field: 'customerId', code: 'CUSTOMER_NOT_FOUND', message: `No customer with id ${t.customerId}` }] };
+      const assigneeId = t.assigneeId ?? customer.relationship_manager_id;
+      const id = await createPlannedTask(
+        tx,
+        { ...t, assigneeId },
+        { sourceEventId: null, createdBy: identity.userId, idempotencyKey: input.idempotencyKey ?? null },
+      );
+      if (id) {
+        audit.entity(id);
+        audit.changes(null, { customerId: t.customerId, type: t.type, assigneeId, priority: t.priority, dueAt: t.dueAt, status: 'OPEN' });
+      }
+      return { id, userErrors: [] };
+    },
+  );
+  if (created.userErrors.length) return { task: null, userErrors: created.userErrors };
+  return { task: created.id ? await ctx.loaders.task.load(created.id) : null, userErrors: [] };
+}

@@ -1,0 +1,73 @@
+import { emit } from '@crm/events';
+import { requireIdentity, runCommand, type UserError } from '@crm/service-kit';
+import { v7 as uuidv7 } from 'uuid';
+import type { LogInteractionInput } from '../__generated__/resolvers-types.ts';
+import type { EngagementContext } from '../context.ts';
+import { hasConsent } from '../db/consent.store.ts';
+import { findCustomerReplica } from '../db/customer-replica.store.ts';
+import { findInteractionIdByIdempotencyKey, insertInteraction } from '../db/interaction.store.ts';
+import type { InteractionRow } from '../db/schema.ts';
+import { requiredConsent } from '../domain/consent.ts';
+import { validateInteraction } from '../domain/interactions.ts';
+
+export type LogInteractionResult = { interaction: InteractionRow | null; userErrors: UserError[] };
+
+/** Records a contact with a customer in the caller's scope; marketing and care contact needs consent. Emits InteractionLogged. */
+export async function logInteraction(ctx: EngagementContext, input: LogInteractionInput): Promise<LogInteractionResult> {
+  const identity = requireIdentity(ctx);
+  if (input.idempotencyKey) {
+    const existing = await findInteractionIdByIdempotencyKey(ctx.db, input.idempotencyKey);
+    if (existing) return { interaction: await ctx.loaders.interaction.load(existing), userErrors: [] };
+  }
+  const now = ctx.now();
+  const result = validateInteraction(input, now);
+  // Scope first, outside the transaction: a refusal is audited as FORBIDDEN by the access layer.
+  const customer = result.ok ? await findCustomerReplica(ctx.db, ctx.scope, result.value.customerId) : undefined;
+  const id = uuidv7();
+  const done = await runCommand(
+    ctx,
+    { action: 'logInteraction', entityType: 'Interaction', entityId: id },
+    async (tx, audit): Promise<{ userErrors: UserError[] }> => {
+      if (!result.ok) return { userErrors: result.errors };
+      const i = result.value;
+      if (!customer) return { userErrors: [{ field: 'customerId', code: 'CUSTOMER_NOT_FOUND', message: `No customer with id ${i.customerId}` }] };
+      const consent = requiredConsent(i.purpose);
+      if (consent && !(await hasConsent(tx, i.customerId, consent))) {
+        return {
+          userErrors: [{ field: 'purpose', code: 'CONSENT_REQUIRED', message: `The customer has not consented to ${consent.toLowerCase().replace('_', ' ')}` }],
+        };
+      }
+      await insertInteraction(tx, {
+        id,
+        customer_id: i.customerId,
+        channel: i.channel,
+        direction: i.direction,
+        purpose: i.purpose,
+        summary: i.summary,
+        outcome: i.outcome,
+        staff_id: identity.userId,
+        occurred_at: i.occurredAt,
+        recorded_at: now,
+        idempotency_key: input.idempotencyKey ?? null,
+      });
+      await emit(tx, 'InteractionLogged', {
+        subject: i.customerId,
+        time: now,
+        data: {
+          interactionId: id,
+          customerId: i.customerId,
+          channel: i.channel,
+          direction: i.direction,
+          purpose: i.purpose,
+          staffId: identity.userId,
+          occurredAt: i.occurredAt.toISOString(),
+        },
+      });
+      // the summary and outcome are free text: they stay out of the audit record
+      audit.changes(null, { customerId: i.customerId, channel: i.channel, direction: i.direction, purpose: i.purpose, occurredAt: i.occurredAt });
+      return { userErrors: [] };
+    },
+  );
+  if (done.userErrors.length) return { interaction: null, userErrors: done.userErrors };
+  return { interaction: await ctx.loaders.interaction.load(id), userErrors: [] };
+}

@@ -1,0 +1,88 @@
+import { emit } from '@crm/events';
+import { requireIdentity, runCommand, type UserError } from '@crm/service-kit';
+import { v7 as uuidv7 } from 'uuid';
+import type { ReceiveComplaintInput } from '../__generated__/resolvers-types.ts';
+import type { EngagementContext } from '../context.ts';
+import { findComplaintIdByIdempotencyKey, findComplaintSla, insertComplaint, insertComplaintHistory } from '../db/complaint.store.ts';
+import { findCustomerReplica } from '../db/customer-replica.store.ts';
+import type { ComplaintRow } from '../db/schema.ts';
+import { slaDeadlines, validateNewComplaint } from '../domain/complaints.ts';
+
+export type ComplaintResult = { complaint: ComplaintRow | null; userErrors: UserError[] };
+
+/** Records a complaint, suggestion or praise of a customer in the caller's scope; its SLA clock starts. Emits ComplaintReceived. */
+export async function receiveComplaint(ctx: EngagementContext, input: ReceiveComplaintInput): Promise<ComplaintResult> {
+  const identity = requireIdentity(ctx);
+  if (input.idempotencyKey) {
+    const existing = await findComplaintIdByIdempotencyKey(ctx.db, input.idempotencyKey);
+    if (existing) return { complaint: await ctx.loaders.complaint.load(existing), userErrors: [] };
+  }
+  const now = ctx.now();
+  const result = validateNewComplaint(input, now);
+  // Scope first, outside the transaction: a refusal is audited as FORBIDDEN by the access layer.
+  const customer = result.ok ? await findCustomerReplica(ctx.db, ctx.scope, result.value.customerId) : undefined;
+  const id = uuidv7();
+  const done = await runCommand(
+    ctx,
+    { action: 'receiveComplaint', entityType: 'Complaint', entityId: id },
+    async (tx, audit): Promise<{ userErrors: UserError[] }> => {
+      if (!result.ok) return { userErrors: result.errors };
+      const c = result.value;
+      if (!customer) return { userErrors: [{ field: 'customerId', code: 'CUSTOMER_NOT_FOUND', message: `No customer with id ${c.customerId}` }] };
+      const sla = await findComplaintSla(tx, c.severity);
+      const due = slaDeadlines(c.receivedAt, { acknowledgeHours: sla.acknowledge_hours, resolveDays: sla.resolve_days });
+      await insertComplaint(tx, {
+        id,
+        customer_id: c.customerId,
+        kind: c.kind,
+        category: c.category,
+        severity: c.severity,
+        channel: c.channel,
+        description: c.description,
+        status: 'RECEIVED',
+        received_at: c.receivedAt,
+        received_by: identity.userId,
+        assignee_id: c.assigneeId,
+        acknowledge_due_at: due.acknowledgeDueAt,
+        resolve_due_at: due.resolveDueAt,
+        acknowledged_at: null,
+        resolved_at: null,
+        closed_at: null,
+        resolution: null,
+        compensation: null,
+        currency: null,
+        acknowledge_escalated_at: null,
+        resolve_escalated_at: null,
+        idempotency_key: input.idempotencyKey ?? null,
+        updated_at: now,
+      });
+      await insertComplaintHistory(tx, {
+        id: uuidv7(),
+        complaint_id: id,
+        from_status: null,
+        to_status: 'RECEIVED',
+        note: null,
+        changed_by: identity.userId,
+        changed_at: now,
+      });
+      await emit(tx, 'ComplaintReceived', {
+        subject: c.customerId,
+        time: now,
+        data: {
+          complaintId: id,
+          customerId: c.customerId,
+          kind: c.kind,
+          category: c.category,
+          severity: c.severity,
+          channel: c.channel,
+          receivedAt: c.receivedAt.toISOString(),
+        },
+      });
+      // the description is free text: it stays out of the audit record
+      audit.changes(null, { customerId: c.customerId, kind: c.kind, category: c.category, severity: c.severity, status: 'RECEIVED', assigneeId: c.assigneeId });
+      return { userErrors: [] };
+    },
+  );
+  if (done.userErrors.length) return { complaint: null, userErrors: done.userErrors };
+  return { complaint: await ctx.loaders.complaint.load(id), userErrors: [] };
+}

@@ -1,0 +1,30 @@
+import { runCommand } from '@crm/service-kit';
+import type { RecordCareEventAttendanceInput } from '../__generated__/resolvers-types.ts';
+import type { EngagementContext } from '../context.ts';
+import { findCareEvent, findInvitationsOfEvents, recordAttendance } from '../db/care.store.ts';
+import { missingIds } from '../domain/audience.ts';
+import type { CareEventResult } from './invite-to-care-event.ts';
+
+/** After the event (of a branch in the caller's scope): the listed guests attended, the other invitees did not come. */
+export async function recordCareEventAttendance(ctx: EngagementContext, input: RecordCareEventAttendanceInput): Promise<CareEventResult> {
+  // Scope first, outside the transaction: a refusal is audited as FORBIDDEN by the access layer.
+  const event = await findCareEvent(ctx.db, ctx.scope, input.eventId);
+  return runCommand(
+    ctx,
+    { action: 'recordCareEventAttendance', entityType: 'CareEvent', entityId: input.eventId },
+    async (tx, audit): Promise<CareEventResult> => {
+      if (!event) return { event: null, userErrors: [{ field: 'eventId', code: 'EVENT_NOT_FOUND', message: `No event with id ${input.eventId}` }] };
+      const now = ctx.now();
+      if (event.starts_at.getTime() > now.getTime())
+        return { event: null, userErrors: [{ field: 'eventId', code: 'EVENT_NOT_STARTED', message: 'Attendance is recorded once the event started' }] };
+      // only the invitations of customers in the caller's scope can be marked as attended
+      const invited = new Set((await findInvitationsOfEvents(tx, ctx.scope, [event.id])).map((i) => i.customer_id));
+      const errors = missingIds('attendedCustomerIds', input.attendedCustomerIds, invited, 'NOT_INVITED', (id) => `Customer ${id} was not invited`);
+      if (errors.length) return { event: null, userErrors: errors };
+      const attended = [...new Set(input.attendedCustomerIds)];
+      await recordAttendance(tx, event.id, attended, now);
+      audit.detail({ attended: attended.length });
+      return { event, userErrors: [] };
+    },
+  );
+}
