@@ -21,6 +21,7 @@ const base = subgraphCodegen({
     CustomerValueScore: '../domain/value-score.ts#ValueScore',
     CustomerValueComponent: '../domain/value-score.ts#ValueComponent',
     CustomerValueScoreRecord: '../db/grade.store.ts#StoredValueScore',
+    AuditRecord: '@crm/service-kit#AuditRow',
   },
 });
 

@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Identity } from './auth.ts';
 import type { UserError } from './errors.ts';
 import { type Connection, decodeCursor, type PageArgs, pageSize, toConnection } from './pagination.ts';
-import { maskPersonalData } from './privacy.ts';
+import { MASKED_FIELDS, maskPersonalData, maskValue } from './privacy.ts';
 
 export type AuditKind = 'MUTATION' | 'JOB' | 'READ';
 export type AuditOutcome = 'SUCCEEDED' | 'REJECTED' | 'FORBIDDEN' | 'FAILED';
@@ -112,6 +112,13 @@ export const systemActor = (service: string, who = 'scheduler'): AuditActor => (
   correlationId: null,
 });
 
+/** A change of a personal-data field keeps its shape only (`individual.phone` -> `********21`). */
+function maskChange(change: AuditChange): AuditChange {
+  const name = change.field.split('.').at(-1) ?? change.field;
+  if ((MASKED_FIELDS as readonly string[]).includes(name)) return { field: change.field, before: maskValue(change.before), after: maskValue(change.after) };
+  return maskPersonalData(change);
+}
+
 function toRow(actor: AuditActor, entry: AuditEntry) {
   return {
     id: uuidv7(),
@@ -124,7 +131,7 @@ function toRow(actor: AuditActor, entry: AuditEntry) {
     entity_type: entry.entityType ?? null,
     entity_id: entry.entityId ?? null,
     outcome: entry.outcome,
-    changes: entry.changes?.length ? JSON.stringify(maskPersonalData(entry.changes)) : null,
+    changes: entry.changes?.length ? JSON.stringify(entry.changes.map(maskChange)) : null,
     detail: entry.detail === undefined ? null : JSON.stringify(maskPersonalData(entry.detail)),
     correlation_id: actor.correlationId,
   };

@@ -1,7 +1,7 @@
-import { byIds, createPagedLoader, type RequestContext, type ServiceContext, type ServiceDeps, serviceContext } from '@crm/service-kit';
+import { byIds, createPagedLoader, type RequestContext, type Scope, type ServiceContext, type ServiceDeps, scopeOf, serviceContext } from '@crm/service-kit';
 import DataLoader from 'dataloader';
 import { findConsentHistory, findCurrentConsents } from './db/consent.store.ts';
-import { type CustomerRecord, findCustomersByIds } from './db/customer.store.ts';
+import { type CustomerRecord, findCustomersForCaller } from './db/customer.store.ts';
 import { findDocumentsOfCustomers } from './db/document.store.ts';
 import { findSnapshotsOfCustomers } from './db/financial.store.ts';
 import { findStoredScoresOfCustomers, type StoredValueScore } from './db/grade.store.ts';
@@ -25,8 +25,10 @@ import { computeValueScore, type ValueScore } from './domain/value-score.ts';
 
 /** What every customers resolver receives. */
 export interface CustomersContext extends ServiceContext<DB> {
+  /** Which customers the caller may see and act on (every store query of customer data takes it). */
+  scope: Scope;
   loaders: {
-    /** Batches every customer looked up in one request into one query. */
+    /** Batches every customer looked up in one request into one query; FORBIDDEN outside the caller's scope. */
     customer: DataLoader<string, CustomerRecord | null>;
     segment: DataLoader<string, SegmentRow | null>;
     changesOfCustomer: ReturnType<typeof createPagedLoader<CustomerChangeRow>>;
@@ -64,21 +66,27 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
 export function createContext(base: RequestContext, deps: ServiceDeps<DB>): CustomersContext {
   const { db } = deps;
   const context = serviceContext(base, deps);
+  // No identity: nothing is in scope (the access layer refuses such calls before any resolver).
+  const scope: Scope = base.identity ? scopeOf(base.identity) : { kind: 'branch', branchId: null, managerId: null };
   const gradeThresholds = once(() => findGradeThresholds(db));
   return {
     ...context,
+    scope,
     loaders: {
-      customer: new DataLoader(async (ids) => byIds(ids, await findCustomersByIds(db, ids))),
+      customer: new DataLoader(async (ids) => {
+        const found = await findCustomersForCaller(db, scope, ids);
+        return ids.map((id) => found.get(id) ?? null);
+      }),
       segment: new DataLoader(async (ids) => byIds(ids, await findSegmentsByIds(db, ids))),
       changesOfCustomer: createPagedLoader(
-        (ids, window) => findChangesOfCustomers(db, ids, window),
+        (ids, window) => findChangesOfCustomers(db, scope, ids, window),
         (r) => r.customer_id,
       ),
-      assignmentsOfCustomer: new DataLoader(grouped((ids) => findAssignmentsOfCustomers(db, ids))),
-      snapshotsOfCustomer: new DataLoader(grouped((ids) => findSnapshotsOfCustomers(db, ids))),
-      consentsOfCustomer: new DataLoader(grouped((ids) => findCurrentConsents(db, ids))),
-      consentHistoryOfCustomer: new DataLoader(grouped((ids) => findConsentHistory(db, ids))),
-      documentsOfCustomer: new DataLoader(grouped((ids) => findDocumentsOfCustomers(db, ids))),
+      assignmentsOfCustomer: new DataLoader(grouped((ids) => findAssignmentsOfCustomers(db, scope, ids))),
+      snapshotsOfCustomer: new DataLoader(grouped((ids) => findSnapshotsOfCustomers(db, scope, ids))),
+      consentsOfCustomer: new DataLoader(grouped((ids) => findCurrentConsents(db, scope, ids))),
+      consentHistoryOfCustomer: new DataLoader(grouped((ids) => findConsentHistory(db, scope, ids))),
+      documentsOfCustomer: new DataLoader(grouped((ids) => findDocumentsOfCustomers(db, scope, ids))),
       valueScore: new DataLoader(
         async (customers) => {
           const asOf = isoDate(context.now());
@@ -92,7 +100,7 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Cust
         { cacheKeyFn: (c) => c.id },
       ),
       storedScoresOfCustomer: createPagedLoader(
-        (ids, window) => findStoredScoresOfCustomers(db, ids, window.limit),
+        (ids, window) => findStoredScoresOfCustomers(db, scope, ids, window.limit),
         (r) => r.customer_id,
       ),
       policy: once(() => findPolicy(db)),

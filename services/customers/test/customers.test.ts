@@ -1,3 +1,4 @@
+import { pseudonym } from '@crm/service-kit';
 import { staff, startTestService, type TestService } from '@crm/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DB } from '../src/db/schema.ts';
@@ -81,7 +82,8 @@ describe('customers subgraph', () => {
           enterprise: { legalName: 'Kora Textiles SARL', registrationNumber: 'RC-2019-B-1234', size: 'SMALL', annualRevenue: '125000000.10' },
         },
       },
-      staff.officer,
+      // A branch-bound caller registers into their own branch only.
+      { userId: 'officer-2', roles: ['loan_officer'], branchId: 'BR-002' },
     );
     expect(res.data?.registerCustomer.userErrors).toEqual([]);
     expect(res.data?.registerCustomer.customer?.enterprise).toEqual({ legalName: 'Kora Textiles SARL', annualRevenue: '125000000.10' });
@@ -99,7 +101,7 @@ describe('customers subgraph', () => {
     const before = await rowCounts();
     const res = await svc.graphql<RegisterResult>(
       REGISTER,
-      { input: { ...amina, individual: { ...amina.individual, birthDate: '2999-01-01' } } },
+      { input: { ...amina, individual: { ...amina.individual, birthDate: '2199-01-01' } } },
       staff.officer,
     );
     expect(res.data?.registerCustomer.userErrors).toEqual([expect.objectContaining({ field: 'individual.birthDate', code: 'DATE_IN_FUTURE' })]);
@@ -134,17 +136,25 @@ describe('customers subgraph', () => {
   });
 
   it('pages through customers with a keyset cursor and a filter', async () => {
+    const ids: string[] = [];
     for (const name of ['Bello', 'Chioma', 'Dede']) {
-      await svc.graphql(REGISTER, { input: { ...amina, branchId: 'BR-PAGE', individual: { firstName: name, lastName: 'Page' } } }, staff.officer);
+      const reg = await svc.graphql<RegisterResult>(
+        REGISTER,
+        { input: { ...amina, branchId: 'BR-PAGE', individual: { firstName: name, lastName: 'Page' } } },
+        { ...staff.officer, branchId: 'BR-PAGE' },
+      );
+      ids.push(reg.data?.registerCustomer.customer?.id ?? '');
     }
     const PAGE = `query($after: String) { customers(filter: { branchId: "BR-PAGE" }, first: 2, after: $after) { totalCount edges { node { displayName } } pageInfo { hasNextPage endCursor } } }`;
     type Page = { customers: { totalCount: number; edges: { node: { displayName: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } };
+    // Analysts see each customer under its stable pseudonym, in registration order.
+    const [bello = '', chioma = '', dede = ''] = ids;
     const p1 = await svc.graphql<Page>(PAGE, {}, staff.analyst);
     expect(p1.data?.customers.totalCount).toBe(3);
-    expect(p1.data?.customers.edges.map((e) => e.node.displayName)).toEqual(['Bello Page', 'Chioma Page']);
+    expect(p1.data?.customers.edges.map((e) => e.node.displayName)).toEqual([pseudonym(bello), pseudonym(chioma)]);
     expect(p1.data?.customers.pageInfo.hasNextPage).toBe(true);
     const p2 = await svc.graphql<Page>(PAGE, { after: p1.data?.customers.pageInfo.endCursor }, staff.analyst);
-    expect(p2.data?.customers.edges.map((e) => e.node.displayName)).toEqual(['Dede Page']);
+    expect(p2.data?.customers.edges.map((e) => e.node.displayName)).toEqual([pseudonym(dede)]);
     expect(p2.data?.customers.pageInfo.hasNextPage).toBe(false);
   });
 

@@ -144,10 +144,12 @@ describe('financial snapshots, consent, special care and the customer file', () 
 
   it('sets special-care flags (history recorded, filterable) and files documents by category', async () => {
     const id = await make.customer({ branchId: 'BR-CARE' });
+    // Branch scope: the officer serving this customer works at its branch.
+    const careOfficer = { ...staff.officer, branchId: 'BR-CARE' };
     const care = await svc.graphql<{ setCustomerSpecialCare: { customer: { specialCare: { flags: string[]; note: string; priority: boolean } } } }>(
       `mutation($input: SetCustomerSpecialCareInput!) { setCustomerSpecialCare(input: $input) { customer { specialCare { flags note priority } } userErrors { code } } }`,
       { input: { customerId: id, flags: ['LOW_LITERACY', 'ELDERLY'], note: 'Read documents aloud' } },
-      staff.officer,
+      careOfficer,
     );
     expect(care.data?.setCustomerSpecialCare.customer.specialCare).toEqual({
       flags: ['ELDERLY', 'LOW_LITERACY'],
@@ -161,12 +163,12 @@ describe('financial snapshots, consent, special care and the customer file', () 
     await svc.graphql(
       ADD,
       { input: { customerId: id, category: 'BASIC', documentType: 'identity', title: 'National id card', storageRef: 's3://files/id.pdf', sizeBytes: 120000 } },
-      staff.officer,
+      careOfficer,
     );
     await svc.graphql(
       ADD,
       { input: { customerId: id, category: 'DEVELOPMENT', documentType: 'VISIT_PLAN', title: 'Q1 visits', storageRef: 's3://files/v.pdf' } },
-      staff.officer,
+      careOfficer,
     );
     const docs = await svc.graphql<{ customer: { basic: { documentType: string; sizeBytes: number }[]; all: unknown[] } }>(
       `query($id: ID!) { customer(id: $id) { basic: documents(category: BASIC) { documentType sizeBytes } all: documents { id } } }`,
@@ -178,7 +180,7 @@ describe('financial snapshots, consent, special care and the customer file', () 
     const bad = await svc.graphql<{ addCustomerDocument: { userErrors: Errors } }>(
       ADD,
       { input: { customerId: 'nobody', category: 'BASIC', documentType: 'X', title: 'x', storageRef: 'x' } },
-      staff.officer,
+      careOfficer,
     );
     expect(bad.data?.addCustomerDocument.userErrors).toEqual([{ field: 'customerId', code: 'CUSTOMER_NOT_FOUND' }]);
     expect(await counts(svc)).toEqual(before);

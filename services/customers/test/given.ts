@@ -25,7 +25,9 @@ export function given(svc: TestService<DB>) {
         contact: { address: { region: 'Centre', city: 'Yaoundé' } },
         ...overrides,
       };
-      const res = await svc.graphql<{ registerCustomer: { customer: { id: string } | null; userErrors: unknown[] } }>(REGISTER, { input }, staff.officer);
+      // Branch-bound callers register into their own branch only: the same officer, posted at the customer's branch.
+      const registrar: Identity = { ...staff.officer, branchId: String(input.branchId) };
+      const res = await svc.graphql<{ registerCustomer: { customer: { id: string } | null; userErrors: unknown[] } }>(REGISTER, { input }, registrar);
       const id = res.data?.registerCustomer.customer?.id;
       if (!id) throw new Error(`fixture registration failed: ${JSON.stringify(res)}`);
       return id;

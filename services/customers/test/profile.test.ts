@@ -119,7 +119,7 @@ describe('profiles, status, managers, history and staleness', () => {
     const before = await counts(svc);
     const bad = await svc.graphql<{ updateCustomerProfile: { customer: null; userErrors: Errors } }>(
       UPDATE,
-      { input: { customerId: id, individual: { birthDate: '2999-01-01', firstName: null }, enterprise: { legalName: 'X' } } },
+      { input: { customerId: id, individual: { birthDate: '2199-01-01', firstName: null }, enterprise: { legalName: 'X' } } },
       staff.officer,
     );
     expect(bad.data?.updateCustomerProfile.userErrors).toEqual(
@@ -213,7 +213,7 @@ describe('profiles, status, managers, history and staleness', () => {
     const reviewed = await svc.graphql<{ markCustomerProfileReviewed: { customer: { stale: boolean } } }>(
       `mutation($input: MarkCustomerProfileReviewedInput!) { markCustomerProfileReviewed(input: $input) { customer { stale } userErrors { code } } }`,
       { input: { customerId: old } },
-      staff.officer,
+      { ...staff.officer, branchId: 'BR-STALE' },
     );
     expect(reviewed.data?.markCustomerProfileReviewed.customer.stale).toBe(false);
     expect((await svc.graphql<L>(LIST, { stale: true }, staff.analyst)).data?.customers.totalCount).toBe(0);

@@ -21,6 +21,8 @@ describe('segments', () => {
   let svc: TestService<DB>;
   let make: ReturnType<typeof given>;
   const ids: Record<string, string> = {};
+  // The customers of these tests are in BR-SEG: so is the branch manager who counts them.
+  const segManager = { ...branchManager, branchId: 'BR-SEG' };
   beforeAll(async () => {
     svc = await startTestService(customersService);
     make = given(svc);
@@ -48,7 +50,7 @@ describe('segments', () => {
     await svc.graphql(
       `mutation($input: RecordFinancialSnapshotInput!) { recordFinancialSnapshot(input: $input) { userErrors { code } } }`,
       { input: { customerId: ids.mid, asOf: '2026-01-31', currency: 'XAF', monthlyIncome: '1500000' } },
-      staff.officer,
+      { ...staff.officer, branchId: 'BR-SEG' },
     );
     // Credit told us the farmer's loan is 31-60 days past due.
     const disbursed = createEvent('LoanDisbursed', {
@@ -147,7 +149,7 @@ describe('segments', () => {
           },
         },
       },
-      branchManager,
+      segManager,
     );
     const id = created.data?.createCustomerSegment.segment.id;
     expect(created.data?.createCustomerSegment.segment.customerCount).toBe(3);
@@ -162,16 +164,16 @@ describe('segments', () => {
     const updated = await svc.graphql<{ updateCustomerSegment: { segment: { customerCount: number } } }>(
       UPDATE,
       { input: { id, rule: { attribute: 'tags', op: 'contains', value: 'vip' } } },
-      branchManager,
+      segManager,
     );
     expect(updated.data?.updateCustomerSegment.segment.customerCount).toBe(1);
     const listed = await svc.graphql<{ segments: { name: string }[] }>(`{ segments { name } }`);
     expect(listed.data?.segments.map((s) => s.name)).toContain('Seg traders');
     const DELETE = `mutation($input: DeleteCustomerSegmentInput!) { deleteCustomerSegment(input: $input) { deletedId userErrors { field code } } }`;
     expect(
-      (await svc.graphql<{ deleteCustomerSegment: { deletedId: string } }>(DELETE, { input: { id } }, branchManager)).data?.deleteCustomerSegment.deletedId,
+      (await svc.graphql<{ deleteCustomerSegment: { deletedId: string } }>(DELETE, { input: { id } }, segManager)).data?.deleteCustomerSegment.deletedId,
     ).toBe(id);
-    const gone = await svc.graphql<{ deleteCustomerSegment: { userErrors: Errors } }>(DELETE, { input: { id } }, branchManager);
+    const gone = await svc.graphql<{ deleteCustomerSegment: { userErrors: Errors } }>(DELETE, { input: { id } }, segManager);
     expect(gone.data?.deleteCustomerSegment.userErrors).toEqual([{ field: 'id', code: 'SEGMENT_NOT_FOUND' }]);
     const none = await svc.graphql<{ customers: { totalCount: number } }>(`query($s: ID!) { customers(filter: { segmentId: $s }) { totalCount } }`, { s: id });
     expect(none.data?.customers.totalCount).toBe(0);

@@ -5,6 +5,7 @@ import type { IndividualProfileRow, EnterpriseProfileRow, CustomerRow, CustomerC
 import type { ConsentState } from '../db/consent.store.ts';
 import type { ValueScore, ValueComponent } from '../domain/value-score.ts';
 import type { StoredValueScore } from '../db/grade.store.ts';
+import type { AuditRow } from '@crm/service-kit';
 import type { CustomersContext } from '../context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -83,6 +84,72 @@ export type AssignRelationshipManagerPayload = {
   userErrors: Array<UserError>;
 };
 
+/** One changed field; values as JSON text. */
+export type AuditChange = {
+  __typename?: 'AuditChange';
+  after?: Maybe<Scalars['String']['output']>;
+  before?: Maybe<Scalars['String']['output']>;
+  field: Scalars['String']['output'];
+};
+
+export type AuditFilter = {
+  /** Mutation name, `job:<name>` or `read:<Type.field>`. */
+  action?: InputMaybe<Scalars['String']['input']>;
+  actorId?: InputMaybe<Scalars['String']['input']>;
+  entityId?: InputMaybe<Scalars['ID']['input']>;
+  entityType?: InputMaybe<Scalars['String']['input']>;
+  /** From this instant (inclusive). */
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Up to this instant (exclusive). */
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+export type AuditKind =
+  | 'JOB'
+  | 'MUTATION'
+  | 'READ';
+
+export type AuditOutcome =
+  | 'FAILED'
+  | 'FORBIDDEN'
+  | 'REJECTED'
+  | 'SUCCEEDED';
+
+/** One audit record: who did what, when, to which entity, and how it ended. Append-only. */
+export type AuditRecord = {
+  __typename?: 'AuditRecord';
+  /** Mutation name, `job:<name>` or `read:<Type.field>`. */
+  action: Scalars['String']['output'];
+  actorBranch?: Maybe<Scalars['String']['output']>;
+  actorId: Scalars['String']['output'];
+  actorRoles: Array<Scalars['String']['output']>;
+  /** The fields that changed, personal data masked. */
+  changes: Array<AuditChange>;
+  correlationId?: Maybe<Scalars['String']['output']>;
+  /** JSON text: error codes of a refusal, counts of a job run. */
+  detail?: Maybe<Scalars['String']['output']>;
+  entityId?: Maybe<Scalars['String']['output']>;
+  entityType?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  kind: AuditKind;
+  occurredAt: Scalars['DateTime']['output'];
+  outcome: AuditOutcome;
+  /** The service that wrote it. */
+  service: Scalars['String']['output'];
+};
+
+export type AuditRecordConnection = {
+  __typename?: 'AuditRecordConnection';
+  edges: Array<AuditRecordEdge>;
+  pageInfo: PageInfo;
+};
+
+export type AuditRecordEdge = {
+  __typename?: 'AuditRecordEdge';
+  cursor: Scalars['String']['output'];
+  node: AuditRecord;
+};
+
 export type ChangeCustomerStatusInput = {
   customerId: Scalars['ID']['input'];
   reason?: InputMaybe<Scalars['String']['input']>;
@@ -136,22 +203,22 @@ export type Customer = {
   /** Current consent per purpose (a purpose never answered is not granted). */
   consents: Array<CustomerConsent>;
   contact: ContactDetails;
-  /** Full name of a person, legal name of an enterprise. */
+  /** Full name of a person, legal name of an enterprise; a stable pseudonym for analysts. */
   displayName: Scalars['String']['output'];
   /** Documents of the customer file, optionally of one category. */
-  documents: Array<CustomerDocument>;
+  documents?: Maybe<Array<CustomerDocument>>;
   enterprise?: Maybe<EnterpriseProfile>;
   /** The newest financial snapshot (by as-of date), or null. */
   financialProfile?: Maybe<FinancialSnapshot>;
   /** Every financial snapshot, newest first. */
-  financialSnapshots: Array<FinancialSnapshot>;
+  financialSnapshots?: Maybe<Array<FinancialSnapshot>>;
   /** Current grade; null until the first grade evaluation. */
   grade?: Maybe<CustomerGrade>;
   /** Open at-risk window (score under the grade's floor), or null. */
   gradeAtRisk?: Maybe<CustomerGradeAtRisk>;
   gradeSince?: Maybe<Scalars['Date']['output']>;
   /** Profile changes, newest first. */
-  history: CustomerChangeConnection;
+  history?: Maybe<CustomerChangeConnection>;
   id: Scalars['ID']['output'];
   individual?: Maybe<IndividualProfile>;
   kind: CustomerKind;
@@ -466,9 +533,10 @@ export type EnterpriseProfile = {
   employees?: Maybe<Scalars['Int']['output']>;
   foundedOn?: Maybe<Scalars['Date']['output']>;
   industry?: Maybe<Scalars['String']['output']>;
-  legalName: Scalars['String']['output'];
+  legalName?: Maybe<Scalars['String']['output']>;
   legalRepresentative?: Maybe<Scalars['String']['output']>;
-  registrationNumber: Scalars['String']['output'];
+  /** The registration number; only for loan officers, branch managers and administrators (reads are audited). */
+  registrationNumber?: Maybe<Scalars['String']['output']>;
   size?: Maybe<EnterpriseSize>;
 };
 
@@ -514,12 +582,15 @@ export type Gender =
 
 export type IndividualProfile = {
   __typename?: 'IndividualProfile';
+  /** The full birth date; analysts get birthYear only. */
   birthDate?: Maybe<Scalars['Date']['output']>;
+  /** Year of birth (what analysts see of the birth date). */
+  birthYear?: Maybe<Scalars['Int']['output']>;
   employer?: Maybe<Scalars['String']['output']>;
-  firstName: Scalars['String']['output'];
+  firstName?: Maybe<Scalars['String']['output']>;
   gender?: Maybe<Gender>;
-  lastName: Scalars['String']['output'];
-  /** The full national id; only for loan officers, branch managers and administrators (FORBIDDEN otherwise). */
+  lastName?: Maybe<Scalars['String']['output']>;
+  /** The full national id; only for loan officers, branch managers and administrators (FORBIDDEN otherwise, and every read is audited). */
   nationalId?: Maybe<Scalars['String']['output']>;
   /** National id with all but the last four characters masked. */
   nationalIdMasked?: Maybe<Scalars['String']['output']>;
@@ -670,6 +741,8 @@ export type Query = {
   customerPolicy: CustomerPolicy;
   /** Customers in a stable order (oldest first), one page at a time. */
   customers: CustomerConnection;
+  /** The audit trail of this service, newest first: administrators and auditors. */
+  customersAuditTrail: AuditRecordConnection;
   /** The segment with this id, or null. */
   segment?: Maybe<CustomerSegment>;
   /** All segments, by name. */
@@ -692,6 +765,13 @@ export type QueryCustomerHistoryArgs = {
 export type QueryCustomersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<CustomerFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryCustomersAuditTrailArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AuditFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -946,7 +1026,6 @@ export type FederationReferenceTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   AddCustomerDocumentInput: AddCustomerDocumentInput;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AddCustomerDocumentPayload: ResolverTypeWrapper<Omit<AddCustomerDocumentPayload, 'document'> & { document?: Maybe<ResolversTypes['CustomerDocument']> }>;
@@ -954,6 +1033,13 @@ export type ResolversTypes = ResolversObject<{
   AddressInput: AddressInput;
   AssignRelationshipManagerInput: AssignRelationshipManagerInput;
   AssignRelationshipManagerPayload: ResolverTypeWrapper<Omit<AssignRelationshipManagerPayload, 'customer'> & { customer?: Maybe<ResolversTypes['Customer']> }>;
+  AuditChange: ResolverTypeWrapper<AuditChange>;
+  AuditFilter: AuditFilter;
+  AuditKind: AuditKind;
+  AuditOutcome: AuditOutcome;
+  AuditRecord: ResolverTypeWrapper<AuditRow>;
+  AuditRecordConnection: ResolverTypeWrapper<Omit<AuditRecordConnection, 'edges'> & { edges: Array<ResolversTypes['AuditRecordEdge']> }>;
+  AuditRecordEdge: ResolverTypeWrapper<Omit<AuditRecordEdge, 'node'> & { node: ResolversTypes['AuditRecord'] }>;
   ChangeCustomerStatusInput: ChangeCustomerStatusInput;
   ChangeCustomerStatusPayload: ResolverTypeWrapper<Omit<ChangeCustomerStatusPayload, 'customer'> & { customer?: Maybe<ResolversTypes['Customer']> }>;
   ContactChannel: ContactChannel;
@@ -1028,12 +1114,12 @@ export type ResolversTypes = ResolversObject<{
   UpdateCustomerProfilePayload: ResolverTypeWrapper<Omit<UpdateCustomerProfilePayload, 'changes' | 'customer'> & { changes: Array<ResolversTypes['CustomerChange']>, customer?: Maybe<ResolversTypes['Customer']> }>;
   UpdateCustomerSegmentInput: UpdateCustomerSegmentInput;
   UserError: ResolverTypeWrapper<UserError>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   AddCustomerDocumentInput: AddCustomerDocumentInput;
-  String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   AddCustomerDocumentPayload: Omit<AddCustomerDocumentPayload, 'document'> & { document?: Maybe<ResolversParentTypes['CustomerDocument']> };
@@ -1041,6 +1127,11 @@ export type ResolversParentTypes = ResolversObject<{
   AddressInput: AddressInput;
   AssignRelationshipManagerInput: AssignRelationshipManagerInput;
   AssignRelationshipManagerPayload: Omit<AssignRelationshipManagerPayload, 'customer'> & { customer?: Maybe<ResolversParentTypes['Customer']> };
+  AuditChange: AuditChange;
+  AuditFilter: AuditFilter;
+  AuditRecord: AuditRow;
+  AuditRecordConnection: Omit<AuditRecordConnection, 'edges'> & { edges: Array<ResolversParentTypes['AuditRecordEdge']> };
+  AuditRecordEdge: Omit<AuditRecordEdge, 'node'> & { node: ResolversParentTypes['AuditRecord'] };
   ChangeCustomerStatusInput: ChangeCustomerStatusInput;
   ChangeCustomerStatusPayload: Omit<ChangeCustomerStatusPayload, 'customer'> & { customer?: Maybe<ResolversParentTypes['Customer']> };
   ContactDetails: CustomerRow;
@@ -1102,7 +1193,20 @@ export type ResolversParentTypes = ResolversObject<{
   UpdateCustomerProfilePayload: Omit<UpdateCustomerProfilePayload, 'changes' | 'customer'> & { changes: Array<ResolversParentTypes['CustomerChange']>, customer?: Maybe<ResolversParentTypes['Customer']> };
   UpdateCustomerSegmentInput: UpdateCustomerSegmentInput;
   UserError: UserError;
+  String: Scalars['String']['output'];
 }>;
+
+export type AllowDirectiveArgs = {
+  roles: Array<Scalars['String']['input']>;
+};
+
+export type AllowDirectiveResolver<Result, Parent, ContextType = CustomersContext, Args = AllowDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type SensitiveDirectiveArgs = {
+  data: Scalars['String']['input'];
+};
+
+export type SensitiveDirectiveResolver<Result, Parent, ContextType = CustomersContext, Args = SensitiveDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AddCustomerDocumentPayloadResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['AddCustomerDocumentPayload'] = ResolversParentTypes['AddCustomerDocumentPayload']> = ResolversObject<{
   document?: Resolver<Maybe<ResolversTypes['CustomerDocument']>, ParentType, ContextType>;
@@ -1119,6 +1223,39 @@ export type AddressResolvers<ContextType = CustomersContext, ParentType extends 
 export type AssignRelationshipManagerPayloadResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['AssignRelationshipManagerPayload'] = ResolversParentTypes['AssignRelationshipManagerPayload']> = ResolversObject<{
   customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type AuditChangeResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['AuditChange'] = ResolversParentTypes['AuditChange']> = ResolversObject<{
+  after?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  before?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type AuditRecordResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['AuditRecord'] = ResolversParentTypes['AuditRecord']> = ResolversObject<{
+  action?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  actorBranch?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  actorId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  actorRoles?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  changes?: Resolver<Array<ResolversTypes['AuditChange']>, ParentType, ContextType>;
+  correlationId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  detail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  entityId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  entityType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['AuditKind'], ParentType, ContextType>;
+  occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['AuditOutcome'], ParentType, ContextType>;
+  service?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type AuditRecordConnectionResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['AuditRecordConnection'] = ResolversParentTypes['AuditRecordConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['AuditRecordEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type AuditRecordEdgeResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['AuditRecordEdge'] = ResolversParentTypes['AuditRecordEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['AuditRecord'], ParentType, ContextType>;
 }>;
 
 export type ChangeCustomerStatusPayloadResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['ChangeCustomerStatusPayload'] = ResolversParentTypes['ChangeCustomerStatusPayload']> = ResolversObject<{
@@ -1141,14 +1278,14 @@ export type CustomerResolvers<ContextType = CustomersContext, ParentType extends
   consents?: Resolver<Array<ResolversTypes['CustomerConsent']>, ParentType, ContextType>;
   contact?: Resolver<ResolversTypes['ContactDetails'], ParentType, ContextType>;
   displayName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  documents?: Resolver<Array<ResolversTypes['CustomerDocument']>, ParentType, ContextType, Partial<CustomerDocumentsArgs>>;
+  documents?: Resolver<Maybe<Array<ResolversTypes['CustomerDocument']>>, ParentType, ContextType, Partial<CustomerDocumentsArgs>>;
   enterprise?: Resolver<Maybe<ResolversTypes['EnterpriseProfile']>, ParentType, ContextType>;
   financialProfile?: Resolver<Maybe<ResolversTypes['FinancialSnapshot']>, ParentType, ContextType>;
-  financialSnapshots?: Resolver<Array<ResolversTypes['FinancialSnapshot']>, ParentType, ContextType>;
+  financialSnapshots?: Resolver<Maybe<Array<ResolversTypes['FinancialSnapshot']>>, ParentType, ContextType>;
   grade?: Resolver<Maybe<ResolversTypes['CustomerGrade']>, ParentType, ContextType>;
   gradeAtRisk?: Resolver<Maybe<ResolversTypes['CustomerGradeAtRisk']>, ParentType, ContextType>;
   gradeSince?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
-  history?: Resolver<ResolversTypes['CustomerChangeConnection'], ParentType, ContextType, RequireFields<CustomerHistoryArgs, 'first'>>;
+  history?: Resolver<Maybe<ResolversTypes['CustomerChangeConnection']>, ParentType, ContextType, RequireFields<CustomerHistoryArgs, 'first'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   individual?: Resolver<Maybe<ResolversTypes['IndividualProfile']>, ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['CustomerKind'], ParentType, ContextType>;
@@ -1312,9 +1449,9 @@ export type EnterpriseProfileResolvers<ContextType = CustomersContext, ParentTyp
   employees?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   foundedOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   industry?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  legalName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  legalName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   legalRepresentative?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  registrationNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  registrationNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   size?: Resolver<Maybe<ResolversTypes['EnterpriseSize']>, ParentType, ContextType>;
 }>;
 
@@ -1335,10 +1472,11 @@ export type FinancialSnapshotResolvers<ContextType = CustomersContext, ParentTyp
 
 export type IndividualProfileResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['IndividualProfile'] = ResolversParentTypes['IndividualProfile']> = ResolversObject<{
   birthDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  birthYear?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   employer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  firstName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  firstName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   gender?: Resolver<Maybe<ResolversTypes['Gender']>, ParentType, ContextType>;
-  lastName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  lastName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   nationalId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   nationalIdMasked?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   occupation?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1378,6 +1516,7 @@ export type QueryResolvers<ContextType = CustomersContext, ParentType extends Re
   customerHistory?: Resolver<ResolversTypes['CustomerChangeConnection'], ParentType, ContextType, RequireFields<QueryCustomerHistoryArgs, 'customerId' | 'first'>>;
   customerPolicy?: Resolver<ResolversTypes['CustomerPolicy'], ParentType, ContextType>;
   customers?: Resolver<ResolversTypes['CustomerConnection'], ParentType, ContextType, RequireFields<QueryCustomersArgs, 'first'>>;
+  customersAuditTrail?: Resolver<ResolversTypes['AuditRecordConnection'], ParentType, ContextType, RequireFields<QueryCustomersAuditTrailArgs, 'first'>>;
   segment?: Resolver<Maybe<ResolversTypes['CustomerSegment']>, ParentType, ContextType, RequireFields<QuerySegmentArgs, 'id'>>;
   segments?: Resolver<Array<ResolversTypes['CustomerSegment']>, ParentType, ContextType>;
 }>;
@@ -1443,6 +1582,10 @@ export type Resolvers<ContextType = CustomersContext> = ResolversObject<{
   AddCustomerDocumentPayload?: AddCustomerDocumentPayloadResolvers<ContextType>;
   Address?: AddressResolvers<ContextType>;
   AssignRelationshipManagerPayload?: AssignRelationshipManagerPayloadResolvers<ContextType>;
+  AuditChange?: AuditChangeResolvers<ContextType>;
+  AuditRecord?: AuditRecordResolvers<ContextType>;
+  AuditRecordConnection?: AuditRecordConnectionResolvers<ContextType>;
+  AuditRecordEdge?: AuditRecordEdgeResolvers<ContextType>;
   ChangeCustomerStatusPayload?: ChangeCustomerStatusPayloadResolvers<ContextType>;
   ContactDetails?: ContactDetailsResolvers<ContextType>;
   Customer?: CustomerResolvers<ContextType>;
@@ -1487,3 +1630,7 @@ export type Resolvers<ContextType = CustomersContext> = ResolversObject<{
   UserError?: UserErrorResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = CustomersContext> = ResolversObject<{
+  allow?: AllowDirectiveResolver<any, any, ContextType>;
+  sensitive?: SensitiveDirectiveResolver<any, any, ContextType>;
+}>;

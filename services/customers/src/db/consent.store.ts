@@ -1,4 +1,6 @@
+import type { Scope } from '@crm/service-kit';
 import type { Kysely } from 'kysely';
+import { customerIdsInScope } from './customer.store.ts';
 import type { ConsentPurpose, ConsentRecordRow, ContactChannel, DB } from './schema.ts';
 
 export const CONSENT_PURPOSES: readonly ConsentPurpose[] = ['MARKETING_CONTACT', 'DATA_SHARING', 'PROFILING'];
@@ -18,13 +20,14 @@ export async function insertConsent(db: Kysely<DB>, row: ConsentRecordRow): Prom
 }
 
 /** The latest answer per purpose, of many customers, in one query (DISTINCT ON). */
-export async function findCurrentConsents(db: Kysely<DB>, customerIds: readonly string[]): Promise<ConsentRecordRow[]> {
+export async function findCurrentConsents(db: Kysely<DB>, scope: Scope, customerIds: readonly string[]): Promise<ConsentRecordRow[]> {
   if (!customerIds.length) return [];
   return db
     .selectFrom('consent_record')
     .selectAll()
     .distinctOn(['customer_id', 'purpose'])
     .where('customer_id', 'in', [...customerIds])
+    .$if(scope.kind !== 'all', (q) => q.where('customer_id', 'in', customerIdsInScope(db, scope)))
     .orderBy('customer_id')
     .orderBy('purpose')
     .orderBy('changed_at', 'desc')
@@ -33,12 +36,13 @@ export async function findCurrentConsents(db: Kysely<DB>, customerIds: readonly 
 }
 
 /** Every consent change of many customers, newest first, in one query. */
-export async function findConsentHistory(db: Kysely<DB>, customerIds: readonly string[]): Promise<ConsentRecordRow[]> {
+export async function findConsentHistory(db: Kysely<DB>, scope: Scope, customerIds: readonly string[]): Promise<ConsentRecordRow[]> {
   if (!customerIds.length) return [];
   return db
     .selectFrom('consent_record')
     .selectAll()
     .where('customer_id', 'in', [...customerIds])
+    .$if(scope.kind !== 'all', (q) => q.where('customer_id', 'in', customerIdsInScope(db, scope)))
     .orderBy('customer_id')
     .orderBy('changed_at', 'desc')
     .orderBy('id', 'desc')

@@ -1,4 +1,4 @@
-import type { Connection } from '@crm/service-kit';
+import { assertInScope, type Connection, forbidden, inScope, inScopeSql, type Scope } from '@crm/service-kit';
 import type { Expression, ExpressionBuilder, Kysely, SelectQueryBuilder, SqlBool } from 'kysely';
 import type { ProfileChange } from '../domain/profile.ts';
 import type { SegmentRule } from '../domain/segment-rule.ts';
@@ -12,7 +12,7 @@ export interface CustomerRecord extends CustomerRow {
 }
 
 /** A page of customers and the filter that selected it (for totalCount). */
-export type CustomerPage = Connection<CustomerRecord> & { filter: CustomerCriteria };
+export type CustomerPage = Connection<CustomerRecord> & { filter: CustomerCriteria; scope: Scope };
 
 export interface CustomerFilter {
   kind?: CustomerRow['kind'] | null;
@@ -126,6 +126,29 @@ export async function findCustomersByIds(db: Kysely<DB>, ids: readonly string[],
   return rows.map(toRecord);
 }
 
+/**
+ * Customers by id for a caller: each id maps to its record, to a FORBIDDEN error when the
+ * customer is outside the caller's scope, or is absent when no customer has it.
+ */
+export async function findCustomersForCaller(db: Kysely<DB>, scope: Scope, ids: readonly string[]): Promise<Map<string, CustomerRecord | Error>> {
+  const out = new Map<string, CustomerRecord | Error>();
+  for (const record of await findCustomersByIds(db, ids)) {
+    out.set(
+      record.id,
+      inScope(scope, { branchId: record.branch_id, managerId: record.relationship_manager_id }) ? record : forbidden('This customer is outside your branch'),
+    );
+  }
+  return out;
+}
+
+/** Ids of the customers within a scope, as a subquery for the tables that hang off a customer. */
+export function customerIdsInScope(db: Kysely<DB>, scope: Scope) {
+  return db
+    .selectFrom('customer')
+    .select('customer.id')
+    .where(inScopeSql(scope, 'customer.branch_id', 'customer.relationship_manager_id'));
+}
+
 export async function findCustomerIdByIdempotencyKey(db: Kysely<DB>, key: string): Promise<string | undefined> {
   const row = await db.selectFrom('customer').select('id').where('idempotency_key', '=', key).executeTakeFirst();
   return row?.id;
@@ -171,6 +194,7 @@ export function matchesFilter(filter: CustomerCriteria) {
  */
 export async function listCustomers(
   db: Kysely<DB>,
+  scope: Scope,
   filter: CustomerCriteria,
   page: { limit: number; afterId?: string | undefined },
 ): Promise<CustomerRecord[]> {
@@ -178,6 +202,7 @@ export async function listCustomers(
     .selectFrom('customer')
     .select('customer.id')
     .where(matchesFilter(filter))
+    .where(inScopeSql(scope, 'customer.branch_id', 'customer.relationship_manager_id'))
     .$if(page.afterId !== undefined, (q: SelectQueryBuilder<DB, 'customer', { id: string }>) => q.where('customer.id', '>', page.afterId ?? ''))
     .orderBy('customer.id')
     .limit(page.limit);
@@ -185,11 +210,12 @@ export async function listCustomers(
   return rows.map(toRecord);
 }
 
-export async function countCustomers(db: Kysely<DB>, filter: CustomerCriteria): Promise<number> {
+export async function countCustomers(db: Kysely<DB>, scope: Scope, filter: CustomerCriteria): Promise<number> {
   const row = await db
     .selectFrom('customer')
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .where(matchesFilter(filter))
+    .where(inScopeSql(scope, 'customer.branch_id', 'customer.relationship_manager_id'))
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
@@ -241,7 +267,20 @@ export async function updateCustomer(
   await db.updateTable('customer').set(values).where('id', '=', customerId).execute();
 }
 
-/** Locks a customer row for the rest of the transaction (concurrent changes queue behind). */
-export async function lockCustomer(db: Kysely<DB>, customerId: string): Promise<CustomerRow | undefined> {
-  return db.selectFrom('customer').selectAll().where('id', '=', customerId).forUpdate().executeTakeFirst();
+/**
+ * Locks a customer row for the rest of the transaction (concurrent changes queue behind).
+ * Undefined when no customer has this id; FORBIDDEN (nothing written: the caller's transaction
+ * rolls back) when the customer is outside the caller's scope.
+ */
+export async function lockCustomer(db: Kysely<DB>, scope: Scope, customerId: string): Promise<CustomerRow | undefined> {
+  const row = await db.selectFrom('customer').selectAll().where('id', '=', customerId).forUpdate().executeTakeFirst();
+  if (row) assertInScope(scope, { branchId: row.branch_id, managerId: row.relationship_manager_id });
+  return row;
+}
+
+/** A customer with its profile, locked, for a change by a caller (FORBIDDEN outside the scope). */
+export async function lockCustomerRecord(db: Kysely<DB>, scope: Scope, customerId: string): Promise<CustomerRecord | undefined> {
+  const [row] = await findCustomersByIds(db, [customerId], { forUpdate: true });
+  if (row) assertInScope(scope, { branchId: row.branch_id, managerId: row.relationship_manager_id });
+  return row;
 }

@@ -1,4 +1,6 @@
+import type { Scope } from '@crm/service-kit';
 import type { Kysely } from 'kysely';
+import { customerIdsInScope } from './customer.store.ts';
 import type { DB, FinancialSnapshotRow } from './schema.ts';
 
 export async function findSnapshotIdByIdempotencyKey(db: Kysely<DB>, key: string): Promise<FinancialSnapshotRow | undefined> {
@@ -45,12 +47,13 @@ export async function refreshCurrentFinancials(db: Kysely<DB>, customerId: strin
 }
 
 /** Snapshots of many customers, newest first, in one query. */
-export async function findSnapshotsOfCustomers(db: Kysely<DB>, customerIds: readonly string[]): Promise<FinancialSnapshotRow[]> {
+export async function findSnapshotsOfCustomers(db: Kysely<DB>, scope: Scope, customerIds: readonly string[]): Promise<FinancialSnapshotRow[]> {
   if (!customerIds.length) return [];
   return db
     .selectFrom('financial_snapshot')
     .selectAll()
     .where('customer_id', 'in', [...customerIds])
+    .$if(scope.kind !== 'all', (q) => q.where('customer_id', 'in', customerIdsInScope(db, scope)))
     .orderBy('customer_id')
     .orderBy('as_of', 'desc')
     .orderBy('id', 'desc')

@@ -1,7 +1,9 @@
+import type { Scope } from '@crm/service-kit';
 import type { Kysely } from 'kysely';
 import { dateText } from '../domain/dates.ts';
 import type { GradeState } from '../domain/grade.ts';
 import type { ValueScore } from '../domain/value-score.ts';
+import { customerIdsInScope } from './customer.store.ts';
 import type { DB } from './schema.ts';
 
 export interface StoredValueScore {
@@ -11,7 +13,7 @@ export interface StoredValueScore {
 }
 
 /** The newest stored scores of many customers, `limit` each, in one query (a window function). */
-export async function findStoredScoresOfCustomers(db: Kysely<DB>, customerIds: readonly string[], limit: number): Promise<StoredValueScore[]> {
+export async function findStoredScoresOfCustomers(db: Kysely<DB>, scope: Scope, customerIds: readonly string[], limit: number): Promise<StoredValueScore[]> {
   if (!customerIds.length) return [];
   const ranked = db
     .selectFrom('customer_value_score')
@@ -22,7 +24,8 @@ export async function findStoredScoresOfCustomers(db: Kysely<DB>, customerIds: r
         .over((ob) => ob.partitionBy('customer_id').orderBy('as_of', 'desc'))
         .as('rn'),
     )
-    .where('customer_id', 'in', [...customerIds]);
+    .where('customer_id', 'in', [...customerIds])
+    .$if(scope.kind !== 'all', (q) => q.where('customer_id', 'in', customerIdsInScope(db, scope)));
   const rows = await db
     .selectFrom(ranked.as('r'))
     .select(['customer_id', 'as_of', 'total'])

@@ -1,5 +1,7 @@
+import type { Scope } from '@crm/service-kit';
 import { decodeCursor, type PageWindow } from '@crm/service-kit';
 import type { Kysely } from 'kysely';
+import { customerIdsInScope } from './customer.store.ts';
 import type { CustomerChangeRow, DB, ManagerAssignmentRow } from './schema.ts';
 
 export type NewChange = Omit<CustomerChangeRow, 'changed_at'> & { changed_at: Date };
@@ -13,7 +15,7 @@ export async function insertChanges(db: Kysely<DB>, rows: NewChange[]): Promise<
 export const changeCursor = (row: CustomerChangeRow) => [new Date(row.changed_at).toISOString(), row.id];
 
 /** The newest changes of each customer, `limit` per customer after a cursor, in one query. */
-export async function findChangesOfCustomers(db: Kysely<DB>, customerIds: readonly string[], window: PageWindow): Promise<CustomerChangeRow[]> {
+export async function findChangesOfCustomers(db: Kysely<DB>, scope: Scope, customerIds: readonly string[], window: PageWindow): Promise<CustomerChangeRow[]> {
   if (!customerIds.length) return [];
   const after = window.after ? decodeCursor(window.after, 2).map(String) : null;
   const ranked = db
@@ -26,6 +28,7 @@ export async function findChangesOfCustomers(db: Kysely<DB>, customerIds: readon
         .as('rn'),
     )
     .where('customer_id', 'in', [...customerIds])
+    .$if(scope.kind !== 'all', (q) => q.where('customer_id', 'in', customerIdsInScope(db, scope)))
     .$if(after !== null, (q) =>
       q.where((eb) =>
         eb.or([
@@ -50,12 +53,13 @@ export async function insertAssignment(db: Kysely<DB>, row: Omit<ManagerAssignme
 }
 
 /** Manager assignments of many customers, newest first, in one query. */
-export async function findAssignmentsOfCustomers(db: Kysely<DB>, customerIds: readonly string[]): Promise<ManagerAssignmentRow[]> {
+export async function findAssignmentsOfCustomers(db: Kysely<DB>, scope: Scope, customerIds: readonly string[]): Promise<ManagerAssignmentRow[]> {
   if (!customerIds.length) return [];
   return db
     .selectFrom('manager_assignment')
     .selectAll()
     .where('customer_id', 'in', [...customerIds])
+    .$if(scope.kind !== 'all', (q) => q.where('customer_id', 'in', customerIdsInScope(db, scope)))
     .orderBy('customer_id')
     .orderBy('assigned_at', 'desc')
     .orderBy('id', 'desc')

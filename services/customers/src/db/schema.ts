@@ -1,4 +1,5 @@
 import type { EventTables } from '@crm/events';
+import type { AuditTables } from '@crm/service-kit';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 export type Gender = 'FEMALE' | 'MALE' | 'OTHER' | 'UNDISCLOSED';
@@ -189,7 +190,7 @@ export interface CustomerPolicyTable {
   at_risk_window_days: number;
 }
 
-export interface DB extends EventTables {
+export interface DB extends EventTables, AuditTables {
   customer: CustomerTable;
   individual_profile: IndividualProfileTable;
   enterprise_profile: EnterpriseProfileTable;

@@ -1,4 +1,4 @@
-import { forbidden, pageSize, requireIdentity, toConnection } from '@crm/service-kit';
+import { pageSize, pseudonym, requireIdentity, seesPseudonyms, toConnection } from '@crm/service-kit';
 import type {
   AddressResolvers,
   ContactDetailsResolvers,
@@ -12,11 +12,12 @@ import { countCustomers } from '../db/customer.store.ts';
 import { changeCursor } from '../db/history.store.ts';
 import { isStale } from '../domain/profile.ts';
 import { maskNationalId } from '../domain/registration.ts';
-import { requireCustomerStaff } from './access.ts';
 
 export const Customer: CustomerResolvers = {
+  /** FORBIDDEN outside the caller's scope: the entity is null with an error on its path. */
   __resolveReference: (ref, ctx) => ctx.loaders.customer.load(ref.id),
-  displayName: (c) => c.display_name,
+  /** Analysts (and anyone else who may not read names) get a stable pseudonym. */
+  displayName: (c, _args, ctx) => (seesPseudonyms(requireIdentity(ctx)) ? pseudonym(c.id) : c.display_name),
   branchId: (c) => c.branch_id,
   relationshipManagerId: (c) => c.relationship_manager_id,
   contact: (c) => c,
@@ -29,7 +30,6 @@ export const Customer: CustomerResolvers = {
   },
   managerHistory: (c, _args, ctx) => ctx.loaders.assignmentsOfCustomer.load(c.id),
   history: async (c, { first, after }, ctx) => {
-    requireCustomerStaff(ctx);
     const size = pageSize(first);
     const rows = await ctx.loaders.changesOfCustomer(c.id, { limit: size + 1, after: after ?? null });
     return toConnection(rows, size, changeCursor);
@@ -40,7 +40,6 @@ export const Customer: CustomerResolvers = {
   consentHistory: async (c, _args, ctx) => (await ctx.loaders.consentHistoryOfCustomer.load(c.id)).map(toConsentState),
   specialCare: (c) => ({ flags: c.special_care, note: c.special_care_note, priority: c.special_care.length > 0 }),
   documents: async (c, { category }, ctx) => {
-    requireCustomerStaff(ctx);
     const docs = await ctx.loaders.documentsOfCustomer.load(c.id);
     return category ? docs.filter((d) => d.category === category) : docs;
   },
@@ -50,28 +49,18 @@ export const Customer: CustomerResolvers = {
     c.grade_at_risk_since && c.grade_at_risk_until && c.grade_projected
       ? { since: c.grade_at_risk_since, until: c.grade_at_risk_until, projectedGrade: c.grade_projected }
       : null,
-  valueScoreHistory: (c, { first }, ctx) => {
-    requireIdentity(ctx);
-    return ctx.loaders.storedScoresOfCustomer(c.id, { limit: pageSize(first, 12), after: null });
-  },
-  valueScore: (c, _args, ctx) => {
-    requireIdentity(ctx);
-    return ctx.loaders.valueScore.load(c);
-  },
+  valueScoreHistory: (c, { first }, ctx) => ctx.loaders.storedScoresOfCustomer(c.id, { limit: pageSize(first, 12), after: null }),
+  valueScore: (c, _args, ctx) => ctx.loaders.valueScore.load(c),
 };
 
 export const IndividualProfile: IndividualProfileResolvers = {
   firstName: (p) => p.first_name,
   lastName: (p) => p.last_name,
   birthDate: (p) => p.birth_date,
+  birthYear: (p) => (p.birth_date ? Number(String(p.birth_date).slice(0, 4)) : null),
   nationalIdMasked: (p) => (p.national_id ? maskNationalId(p.national_id) : null),
-  nationalId: (p, _args, ctx) => {
-    const { roles } = requireIdentity(ctx);
-    if (!roles.some((r) => r === 'loan_officer' || r === 'branch_manager' || r === 'administrator')) {
-      throw forbidden('The full national id is shown only to loan officers, branch managers and administrators');
-    }
-    return p.national_id;
-  },
+  // Who may read it (and the audit of each read) is declared in the SDL: @sensitive(data: "nationalId").
+  nationalId: (p) => p.national_id,
 };
 
 export const EnterpriseProfile: EnterpriseProfileResolvers = {
@@ -93,5 +82,5 @@ export const Address: AddressResolvers = {
 };
 
 export const CustomerConnection: CustomerConnectionResolvers = {
-  totalCount: (conn, _args, ctx) => countCustomers(ctx.db, conn.filter),
+  totalCount: (conn, _args, ctx) => countCustomers(ctx.db, conn.scope, conn.filter),
 };

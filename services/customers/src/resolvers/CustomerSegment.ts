@@ -1,4 +1,4 @@
-import { decodeCursor, pageSize, requireIdentity, toConnection } from '@crm/service-kit';
+import { decodeCursor, pageSize, toConnection } from '@crm/service-kit';
 import { GraphQLScalarType, valueFromASTUntyped } from 'graphql';
 import type { CustomerSegmentResolvers } from '../__generated__/resolvers-types.ts';
 import type { CustomersContext } from '../context.ts';
@@ -21,17 +21,14 @@ export const CustomerSegment: CustomerSegmentResolvers = {
   createdBy: (s) => s.created_by,
   createdAt: (s) => s.created_at,
   updatedAt: (s) => s.updated_at,
-  customerCount: async (s, _args, ctx) => {
-    requireIdentity(ctx);
-    return countCustomers(ctx.db, await membersOf(s, ctx));
-  },
+  /** Members within the caller's scope. */
+  customerCount: async (s, _args, ctx) => countCustomers(ctx.db, ctx.scope, await membersOf(s, ctx)),
   members: async (s, { first, after }, ctx) => {
-    requireIdentity(ctx);
     const size = pageSize(first);
     const afterId = after ? String(decodeCursor(after, 1)[0]) : undefined;
     const criteria = await membersOf(s, ctx);
-    const rows = await listCustomers(ctx.db, criteria, { limit: size + 1, afterId });
+    const rows = await listCustomers(ctx.db, ctx.scope, criteria, { limit: size + 1, afterId });
     for (const row of rows) ctx.loaders.customer.prime(row.id, row);
-    return { ...toConnection(rows, size, (r) => [r.id]), filter: criteria };
+    return { ...toConnection(rows, size, (r) => [r.id]), filter: criteria, scope: ctx.scope };
   },
 };

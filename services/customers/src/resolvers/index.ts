@@ -29,7 +29,7 @@ import { setCustomerSpecialCare } from './Mutation/set-customer-special-care.ts'
 import { updateCustomerPolicy } from './Mutation/update-customer-policy.ts';
 import { updateCustomerProfile } from './Mutation/update-customer-profile.ts';
 import { updateCustomerSegment } from './Mutation/update-customer-segment.ts';
-import { Query } from './Query.ts';
+import { AuditRecord, Query } from './Query.ts';
 
 export const resolvers: Resolvers = {
   ...scalarResolvers,
@@ -69,4 +69,5 @@ export const resolvers: Resolvers = {
   CustomerValueScore,
   CustomerValueComponent,
   CustomerValueScoreRecord,
+  AuditRecord,
 };

@@ -1,4 +1,5 @@
 import { eventTablesMigration } from '@crm/events';
+import { auditTableMigration } from '@crm/service-kit';
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_customers.ts';
 import * as m0002 from './0002_customer_domain.ts';
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0001_customers': m0001,
   '0002_customer_domain': m0002,
   '0003_instalment_contribution': m0003,
+  '0004_audit_log': auditTableMigration,
 };

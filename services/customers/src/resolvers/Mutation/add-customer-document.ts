@@ -1,4 +1,4 @@
-import { requireIdentity, requireRole } from '@crm/service-kit';
+import { requireIdentity } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
 import { lockCustomer } from '../../db/customer.store.ts';
@@ -10,10 +10,12 @@ import { customerNotFound } from './errors.ts';
 /** Adds a document's metadata and storage reference to the customer file (the blob lives elsewhere). */
 export const addCustomerDocument: MutationResolvers['addCustomerDocument'] = async (_parent, { input }, ctx) => {
   const identity = requireIdentity(ctx);
-  requireRole(identity, 'loan_officer', 'branch_manager', 'service_agent');
   if (input.idempotencyKey) {
     const existing = await findDocumentByIdempotencyKey(ctx.db, input.idempotencyKey);
-    if (existing) return { document: existing, userErrors: [] };
+    if (existing) {
+      await ctx.loaders.customer.load(existing.customer_id); // FORBIDDEN outside the caller's scope
+      return { document: existing, userErrors: [] };
+    }
   }
   const validation = validateDocument(input);
   if (!validation.ok) return { document: null, userErrors: validation.errors };
@@ -32,7 +34,7 @@ export const addCustomerDocument: MutationResolvers['addCustomerDocument'] = asy
     added_at: ctx.now(),
   };
   const found = await ctx.db.transaction().execute(async (tx) => {
-    if (!(await lockCustomer(tx, input.customerId))) return false;
+    if (!(await lockCustomer(tx, ctx.scope, input.customerId))) return false;
     await insertDocument(tx, row);
     return true;
   });

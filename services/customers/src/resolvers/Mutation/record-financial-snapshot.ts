@@ -1,5 +1,5 @@
 import { emit } from '@crm/events';
-import { requireIdentity, requireRole } from '@crm/service-kit';
+import { requireIdentity } from '@crm/service-kit';
 import { Decimal } from 'decimal.js';
 import { v7 as uuidv7 } from 'uuid';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
@@ -14,7 +14,6 @@ const money = (d: Decimal | null) => (d === null ? null : d.toFixed(2));
 
 export const recordFinancialSnapshot: MutationResolvers['recordFinancialSnapshot'] = async (_parent, { input }, ctx) => {
   const identity = requireIdentity(ctx);
-  requireRole(identity, 'loan_officer', 'branch_manager', 'risk_officer');
   const customerOf = async (id: string) => {
     ctx.loaders.customer.clear(id);
     return ctx.loaders.customer.load(id);
@@ -29,7 +28,7 @@ export const recordFinancialSnapshot: MutationResolvers['recordFinancialSnapshot
   const s = validation.snapshot;
 
   const result = await ctx.db.transaction().execute(async (tx) => {
-    const customer = await lockCustomer(tx, input.customerId);
+    const customer = await lockCustomer(tx, ctx.scope, input.customerId);
     if (!customer) return { ok: false as const, error: customerNotFound() };
     const previous = await findSnapshotBefore(tx, customer.id, s.asOf);
     const row: FinancialSnapshotRow = {

@@ -1,5 +1,5 @@
 import { emit } from '@crm/events';
-import { requireIdentity, requireRole } from '@crm/service-kit';
+import { requireIdentity, scopeOf } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
 import { findCustomerIdByIdempotencyKey, insertCustomer } from '../../db/customer.store.ts';
@@ -8,7 +8,6 @@ import { displayNameOf, validateRegistration } from '../../domain/registration.t
 
 export const registerCustomer: MutationResolvers['registerCustomer'] = async (_parent, { input }, ctx) => {
   const identity = requireIdentity(ctx);
-  requireRole(identity, 'loan_officer', 'branch_manager', 'service_agent');
 
   if (input.idempotencyKey) {
     const existing = await findCustomerIdByIdempotencyKey(ctx.db, input.idempotencyKey);
@@ -19,6 +18,10 @@ export const registerCustomer: MutationResolvers['registerCustomer'] = async (_p
   const result = validateRegistration(input, now.toISOString().slice(0, 10));
   if (!result.ok) return { customer: null, userErrors: result.errors };
   const r = result.registration;
+  // A branch-bound caller registers customers into their own branch only.
+  const scope = scopeOf(identity);
+  if (scope.kind === 'branch' && r.branchId !== scope.branchId)
+    return { customer: null, userErrors: [{ field: 'branchId', message: 'You may register customers only into your own branch', code: 'OUT_OF_SCOPE' }] };
 
   const id = uuidv7();
   const displayName = displayNameOf(r);
