@@ -1,6 +1,6 @@
 import { authEnv, ROLES, type Role, refineAuthEnv, settings } from '@crm/service-kit';
-import { DEFAULT_LIMITS } from './limits.ts';
 import { z } from 'zod';
+import { DEFAULT_LIMITS } from './limits.ts';
 import { SUBGRAPHS } from './subgraphs.ts';
 
 const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((s) => [s.urlSetting, z.url().default(s.defaultUrl)]));

@@ -111,7 +111,10 @@ export async function startGateway(options: GatewayOptions): Promise<HttpServerH
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     formatError: (formatted, error) => {
-      const limitCode = formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' || formatted.extensions?.code === 'BAD_USER_INPUT' ? limitCodeOf(formatted.message) : undefined;
+      const limitCode =
+        formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' || formatted.extensions?.code === 'BAD_USER_INPUT'
+          ? limitCodeOf(formatted.message)
+          : undefined;
       return formatError(limitCode ? { ...formatted, extensions: { ...formatted.extensions, code: limitCode } } : formatted, error);
     },
     introspection: !options.production,

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { MAX_PAGE_SIZE } from '@crm/service-kit';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
   type FragmentDefinitionNode,
   GraphQLError,

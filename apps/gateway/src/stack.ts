@@ -1,5 +1,14 @@
 import type { EventConsumer, Producer, Relay, Transport } from '@crm/events';
-import { type AuthSettings, createLogger, type DatabaseTarget, type Identity, type Logger, type RequestContext, type ServiceDefinition, startService } from '@crm/service-kit';
+import {
+  type AuthSettings,
+  createLogger,
+  type DatabaseTarget,
+  type Identity,
+  type Logger,
+  type RequestContext,
+  type ServiceDefinition,
+  startService,
+} from '@crm/service-kit';
 import { startGateway } from './gateway.ts';
 import type { GatewayLimits } from './limits.ts';
 import { creditService, customersService, engagementService, loyaltyService } from './services.ts';

@@ -11,9 +11,9 @@ import { type Stack, type StackOptions, startStack } from '../src/stack.ts';
  */
 export const TEST_MODE = `${process.env.TEST_DATABASE_URL || process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'} + ${process.env.KAFKA_BROKERS ? 'Kafka' : 'in-process events'}`;
 
-export async function startTestStack(overrides: Partial<Pick<StackOptions, 'auth' | 'limits' | 'production'>> = {}): Promise<
-  Stack & { query: <T>(q: string, v?: Record<string, unknown>, as?: Identity | null) => ReturnType<typeof postGraphQL<T>> }
-> {
+export async function startTestStack(
+  overrides: Partial<Pick<StackOptions, 'auth' | 'limits' | 'production'>> = {},
+): Promise<Stack & { query: <T>(q: string, v?: Record<string, unknown>, as?: Identity | null) => ReturnType<typeof postGraphQL<T>> }> {
   const brokers = process.env.KAFKA_BROKERS?.split(',').filter(Boolean);
   const run = randomBytes(3).toString('hex');
   const bus = new InProcessTransport();

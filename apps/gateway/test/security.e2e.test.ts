@@ -50,11 +50,7 @@ describe(`trust boundary on ${TEST_MODE}`, () => {
   };
 
   describe('subgraphs answer only the gateway', () => {
-    const probes = [
-      '{ _service { sdl } }',
-      `{ _entities(representations: [{ __typename: "Customer", id: "x" }]) { __typename } }`,
-      '{ __typename }',
-    ];
+    const probes = ['{ _service { sdl } }', `{ _entities(representations: [{ __typename: "Customer", id: "x" }]) { __typename } }`, '{ __typename }'];
     it('refuses calls without the gateway credential, with or without a user token', async () => {
       for (const service of Object.values(stack.services)) {
         for (const query of probes) {
@@ -70,7 +66,11 @@ describe(`trust boundary on ${TEST_MODE}`, () => {
     });
     it('refuses a forged credential and a gateway call without a user token', async () => {
       const url = stack.services.customers.url;
-      const forged = await post(url, { query: '{ __typename }' }, { 'x-gateway-credential': await signGatewayCredential('another-secret-another-secret-0123456') });
+      const forged = await post(
+        url,
+        { query: '{ __typename }' },
+        { 'x-gateway-credential': await signGatewayCredential('another-secret-another-secret-0123456') },
+      );
       expect(forged.status).toBe(401);
       const noUser = await post(url, { query: '{ __typename }' }, { 'x-gateway-credential': await signGatewayCredential(TEST_JWT_SECRET) });
       expect(noUser.status).toBe(401);
@@ -145,7 +145,9 @@ describe(`trust boundary on ${TEST_MODE}`, () => {
       const huge = await post(stack.gatewayUrl, { query: `{ __typename }`, variables: { pad: 'x'.repeat(200_000) } }, { authorization: token });
       expect(huge.status).toBe(413);
       expect(((await huge.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('REQUEST_TOO_LARGE');
-      const inf = await post(stack.gatewayUrl, '{"query":"query ($n: Int) { customers(first: $n) { edges { cursor } } }","variables":{"n":1e400}}', { authorization: token });
+      const inf = await post(stack.gatewayUrl, '{"query":"query ($n: Int) { customers(first: $n) { edges { cursor } } }","variables":{"n":1e400}}', {
+        authorization: token,
+      });
       expect(inf.status).toBe(400);
       expect(((await inf.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('BAD_USER_INPUT');
     });
@@ -171,13 +173,19 @@ describe(`trust boundary on ${TEST_MODE}`, () => {
       });
       extraGateways.push(gateway, { stop: () => new Promise<void>((r) => hung.close(() => r())) });
       const started = Date.now();
-      const res = await postGraphQL<{ customers: unknown }>(gateway.graphqlUrl, '{ customers(first: 1) { edges { node { id loyalty { pointsBalance } } } } }', {}, { userId: 'rate-1', roles: ['administrator'] });
+      const res = await postGraphQL<{ customers: unknown }>(
+        gateway.graphqlUrl,
+        '{ customers(first: 1) { edges { node { id loyalty { pointsBalance } } } } }',
+        {},
+        { userId: 'rate-1', roles: ['administrator'] },
+      );
       expect(Date.now() - started).toBeLessThan(8_000);
       expect(res.data?.customers).toBeDefined();
       const intro = await postGraphQL(gateway.graphqlUrl, '{ __schema { queryType { name } } }', {}, { userId: 'rate-1', roles: ['administrator'] });
       expect(codeOf(intro)).toBe('GRAPHQL_VALIDATION_FAILED');
       const codes: unknown[] = [];
-      for (let i = 0; i < 6; i++) codes.push(codeOf(await postGraphQL(gateway.graphqlUrl, '{ __typename }', {}, { userId: 'rate-1', roles: ['administrator'] })));
+      for (let i = 0; i < 6; i++)
+        codes.push(codeOf(await postGraphQL(gateway.graphqlUrl, '{ __typename }', {}, { userId: 'rate-1', roles: ['administrator'] })));
       expect(codes).toContain('RATE_LIMITED');
       // Another user is not slowed by the first one.
       expect(codeOf(await postGraphQL(gateway.graphqlUrl, '{ __typename }', {}, { userId: 'rate-2', roles: ['administrator'] }))).toBeUndefined();
@@ -196,7 +204,11 @@ describe(`trust boundary on ${TEST_MODE}`, () => {
       const base = stack.gatewayUrl.replace(/\/graphql$/, '');
       expect((await fetch(`${base}/metrics`)).status).toBe(401);
       for (let i = 0; i < 20; i++) {
-        await post(stack.gatewayUrl, { query: `query Random${i}x { __typename }`, operationName: `Random${i}x` }, { authorization: `Bearer ${await signToken(staff.admin, TEST_AUTH)}` });
+        await post(
+          stack.gatewayUrl,
+          { query: `query Random${i}x { __typename }`, operationName: `Random${i}x` },
+          { authorization: `Bearer ${await signToken(staff.admin, TEST_AUTH)}` },
+        );
       }
       const page = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` } })).text();
       expect(page).toContain('crm_graphql_operations_total');

@@ -69,7 +69,10 @@ function entityIdOf(source: unknown): string | null {
   return typeof id === 'string' ? id : null;
 }
 
-type DirectiveHolder = { astNode?: { directives?: readonly DirectiveNode[] } | null | undefined; extensionASTNodes?: readonly { directives?: readonly DirectiveNode[] }[] };
+type DirectiveHolder = {
+  astNode?: { directives?: readonly DirectiveNode[] } | null | undefined;
+  extensionASTNodes?: readonly { directives?: readonly DirectiveNode[] }[];
+};
 
 /** The arguments of a directive on a type or field, read from its SDL (`@allow(roles: [...])`). */
 function directiveArgs(holder: DirectiveHolder, name: string): Record<string, unknown> | undefined {
@@ -95,7 +98,11 @@ function objectTypes(schema: GraphQLSchema): { name: string; holder: DirectiveHo
     if (type.name.startsWith('__')) continue;
     if (type.astNode?.kind !== Kind.OBJECT_TYPE_DEFINITION && !(type.name === 'Query' || type.name === 'Mutation')) continue;
     if (!('getFields' in type) || 'getInterfaces' in type === false) continue;
-    out.push({ name: type.name, holder: type as DirectiveHolder, fields: (type as unknown as { getFields(): Record<string, GraphQLField<unknown, AccessContext>> }).getFields() });
+    out.push({
+      name: type.name,
+      holder: type as DirectiveHolder,
+      fields: (type as unknown as { getFields(): Record<string, GraphQLField<unknown, AccessContext>> }).getFields(),
+    });
   }
   return out;
 }
@@ -164,7 +171,12 @@ function wrapField(typeName: string, field: GraphQLField<unknown, AccessContext>
       if (ctx.audit && ctx.audit.count === before) {
         const code = (error as { extensions?: { code?: unknown } }).extensions?.code;
         await ctx.audit
-          .recordNow({ kind: 'MUTATION', action: fieldName, outcome: code === 'FORBIDDEN' ? 'FORBIDDEN' : code === 'BAD_USER_INPUT' ? 'REJECTED' : 'FAILED', detail: { code: typeof code === 'string' ? code : 'ERROR' } })
+          .recordNow({
+            kind: 'MUTATION',
+            action: fieldName,
+            outcome: code === 'FORBIDDEN' ? 'FORBIDDEN' : code === 'BAD_USER_INPUT' ? 'REJECTED' : 'FAILED',
+            detail: { code: typeof code === 'string' ? code : 'ERROR' },
+          })
           .catch(() => undefined);
       }
       throw error;

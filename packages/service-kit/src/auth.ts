@@ -80,7 +80,8 @@ export function identityFromClaims(payload: JWTPayload, settings: Pick<AuthSetti
   const roles = Array.isArray(raw) ? [...new Set(raw.filter(isRole))] : [];
   if (roles.length === 0) throw new TokenRejected('Token carries no known role');
   const branch = claimAt(payload, settings.branchClaim);
-  if (branch !== undefined && (typeof branch !== 'string' || branch.length === 0 || branch.length > 64)) throw new TokenRejected('Token has a malformed branch');
+  if (branch !== undefined && (typeof branch !== 'string' || branch.length === 0 || branch.length > 64))
+    throw new TokenRejected('Token has a malformed branch');
   return { userId: payload.sub, roles, ...(typeof branch === 'string' ? { branchId: branch } : {}) };
 }
 
@@ -117,7 +118,11 @@ export async function verifyToken(token: string, settings: AuthSettings): Promis
 }
 
 /** Issues a token for an identity (development logins, tests, the development identity at the gateway). */
-export async function signToken(identity: Identity, settings: Pick<AuthSettings, 'jwtSecret' | 'issuer' | 'audience'> | string, expiresIn = '1h'): Promise<string> {
+export async function signToken(
+  identity: Identity,
+  settings: Pick<AuthSettings, 'jwtSecret' | 'issuer' | 'audience'> | string,
+  expiresIn = '1h',
+): Promise<string> {
   const s = typeof settings === 'string' ? authSettings(settings) : settings;
   return new SignJWT({ roles: identity.roles, ...(identity.branchId ? { branch: identity.branchId } : {}) })
     .setProtectedHeader({ alg: 'HS256' })
@@ -144,7 +149,13 @@ export function signGatewayCredential(gatewaySecret: string): Promise<string> {
 /** True when the credential was issued by the gateway (same secret, not expired). */
 export async function isGatewayCredential(credential: string, gatewaySecret: string): Promise<boolean> {
   try {
-    await jwtVerify(credential, key(gatewaySecret), { issuer: GATEWAY_ISSUER, audience: GATEWAY_AUDIENCE, algorithms: ['HS256'], requiredClaims: ['exp'], clockTolerance: 30 });
+    await jwtVerify(credential, key(gatewaySecret), {
+      issuer: GATEWAY_ISSUER,
+      audience: GATEWAY_AUDIENCE,
+      algorithms: ['HS256'],
+      requiredClaims: ['exp'],
+      clockTolerance: 30,
+    });
     return true;
   } catch {
     return false;

@@ -67,7 +67,14 @@ export async function runCommand<DB, R>(
     const code = (error as { extensions?: { code?: unknown } }).extensions?.code;
     const outcome = code === 'FORBIDDEN' ? 'FORBIDDEN' : code === 'BAD_USER_INPUT' ? 'REJECTED' : 'FAILED';
     await ctx.audit
-      .recordNow({ kind: 'MUTATION', action: spec.action, outcome, entityType, entityId, detail: { error: typeof code === 'string' ? code : error instanceof Error ? error.name : 'Error' } })
+      .recordNow({
+        kind: 'MUTATION',
+        action: spec.action,
+        outcome,
+        entityType,
+        entityId,
+        detail: { error: typeof code === 'string' ? code : error instanceof Error ? error.name : 'Error' },
+      })
       .catch(() => undefined);
     throw error;
   }

@@ -15,10 +15,10 @@ import {
 } from '@crm/events';
 import { type DocumentNode, parse } from 'graphql';
 import type { Kysely, Migration } from 'kysely';
-import { loadConfigOrExit, parseConfig, type ServiceEnv, serviceEnvSchema } from './config.ts';
 import { applyAccessRules } from './access.ts';
 import { RequestAudit } from './audit.ts';
 import { type AuthSettings, authSettings } from './auth.ts';
+import { loadConfigOrExit, parseConfig, type ServiceEnv, serviceEnvSchema } from './config.ts';
 import type { RequestContext } from './context.ts';
 import { type Database, type DatabaseTarget, isDatabaseReady, migrate, openDatabase } from './db.ts';
 import { type JobDefinition, type JobRunner, startJobs } from './jobs.ts';
@@ -135,7 +135,14 @@ export async function startService<DB, C extends RequestContext>(
     });
     // The resolver map is typed with the service's own context; Apollo's signature erases it.
     const resolvers = definition.resolvers as GraphQLResolverMap<unknown>;
-    const jobs = startJobs({ service: definition.name, jobs: definition.jobs, db, engine: options.database.kind, logger, schedule: options.scheduleJobs ?? true });
+    const jobs = startJobs({
+      service: definition.name,
+      jobs: definition.jobs,
+      db,
+      engine: options.database.kind,
+      logger,
+      schedule: options.scheduleJobs ?? true,
+    });
     const schema = applyAccessRules(buildSubgraphSchema({ typeDefs: definition.typeDefs, resolvers }));
     const server = await startSubgraphServer<C>({
       name: definition.name,
@@ -208,7 +215,9 @@ export async function runStandalone<DB, C extends RequestContext>(definition: Se
 }
 
 /** Token rules from the settings shared by the gateway and the services. */
-export function authFromEnv(env: Pick<ServiceEnv, 'JWT_SECRET' | 'JWT_JWKS_URL' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_ROLES_CLAIM' | 'JWT_BRANCH_CLAIM' | 'GATEWAY_SECRET'>): AuthSettings {
+export function authFromEnv(
+  env: Pick<ServiceEnv, 'JWT_SECRET' | 'JWT_JWKS_URL' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_ROLES_CLAIM' | 'JWT_BRANCH_CLAIM' | 'GATEWAY_SECRET'>,
+): AuthSettings {
   return authSettings(env.JWT_SECRET, {
     jwksUrl: env.JWT_JWKS_URL,
     issuer: env.JWT_ISSUER,

@@ -48,7 +48,11 @@ export function assertInScope(scope: Scope, customer: { branchId: string | null;
  *
  *   query.where(inScopeSql(scope, 'r.branch_id', 'r.relationship_manager_id'))
  */
-export function inScopeSql(scope: Scope, branchColumn: string, managerColumn?: string): <DB, TB extends keyof DB>(eb: ExpressionBuilder<DB, TB>) => Expression<SqlBool> {
+export function inScopeSql(
+  scope: Scope,
+  branchColumn: string,
+  managerColumn?: string,
+): <DB, TB extends keyof DB>(eb: ExpressionBuilder<DB, TB>) => Expression<SqlBool> {
   return (eb) => {
     if (scope.kind === 'all') return sql<SqlBool>`true`;
     const parts: Expression<SqlBool>[] = [];

@@ -129,7 +129,12 @@ export async function startSubgraphServer<C extends RequestContext>(options: Sub
   const apollo = new ApolloServer<C>({
     schema: options.schema,
     formatError: createErrorFormatter(options.logger),
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), metricsPlugin<C>(options.name), auditReadsPlugin<C>(options.logger)],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      metricsPlugin<C>(options.name),
+      auditReadsPlugin<C>(options.logger),
+    ],
     includeStacktraceInErrorResponses: false,
     introspection: false,
   });

@@ -1,5 +1,5 @@
-import { buildSubgraphSchema } from '@apollo/subgraph';
 import { createRequire } from 'node:module';
+import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLError, parse } from 'graphql';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,7 +68,11 @@ describe('access rules, scope and audit', () => {
   });
 
   it('keeps the audit log append-only and writes a command and its audit record in one transaction', async () => {
-    const audit = new RequestAudit(database.db, { service: 'test', identity: { userId: 'u1', roles: ['branch_manager'], branchId: 'DKR' }, correlationId: 'c-1' });
+    const audit = new RequestAudit(database.db, {
+      service: 'test',
+      identity: { userId: 'u1', roles: ['branch_manager'], branchId: 'DKR' },
+      correlationId: 'c-1',
+    });
     const result = await runCommand({ db: database.db, audit }, { action: 'editNote', entityType: 'Note', entityId: 'n1' }, async (tx, a) => {
       await tx.updateTable('note').set({ text: 'a2' }).where('id', '=', 'n1').execute();
       a.changes({ text: 'a', branch: 'DKR' }, { text: 'a2', branch: 'DKR' });
@@ -153,7 +157,9 @@ describe('access rules, scope and audit', () => {
 
   it('refuses tokens without a known role; masks personal data; pseudonyms are stable', () => {
     expect(() => identityFromClaims({ sub: 'u', roles: ['root'] }, { rolesClaim: 'roles', branchClaim: 'branch' })).toThrow(TokenRejected);
-    expect(identityFromClaims({ sub: 'u', realm_access: { roles: ['analyst', 'uma'] }, office: 'DKR' }, { rolesClaim: 'realm_access.roles', branchClaim: 'office' })).toEqual({
+    expect(
+      identityFromClaims({ sub: 'u', realm_access: { roles: ['analyst', 'uma'] }, office: 'DKR' }, { rolesClaim: 'realm_access.roles', branchClaim: 'office' }),
+    ).toEqual({
       userId: 'u',
       roles: ['analyst'],
       branchId: 'DKR',

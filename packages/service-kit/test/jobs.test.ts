@@ -45,7 +45,14 @@ describe('scheduled jobs', () => {
   };
 
   it('runs a job by name for a given date, repeatably', async () => {
-    const runner = startJobs({ service: 'test', jobs: [job], db: database.db, engine: database.target.kind, logger: createLogger('t', 'silent'), schedule: false });
+    const runner = startJobs({
+      service: 'test',
+      jobs: [job],
+      db: database.db,
+      engine: database.target.kind,
+      logger: createLogger('t', 'silent'),
+      schedule: false,
+    });
     expect(await runner.run('record-day', '2024-02-29')).toEqual({ inserted: 1 });
     expect(await runner.run('record-day', '2024-02-29')).toEqual({ inserted: 0 });
     await expect(runner.run('nope', '2024-02-29')).rejects.toThrow('Unknown job nope');

@@ -130,6 +130,72 @@ export type AssignRelationshipManagerPayload = {
   userErrors: Array<UserError>;
 };
 
+/** One changed field; values as JSON text. */
+export type AuditChange = {
+  __typename?: 'AuditChange';
+  after: Maybe<Scalars['String']['output']>;
+  before: Maybe<Scalars['String']['output']>;
+  field: Scalars['String']['output'];
+};
+
+export type AuditFilter = {
+  /** Mutation name, `job:<name>` or `read:<Type.field>`. */
+  action?: InputMaybe<Scalars['String']['input']>;
+  actorId?: InputMaybe<Scalars['String']['input']>;
+  entityId?: InputMaybe<Scalars['ID']['input']>;
+  entityType?: InputMaybe<Scalars['String']['input']>;
+  /** From this instant (inclusive). */
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Up to this instant (exclusive). */
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+export type AuditKind =
+  | 'JOB'
+  | 'MUTATION'
+  | 'READ';
+
+export type AuditOutcome =
+  | 'FAILED'
+  | 'FORBIDDEN'
+  | 'REJECTED'
+  | 'SUCCEEDED';
+
+/** One audit record: who did what, when, to which entity, and how it ended. Append-only. */
+export type AuditRecord = {
+  __typename?: 'AuditRecord';
+  /** Mutation name, `job:<name>` or `read:<Type.field>`. */
+  action: Scalars['String']['output'];
+  actorBranch: Maybe<Scalars['String']['output']>;
+  actorId: Scalars['String']['output'];
+  actorRoles: Array<Scalars['String']['output']>;
+  /** The fields that changed, personal data masked. */
+  changes: Array<AuditChange>;
+  correlationId: Maybe<Scalars['String']['output']>;
+  /** JSON text: error codes of a refusal, counts of a job run. */
+  detail: Maybe<Scalars['String']['output']>;
+  entityId: Maybe<Scalars['String']['output']>;
+  entityType: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  kind: AuditKind;
+  occurredAt: Scalars['DateTime']['output'];
+  outcome: AuditOutcome;
+  /** The service that wrote it. */
+  service: Scalars['String']['output'];
+};
+
+export type AuditRecordConnection = {
+  __typename?: 'AuditRecordConnection';
+  edges: Array<AuditRecordEdge>;
+  pageInfo: PageInfo;
+};
+
+export type AuditRecordEdge = {
+  __typename?: 'AuditRecordEdge';
+  cursor: Scalars['String']['output'];
+  node: AuditRecord;
+};
+
 export type CancelRedemptionInput = {
   reason: Scalars['String']['input'];
   redemptionId: Scalars['ID']['input'];
@@ -348,7 +414,7 @@ export type Complaint = {
   compensation: Maybe<Scalars['Decimal']['output']>;
   currency: Maybe<Scalars['String']['output']>;
   customer: Customer;
-  description: Scalars['String']['output'];
+  description: Maybe<Scalars['String']['output']>;
   /** True once the complaint missed a deadline and was escalated. */
   escalated: Scalars['Boolean']['output'];
   /** Status changes, oldest first. */
@@ -526,7 +592,7 @@ export type CreateTaskInput = {
 
 export type CreditReview = {
   __typename?: 'CreditReview';
-  findings: Scalars['String']['output'];
+  findings: Maybe<Scalars['String']['output']>;
   fundUseAsDeclared: Scalars['Boolean']['output'];
   id: Scalars['ID']['output'];
   rating: CreditReviewRating;
@@ -558,22 +624,22 @@ export type Customer = {
   /** Current consent per purpose (a purpose never answered is not granted). */
   consents: Array<CustomerConsent>;
   contact: ContactDetails;
-  /** Full name of a person, legal name of an enterprise. */
+  /** Full name of a person, legal name of an enterprise; a stable pseudonym for analysts. */
   displayName: Scalars['String']['output'];
   /** Documents of the customer file, optionally of one category. */
-  documents: Array<CustomerDocument>;
+  documents: Maybe<Array<CustomerDocument>>;
   enterprise: Maybe<EnterpriseProfile>;
   /** The newest financial snapshot (by as-of date), or null. */
   financialProfile: Maybe<FinancialSnapshot>;
   /** Every financial snapshot, newest first. */
-  financialSnapshots: Array<FinancialSnapshot>;
+  financialSnapshots: Maybe<Array<FinancialSnapshot>>;
   /** Current grade; null until the first grade evaluation. */
   grade: Maybe<CustomerGrade>;
   /** Open at-risk window (score under the grade's floor), or null. */
   gradeAtRisk: Maybe<CustomerGradeAtRisk>;
   gradeSince: Maybe<Scalars['Date']['output']>;
   /** Profile changes, newest first. */
-  history: CustomerChangeConnection;
+  history: Maybe<CustomerChangeConnection>;
   id: Scalars['ID']['output'];
   individual: Maybe<IndividualProfile>;
   /** Contacts with the customer, most recent first. */
@@ -581,7 +647,7 @@ export type Customer = {
   kind: CustomerKind;
   /** The customer's loans, newest first. */
   loans: Array<Loan>;
-  /** The customer's loyalty account; null until it is opened (on registration). */
+  /** The customer's loyalty account; null until it is opened (on registration), or outside the caller's branch. */
   loyalty: Maybe<LoyaltyAccount>;
   /** Relationship manager assignments, newest first. */
   managerHistory: Array<RelationshipManagerAssignment>;
@@ -1002,9 +1068,10 @@ export type EnterpriseProfile = {
   employees: Maybe<Scalars['Int']['output']>;
   foundedOn: Maybe<Scalars['Date']['output']>;
   industry: Maybe<Scalars['String']['output']>;
-  legalName: Scalars['String']['output'];
+  legalName: Maybe<Scalars['String']['output']>;
   legalRepresentative: Maybe<Scalars['String']['output']>;
-  registrationNumber: Scalars['String']['output'];
+  /** The registration number; only for loan officers, branch managers and administrators (reads are audited). */
+  registrationNumber: Maybe<Scalars['String']['output']>;
   size: Maybe<EnterpriseSize>;
 };
 
@@ -1053,7 +1120,7 @@ export type Guarantor = {
   guaranteedAmount: Money;
   guarantorCustomerId: Maybe<Scalars['ID']['output']>;
   id: Scalars['ID']['output'];
-  name: Scalars['String']['output'];
+  name: Maybe<Scalars['String']['output']>;
   relationship: Maybe<Scalars['String']['output']>;
 };
 
@@ -1065,12 +1132,15 @@ export type GuarantorPayload = {
 
 export type IndividualProfile = {
   __typename?: 'IndividualProfile';
+  /** The full birth date; analysts get birthYear only. */
   birthDate: Maybe<Scalars['Date']['output']>;
+  /** Year of birth (what analysts see of the birth date). */
+  birthYear: Maybe<Scalars['Int']['output']>;
   employer: Maybe<Scalars['String']['output']>;
-  firstName: Scalars['String']['output'];
+  firstName: Maybe<Scalars['String']['output']>;
   gender: Maybe<Gender>;
-  lastName: Scalars['String']['output'];
-  /** The full national id; only for loan officers, branch managers and administrators (FORBIDDEN otherwise). */
+  lastName: Maybe<Scalars['String']['output']>;
+  /** The full national id; only for loan officers, branch managers and administrators (FORBIDDEN otherwise, and every read is audited). */
   nationalId: Maybe<Scalars['String']['output']>;
   /** National id with all but the last four characters masked. */
   nationalIdMasked: Maybe<Scalars['String']['output']>;
@@ -1127,7 +1197,7 @@ export type Interaction = {
   recordedAt: Scalars['DateTime']['output'];
   /** The staff member who made or took the contact. */
   staffId: Scalars['ID']['output'];
-  summary: Scalars['String']['output'];
+  summary: Maybe<Scalars['String']['output']>;
 };
 
 export type InteractionChannel =
@@ -1187,7 +1257,11 @@ export type Loan = {
   __typename?: 'Loan';
   annualRate: Scalars['Decimal']['output'];
   appliedAt: Scalars['DateTime']['output'];
+  /** Who recorded the application. */
+  appliedBy: Maybe<Scalars['ID']['output']>;
   approvedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Who approved it (never the applicant or the officer). */
+  approvedBy: Maybe<Scalars['ID']['output']>;
   closedOn: Maybe<Scalars['Date']['output']>;
   collateral: Array<Collateral>;
   /** The risk class the DPD thresholds give. */
@@ -1199,6 +1273,8 @@ export type Loan = {
   /** Date of the latest end-of-day run that covered this loan. */
   delinquencyAsOf: Maybe<Scalars['Date']['output']>;
   delinquencyBucket: DelinquencyBucket;
+  /** Who disbursed it. */
+  disbursedBy: Maybe<Scalars['ID']['output']>;
   disbursedOn: Maybe<Scalars['Date']['output']>;
   guarantors: Array<Guarantor>;
   id: Scalars['ID']['output'];
@@ -1208,6 +1284,7 @@ export type Loan = {
   loanToValue: Maybe<Scalars['Decimal']['output']>;
   /** When the next periodic review is due (frequency by loan size and risk class). */
   nextReviewDue: Maybe<Scalars['Date']['output']>;
+  /** The responsible officer: the applicant, or whom an administrator assigned. */
   officerId: Maybe<Scalars['ID']['output']>;
   outstandingPrincipal: Money;
   principal: Money;
@@ -1231,6 +1308,8 @@ export type Loan = {
   termCount: Maybe<Scalars['Int']['output']>;
   /** The term in months (weekly and biweekly terms rounded up). */
   termMonths: Scalars['Int']['output'];
+  /** Who wrote it off (never the applicant or the approver). */
+  writtenOffBy: Maybe<Scalars['ID']['output']>;
   writtenOffOn: Maybe<Scalars['Date']['output']>;
 };
 
@@ -2096,7 +2175,8 @@ export type PointsEntry = {
   kind: PointsEntryKind;
   /** Positive for credits, negative for debits. */
   points: Scalars['Int']['output'];
-  reason: Scalars['String']['output'];
+  /** Why (free text for adjustments); null, with FORBIDDEN on its path, for roles that may not read free text. */
+  reason: Maybe<Scalars['String']['output']>;
   /** The earning rule, for earned points and their reversals. */
   ruleCode: Maybe<Scalars['String']['output']>;
   /** What caused the entry (an event id, a redemption id...): one source never earns twice. */
@@ -2164,6 +2244,8 @@ export type Query = {
   complaintSlas: Array<ComplaintSla>;
   /** Complaints, newest first. */
   complaints: ComplaintConnection;
+  /** Audit records of credit: who did what, when, how it ended (administrators, auditors). */
+  creditAuditTrail: AuditRecordConnection;
   /** The customer with this id, or null. */
   customer: Maybe<Customer>;
   /** Grade thresholds (score floors), highest grade first. */
@@ -2174,6 +2256,10 @@ export type Query = {
   customerPolicy: CustomerPolicy;
   /** Customers in a stable order (oldest first), one page at a time. */
   customers: CustomerConnection;
+  /** The audit trail of this service, newest first: administrators and auditors. */
+  customersAuditTrail: AuditRecordConnection;
+  /** The audit trail of engagement (administrators and auditors), newest first. */
+  engagementAuditTrail: AuditRecordConnection;
   /** Tunable engagement settings. */
   engagementSettings: EngagementSettings;
   /** Contacts, most recent first, filtered by customer, staff member, channel, purpose or time. */
@@ -2186,6 +2272,8 @@ export type Query = {
   loans: LoanConnection;
   /** The loyalty account with this id, or null. */
   loyaltyAccount: Maybe<LoyaltyAccount>;
+  /** Audit trail of loyalty: mutations, job runs and sensitive reads, newest first (administrators, auditors). */
+  loyaltyAuditTrail: AuditRecordConnection;
   /** Earning rules of the programme. */
   loyaltyEarningRules: Array<LoyaltyEarningRule>;
   /** Programme figures for a period, optionally for one branch (analysts, managers, administrators). */
@@ -2253,6 +2341,13 @@ export type QueryComplaintsArgs = {
 };
 
 
+export type QueryCreditAuditTrailArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<AuditFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryCustomerArgs = {
   id: Scalars['ID']['input'];
 };
@@ -2268,6 +2363,20 @@ export type QueryCustomerHistoryArgs = {
 export type QueryCustomersArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   filter: InputMaybe<CustomerFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryCustomersAuditTrailArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<AuditFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryEngagementAuditTrailArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<AuditFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -2298,6 +2407,13 @@ export type QueryLoansArgs = {
 
 export type QueryLoyaltyAccountArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryLoyaltyAuditTrailArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<AuditFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -2545,7 +2661,7 @@ export type Restructuring = {
   instalments: Maybe<Scalars['Int']['output']>;
   kind: RestructuringKind;
   newRate: Maybe<Scalars['Decimal']['output']>;
-  reason: Scalars['String']['output'];
+  reason: Maybe<Scalars['String']['output']>;
   requestedBy: Scalars['ID']['output'];
   status: RestructuringStatus;
   toVersion: Maybe<Scalars['Int']['output']>;
@@ -2991,7 +3107,7 @@ export type Task = {
   sourceEventId: Maybe<Scalars['ID']['output']>;
   startedAt: Maybe<Scalars['DateTime']['output']>;
   status: TaskStatus;
-  title: Scalars['String']['output'];
+  title: Maybe<Scalars['String']['output']>;
   type: TaskType;
 };
 
@@ -3194,7 +3310,7 @@ export type Customer360QueryVariables = Exact<{
 }>;
 
 
-export type Customer360Query = { __typename?: 'Query', customer: { __typename?: 'Customer', id: string, displayName: string, kind: CustomerKind, status: CustomerStatus, loans: Array<{ __typename?: 'Loan', id: string, status: LoanStatus, principal: { __typename?: 'Money', amount: string, currency: string } }>, interactions: { __typename?: 'InteractionConnection', edges: Array<{ __typename?: 'InteractionEdge', node: { __typename?: 'Interaction', id: string, channel: InteractionChannel, purpose: InteractionPurpose, summary: string, occurredAt: string } }> }, tasks: { __typename?: 'TaskConnection', edges: Array<{ __typename?: 'TaskEdge', node: { __typename?: 'Task', id: string, type: TaskType, status: TaskStatus, dueAt: string } }> }, loyalty: { __typename?: 'LoyaltyAccount', pointsBalance: number, tier: string } | null } | null };
+export type Customer360Query = { __typename?: 'Query', customer: { __typename?: 'Customer', id: string, displayName: string, kind: CustomerKind, status: CustomerStatus, loans: Array<{ __typename?: 'Loan', id: string, status: LoanStatus, principal: { __typename?: 'Money', amount: string, currency: string } }>, interactions: { __typename?: 'InteractionConnection', edges: Array<{ __typename?: 'InteractionEdge', node: { __typename?: 'Interaction', id: string, channel: InteractionChannel, purpose: InteractionPurpose, summary: string | null, occurredAt: string } }> }, tasks: { __typename?: 'TaskConnection', edges: Array<{ __typename?: 'TaskEdge', node: { __typename?: 'Task', id: string, type: TaskType, status: TaskStatus, dueAt: string } }> }, loyalty: { __typename?: 'LoyaltyAccount', pointsBalance: number, tier: string } | null } | null };
 
 export type RegisterCustomerMutationVariables = Exact<{
   input: RegisterCustomerInput;
