@@ -1,5 +1,5 @@
 import { createEvent, type EventInput, type EventName } from '@crm/events';
-import { eventually, staff } from '@crm/service-kit/testing';
+import { eventually, staff, TEST_METRICS_TOKEN } from '@crm/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, TEST_MODE } from './harness.ts';
 
@@ -129,7 +129,7 @@ describe(`customers end to end through the gateway on ${TEST_MODE}`, () => {
   it('records a consent withdrawal and publishes ConsentChanged to engagement', async () => {
     const metricsUrl = stack.services.engagement.url.replace(/\/graphql$/, '/metrics');
     const delivered = async () => {
-      const text = await (await fetch(metricsUrl)).text();
+      const text = await (await fetch(metricsUrl, { headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` } })).text();
       return text
         .split('\n')
         .filter((l) => l.startsWith('crm_events_consumed_total{') && l.includes('service="engagement"') && l.includes('type="crm.customers.ConsentChanged.v1"'))

@@ -11,6 +11,13 @@ import { type Stack, type StackOptions, startStack } from '../src/stack.ts';
  */
 export const TEST_MODE = `${process.env.TEST_DATABASE_URL || process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'} + ${process.env.KAFKA_BROKERS ? 'Kafka' : 'in-process events'}`;
 
+/**
+ * The default caller of the journey tests: an officer who also holds the risk role, so the flows
+ * run across the branches the fixtures use. Branch scope itself is tested role by role in each
+ * service and in security.e2e.test.ts.
+ */
+export const journeyStaff: Identity = { ...staff.officer, roles: ['loan_officer', 'risk_officer'] };
+
 export async function startTestStack(
   overrides: Partial<Pick<StackOptions, 'auth' | 'limits' | 'production'>> = {},
 ): Promise<Stack & { query: <T>(q: string, v?: Record<string, unknown>, as?: Identity | null) => ReturnType<typeof postGraphQL<T>> }> {
@@ -32,5 +39,5 @@ export async function startTestStack(
     relayIntervalMs: 50,
     ...overrides,
   });
-  return { ...stack, query: (q, v, as = staff.officer) => postGraphQL(stack.gatewayUrl, q, v, as) };
+  return { ...stack, query: (q, v, as = journeyStaff) => postGraphQL(stack.gatewayUrl, q, v, as) };
 }
