@@ -6,9 +6,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { eventually, postGraphQL, staff, TEST_JWT_SECRET } from '@crm/service-kit/testing';
+import { eventually, postGraphQL, TEST_JWT_SECRET } from '@crm/service-kit/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { journeyStaff } from './harness.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const baseUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? '';
@@ -116,7 +117,7 @@ describe('distributed mode: five processes, PostgreSQL databases and Kafka', () 
       gatewayUrl,
       `mutation($input: RegisterCustomerInput!) { registerCustomer(input: $input) { customer { id } userErrors { field code } } }`,
       { input: { kind: 'INDIVIDUAL', branchId: 'BR-DIST', relationshipManagerId: 'officer-d', individual: { firstName: 'Seynabou', lastName: 'Gueye' } } },
-      staff.officer,
+      journeyStaff,
     );
     const id = reg.data?.registerCustomer.customer.id;
     expect(id).toBeTruthy();
@@ -134,7 +135,7 @@ describe('distributed mode: five processes, PostgreSQL databases and Kafka', () 
         gatewayUrl,
         `query($id: ID!) { customer(id: $id) { id displayName loans { id } interactions(first: 5) { edges { node { id } } } tasks(first: 5) { edges { node { id type } } } loyalty { pointsBalance tier } } }`,
         { id },
-        staff.officer,
+        journeyStaff,
       );
       const c = res.data?.customer;
       return c?.loyalty && c.tasks.edges.length ? c : undefined;
