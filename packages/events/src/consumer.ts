@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { catalogue, deadLetterTopicOf, definitionOfType, type EventName, type Producer, topicOf } from './catalogue/index.ts';
 import { withCorrelationId } from './correlation.ts';
 import { type CloudEvent, type DomainEvent, EventValidationError, parseEvent } from './envelope.ts';
+import { maskErrorDetail, maskSerializedPayload } from './masking.ts';
 import { eventsConsumed } from './metrics.ts';
 import { eventTables } from './tables.ts';
 import type { ReceivedMessage, Subscription, Transport } from './transport.ts';
@@ -55,10 +56,12 @@ export function createConsumer<DB>(options: ConsumerOptions<DB>): EventConsumer 
   let subscription: Subscription | null = null;
 
   async function deadLetter(message: ReceivedMessage, eventId: string, type: string, error: unknown, attempts: number) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const detail = (error as { detail?: unknown } | null)?.detail;
+    const reason = maskErrorDetail(`${error instanceof Error ? error.message : String(error)}${typeof detail === 'string' ? ` (${detail})` : ''}`);
+    // The row is for people (personal data masked); the dead-letter topic keeps the event whole for replay.
     await eventTables(options.db)
       .insertInto('event_dead_letter')
-      .values({ event_id: eventId, type, topic: message.topic, payload: message.value, error: reason.slice(0, 4000), attempts })
+      .values({ event_id: eventId, type, topic: message.topic, payload: maskSerializedPayload(message.value), error: reason.slice(0, 4000), attempts })
       .execute();
     await options.transport.publish(dlq, [
       { key: message.key, value: message.value, headers: { 'x-error': reason.slice(0, 500), 'x-source-topic': message.topic, 'x-attempts': String(attempts) } },

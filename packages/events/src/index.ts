@@ -4,6 +4,7 @@ export * from './correlation.ts';
 export * from './envelope.ts';
 export * from './in-process-transport.ts';
 export * from './kafka-transport.ts';
+export * from './masking.ts';
 export * from './outbox.ts';
 export * from './relay.ts';
 export * from './tables.ts';

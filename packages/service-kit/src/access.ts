@@ -184,6 +184,23 @@ function wrapField(typeName: string, field: GraphQLField<unknown, AccessContext>
   };
 }
 
+/** The access rules of a subgraph schema, per `Type.field`: roles (the field's, else its type's) and sensitive class. */
+export function accessRulesOf(schema: GraphQLSchema): Map<string, { roles: Role[] | null; sensitive: string | null }> {
+  const rules = new Map<string, { roles: Role[] | null; sensitive: string | null }>();
+  for (const type of objectTypes(schema)) {
+    const typeAllow = directiveArgs(type.holder, 'allow');
+    for (const field of Object.values(type.fields)) {
+      const allow = directiveArgs(field, 'allow') ?? typeAllow;
+      const sensitive = directiveArgs(field, 'sensitive')?.data;
+      rules.set(`${type.name}.${field.name}`, {
+        roles: allow ? rolesOf(allow.roles, `${type.name}.${field.name}`) : null,
+        sensitive: typeof sensitive === 'string' ? sensitive : null,
+      });
+    }
+  }
+  return rules;
+}
+
 /** Root fields (Query, Mutation) of a subgraph schema that carry no `@allow` rule: a test keeps this empty. */
 export function fieldsWithoutRoleRule(schema: GraphQLSchema): string[] {
   const missing: string[] = [];

@@ -10,6 +10,7 @@ export * from './jobs.ts';
 export * from './loaders.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
+export * from './money.ts';
 export * from './pagination.ts';
 export * from './privacy.ts';
 export * from './runtime.ts';

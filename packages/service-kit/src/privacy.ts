@@ -42,6 +42,49 @@ export const SENSITIVE_DATA = {
 
 export type SensitiveData = keyof typeof SENSITIVE_DATA;
 
+/**
+ * Every sensitive field of the composed API and its class: the subgraph that owns the field marks
+ * it `@sensitive(data: "<class>")`, and a gateway test fails when the two disagree or when a field
+ * that looks personal (a name, an identifier, contact details, free text) is in neither this list
+ * nor the test's reviewed list of impersonal fields.
+ */
+export const SENSITIVE_FIELDS = {
+  'IndividualProfile.firstName': 'personalIdentity',
+  'IndividualProfile.lastName': 'personalIdentity',
+  'IndividualProfile.birthDate': 'personalIdentity',
+  'IndividualProfile.nationalIdMasked': 'personalIdentity',
+  'IndividualProfile.nationalId': 'nationalId',
+  'IndividualProfile.employer': 'personalIdentity',
+  'EnterpriseProfile.legalName': 'personalIdentity',
+  'EnterpriseProfile.registrationNumber': 'nationalId',
+  'EnterpriseProfile.legalRepresentative': 'personalIdentity',
+  'ContactDetails.phone': 'contact',
+  'ContactDetails.email': 'contact',
+  'ContactDetails.address': 'contact',
+  'Customer.financialProfile': 'financial',
+  'Customer.financialSnapshots': 'financial',
+  'Customer.documents': 'documents',
+  'CustomerSpecialCare.note': 'freeText',
+  'RelationshipManagerAssignment.reason': 'freeText',
+  'Guarantor.name': 'personalIdentity',
+  'Collateral.description': 'freeText',
+  'CreditReview.findings': 'freeText',
+  'Restructuring.reason': 'freeText',
+  'RiskWarning.indicators': 'freeText',
+  'RiskWarning.note': 'freeText',
+  'Interaction.summary': 'freeText',
+  'Interaction.outcome': 'freeText',
+  'Task.title': 'freeText',
+  'Task.description': 'freeText',
+  'Task.cancelReason': 'freeText',
+  'Complaint.description': 'freeText',
+  'Complaint.resolution': 'freeText',
+  'ComplaintStatusChange.note': 'freeText',
+  'SurveyAnswer.text': 'freeText',
+  'PointsEntry.reason': 'freeText',
+  'LoyaltyRedemption.cancelReason': 'freeText',
+} as const satisfies Record<string, SensitiveData>;
+
 export const isSensitiveData = (value: string): value is SensitiveData => Object.hasOwn(SENSITIVE_DATA, value);
 
 /** Whether the caller may read raw values of a sensitive class. */
@@ -63,41 +106,4 @@ export function pseudonym(customerId: string, key = PSEUDONYM_KEY): string {
   return `Customer ${digest.slice(0, 4)}-${digest.slice(4, 8)}`;
 }
 
-/** Field names whose values never appear in clear in audit records, logs or dead letters. */
-export const MASKED_FIELDS = [
-  'nationalId',
-  'national_id',
-  'registrationNumber',
-  'registration_number',
-  'birthDate',
-  'birth_date',
-  'phone',
-  'email',
-  'addressLine',
-  'address_line',
-  'line1',
-  'line2',
-  'firstName',
-  'first_name',
-  'lastName',
-  'last_name',
-] as const;
-
-/** Masks a value for the record: keeps its shape (length, last two characters) only. */
-export function maskValue(value: unknown): unknown {
-  if (value === null || value === undefined) return value;
-  const text = String(value);
-  return text.length <= 2 ? '**' : `${'*'.repeat(Math.min(text.length - 2, 8))}${text.slice(-2)}`;
-}
-
-/** A deep copy with every masked field's value masked (audit before/after, dead-letter payloads). */
-export function maskPersonalData<T>(value: T): T {
-  const masked = new Set<string>(MASKED_FIELDS);
-  const walk = (v: unknown, key?: string): unknown => {
-    if (key && masked.has(key)) return typeof v === 'object' && v !== null ? '[masked]' : maskValue(v);
-    if (Array.isArray(v)) return v.map((x) => walk(x));
-    if (v && typeof v === 'object' && !(v instanceof Date)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
-    return v;
-  };
-  return walk(value) as T;
-}
+export { MASKED_FIELDS, maskPersonalData, maskSerializedPayload, maskValue } from '@crm/events';

@@ -6,8 +6,11 @@ export { Decimal };
 const DECIMAL_PATTERN = /^-?\d+(\.\d+)?$/;
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME_PATTERN = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-/** Money columns are numeric(20, 2) and similar: at most 18 digits before the point, 12 after. */
-export const MAX_DECIMAL_INTEGER_DIGITS = 18;
+/**
+ * At most 15 digits before the point (999 trillion: beyond any loan book, in VND or IDR too, and
+ * within every money column, numeric(20, 4) holding 16) and 12 after.
+ */
+export const MAX_DECIMAL_INTEGER_DIGITS = 15;
 export const MAX_DECIMAL_FRACTION_DIGITS = 12;
 /** Dates and instants outside these years are refused as input (no business date lies there). */
 export const MIN_YEAR = 1900;

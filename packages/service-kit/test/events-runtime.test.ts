@@ -193,6 +193,33 @@ describe('outbox, relay and inbox consumer on a real database', () => {
     expect(dlq.map((m) => [m.key, m.headers?.['x-error']])).toEqual([['c5', 'downstream rule keeps failing']]);
   });
 
+  it('masks personal data in the dead-letter row and keeps the event whole on the dead-letter topic', async () => {
+    const transport: Transport = new InProcessTransport();
+    const dlq: ReceivedMessage[] = [];
+    await transport.subscribe({ groupId: 'dlq-probe-2', topics: ['crm.dlq.credit.v1'], handle: async (m) => void dlq.push(m) });
+    const consumer = createConsumer<DB>({
+      service: 'credit',
+      db,
+      transport,
+      logger,
+      maxAttempts: 1,
+      handlers: {
+        CustomerRegistered: async () => {
+          throw Object.assign(new Error('duplicate key value violates unique constraint'), { detail: 'Key (national_id)=(SN-1987-55501) already exists.' });
+        },
+      },
+    });
+    const event = createEvent('CustomerRegistered', { subject: 'c9', data: { ...data('c9'), displayName: 'Aminata Diallo', birthDate: '1987-04-12' } });
+    await consumer.handle({ topic: 'crm.customers.v1', key: 'c9', value: JSON.stringify(event) });
+    const [row] = await db.selectFrom('event_dead_letter').select(['payload', 'error']).where('event_id', '=', event.id).execute();
+    expect(row?.payload).not.toContain('Aminata');
+    expect(row?.payload).not.toContain('1987-04-12');
+    expect(JSON.parse(row?.payload ?? '{}').data.customerId).toBe('c9');
+    expect(row?.error).not.toContain('SN-1987-55501');
+    expect(row?.error).toContain('national_id');
+    expect(dlq[0]?.value).toBe(JSON.stringify(event));
+  });
+
   it('dead-letters a message that is not a valid event instead of skipping it', async () => {
     const consumer = createConsumer<DB>({
       service: 'loyalty',

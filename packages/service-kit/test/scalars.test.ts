@@ -5,8 +5,8 @@ import { DateScalar, DecimalScalar, isCalendarDate } from '../src/scalars.ts';
 
 describe('scalars', () => {
   it('Decimal keeps every digit as a string both ways', () => {
-    const parsed = DecimalScalar.parseValue('12345678901234567.01') as Decimal;
-    expect(parsed.plus('0.02').toFixed()).toBe('12345678901234567.03');
+    const parsed = DecimalScalar.parseValue('123456789012345.01') as Decimal;
+    expect(parsed.plus('0.02').toFixed()).toBe('123456789012345.03');
     expect(DecimalScalar.serialize(new Decimal('0.1').plus('0.2'))).toBe('0.3');
     expect(() => DecimalScalar.parseValue(0.3)).toThrow(/string/);
     expect(() => DecimalScalar.parseLiteral({ kind: Kind.FLOAT, value: '1.5' })).toThrow(/string/);
@@ -33,8 +33,8 @@ describe('scalars refuse what the database would choke on', () => {
     expect(() => DateScalar.parseValue('0000-01-01')).toThrow(/between the years/);
     expect(() => DateScalar.parseValue('9999-12-31')).toThrow(/between the years/);
     expect(DateScalar.parseValue('1900-01-01')).toBe('1900-01-01');
-    expect(() => DecimalScalar.parseValue('1234567890123456789')).toThrow(/at most 18 digits/);
+    expect(() => DecimalScalar.parseValue('1234567890123456')).toThrow(/at most 15 digits/);
     expect(() => DecimalScalar.parseValue('1.0000000000001')).toThrow(/12 after/);
-    expect((DecimalScalar.parseValue('000123456789012345678.5') as Decimal).toFixed()).toBe('123456789012345678.5');
+    expect((DecimalScalar.parseValue('000123456789012345.5') as Decimal).toFixed()).toBe('123456789012345.5');
   });
 });

@@ -580,7 +580,11 @@ export type Mutation = {
   markCareGreetingSent: CareGreetingPayload;
   /** Records a complaint, suggestion or praise; its SLA clock starts. Emits ComplaintReceived. */
   receiveComplaint: ComplaintPayload;
-  /** Records who attended an event. */
+  /**
+   * Records who attended an event (once it started): the listed guests attended and every other
+   * invitee within the caller's scope is marked NO_SHOW. Invitations of customers outside the
+   * caller's branch scope are left unchanged (and cannot be listed: NOT_INVITED).
+   */
   recordCareEventAttendance: CareEventPayload;
   /** Resolves a complaint with its resolution and compensation; a satisfaction survey follows. Emits ComplaintResolved. */
   resolveComplaint: ComplaintPayload;

@@ -5,7 +5,7 @@ import { findCustomerReplica } from '../db/customer-replica.store.ts';
 import type { TaskRow } from '../db/schema.ts';
 import { findTaskIdByIdempotencyKey } from '../db/task.store.ts';
 import { validateNewTask } from '../domain/tasks.ts';
-import { createPlannedTask } from '../events/create-task.ts';
+import { createPlannedTask } from './create-planned-task.ts';
 
 export type CreateTaskResult = { task: TaskRow | null; userErrors: UserError[] };
 

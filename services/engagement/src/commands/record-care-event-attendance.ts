@@ -5,7 +5,10 @@ import { findCareEvent, findInvitationsOfEvents, recordAttendance } from '../db/
 import { missingIds } from '../domain/audience.ts';
 import type { CareEventResult } from './invite-to-care-event.ts';
 
-/** After the event (of a branch in the caller's scope): the listed guests attended, the other invitees did not come. */
+/**
+ * After the event (of a branch in the caller's scope): the listed guests attended, the other invitees
+ * in the caller's scope did not come; invitations of customers outside the scope are left unchanged.
+ */
 export async function recordCareEventAttendance(ctx: EngagementContext, input: RecordCareEventAttendanceInput): Promise<CareEventResult> {
   // Scope first, outside the transaction: a refusal is audited as FORBIDDEN by the access layer.
   const event = await findCareEvent(ctx.db, ctx.scope, input.eventId);
@@ -22,8 +25,9 @@ export async function recordCareEventAttendance(ctx: EngagementContext, input: R
       const errors = missingIds('attendedCustomerIds', input.attendedCustomerIds, invited, 'NOT_INVITED', (id) => `Customer ${id} was not invited`);
       if (errors.length) return { event: null, userErrors: errors };
       const attended = [...new Set(input.attendedCustomerIds)];
-      await recordAttendance(tx, event.id, attended, now);
-      audit.detail({ attended: attended.length });
+      // only in-scope invitations change: guests of other branches are left for their own staff
+      const counts = await recordAttendance(tx, ctx.scope, event.id, attended, now);
+      audit.detail(counts);
       return { event, userErrors: [] };
     },
   );

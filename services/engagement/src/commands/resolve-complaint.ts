@@ -4,9 +4,9 @@ import { v7 as uuidv7 } from 'uuid';
 import type { ResolveComplaintInput } from '../__generated__/resolvers-types.ts';
 import type { EngagementContext } from '../context.ts';
 import { findComplaintInScope, insertComplaintHistory, updateComplaintIfStatus } from '../db/complaint.store.ts';
-import { dispatchTriggeredSurvey } from '../db/survey.store.ts';
 import { checkComplaintTransition, resolvedWithinSla, validateResolution } from '../domain/complaints.ts';
 import { auditedComplaint, complaintChanged } from './complaint-audit.ts';
+import { dispatchTriggeredSurvey } from './dispatch-triggered-survey.ts';
 import type { ComplaintResult } from './receive-complaint.ts';
 
 /** Resolves a complaint of a customer in the caller's scope with its resolution and compensation; a satisfaction survey follows. Emits ComplaintResolved. */
@@ -58,7 +58,6 @@ export async function resolveComplaint(ctx: EngagementContext, input: ResolveCom
     // The satisfaction check after resolution (complaints only; once per resolution).
     if (row.kind === 'COMPLAINT') {
       await dispatchTriggeredSurvey(tx, {
-        id: uuidv7(),
         trigger: 'AFTER_COMPLAINT_RESOLUTION',
         customerId: row.customer_id,
         sourceKey: `COMPLAINT:${row.id}:${row.reopened_count}`,

@@ -8,7 +8,7 @@ import type { SurveyResponseRow } from '../db/schema.ts';
 import { findDispatchInScope, findResponsesOfDispatches, findSurveysByIds, insertResponseOnce } from '../db/survey.store.ts';
 import { isLowScore, validateAnswers } from '../domain/surveys.ts';
 import { serviceRecoveryTask } from '../domain/tasks.ts';
-import { createPlannedTask } from '../events/create-task.ts';
+import { createPlannedTask } from './create-planned-task.ts';
 
 const alreadyAnswered: UserError = { field: 'dispatchId', code: 'ALREADY_RESPONDED', message: 'This survey dispatch has been answered already' };
 

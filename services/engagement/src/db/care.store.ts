@@ -170,22 +170,36 @@ export async function insertInvitations(db: Kysely<DB>, eventId: string, custome
     .execute();
 }
 
-/** Attendance, set-wise: the listed guests attended, every other invited guest did not come. */
-export async function recordAttendance(db: Kysely<DB>, eventId: string, attended: readonly string[], at: Date): Promise<void> {
-  if (attended.length) {
-    await db
-      .updateTable('care_event_invitation')
-      .set({ status: 'ATTENDED', attended_at: at })
-      .where('event_id', '=', eventId)
-      .where('customer_id', 'in', [...attended])
-      .execute();
-  }
-  await db
+/**
+ * Attendance, set-wise, within the caller's scope: the listed guests attended, every other invited
+ * guest in scope did not come; invitations of customers outside the scope are not touched.
+ */
+export async function recordAttendance(
+  db: Kysely<DB>,
+  scope: Scope,
+  eventId: string,
+  attended: readonly string[],
+  at: Date,
+): Promise<{ attended: number; noShow: number }> {
+  const present = attended.length
+    ? await db
+        .updateTable('care_event_invitation')
+        .set({ status: 'ATTENDED', attended_at: at })
+        .where('event_id', '=', eventId)
+        .where('customer_id', 'in', [...attended])
+        .where(customerInScope(scope, 'care_event_invitation.customer_id'))
+        .returning('customer_id')
+        .execute()
+    : [];
+  const absent = await db
     .updateTable('care_event_invitation')
     .set({ status: 'NO_SHOW', attended_at: null })
     .where('event_id', '=', eventId)
+    .where(customerInScope(scope, 'care_event_invitation.customer_id'))
     .$if(attended.length > 0, (q) => q.where('customer_id', 'not in', [...attended]))
+    .returning('customer_id')
     .execute();
+  return { attended: present.length, noShow: absent.length };
 }
 
 /** One greeting by id: undefined when unknown, FORBIDDEN when its customer is outside the scope. */

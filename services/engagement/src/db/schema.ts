@@ -1,24 +1,51 @@
 import type { EventTables } from '@crm/events';
 import type { AuditTables } from '@crm/service-kit';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type {
+  CareEventAttendance,
+  ChurnRiskLevel,
+  ChurnSignalValue,
+  ComplaintCategory,
+  ComplaintKind,
+  ComplaintSeverity,
+  ComplaintStatus,
+  GreetingKind,
+  GreetingStatus,
+  InteractionChannel,
+  InteractionDirection,
+  InteractionPurpose,
+  LoanStatus,
+  SurveyAnswer,
+  SurveyQuestion,
+  SurveyTrigger,
+  TaskPriority,
+  TaskStatus,
+  TaskType,
+} from '../domain/types.ts';
 
-export type InteractionChannel = 'PHONE' | 'SMS' | 'EMAIL' | 'APP' | 'MESSAGING' | 'VISIT' | 'BRANCH' | 'SOCIAL';
-export type InteractionDirection = 'INBOUND' | 'OUTBOUND';
-export type InteractionPurpose = 'WELCOME' | 'POST_LOAN_FOLLOW_UP' | 'COLLECTION_REMINDER' | 'CARE' | 'SERVICE' | 'SURVEY' | 'MARKETING';
-export type TaskType = 'WELCOME' | 'FOLLOW_UP' | 'POST_LOAN_VISIT' | 'COLLECTION_REMINDER' | 'RETENTION' | 'SERVICE_RECOVERY' | 'CREDIT_REVIEW' | 'CARE';
-export type TaskPriority = 'LOW' | 'NORMAL' | 'HIGH' | 'URGENT';
-export type TaskStatus = 'OPEN' | 'IN_PROGRESS' | 'DONE' | 'CANCELLED';
-export type ComplaintKind = 'COMPLAINT' | 'SUGGESTION' | 'PRAISE';
-export type ComplaintCategory = 'SERVICE_ATTITUDE' | 'FEES' | 'PROCESS' | 'COLLECTION_CONDUCT' | 'PRODUCT' | 'PRIVACY' | 'OTHER';
-export type ComplaintSeverity = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
-export type ComplaintStatus = 'RECEIVED' | 'ACKNOWLEDGED' | 'IN_PROGRESS' | 'RESOLVED' | 'CLOSED' | 'REOPENED';
-export type SurveyTrigger = 'AFTER_DISBURSEMENT' | 'AFTER_COMPLAINT_RESOLUTION';
-export type SurveyQuestionKind = 'NPS' | 'CSAT' | 'CHOICE' | 'TEXT';
-export type GreetingKind = 'BIRTHDAY' | 'HOLIDAY';
-export type GreetingStatus = 'PENDING' | 'SENT' | 'CANCELLED';
-export type CareEventAttendance = 'INVITED' | 'ATTENDED' | 'NO_SHOW';
-export type ChurnRiskLevel = 'LOW' | 'MEDIUM' | 'HIGH';
-export type LoanStatus = 'ACTIVE' | 'CLOSED' | 'WRITTEN_OFF';
+/** The value types of the columns are domain types (db/ may import domain/, never the reverse). */
+export type {
+  CareEventAttendance,
+  ChurnRiskLevel,
+  ChurnSignalValue,
+  ComplaintCategory,
+  ComplaintKind,
+  ComplaintSeverity,
+  ComplaintStatus,
+  GreetingKind,
+  GreetingStatus,
+  InteractionChannel,
+  InteractionDirection,
+  InteractionPurpose,
+  LoanStatus,
+  SurveyAnswer,
+  SurveyQuestion,
+  SurveyQuestionKind,
+  SurveyTrigger,
+  TaskPriority,
+  TaskStatus,
+  TaskType,
+} from '../domain/types.ts';
 
 /** A `date` column: written as YYYY-MM-DD, read back as a string (see the service-kit type parsers). */
 type DateColumn = ColumnType<string, string, string>;
@@ -146,20 +173,6 @@ export interface ComplaintHistoryTable {
   changed_at: Date;
 }
 
-export interface SurveyQuestion {
-  code: string;
-  kind: SurveyQuestionKind;
-  text: string;
-  choices: string[];
-}
-
-export interface SurveyAnswer {
-  code: string;
-  score: number | null;
-  choice: string | null;
-  text: string | null;
-}
-
 export interface SurveyTable {
   id: string;
   name: string;
@@ -244,12 +257,6 @@ export interface ChurnSignalWeightTable {
 export interface ChurnLevelThresholdTable {
   level: ChurnRiskLevel;
   min_score: NumericColumn;
-}
-
-export interface ChurnSignalValue {
-  code: string;
-  weight: string;
-  value: string;
 }
 
 export interface ChurnRiskTable {

@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
-import type { ChurnRiskLevel, ChurnSignalValue } from '../db/schema.ts';
 import { addDays } from './dates.ts';
+import type { ChurnRiskLevel, ChurnSignalValue } from './types.ts';
 
 /** Raw facts about a customer as of a date, gathered set-wise by the churn-scoring run. */
 export interface ChurnInputs {

@@ -1,8 +1,8 @@
 import { type UserError, userErrorsFromZod } from '@crm/service-kit';
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
-import type { ComplaintCategory, ComplaintKind, ComplaintSeverity, ComplaintStatus, InteractionChannel } from '../db/schema.ts';
 import { DAY_MS, HOUR_MS } from './dates.ts';
+import type { ComplaintCategory, ComplaintKind, ComplaintSeverity, ComplaintStatus, InteractionChannel } from './types.ts';
 
 /** The service level of a severity: acknowledge within hours, resolve within days (a table row). */
 export interface ComplaintSlaPolicy {

@@ -1,4 +1,4 @@
-import type { InteractionPurpose } from '../db/schema.ts';
+import type { InteractionPurpose } from './types.ts';
 
 /**
  * The consent a contact needs, by purpose. Customers' catalogue has one contact consent

@@ -1,6 +1,6 @@
 import { type UserError, userErrorsFromZod } from '@crm/service-kit';
 import { z } from 'zod';
-import type { InteractionChannel, InteractionDirection, InteractionPurpose } from '../db/schema.ts';
+import type { InteractionChannel, InteractionDirection, InteractionPurpose } from './types.ts';
 
 export interface InteractionRecord {
   customerId: string;

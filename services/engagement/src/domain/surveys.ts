@@ -1,5 +1,5 @@
 import type { UserError } from '@crm/service-kit';
-import type { SurveyAnswer, SurveyQuestion, SurveyQuestionKind } from '../db/schema.ts';
+import type { SurveyAnswer, SurveyQuestion, SurveyQuestionKind } from './types.ts';
 
 /** NPS bands: promoters answer 9-10, detractors 0-6, passives 7-8. */
 export const NPS_PROMOTER_MIN = 9;

@@ -1,7 +1,7 @@
 import { type UserError, userErrorsFromZod } from '@crm/service-kit';
 import { z } from 'zod';
-import type { TaskPriority, TaskStatus, TaskType } from '../db/schema.ts';
 import { addDays, DAY_MS, endOfDate } from './dates.ts';
+import type { TaskPriority, TaskStatus, TaskType } from './types.ts';
 
 /** How long the relationship manager has to make the welcome contact. */
 export const WELCOME_CONTACT_DAYS = 3;

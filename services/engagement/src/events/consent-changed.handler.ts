@@ -1,5 +1,5 @@
 import type { EventHandler } from '@crm/events';
-import { cancelPendingGreetings } from '../db/care.store.ts';
+import { cancelPendingGreetings } from '../commands/cancel-pending-greetings.ts';
 import { upsertConsent } from '../db/consent.store.ts';
 import type { DB } from '../db/schema.ts';
 import { CARE_CONSENT_PURPOSE } from '../domain/consent.ts';

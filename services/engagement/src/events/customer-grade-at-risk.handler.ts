@@ -1,9 +1,9 @@
 import type { EventHandler } from '@crm/events';
+import { createPlannedTask } from '../commands/create-planned-task.ts';
 import { findRelationshipManagerId } from '../db/customer-replica.store.ts';
 import type { DB } from '../db/schema.ts';
 import { endOfDate } from '../domain/dates.ts';
 import { retentionTask } from '../domain/tasks.ts';
-import { createPlannedTask } from './create-task.ts';
 
 /** A grade at risk of downgrade: a retention call before the window ends (high priority for VIP and premium). */
 export const onCustomerGradeAtRisk: EventHandler<DB, 'CustomerGradeAtRisk'> = async (tx, event) => {

@@ -1,8 +1,8 @@
 import type { EventHandler } from '@crm/events';
+import { createPlannedTask } from '../commands/create-planned-task.ts';
 import { upsertCustomerReplica } from '../db/customer-replica.store.ts';
 import type { DB } from '../db/schema.ts';
 import { welcomeTask } from '../domain/tasks.ts';
-import { createPlannedTask } from './create-task.ts';
 
 /** Keeps the customer replica and schedules the welcome contact for the relationship manager. */
 export const onCustomerRegistered: EventHandler<DB, 'CustomerRegistered'> = async (tx, event) => {

@@ -1,9 +1,9 @@
 import type { EventHandler } from '@crm/events';
+import { createPlannedTask } from '../commands/create-planned-task.ts';
 import { findRelationshipManagerId } from '../db/customer-replica.store.ts';
 import { findLoanOfficer, recordLoanDelinquency } from '../db/loan-replica.store.ts';
 import type { DB } from '../db/schema.ts';
 import { collectionTask } from '../domain/tasks.ts';
-import { createPlannedTask } from './create-task.ts';
 
 /** Keeps the loan's bucket (a churn signal); a delinquent bucket gets its collection reminder once. */
 export const onDelinquencyBucketChanged: EventHandler<DB, 'DelinquencyBucketChanged'> = async (tx, event) => {

@@ -1,9 +1,9 @@
 import type { EventHandler } from '@crm/events';
+import { createPlannedTask } from '../commands/create-planned-task.ts';
 import { findRelationshipManagerId } from '../db/customer-replica.store.ts';
 import { findLoanOfficer, recordLoanDelinquency } from '../db/loan-replica.store.ts';
 import type { DB } from '../db/schema.ts';
 import { bucketOfDaysPastDue, collectionTask } from '../domain/tasks.ts';
-import { createPlannedTask } from './create-task.ts';
 
 /** One collection reminder per loan and bucket for the relationship manager (else the loan officer). */
 export const onInstalmentOverdue: EventHandler<DB, 'InstalmentOverdue'> = async (tx, event) => {

@@ -1,9 +1,9 @@
 import type { EventHandler } from '@crm/events';
+import { createPlannedTask } from '../commands/create-planned-task.ts';
 import { findRelationshipManagerId } from '../db/customer-replica.store.ts';
 import { recordLoanClosed } from '../db/loan-replica.store.ts';
 import type { DB } from '../db/schema.ts';
 import { renewalTask } from '../domain/tasks.ts';
-import { createPlannedTask } from './create-task.ts';
 
 /**
  * A closed loan with no renewal is a churn signal (scored by the churn-scoring run); a loan repaid

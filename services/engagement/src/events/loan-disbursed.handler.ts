@@ -1,12 +1,11 @@
 import type { EventHandler } from '@crm/events';
-import { v7 as uuidv7 } from 'uuid';
+import { createPlannedTask } from '../commands/create-planned-task.ts';
+import { dispatchTriggeredSurvey } from '../commands/dispatch-triggered-survey.ts';
 import { findRelationshipManagerId } from '../db/customer-replica.store.ts';
 import { recordLoanDisbursed } from '../db/loan-replica.store.ts';
 import type { DB } from '../db/schema.ts';
 import { findIntegerSetting, SETTING_POST_LOAN_VISIT_DAYS } from '../db/setting.store.ts';
-import { dispatchTriggeredSurvey } from '../db/survey.store.ts';
 import { DEFAULT_POST_LOAN_VISIT_DAYS, postLoanVisitTask } from '../domain/tasks.ts';
-import { createPlannedTask } from './create-task.ts';
 
 /**
  * A post-loan visit by the loan officer (else the relationship manager) within the configured
@@ -21,7 +20,6 @@ export const onLoanDisbursed: EventHandler<DB, 'LoanDisbursed'> = async (tx, eve
     sourceEventId: event.id,
   });
   await dispatchTriggeredSurvey(tx, {
-    id: uuidv7(),
     trigger: 'AFTER_DISBURSEMENT',
     customerId: l.customerId,
     sourceKey: `LOAN:${l.loanId}`,

@@ -1,12 +1,12 @@
 import type { EventHandler } from '@crm/events';
+import { reassignOpenTasks } from '../commands/reassign-open-tasks.ts';
 import { findRelationshipManagerId, setRelationshipManager } from '../db/customer-replica.store.ts';
 import type { DB } from '../db/schema.ts';
-import { reassignOpenTasks } from '../db/task.store.ts';
 
 /** The new manager takes over the customer and the open tasks the previous manager held. */
 export const onRelationshipManagerAssigned: EventHandler<DB, 'RelationshipManagerAssigned'> = async (tx, event) => {
   const a = event.data;
   const held = await findRelationshipManagerId(tx, a.customerId);
   await setRelationshipManager(tx, a.customerId, a.relationshipManagerId, a.branchId, new Date(a.assignedAt));
-  await reassignOpenTasks(tx, a.customerId, a.previousRelationshipManagerId ?? held, a.relationshipManagerId);
+  await reassignOpenTasks(tx, { customerId: a.customerId, previousManagerId: a.previousRelationshipManagerId ?? held, managerId: a.relationshipManagerId });
 };

@@ -1,8 +1,8 @@
 import type { EventHandler } from '@crm/events';
+import { createPlannedTask } from '../commands/create-planned-task.ts';
 import { findRelationshipManagerId } from '../db/customer-replica.store.ts';
 import type { DB } from '../db/schema.ts';
 import { riskWarningTask } from '../domain/tasks.ts';
-import { createPlannedTask } from './create-task.ts';
 
 /** The loan officer reviews the warning by its response deadline, with a priority from its severity. */
 export const onRiskWarningRaised: EventHandler<DB, 'RiskWarningRaised'> = async (tx, event) => {

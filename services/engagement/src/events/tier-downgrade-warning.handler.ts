@@ -1,9 +1,9 @@
 import type { EventHandler } from '@crm/events';
+import { createPlannedTask } from '../commands/create-planned-task.ts';
 import { findRelationshipManagerId } from '../db/customer-replica.store.ts';
 import type { DB } from '../db/schema.ts';
 import { startOfDate } from '../domain/dates.ts';
 import { retentionTask } from '../domain/tasks.ts';
-import { createPlannedTask } from './create-task.ts';
 
 /** A loyalty tier about to drop: a retention call before the downgrade takes effect. */
 export const onTierDowngradeWarning: EventHandler<DB, 'TierDowngradeWarning'> = async (tx, event) => {

@@ -1,8 +1,6 @@
 import type { JobDefinition } from '@crm/service-kit';
-import { generateGreetings } from '../db/care.store.ts';
+import { generateCareGreetings } from '../commands/generate-care-greetings.ts';
 import type { DB } from '../db/schema.ts';
-import { birthdayKeysOn } from '../domain/care.ts';
-import { CARE_CONSENT_PURPOSE } from '../domain/consent.ts';
 
 /**
  * Birthday and holiday greetings of the as-of date for customers who consent to care contact,
@@ -14,8 +12,6 @@ export const careGreetingsJob: JobDefinition<DB> = {
   description: 'Generates birthday and holiday greetings for consenting customers',
   everyMs: 60 * 60_000,
   async run({ db, asOf, now }) {
-    return db
-      .transaction()
-      .execute((tx) => generateGreetings(tx, { date: asOf, birthdayKeys: birthdayKeysOn(asOf), consentPurpose: CARE_CONSENT_PURPOSE, at: now }));
+    return db.transaction().execute((tx) => generateCareGreetings(tx, { date: asOf, now }));
   },
 };

@@ -1,13 +1,10 @@
-import { emit } from '@crm/events';
 import type { JobDefinition } from '@crm/service-kit';
-import { findChurnInputs, findChurnThresholds, findChurnWeights, upsertChurnRisks } from '../db/churn.store.ts';
-import { findRelationshipManagerId } from '../db/customer-replica.store.ts';
+import { recordChurnScores } from '../commands/record-churn-scores.ts';
+import { findChurnInputs, findChurnThresholds, findChurnWeights } from '../db/churn.store.ts';
 import type { DB } from '../db/schema.ts';
-import { CHURN_LOOKBACK_DAYS, CHURN_WINDOW_DAYS, churnLevel, churnScore, churnSignalValues, isChurnLevelChange } from '../domain/churn.ts';
+import { CHURN_LOOKBACK_DAYS, CHURN_WINDOW_DAYS, churnLevel, churnScore, churnSignalValues } from '../domain/churn.ts';
 import { addDays, endOfDate, startOfDate } from '../domain/dates.ts';
 import { LOW_CSAT_MAX, LOW_NPS_MAX } from '../domain/surveys.ts';
-import { retentionTask } from '../domain/tasks.ts';
-import { createPlannedTask } from '../events/create-task.ts';
 
 /** Customers scored per page (one query to read, one to write). */
 const PAGE = 1000;
@@ -57,42 +54,10 @@ export const churnScoringJob: JobDefinition<DB> = {
           );
           return { customerId: i.customer_id, previous: i.previous_level, level: churnLevel(score, thresholds), score, signals };
         });
-        await upsertChurnRisks(
-          tx,
-          scored.map((s) => ({
-            customer_id: s.customerId,
-            score: s.score.toFixed(2),
-            level: s.level,
-            signals: JSON.stringify(s.signals),
-            as_of: asOf,
-            computed_at: now,
-          })),
-        );
-        for (const s of scored.filter((x) => isChurnLevelChange(x.previous, x.level))) {
-          counts.changed++;
-          const event = await emit(tx, 'ChurnRiskChanged', {
-            subject: s.customerId,
-            time: now,
-            data: { customerId: s.customerId, previousLevel: s.previous, level: s.level, score: s.score.toFixed(2), signals: s.signals, asOf },
-          });
-          if (s.level !== 'HIGH') continue;
-          counts.high++;
-          const reasons = s.signals.filter((x) => x.value !== '0.0000').map((x) => x.code.toLowerCase().replaceAll('_', ' '));
-          const created = await createPlannedTask(
-            tx,
-            retentionTask({
-              customerId: s.customerId,
-              reason: `churn risk HIGH (${s.score.toFixed(2)}): ${reasons.join(', ')}`,
-              dedupeKey: `CHURN_HIGH:${s.customerId}:${asOf}`,
-              assigneeId: await findRelationshipManagerId(tx, s.customerId),
-              from: now,
-              deadline: null,
-              priority: 'HIGH',
-            }),
-            { sourceEventId: event.id },
-          );
-          if (created) counts.retentionTasks++;
-        }
+        const recorded = await recordChurnScores(tx, scored, { asOf, now });
+        counts.changed += recorded.changed;
+        counts.high += recorded.high;
+        counts.retentionTasks += recorded.retentionTasks;
       });
       counts.scored += inputs.length;
       afterId = inputs.at(-1)?.customer_id ?? null;

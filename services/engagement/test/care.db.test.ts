@@ -115,11 +115,7 @@ describe('care: greetings for consenting customers, holidays, customer events', 
     };
     const early = await svc.graphql<Attended>(ATTEND, { input: { eventId, attendedCustomerIds: ['b-1'] } }, staff.officer);
     expect(early.data?.recordCareEventAttendance.userErrors).toEqual([{ field: 'eventId', code: 'EVENT_NOT_STARTED' }]);
-    await svc.db
-      .updateTable('care_event')
-      .set({ starts_at: new Date(Date.now() - 3_600_000) })
-      .where('id', '=', eventId)
-      .execute(); // the event took place
+    await g.careEventTookPlace(eventId);
     const notInvited = await svc.graphql<Attended>(ATTEND, { input: { eventId, attendedCustomerIds: ['b-2'] } }, staff.officer);
     expect(notInvited.data?.recordCareEventAttendance.userErrors).toEqual([{ field: 'attendedCustomerIds.0', code: 'NOT_INVITED' }]);
     const attended = await svc.graphql<Attended>(ATTEND, { input: { eventId, attendedCustomerIds: ['b-1'] } }, staff.officer);
@@ -127,6 +123,75 @@ describe('care: greetings for consenting customers, holidays, customer events', 
     expect(attended.data?.recordCareEventAttendance.event?.invitations.map((i) => [i.customer.id, i.status])).toEqual([
       ['b-1', 'ATTENDED'],
       ['b-3', 'NO_SHOW'],
+    ]);
+  });
+  it("records attendance only for the invitations in the caller's scope; invitees of other branches are left as they are", async () => {
+    await g.customer('att-in', { branchId: 'BR-001', relationshipManagerId: 'rm-1' });
+    await g.customer('att-in-2', { branchId: 'BR-001', relationshipManagerId: 'rm-1' });
+    await g.customer('att-out', { branchId: 'BR-002', relationshipManagerId: 'rm-2' });
+    for (const id of ['att-in', 'att-in-2', 'att-out']) await g.consent(id, true, '2026-01-01T00:00:00.000Z');
+    const CREATE = `mutation($input: CreateCareEventInput!) { createCareEvent(input: $input) { event { id } userErrors { field code } } }`;
+    const INVITE = `mutation($input: InviteToCareEventInput!) { inviteToCareEvent(input: $input) { event { invitedCount } userErrors { field code } } }`;
+    const ATTEND = `mutation($input: RecordCareEventAttendanceInput!) { recordCareEventAttendance(input: $input) { event { id } userErrors { field code } } }`;
+    const startsAt = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    const created = await svc.graphql<{ createCareEvent: { event: { id: string } | null } }>(
+      CREATE,
+      { input: { title: 'Appreciation day', kind: 'APPRECIATION_DAY', startsAt } },
+      staff.admin,
+    );
+    const eventId = created.data?.createCareEvent.event?.id ?? '';
+    expect(eventId).not.toBe('');
+    const invited = await svc.graphql<{ inviteToCareEvent: { userErrors: Errors } }>(
+      INVITE,
+      { input: { eventId, customerIds: ['att-in', 'att-in-2', 'att-out'] } },
+      staff.admin,
+    );
+    expect(invited.data?.inviteToCareEvent.userErrors).toEqual([]);
+    await g.careEventTookPlace(eventId);
+    const invitations = () =>
+      svc.db
+        .selectFrom('care_event_invitation')
+        .select(['customer_id', 'status', 'attended_at'])
+        .where('event_id', '=', eventId)
+        .orderBy('customer_id')
+        .execute();
+    const before = (await invitations()).find((i) => i.customer_id === 'att-out');
+
+    const res = await svc.graphql<{ recordCareEventAttendance: { userErrors: Errors } }>(
+      ATTEND,
+      { input: { eventId, attendedCustomerIds: ['att-in'] } },
+      staff.officer,
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.recordCareEventAttendance.userErrors).toEqual([]);
+    expect((await invitations()).map((i) => [i.customer_id, i.status])).toEqual([
+      ['att-in', 'ATTENDED'],
+      ['att-in-2', 'NO_SHOW'],
+      ['att-out', 'INVITED'],
+    ]);
+    expect((await invitations()).find((i) => i.customer_id === 'att-out')).toEqual(before);
+
+    // an out-of-scope invitee cannot be named as attended either
+    const outside = await svc.graphql<{ recordCareEventAttendance: { userErrors: Errors } }>(
+      ATTEND,
+      { input: { eventId, attendedCustomerIds: ['att-out'] } },
+      staff.officer,
+    );
+    expect(outside.data?.recordCareEventAttendance.userErrors).toEqual([{ field: 'attendedCustomerIds.0', code: 'NOT_INVITED' }]);
+    expect((await invitations()).find((i) => i.customer_id === 'att-out')?.status).toBe('INVITED');
+
+    // the other branch records its own guests
+    const otherBranch = { userId: 'officer-2', roles: ['loan_officer'], branchId: 'BR-002' } as const;
+    const theirs = await svc.graphql<{ recordCareEventAttendance: { userErrors: Errors } }>(
+      ATTEND,
+      { input: { eventId, attendedCustomerIds: ['att-out'] } },
+      { ...otherBranch, roles: [...otherBranch.roles] },
+    );
+    expect(theirs.data?.recordCareEventAttendance.userErrors).toEqual([]);
+    expect((await invitations()).map((i) => [i.customer_id, i.status])).toEqual([
+      ['att-in', 'ATTENDED'],
+      ['att-in-2', 'NO_SHOW'],
+      ['att-out', 'ATTENDED'],
     ]);
   });
 });

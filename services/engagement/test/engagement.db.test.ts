@@ -1,42 +1,37 @@
-import { createEvent } from '@crm/events';
 import type { Identity } from '@crm/service-kit';
 import { staff, startTestService, type TestService } from '@crm/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DB } from '../src/db/schema.ts';
 import { engagementService } from '../src/service.ts';
+import { given } from './given.ts';
 
 /** A loan officer of the branch the customers of this file belong to (branch scope). */
 const accraOfficer: Identity = { ...staff.officer, branchId: 'BR-ACC' };
 
 describe('engagement subgraph', () => {
   let svc: TestService<DB>;
+  let g: ReturnType<typeof given>;
   beforeAll(async () => {
     svc = await startTestService(engagementService);
+    g = given(svc);
   });
   afterAll(async () => {
     await svc?.stop();
   });
 
-  const registered = (customerId: string) =>
-    createEvent('CustomerRegistered', {
-      subject: customerId,
-      data: {
-        customerId,
-        kind: 'INDIVIDUAL',
-        displayName: 'Kofi Mensah',
-        status: 'ACTIVE',
-        branchId: 'BR-ACC',
-        relationshipManagerId: 'rm-5',
-        birthDate: '1979-06-02',
-        registeredAt: '2026-11-20T08:00:00.000Z',
-      },
+  /** The customers of this file: Accra branch, relationship manager rm-5. */
+  const register = (customerId: string) =>
+    g.registration(customerId, {
+      displayName: 'Kofi Mensah',
+      branchId: 'BR-ACC',
+      relationshipManagerId: 'rm-5',
+      birthDate: '1979-06-02',
+      registeredAt: '2026-11-20T08:00:00.000Z',
     });
 
   it('creates one welcome task per registration, even when the event comes twice', async () => {
-    const event = registered('cust-1');
-    const message = { topic: 'crm.customers.v1', key: 'cust-1', value: JSON.stringify(event) };
-    await svc.consumer.handle(message);
-    await svc.consumer.handle(message);
+    const { event, redeliver } = await register('cust-1');
+    await redeliver();
     const tasks = await svc.db
       .selectFrom('task')
       .select(['type', 'assignee_id', 'due_at', 'source_event_id', 'status'])
@@ -48,7 +43,7 @@ describe('engagement subgraph', () => {
   });
 
   it('logs interactions and lists them newest first through Customer.interactions (_entities)', async () => {
-    await svc.consumer.handle({ topic: 'crm.customers.v1', key: 'cust-2', value: JSON.stringify(registered('cust-2')) });
+    await register('cust-2');
     const LOG = `mutation($input: LogInteractionInput!) { logInteraction(input: $input) { interaction { id occurredAt } userErrors { field code } } }`;
     for (const [summary, occurredAt] of [
       ['first visit', '2026-11-01T10:00:00Z'],

@@ -215,37 +215,17 @@ describe('consent, relationship managers, tasks and the worklist', () => {
     ] as const;
     let n = 0;
     for (const r of rows) {
-      await svc.db
-        .insertInto('task')
-        .values({
-          id: `0199-work-${n++}`,
-          customer_id: c,
-          type: 'FOLLOW_UP',
-          title: r.title,
-          assignee_id: 'rm-old',
-          priority: r.priority,
-          status: 'OPEN',
-          due_at: r.due,
-          source_event_id: null,
-          completed_interaction_id: null,
-        })
-        .execute();
+      await g.openTask({ id: `0199-work-${n++}`, customerId: c, type: 'FOLLOW_UP', title: r.title, assigneeId: 'rm-old', priority: r.priority, dueAt: r.due });
     }
-    await svc.db
-      .insertInto('task')
-      .values({
-        id: '0199-work-x',
-        customer_id: c,
-        type: 'CREDIT_REVIEW',
-        title: 'risk officer keeps it',
-        assignee_id: 'risk-1',
-        priority: 'HIGH',
-        status: 'OPEN',
-        due_at: at(1),
-        source_event_id: null,
-        completed_interaction_id: null,
-      })
-      .execute();
+    await g.openTask({
+      id: '0199-work-x',
+      customerId: c,
+      type: 'CREDIT_REVIEW',
+      title: 'risk officer keeps it',
+      assigneeId: 'risk-1',
+      priority: 'HIGH',
+      dueAt: at(1),
+    });
     await g.deliver('RelationshipManagerAssigned', c, {
       customerId: c,
       relationshipManagerId: 'rm-new',

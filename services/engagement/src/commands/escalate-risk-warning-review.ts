@@ -1,0 +1,28 @@
+import type { EventInput } from '@crm/events';
+import type { Transaction } from 'kysely';
+import { findRelationshipManagerId } from '../db/customer-replica.store.ts';
+import type { DB } from '../db/schema.ts';
+import { raiseOpenTaskPriority } from '../db/task.store.ts';
+import { DAY_MS } from '../domain/dates.ts';
+import { riskWarningTask } from '../domain/tasks.ts';
+import { createPlannedTask } from './create-planned-task.ts';
+
+/**
+ * An escalated risk warning, in the caller's transaction: its open review task becomes urgent;
+ * without one, an urgent review due within a day (once per warning).
+ */
+export async function escalateRiskWarningReview(tx: Transaction<DB>, w: EventInput<'RiskWarningEscalated'>, sourceEventId: string): Promise<void> {
+  if (await raiseOpenTaskPriority(tx, `RISK_WARNING:${w.warningId}`, 'URGENT')) return;
+  const assigneeId = w.officerId ?? (await findRelationshipManagerId(tx, w.customerId));
+  const plan = riskWarningTask({
+    customerId: w.customerId,
+    loanId: w.loanId,
+    warningId: w.warningId,
+    ruleCode: w.ruleCode,
+    severity: w.severity,
+    assigneeId,
+    dueAt: new Date(new Date(w.escalatedAt).getTime() + DAY_MS),
+    escalated: true,
+  });
+  await createPlannedTask(tx, plan, { sourceEventId });
+}
