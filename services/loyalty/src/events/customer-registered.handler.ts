@@ -1,9 +1,9 @@
 import type { EventHandler } from '@crm/events';
+import { earnPoints } from '../commands/earn-points.ts';
+import { openAccountOnce } from '../commands/open-account.ts';
 import { findAccountByReferralCode, updateCustomerReplica } from '../db/account.store.ts';
 import { insertReferralOnce } from '../db/referral.store.ts';
 import type { DB } from '../db/schema.ts';
-import { earnPoints } from './earn-points.ts';
-import { openAccountOnce } from './open-account.ts';
 
 /**
  * Opens the customer's loyalty account (keeping the branch and birth date loyalty needs),

@@ -1,6 +1,6 @@
 import type { EventHandler } from '@crm/events';
+import { accountOfCustomer, earnPoints } from '../commands/earn-points.ts';
 import type { DB } from '../db/schema.ts';
-import { accountOfCustomer, earnPoints } from './earn-points.ts';
 
 /** An instalment paid on time earns (rule ON_TIME_INSTALMENT, proportional to the amount paid); a late one earns nothing. */
 export const onInstalmentPaid: EventHandler<DB, 'InstalmentPaid'> = async (tx, event) => {

@@ -1,6 +1,6 @@
 import type { EventHandler } from '@crm/events';
+import { accountOfCustomer, earnPoints } from '../commands/earn-points.ts';
 import type { DB } from '../db/schema.ts';
-import { accountOfCustomer, earnPoints } from './earn-points.ts';
 
 /** A loan repaid in full and on time earns (rule LOAN_REPAID_ON_TIME). */
 export const onLoanClosed: EventHandler<DB, 'LoanClosed'> = async (tx, event) => {

@@ -1,8 +1,8 @@
 import { type EventHandler, emit } from '@crm/events';
+import { accountOfCustomer, earnPoints } from '../commands/earn-points.ts';
 import { findAccountsByIds, SYSTEM_SCOPE } from '../db/account.store.ts';
 import { findUnrewardedReferral, markReferralRewarded } from '../db/referral.store.ts';
 import type { DB } from '../db/schema.ts';
-import { accountOfCustomer, earnPoints } from './earn-points.ts';
 
 /**
  * A repeat loan (cycle 2 and later) earns (rule REPEAT_LOAN). A customer's first loan rewards

@@ -1,6 +1,6 @@
 import type { EventHandler } from '@crm/events';
+import { accountOfCustomer, earnPoints } from '../commands/earn-points.ts';
 import type { DB } from '../db/schema.ts';
-import { accountOfCustomer, earnPoints } from './earn-points.ts';
 
 /** A completed survey earns (rule SURVEY_COMPLETED), once per response. */
 export const onSurveyResponded: EventHandler<DB, 'SurveyResponded'> = async (tx, event) => {

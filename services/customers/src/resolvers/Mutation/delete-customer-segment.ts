@@ -1,8 +1,7 @@
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
-import { deleteSegment } from '../../db/segment.store.ts';
-import { segmentNotFound } from '../../domain/segment-rule.ts';
+import { deleteSegment } from '../../commands/delete-segment.ts';
 
 export const deleteCustomerSegment: MutationResolvers['deleteCustomerSegment'] = async (_parent, { input }, ctx) => {
-  const deleted = await deleteSegment(ctx.db, input.id);
-  return deleted ? { deletedId: input.id, userErrors: [] } : { deletedId: null, userErrors: [segmentNotFound] };
+  const { userErrors } = await deleteSegment(ctx, input);
+  return userErrors.length ? { deletedId: null, userErrors } : { deletedId: input.id, userErrors: [] };
 };

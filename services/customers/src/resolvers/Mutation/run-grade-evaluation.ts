@@ -1,5 +1,6 @@
 import { requireIdentity } from '@crm/service-kit';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
+import { runGradeEvaluation as command } from '../../commands/run-grade-evaluation.ts';
 
 /**
  * Administrators run the grade evaluation for a business date (the scheduled run uses today;
@@ -7,9 +8,8 @@ import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
  */
 export const runGradeEvaluation: MutationResolvers['runGradeEvaluation'] = async (_parent, { input }, ctx) => {
   const identity = requireIdentity(ctx);
-  const counts = await ctx.jobs.run('grade-evaluation', input.asOf);
-  if (counts.skipped) return { result: null, userErrors: [{ field: null, message: 'A grade evaluation is already running', code: 'JOB_ALREADY_RUNNING' }] };
-  ctx.logger.info({ asOf: input.asOf, ...counts, by: identity.userId }, 'grade evaluation run by an administrator');
+  const { counts, userErrors } = await command(ctx, identity, input);
+  if (!counts) return { result: null, userErrors };
   return {
     result: {
       asOf: input.asOf,

@@ -1,0 +1,35 @@
+import { requireIdentity, runCommand, type UserError } from '@crm/service-kit';
+import type { UpdateLoyaltySettingsInput } from '../__generated__/resolvers-types.ts';
+import type { LoyaltyContext } from '../context.ts';
+import { findSettings, updateSettings } from '../db/account.store.ts';
+import { recordProgrammeChange } from '../db/audit.store.ts';
+import type { LoyaltySettingRow } from '../db/schema.ts';
+import { validateSettings } from '../domain/admin-input.ts';
+
+export type UpdateLoyaltySettingsResult = { settings: LoyaltySettingRow; userErrors: [] } | { settings: null; userErrors: UserError[] };
+
+/** Changes programme settings (administrators); omitted fields keep their value; the programme change is kept. */
+export function updateLoyaltySettings(ctx: LoyaltyContext, input: UpdateLoyaltySettingsInput): Promise<UpdateLoyaltySettingsResult> {
+  const identity = requireIdentity(ctx);
+  return runCommand(
+    ctx,
+    { action: 'updateLoyaltySettings', entityType: 'LoyaltySettings', entityId: 'programme' },
+    async (tx, audit): Promise<UpdateLoyaltySettingsResult> => {
+      const parsed = validateSettings(input);
+      if (!parsed.ok) return { settings: null, userErrors: parsed.errors };
+      const s = parsed.value;
+      const changes = {
+        ...(s.pointsValidityMonths !== undefined ? { points_validity_months: s.pointsValidityMonths } : {}),
+        ...(s.expiryWarningDays !== undefined ? { expiry_warning_days: s.expiryWarningDays } : {}),
+        ...(s.tierWindowMonths !== undefined ? { tier_window_months: s.tierWindowMonths } : {}),
+        ...(s.tierGraceDays !== undefined ? { tier_grace_days: s.tierGraceDays } : {}),
+      };
+      const before = await findSettings(tx);
+      if (!Object.keys(changes).length) return { settings: before, userErrors: [] };
+      const after = await updateSettings(tx, changes);
+      await recordProgrammeChange(tx, { entity: 'SETTINGS', key: 'programme', actorId: identity.userId, before, after, at: ctx.now() });
+      audit.changes(before, after);
+      return { settings: after, userErrors: [] };
+    },
+  );
+}
