@@ -16,6 +16,7 @@ export default subgraphCodegen({
     Guarantor: '../db/schema.ts#GuarantorRow',
     CreditReview: '../db/schema.ts#CreditReviewRow',
     Restructuring: '../db/schema.ts#RestructuringRow',
+    ApprovalPolicy: '../db/schema.ts#ApprovalPolicyRow',
     PortfolioSummary: '../domain/portfolio.ts#PortfolioFigures',
     AuditRecord: '@crm/service-kit#AuditRow',
   },

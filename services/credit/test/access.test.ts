@@ -11,6 +11,7 @@ import { given, manager, riskOfficer } from './fixtures.ts';
 
 const manager2: Identity = { userId: 'bm-9', roles: ['branch_manager'], branchId: 'BR-001' };
 const managerBr2: Identity = { userId: 'bm-2', roles: ['branch_manager'], branchId: 'BR-002' };
+const riskOfficer2: Identity = { userId: 'risk-2', roles: ['risk_officer'], branchId: 'BR-001' };
 const auditor: Identity = { userId: 'aud-1', roles: ['auditor'] };
 /** A BR-001 loan officer who manages none of the fixture customers (they are all assigned to officer-1). */
 const officerBr1: Identity = { userId: 'lo-1', roles: ['loan_officer'], branchId: 'BR-001' };
@@ -129,7 +130,7 @@ describe('credit access: roles, scope, four eyes, audit', () => {
     expect((await svc.graphql(`query($id: ID!) { loan(id: $id) { id } }`, { id: loanBr2 }, manager)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
-  it('records the caller as officer and refuses one manager approving and writing off their own 5,000,000 loan', async () => {
+  it('records the caller as officer and refuses one manager approving and writing off their own 5,000,000 loan, which needs two approvers and an administrator to write off', async () => {
     const applied = await svc.graphql<{ applyForLoan: Payload }>(
       APPLY,
       {
@@ -150,16 +151,22 @@ describe('credit access: roles, scope, four eyes, audit', () => {
     const id = loan?.id ?? '';
     const self = await svc.graphql<{ approveLoan: Payload }>(APPROVE, { i: { loanId: id } }, manager);
     expect(self.data?.approveLoan.userErrors).toEqual([{ field: 'loanId', code: 'SAME_PERSON' }]);
+    // 5,000,000 USD is above the seeded approval policy (25,000.00): a second approver is needed.
     const other = await svc.graphql<{ approveLoan: Payload }>(APPROVE, { i: { loanId: id } }, manager2);
-    expect(other.data?.approveLoan).toMatchObject({ loan: { status: 'APPROVED' }, userErrors: [] });
+    expect(other.data?.approveLoan).toMatchObject({ loan: { status: 'APPLIED' }, userErrors: [] });
+    const second = await svc.graphql<{ approveLoan: Payload }>(APPROVE, { i: { loanId: id } }, riskOfficer2);
+    expect(second.data?.approveLoan).toMatchObject({ loan: { status: 'APPROVED', approvedBy: riskOfficer2.userId }, userErrors: [] });
     const disbursed = await svc.graphql<{ disburseLoan: Payload }>(DISBURSE, { i: { loanId: id } }, manager);
     expect(disbursed.data?.disburseLoan).toMatchObject({ loan: { status: 'ACTIVE', disbursedBy: manager.userId }, userErrors: [] });
-    for (const who of [manager, manager2]) {
+    for (const who of [manager, manager2, riskOfficer2]) {
       const refused = await svc.graphql<{ writeOffLoan: Payload }>(WRITE_OFF, { i: { loanId: id, reason: 'Absconded' } }, who);
       expect(refused.data?.writeOffLoan.userErrors).toEqual([{ field: 'loanId', code: 'SAME_PERSON' }]);
     }
-    const done = await svc.graphql<{ writeOffLoan: Payload }>(WRITE_OFF, { i: { loanId: id, reason: 'Absconded' } }, riskOfficer);
-    expect(done.data?.writeOffLoan).toMatchObject({ loan: { status: 'WRITTEN_OFF', writtenOffBy: riskOfficer.userId }, userErrors: [] });
+    // Above the policy's write-off limit (10,000.00 USD): administrators only.
+    const notAdmin = await svc.graphql<{ writeOffLoan: Payload }>(WRITE_OFF, { i: { loanId: id, reason: 'Absconded' } }, riskOfficer);
+    expect(notAdmin.data?.writeOffLoan.userErrors).toEqual([{ field: 'loanId', code: 'ADMINISTRATOR_REQUIRED' }]);
+    const done = await svc.graphql<{ writeOffLoan: Payload }>(WRITE_OFF, { i: { loanId: id, reason: 'Absconded' } }, staff.admin);
+    expect(done.data?.writeOffLoan).toMatchObject({ loan: { status: 'WRITTEN_OFF', writtenOffBy: staff.admin.userId }, userErrors: [] });
 
     const byAdmin = await svc.graphql<{ applyForLoan: Payload }>(
       APPLY,
@@ -192,7 +199,9 @@ describe('credit access: roles, scope, four eyes, audit', () => {
       expect.arrayContaining([
         expect.objectContaining({ actorId: manager.userId, action: 'approveLoan', outcome: 'REJECTED' }),
         expect.objectContaining({ actorId: manager2.userId, action: 'approveLoan', outcome: 'SUCCEEDED' }),
-        expect.objectContaining({ actorId: riskOfficer.userId, action: 'writeOffLoan', outcome: 'SUCCEEDED' }),
+        expect.objectContaining({ actorId: riskOfficer2.userId, action: 'approveLoan', outcome: 'SUCCEEDED' }),
+        expect.objectContaining({ actorId: riskOfficer.userId, action: 'writeOffLoan', outcome: 'REJECTED' }),
+        expect.objectContaining({ actorId: staff.admin.userId, action: 'writeOffLoan', outcome: 'SUCCEEDED' }),
       ]),
     );
     const refusal = await svc.graphql(`mutation { setIndustryWatchList(input: { industries: ["x"] }) { industries } }`, {}, staff.officer);
@@ -211,13 +220,13 @@ describe('credit access: roles, scope, four eyes, audit', () => {
     expect(outside.data?.creditAuditTrail.edges.map((e) => e.node.outcome)).toEqual(expect.arrayContaining(['FORBIDDEN', 'REJECTED']));
     const writeOff = await svc.graphql<{ creditAuditTrail: { edges: { node: { outcome: string; changes: { field: string; after: string | null }[] } }[] } }>(
       `query($f: AuditFilter) { creditAuditTrail(filter: $f) { edges { node { outcome changes { field after } } } } }`,
-      { f: { action: 'writeOffLoan', actorId: riskOfficer.userId } },
+      { f: { action: 'writeOffLoan', actorId: staff.admin.userId } },
       staff.admin,
     );
     expect(writeOff.data?.creditAuditTrail.edges[0]?.node.changes).toEqual(
       expect.arrayContaining([
         { field: 'status', after: '"WRITTEN_OFF"' },
-        { field: 'writtenOffBy', after: `"${riskOfficer.userId}"` },
+        { field: 'writtenOffBy', after: `"${staff.admin.userId}"` },
       ]),
     );
     const analyst = await svc.graphql(TRAIL, {}, staff.analyst);

@@ -49,7 +49,7 @@ describe('loan products, lifecycle and repayments', () => {
   it('refuses a product with inverted ranges or a 30/360 weekly day count, naming each field', async () => {
     const res = await svc.graphql<{ createLoanProduct: { userErrors: { field: string; code: string }[] } }>(
       `mutation($input: CreateLoanProductInput!) { createLoanProduct(input: $input) { product { id } userErrors { field code } } }`,
-      { input: productInput({ code: 'BAD', minPrincipal: '900', maxPrincipal: '100', frequency: 'WEEKLY', dayCount: 'THIRTY_360', currency: 'KWD' }) },
+      { input: productInput({ code: 'BAD', minPrincipal: '900', maxPrincipal: '100', frequency: 'WEEKLY', dayCount: 'THIRTY_360', currency: 'kwd' }) },
       staff.admin,
     );
     expect(res.data?.createLoanProduct.userErrors.map((e) => [e.field, e.code])).toEqual([

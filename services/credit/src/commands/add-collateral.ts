@@ -6,7 +6,7 @@ import { findCollateralIdByIdempotencyKey, insertCollateral } from '../db/collat
 import { findLoanInScope } from '../db/loan.store.ts';
 import { assertLoanInScope } from '../db/scope.ts';
 import { validateValuation } from '../domain/collateral.ts';
-import { moneyString } from '../domain/money.ts';
+import { amountScale, moneyString } from '../domain/money.ts';
 
 /** Pledges collateral to a loan with its first valuation (a repeated idempotency key returns the first). Outside the scope: FORBIDDEN. */
 export async function addCollateral(ctx: CreditContext, cmd: AddCollateralInput): Promise<{ collateralId: string | null; userErrors: UserError[] }> {
@@ -30,7 +30,7 @@ export async function addCollateral(ctx: CreditContext, cmd: AddCollateralInput)
       errors.push({ field: 'loanId', code: 'INVALID_LOAN_STATUS', message: `the loan is ${loan.status}` });
     if (errors.length) return { collateralId: null, userErrors: errors };
     const id = uuidv7();
-    const value = moneyString(cmd.value);
+    const value = moneyString(cmd.value, amountScale(loan.currency));
     await insertCollateral(
       tx,
       { id, loan_id: loan.id, type: cmd.type.trim(), description: cmd.description.trim(), idempotency_key: cmd.idempotencyKey ?? null },

@@ -5,7 +5,7 @@ import type { CreditContext } from '../context.ts';
 import { insertGuarantor } from '../db/collateral.store.ts';
 import { findLoanInScope } from '../db/loan.store.ts';
 import { assertLoanInScope } from '../db/scope.ts';
-import { amountMessages, checkAmount, minorUnits, moneyString } from '../domain/money.ts';
+import { amountMessages, amountScale, checkAmount, minorUnits, moneyString } from '../domain/money.ts';
 
 /** Adds a guarantor to a loan. Outside the caller's scope: FORBIDDEN, nothing is written. */
 export async function addGuarantor(ctx: CreditContext, cmd: AddGuarantorInput): Promise<{ guarantorId: string | null; userErrors: UserError[] }> {
@@ -27,11 +27,15 @@ export async function addGuarantor(ctx: CreditContext, cmd: AddGuarantorInput): 
       name: cmd.name.trim(),
       guarantor_customer_id: cmd.guarantorCustomerId ?? null,
       relationship: cmd.relationship?.trim() || null,
-      guaranteed_amount: moneyString(cmd.guaranteedAmount),
+      guaranteed_amount: moneyString(cmd.guaranteedAmount, amountScale(loan.currency)),
     });
     // The guarantor's name is personal data: the audit keeps the id and the amount only.
     audit.entity(id, 'Guarantor');
-    audit.changes(null, { loanId: loan.id, guaranteedAmount: moneyString(cmd.guaranteedAmount), guarantorCustomerId: cmd.guarantorCustomerId ?? null });
+    audit.changes(null, {
+      loanId: loan.id,
+      guaranteedAmount: moneyString(cmd.guaranteedAmount, amountScale(loan.currency)),
+      guarantorCustomerId: cmd.guarantorCustomerId ?? null,
+    });
     return { guarantorId: id, userErrors: [] };
   });
 }

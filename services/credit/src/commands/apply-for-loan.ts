@@ -7,7 +7,7 @@ import { findCustomerReplica } from '../db/customer-replica.store.ts';
 import { findLoanIdByIdempotencyKey, insertLoan } from '../db/loan.store.ts';
 import { findProductByCode, productTermsOf } from '../db/product.store.ts';
 import { validateApplication } from '../domain/loans.ts';
-import { moneyString } from '../domain/money.ts';
+import { amountScale, moneyString } from '../domain/money.ts';
 
 export interface ApplyForLoanCommand {
   customerId: string;
@@ -54,7 +54,7 @@ export async function applyForLoan(ctx: CreditContext, cmd: ApplyForLoanCommand)
       product_code: product.code,
       product_id: product.id,
       status: 'APPLIED',
-      principal: moneyString(a.principal),
+      principal: moneyString(a.principal, amountScale(product.currency)),
       currency: product.currency,
       annual_rate: a.annualRate.toFixed(6),
       term_months: a.termMonths,
@@ -78,7 +78,7 @@ export async function applyForLoan(ctx: CreditContext, cmd: ApplyForLoanCommand)
         loanId: id,
         customerId: customer.id,
         productCode: product.code,
-        principal: moneyString(a.principal),
+        principal: moneyString(a.principal, amountScale(product.currency)),
         currency: product.currency,
         termCount: a.termCount,
         officerId,
@@ -86,7 +86,13 @@ export async function applyForLoan(ctx: CreditContext, cmd: ApplyForLoanCommand)
       },
     });
     audit.entity(id);
-    audit.changes(null, { status: 'APPLIED', customerId: customer.id, principal: moneyString(a.principal), officerId, appliedBy: actorId });
+    audit.changes(null, {
+      status: 'APPLIED',
+      customerId: customer.id,
+      principal: moneyString(a.principal, amountScale(product.currency)),
+      officerId,
+      appliedBy: actorId,
+    });
     if (officerId !== actorId) audit.detail({ officerAssignedBy: actorId });
     return { loanId: id, userErrors: [] };
   });

@@ -1,15 +1,16 @@
 import { emit } from '@crm/events';
 import { isoDate, runCommand, type UserError } from '@crm/service-kit';
 import type { CreditContext } from '../context.ts';
-import { lockLoan, lockSchedule, updateLoan } from '../db/loan.store.ts';
+import { lockLoan, lockSchedule, markInstalmentsPaid, updateLoan } from '../db/loan.store.ts';
 import { assertLoanInScope } from '../db/scope.ts';
 import { checkStatus } from '../domain/loans.ts';
+import { settledWithoutPayment } from '../domain/repayments.ts';
 
 export interface CloseLoanCommand {
   loanId: string;
 }
 
-/** Closes an active loan whose schedule is fully paid. Outside the caller's scope: FORBIDDEN, nothing changes. */
+/** Closes an active loan whose schedule is fully paid (instalments owing nothing count as paid). Outside the caller's scope: FORBIDDEN, nothing changes. */
 export async function closeLoan(ctx: CreditContext, cmd: CloseLoanCommand): Promise<{ userErrors: UserError[] }> {
   await assertLoanInScope(ctx.db, ctx.scope, cmd.loanId);
   const today = isoDate(ctx.now());
@@ -19,8 +20,12 @@ export async function closeLoan(ctx: CreditContext, cmd: CloseLoanCommand): Prom
     const problems = checkStatus(loan.status, 'ACTIVE', 'close');
     if (problems.length) return { userErrors: problems };
     const schedule = await lockSchedule(tx, loan.id, loan.schedule_version);
-    if (schedule.some((i) => i.paid_on === null))
+    // A loan whose outstanding balance is zero is repaid: instalments owing nothing (0.00 ones) count as paid on their due date.
+    const quiet = settledWithoutPayment(schedule, today);
+    const paidOn = new Map(quiet.map((q) => [q.number, q.paidOn]));
+    if (schedule.some((i) => i.paid_on === null && !paidOn.has(i.number)))
       return { userErrors: [{ field: 'loanId', code: 'LOAN_NOT_REPAID', message: 'instalments are still unpaid' }] };
+    await markInstalmentsPaid(tx, loan.id, loan.schedule_version, quiet);
     await updateLoan(tx, loan.id, { status: 'CLOSED', closed_on: today });
     await emit(tx, 'LoanClosed', {
       subject: loan.customer_id,
@@ -30,7 +35,7 @@ export async function closeLoan(ctx: CreditContext, cmd: CloseLoanCommand): Prom
         closedOn: today,
         principal: loan.principal,
         currency: loan.currency,
-        repaidOnTimeInFull: schedule.every((i) => (i.paid_on ?? today) <= i.due_date),
+        repaidOnTimeInFull: schedule.every((i) => (i.paid_on ?? paidOn.get(i.number) ?? today) <= i.due_date),
       },
     });
     audit.changes({ status: loan.status, closedOn: null }, { status: 'CLOSED', closedOn: today });

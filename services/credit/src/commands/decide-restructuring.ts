@@ -5,7 +5,7 @@ import type { CreditContext } from '../context.ts';
 import { lockLoan, lockSchedule, updateLoan } from '../db/loan.store.ts';
 import { findProductsByIds } from '../db/product.store.ts';
 import { assertRestructuringInScope, decideRestructuringRow, lockRestructuring, writeScheduleVersion } from '../db/restructuring.store.ts';
-import { Money, minorUnits, moneyString } from '../domain/money.ts';
+import { amountScale, Money, minorUnits, moneyString } from '../domain/money.ts';
 import { restructureSchedule, validateRestructuring } from '../domain/restructuring.ts';
 
 /**
@@ -78,12 +78,12 @@ export async function decideRestructuring(ctx: CreditContext, cmd: DecideRestruc
           version,
           number: i.number,
           due_date: i.dueDate,
-          principal: moneyString(i.principal),
-          interest: moneyString(i.interest),
-          principal_paid: moneyString(i.principalPaid),
-          interest_paid: moneyString(i.interestPaid),
-          penalty: moneyString(i.penalty),
-          penalty_paid: moneyString(i.penaltyPaid),
+          principal: moneyString(i.principal, amountScale(loan.currency)),
+          interest: moneyString(i.interest, amountScale(loan.currency)),
+          principal_paid: moneyString(i.principalPaid, amountScale(loan.currency)),
+          interest_paid: moneyString(i.interestPaid, amountScale(loan.currency)),
+          penalty: moneyString(i.penalty, amountScale(loan.currency)),
+          penalty_paid: moneyString(i.penaltyPaid, amountScale(loan.currency)),
           paid_on: i.paidOn,
         })),
         [...unchanged],

@@ -5,7 +5,7 @@ import { countDisbursedLoans, insertInstalments, lockLoan, updateLoan } from '..
 import { findProductsByIds } from '../db/product.store.ts';
 import { assertLoanInScope } from '../db/scope.ts';
 import { validateDisbursement } from '../domain/loans.ts';
-import { Money, minorUnits, moneyString } from '../domain/money.ts';
+import { amountScale, Money, minorUnits, moneyString } from '../domain/money.ts';
 import { generateSchedule } from '../domain/schedule.ts';
 
 export interface DisburseLoanCommand {
@@ -50,8 +50,13 @@ export async function disburseLoan(ctx: CreditContext, cmd: DisburseLoanCommand)
         version: 1,
         number: i.number,
         due_date: i.dueDate,
-        principal: moneyString(i.principal),
-        interest: moneyString(i.interest),
+        principal: moneyString(i.principal, amountScale(loan.currency)),
+        interest: moneyString(i.interest, amountScale(loan.currency)),
+        // Zeros at the currency's scale ("0.00", "0.000"): amounts keep the scale they are written with.
+        principal_paid: moneyString(0, amountScale(loan.currency)),
+        interest_paid: moneyString(0, amountScale(loan.currency)),
+        penalty: moneyString(0, amountScale(loan.currency)),
+        penalty_paid: moneyString(0, amountScale(loan.currency)),
       })),
     );
     const first = schedule[0];

@@ -3,13 +3,13 @@ import { isoDate, runCommand, type UserError } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { RecordRepaymentInput } from '../__generated__/resolvers-types.ts';
 import type { CreditContext } from '../context.ts';
-import { findLoanInScope, lockLoan, lockSchedule, updateLoan } from '../db/loan.store.ts';
+import { findLoanInScope, lockLoan, lockSchedule, markInstalmentsPaid, updateLoan } from '../db/loan.store.ts';
 import { findProductsByIds } from '../db/product.store.ts';
 import { applyAllocation, findRepaymentByReference, insertRepayment } from '../db/repayment.store.ts';
 import { assertLoanInScope } from '../db/scope.ts';
 import { allocateRepayment, instalmentPaidTotals } from '../domain/allocation.ts';
-import { Money, minorUnits, moneyString } from '../domain/money.ts';
-import { daysLate, validateRepayment } from '../domain/repayments.ts';
+import { amountScale, Money, minorUnits, moneyString } from '../domain/money.ts';
+import { daysLate, settledWithoutPayment, validateRepayment } from '../domain/repayments.ts';
 
 export interface RepaymentOutcome {
   userErrors: UserError[];
@@ -78,15 +78,15 @@ export async function recordRepayment(ctx: CreditContext, cmd: RecordRepaymentIn
       await insertRepayment(tx, {
         id,
         loan_id: loan.id,
-        amount: moneyString(cmd.amount),
+        amount: moneyString(cmd.amount, amountScale(loan.currency)),
         currency: loan.currency,
         paid_on: cmd.paidOn,
         channel: cmd.channel.trim(),
         external_reference: reference,
-        penalty_paid: moneyString(a.penalty),
-        interest_paid: moneyString(a.interest),
-        principal_paid: moneyString(a.principal),
-        prepaid_principal: moneyString(a.prepaid),
+        penalty_paid: moneyString(a.penalty, amountScale(loan.currency)),
+        interest_paid: moneyString(a.interest, amountScale(loan.currency)),
+        principal_paid: moneyString(a.principal, amountScale(loan.currency)),
+        prepaid_principal: moneyString(a.prepaid, amountScale(loan.currency)),
         recorded_by: actorId,
         recorded_at: ctx.now(),
       });
@@ -95,10 +95,10 @@ export async function recordRepayment(ctx: CreditContext, cmd: RecordRepaymentIn
         { id, loanId: loan.id, version: loan.schedule_version, paidOn: cmd.paidOn },
         a.lines.map((l) => ({
           number: l.number,
-          penalty: moneyString(l.penalty),
-          interest: moneyString(l.interest),
-          principal: moneyString(l.principal),
-          interestWaived: moneyString(l.interestWaived),
+          penalty: moneyString(l.penalty, amountScale(loan.currency)),
+          interest: moneyString(l.interest, amountScale(loan.currency)),
+          principal: moneyString(l.principal, amountScale(loan.currency)),
+          interestWaived: moneyString(l.interestWaived, amountScale(loan.currency)),
           paidOn: l.settles ? cmd.paidOn : null,
         })),
       );
@@ -117,7 +117,7 @@ export async function recordRepayment(ctx: CreditContext, cmd: RecordRepaymentIn
             instalmentNumber: i.number,
             dueDate: i.dueDate,
             paidOn: cmd.paidOn,
-            amountPaid: moneyString(paid.total),
+            amountPaid: moneyString(paid.total, amountScale(loan.currency)),
             currency: loan.currency,
             onTime: late === 0,
             daysLate: late,
@@ -129,9 +129,21 @@ export async function recordRepayment(ctx: CreditContext, cmd: RecordRepaymentIn
           },
         });
       }
-      const settled = new Set(a.lines.filter((l) => l.settles).map((l) => l.number));
-      if (schedule.every((i) => i.paid_on !== null || settled.has(i.number))) {
-        const onTime = schedule.every((i) => (i.paid_on ?? cmd.paidOn) <= i.due_date);
+      const settled = new Map(a.lines.filter((l) => l.settles).map((l) => [l.number, cmd.paidOn]));
+      // Instalments owing nothing after this payment (0.00 ones) count as paid on their due date.
+      const allocated = new Map(a.lines.map((l) => [l.number, l.penalty.plus(l.interest).plus(l.principal).plus(l.interestWaived)]));
+      const quiet = settledWithoutPayment(
+        schedule.filter((i) => !settled.has(i.number)),
+        cmd.paidOn,
+        (n) => allocated.get(n) ?? 0,
+      );
+      const repaid = schedule.every((i) => i.paid_on !== null || settled.has(i.number) || quiet.some((q) => q.number === i.number));
+      // Marked now when due by the payment date, all of them when the loan closes.
+      const dueQuiet = repaid ? quiet : quiet.filter((q) => schedule.find((i) => i.number === q.number)?.due_date === q.paidOn);
+      await markInstalmentsPaid(tx, loan.id, loan.schedule_version, dueQuiet);
+      for (const q of dueQuiet) settled.set(q.number, q.paidOn);
+      if (repaid) {
+        const onTime = schedule.every((i) => (i.paid_on ?? settled.get(i.number) ?? cmd.paidOn) <= i.due_date);
         await updateLoan(tx, loan.id, { status: 'CLOSED', closed_on: cmd.paidOn });
         await emit(tx, 'LoanClosed', {
           subject: loan.customer_id,
@@ -147,11 +159,11 @@ export async function recordRepayment(ctx: CreditContext, cmd: RecordRepaymentIn
       }
       audit.changes(null, {
         loanId: loan.id,
-        amount: moneyString(cmd.amount),
+        amount: moneyString(cmd.amount, amountScale(loan.currency)),
         paidOn: cmd.paidOn,
-        principalPaid: moneyString(a.principal),
-        interestPaid: moneyString(a.interest),
-        penaltyPaid: moneyString(a.penalty),
+        principalPaid: moneyString(a.principal, amountScale(loan.currency)),
+        interestPaid: moneyString(a.interest, amountScale(loan.currency)),
+        penaltyPaid: moneyString(a.penalty, amountScale(loan.currency)),
       });
       return { userErrors: [], repaymentId: id, duplicate: false };
     },

@@ -5,7 +5,7 @@ import type { CreditContext } from '../context.ts';
 import { findCollateral, insertValuation } from '../db/collateral.store.ts';
 import { assertLoanInScope, SYSTEM_SCOPE } from '../db/scope.ts';
 import { validateValuation } from '../domain/collateral.ts';
-import { moneyString } from '../domain/money.ts';
+import { amountScale, moneyString } from '../domain/money.ts';
 
 /** Records a new valuation of a collateral (the history is kept). Collateral of a loan outside the scope: FORBIDDEN. */
 export async function revalueCollateral(ctx: CreditContext, cmd: RevalueCollateralInput): Promise<{ userErrors: UserError[] }> {
@@ -17,7 +17,7 @@ export async function revalueCollateral(ctx: CreditContext, cmd: RevalueCollater
     if (!item) return { userErrors: [{ field: 'collateralId', code: 'NOT_FOUND', message: `No collateral ${cmd.collateralId}` }] };
     const errors = validateValuation({ value: cmd.value, valuedOn: cmd.valuedOn, currency: item.currency }, isoDate(ctx.now()));
     if (errors.length) return { userErrors: errors };
-    const value = moneyString(cmd.value);
+    const value = moneyString(cmd.value, amountScale(item.currency));
     await insertValuation(tx, { id: uuidv7(), collateral_id: item.id, value, valued_on: cmd.valuedOn, recorded_by: actorId, recorded_at: ctx.now() });
     const previous = item.valuations.at(-1);
     audit.changes({ value: previous?.value ?? null, valuedOn: previous?.valued_on ?? null }, { value, valuedOn: cmd.valuedOn });

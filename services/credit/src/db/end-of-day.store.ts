@@ -1,3 +1,4 @@
+import { minorUnitsSql } from '@crm/service-kit';
 import { type Kysely, sql } from 'kysely';
 import { BUCKET_FLOORS, type DelinquencyBucket, type RiskClass } from '../domain/delinquency.ts';
 import type { DB, WarningRuleKind, WarningSeverity } from './schema.ts';
@@ -13,6 +14,9 @@ import type { DB, WarningRuleKind, WarningSeverity } from './schema.ts';
 /** SQL uuid v7 (time-ordered, like the ids the application makes). */
 const uuidV7 = sql<string>`encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) placing substring(int8send(floor(extract(epoch from clock_timestamp()) * 1000)::bigint) from 3) from 1 for 6), 52, 1), 53, 1), 'hex')::uuid::text`;
 
+/** The currency's minor unit from the platform's one ISO 4217 table (service-kit money.ts), as SQL over the loan. */
+const currencyMinorUnits = sql.raw(minorUnitsSql('l.currency'));
+
 const bucketCase = (dpd: string) =>
   sql.raw(`case ${BUCKET_FLOORS.map(([bucket, floor]) => `when ${dpd} >= ${floor} then '${bucket}'`).join(' ')} else 'CURRENT' end`);
 
@@ -23,7 +27,8 @@ export async function stageDelinquency(tx: Kysely<DB>, asOf: string): Promise<nu
   await sql`
     create temp table eod_instalment on commit drop as
     select s.*,
-      round(s.unpaid * s.penalty_rate * greatest(s.dpd - s.grace_days, 0) / 365, 2) as penalty_due,
+      -- Rounded half up at the currency's minor unit (0 for XOF, 3 for KWD), then written with at least 2 decimals like every amount.
+      round(round(s.unpaid * s.penalty_rate * greatest(s.dpd - s.grace_days, 0) / 365, s.minor_units), greatest(s.minor_units, 2)) as penalty_due,
       max(s.number) filter (where s.due_date < ${asOf}::date and s.unpaid <= 0) over (partition by s.loan_id) as last_paid_number
     from (
       select i.loan_id, i.version, i.number, i.due_date, i.penalty_paid,
@@ -31,7 +36,7 @@ export async function stageDelinquency(tx: Kysely<DB>, asOf: string): Promise<nu
         i.principal + i.interest - coalesce(a.principal, 0) - coalesce(a.interest, 0) as unpaid,
         case when i.due_date < ${asOf}::date and i.principal + i.interest - coalesce(a.principal, 0) - coalesce(a.interest, 0) > 0
           then ${asOf}::date - i.due_date else 0 end as dpd,
-        p.penalty_rate, p.grace_days
+        p.penalty_rate, p.grace_days, ${currencyMinorUnits} as minor_units
       from loan l
       join loan_product p on p.id = l.product_id
       join instalment i on i.loan_id = l.id and i.version = l.schedule_version

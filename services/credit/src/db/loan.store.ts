@@ -73,6 +73,8 @@ const loanColumns = [
   'risk_class_override',
   'risk_class_override_reason',
   'risk_class',
+  'first_approved_by',
+  'first_approved_at',
 ] as const;
 
 /** Loan rows with their dates as YYYY-MM-DD strings on both engines. */
@@ -228,4 +230,17 @@ export async function findRiskClassChanges(db: Kysely<DB>, loanIds: readonly str
     .orderBy('changed_at')
     .orderBy('id')
     .execute();
+}
+
+/** Marks instalments that owe nothing as paid on the given dates (0.00 instalments, nothing left on them). */
+export async function markInstalmentsPaid(tx: Kysely<DB>, loanId: string, version: number, paid: readonly { number: number; paidOn: string }[]): Promise<void> {
+  for (const p of paid)
+    await tx
+      .updateTable('instalment')
+      .set({ paid_on: p.paidOn })
+      .where('loan_id', '=', loanId)
+      .where('version', '=', version)
+      .where('number', '=', p.number)
+      .where('paid_on', 'is', null)
+      .execute();
 }

@@ -47,7 +47,7 @@ export interface LoanTable {
   customer_id: string;
   product_code: string;
   status: LoanStatus;
-  /** numeric(20, 2): read and written as a string, never a JS number. */
+  /** numeric (the currency's scale, at least 2 decimals): read and written as a string, never a JS number. */
   principal: string;
   currency: string;
   annual_rate: string;
@@ -80,6 +80,20 @@ export interface LoanTable {
   risk_class_override_reason: string | null;
   risk_class: Generated<RiskClass>;
   delinquency_as_of: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Who gave the first of the two approvals a loan above the policy's limit needs (null otherwise). */
+  first_approved_by: ColumnType<string | null, string | null | undefined, string | null>;
+  first_approved_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** Approval limits per currency (data, not code): see the credit README. */
+export interface ApprovalPolicyTable {
+  currency: string;
+  /** A loan whose principal is above this needs a second approval. */
+  second_approval_above: Numeric;
+  /** A loan whose outstanding principal is above this is written off by an administrator only (null: no such limit). */
+  write_off_admin_above: string | null;
+  updated_by: string | null;
+  updated_at: Generated<Date>;
 }
 
 export interface InstalmentTable {
@@ -298,6 +312,7 @@ export interface DB extends EventTables, AuditTables {
   guarantor: GuarantorTable;
   credit_review: CreditReviewTable;
   restructuring: RestructuringTable;
+  approval_policy: ApprovalPolicyTable;
 }
 
 export type LoanRow = Selectable<LoanTable>;
@@ -315,3 +330,4 @@ export type RestructuringRow = Selectable<RestructuringTable>;
 export type WarningRuleRow = Selectable<WarningRuleTable>;
 export type RiskClassChangeRow = Selectable<RiskClassChangeTable>;
 export type RiskClassThresholdRow = Selectable<RiskClassThresholdTable>;
+export type ApprovalPolicyRow = Selectable<ApprovalPolicyTable>;

@@ -62,7 +62,7 @@ export function validateProduct(input: ProductInput): Result<ProductDraft> {
   if (!/^[A-Z0-9][A-Z0-9_-]{1,39}$/.test(code)) errors.push(err('code', 'INVALID_FORMAT', 'must be 2 to 40 letters, digits, - or _'));
   if (!input.name.trim()) errors.push(err('name', 'REQUIRED', 'must not be blank'));
   const scale = minorUnits(input.currency);
-  if (scale === null) errors.push(err('currency', 'UNSUPPORTED_CURRENCY', 'must be an ISO 4217 code with 0 or 2 decimals'));
+  if (scale === null) errors.push(err('currency', 'UNSUPPORTED_CURRENCY', 'must be an ISO 4217 currency code (three capital letters)'));
   for (const field of ['minPrincipal', 'maxPrincipal'] as const) {
     const problem = checkAmount(input[field], scale ?? 2);
     if (problem) errors.push(err(field, problem, amountMessages[problem]));

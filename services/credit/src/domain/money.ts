@@ -1,3 +1,4 @@
+import { minorUnits as currencyMinorUnits } from '@crm/service-kit';
 import { Decimal } from 'decimal.js';
 
 /**
@@ -8,17 +9,25 @@ import { Decimal } from 'decimal.js';
 export const Money = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP });
 export type MoneyValue = InstanceType<typeof Money>;
 
-/**
- * Minor units of the currencies with other than two decimals that credit supports. Amounts are
- * stored as numeric(20, 2), so currencies with three decimals (BHD, KWD...) are refused.
- */
-const ZERO_DECIMAL_CURRENCIES = new Set(['BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF']);
-const THREE_DECIMAL_CURRENCIES = new Set(['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND']);
+/** Most decimals a stored amount may carry (money columns are checked `scale(x) <= 4`). */
+export const MAX_STORED_SCALE = 4;
 
-/** Decimals of a currency's minor unit (0 or 2), or null for a currency credit cannot hold. */
+/**
+ * Decimals of a currency's minor unit, from the platform's one ISO 4217 table
+ * (`@crm/service-kit` money.ts): 0 (XOF, JPY...), 2, 3 (KWD, BHD...) or 4 (CLF, UYW); null for a
+ * code that is not a currency.
+ */
 export function minorUnits(currency: string): number | null {
-  if (!/^[A-Z]{3}$/.test(currency) || THREE_DECIMAL_CURRENCIES.has(currency)) return null;
-  return ZERO_DECIMAL_CURRENCIES.has(currency) ? 0 : 2;
+  return currencyMinorUnits(currency);
+}
+
+/**
+ * Decimals amounts of the currency are written with in the database, events and the API: the
+ * minor unit, but never fewer than 2 ("250000.00" XOF, "1200.00" USD, "136.667" KWD). Values are
+ * always rounded at the minor unit first; the extra zeros only keep the established format.
+ */
+export function amountScale(currency: string): number {
+  return Math.max(2, minorUnits(currency) ?? 2);
 }
 
 /** Rounds to the minor unit, half up. */
@@ -26,9 +35,25 @@ export function roundMoney(value: Decimal.Value, scale: number): MoneyValue {
   return new Money(value).toDecimalPlaces(scale, Decimal.ROUND_HALF_UP);
 }
 
-/** The amount as a fixed-scale string for the database and events ("1250.50"). */
-export function moneyString(value: Decimal.Value, scale = 2): string {
-  return new Money(value).toFixed(scale);
+/**
+ * The amount as a fixed-scale string for the database and events ("1250.50"). Without a scale it
+ * is exact: at least 2 decimals, more when the value has them (never rounded away).
+ */
+export function moneyString(value: Decimal.Value, scale?: number): string {
+  const d = new Money(value);
+  return d.toFixed(scale ?? Math.max(2, d.decimalPlaces()));
+}
+
+/** Decimals written in a decimal string ("12.50" -> 2, "7" -> 0). */
+export function scaleOf(text: string): number {
+  const dot = text.indexOf('.');
+  return dot < 0 ? 0 : text.length - dot - 1;
+}
+
+/** Exact sum of decimal strings, written with the largest scale among them (at least 2). */
+export function sumAmounts(...values: string[]): string {
+  const sum = values.reduce((s, v) => s.plus(v), new Money(0));
+  return sum.toFixed(Math.max(2, ...values.map(scaleOf)));
 }
 
 export type AmountProblem = 'NOT_POSITIVE' | 'TOO_MANY_DECIMALS';

@@ -1,5 +1,6 @@
 import { requireIdentity } from '@crm/service-kit';
 import type {
+  ApprovalPolicyResolvers,
   CollateralResolvers,
   CollateralValuationResolvers,
   CreditReviewResolvers,
@@ -12,7 +13,7 @@ import type {
   RiskClassChangeResolvers,
 } from '../__generated__/resolvers-types.ts';
 import { loanToValue } from '../domain/collateral.ts';
-import { Money } from '../domain/money.ts';
+import { Money, scaleOf, sumAmounts } from '../domain/money.ts';
 import { nextReviewDue } from '../domain/reviews.ts';
 
 export const Loan: LoanResolvers = {
@@ -27,6 +28,9 @@ export const Loan: LoanResolvers = {
   officerId: (loan) => loan.officer_id,
   appliedBy: (loan) => loan.applied_by,
   appliedAt: (loan) => loan.applied_at,
+  firstApprovedBy: (loan) => loan.first_approved_by,
+  firstApprovedAt: (loan) => loan.first_approved_at,
+  awaitingSecondApproval: (loan) => loan.status === 'APPLIED' && loan.first_approved_by !== null,
   approvedBy: (loan) => loan.approved_by,
   approvedAt: (loan) => loan.approved_at,
   disbursedBy: (loan) => loan.disbursed_by,
@@ -105,11 +109,18 @@ export const Restructuring: RestructuringResolvers = {
 
 export const Instalment: InstalmentResolvers = {
   dueDate: (i) => i.due_date,
-  total: (i) => new Money(i.principal).plus(i.interest).toFixed(2),
+  total: (i) => sumAmounts(i.principal, i.interest),
   principalPaid: (i) => i.principal_paid,
   interestPaid: (i) => i.interest_paid,
   penaltyPaid: (i) => i.penalty_paid,
-  outstanding: (i) => new Money(i.principal).plus(i.interest).plus(i.penalty).minus(i.principal_paid).minus(i.interest_paid).minus(i.penalty_paid).toFixed(2),
+  outstanding: (i) =>
+    new Money(i.principal)
+      .plus(i.interest)
+      .plus(i.penalty)
+      .minus(i.principal_paid)
+      .minus(i.interest_paid)
+      .minus(i.penalty_paid)
+      .toFixed(Math.max(2, ...[i.principal, i.interest, i.penalty].map(scaleOf))),
   paidOn: (i) => i.paid_on,
   daysPastDue: (i) => i.dpd,
   status: (i) => {
@@ -150,4 +161,11 @@ export const RiskClassChange: RiskClassChangeResolvers = {
   riskClass: (c) => c.risk_class,
   changedBy: (c) => c.changed_by,
   changedAt: (c) => c.changed_at,
+};
+
+export const ApprovalPolicy: ApprovalPolicyResolvers = {
+  secondApprovalAbove: (p) => p.second_approval_above,
+  writeOffAdministratorAbove: (p) => p.write_off_admin_above,
+  updatedBy: (p) => p.updated_by,
+  updatedAt: (p) => p.updated_at,
 };

@@ -1,5 +1,6 @@
 import { findAuditTrail, isoDate, pageSize, toConnection } from '@crm/service-kit';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
+import { findApprovalPolicies } from '../db/approval-policy.store.ts';
 import { findLoansPage } from '../db/loan.store.ts';
 import { findPortfolioFigures } from '../db/portfolio.store.ts';
 import { listProducts } from '../db/product.store.ts';
@@ -39,4 +40,5 @@ export const Query: QueryResolvers = {
   },
   portfolioSummary: (_parent, { filter }, ctx) => findPortfolioFigures(ctx.db, ctx.scope, filter ?? {}, ctx.now()),
   creditAuditTrail: (_parent, { filter, first, after }, ctx) => findAuditTrail(ctx.db, filter ?? {}, { first, after }),
+  approvalPolicies: (_parent, _args, ctx) => findApprovalPolicies(ctx.db),
 };

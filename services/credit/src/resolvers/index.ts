@@ -1,7 +1,19 @@
 import { auditRecordResolvers, scalarResolvers } from '@crm/service-kit';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { Customer } from './Customer.ts';
-import { Collateral, CollateralValuation, CreditReview, Guarantor, Instalment, Loan, LoanProduct, Repayment, Restructuring, RiskClassChange } from './Loan.ts';
+import {
+  ApprovalPolicy,
+  Collateral,
+  CollateralValuation,
+  CreditReview,
+  Guarantor,
+  Instalment,
+  Loan,
+  LoanProduct,
+  Repayment,
+  Restructuring,
+  RiskClassChange,
+} from './Loan.ts';
 import { Mutation } from './Mutation/index.ts';
 import { Query } from './Query.ts';
 import { RiskWarning, RiskWarningRule } from './RiskWarning.ts';
@@ -21,6 +33,7 @@ export const resolvers: Resolvers = {
   Guarantor,
   CreditReview,
   Restructuring,
+  ApprovalPolicy,
   RiskWarning,
   RiskWarningRule,
   AuditRecord: auditRecordResolvers,

@@ -4,6 +4,8 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_loans.ts';
 import * as m0002 from './0002_credit_domain.ts';
 import * as m0004 from './0004_loan_attribution.ts';
+import * as m0005 from './0005_approval_policy.ts';
+import * as m0006 from './0006_currency_scales.ts';
 
 /** In order; names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +14,6 @@ export const migrations: Record<string, Migration> = {
   '0002_credit_domain': m0002,
   '0003_audit_log': auditTableMigration,
   '0004_loan_attribution': m0004,
+  '0005_approval_policy': m0005,
+  '0006_currency_scales': m0006,
 };

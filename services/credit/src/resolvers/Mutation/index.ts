@@ -13,6 +13,7 @@ import { recordRepayment } from './record-repayment.ts';
 import { requestRestructuring } from './request-restructuring.ts';
 import { revalueCollateral } from './revalue-collateral.ts';
 import { runEndOfDay } from './run-end-of-day.ts';
+import { setApprovalPolicy } from './set-approval-policy.ts';
 import { setIndustryWatchList } from './set-industry-watch-list.ts';
 import { setRiskClassThresholds } from './set-risk-class-thresholds.ts';
 import { updateRiskWarning } from './update-risk-warning.ts';
@@ -39,4 +40,5 @@ export const Mutation: MutationResolvers = {
   requestRestructuring,
   decideRestructuring,
   setIndustryWatchList,
+  setApprovalPolicy,
 };
