@@ -18,6 +18,23 @@ export const gatewayEnvSchema = z
     MAX_QUERY_COST: z.coerce.number().int().min(100).default(DEFAULT_LIMITS.maxCost),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.ratePerMinute),
     SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(DEFAULT_LIMITS.subgraphTimeoutMs),
+    /** Per-subgraph deadlines, e.g. `credit=20000,loyalty=3000`. */
+    SUBGRAPH_TIMEOUTS: z
+      .string()
+      .default('')
+      .transform((v) =>
+        Object.fromEntries(
+          v
+            .split(',')
+            .map((p) => p.trim())
+            .filter(Boolean)
+            .map((p) => {
+              const [name, ms] = p.split('=');
+              return [name?.trim() ?? '', Number(ms)];
+            }),
+        ),
+      )
+      .pipe(z.record(z.enum(SUBGRAPHS.map((s) => s.name) as [string, ...string[]]), z.number().int().min(100).max(300_000))),
     /** When false, a request without a token acts as the development identity below. */
     AUTH_REQUIRED: settings.boolean(false),
     DEV_USER_ID: z.string().min(1).default('dev-officer'),

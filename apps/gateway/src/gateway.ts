@@ -29,6 +29,7 @@ import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { armor, costLimitPlugin, DEFAULT_LIMITS, type GatewayLimits, hasNonFiniteNumber, LIMIT_CODES, limitCodeOf } from './limits.ts';
+import { SUBGRAPH_UNAVAILABLE, subgraphFetcher } from './subgraph-client.ts';
 
 /**
  * Forwards the caller's token and correlation id. A subgraph answers bad variables with HTTP 400
@@ -88,8 +89,17 @@ export async function startGateway(options: GatewayOptions): Promise<HttpServerH
   const { logger } = options;
   const limits: GatewayLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const credential = gatewayCredentials(options.auth.gatewaySecret);
-  // Every subgraph call carries a deadline: a hung subgraph costs its fields, not the request.
-  const fetcher = (input: string, init?: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(limits.subgraphTimeoutMs) });
+  // Every subgraph call carries a deadline and goes through a circuit breaker: a subgraph that is
+  // down or hung costs its own fields (SUBGRAPH_UNAVAILABLE on their paths), not the request.
+  const clients = new Map<string, ReturnType<typeof subgraphFetcher>>();
+  const clientOf = (name: string) => {
+    let client = clients.get(name);
+    if (!client) {
+      client = subgraphFetcher(name, { timeoutMs: limits.subgraphTimeoutsMs?.[name] ?? limits.subgraphTimeoutMs, logger });
+      clients.set(name, client);
+    }
+    return client;
+  };
   const gateway = new ApolloGateway({
     supergraphSdl: SUPERGRAPH_SDL,
     buildService: ({ name, url }) => {
@@ -97,7 +107,7 @@ export async function startGateway(options: GatewayOptions): Promise<HttpServerH
       if (!target) throw new Error(`No URL for subgraph ${name}`);
       return new ForwardingDataSource({
         url: target,
-        fetcher,
+        fetcher: clientOf(name),
         async willSendRequest({ request, context }) {
           if (context.token) request.http?.headers.set('authorization', `Bearer ${context.token}`);
           if (context.correlationId) request.http?.headers.set(CORRELATION_HEADER, context.correlationId);
@@ -111,6 +121,7 @@ export async function startGateway(options: GatewayOptions): Promise<HttpServerH
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     formatError: (formatted, error) => {
+      if (formatted.extensions?.code === SUBGRAPH_UNAVAILABLE) return formatted;
       const limitCode =
         formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' || formatted.extensions?.code === 'BAD_USER_INPUT'
           ? limitCodeOf(formatted.message)
@@ -205,6 +216,7 @@ export async function startGateway(options: GatewayOptions): Promise<HttpServerH
     stop: async () => {
       await handle.stop();
       await apollo.stop();
+      for (const client of clients.values()) await client.close();
     },
   };
 }

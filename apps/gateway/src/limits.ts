@@ -26,6 +26,8 @@ export interface GatewayLimits {
   maxBody: string;
   /** Time a subgraph may take to answer, in milliseconds. */
   subgraphTimeoutMs: number;
+  /** Per-subgraph deadlines overriding `subgraphTimeoutMs` (e.g. `{ credit: 20000 }`). */
+  subgraphTimeoutsMs?: Partial<Record<string, number>>;
 }
 
 export const DEFAULT_LIMITS: GatewayLimits = {

@@ -22,6 +22,7 @@ const gateway = await startGateway({
     maxCost: env.MAX_QUERY_COST,
     ratePerMinute: env.RATE_LIMIT_PER_MINUTE,
     subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
+    subgraphTimeoutsMs: env.SUBGRAPH_TIMEOUTS,
   },
   logger,
 });

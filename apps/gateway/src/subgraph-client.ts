@@ -1,0 +1,155 @@
+import type { RemoteGraphQLDataSource } from '@apollo/gateway';
+import type { Logger } from '@crm/service-kit';
+import { Kind, parse, type SelectionSetNode } from 'graphql';
+import CircuitBreaker from 'opossum';
+import { Agent, request } from 'undici';
+
+type Fetcher = NonNullable<NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>['fetcher']>;
+type FetcherRequestInit = NonNullable<Parameters<Fetcher>[1]>;
+type FetcherResponse = Awaited<ReturnType<Fetcher>>;
+
+export const SUBGRAPH_UNAVAILABLE = 'SUBGRAPH_UNAVAILABLE';
+
+export interface SubgraphClientOptions {
+  /** Deadline of one call to the subgraph. */
+  timeoutMs: number;
+  /** Share of failed calls (network errors, timeouts, 5xx) in the rolling window that opens the circuit. */
+  errorThresholdPercentage?: number;
+  /** Calls in the window before the share counts. */
+  volumeThreshold?: number;
+  /** How long an open circuit refuses calls before one trial call. */
+  resetTimeoutMs?: number;
+  logger: Logger;
+}
+
+/** A response read whole, in the shape the gateway's data sources expect of fetch. */
+function bufferedResponse(url: string, status: number, headers: Headers, text: string): FetcherResponse {
+  const response: FetcherResponse = {
+    bodyUsed: false,
+    url,
+    redirected: false,
+    status,
+    ok: status >= 200 && status < 300,
+    statusText: '',
+    headers,
+    arrayBuffer: async () => new TextEncoder().encode(text).buffer as ArrayBuffer,
+    text: async () => text,
+    json: async () => JSON.parse(text),
+    clone: () => bufferedResponse(url, status, headers, text),
+  };
+  return response;
+}
+
+class ServerError extends Error {
+  constructor(readonly response: FetcherResponse) {
+    super(`HTTP ${response.status}`);
+  }
+}
+
+/** The top-level response paths an operation sent to a subgraph asks for (entity fields per representation). */
+function requestedPaths(body: string): (string | number)[][] {
+  try {
+    const { query, variables } = JSON.parse(body) as { query: string; variables?: { representations?: unknown[] } };
+    const operation = parse(query).definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+    if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return [];
+    const fieldsOf = (set: SelectionSetNode): string[] =>
+      set.selections.flatMap((s) =>
+        s.kind === Kind.FIELD ? [s.alias?.value ?? s.name.value] : s.kind === Kind.INLINE_FRAGMENT ? fieldsOf(s.selectionSet) : [],
+      );
+    const paths: (string | number)[][] = [];
+    for (const selection of operation.selectionSet.selections) {
+      if (selection.kind !== Kind.FIELD) continue;
+      const key = selection.alias?.value ?? selection.name.value;
+      if (selection.name.value === '_entities' && selection.selectionSet) {
+        const fields = fieldsOf(selection.selectionSet).filter((f) => f !== '__typename');
+        (variables?.representations ?? []).forEach((_r, i) => {
+          for (const f of fields) paths.push([key, i, f]);
+        });
+      } else if (key !== '__typename') paths.push([key]);
+    }
+    return paths;
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The answer given in place of a subgraph that is down, hung or behind an open circuit: no data,
+ * and one error per field asked of it, so the client learns which paths are missing and why while
+ * the other subgraphs' fields are answered.
+ */
+function unavailable(service: string, reason: string, url: string, body: string): FetcherResponse {
+  const errors = requestedPaths(body).map((path) => ({
+    message: `The ${service} service is unavailable (${reason}); the rest of the answer is complete. Retry later.`,
+    path,
+    extensions: { code: SUBGRAPH_UNAVAILABLE, serviceName: service, retryable: true },
+  }));
+  const payload = {
+    data: null,
+    errors: errors.length
+      ? errors
+      : [{ message: `The ${service} service is unavailable (${reason})`, extensions: { code: SUBGRAPH_UNAVAILABLE, serviceName: service, retryable: true } }],
+  };
+  return bufferedResponse(url, 200, new Headers({ 'content-type': 'application/json' }), JSON.stringify(payload));
+}
+
+/**
+ * The gateway's HTTP client for one subgraph: undici with a keep-alive pool (no per-request
+ * client objects), a deadline on every call, and a circuit breaker (opossum) so a subgraph that is
+ * down or hung costs a fast, named error instead of held connections.
+ */
+export function subgraphFetcher(service: string, options: SubgraphClientOptions): Fetcher & { breaker: CircuitBreaker; close(): Promise<void> } {
+  const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64, pipelining: 1 });
+  const call = async (url: string, init: FetcherRequestInit | undefined): Promise<FetcherResponse> => {
+    const res = await request(url, {
+      method: (init?.method ?? 'POST') as 'POST',
+      headers: init?.headers,
+      body: init?.body,
+      dispatcher: agent,
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(res.headers)) {
+      if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+      else if (value !== undefined) headers.set(name, value);
+    }
+    const response = bufferedResponse(url, res.statusCode, headers, await res.body.text());
+    if (res.statusCode >= 500) throw new ServerError(response);
+    return response;
+  };
+  const breaker = new CircuitBreaker(call, {
+    timeout: false, // the call's own deadline aborts the request itself
+    errorThresholdPercentage: options.errorThresholdPercentage ?? 50,
+    volumeThreshold: options.volumeThreshold ?? 5,
+    resetTimeout: options.resetTimeoutMs ?? 5_000,
+    rollingCountTimeout: 10_000,
+  });
+  breaker.on('open', () => options.logger.warn({ subgraph: service }, 'circuit opened: calls fail fast until a trial call succeeds'));
+  breaker.on('halfOpen', () => options.logger.info({ subgraph: service }, 'circuit half-open: one trial call'));
+  breaker.on('close', () => options.logger.info({ subgraph: service }, 'circuit closed'));
+  const fetcher = async (url: string, init?: FetcherRequestInit): Promise<FetcherResponse> => {
+    const body = typeof init?.body === 'string' ? init.body : (init?.body?.toString() ?? '');
+    try {
+      return await breaker.fire(url, init);
+    } catch (error) {
+      if (error instanceof ServerError) return error.response;
+      const code = (error as { code?: string; name?: string }).code;
+      const name = (error as { name?: string }).name;
+      const reason =
+        code === 'EOPENBREAKER'
+          ? 'circuit open'
+          : name === 'TimeoutError' || name === 'AbortError'
+            ? `no answer within ${options.timeoutMs} ms`
+            : 'unreachable';
+      if (code !== 'EOPENBREAKER') options.logger.warn({ subgraph: service, reason, err: error }, 'subgraph call failed');
+      return unavailable(service, reason, url, body);
+    }
+  };
+  return Object.assign(fetcher, {
+    breaker,
+    async close() {
+      breaker.shutdown();
+      await agent.close();
+    },
+  });
+}
