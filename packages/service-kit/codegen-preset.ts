@@ -16,7 +16,8 @@ export function subgraphCodegen(options: { context: string; mappers: Record<stri
           enumsAsTypes: true,
           useIndexSignature: true,
           contextType: `../context.ts#${options.context}`,
-          mappers: options.mappers,
+          // the shared SDL block's JobRun (sdl/access.graphql) is resolved from the job runner's record
+          mappers: { JobRun: '@crm/service-kit#JobRunResult', ...options.mappers },
           scalars: {
             Date: 'string',
             DateTime: { input: 'Date', output: 'Date | string' },

@@ -41,8 +41,10 @@ function bufferedResponse(url: string, status: number, headers: Headers, text: s
 }
 
 class ServerError extends Error {
-  constructor(readonly response: FetcherResponse) {
+  readonly response: FetcherResponse;
+  constructor(response: FetcherResponse) {
     super(`HTTP ${response.status}`);
+    this.response = response;
   }
 }
 

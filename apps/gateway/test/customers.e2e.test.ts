@@ -1,6 +1,6 @@
 import { createEvent, type EventInput, type EventName } from '@crm/events';
 import { eventually, staff, TEST_METRICS_TOKEN } from '@crm/service-kit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestStack, TEST_MODE } from './harness.ts';
 
 const isoDate = (d: Date) => d.toISOString().slice(0, 10);
@@ -57,7 +57,18 @@ describe(`customers end to end through the gateway on ${TEST_MODE}`, () => {
     await stack.services.customers.consumer.handle({ topic: 'crm.credit.v1', key: customerId, value: JSON.stringify(event) });
   }
   const value = async () => (await stack.query<Value>(VALUE, { id: customerId })).data?.customer;
-  const run = async (asOf: string) => (await stack.query<Run>(RUN, { asOf }, staff.admin)).data?.runGradeEvaluation.result;
+  /** A run is never for a future date: a later business date is run with the clock moved to that day. */
+  const run = async (asOf: string) => {
+    if (asOf > today) {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(new Date(`${asOf}T12:00:00Z`));
+    }
+    try {
+      return (await stack.query<Run>(RUN, { asOf }, staff.admin)).data?.runGradeEvaluation.result;
+    } finally {
+      vi.useRealTimers();
+    }
+  };
 
   it('moves the value score with credit events', async () => {
     // Nothing known yet: neutral repayment and satisfaction, 50 x 0.25 + 50 x 0.10 = 17.50.

@@ -1,6 +1,6 @@
 import { createEvent, type EventInput, type EventName } from '@crm/events';
 import { eventually, staff } from '@crm/service-kit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestStack, TEST_MODE } from './harness.ts';
 
 const REGISTER = `mutation($input: RegisterCustomerInput!) { registerCustomer(input: $input) { customer { id } userErrors { field code } } }`;
@@ -121,13 +121,21 @@ describe(`loyalty end to end through the gateway on ${TEST_MODE}`, () => {
     expect((await view(id)).loyalty?.tier).toBe('SILVER');
 
     const asOf = new Date().toISOString().slice(0, 10);
+    // a job never runs for a future date: a later business date is run with the clock moved to that day
     const run = async (date: string) => {
-      const res = await stack.query<{ runLoyaltyJob: { counts: { name: string; value: number }[] } }>(
-        RUN_JOB,
-        { input: { job: 'TIER_EVALUATION', asOf: date } },
-        staff.admin,
-      );
+      if (date > asOf) {
+        vi.useFakeTimers({ toFake: ['Date'] });
+        vi.setSystemTime(new Date(`${date}T12:00:00Z`));
+      }
+      const res = await stack
+        .query<{ runLoyaltyJob: { counts: { name: string; value: number }[]; userErrors: unknown[] } }>(
+          RUN_JOB,
+          { input: { job: 'TIER_EVALUATION', asOf: date } },
+          staff.admin,
+        )
+        .finally(() => vi.useRealTimers());
       expect(res.errors).toBeUndefined();
+      expect(res.data?.runLoyaltyJob.userErrors).toEqual([]);
       return Object.fromEntries((res.data?.runLoyaltyJob.counts ?? []).map((c) => [c.name, c.value]));
     };
     // Over the last 12 months only the 100 welcome points qualify: the member is warned, keeps SILVER for the grace period.

@@ -20,12 +20,11 @@ export type CloudEvent<D = unknown> = Omit<z.infer<typeof cloudEventSchema>, 'da
 export type DomainEvent<N extends EventName> = CloudEvent<EventData<N>>;
 
 export class EventValidationError extends Error {
-  constructor(
-    message: string,
-    readonly issues: unknown,
-  ) {
+  readonly issues: unknown;
+  constructor(message: string, issues: unknown) {
     super(message);
     this.name = 'EventValidationError';
+    this.issues = issues;
   }
 }
 

@@ -196,10 +196,13 @@ export class RequestAudit {
   private written = 0;
   private reads = new Map<string, { entityType: string; ids: Set<string> }>();
 
-  constructor(
-    private readonly db: AnyDb,
-    readonly actor: AuditActor,
-  ) {}
+  private readonly db: AnyDb;
+  readonly actor: AuditActor;
+
+  constructor(db: AnyDb, actor: AuditActor) {
+    this.db = db;
+    this.actor = actor;
+  }
 
   /** Writes records in the given transaction (a command's) and notes that this request was audited. */
   async record(tx: AnyDb, entries: AuditEntry | readonly AuditEntry[]): Promise<void> {

@@ -90,6 +90,26 @@ export function identityFromClaims(payload: JWTPayload, settings: Pick<AuthSetti
  * JWKS), issuer, audience and expiry required, a short clock skew; then the identity claims.
  */
 export async function verifyToken(token: string, settings: AuthSettings): Promise<Identity> {
+  // A token verified once is trusted until its expiry (capped at a minute, so a key rotated out
+  // of the JWKS stops being honoured soon): the gateway and every subgraph verify each request.
+  let cache = verifiedTokens.get(settings);
+  if (!cache) {
+    cache = new Map();
+    verifiedTokens.set(settings, cache);
+  }
+  const now = Date.now();
+  const hit = cache.get(token);
+  if (hit && hit.until > now) return hit.identity;
+  const { identity, exp } = await verifyUncached(token, settings);
+  if (cache.size >= VERIFIED_TOKEN_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cache.set(token, { identity, until: Math.min(exp * 1000, now + 60_000) });
+  return identity;
+}
+
+const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
+const verifiedTokens = new WeakMap<AuthSettings, Map<string, { identity: Identity; until: number }>>();
+
+async function verifyUncached(token: string, settings: AuthSettings): Promise<{ identity: Identity; exp: number }> {
   const options = {
     issuer: settings.issuer,
     audience: settings.audience,
@@ -114,7 +134,7 @@ export async function verifyToken(token: string, settings: AuthSettings): Promis
     if (error instanceof TokenRejected) throw error;
     throw new TokenRejected('Invalid or expired token');
   }
-  return identityFromClaims(payload, settings);
+  return { identity: identityFromClaims(payload, settings), exp: payload.exp ?? 0 };
 }
 
 /** Issues a token for an identity (development logins, tests, the development identity at the gateway). */

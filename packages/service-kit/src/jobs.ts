@@ -1,5 +1,7 @@
 import { type Kysely, sql } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
 import { type AuditActor, systemActor, writeAudit } from './audit.ts';
+import { type JobRunResult, recordJobRun } from './job-runs.ts';
 import type { Logger } from './logger.ts';
 
 /** What a scheduled run receives: its database (one connection), the as-of date and the clock. */
@@ -20,11 +22,15 @@ export interface JobDefinition<DB> {
   everyMs: number;
   /** Does the work set-wise; returns counts worth logging (rows updated, events emitted...). */
   run(ctx: JobContext<DB>): Promise<Record<string, number>>;
+  /** How many rows a run changed, from its counts (default: their sum); counts of what was only examined stay out. */
+  affected?(counts: Record<string, number>): number;
 }
 
 export interface JobRunner {
   /** Runs one job now for a date (administrators' mutations and tests call this); audited as `job:<name>` by `actor` (default: the scheduler). */
   run(name: string, asOf: string, actor?: AuditActor): Promise<Record<string, number>>;
+  /** Same as `run`, answering the run as recorded in `job_run` (the `JobRun` of the job mutations). */
+  execute(name: string, asOf: string, actor?: AuditActor): Promise<JobRunResult>;
   stop(): Promise<void>;
 }
 
@@ -50,29 +56,71 @@ export function startJobs<DB>(options: {
   const running = new Set<Promise<unknown>>();
 
   async function run(name: string, asOf: string, actor: AuditActor = systemActor(options.service)): Promise<Record<string, number>> {
+    return (await execute(name, asOf, actor)).counts;
+  }
+
+  /** Runs a job and records the run: a `job_run` row (history) and a JOB audit record. */
+  async function execute(name: string, asOf: string, actor: AuditActor = systemActor(options.service)): Promise<JobRunResult> {
     const job = byName.get(name);
     if (!job) throw new Error(`Unknown job ${name}`);
     const logger = options.logger.child({ job: name, asOf });
     const started = new Date();
+    const base = { id: uuidv7(), job: name, asOf, startedAt: started, actorId: actor.identity?.userId ?? 'anonymous' };
     try {
       const result = await runLocked(job, name, asOf, logger);
+      const skipped = result.skipped === 1 && Object.keys(result).length === 1;
+      const run: JobRunResult = {
+        ...base,
+        finishedAt: new Date(),
+        counts: result,
+        skipped,
+        outcome: skipped ? 'SKIPPED' : 'SUCCEEDED',
+        affected: skipped ? 0 : (job.affected?.(result) ?? Object.values(result).reduce((s, v) => s + v, 0)),
+      };
+      await recordJobRun(options.db, {
+        id: run.id,
+        job: name,
+        as_of: asOf,
+        started_at: run.startedAt,
+        finished_at: run.finishedAt,
+        affected: run.affected,
+        skipped: run.skipped,
+        outcome: run.outcome,
+        counts: run.counts,
+        actor_id: run.actorId,
+        error: null,
+      });
       await writeAudit(options.db, actor, {
         kind: 'JOB',
         action: `job:${name}`,
         outcome: 'SUCCEEDED',
         entityType: 'Job',
         entityId: name,
-        detail: { asOf, startedAt: started.toISOString(), finishedAt: new Date().toISOString(), ...result },
+        detail: { asOf, startedAt: started.toISOString(), finishedAt: run.finishedAt?.toISOString(), ...result },
       });
-      return result;
+      return run;
     } catch (error) {
+      const message = error instanceof Error ? error.message.slice(0, 200) : 'Error';
+      await recordJobRun(options.db, {
+        id: base.id,
+        job: name,
+        as_of: asOf,
+        started_at: started,
+        finished_at: new Date(),
+        affected: 0,
+        skipped: false,
+        outcome: 'FAILED',
+        counts: {},
+        actor_id: base.actorId,
+        error: message,
+      }).catch(() => undefined);
       await writeAudit(options.db, actor, {
         kind: 'JOB',
         action: `job:${name}`,
         outcome: 'FAILED',
         entityType: 'Job',
         entityId: name,
-        detail: { asOf, startedAt: started.toISOString(), error: error instanceof Error ? error.message.slice(0, 200) : 'Error' },
+        detail: { asOf, startedAt: started.toISOString(), error: message },
       }).catch(() => undefined);
       throw error;
     }
@@ -113,6 +161,7 @@ export function startJobs<DB>(options: {
 
   return {
     run,
+    execute,
     async stop() {
       for (const t of timers) clearInterval(t);
       await Promise.allSettled([...running]);

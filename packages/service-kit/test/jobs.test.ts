@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditTableMigration } from '../src/audit.ts';
+import { type AuditActor, auditTableMigration } from '../src/audit.ts';
 import type { Database } from '../src/db.ts';
+import { findJobRuns, futureAsOfError, jobRunTableMigration, runJobAsCaller } from '../src/job-runs.ts';
 import { type JobDefinition, startJobs } from '../src/jobs.ts';
 import { createLogger } from '../src/logger.ts';
 import { openTestDatabase } from '../src/testing/index.ts';
@@ -15,6 +16,7 @@ describe('scheduled jobs', () => {
   beforeAll(async () => {
     database = await openTestDatabase<DB>('jobs', {
       '0000': auditTableMigration,
+      '0000a': jobRunTableMigration,
       '0001': {
         // biome-ignore lint/suspicious/noExplicitAny: migration against an untyped database
         up: async (db: import('kysely').Kysely<any>) => {
@@ -58,6 +60,46 @@ describe('scheduled jobs', () => {
     await expect(runner.run('nope', '2024-02-29')).rejects.toThrow('Unknown job nope');
     const { rows } = await sql<{ n: string }>`select count(*)::text as n from run_log`.execute(database.db);
     expect(rows[0]?.n).toBe('1');
+    await runner.stop();
+  });
+
+  it('records every run in job_run, newest first, and refuses a future as-of date (DATE_IN_FUTURE)', async () => {
+    const runner = startJobs({
+      service: 'test',
+      jobs: [job],
+      db: database.db,
+      engine: database.target.kind,
+      logger: createLogger('t', 'silent'),
+      schedule: false,
+    });
+    const actor: AuditActor = { service: 'test', identity: { userId: 'admin-1', roles: ['administrator'] }, correlationId: null };
+    const ctx = { jobs: runner, audit: { actor }, now: () => new Date('2024-03-10T12:00:00Z') };
+    const done = await runJobAsCaller(ctx, 'record-day', '2024-03-10');
+    expect(done.userErrors).toEqual([]);
+    expect(done.run).toMatchObject({
+      job: 'record-day',
+      asOf: '2024-03-10',
+      affected: 1,
+      skipped: false,
+      outcome: 'SUCCEEDED',
+      actorId: 'admin-1',
+      counts: { inserted: 1 },
+    });
+    expect(await runJobAsCaller(ctx, 'record-day', '2024-03-11')).toEqual({
+      run: null,
+      userErrors: [{ field: 'asOf', code: 'DATE_IN_FUTURE', message: expect.any(String) }],
+    });
+    expect(futureAsOfError('2024-03-10', new Date('2024-03-10T23:59:59Z'))).toBeNull();
+
+    const page = await findJobRuns(database.db, { job: 'RECORD_DAY' }, { first: 2 });
+    expect(page.edges.map((e) => [e.node.asOf, e.node.actorId, e.node.affected])).toEqual([
+      ['2024-03-10', 'admin-1', 1],
+      ['2024-02-29', 'system:scheduler', 0],
+    ]);
+    expect(page.pageInfo.hasNextPage).toBe(true);
+    const rest = await findJobRuns(database.db, {}, { first: 10, after: page.pageInfo.endCursor });
+    expect(rest.edges.map((e) => [e.node.asOf, e.node.counts])).toEqual([['2024-02-29', { inserted: 1 }]]);
+    expect((await findJobRuns(database.db, { job: 'OTHER_JOB' }, {})).edges).toEqual([]);
     await runner.stop();
   });
 });

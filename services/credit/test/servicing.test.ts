@@ -83,7 +83,7 @@ describe('collateral, reviews, restructuring and portfolio metrics', () => {
     const res = await gql<{ updateRiskWarningRule: unknown }>(RULE, { i: { code: 'DPD_OVER_7', threshold: '10', severity: 'HIGH' } }, riskOfficer);
     expect(res.updateRiskWarningRule).toEqual({ rule: { code: 'DPD_OVER_7', threshold: '10.000000', severity: 'HIGH', active: true }, userErrors: [] });
     const unknown = await gql<{ updateRiskWarningRule: unknown }>(RULE, { i: { code: 'NOPE', active: false } }, riskOfficer);
-    expect(unknown.updateRiskWarningRule).toEqual({ rule: null, userErrors: [{ field: 'code', code: 'NOT_FOUND' }] });
+    expect(unknown.updateRiskWarningRule).toEqual({ rule: null, userErrors: [{ field: 'code', code: 'RISK_WARNING_RULE_NOT_FOUND' }] });
   });
 
   it('adds a guarantor, records a review whose fund-use finding raises a warning, and lists overdue reviews', async () => {

@@ -83,6 +83,7 @@ describe('every customers mutation leaves an audit record of its own', () => {
     },
     updateCustomerPolicy: { as: admin, input: async () => ({ staleAfterDays: 365 }) },
     runGradeEvaluation: { as: admin, input: async () => ({ asOf: '2026-11-30' }) },
+    runCustomersJob: { as: admin, input: async () => ({ job: 'GRADE_EVALUATION', asOf: '2026-11-30' }) },
   };
 
   /** Records a command wrote (the access layer's fallback for a mutation that wrote none has no entity type). */

@@ -1,12 +1,24 @@
 import { createEvent, type EventInput, type EventName } from '@crm/events';
 import { staff, startTestService, type TestService } from '@crm/service-kit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DB } from '../src/db/schema.ts';
 import { addDays, dateText, isoDate } from '../src/domain/dates.ts';
 import { customersService } from '../src/service.ts';
 import { eventsOf, given } from './given.ts';
 
 const today = isoDate(new Date());
+
+/** A run is never for a future date: a later business date is run with the clock moved to that day. */
+async function onDay<T>(asOf: string, act: () => Promise<T>): Promise<T> {
+  if (asOf <= today) return act();
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date(`${asOf}T12:00:00Z`));
+  try {
+    return await act();
+  } finally {
+    vi.useRealTimers();
+  }
+}
 const VIEW = /* GraphQL */ `
   query($id: ID!) {
     customer(id: $id) {
@@ -224,9 +236,9 @@ describe('value score and grade', () => {
     expect((await eventsOf(svc, id, 'CustomerGradeAtRisk')).map((e) => e.data)).toEqual([
       { customerId: id, grade: 'STANDARD', projectedGrade: 'BASIC', score: '33.75', floor: '40.00', windowEndsOn: windowEnd },
     ]);
-    await svc.graphql<Run>(RUN, { asOf: addDays(today, 29) }, staff.admin);
+    await onDay(addDays(today, 29), () => svc.graphql<Run>(RUN, { asOf: addDays(today, 29) }, staff.admin));
     expect((await view(id))?.grade).toBe('STANDARD');
-    const end = await svc.graphql<Run>(RUN, { asOf: windowEnd }, staff.admin);
+    const end = await onDay(windowEnd, () => svc.graphql<Run>(RUN, { asOf: windowEnd }, staff.admin));
     expect(end.data?.runGradeEvaluation.result.downgrades).toBe(1);
     expect(await view(id)).toMatchObject({ grade: 'BASIC', gradeSince: windowEnd, gradeAtRisk: null });
     // Tenure of 30 days adds 30 / 1825 = 1.64 x 0.10 = 0.16: 33.91.
@@ -275,10 +287,10 @@ describe('value score and grade', () => {
       daysPastDue: 0,
       asOf: today,
     });
-    const run = await svc.graphql<Run>(RUN, { asOf: addDays(today, 5) }, staff.admin);
+    const run = await onDay(addDays(today, 5), () => svc.graphql<Run>(RUN, { asOf: addDays(today, 5) }, staff.admin));
     expect(run.data?.runGradeEvaluation.result.atRiskCancelled).toBeGreaterThanOrEqual(1);
     expect(await view(id)).toMatchObject({ grade: 'STANDARD', gradeAtRisk: null });
-    await svc.graphql<Run>(RUN, { asOf: addDays(today, 31) }, staff.admin);
+    await onDay(addDays(today, 31), () => svc.graphql<Run>(RUN, { asOf: addDays(today, 31) }, staff.admin));
     expect((await view(id))?.grade).toBe('STANDARD');
   });
 

@@ -125,7 +125,7 @@ describe('every engagement mutation writes an audit record with its caller', () 
     updateEngagementSettings: () => run('updateEngagementSettings', { postLoanVisitDays: 12 }, 'settings { postLoanVisitDays }'),
     // a job run is audited under the job's name, by the administrator who asked for it
     runEngagementJob: () =>
-      run('runEngagementJob', { job: 'complaint-sla', asOf: isoDate(new Date()) }, 'counts { name value }', { as: admin, action: 'job:complaint-sla' }),
+      run('runEngagementJob', { job: 'COMPLAINT_SLA', asOf: isoDate(new Date()) }, 'counts { name value }', { as: admin, action: 'job:complaint-sla' }),
   };
 
   it('has a valid run for every Mutation field of the schema', () => {

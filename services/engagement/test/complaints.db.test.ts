@@ -120,17 +120,41 @@ describe('complaints: workflow, SLA escalation, resolution and the survey after 
     const now = Date.now();
     const late = (await receive(complaint(c, { severity: 'CRITICAL', receivedAt: new Date(now - 3 * 86_400_000).toISOString() })))?.complaint?.id ?? '';
     const fresh = (await receive(complaint(c, { severity: 'LOW', receivedAt: new Date(now - 3_600_000).toISOString() })))?.complaint?.id ?? '';
-    const RUN = `mutation($input: RunEngagementJobInput!) { runEngagementJob(input: $input) { counts { name value } userErrors { field code } } }`;
-    type Run = { runEngagementJob: { counts: { name: string; value: number }[]; userErrors: Errors } };
-    const forbidden = await svc.graphql<Run>(RUN, { input: { job: 'complaint-sla', asOf: isoDate(new Date()) } }, staff.officer);
+    const RUN = `mutation($input: RunEngagementJobInput!) { runEngagementJob(input: $input) { run { job asOf affected actorId } counts { name value } userErrors { field code } } }`;
+    type Run = {
+      runEngagementJob: {
+        run: { job: string; asOf: string; affected: number; actorId: string } | null;
+        counts: { name: string; value: number }[];
+        userErrors: Errors;
+      };
+    };
+    const forbidden = await svc.graphql<Run>(RUN, { input: { job: 'COMPLAINT_SLA', asOf: isoDate(new Date()) } }, staff.officer);
     expect(forbidden.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const first = await svc.graphql<Run>(RUN, { input: { job: 'complaint-sla', asOf: isoDate(new Date()) } }, staff.admin);
+    const first = await svc.graphql<Run>(RUN, { input: { job: 'COMPLAINT_SLA', asOf: isoDate(new Date()) } }, staff.admin);
     expect(first.data?.runEngagementJob.counts).toEqual([
       { name: 'acknowledgeBreaches', value: 1 },
       { name: 'resolveBreaches', value: 1 },
     ]);
+    expect(first.data?.runEngagementJob.run).toEqual({ job: 'COMPLAINT_SLA', asOf: isoDate(new Date()), affected: 2, actorId: staff.admin.userId });
     const again = await svc.jobs.run('complaint-sla', isoDate(new Date()));
     expect(again).toEqual({ acknowledgeBreaches: 0, resolveBreaches: 0 });
+    const tomorrow = isoDate(new Date(Date.now() + 86_400_000));
+    const future = await svc.graphql<Run>(RUN, { input: { job: 'COMPLAINT_SLA', asOf: tomorrow } }, staff.admin);
+    expect(future.data?.runEngagementJob).toEqual({ run: null, counts: [], userErrors: [{ field: 'asOf', code: 'DATE_IN_FUTURE' }] });
+    const RUNS = `{ engagementJobRuns(job: COMPLAINT_SLA, first: 2) { edges { node { job affected actorId } } } }`;
+    const runs = await svc.graphql<{ engagementJobRuns: { edges: { node: { job: string; affected: number; actorId: string } }[] } }>(
+      RUNS,
+      {},
+      {
+        userId: 'bm-runs',
+        roles: ['branch_manager'],
+        branchId: 'BR-001',
+      },
+    );
+    expect(runs.data?.engagementJobRuns.edges.map((e) => e.node)).toEqual([
+      { job: 'COMPLAINT_SLA', affected: 0, actorId: 'system:scheduler' },
+      { job: 'COMPLAINT_SLA', affected: 2, actorId: staff.admin.userId },
+    ]);
     const Q = `query($filter: ComplaintFilter) { complaints(filter: $filter) { edges { node { id escalated } } } }`;
     const escalated = await svc.graphql<{ complaints: { edges: { node: { id: string } }[] } }>(
       Q,

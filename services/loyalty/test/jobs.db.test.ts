@@ -1,12 +1,12 @@
 import { startTestService, type TestService } from '@crm/service-kit/testing';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DB } from '../src/db/schema.ts';
 import { loyaltyService } from '../src/service.ts';
 import { given } from './given.ts';
 
 const ADJUST = `mutation($input: AdjustPointsInput!) { adjustPoints(input: $input) { userErrors { code } } }`;
-const RUN = `mutation($input: RunLoyaltyJobInput!) { runLoyaltyJob(input: $input) { counts { name value } userErrors { code } } }`;
+const RUN = `mutation($input: RunLoyaltyJobInput!) { runLoyaltyJob(input: $input) { run { job asOf affected } counts { name value } userErrors { field code } } }`;
 
 describe('scheduled runs: expiry, tier evaluation, birthday bonus (DB-backed)', () => {
   let svc: TestService<DB>;
@@ -47,12 +47,24 @@ describe('scheduled runs: expiry, tier evaluation, birthday bonus (DB-backed)', 
     expect(await g.balance('exp-1')).toBe(25);
     expect(await g.payloads('exp-1', 'PointsExpired')).toEqual([expect.objectContaining({ points: 70, balance: 25, asOf: '2028-11-20' })]);
 
-    // The 25 of the instalment go on 2029-01-10, through the administrators' mutation.
-    const res = await svc.graphql<{ runLoyaltyJob: { counts: { name: string; value: number }[] } }>(RUN, {
-      input: { job: 'POINTS_EXPIRY', asOf: '2029-01-10' },
-    });
+    // The 25 of the instalment go on 2029-01-10, through the administrators' mutation: not before that day.
+    type Run = {
+      runLoyaltyJob: { run: { job: string; asOf: string; affected: number } | null; counts: { name: string; value: number }[]; userErrors: unknown[] };
+    };
+    const early = await svc.graphql<Run>(RUN, { input: { job: 'POINTS_EXPIRY', asOf: '2029-01-10' } });
+    expect(early.data?.runLoyaltyJob).toEqual({ run: null, counts: [], userErrors: [{ field: 'asOf', code: 'DATE_IN_FUTURE' }] });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2029-01-10T12:00:00Z'));
+    const res = await svc.graphql<Run>(RUN, { input: { job: 'POINTS_EXPIRY', asOf: '2029-01-10' } }).finally(() => vi.useRealTimers());
     expect(res.data?.runLoyaltyJob.counts).toContainEqual({ name: 'pointsExpired', value: 25 });
+    expect(res.data?.runLoyaltyJob.run).toEqual({ job: 'POINTS_EXPIRY', asOf: '2029-01-10', affected: 1 });
     expect(await g.balance('exp-1')).toBe(0);
+    const RUNS = `{ loyaltyJobRuns(job: POINTS_EXPIRY, first: 2) { edges { node { asOf affected counts { name value } } } } }`;
+    const runs = await svc.graphql<{ loyaltyJobRuns: { edges: { node: { asOf: string; affected: number } }[] } }>(RUNS);
+    expect(runs.data?.loyaltyJobRuns.edges.map((e) => [e.node.asOf, e.node.affected])).toEqual([
+      ['2029-01-10', 1],
+      ['2028-11-20', 0],
+    ]);
   });
 
   it('warns before a downgrade, keeps the tier through the grace period, then downgrades', async () => {

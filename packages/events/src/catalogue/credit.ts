@@ -79,8 +79,19 @@ export const creditEvents = {
       repaymentId: f.id,
       amount: f.money,
       currency: f.currency,
+      /** Instalments the reversal left unpaid again (they were paid before it): their points and contributions are undone. */
       instalmentNumbers: z.array(z.number().int().positive()),
       reversedAt: f.instant,
+      /** The value date of the reversed repayment. */
+      paidOn: f.date.optional(),
+      /** Why it was reversed (a bounced cheque, a payment booked on the wrong loan...). */
+      reason: z.string().optional(),
+      /** How much less each part of the loan is paid now (summed over its instalments), in the currency's unit. */
+      principalUnpaid: f.money.optional(),
+      interestUnpaid: f.money.optional(),
+      penaltyUnpaid: f.money.optional(),
+      /** True when the loan had closed and is ACTIVE again (its LoanClosed no longer holds). */
+      loanReopened: z.boolean().optional(),
     }),
   ),
   InstalmentOverdue: define(

@@ -114,6 +114,18 @@ export type ApplyForLoanInput = {
   termCount: Scalars['Int']['input'];
 };
 
+/** Approval limits of a currency: data, changed with setApprovalPolicy. */
+export type ApprovalPolicy = {
+  __typename?: 'ApprovalPolicy';
+  currency: Scalars['String']['output'];
+  /** A loan whose principal is above this needs a second approval by another approver. */
+  secondApprovalAbove: Scalars['Decimal']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+  updatedBy: Maybe<Scalars['ID']['output']>;
+  /** Only an administrator may write off a loan whose outstanding principal is above this; null: no limit. */
+  writeOffAdministratorAbove: Maybe<Scalars['Decimal']['output']>;
+};
+
 export type ApproveLoanInput = {
   loanId: Scalars['ID']['input'];
 };
@@ -379,7 +391,8 @@ export type Collateral = {
   __typename?: 'Collateral';
   /** The latest valuation. */
   currentValue: Money;
-  description: Scalars['String']['output'];
+  /** What secures the loan, in the officer's words (may name people and places: free text). */
+  description: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
   type: Scalars['String']['output'];
   /** Every valuation, oldest first. */
@@ -590,6 +603,13 @@ export type CreateTaskInput = {
   type: TaskType;
 };
 
+/** The scheduled jobs of credit. */
+export type CreditJob =
+  /** Days past due, buckets, penalties, risk classes, early warnings. */
+  | 'END_OF_DAY'
+  /** Escalates risk warnings past their response time. */
+  | 'RISK_WARNING_ESCALATION';
+
 export type CreditReview = {
   __typename?: 'CreditReview';
   findings: Maybe<Scalars['String']['output']>;
@@ -611,14 +631,18 @@ export type CreditReviewRating =
   | 'UNSATISFACTORY'
   | 'WATCH';
 
-/** Credit's view of a customer: the loans and their risk warnings. */
+/**
+ * Credit's view of a customer: the loans and their risk warnings. Both lists are nullable on
+ * purpose: when credit is unavailable, a Customer 360 keeps the other services' fields and gets a
+ * SUBGRAPH_UNAVAILABLE error on these paths instead of losing the whole customer.
+ */
 export type Customer = {
   __typename?: 'Customer';
   branchId: Scalars['ID']['output'];
   /** The latest churn-risk score, explained by its signals; null before the first churn-scoring run. */
   churnRisk: Maybe<ChurnRisk>;
-  /** Complaints and feedback of the customer, newest first. */
-  complaints: ComplaintConnection;
+  /** Complaints and feedback of the customer, newest first (null with an error when engagement is unavailable). */
+  complaints: Maybe<ComplaintConnection>;
   /** Every consent change, newest first. */
   consentHistory: Array<CustomerConsent>;
   /** Current consent per purpose (a purpose never answered is not granted). */
@@ -642,11 +666,11 @@ export type Customer = {
   history: Maybe<CustomerChangeConnection>;
   id: Scalars['ID']['output'];
   individual: Maybe<IndividualProfile>;
-  /** Contacts with the customer, most recent first. */
-  interactions: InteractionConnection;
+  /** Contacts with the customer, most recent first (null with an error when engagement is unavailable). */
+  interactions: Maybe<InteractionConnection>;
   kind: CustomerKind;
-  /** The customer's loans, newest first. */
-  loans: Array<Loan>;
+  /** The customer's loans, newest first (null with an error when credit is unavailable). */
+  loans: Maybe<Array<Loan>>;
   /** The customer's loyalty account; null until it is opened (on registration), or outside the caller's branch. */
   loyalty: Maybe<LoyaltyAccount>;
   /** Relationship manager assignments, newest first. */
@@ -656,16 +680,16 @@ export type Customer = {
   relationshipManagerId: Maybe<Scalars['ID']['output']>;
   /** When staff last reviewed the profile. */
   reviewedAt: Maybe<Scalars['DateTime']['output']>;
-  /** The customer's risk warnings, newest first; by default only those not resolved. */
-  riskWarnings: Array<RiskWarning>;
+  /** The customer's risk warnings, newest first; by default only those not resolved (null with an error when credit is unavailable). */
+  riskWarnings: Maybe<Array<RiskWarning>>;
   specialCare: CustomerSpecialCare;
   /** True when the profile was not reviewed within the configured period. */
   stale: Scalars['Boolean']['output'];
   status: CustomerStatus;
   /** Free labels staff put on the customer (used by segments). */
   tags: Array<Scalars['String']['output']>;
-  /** Tasks about the customer, newest first; optionally only some statuses. */
-  tasks: TaskConnection;
+  /** Tasks about the customer, newest first; optionally only some statuses (null with an error when engagement is unavailable). */
+  tasks: Maybe<TaskConnection>;
   updatedAt: Scalars['DateTime']['output'];
   /** The value score as of today, from the aggregates of other services' events. */
   valueScore: CustomerValueScore;
@@ -674,40 +698,64 @@ export type Customer = {
 };
 
 
-/** Credit's view of a customer: the loans and their risk warnings. */
+/**
+ * Credit's view of a customer: the loans and their risk warnings. Both lists are nullable on
+ * purpose: when credit is unavailable, a Customer 360 keeps the other services' fields and gets a
+ * SUBGRAPH_UNAVAILABLE error on these paths instead of losing the whole customer.
+ */
 export type CustomerComplaintsArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
-/** Credit's view of a customer: the loans and their risk warnings. */
+/**
+ * Credit's view of a customer: the loans and their risk warnings. Both lists are nullable on
+ * purpose: when credit is unavailable, a Customer 360 keeps the other services' fields and gets a
+ * SUBGRAPH_UNAVAILABLE error on these paths instead of losing the whole customer.
+ */
 export type CustomerDocumentsArgs = {
   category: InputMaybe<CustomerDocumentCategory>;
 };
 
 
-/** Credit's view of a customer: the loans and their risk warnings. */
+/**
+ * Credit's view of a customer: the loans and their risk warnings. Both lists are nullable on
+ * purpose: when credit is unavailable, a Customer 360 keeps the other services' fields and gets a
+ * SUBGRAPH_UNAVAILABLE error on these paths instead of losing the whole customer.
+ */
 export type CustomerHistoryArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
-/** Credit's view of a customer: the loans and their risk warnings. */
+/**
+ * Credit's view of a customer: the loans and their risk warnings. Both lists are nullable on
+ * purpose: when credit is unavailable, a Customer 360 keeps the other services' fields and gets a
+ * SUBGRAPH_UNAVAILABLE error on these paths instead of losing the whole customer.
+ */
 export type CustomerInteractionsArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
-/** Credit's view of a customer: the loans and their risk warnings. */
+/**
+ * Credit's view of a customer: the loans and their risk warnings. Both lists are nullable on
+ * purpose: when credit is unavailable, a Customer 360 keeps the other services' fields and gets a
+ * SUBGRAPH_UNAVAILABLE error on these paths instead of losing the whole customer.
+ */
 export type CustomerRiskWarningsArgs = {
   openOnly?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
-/** Credit's view of a customer: the loans and their risk warnings. */
+/**
+ * Credit's view of a customer: the loans and their risk warnings. Both lists are nullable on
+ * purpose: when credit is unavailable, a Customer 360 keeps the other services' fields and gets a
+ * SUBGRAPH_UNAVAILABLE error on these paths instead of losing the whole customer.
+ */
 export type CustomerTasksArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -715,7 +763,11 @@ export type CustomerTasksArgs = {
 };
 
 
-/** Credit's view of a customer: the loans and their risk warnings. */
+/**
+ * Credit's view of a customer: the loans and their risk warnings. Both lists are nullable on
+ * purpose: when credit is unavailable, a Customer 360 keeps the other services' fields and gets a
+ * SUBGRAPH_UNAVAILABLE error on these paths instead of losing the whole customer.
+ */
 export type CustomerValueScoreHistoryArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -976,6 +1028,11 @@ export type CustomerValueScoreRecord = {
   total: Scalars['Decimal']['output'];
 };
 
+/** The scheduled jobs of customers. */
+export type CustomersJob =
+  /** Value scores, grades and at-risk windows. */
+  | 'GRADE_EVALUATION';
+
 /**
  * THIRTY_360: each monthly period accrues annualRate / 12. ACTUAL_365: a period accrues
  * annualRate * actual days / 365.
@@ -1043,6 +1100,15 @@ export type DispatchSurveyPayload = {
   dispatches: Array<SurveyDispatch>;
   userErrors: Array<UserError>;
 };
+
+/** The scheduled jobs of engagement. */
+export type EngagementJob =
+  /** Creates the care greetings of the day (birthdays, holidays). */
+  | 'CARE_GREETINGS'
+  /** Scores churn risk and opens retention tasks. */
+  | 'CHURN_SCORING'
+  /** Escalates complaints past their acknowledgement or resolution deadline. */
+  | 'COMPLAINT_SLA';
 
 export type EngagementJobCount = {
   __typename?: 'EngagementJobCount';
@@ -1252,6 +1318,50 @@ export type InviteToCareEventInput = {
   eventId: Scalars['ID']['input'];
 };
 
+export type JobCount = {
+  __typename?: 'JobCount';
+  name: Scalars['String']['output'];
+  value: Scalars['Int']['output'];
+};
+
+/** One run of a scheduled job: which job, for which business date, when, by whom, and what it changed. */
+export type JobRun = {
+  __typename?: 'JobRun';
+  /** Who asked for it: a user id, or `system:scheduler`. */
+  actorId: Scalars['String']['output'];
+  /** Rows the run changed (the counts of what was only examined left out). */
+  affected: Scalars['Int']['output'];
+  /** The business date the run was for. */
+  asOf: Scalars['Date']['output'];
+  /** Every count the job reported (rows written, events emitted...). */
+  counts: Array<JobCount>;
+  finishedAt: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  /** The job, as a value of the service's job enum (`CreditJob`, `CustomersJob`, `EngagementJob`, `LoyaltyJob`), e.g. `END_OF_DAY`. */
+  job: Scalars['String']['output'];
+  outcome: JobRunOutcome;
+  /** True when another replica was already running the job, so this run did nothing. */
+  skipped: Scalars['Boolean']['output'];
+  startedAt: Scalars['DateTime']['output'];
+};
+
+export type JobRunConnection = {
+  __typename?: 'JobRunConnection';
+  edges: Array<JobRunEdge>;
+  pageInfo: PageInfo;
+};
+
+export type JobRunEdge = {
+  __typename?: 'JobRunEdge';
+  cursor: Scalars['String']['output'];
+  node: JobRun;
+};
+
+export type JobRunOutcome =
+  | 'FAILED'
+  | 'SKIPPED'
+  | 'SUCCEEDED';
+
 /** A loan from application to closure. */
 export type Loan = {
   __typename?: 'Loan';
@@ -1260,8 +1370,10 @@ export type Loan = {
   /** Who recorded the application. */
   appliedBy: Maybe<Scalars['ID']['output']>;
   approvedAt: Maybe<Scalars['DateTime']['output']>;
-  /** Who approved it (never the applicant or the officer). */
+  /** Who approved it (never the applicant or the officer; with two approvals, the second approver). */
   approvedBy: Maybe<Scalars['ID']['output']>;
+  /** Approved once, waiting for the second approval of another approver. */
+  awaitingSecondApproval: Scalars['Boolean']['output'];
   closedOn: Maybe<Scalars['Date']['output']>;
   collateral: Array<Collateral>;
   /** The risk class the DPD thresholds give. */
@@ -1276,6 +1388,9 @@ export type Loan = {
   /** Who disbursed it. */
   disbursedBy: Maybe<Scalars['ID']['output']>;
   disbursedOn: Maybe<Scalars['Date']['output']>;
+  firstApprovedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Who gave the first of two approvals (loans above the currency's ApprovalPolicy.secondApprovalAbove). */
+  firstApprovedBy: Maybe<Scalars['ID']['output']>;
   guarantors: Array<Guarantor>;
   id: Scalars['ID']['output'];
   /** 1 for the customer's first disbursed loan, 2 for the second... */
@@ -1736,7 +1851,14 @@ export type Mutation = {
   adjustPoints: AdjustPointsPayload;
   /** Records a loan application within the product's ranges. Emits LoanApplied. */
   applyForLoan: LoanPayload;
-  /** Approves an application (branch managers, risk officers). Emits LoanApproved. */
+  /**
+   * Approves an application (branch managers, risk officers, administrators; never its applicant or
+   * officer). A loan whose principal is above its currency's `ApprovalPolicy.secondApprovalAbove`
+   * (every loan when the currency has no policy) needs two approvals: the first is recorded
+   * (`firstApprovedBy`, `awaitingSecondApproval`, status stays APPLIED); the second, by someone who is
+   * not the applicant, the officer nor the first approver (SAME_PERSON), makes it APPROVED.
+   * Emits LoanApproved when APPROVED.
+   */
   approveLoan: LoanPayload;
   /** Assigns or reassigns the relationship manager. Emits RelationshipManagerAssigned. */
   assignRelationshipManager: AssignRelationshipManagerPayload;
@@ -1782,7 +1904,11 @@ export type Mutation = {
   overrideRiskClass: LoanPayload;
   /** Records a complaint, suggestion or praise; its SLA clock starts. Emits ComplaintReceived. */
   receiveComplaint: ComplaintPayload;
-  /** Records who attended an event. */
+  /**
+   * Records who attended an event (once it started): the listed guests attended and every other
+   * invitee within the caller's scope is marked NO_SHOW. Invitations of customers outside the
+   * caller's branch scope are left unchanged (and cannot be listed: NOT_INVITED).
+   */
   recordCareEventAttendance: CareEventPayload;
   /** Records a credit review; a fund use other than declared raises a FUND_USE_DEVIATION warning. */
   recordCreditReview: CreditReviewPayload;
@@ -1802,14 +1928,31 @@ export type Mutation = {
   respondToSurvey: SurveyResponsePayload;
   /** Records a new valuation of a collateral (the history is kept). */
   revalueCollateral: CollateralPayload;
+  /**
+   * Reverses a booked repayment, with a reason (risk officers, branch managers): the loan returns to
+   * the state it would have without it (the remaining repayments are allocated again in value-date
+   * order; paid dates, delinquency and a closed loan's status follow). Refused: a blank reason
+   * (REQUIRED), a repayment already reversed (REPAYMENT_ALREADY_REVERSED). Emits RepaymentReversed.
+   */
+  reverseRepayment: ReverseRepaymentPayload;
+  /** Runs a job of credit now for a date, today or earlier (administrators, risk officers). Repeatable. */
+  runCreditJob: RunCreditJobPayload;
+  /** Runs a job of customers now for a date, today or earlier (administrators). Repeatable. */
+  runCustomersJob: RunCustomersJobPayload;
   /** Runs the end-of-day delinquency run for a date (administrators, risk officers). Repeatable. */
   runEndOfDay: RunEndOfDayPayload;
-  /** Runs a scheduled job of engagement now for a date (administrators): complaint-sla, care-greetings, churn-scoring. */
+  /** Runs a job of engagement now for a date, today or earlier (administrators). Repeatable. */
   runEngagementJob: RunEngagementJobPayload;
   /** Administrators: runs the grade evaluation for a business date (repeatable). */
   runGradeEvaluation: RunGradeEvaluationPayload;
   /** Runs a loyalty job (points expiry, tier evaluation, birthday bonus) for a date (administrators). */
   runLoyaltyJob: RunLoyaltyJobPayload;
+  /**
+   * Sets a currency's approval limits (administrators). Refused: a code that is not a currency
+   * (UNSUPPORTED_CURRENCY), a negative amount (NEGATIVE), more decimals than the currency has
+   * (TOO_MANY_DECIMALS).
+   */
+  setApprovalPolicy: SetApprovalPolicyPayload;
   /** Grants or withdraws consent for one purpose. Emits ConsentChanged. */
   setCustomerConsent: SetCustomerConsentPayload;
   /** Administrators: replaces the grade thresholds. */
@@ -1841,7 +1984,11 @@ export type Mutation = {
   upsertLoyaltyTier: UpsertLoyaltyTierPayload;
   /** Creates a reward, or changes the one with the given id (administrators). */
   upsertReward: UpsertRewardPayload;
-  /** Writes off an active loan (branch managers, risk officers). Emits LoanWrittenOff. */
+  /**
+   * Writes off an active loan (branch managers, risk officers; never its applicant or approver). Above
+   * the currency's `ApprovalPolicy.writeOffAdministratorAbove`, administrators only
+   * (ADMINISTRATOR_REQUIRED). Emits LoanWrittenOff.
+   */
   writeOffLoan: LoanPayload;
 };
 
@@ -2041,6 +2188,21 @@ export type MutationRevalueCollateralArgs = {
 };
 
 
+export type MutationReverseRepaymentArgs = {
+  input: ReverseRepaymentInput;
+};
+
+
+export type MutationRunCreditJobArgs = {
+  input: RunCreditJobInput;
+};
+
+
+export type MutationRunCustomersJobArgs = {
+  input: RunCustomersJobInput;
+};
+
+
 export type MutationRunEndOfDayArgs = {
   input: RunEndOfDayInput;
 };
@@ -2058,6 +2220,11 @@ export type MutationRunGradeEvaluationArgs = {
 
 export type MutationRunLoyaltyJobArgs = {
   input: RunLoyaltyJobInput;
+};
+
+
+export type MutationSetApprovalPolicyArgs = {
+  input: SetApprovalPolicyInput;
 };
 
 
@@ -2232,6 +2399,11 @@ export type PortfolioSummary = {
 
 export type Query = {
   __typename?: 'Query';
+  /**
+   * Approval limits per currency, by currency code. A currency without a policy needs two approvals
+   * for every loan.
+   */
+  approvalPolicies: Array<ApprovalPolicy>;
   /** Customer events (education talks, appreciation days), soonest first. */
   careEvents: CareEventConnection;
   /** Birthday and holiday greetings generated by the care-greetings run. */
@@ -2246,6 +2418,8 @@ export type Query = {
   complaints: ComplaintConnection;
   /** Audit records of credit: who did what, when, how it ended (administrators, auditors). */
   creditAuditTrail: AuditRecordConnection;
+  /** Runs of credit's jobs, scheduled or asked for, newest first: which job, for which date, when, by whom, what it changed. */
+  creditJobRuns: JobRunConnection;
   /** The customer with this id, or null. */
   customer: Maybe<Customer>;
   /** Grade thresholds (score floors), highest grade first. */
@@ -2258,8 +2432,12 @@ export type Query = {
   customers: CustomerConnection;
   /** The audit trail of this service, newest first: administrators and auditors. */
   customersAuditTrail: AuditRecordConnection;
+  /** Runs of customers's jobs, scheduled or asked for, newest first: which job, for which date, when, by whom, what it changed. */
+  customersJobRuns: JobRunConnection;
   /** The audit trail of engagement (administrators and auditors), newest first. */
   engagementAuditTrail: AuditRecordConnection;
+  /** Runs of engagement's jobs, scheduled or asked for, newest first: which job, for which date, when, by whom, what it changed. */
+  engagementJobRuns: JobRunConnection;
   /** Tunable engagement settings. */
   engagementSettings: EngagementSettings;
   /** Contacts, most recent first, filtered by customer, staff member, channel, purpose or time. */
@@ -2276,6 +2454,8 @@ export type Query = {
   loyaltyAuditTrail: AuditRecordConnection;
   /** Earning rules of the programme. */
   loyaltyEarningRules: Array<LoyaltyEarningRule>;
+  /** Runs of loyalty's jobs, scheduled or asked for, newest first: which job, for which date, when, by whom, what it changed. */
+  loyaltyJobRuns: JobRunConnection;
   /** Programme figures for a period, optionally for one branch (analysts, managers, administrators). */
   loyaltyProgramSummary: LoyaltyProgramSummary;
   /** Who changed rules, tiers, rewards and settings, newest first (administrators). */
@@ -2348,6 +2528,13 @@ export type QueryCreditAuditTrailArgs = {
 };
 
 
+export type QueryCreditJobRunsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  job: InputMaybe<CreditJob>;
+};
+
+
 export type QueryCustomerArgs = {
   id: Scalars['ID']['input'];
 };
@@ -2374,10 +2561,24 @@ export type QueryCustomersAuditTrailArgs = {
 };
 
 
+export type QueryCustomersJobRunsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  job: InputMaybe<CustomersJob>;
+};
+
+
 export type QueryEngagementAuditTrailArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   filter: InputMaybe<AuditFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryEngagementJobRunsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  job: InputMaybe<EngagementJob>;
 };
 
 
@@ -2414,6 +2615,13 @@ export type QueryLoyaltyAuditTrailArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   filter: InputMaybe<AuditFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryLoyaltyJobRunsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  job: InputMaybe<LoyaltyJob>;
 };
 
 
@@ -2618,6 +2826,9 @@ export type Repayment = {
   principalPaid: Scalars['Decimal']['output'];
   recordedAt: Scalars['DateTime']['output'];
   recordedBy: Scalars['ID']['output'];
+  /** When the repayment was reversed (it then counts for nothing); null while it stands. */
+  reversedAt: Maybe<Scalars['DateTime']['output']>;
+  reversedBy: Maybe<Scalars['ID']['output']>;
 };
 
 export type RepaymentFrequency =
@@ -2690,6 +2901,19 @@ export type RevalueCollateralInput = {
   valuedOn: Scalars['Date']['input'];
 };
 
+export type ReverseRepaymentInput = {
+  /** Why the repayment is reversed (a bounced cheque, booked on the wrong loan...); required. */
+  reason: Scalars['String']['input'];
+  repaymentId: Scalars['ID']['input'];
+};
+
+export type ReverseRepaymentPayload = {
+  __typename?: 'ReverseRepaymentPayload';
+  loan: Maybe<Loan>;
+  repayment: Maybe<Repayment>;
+  userErrors: Array<UserError>;
+};
+
 export type RiskClass =
   | 'DOUBTFUL'
   | 'LOSS'
@@ -2733,8 +2957,8 @@ export type RiskWarning = {
   customer: Customer;
   escalatedAt: Maybe<Scalars['DateTime']['output']>;
   id: Scalars['ID']['output'];
-  /** The indicator values that triggered the rule, as JSON text. */
-  indicators: Scalars['String']['output'];
+  /** The indicator values that triggered the rule, as JSON text (may quote findings: free text). */
+  indicators: Maybe<Scalars['String']['output']>;
   loan: Loan;
   note: Maybe<Scalars['String']['output']>;
   officerId: Maybe<Scalars['ID']['output']>;
@@ -2811,6 +3035,32 @@ export type RiskWarningStatus =
   | 'OPEN'
   | 'RESOLVED';
 
+export type RunCreditJobInput = {
+  /** Business date of the run, YYYY-MM-DD; not after today. */
+  asOf: Scalars['Date']['input'];
+  job: CreditJob;
+};
+
+export type RunCreditJobPayload = {
+  __typename?: 'RunCreditJobPayload';
+  /** The run as recorded in creditJobRuns; null with user errors. */
+  run: Maybe<JobRun>;
+  userErrors: Array<UserError>;
+};
+
+export type RunCustomersJobInput = {
+  /** Business date of the run, YYYY-MM-DD; not after today. */
+  asOf: Scalars['Date']['input'];
+  job: CustomersJob;
+};
+
+export type RunCustomersJobPayload = {
+  __typename?: 'RunCustomersJobPayload';
+  /** The run as recorded in customersJobRuns; null with user errors. */
+  run: Maybe<JobRun>;
+  userErrors: Array<UserError>;
+};
+
 export type RunEndOfDayInput = {
   asOf: Scalars['Date']['input'];
 };
@@ -2822,20 +3072,24 @@ export type RunEndOfDayPayload = {
   loansEvaluated: Scalars['Int']['output'];
   overdueInstalments: Scalars['Int']['output'];
   riskClassChanges: Scalars['Int']['output'];
+  /** The run as recorded in creditJobRuns; null with user errors. */
+  run: Maybe<JobRun>;
   userErrors: Array<UserError>;
   warningsRaised: Scalars['Int']['output'];
 };
 
 export type RunEngagementJobInput = {
+  /** Business date of the run, YYYY-MM-DD; not after today. */
   asOf: Scalars['Date']['input'];
-  /** complaint-sla, care-greetings or churn-scoring. */
-  job: Scalars['String']['input'];
+  job: EngagementJob;
 };
 
 export type RunEngagementJobPayload = {
   __typename?: 'RunEngagementJobPayload';
   /** Counts the run reports (rows written, events emitted). */
   counts: Array<EngagementJobCount>;
+  /** The run as recorded in engagementJobRuns; null with user errors. */
+  run: Maybe<JobRun>;
   userErrors: Array<UserError>;
 };
 
@@ -2848,10 +3102,13 @@ export type RunGradeEvaluationPayload = {
   __typename?: 'RunGradeEvaluationPayload';
   /** Counts of the run: customers scored, grades set, windows opened, cancelled, downgrades, upgrades. */
   result: Maybe<CustomerGradeEvaluationResult>;
+  /** The run as recorded in customersJobRuns; null with user errors. */
+  run: Maybe<JobRun>;
   userErrors: Array<UserError>;
 };
 
 export type RunLoyaltyJobInput = {
+  /** Business date of the run, YYYY-MM-DD; not after today. */
   asOf: Scalars['Date']['input'];
   job: LoyaltyJob;
 };
@@ -2859,6 +3116,23 @@ export type RunLoyaltyJobInput = {
 export type RunLoyaltyJobPayload = {
   __typename?: 'RunLoyaltyJobPayload';
   counts: Array<LoyaltyJobCount>;
+  /** The run as recorded in loyaltyJobRuns; null with user errors. */
+  run: Maybe<JobRun>;
+  userErrors: Array<UserError>;
+};
+
+export type SetApprovalPolicyInput = {
+  /** ISO 4217 code. */
+  currency: Scalars['String']['input'];
+  /** Not negative, at most the currency's decimals. 0: every loan needs two approvals. */
+  secondApprovalAbove: Scalars['Decimal']['input'];
+  /** Not negative, at most the currency's decimals; null: no administrator needed for write-offs. */
+  writeOffAdministratorAbove?: InputMaybe<Scalars['Decimal']['input']>;
+};
+
+export type SetApprovalPolicyPayload = {
+  __typename?: 'SetApprovalPolicyPayload';
+  policy: Maybe<ApprovalPolicy>;
   userErrors: Array<UserError>;
 };
 
@@ -3310,7 +3584,7 @@ export type Customer360QueryVariables = Exact<{
 }>;
 
 
-export type Customer360Query = { __typename?: 'Query', customer: { __typename?: 'Customer', id: string, displayName: string, kind: CustomerKind, status: CustomerStatus, loans: Array<{ __typename?: 'Loan', id: string, status: LoanStatus, principal: { __typename?: 'Money', amount: string, currency: string } }>, interactions: { __typename?: 'InteractionConnection', edges: Array<{ __typename?: 'InteractionEdge', node: { __typename?: 'Interaction', id: string, channel: InteractionChannel, purpose: InteractionPurpose, summary: string | null, occurredAt: string } }> }, tasks: { __typename?: 'TaskConnection', edges: Array<{ __typename?: 'TaskEdge', node: { __typename?: 'Task', id: string, type: TaskType, status: TaskStatus, dueAt: string } }> }, loyalty: { __typename?: 'LoyaltyAccount', pointsBalance: number, tier: string } | null } | null };
+export type Customer360Query = { __typename?: 'Query', customer: { __typename?: 'Customer', id: string, displayName: string, kind: CustomerKind, status: CustomerStatus, loans: Array<{ __typename?: 'Loan', id: string, status: LoanStatus, principal: { __typename?: 'Money', amount: string, currency: string } }> | null, interactions: { __typename?: 'InteractionConnection', edges: Array<{ __typename?: 'InteractionEdge', node: { __typename?: 'Interaction', id: string, channel: InteractionChannel, purpose: InteractionPurpose, summary: string | null, occurredAt: string } }> } | null, tasks: { __typename?: 'TaskConnection', edges: Array<{ __typename?: 'TaskEdge', node: { __typename?: 'Task', id: string, type: TaskType, status: TaskStatus, dueAt: string } }> } | null, loyalty: { __typename?: 'LoyaltyAccount', pointsBalance: number, tier: string } | null } | null };
 
 export type RegisterCustomerMutationVariables = Exact<{
   input: RegisterCustomerInput;
@@ -3318,3 +3592,116 @@ export type RegisterCustomerMutationVariables = Exact<{
 
 
 export type RegisterCustomerMutation = { __typename?: 'Mutation', registerCustomer: { __typename?: 'RegisterCustomerPayload', customer: { __typename?: 'Customer', id: string, displayName: string } | null, userErrors: Array<{ __typename?: 'UserError', field: string | null, message: string, code: string }> } };
+
+
+/** Every `UserError.code` a mutation can return; meanings in packages/service-kit/src/error-codes.ts. */
+export type UserErrorCode =
+  | 'REQUIRED'
+  | 'INVALID'
+  | 'INVALID_TYPE'
+  | 'INVALID_VALUE'
+  | 'INVALID_FORMAT'
+  | 'INVALID_CODE'
+  | 'INVALID_DATE'
+  | 'INVALID_RANGE'
+  | 'TOO_SMALL'
+  | 'TOO_BIG'
+  | 'OUT_OF_RANGE'
+  | 'NOT_POSITIVE'
+  | 'NEGATIVE'
+  | 'NEGATIVE_AMOUNT'
+  | 'INVALID_AMOUNT'
+  | 'TOO_MANY_DECIMALS'
+  | 'INVALID_CURRENCY'
+  | 'UNSUPPORTED_CURRENCY'
+  | 'DATE_IN_FUTURE'
+  | 'DATE_IN_PAST'
+  | 'DUPLICATE_CODE'
+  | 'NOT_ALLOWED'
+  | 'OUT_OF_SCOPE'
+  | 'ADMINISTRATOR_REQUIRED'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'CUSTOMER_NOT_FOUND'
+  | 'SEGMENT_NOT_FOUND'
+  | 'LOAN_NOT_FOUND'
+  | 'PRODUCT_NOT_FOUND'
+  | 'COLLATERAL_NOT_FOUND'
+  | 'RESTRUCTURING_NOT_FOUND'
+  | 'RISK_WARNING_NOT_FOUND'
+  | 'RISK_WARNING_RULE_NOT_FOUND'
+  | 'REPAYMENT_NOT_FOUND'
+  | 'TASK_NOT_FOUND'
+  | 'INTERACTION_NOT_FOUND'
+  | 'COMPLAINT_NOT_FOUND'
+  | 'SURVEY_NOT_FOUND'
+  | 'DISPATCH_NOT_FOUND'
+  | 'EVENT_NOT_FOUND'
+  | 'GREETING_NOT_FOUND'
+  | 'ACCOUNT_NOT_FOUND'
+  | 'REWARD_NOT_FOUND'
+  | 'REDEMPTION_NOT_FOUND'
+  | 'UNKNOWN_TIER'
+  | 'JOB_ALREADY_RUNNING'
+  | 'INVALID_STATUS_TRANSITION'
+  | 'STATUS_UNCHANGED'
+  | 'ALREADY_ASSIGNED'
+  | 'EMPTY_SNAPSHOT'
+  | 'NAME_TAKEN'
+  | 'INVALID_RULE'
+  | 'EMPTY_GROUP'
+  | 'RULE_TOO_COMPLEX'
+  | 'UNKNOWN_ATTRIBUTE'
+  | 'UNSUPPORTED_OPERATOR'
+  | 'INVALID_VALUE_TYPE'
+  | 'BASIC_MUST_START_AT_ZERO'
+  | 'NOT_ASCENDING'
+  | 'ONE_PER_GRADE'
+  | 'PRODUCT_INACTIVE'
+  | 'PRINCIPAL_OUT_OF_RANGE'
+  | 'TERM_OUT_OF_RANGE'
+  | 'RATE_OUT_OF_RANGE'
+  | 'INVALID_DAY_COUNT'
+  | 'INVALID_LOAN_STATUS'
+  | 'DISBURSEMENT_BEFORE_APPROVAL'
+  | 'SAME_PERSON'
+  | 'SELF_GUARANTEE'
+  | 'LOAN_NOT_ACTIVE'
+  | 'LOAN_NOT_REPAID'
+  | 'DUPLICATE_REFERENCE'
+  | 'REPAYMENT_ALREADY_REVERSED'
+  | 'REPAYMENT_BEFORE_RESTRUCTURING'
+  | 'REALLOCATION_FAILED'
+  | 'EXCEEDS_BALANCE'
+  | 'OVERPAYMENT_REFUSED'
+  | 'BEFORE_DISBURSEMENT'
+  | 'NOTHING_TO_RESTRUCTURE'
+  | 'OPEN_INSTALMENT_PARTLY_PAID'
+  | 'ALREADY_DECIDED'
+  | 'INVALID_TRANSITION'
+  | 'INCOMPLETE'
+  | 'NORMAL_NOT_ZERO'
+  | 'NOT_INCREASING'
+  | 'CONSENT_REQUIRED'
+  | 'INVALID_TASK_TRANSITION'
+  | 'TASK_CHANGED'
+  | 'INVALID_COMPLAINT_TRANSITION'
+  | 'USE_RESOLVE_COMPLAINT'
+  | 'COMPLAINT_CHANGED'
+  | 'DUPLICATE_QUESTION'
+  | 'MORE_THAN_ONE_NPS'
+  | 'MORE_THAN_ONE_CSAT'
+  | 'ALREADY_RESPONDED'
+  | 'ONE_AUDIENCE_REQUIRED'
+  | 'AUDIENCE_TOO_LARGE'
+  | 'CAPACITY_EXCEEDED'
+  | 'EVENT_STARTED'
+  | 'EVENT_NOT_STARTED'
+  | 'GREETING_NOT_PENDING'
+  | 'INSUFFICIENT_POINTS'
+  | 'OUT_OF_STOCK'
+  | 'TIER_NOT_ELIGIBLE'
+  | 'ALREADY_CANCELLED'
+  | 'ZERO_POINTS'
+  | 'INVALID_MULTIPLIER'
+  | 'DUPLICATE_RANK'
+  | 'THRESHOLD_OUT_OF_ORDER';

@@ -22,7 +22,7 @@ export async function addCollateral(ctx: CreditContext, cmd: AddCollateralInput)
       }
     }
     const loan = await findLoanInScope(tx, ctx.scope, cmd.loanId);
-    if (!loan) return { collateralId: null, userErrors: [{ field: 'loanId', code: 'NOT_FOUND', message: `No loan ${cmd.loanId}` }] };
+    if (!loan) return { collateralId: null, userErrors: [{ field: 'loanId', code: 'LOAN_NOT_FOUND', message: `No loan ${cmd.loanId}` }] };
     const errors = validateValuation({ value: cmd.value, valuedOn: cmd.valuedOn, currency: loan.currency }, isoDate(ctx.now()));
     if (!cmd.type.trim()) errors.push({ field: 'type', code: 'REQUIRED', message: 'must not be blank' });
     if (!cmd.description.trim()) errors.push({ field: 'description', code: 'REQUIRED', message: 'must not be blank' });

@@ -27,7 +27,7 @@ export async function approveLoan(ctx: CreditContext, cmd: ApproveLoanCommand): 
   const now = ctx.now();
   return runCommand(ctx, { action: 'approveLoan', entityType: 'Loan', entityId: cmd.loanId }, async (tx, audit) => {
     const loan = await lockLoan(tx, ctx.scope, cmd.loanId);
-    if (!loan) return { userErrors: [{ field: 'loanId', code: 'NOT_FOUND', message: `No loan ${cmd.loanId}` }] };
+    if (!loan) return { userErrors: [{ field: 'loanId', code: 'LOAN_NOT_FOUND', message: `No loan ${cmd.loanId}` }] };
     const problems = checkStatus(loan.status, 'APPLIED', 'approve');
     if (problems.length) return { userErrors: problems };
     if (loan.applied_by === actorId || loan.officer_id === actorId)

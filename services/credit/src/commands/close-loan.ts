@@ -16,7 +16,7 @@ export async function closeLoan(ctx: CreditContext, cmd: CloseLoanCommand): Prom
   const today = isoDate(ctx.now());
   return runCommand(ctx, { action: 'closeLoan', entityType: 'Loan', entityId: cmd.loanId }, async (tx, audit): Promise<{ userErrors: UserError[] }> => {
     const loan = await lockLoan(tx, ctx.scope, cmd.loanId);
-    if (!loan) return { userErrors: [{ field: 'loanId', code: 'NOT_FOUND', message: `No loan ${cmd.loanId}` }] };
+    if (!loan) return { userErrors: [{ field: 'loanId', code: 'LOAN_NOT_FOUND', message: `No loan ${cmd.loanId}` }] };
     const problems = checkStatus(loan.status, 'ACTIVE', 'close');
     if (problems.length) return { userErrors: problems };
     const schedule = await lockSchedule(tx, loan.id, loan.schedule_version);

@@ -21,7 +21,11 @@ export async function decideRestructuring(ctx: CreditContext, cmd: DecideRestruc
     { action: 'decideRestructuring', entityType: 'Restructuring', entityId: cmd.restructuringId },
     async (tx, audit): Promise<{ userErrors: UserError[]; loanId: string | null }> => {
       const r = await lockRestructuring(tx, ctx.scope, cmd.restructuringId);
-      if (!r) return { userErrors: [{ field: 'restructuringId', code: 'NOT_FOUND', message: `No restructuring ${cmd.restructuringId}` }], loanId: null };
+      if (!r)
+        return {
+          userErrors: [{ field: 'restructuringId', code: 'RESTRUCTURING_NOT_FOUND', message: `No restructuring ${cmd.restructuringId}` }],
+          loanId: null,
+        };
       if (r.status !== 'REQUESTED')
         return { userErrors: [{ field: 'restructuringId', code: 'ALREADY_DECIDED', message: `the request is ${r.status}` }], loanId: r.loan_id };
       if (r.requested_by === actorId)
@@ -35,7 +39,7 @@ export async function decideRestructuring(ctx: CreditContext, cmd: DecideRestruc
         return { userErrors: [], loanId: r.loan_id };
       }
       const loan = await lockLoan(tx, ctx.scope, r.loan_id);
-      if (!loan) return { userErrors: [{ field: 'restructuringId', code: 'NOT_FOUND', message: 'the loan is gone' }], loanId: null };
+      if (!loan) return { userErrors: [{ field: 'restructuringId', code: 'LOAN_NOT_FOUND', message: 'the loan is gone' }], loanId: null };
       const newRate = r.new_rate ? new Money(r.new_rate) : null;
       const request = { kind: r.kind, instalments: r.instalments, newRate, effectiveOn: r.effective_on, reason: r.reason };
       const invalid = validateRestructuring(request, { status: loan.status, annualRate: new Money(loan.annual_rate), disbursedOn: loan.disbursed_on });

@@ -25,7 +25,7 @@ export async function disburseLoan(ctx: CreditContext, cmd: DisburseLoanCommand)
   const disbursedOn = cmd.disbursedOn ?? today;
   return runCommand(ctx, { action: 'disburseLoan', entityType: 'Loan', entityId: cmd.loanId }, async (tx, audit): Promise<{ userErrors: UserError[] }> => {
     const loan = await lockLoan(tx, ctx.scope, cmd.loanId);
-    if (!loan) return { userErrors: [{ field: 'loanId', code: 'NOT_FOUND', message: `No loan ${cmd.loanId}` }] };
+    if (!loan) return { userErrors: [{ field: 'loanId', code: 'LOAN_NOT_FOUND', message: `No loan ${cmd.loanId}` }] };
     const problems = validateDisbursement({ status: loan.status, approvedOn: loan.approved_at ? isoDate(loan.approved_at) : null }, disbursedOn, today);
     if (problems.length) return { userErrors: problems };
     const [product] = await findProductsByIds(tx, loan.product_id ? [loan.product_id] : []);

@@ -16,7 +16,7 @@ export async function overrideRiskClass(ctx: CreditContext, cmd: OverrideRiskCla
   return runCommand(ctx, { action: 'overrideRiskClass', entityType: 'Loan', entityId: cmd.loanId }, async (tx, audit): Promise<{ userErrors: UserError[] }> => {
     if (!reason) return { userErrors: [{ field: 'reason', code: 'REQUIRED', message: 'an override needs a reason' }] };
     const loan = await lockLoan(tx, ctx.scope, cmd.loanId);
-    if (!loan) return { userErrors: [{ field: 'loanId', code: 'NOT_FOUND', message: `No loan ${cmd.loanId}` }] };
+    if (!loan) return { userErrors: [{ field: 'loanId', code: 'LOAN_NOT_FOUND', message: `No loan ${cmd.loanId}` }] };
     if (loan.status !== 'ACTIVE')
       return { userErrors: [{ field: 'loanId', code: 'LOAN_NOT_ACTIVE', message: `cannot classify a loan that is ${loan.status}` }] };
     const override = cmd.riskClass ?? null;

@@ -25,7 +25,7 @@ export async function recordCreditReview(ctx: CreditContext, cmd: RecordCreditRe
       }
     }
     const loan = await findLoanInScope(tx, ctx.scope, cmd.loanId);
-    if (!loan) return { reviewId: null, userErrors: [{ field: 'loanId', code: 'NOT_FOUND', message: `No loan ${cmd.loanId}` }] };
+    if (!loan) return { reviewId: null, userErrors: [{ field: 'loanId', code: 'LOAN_NOT_FOUND', message: `No loan ${cmd.loanId}` }] };
     const errors: UserError[] = [];
     if (loan.status !== 'ACTIVE') errors.push({ field: 'loanId', code: 'LOAN_NOT_ACTIVE', message: `cannot review a loan that is ${loan.status}` });
     if (cmd.reviewedOn > isoDate(ctx.now())) errors.push({ field: 'reviewedOn', code: 'DATE_IN_FUTURE', message: 'cannot be in the future' });

@@ -43,7 +43,7 @@ export async function recordRepayment(ctx: CreditContext, cmd: RecordRepaymentIn
   if (earlier) return earlier;
 
   const current = await findLoanInScope(ctx.db, ctx.scope, cmd.loanId);
-  if (!current) return { userErrors: [{ field: 'loanId', code: 'NOT_FOUND', message: `No loan ${cmd.loanId}` }], repaymentId: null, duplicate: false };
+  if (!current) return { userErrors: [{ field: 'loanId', code: 'LOAN_NOT_FOUND', message: `No loan ${cmd.loanId}` }], repaymentId: null, duplicate: false };
   const today = isoDate(ctx.now());
   const invalid = validateRepayment(cmd, { status: current.status, currency: current.currency, disbursedOn: current.disbursed_on }, today);
   if (invalid.length) return { userErrors: invalid, repaymentId: null, duplicate: false };
@@ -54,7 +54,7 @@ export async function recordRepayment(ctx: CreditContext, cmd: RecordRepaymentIn
     { action: 'recordRepayment', entityType: 'Repayment', entityId: id },
     async (tx, audit): Promise<{ userErrors: UserError[]; repaymentId: string | null; duplicate: boolean }> => {
       const loan = await lockLoan(tx, ctx.scope, cmd.loanId);
-      if (!loan) return { userErrors: [{ field: 'loanId', code: 'NOT_FOUND', message: `No loan ${cmd.loanId}` }], repaymentId: null, duplicate: false };
+      if (!loan) return { userErrors: [{ field: 'loanId', code: 'LOAN_NOT_FOUND', message: `No loan ${cmd.loanId}` }], repaymentId: null, duplicate: false };
       if (await findRepaymentByReference(tx, reference)) return { userErrors: [], repaymentId: null, duplicate: true };
       const again = validateRepayment(cmd, { status: loan.status, currency: loan.currency, disbursedOn: loan.disbursed_on }, today);
       if (again.length) return { userErrors: again, repaymentId: null, duplicate: false };

@@ -25,7 +25,7 @@ export async function requestRestructuring(
       }
     }
     const loan = await findLoanInScope(tx, ctx.scope, cmd.loanId);
-    if (!loan) return { restructuringId: null, userErrors: [{ field: 'loanId', code: 'NOT_FOUND', message: `No loan ${cmd.loanId}` }] };
+    if (!loan) return { restructuringId: null, userErrors: [{ field: 'loanId', code: 'LOAN_NOT_FOUND', message: `No loan ${cmd.loanId}` }] };
     const request = { kind: cmd.kind, instalments: cmd.instalments ?? null, newRate: cmd.newRate ?? null, effectiveOn: cmd.effectiveOn, reason: cmd.reason };
     const errors = validateRestructuring(request, { status: loan.status, annualRate: new Money(loan.annual_rate), disbursedOn: loan.disbursed_on });
     if (errors.length) return { restructuringId: null, userErrors: errors };

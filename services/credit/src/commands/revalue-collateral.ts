@@ -14,7 +14,7 @@ export async function revalueCollateral(ctx: CreditContext, cmd: RevalueCollater
   if (found) await assertLoanInScope(ctx.db, ctx.scope, found.loan_id);
   return runCommand(ctx, { action: 'revalueCollateral', entityType: 'Collateral', entityId: cmd.collateralId }, async (tx, audit) => {
     const [item] = await findCollateral(tx, ctx.scope, { ids: [cmd.collateralId] });
-    if (!item) return { userErrors: [{ field: 'collateralId', code: 'NOT_FOUND', message: `No collateral ${cmd.collateralId}` }] };
+    if (!item) return { userErrors: [{ field: 'collateralId', code: 'COLLATERAL_NOT_FOUND', message: `No collateral ${cmd.collateralId}` }] };
     const errors = validateValuation({ value: cmd.value, valuedOn: cmd.valuedOn, currency: item.currency }, isoDate(ctx.now()));
     if (errors.length) return { userErrors: errors };
     const value = moneyString(cmd.value, amountScale(item.currency));

@@ -17,7 +17,7 @@ export async function updateRiskWarningRule(
       ...(cmd.severity ? { severity: cmd.severity } : {}),
       ...(cmd.active === null || cmd.active === undefined ? {} : { active: cmd.active }),
     });
-    if (!rule) return { rule: null, userErrors: [{ field: 'code', code: 'NOT_FOUND', message: `No rule ${cmd.code}` }] };
+    if (!rule) return { rule: null, userErrors: [{ field: 'code', code: 'RISK_WARNING_RULE_NOT_FOUND', message: `No rule ${cmd.code}` }] };
     audit.changes(before ? { threshold: before.threshold, severity: before.severity, active: before.active } : null, {
       threshold: rule.threshold,
       severity: rule.severity,

@@ -16,7 +16,7 @@ export async function updateRiskWarning(ctx: CreditContext, cmd: UpdateRiskWarni
     { action: 'updateRiskWarning', entityType: 'RiskWarning', entityId: cmd.warningId },
     async (tx, audit): Promise<{ userErrors: UserError[] }> => {
       const w = await lockWarning(tx, ctx.scope, cmd.warningId);
-      if (!w) return { userErrors: [{ field: 'warningId', code: 'NOT_FOUND', message: `No warning ${cmd.warningId}` }] };
+      if (!w) return { userErrors: [{ field: 'warningId', code: 'RISK_WARNING_NOT_FOUND', message: `No warning ${cmd.warningId}` }] };
       const next = nextWarningStatus(w.status, cmd.action, note);
       if (!next.ok) return { userErrors: next.errors };
       const stamp =

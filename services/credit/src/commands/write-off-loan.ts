@@ -28,7 +28,7 @@ export async function writeOffLoan(ctx: CreditContext, cmd: WriteOffLoanCommand)
   const reason = cmd.reason.trim();
   return runCommand(ctx, { action: 'writeOffLoan', entityType: 'Loan', entityId: cmd.loanId }, async (tx, audit) => {
     const loan = await lockLoan(tx, ctx.scope, cmd.loanId);
-    if (!loan) return { userErrors: [{ field: 'loanId', code: 'NOT_FOUND', message: `No loan ${cmd.loanId}` }] };
+    if (!loan) return { userErrors: [{ field: 'loanId', code: 'LOAN_NOT_FOUND', message: `No loan ${cmd.loanId}` }] };
     const problems = checkStatus(loan.status, 'ACTIVE', 'write off');
     if (!reason) problems.push({ field: 'reason', code: 'REQUIRED', message: 'must not be blank' });
     if (on > today) problems.push({ field: 'writtenOffOn', code: 'DATE_IN_FUTURE', message: 'cannot be in the future' });

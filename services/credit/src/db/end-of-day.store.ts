@@ -20,8 +20,11 @@ const currencyMinorUnits = sql.raw(minorUnitsSql('l.currency'));
 const bucketCase = (dpd: string) =>
   sql.raw(`case ${BUCKET_FLOORS.map(([bucket, floor]) => `when ${dpd} >= ${floor} then '${bucket}'`).join(' ')} else 'CURRENT' end`);
 
-/** Stages the instalment and loan figures as of the date in two temporary tables. */
-export async function stageDelinquency(tx: Kysely<DB>, asOf: string): Promise<number> {
+/**
+ * Stages the instalment and loan figures as of the date in two temporary tables (of one loan
+ * only when `loanId` is given: a repayment reversal re-evaluates its loan with the same rules).
+ */
+export async function stageDelinquency(tx: Kysely<DB>, asOf: string, loanId: string | null = null): Promise<number> {
   await sql`drop table if exists eod_instalment`.execute(tx);
   await sql`drop table if exists eod_loan`.execute(tx);
   await sql`
@@ -47,6 +50,7 @@ export async function stageDelinquency(tx: Kysely<DB>, asOf: string): Promise<nu
       where l.disbursed_on <= ${asOf}::date
         and (l.closed_on is null or l.closed_on > ${asOf}::date)
         and (l.written_off_on is null or l.written_off_on > ${asOf}::date)
+        and (${loanId}::text is null or l.id = ${loanId}::text)
     ) s
   `.execute(tx);
   await sql`
@@ -61,8 +65,10 @@ export async function stageDelinquency(tx: Kysely<DB>, asOf: string): Promise<nu
         coalesce(sum(e.unpaid) filter (where e.dpd > 0), 0) as overdue,
         sum(e.penalty_due) as penalty,
         count(*) filter (where e.dpd > 0 and e.number > coalesce(e.last_paid_number, 0)) as missed_run,
-        coalesce(prev.bucket, 'CURRENT') as prev_bucket,
-        coalesce(prev.risk_class, 'NORMAL') as prev_class,
+        -- what other services were last told (loan.published_*), not the previous date's snapshot:
+        -- a return to yesterday's bucket or class is a change to publish too
+        coalesce(l.published_bucket, prev.bucket, 'CURRENT') as prev_bucket,
+        coalesce(l.published_risk_class, prev.risk_class, 'NORMAL') as prev_class,
         cur.bucket as at_bucket,
         cur.risk_class as at_class
       from eod_instalment e
@@ -71,7 +77,8 @@ export async function stageDelinquency(tx: Kysely<DB>, asOf: string): Promise<nu
         select d.bucket, d.risk_class from loan_delinquency d where d.loan_id = e.loan_id and d.as_of < ${asOf}::date order by d.as_of desc limit 1
       ) prev on true
       left join loan_delinquency cur on cur.loan_id = e.loan_id and cur.as_of = ${asOf}::date
-      group by e.loan_id, l.customer_id, l.officer_id, l.currency, l.risk_class_override, l.delinquency_as_of, prev.bucket, prev.risk_class, cur.bucket, cur.risk_class
+      group by e.loan_id, l.customer_id, l.officer_id, l.currency, l.risk_class_override, l.delinquency_as_of, l.published_bucket, l.published_risk_class,
+        prev.bucket, prev.risk_class, cur.bucket, cur.risk_class
     ) f
   `.execute(tx);
   const { rows } = await sql<{ n: string }>`select count(*) as n from eod_loan`.execute(tx);
@@ -86,11 +93,11 @@ export interface BucketChange {
   dpd: number;
 }
 
-/** Loans moving forward whose bucket differs from the previous run's and was not yet recorded for this date. */
+/** Loans moving forward whose bucket differs from the one last published (a re-run after publishing finds none). */
 export async function findBucketChanges(tx: Kysely<DB>): Promise<BucketChange[]> {
   const { rows } = await sql<BucketChange>`
     select loan_id, customer_id, prev_bucket, bucket, dpd from eod_loan
-    where forward and bucket <> prev_bucket and (at_bucket is null or at_bucket <> bucket)
+    where forward and bucket <> prev_bucket
     order by loan_id
   `.execute(tx);
   return rows;
@@ -119,7 +126,7 @@ export async function recordClassChanges(tx: Kysely<DB>, asOf: string, now: Date
         'DPD ' || dpd || ' as of ' || ${asOf}::text || case when risk_class_override is null then '' else ' (override ' || risk_class_override || ' in force)' end,
         false, null, ${now}::timestamptz
       from eod_loan
-      where forward and risk_class <> prev_class and (at_class is null or at_class <> risk_class)
+      where forward and risk_class <> prev_class
       order by loan_id
       returning id, loan_id, previous_class, risk_class, reason
     )
@@ -129,7 +136,10 @@ export async function recordClassChanges(tx: Kysely<DB>, asOf: string, now: Date
   return rows;
 }
 
-/** Writes the date's snapshot and moves the current columns of loans and instalments forward. */
+/**
+ * Writes the date's snapshot and moves the current columns of loans and instalments forward,
+ * with the bucket and class now published (the changes found above go out in this transaction).
+ */
 export async function saveDelinquency(tx: Kysely<DB>, asOf: string): Promise<void> {
   await sql`
     insert into loan_delinquency (loan_id, as_of, dpd, bucket, risk_class, outstanding_principal, overdue_amount, penalty)
@@ -139,7 +149,8 @@ export async function saveDelinquency(tx: Kysely<DB>, asOf: string): Promise<voi
   `.execute(tx);
   await sql`
     update loan l set dpd = e.dpd, bucket = e.bucket, computed_risk_class = e.risk_class,
-      risk_class = coalesce(l.risk_class_override, e.risk_class), delinquency_as_of = ${asOf}::date
+      risk_class = coalesce(l.risk_class_override, e.risk_class), delinquency_as_of = ${asOf}::date,
+      published_bucket = e.bucket, published_risk_class = e.risk_class
     from eod_loan e where e.loan_id = l.id and e.forward
   `.execute(tx);
   await sql`

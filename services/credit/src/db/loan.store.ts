@@ -75,6 +75,8 @@ const loanColumns = [
   'risk_class',
   'first_approved_by',
   'first_approved_at',
+  'published_bucket',
+  'published_risk_class',
 ] as const;
 
 /** Loan rows with their dates as YYYY-MM-DD strings on both engines. */
@@ -192,7 +194,7 @@ export async function findSchedules(db: Kysely<DB>, keys: readonly { loanId: str
 export async function lockSchedule(tx: Kysely<DB>, loanId: string, version: number): Promise<InstalmentRow[]> {
   return tx
     .selectFrom('instalment')
-    .select(['loan_id', 'version', 'number', 'principal', 'interest', 'principal_paid', 'interest_paid', 'penalty', 'penalty_paid', 'dpd'])
+    .select(['loan_id', 'version', 'number', 'principal', 'interest', 'principal_paid', 'interest_paid', 'penalty', 'penalty_paid', 'dpd', 'interest_waived'])
     .select([dateText('due_date').as('due_date'), dateText('paid_on').as('paid_on')])
     .where('loan_id', '=', loanId)
     .where('version', '=', version)

@@ -63,8 +63,109 @@ export async function applyAllocation(
       interest_paid = i.interest_paid + v.interest,
       principal_paid = i.principal_paid + v.principal,
       interest = i.interest - v.waived,
+      interest_waived = i.interest_waived + v.waived,
       paid_on = coalesce(v.paid_on, i.paid_on)
     from (values ${values}) as v(number, penalty, interest, principal, waived, paid_on)
     where i.loan_id = ${repayment.loanId} and i.version = ${repayment.version} and i.number = v.number
   `.execute(tx);
+}
+
+const repaymentColumns = [
+  'id',
+  'loan_id',
+  'amount',
+  'currency',
+  'channel',
+  'external_reference',
+  'penalty_paid',
+  'interest_paid',
+  'principal_paid',
+  'prepaid_principal',
+  'recorded_by',
+  'recorded_at',
+  'reversed_at',
+  'reversed_by',
+  'reversal_reason',
+] as const;
+
+/** A repayment by id, its value date as YYYY-MM-DD on both engines. */
+export async function findRepaymentById(db: Kysely<DB>, id: string): Promise<RepaymentRow | undefined> {
+  return db
+    .selectFrom('repayment')
+    .select(repaymentColumns)
+    .select(sql<string>`to_char(paid_on, 'YYYY-MM-DD')`.as('paid_on'))
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/** The repayments of a loan that stand (not reversed), in value-date order then booking order. */
+export async function findStandingRepayments(db: Kysely<DB>, loanId: string): Promise<RepaymentRow[]> {
+  return db
+    .selectFrom('repayment')
+    .select(repaymentColumns)
+    .select(sql<string>`to_char(paid_on, 'YYYY-MM-DD')`.as('paid_on'))
+    .where('loan_id', '=', loanId)
+    .where('reversed_at', 'is', null)
+    .orderBy('paid_on')
+    .orderBy('recorded_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** Every allocation line on a schedule version of a loan. */
+export async function findAllocations(db: Kysely<DB>, loanId: string, version: number) {
+  return db
+    .selectFrom('repayment_allocation')
+    .select(['repayment_id', 'number', 'penalty', 'interest', 'principal'])
+    .where('loan_id', '=', loanId)
+    .where('version', '=', version)
+    .execute();
+}
+
+/** What a reversal writes back: the allocation redone from scratch, instalment by instalment and repayment by repayment. */
+export interface Reallocation {
+  loanId: string;
+  version: number;
+  allocations: Insertable<RepaymentAllocationTable>[];
+  instalments: {
+    number: number;
+    principalPaid: string;
+    interestPaid: string;
+    penaltyPaid: string;
+    interest: string;
+    interestWaived: string;
+    paidOn: string | null;
+  }[];
+  repayments: { id: string; penaltyPaid: string; interestPaid: string; principalPaid: string; prepaidPrincipal: string }[];
+}
+
+/** Replaces the allocation of a schedule version and the paid figures of its instalments and repayments. */
+export async function writeReallocation(tx: Kysely<DB>, r: Reallocation): Promise<void> {
+  await tx.deleteFrom('repayment_allocation').where('loan_id', '=', r.loanId).where('version', '=', r.version).execute();
+  if (r.allocations.length) await tx.insertInto('repayment_allocation').values(r.allocations).execute();
+  if (r.instalments.length) {
+    const values = sql.join(
+      r.instalments.map(
+        (i) =>
+          sql`(${i.number}::int, ${i.principalPaid}::numeric, ${i.interestPaid}::numeric, ${i.penaltyPaid}::numeric, ${i.interest}::numeric, ${i.interestWaived}::numeric, ${i.paidOn}::date)`,
+      ),
+    );
+    await sql`
+      update instalment i set
+        principal_paid = v.principal_paid, interest_paid = v.interest_paid, penalty_paid = v.penalty_paid,
+        interest = v.interest, interest_waived = v.interest_waived, paid_on = v.paid_on
+      from (values ${values}) as v(number, principal_paid, interest_paid, penalty_paid, interest, interest_waived, paid_on)
+      where i.loan_id = ${r.loanId} and i.version = ${r.version} and i.number = v.number
+    `.execute(tx);
+  }
+  for (const p of r.repayments)
+    await tx
+      .updateTable('repayment')
+      .set({ penalty_paid: p.penaltyPaid, interest_paid: p.interestPaid, principal_paid: p.principalPaid, prepaid_principal: p.prepaidPrincipal })
+      .where('id', '=', p.id)
+      .execute();
+}
+
+export async function markRepaymentReversed(tx: Kysely<DB>, id: string, by: string, at: Date, reason: string): Promise<void> {
+  await tx.updateTable('repayment').set({ reversed_at: at, reversed_by: by, reversal_reason: reason }).where('id', '=', id).execute();
 }

@@ -1,5 +1,5 @@
 import type { EventTables } from '@crm/events';
-import type { AuditTables } from '@crm/service-kit';
+import type { AuditTables, JobRunTables } from '@crm/service-kit';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { LoanProductType, LoanStatus, OverpaymentPolicy } from '../domain/loans.ts';
 import type { AmortisationMethod, DayCountConvention, RepaymentFrequency } from '../domain/schedule.ts';
@@ -83,6 +83,10 @@ export interface LoanTable {
   /** Who gave the first of the two approvals a loan above the policy's limit needs (null otherwise). */
   first_approved_by: ColumnType<string | null, string | null | undefined, string | null>;
   first_approved_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The bucket other services were last told (DelinquencyBucketChanged); null before the first run. */
+  published_bucket: ColumnType<DelinquencyBucket | null, DelinquencyBucket | null | undefined, DelinquencyBucket | null>;
+  /** The DPD-driven class last recorded and published (RiskClassChanged); null before the first run. */
+  published_risk_class: ColumnType<RiskClass | null, RiskClass | null | undefined, RiskClass | null>;
 }
 
 /** Approval limits per currency (data, not code): see the credit README. */
@@ -109,6 +113,8 @@ export interface InstalmentTable {
   penalty_paid: NumericDefault;
   paid_on: ColumnType<string | null, string | null | undefined, string | null>;
   dpd: Generated<number>;
+  /** Interest an overpayment waived (already taken off `interest`): the scheduled interest is interest + interest_waived. */
+  interest_waived: NumericDefault;
 }
 
 export interface RepaymentTable {
@@ -125,6 +131,10 @@ export interface RepaymentTable {
   prepaid_principal: Numeric;
   recorded_by: string;
   recorded_at: Generated<Date>;
+  /** Set when the repayment was reversed: it no longer counts, the loan's allocation was redone without it. */
+  reversed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  reversed_by: ColumnType<string | null, string | null | undefined, string | null>;
+  reversal_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface RepaymentAllocationTable {
@@ -291,7 +301,7 @@ export interface RestructuringTable {
   idempotency_key: string | null;
 }
 
-export interface DB extends EventTables, AuditTables {
+export interface DB extends EventTables, AuditTables, JobRunTables {
   loan_product: LoanProductTable;
   loan: LoanTable;
   instalment: InstalmentTable;

@@ -15,6 +15,8 @@ export const endOfDayJob: JobDefinition<DB> = {
   name: 'end-of-day',
   description: 'Delinquency, penalties, risk classes and early warnings as of a date',
   everyMs: 60 * 60 * 1000,
+  // loans looked at and events written are not changes of their own
+  affected: ({ loansEvaluated: _evaluated, eventsEmitted: _events, ...changes }) => Object.values(changes).reduce((s, v) => s + v, 0),
   async run({ db, asOf, now }) {
     return db.transaction().execute(async (tx) => {
       const loansEvaluated = await stageDelinquency(tx, asOf);

@@ -140,6 +140,8 @@ export const Repayment: RepaymentResolvers = {
   prepaidPrincipal: (r) => r.prepaid_principal,
   recordedBy: (r) => r.recorded_by,
   recordedAt: (r) => r.recorded_at,
+  reversedAt: (r) => r.reversed_at,
+  reversedBy: (r) => r.reversed_by,
 };
 
 export const LoanProduct: LoanProductResolvers = {

@@ -1,4 +1,4 @@
-import { findAuditTrail, isoDate, pageSize, toConnection } from '@crm/service-kit';
+import { findAuditTrail, findJobRuns, isoDate, pageSize, toConnection } from '@crm/service-kit';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 import { findApprovalPolicies } from '../db/approval-policy.store.ts';
 import { findLoansPage } from '../db/loan.store.ts';
@@ -40,5 +40,6 @@ export const Query: QueryResolvers = {
   },
   portfolioSummary: (_parent, { filter }, ctx) => findPortfolioFigures(ctx.db, ctx.scope, filter ?? {}, ctx.now()),
   creditAuditTrail: (_parent, { filter, first, after }, ctx) => findAuditTrail(ctx.db, filter ?? {}, { first, after }),
+  creditJobRuns: (_parent, { job, first, after }, ctx) => findJobRuns(ctx.db, { job }, { first, after }),
   approvalPolicies: (_parent, _args, ctx) => findApprovalPolicies(ctx.db),
 };

@@ -1,4 +1,4 @@
-import { auditRecordResolvers, scalarResolvers } from '@crm/service-kit';
+import { auditRecordResolvers, jobRunResolvers, scalarResolvers } from '@crm/service-kit';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { Customer } from './Customer.ts';
 import {
@@ -37,4 +37,5 @@ export const resolvers: Resolvers = {
   RiskWarning,
   RiskWarningRule,
   AuditRecord: auditRecordResolvers,
+  JobRun: jobRunResolvers,
 };

@@ -1,24 +1,29 @@
-import { type Identity, runCommand, type UserError } from '@crm/service-kit';
+import { type Identity, type JobRunResult, runCommand, runJobAsCaller, type UserError } from '@crm/service-kit';
 import type { CustomersContext } from '../context.ts';
 
-export type RunGradeEvaluationResult = { counts: Record<string, number>; userErrors: [] } | { counts: null; userErrors: UserError[] };
+export interface RunCustomersJobResult {
+  run: JobRunResult | null;
+  userErrors: UserError[];
+}
 
 /**
- * Runs the grade evaluation for a business date on behalf of an administrator (the scheduled run
- * uses today; a later date simulates the passing of at-risk windows). The job commits page by
- * page on its own connection and is audited as `job:grade-evaluation` by the caller; this command
- * then records the mutation with the run's counts.
+ * Runs a job of customers (`grade-evaluation`) for a business date, today or earlier, on behalf
+ * of an administrator (the scheduled run uses today). The job commits page by page on its own
+ * connection and is audited as `job:<name>` by the caller and recorded in `job_run`; this command
+ * then records the mutation (`action`) with the run's counts.
  */
-export async function runGradeEvaluation(ctx: CustomersContext, identity: Identity, input: { asOf: string }): Promise<RunGradeEvaluationResult> {
-  const counts = await ctx.jobs.run('grade-evaluation', input.asOf, ctx.audit.actor);
-  return runCommand(
-    ctx,
-    { action: 'runGradeEvaluation', entityType: 'Job', entityId: 'grade-evaluation' },
-    async (_tx, audit): Promise<RunGradeEvaluationResult> => {
-      audit.detail({ asOf: input.asOf, ...counts });
-      if (counts.skipped) return { counts: null, userErrors: [{ field: null, message: 'A grade evaluation is already running', code: 'JOB_ALREADY_RUNNING' }] };
-      ctx.logger.info({ asOf: input.asOf, ...counts, by: identity.userId }, 'grade evaluation run by an administrator');
-      return { counts, userErrors: [] };
-    },
-  );
+export async function runCustomersJob(
+  ctx: CustomersContext,
+  identity: Identity,
+  input: { job: string; asOf: string },
+  action: 'runGradeEvaluation' | 'runCustomersJob',
+): Promise<RunCustomersJobResult> {
+  const { run, userErrors } = await runJobAsCaller(ctx, input.job, input.asOf);
+  if (!run) return { run, userErrors };
+  return runCommand(ctx, { action, entityType: 'Job', entityId: input.job }, async (_tx, audit): Promise<RunCustomersJobResult> => {
+    audit.detail({ asOf: input.asOf, ...run.counts });
+    if (userErrors.length) return { run, userErrors };
+    ctx.logger.info({ job: input.job, asOf: input.asOf, ...run.counts, by: identity.userId }, 'job run by an administrator');
+    return { run, userErrors: [] };
+  });
 }

@@ -1,5 +1,5 @@
 import type { EventTables } from '@crm/events';
-import type { AuditTables } from '@crm/service-kit';
+import type { AuditTables, JobRunTables } from '@crm/service-kit';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 export type Gender = 'FEMALE' | 'MALE' | 'OTHER' | 'UNDISCLOSED';
@@ -190,7 +190,7 @@ export interface CustomerPolicyTable {
   at_risk_window_days: number;
 }
 
-export interface DB extends EventTables, AuditTables {
+export interface DB extends EventTables, AuditTables, JobRunTables {
   customer: CustomerTable;
   individual_profile: IndividualProfileTable;
   enterprise_profile: EnterpriseProfileTable;

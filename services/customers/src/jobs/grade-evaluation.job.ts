@@ -29,6 +29,8 @@ export const gradeEvaluationJob: JobDefinition<DB> = {
   name: 'grade-evaluation',
   description: 'Value scores of all customers, grades, at-risk windows and downgrades for a business date',
   everyMs: 6 * 60 * 60 * 1000,
+  // customers scored are looked at, not changed
+  affected: ({ scored: _scored, ...changes }) => Object.values(changes).reduce((s, v) => s + v, 0),
   async run({ db, asOf, now }) {
     const policy = await findPolicy(db);
     const thresholds = (await findGradeThresholds(db)).map((t) => ({ grade: t.grade, minScore: t.min_score }));

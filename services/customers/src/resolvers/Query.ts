@@ -1,4 +1,14 @@
-import { auditRecordResolvers, decodeCursor, findAuditTrail, forbidden, pageSize, requireIdentity, seesPseudonyms, toConnection } from '@crm/service-kit';
+import {
+  auditRecordResolvers,
+  decodeCursor,
+  findAuditTrail,
+  findJobRuns,
+  forbidden,
+  pageSize,
+  requireIdentity,
+  seesPseudonyms,
+  toConnection,
+} from '@crm/service-kit';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 import { listCustomers } from '../db/customer.store.ts';
 import { changeCursor } from '../db/history.store.ts';
@@ -32,6 +42,7 @@ export const Query: QueryResolvers = {
   customerGradeThresholds: (_parent, _args, ctx) => findGradeThresholds(ctx.db),
   customerPolicy: (_parent, _args, ctx) => ctx.loaders.policy(),
   customersAuditTrail: (_parent, { filter, first, after }, ctx) => findAuditTrail(ctx.db, filter ?? {}, { first, after: after ?? null }),
+  customersJobRuns: (_parent, { job, first, after }, ctx) => findJobRuns(ctx.db, { job }, { first, after: after ?? null }),
 };
 
 export const AuditRecord = auditRecordResolvers;

@@ -1,4 +1,4 @@
-import { scalarResolvers } from '@crm/service-kit';
+import { jobRunResolvers, scalarResolvers } from '@crm/service-kit';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { Address, ContactDetails, Customer, CustomerConnection, EnterpriseProfile, IndividualProfile } from './Customer.ts';
 import {
@@ -22,6 +22,7 @@ import { deleteCustomerSegment } from './Mutation/delete-customer-segment.ts';
 import { markCustomerProfileReviewed } from './Mutation/mark-customer-profile-reviewed.ts';
 import { recordFinancialSnapshot } from './Mutation/record-financial-snapshot.ts';
 import { registerCustomer } from './Mutation/register-customer.ts';
+import { runCustomersJob } from './Mutation/run-customers-job.ts';
 import { runGradeEvaluation } from './Mutation/run-grade-evaluation.ts';
 import { setCustomerConsent } from './Mutation/set-customer-consent.ts';
 import { setCustomerGradeThresholds } from './Mutation/set-customer-grade-thresholds.ts';
@@ -50,6 +51,7 @@ export const resolvers: Resolvers = {
     setCustomerGradeThresholds,
     updateCustomerPolicy,
     runGradeEvaluation,
+    runCustomersJob,
   },
   CustomerSegment,
   CustomerSegmentRule,
@@ -70,4 +72,5 @@ export const resolvers: Resolvers = {
   CustomerValueComponent,
   CustomerValueScoreRecord,
   AuditRecord,
+  JobRun: jobRunResolvers,
 };

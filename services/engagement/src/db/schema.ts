@@ -1,5 +1,5 @@
 import type { EventTables } from '@crm/events';
-import type { AuditTables } from '@crm/service-kit';
+import type { AuditTables, JobRunTables } from '@crm/service-kit';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type {
   CareEventAttendance,
@@ -268,7 +268,7 @@ export interface ChurnRiskTable {
   computed_at: Date;
 }
 
-export interface DB extends EventTables, AuditTables {
+export interface DB extends EventTables, AuditTables, JobRunTables {
   customer_replica: CustomerReplicaTable;
   consent_replica: ConsentReplicaTable;
   loan_replica: LoanReplicaTable;

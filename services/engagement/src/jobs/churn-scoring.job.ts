@@ -18,6 +18,7 @@ export const churnScoringJob: JobDefinition<DB> = {
   name: 'churn-scoring',
   description: 'Scores churn risk from interactions, complaints, surveys, loans and dormancy',
   everyMs: 24 * 60 * 60_000,
+  affected: (counts) => (counts.changed ?? 0) + (counts.retentionTasks ?? 0),
   async run({ db, asOf, now }) {
     const weights = await findChurnWeights(db);
     const thresholds = await findChurnThresholds(db);

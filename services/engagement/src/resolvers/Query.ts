@@ -1,4 +1,4 @@
-import { badUserInput, findAuditTrail, isCalendarDate, pageSize, requireIdentity, toConnection } from '@crm/service-kit';
+import { badUserInput, findAuditTrail, findJobRuns, isCalendarDate, pageSize, requireIdentity, toConnection } from '@crm/service-kit';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 import { findCareEvents, findGreetings } from '../db/care.store.ts';
 import { findChurnWeights } from '../db/churn.store.ts';
@@ -33,6 +33,7 @@ export const Query: QueryResolvers = {
     return toConnection(rows, size, worklistCursor(now));
   },
   engagementAuditTrail: (_parent, { filter, first, after }, ctx) => findAuditTrail(ctx.db, filter ?? {}, { first, after: after ?? null }),
+  engagementJobRuns: (_parent, { job, first, after }, ctx) => findJobRuns(ctx.db, { job }, { first, after: after ?? null }),
   engagementSettings: async (_parent, _args, ctx) => {
     requireIdentity(ctx);
     return { postLoanVisitDays: await findIntegerSetting(ctx.db, SETTING_POST_LOAN_VISIT_DAYS, DEFAULT_POST_LOAN_VISIT_DAYS) };

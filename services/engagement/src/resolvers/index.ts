@@ -1,4 +1,4 @@
-import { auditRecordResolvers, scalarResolvers } from '@crm/service-kit';
+import { auditRecordResolvers, jobRunResolvers, scalarResolvers } from '@crm/service-kit';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { CareEvent, CareEventInvitation, CareGreeting } from './Care.ts';
 import { Complaint, ComplaintSla } from './Complaint.ts';
@@ -64,4 +64,5 @@ export const resolvers: Resolvers = {
   CareEventInvitation,
   ChurnRisk,
   AuditRecord: auditRecordResolvers,
+  JobRun: jobRunResolvers,
 };

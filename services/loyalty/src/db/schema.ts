@@ -1,5 +1,5 @@
 import type { EventTables } from '@crm/events';
-import type { AuditTables } from '@crm/service-kit';
+import type { AuditTables, JobRunTables } from '@crm/service-kit';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 export type PointsEntryKind = 'EARN' | 'REDEEM' | 'EXPIRE' | 'ADJUST' | 'REVERSE';
@@ -136,7 +136,7 @@ export interface ReferralTable {
   reward_entry_id: string | null;
 }
 
-export interface DB extends EventTables, AuditTables {
+export interface DB extends EventTables, AuditTables, JobRunTables {
   loyalty_account: LoyaltyAccountTable;
   points_entry: PointsEntryTable;
   earning_rule: EarningRuleTable;

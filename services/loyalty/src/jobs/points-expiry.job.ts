@@ -17,6 +17,8 @@ export const pointsExpiryJob: JobDefinition<DB> = {
   name: 'points-expiry',
   description: 'Expire points past their validity (oldest first) and warn members before points expire',
   everyMs: 6 * 60 * 60_000,
+  // points expired are an amount, not rows
+  affected: (counts) => (counts.accountsExpired ?? 0) + (counts.warned ?? 0),
   run: ({ db, asOf }) =>
     db.transaction().execute(async (tx) => {
       const settings = await findSettings(tx);

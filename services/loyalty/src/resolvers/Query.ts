@@ -1,4 +1,4 @@
-import { badUserInput, findAuditTrail, forbidden, pageSize, requireIdentity, toConnection } from '@crm/service-kit';
+import { badUserInput, findAuditTrail, findJobRuns, forbidden, pageSize, requireIdentity, toConnection } from '@crm/service-kit';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 import { findAccountById } from '../db/account.store.ts';
 import { findProgrammeChanges } from '../db/audit.store.ts';
@@ -72,4 +72,5 @@ export const Query: QueryResolvers = {
       },
       { first, after: after ?? null },
     ),
+  loyaltyJobRuns: (_parent, { job, first, after }, ctx) => findJobRuns(ctx.db, { job }, { first, after: after ?? null }),
 };

@@ -1,4 +1,4 @@
-import { auditRecordResolvers, scalarResolvers } from '@crm/service-kit';
+import { auditRecordResolvers, jobRunResolvers, scalarResolvers } from '@crm/service-kit';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { Customer } from './Customer.ts';
 import { LoyaltyAccount, PointsEntry } from './LoyaltyAccount.ts';
@@ -22,4 +22,5 @@ export const resolvers: Resolvers = {
   LoyaltyReward,
   LoyaltyRedemption,
   AuditRecord: auditRecordResolvers,
+  JobRun: jobRunResolvers,
 };

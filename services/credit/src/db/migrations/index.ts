@@ -1,11 +1,13 @@
 import { eventTablesMigration } from '@crm/events';
-import { auditTableMigration } from '@crm/service-kit';
+import { auditTableMigration, jobRunTableMigration } from '@crm/service-kit';
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_loans.ts';
 import * as m0002 from './0002_credit_domain.ts';
 import * as m0004 from './0004_loan_attribution.ts';
 import * as m0005 from './0005_approval_policy.ts';
 import * as m0006 from './0006_currency_scales.ts';
+import * as m0008 from './0008_repayment_reversal.ts';
+import * as m0009 from './0009_published_delinquency.ts';
 
 /** In order; names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +18,7 @@ export const migrations: Record<string, Migration> = {
   '0004_loan_attribution': m0004,
   '0005_approval_policy': m0005,
   '0006_currency_scales': m0006,
+  '0007_job_runs': jobRunTableMigration,
+  '0008_repayment_reversal': m0008,
+  '0009_published_delinquency': m0009,
 };

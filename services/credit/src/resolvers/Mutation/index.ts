@@ -12,6 +12,8 @@ import { recordCreditReview } from './record-credit-review.ts';
 import { recordRepayment } from './record-repayment.ts';
 import { requestRestructuring } from './request-restructuring.ts';
 import { revalueCollateral } from './revalue-collateral.ts';
+import { reverseRepayment } from './reverse-repayment.ts';
+import { runCreditJob } from './run-credit-job.ts';
 import { runEndOfDay } from './run-end-of-day.ts';
 import { setApprovalPolicy } from './set-approval-policy.ts';
 import { setIndustryWatchList } from './set-industry-watch-list.ts';
@@ -26,9 +28,11 @@ export const Mutation: MutationResolvers = {
   approveLoan,
   disburseLoan,
   recordRepayment,
+  reverseRepayment,
   closeLoan,
   writeOffLoan,
   runEndOfDay,
+  runCreditJob,
   overrideRiskClass,
   setRiskClassThresholds,
   updateRiskWarning,

@@ -1,16 +1,19 @@
 import { requireIdentity } from '@crm/service-kit';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
-import { runGradeEvaluation as command } from '../../commands/run-grade-evaluation.ts';
+import { runCustomersJob } from '../../commands/run-grade-evaluation.ts';
 
 /**
- * Administrators run the grade evaluation for a business date (the scheduled run uses today;
- * a later date simulates the passing of at-risk windows). Repeatable for any date.
+ * Administrators run the grade evaluation for a business date, today or earlier (the scheduled
+ * run uses today). Repeatable for any such date; the same as `runCustomersJob(job: GRADE_EVALUATION)`
+ * with the run's counts spelt out.
  */
 export const runGradeEvaluation: MutationResolvers['runGradeEvaluation'] = async (_parent, { input }, ctx) => {
   const identity = requireIdentity(ctx);
-  const { counts, userErrors } = await command(ctx, identity, input);
-  if (!counts) return { result: null, userErrors };
+  const { run, userErrors } = await runCustomersJob(ctx, identity, { job: 'grade-evaluation', asOf: input.asOf }, 'runGradeEvaluation');
+  if (!run || userErrors.length) return { run, result: null, userErrors };
+  const counts = run.counts;
   return {
+    run,
     result: {
       asOf: input.asOf,
       scored: counts.scored ?? 0,

@@ -1,5 +1,5 @@
 import { eventTablesMigration } from '@crm/events';
-import { auditTableMigration } from '@crm/service-kit';
+import { auditTableMigration, jobRunTableMigration } from '@crm/service-kit';
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_engagement.ts';
 import * as m0002 from './0002_engagement_domain.ts';
@@ -12,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '0002_engagement_domain': m0002,
   '0003_creation_idempotency': m0003,
   '0004_audit_log': auditTableMigration,
+  '0005_job_runs': jobRunTableMigration,
 };

@@ -1,5 +1,5 @@
 import { eventTablesMigration } from '@crm/events';
-import { auditTableMigration } from '@crm/service-kit';
+import { auditTableMigration, jobRunTableMigration } from '@crm/service-kit';
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_loyalty.ts';
 import * as m0002 from './0002_programme.ts';
@@ -14,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0003_audit': m0003,
   '0004_audit_log': auditTableMigration,
   '0005_relationship_manager': m0005,
+  '0006_job_runs': jobRunTableMigration,
 };

@@ -1,0 +1,168 @@
+import { type Generated, type Kysely, type Migration, sql, type Transaction } from 'kysely';
+import type { AuditActor } from './audit.ts';
+import type { UserError } from './errors.ts';
+import type { JobRunner } from './jobs.ts';
+import { type Connection, decodeCursor, type PageArgs, pageSize, toConnection } from './pagination.ts';
+
+export type JobRunOutcome = 'SUCCEEDED' | 'SKIPPED' | 'FAILED';
+
+/** One run of a scheduled job (scheduled or asked for by a person): the history behind `<service>JobRuns`. */
+export interface JobRunTable {
+  seq: Generated<string>;
+  id: string;
+  /** The job's stable kebab-case name (`end-of-day`). */
+  job: string;
+  as_of: string;
+  started_at: Date;
+  finished_at: Date | null;
+  /** Rows the run changed (see `JobDefinition.affected`). */
+  affected: number;
+  /** True when another replica held the job's lock, so this run did nothing. */
+  skipped: boolean;
+  outcome: JobRunOutcome;
+  /** The counts the job reported, `{ name: value }`. */
+  counts: unknown;
+  actor_id: string;
+  error: string | null;
+}
+
+export interface JobRunTables {
+  job_run: JobRunTable;
+}
+
+export type JobRunRow = {
+  [K in keyof JobRunTable]: JobRunTable[K] extends Generated<infer T> ? T : JobRunTable[K];
+};
+
+// biome-ignore lint/suspicious/noExplicitAny: accepts every service's Kysely<DB>; narrowed to JobRunTables inside.
+type AnyDb = Kysely<any> | Transaction<any>;
+const jobRunDb = (db: AnyDb) => db as unknown as Kysely<JobRunTables>;
+
+/** The job-run history table of a service; every service lists it in its migrations. Frozen like every migration. */
+export const jobRunTableMigration: Migration = {
+  // biome-ignore lint/suspicious/noExplicitAny: migrations are written against an untyped database.
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('job_run')
+      .addColumn('seq', 'bigint', (c) => c.generatedAlwaysAsIdentity().primaryKey())
+      .addColumn('id', 'text', (c) => c.notNull().unique())
+      .addColumn('job', 'text', (c) => c.notNull())
+      .addColumn('as_of', 'date', (c) => c.notNull())
+      .addColumn('started_at', 'timestamptz', (c) => c.notNull())
+      .addColumn('finished_at', 'timestamptz')
+      .addColumn('affected', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('skipped', 'boolean', (c) => c.notNull().defaultTo(false))
+      .addColumn('outcome', 'text', (c) => c.notNull().check(sql`outcome in ('SUCCEEDED', 'SKIPPED', 'FAILED')`))
+      .addColumn('counts', 'jsonb')
+      .addColumn('actor_id', 'text', (c) => c.notNull())
+      .addColumn('error', 'text')
+      .execute();
+    await db.schema.createIndex('job_run_job_idx').on('job_run').columns(['job', 'seq']).execute();
+  },
+  // biome-ignore lint/suspicious/noExplicitAny: migrations are written against an untyped database.
+  async down(db: Kysely<any>) {
+    await db.schema.dropTable('job_run').execute();
+  },
+};
+
+/** Appends one job run. */
+export async function recordJobRun(db: AnyDb, row: Omit<JobRunRow, 'seq' | 'counts'> & { counts: Record<string, number> }): Promise<void> {
+  await jobRunDb(db)
+    .insertInto('job_run')
+    .values({ ...row, counts: JSON.stringify(row.counts) })
+    .execute();
+}
+
+/** Job runs newest first, keyset paged; `job` is a value of the service's job enum (`END_OF_DAY`). */
+export async function findJobRuns(db: AnyDb, filter: { job?: string | null }, page: PageArgs): Promise<Connection<JobRunResult>> {
+  const size = pageSize(page.first);
+  let query = jobRunDb(db).selectFrom('job_run').selectAll();
+  if (filter.job) query = query.where('job', '=', jobNameOf(filter.job));
+  if (page.after) {
+    const [seq] = decodeCursor(page.after, 1);
+    query = query.where('seq', '<', String(seq));
+  }
+  const rows = await query
+    .orderBy('seq', 'desc')
+    .limit(size + 1)
+    .execute();
+  return toConnection(rows as JobRunRow[], size, (r) => [String(r.seq)], jobRunOfRow);
+}
+
+/** `end-of-day` -> `END_OF_DAY`: the value of a job in its service's job enum (`CreditJob`...). */
+export const jobEnumValue = (name: string): string => name.toUpperCase().replace(/-/g, '_');
+/** `END_OF_DAY` -> `end-of-day`: the job name of a job enum value. */
+export const jobNameOf = (value: string): string => value.toLowerCase().replace(/_/g, '-');
+
+/** The one as-of check of every job mutation: a run is for today or a past business date, never a future one. */
+export function futureAsOfError(asOf: string, now: Date): UserError | null {
+  const today = now.toISOString().slice(0, 10);
+  return asOf > today ? { field: 'asOf', code: 'DATE_IN_FUTURE', message: `a job cannot run for a date after today (${today})` } : null;
+}
+
+/** The `JobRun` GraphQL object (shared SDL block) of a job run as the runner returns it. */
+export interface JobRunResult {
+  id: string;
+  job: string;
+  asOf: string;
+  startedAt: Date;
+  finishedAt: Date | null;
+  affected: number;
+  skipped: boolean;
+  outcome: JobRunOutcome;
+  actorId: string;
+  counts: Record<string, number>;
+}
+
+const asDate = (v: string | Date): string => (typeof v === 'string' ? v.slice(0, 10) : v.toISOString().slice(0, 10));
+
+/** A stored job run in the shape of the `JobRun` GraphQL type. */
+export function jobRunOfRow(r: JobRunRow): JobRunResult {
+  return {
+    id: r.id,
+    job: r.job,
+    asOf: asDate(r.as_of as string | Date),
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    affected: r.affected,
+    skipped: r.skipped,
+    outcome: r.outcome,
+    actorId: r.actor_id,
+    counts: r.counts && typeof r.counts === 'object' ? (r.counts as Record<string, number>) : {},
+  };
+}
+
+/** Resolvers of the shared `JobRun` type (sdl/access.graphql), over `JobRunResult`. */
+export const jobRunResolvers = {
+  id: (r: JobRunResult) => r.id,
+  job: (r: JobRunResult) => jobEnumValue(r.job),
+  asOf: (r: JobRunResult) => r.asOf,
+  startedAt: (r: JobRunResult) => r.startedAt,
+  finishedAt: (r: JobRunResult) => r.finishedAt,
+  affected: (r: JobRunResult) => r.affected,
+  skipped: (r: JobRunResult) => r.skipped,
+  outcome: (r: JobRunResult) => r.outcome,
+  actorId: (r: JobRunResult) => r.actorId,
+  counts: (r: JobRunResult) => Object.entries(r.counts).map(([name, value]) => ({ name, value })),
+};
+
+/** What a job mutation needs of its request context. */
+export interface JobMutationContext {
+  jobs: JobRunner;
+  audit: { actor: AuditActor };
+  now(): Date;
+}
+
+/**
+ * The one body of every job mutation (`run<Service>Job`, `runEndOfDay`, `runGradeEvaluation`):
+ * refuses a future as-of date (`DATE_IN_FUTURE`, the code of every future date), runs the job as the caller (audited as
+ * `job:<name>` by them, recorded in `job_run`), and answers a run another replica was already
+ * doing with `JOB_ALREADY_RUNNING`.
+ */
+export async function runJobAsCaller(ctx: JobMutationContext, name: string, asOf: string): Promise<{ run: JobRunResult | null; userErrors: UserError[] }> {
+  const future = futureAsOfError(asOf, ctx.now());
+  if (future) return { run: null, userErrors: [future] };
+  const run = await ctx.jobs.execute(name, asOf, ctx.audit.actor);
+  if (run.skipped) return { run, userErrors: [{ field: null, code: 'JOB_ALREADY_RUNNING', message: `${name} is already running` }] };
+  return { run, userErrors: [] };
+}

@@ -1,0 +1,283 @@
+import { createEvent, type DomainEvent, type EventName, emit, writeToOutbox } from '@crm/events';
+import { runCommand, type UserError } from '@crm/service-kit';
+import { type Kysely, sql } from 'kysely';
+import type { CreditContext } from '../context.ts';
+import { findBucketChanges, recordClassChanges, saveDelinquency, stageDelinquency } from '../db/end-of-day.store.ts';
+import { lockLoan, lockSchedule, updateLoan } from '../db/loan.store.ts';
+import { findProductsByIds } from '../db/product.store.ts';
+import {
+  findAllocations,
+  findRepaymentById,
+  findStandingRepayments,
+  markRepaymentReversed,
+  type Reallocation,
+  writeReallocation,
+} from '../db/repayment.store.ts';
+import type { DB } from '../db/schema.ts';
+import { assertLoanInScope } from '../db/scope.ts';
+import { allocateRepayment, type OpenInstalment } from '../domain/allocation.ts';
+import { amountScale, Money, type MoneyValue, moneyString } from '../domain/money.ts';
+import { settledWithoutPayment } from '../domain/repayments.ts';
+
+export interface ReverseRepaymentCommand {
+  repaymentId: string;
+  reason: string;
+}
+
+export interface ReverseRepaymentOutcome {
+  userErrors: UserError[];
+  loanId: string | null;
+}
+
+/** One instalment while the standing repayments are allocated again. */
+interface Replay extends OpenInstalment {
+  principalPaid: MoneyValue;
+  interestPaid: MoneyValue;
+  penaltyPaid: MoneyValue;
+  interest: MoneyValue;
+  waived: MoneyValue;
+  paidOn: string | null;
+}
+
+const sum = <T>(rows: readonly T[], f: (r: T) => MoneyValue) => rows.reduce((s, r) => s.plus(f(r)), new Money(0));
+
+/**
+ * Reverses a repayment (a bounced cheque, a payment booked on the wrong loan): the repayment is
+ * marked reversed and every repayment of the loan still standing is allocated again from scratch,
+ * in value-date order, with the same domain allocation a booking uses, over the schedule as it
+ * was before any of them (scheduled interest restored where an overpayment had waived it). Paid
+ * dates, instalments owing nothing, a closed loan's status (ACTIVE again when something is owed)
+ * and the delinquency figures as of the latest end-of-day run follow, with the same set-wise SQL
+ * as the run (bucket and class changes are published against what was last published). Emits
+ * RepaymentReversed. Refused: a blank reason, a repayment already reversed, a repayment booked
+ * before a restructuring of the loan. Outside the caller's scope: FORBIDDEN, nothing changes.
+ */
+export async function reverseRepayment(ctx: CreditContext, cmd: ReverseRepaymentCommand): Promise<ReverseRepaymentOutcome> {
+  const actorId = ctx.identity?.userId ?? 'unknown';
+  const reason = cmd.reason.trim();
+  const known = await findRepaymentById(ctx.db, cmd.repaymentId);
+  if (known) await assertLoanInScope(ctx.db, ctx.scope, known.loan_id);
+  return runCommand(
+    ctx,
+    { action: 'reverseRepayment', entityType: 'Repayment', entityId: cmd.repaymentId },
+    async (tx, audit): Promise<ReverseRepaymentOutcome> => {
+      const notFound = { userErrors: [{ field: 'repaymentId', code: 'REPAYMENT_NOT_FOUND', message: `No repayment ${cmd.repaymentId}` }], loanId: null };
+      if (!known) return notFound;
+      const loan = await lockLoan(tx, ctx.scope, known.loan_id);
+      // read again under the loan's lock: reversals and bookings of the loan serialise on it
+      const repayment = await findRepaymentById(tx, cmd.repaymentId);
+      if (!loan || !repayment) return notFound;
+      const problems: UserError[] = [];
+      if (!reason) problems.push({ field: 'reason', code: 'REQUIRED', message: 'must not be blank' });
+      if (repayment.reversed_at) problems.push({ field: 'repaymentId', code: 'REPAYMENT_ALREADY_REVERSED', message: 'the repayment was already reversed' });
+      else if (loan.status !== 'ACTIVE' && loan.status !== 'CLOSED')
+        problems.push({ field: 'repaymentId', code: 'LOAN_NOT_ACTIVE', message: `cannot reverse a repayment of a loan that is ${loan.status}` });
+      const version = loan.schedule_version;
+      const allocations = await findAllocations(tx, loan.id, version);
+      const ownLines = allocations.filter((a) => a.repayment_id === repayment.id);
+      if (!repayment.reversed_at && !ownLines.length)
+        problems.push({
+          field: 'repaymentId',
+          code: 'REPAYMENT_BEFORE_RESTRUCTURING',
+          message: 'the repayment was booked on a schedule the loan has since restructured',
+        });
+      if (problems.length) return { userErrors: problems, loanId: loan.id };
+
+      const scale = amountScale(loan.currency);
+      const schedule = await lockSchedule(tx, loan.id, version);
+      const [product] = await findProductsByIds(tx, loan.product_id ? [loan.product_id] : []);
+      // The schedule before any repayment of this version: paid figures less what its allocations
+      // added (what stays is carried over from an earlier version by a restructuring), interest as scheduled.
+      const onVersion = (n: number, part: 'penalty' | 'interest' | 'principal') =>
+        sum(
+          allocations.filter((a) => a.number === n),
+          (a) => new Money(a[part]),
+        );
+      const replay: Replay[] = schedule.map((i) => {
+        const principalPaid = new Money(i.principal_paid).minus(onVersion(i.number, 'principal'));
+        const interestPaid = new Money(i.interest_paid).minus(onVersion(i.number, 'interest'));
+        const penaltyPaid = new Money(i.penalty_paid).minus(onVersion(i.number, 'penalty'));
+        const carried = principalPaid.plus(interestPaid).plus(penaltyPaid).gt(0);
+        return {
+          number: i.number,
+          dueDate: i.due_date,
+          principal: new Money(i.principal),
+          interest: new Money(i.interest).plus(i.interest_waived),
+          penalty: new Money(i.penalty),
+          principalPaid,
+          interestPaid,
+          penaltyPaid,
+          waived: new Money(0),
+          // paid in full before this version's repayments (a restructuring keeps those as they were)
+          paidOn: carried && !onVersion(i.number, 'principal').gt(0) && !onVersion(i.number, 'interest').gt(0) ? i.paid_on : null,
+        };
+      });
+      const onThisVersion = new Set(allocations.map((a) => a.repayment_id));
+      const standing = (await findStandingRepayments(tx, loan.id)).filter((r) => r.id !== repayment.id && onThisVersion.has(r.id));
+      const realloc: Reallocation = { loanId: loan.id, version, allocations: [], instalments: [], repayments: [] };
+      for (const r of standing) {
+        const open = replay.filter((i) => i.paidOn === null);
+        const result = allocateRepayment(open, new Money(r.amount), r.paid_on, product?.overpayment_policy ?? 'REFUSE');
+        if (!result.ok)
+          return {
+            userErrors: [
+              {
+                field: 'repaymentId',
+                code: 'REALLOCATION_FAILED',
+                message: `without it, repayment ${r.external_reference} of ${r.paid_on} could not be allocated: ${result.message}`,
+              },
+            ],
+            loanId: loan.id,
+          };
+        for (const l of result.value.lines) {
+          const i = replay.find((x) => x.number === l.number);
+          if (!i) continue;
+          i.penaltyPaid = i.penaltyPaid.plus(l.penalty);
+          i.interestPaid = i.interestPaid.plus(l.interest);
+          i.principalPaid = i.principalPaid.plus(l.principal);
+          i.interest = i.interest.minus(l.interestWaived);
+          i.waived = i.waived.plus(l.interestWaived);
+          if (l.settles) i.paidOn = r.paid_on;
+          realloc.allocations.push({
+            repayment_id: r.id,
+            loan_id: loan.id,
+            version,
+            number: l.number,
+            paid_on: r.paid_on,
+            penalty: moneyString(l.penalty, scale),
+            interest: moneyString(l.interest, scale),
+            principal: moneyString(l.principal, scale),
+          });
+        }
+        const a = result.value;
+        realloc.repayments.push({
+          id: r.id,
+          penaltyPaid: moneyString(a.penalty, scale),
+          interestPaid: moneyString(a.interest, scale),
+          principalPaid: moneyString(a.principal, scale),
+          prepaidPrincipal: moneyString(a.prepaid, scale),
+        });
+      }
+      // Instalments owing nothing count as paid (on their due date, or the last payment's when earlier):
+      // those due by the last standing payment, all of them when nothing else is owed.
+      const lastPaidOn = standing.at(-1)?.paid_on ?? null;
+      const asRows = replay.map((i) => ({
+        number: i.number,
+        due_date: i.dueDate,
+        paid_on: i.paidOn,
+        principal: i.principal.toFixed(),
+        interest: i.interest.toFixed(),
+        penalty: i.penalty.toFixed(),
+        principal_paid: i.principalPaid.toFixed(),
+        interest_paid: i.interestPaid.toFixed(),
+        penalty_paid: i.penaltyPaid.toFixed(),
+      }));
+      const quiet = settledWithoutPayment(asRows, lastPaidOn ?? '9999-12-31');
+      const repaid = replay.every((i) => i.paidOn !== null || quiet.some((q) => q.number === i.number));
+      for (const q of quiet) {
+        const i = replay.find((x) => x.number === q.number);
+        if (i && (repaid || (lastPaidOn !== null && i.dueDate <= lastPaidOn))) i.paidOn = q.paidOn;
+      }
+      realloc.instalments = replay.map((i) => ({
+        number: i.number,
+        principalPaid: moneyString(i.principalPaid, scale),
+        interestPaid: moneyString(i.interestPaid, scale),
+        penaltyPaid: moneyString(i.penaltyPaid, scale),
+        interest: moneyString(i.interest, scale),
+        interestWaived: moneyString(i.waived, scale),
+        paidOn: i.paidOn,
+      }));
+      const now = ctx.now();
+      await writeReallocation(tx, realloc);
+      await markRepaymentReversed(tx, repayment.id, actorId, now, reason);
+
+      const reopened = loan.status === 'CLOSED' && !repaid;
+      if (reopened) await updateLoan(tx, loan.id, { status: 'ACTIVE', closed_on: null });
+      const delinquency = reopened || loan.status === 'ACTIVE' ? await reevaluate(tx, loan.id, now) : { asOf: null, events: [] };
+
+      const unpaidAgain = schedule.filter((i) => i.paid_on !== null && replay.find((x) => x.number === i.number)?.paidOn === null).map((i) => i.number);
+      const less = (part: 'principal_paid' | 'interest_paid' | 'penalty_paid', now: (i: Replay) => MoneyValue) =>
+        moneyString(sum(schedule, (i) => new Money(i[part])).minus(sum(replay, now)), scale);
+      await emit(tx, 'RepaymentReversed', {
+        subject: loan.customer_id,
+        data: {
+          loanId: loan.id,
+          customerId: loan.customer_id,
+          repaymentId: repayment.id,
+          amount: moneyString(repayment.amount, scale),
+          currency: loan.currency,
+          instalmentNumbers: unpaidAgain,
+          reversedAt: now.toISOString(),
+          paidOn: repayment.paid_on,
+          reason,
+          principalUnpaid: less('principal_paid', (i) => i.principalPaid),
+          interestUnpaid: less('interest_paid', (i) => i.interestPaid),
+          penaltyUnpaid: less('penalty_paid', (i) => i.penaltyPaid),
+          loanReopened: reopened,
+        },
+      });
+      await writeToOutbox(tx, delinquency.events);
+      audit.changes(
+        { reversedAt: null, reversedBy: null, loanStatus: loan.status, closedOn: loan.closed_on },
+        { reversedAt: now.toISOString(), reversedBy: actorId, loanStatus: reopened ? 'ACTIVE' : loan.status, closedOn: reopened ? null : loan.closed_on },
+      );
+      audit.detail({
+        loanId: loan.id,
+        amount: moneyString(repayment.amount, scale),
+        currency: loan.currency,
+        paidOn: repayment.paid_on,
+        reason,
+        instalmentsUnpaidAgain: unpaidAgain,
+        repaymentsReallocated: standing.length,
+        delinquencyAsOf: delinquency.asOf,
+      });
+      return { userErrors: [], loanId: loan.id };
+    },
+  );
+}
+
+/**
+ * The loan's delinquency as of the latest end-of-day run, recomputed with the run's own SQL for
+ * this loan only (days past due, bucket, penalties, risk class, the date's snapshot); the bucket
+ * and class changes against what was last published become events.
+ */
+async function reevaluate(tx: Kysely<DB>, loanId: string, now: Date): Promise<{ asOf: string | null; events: DomainEvent<EventName>[] }> {
+  const last = await sql<{ as_of: string | null }>`select to_char(max(as_of), 'YYYY-MM-DD') as as_of from loan_delinquency`.execute(tx);
+  const asOf = last.rows[0]?.as_of ?? null;
+  if (!asOf) return { asOf: null, events: [] };
+  const evaluated = await stageDelinquency(tx, asOf, loanId);
+  if (!evaluated) return { asOf, events: [] };
+  const buckets = await findBucketChanges(tx);
+  const classes = await recordClassChanges(tx, asOf, now);
+  await saveDelinquency(tx, asOf);
+  return {
+    asOf,
+    events: [
+      ...buckets.map((b) =>
+        createEvent('DelinquencyBucketChanged', {
+          subject: b.customer_id,
+          time: now,
+          data: { loanId: b.loan_id, customerId: b.customer_id, previousBucket: b.prev_bucket, bucket: b.bucket, daysPastDue: b.dpd, asOf },
+        }),
+      ),
+      ...classes
+        .filter((c) => !c.overridden)
+        .map((c) =>
+          createEvent('RiskClassChanged', {
+            subject: c.customer_id,
+            time: now,
+            data: {
+              loanId: c.loan_id,
+              customerId: c.customer_id,
+              previousClass: c.previous_class,
+              riskClass: c.risk_class,
+              reason: c.reason,
+              override: false,
+              changedBy: null,
+              asOf,
+            },
+          }),
+        ),
+    ],
+  };
+}
