@@ -8,4 +8,5 @@ export * from './masking.ts';
 export * from './outbox.ts';
 export * from './relay.ts';
 export * from './tables.ts';
+export * from './transient.ts';
 export * from './transport.ts';

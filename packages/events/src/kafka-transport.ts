@@ -1,6 +1,6 @@
-import { type Admin, type Consumer, Kafka, logLevel, type Producer } from 'kafkajs';
+import { type Admin, type Consumer, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { SubscribeOptions, Subscription, Transport, TransportMessage } from './transport.ts';
+import type { HealthState, SubscribeOptions, Subscription, Transport, TransportMessage } from './transport.ts';
 
 export interface KafkaTransportOptions {
   brokers: string[];
@@ -8,6 +8,53 @@ export interface KafkaTransportOptions {
   logger: Logger;
   /** Partitions for topics this transport creates. */
   partitions?: number;
+  /**
+   * Partitions a consumer works on at once (kafkajs partitionsConsumedConcurrently): an event
+   * retrying on one partition does not stall the others; order within a partition (a key) holds.
+   */
+  partitionsConcurrently?: number;
+}
+
+/** The partition the producer's default partitioner gives a key (operators' tools, tests). */
+export function partitionOfKey(key: string, partitions: number): number {
+  return Partitioners.DefaultPartitioner()({
+    topic: '',
+    partitionMetadata: Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] })),
+    message: { key, value: null },
+  });
+}
+
+/**
+ * Follows a kafkajs consumer through its instrumentation events: ready once it joined its group;
+ * not ready after CRASH (kafkajs restarts it later when `restart` is true, and never when false:
+ * then the state is fatal and liveness fails so the process is restarted), DISCONNECT or STOP.
+ */
+export function watchConsumerHealth(consumer: Pick<Consumer, 'on' | 'events'>): { health(): HealthState; off(): void } {
+  let state: HealthState = { ok: false, detail: 'joining the consumer group' };
+  const since = () => new Date().toISOString();
+  const offs = [
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      state = { ok: true, detail: 'consuming' };
+    }),
+    consumer.on(consumer.events.CRASH, (event) => {
+      const { error, restart } = event.payload as { error?: Error; restart?: boolean };
+      state = restart
+        ? { ok: false, detail: `consumer crashed at ${since()}: ${error?.message ?? 'unknown error'}; kafkajs restarts it` }
+        : { ok: false, fatal: true, detail: `consumer crashed at ${since()} and will not restart: ${error?.message ?? 'unknown error'}` };
+    }),
+    consumer.on(consumer.events.DISCONNECT, () => {
+      if (!state.fatal) state = { ok: false, detail: `consumer disconnected at ${since()}` };
+    }),
+    consumer.on(consumer.events.STOP, () => {
+      if (!state.fatal) state = { ok: false, detail: `consumer stopped at ${since()}` };
+    }),
+  ];
+  return {
+    health: () => state,
+    off: () => {
+      for (const off of offs) off();
+    },
+  };
 }
 
 /**
@@ -22,13 +69,19 @@ export class KafkaTransport implements Transport {
   private readonly admin: Admin;
   private readonly consumers = new Set<Consumer>();
   private connected = false;
+  private producerState: HealthState = { ok: false, detail: 'not connected' };
+  private probe: Promise<HealthState> | null = null;
 
-  constructor(private readonly options: KafkaTransportOptions) {
+  private readonly options: KafkaTransportOptions;
+
+  constructor(options: KafkaTransportOptions) {
+    this.options = options;
     const log = options.logger.child({ component: 'kafkajs' });
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
-      retry: { retries: 8, initialRetryTime: 200 },
+      // Capped so that a consumer crashed by a broker outage restarts within seconds of its return.
+      retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 10_000 },
       logLevel: logLevel.WARN,
       logCreator: () => (entry) => {
         const { message, ...rest } = entry.log;
@@ -37,6 +90,12 @@ export class KafkaTransport implements Transport {
       },
     });
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer.on(this.producer.events.CONNECT, () => {
+      this.producerState = { ok: true, detail: 'connected' };
+    });
+    this.producer.on(this.producer.events.DISCONNECT, () => {
+      this.producerState = { ok: false, detail: `producer disconnected at ${new Date().toISOString()}` };
+    });
     this.admin = this.kafka.admin();
   }
 
@@ -44,6 +103,7 @@ export class KafkaTransport implements Transport {
     await this.admin.connect();
     await this.producer.connect();
     this.connected = true;
+    this.producerState = { ok: true, detail: 'connected' };
   }
 
   async ensureTopics(topics: string[]): Promise<void> {
@@ -68,6 +128,11 @@ export class KafkaTransport implements Transport {
     const consumer = this.kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
     await consumer.connect();
     await consumer.subscribe({ topics: options.topics, fromBeginning: true });
+    const watch = watchConsumerHealth(consumer);
+    consumer.on(consumer.events.CRASH, (event) => {
+      const { error, restart } = event.payload;
+      this.options.logger.error({ err: error, groupId: options.groupId, restart }, 'kafka consumer crashed');
+    });
     const joined = new Promise<void>((resolve) => {
       const off = consumer.on(consumer.events.GROUP_JOIN, () => {
         off();
@@ -76,7 +141,8 @@ export class KafkaTransport implements Transport {
     });
     await consumer.run({
       autoCommit: true,
-      eachMessage: async ({ topic, message }) => {
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? this.options.partitions ?? 3,
+      eachMessage: async ({ topic, message, heartbeat }) => {
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(v);
         await options.handle({
@@ -84,6 +150,7 @@ export class KafkaTransport implements Transport {
           key: message.key?.toString() ?? '',
           value: message.value?.toString() ?? '',
           headers,
+          heartbeat,
         });
       },
     });
@@ -93,12 +160,41 @@ export class KafkaTransport implements Transport {
       stop: async () => {
         this.consumers.delete(consumer);
         await consumer.disconnect();
+        watch.off();
       },
+      health: () => watch.health(),
     };
   }
 
   isReady(): boolean {
-    return this.connected;
+    return this.connected && this.producerState.ok;
+  }
+
+  /**
+   * Connected, and the cluster answers a metadata request within `timeoutMs`: the producer's
+   * connection state alone stays "connected" through a broker outage. One probe at a time.
+   */
+  health(timeoutMs = 1_500): Promise<HealthState> {
+    if (!this.connected) return Promise.resolve({ ok: false, detail: 'not connected' });
+    if (!this.producerState.ok) return Promise.resolve(this.producerState);
+    this.probe ??= (async () => {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const cluster = await Promise.race([
+          this.admin.describeCluster(),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`brokers did not answer within ${timeoutMs} ms`)), timeoutMs);
+          }),
+        ]);
+        return cluster.brokers.length ? { ok: true, detail: `connected (${cluster.brokers.length} brokers)` } : { ok: false, detail: 'no broker available' };
+      } catch (error) {
+        return { ok: false, detail: `brokers unreachable: ${error instanceof Error ? error.message : String(error)}` };
+      } finally {
+        clearTimeout(timer);
+        this.probe = null;
+      }
+    })();
+    return this.probe;
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { eventsPublished } from './metrics.ts';
 import { type AnyDb, eventTables } from './tables.ts';
-import type { Transport } from './transport.ts';
+import { backoffDelay } from './transient.ts';
+import type { HealthState, Transport } from './transport.ts';
 
 export interface RelayOptions {
   service: string;
@@ -14,12 +15,16 @@ export interface RelayOptions {
   namespace?: string;
   intervalMs?: number;
   batchSize?: number;
+  /** Cap of the backoff while publishing fails (broker or database unavailable). */
+  maxBackoffMs?: number;
 }
 
 export interface Relay {
   /** Publishes every pending outbox row now; resolves with how many were published. */
   flush(): Promise<number>;
   stop(): Promise<void>;
+  /** Whether the last attempt to publish succeeded; the error and the next retry when not. */
+  health(): HealthState;
 }
 
 const RELAY_LOCK = 0x43524d; // "CRM": one lock id per database, and each service owns its database
@@ -28,13 +33,23 @@ const RELAY_LOCK = 0x43524d; // "CRM": one lock id per database, and each servic
  * Publishes outbox rows in commit order (by sequence) and marks them sent. A row is marked
  * only after the transport accepted it, so a broker outage delays events and never loses them
  * (consumers are idempotent, so a re-publish after a crash between send and mark is harmless).
+ *
+ * No database transaction stays open while the broker is called: rows are read, published, then
+ * marked, each statement on its own. On PostgreSQL one replica relays at a time under a
+ * session-level advisory lock held on one connection for the drain (not a transaction: a dropped
+ * connection releases it, and a replica taking over re-publishes at most what was not yet marked).
+ * Rows go out in sequence order and a failed chunk stops the drain, so order per key holds.
  */
 export function startRelay(options: RelayOptions): Relay {
   const batchSize = options.batchSize ?? 200;
   const prefix = options.namespace ? `${options.namespace}.` : '';
+  const interval = options.intervalMs ?? 250;
+  const maxBackoff = options.maxBackoffMs ?? 5_000;
   let running: Promise<number> | null = null;
   let stopped = false;
   let failures = 0;
+  let failing: { since: Date; error: string; retryInMs: number } | null = null;
+  let standby = false;
 
   async function publishBatch(db: AnyDb): Promise<number> {
     const outbox = eventTables(db);
@@ -46,7 +61,8 @@ export function startRelay(options: RelayOptions): Relay {
       .limit(batchSize)
       .execute();
     if (!rows.length) return 0;
-    // Consecutive rows of the same topic go in one send; order across rows is kept.
+    // Consecutive rows of the same topic go in one send; order across rows is kept. Each chunk
+    // is marked as soon as it is accepted, so a later failure re-publishes nothing before it.
     let start = 0;
     while (start < rows.length) {
       const topic = rows[start]?.topic;
@@ -57,36 +73,43 @@ export function startRelay(options: RelayOptions): Relay {
         `${prefix}${topic}`,
         chunk.map((r) => ({ key: r.key, value: JSON.stringify(r.event), headers: { 'ce-type': r.type } })),
       );
+      await outbox
+        .updateTable('event_outbox')
+        .set({ published_at: new Date() })
+        .where(
+          'seq',
+          'in',
+          chunk.map((r) => r.seq),
+        )
+        .execute();
+      for (const r of chunk) eventsPublished.inc({ service: options.service, type: r.type });
       start = end;
     }
-    await outbox
-      .updateTable('event_outbox')
-      .set({ published_at: new Date() })
-      .where(
-        'seq',
-        'in',
-        rows.map((r) => r.seq),
-      )
-      .execute();
-    for (const r of rows) eventsPublished.inc({ service: options.service, type: r.type });
     return rows.length;
   }
 
-  async function drain(): Promise<number> {
+  async function drainWith(db: AnyDb): Promise<number> {
     let total = 0;
     for (;;) {
-      const n =
-        options.engine === 'postgres'
-          ? await eventTables(options.db)
-              .transaction()
-              .execute(async (tx) => {
-                const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${RELAY_LOCK}) as locked`.execute(tx);
-                return rows[0]?.locked ? publishBatch(tx) : 0;
-              })
-          : await publishBatch(options.db);
+      const n = await publishBatch(db);
       total += n;
-      if (n < batchSize) return total;
+      if (n < batchSize || stopped) return total;
     }
+  }
+
+  async function drain(): Promise<number> {
+    if (options.engine !== 'postgres') return drainWith(options.db);
+    return options.db.connection().execute(async (conn) => {
+      const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_lock(${RELAY_LOCK}) as locked`.execute(conn);
+      standby = !rows[0]?.locked;
+      if (standby) return 0;
+      try {
+        return await drainWith(conn);
+      } finally {
+        // A broken connection has already released the lock along with its session.
+        await sql`select pg_advisory_unlock(${RELAY_LOCK})`.execute(conn).catch(() => undefined);
+      }
+    });
   }
 
   function flush(): Promise<number> {
@@ -98,20 +121,25 @@ export function startRelay(options: RelayOptions): Relay {
     return running;
   }
 
-  const interval = options.intervalMs ?? 250;
   let timer: NodeJS.Timeout | undefined;
   const tick = () => {
     if (stopped) return;
+    let next = interval;
     flush()
       .then(() => {
+        if (failing) options.logger.info({ failures, since: failing.since }, 'outbox relay publishing again');
         failures = 0;
+        failing = null;
       })
       .catch((error: unknown) => {
         failures++;
-        if (failures === 1 || failures % 20 === 0) options.logger.warn({ err: error, failures }, 'outbox relay could not publish; will retry');
+        next = backoffDelay(failures, interval, maxBackoff);
+        const message = error instanceof Error ? error.message : String(error);
+        failing = { since: failing?.since ?? new Date(), error: message, retryInMs: next };
+        options.logger.warn({ err: error, failures, delayMs: next }, `outbox relay could not publish; retrying in ${next} ms`);
       })
       .finally(() => {
-        if (!stopped) timer = setTimeout(tick, failures ? Math.min(interval * 2 ** failures, 10_000) : interval);
+        if (!stopped) timer = setTimeout(tick, next);
       });
   };
   timer = setTimeout(tick, 0);
@@ -122,6 +150,15 @@ export function startRelay(options: RelayOptions): Relay {
       stopped = true;
       if (timer) clearTimeout(timer);
       await running?.catch(() => undefined);
+    },
+    health(): HealthState {
+      if (failing) {
+        return {
+          ok: false,
+          detail: `cannot publish since ${failing.since.toISOString()} (${failures} tries): ${failing.error}; next try in ${failing.retryInMs} ms`,
+        };
+      }
+      return { ok: true, detail: standby ? 'standby: another replica holds the relay lock' : 'publishing' };
     },
   };
 }

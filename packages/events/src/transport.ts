@@ -7,6 +7,17 @@ export interface TransportMessage {
 
 export interface ReceivedMessage extends TransportMessage {
   topic: string;
+  /** Tells the broker the consumer is alive while a message waits on a retry (Kafka). */
+  heartbeat?: () => Promise<void>;
+}
+
+/** The state of one dependency as readiness reports it. */
+export interface HealthState {
+  ok: boolean;
+  /** What an operator should read: the last error, since when, what happens next. */
+  detail?: string | undefined;
+  /** The part cannot recover by itself: liveness fails so that the process is restarted. */
+  fatal?: boolean | undefined;
 }
 
 export interface SubscribeOptions {
@@ -19,6 +30,8 @@ export interface SubscribeOptions {
 
 export interface Subscription {
   stop(): Promise<void>;
+  /** Whether the subscription is consuming (joined its group, not crashed). */
+  health?(): HealthState;
 }
 
 /** The two transports (Kafka, in-process) behind one interface. */
@@ -30,5 +43,7 @@ export interface Transport {
   publish(topic: string, messages: TransportMessage[]): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   isReady(): boolean;
+  /** isReady with the reason, possibly asking the broker; transports without it are judged by isReady alone. */
+  health?(): HealthState | Promise<HealthState>;
   close(): Promise<void>;
 }

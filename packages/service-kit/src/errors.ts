@@ -1,3 +1,4 @@
+import { isTransientError } from '@crm/events';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { z } from 'zod';
 import type { Identity, Role } from './auth.ts';
@@ -18,7 +19,13 @@ export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   NOT_FOUND: 'NOT_FOUND',
   INTERNAL: 'INTERNAL_SERVER_ERROR',
+  /** A dependency (the database) is unavailable for a moment: retry later; `extensions.retryable` is true. */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 } as const;
+
+/** The error a client gets while the database restarts or is unreachable. */
+export const serviceUnavailable = (message = 'Service temporarily unavailable: its database cannot be reached. Retry shortly.') =>
+  new GraphQLError(message, { extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryable: true, http: { status: 503 } } });
 
 export const unauthenticated = (message = 'Authentication required') =>
   new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
@@ -60,7 +67,9 @@ export function userErrorsFromZod(error: z.ZodError): UserError[] {
 
 /**
  * Masks unexpected errors: known GraphQL error codes pass through, anything else is logged
- * and returned as INTERNAL_SERVER_ERROR without internals.
+ * and returned as INTERNAL_SERVER_ERROR without internals. Transient infrastructure errors (the
+ * database restarting, unreachable, a serialization failure or deadlock) become
+ * SERVICE_UNAVAILABLE with `extensions.retryable: true`: the client should retry, nothing is broken.
  */
 export function createErrorFormatter(logger: Logger) {
   const known = new Set<string>([
@@ -80,7 +89,12 @@ export function createErrorFormatter(logger: Logger) {
   ]);
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
+    if (code === ErrorCode.SERVICE_UNAVAILABLE) return { ...formatted, extensions: { code, retryable: true } };
     if (typeof code === 'string' && known.has(code) && code !== ErrorCode.INTERNAL) return formatted;
+    if (isTransientError(error)) {
+      logger.warn({ err: error }, 'request failed: database unavailable (answered SERVICE_UNAVAILABLE, retryable)');
+      return { message: serviceUnavailable().message, path: formatted.path, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryable: true } };
+    }
     logger.error({ err: error }, 'unexpected error while resolving');
     return { message: 'Internal server error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL } };
   };

@@ -20,7 +20,7 @@ import { RequestAudit } from './audit.ts';
 import { type AuthSettings, authSettings } from './auth.ts';
 import { loadConfigOrExit, parseConfig, type ServiceEnv, serviceEnvSchema } from './config.ts';
 import type { RequestContext } from './context.ts';
-import { type Database, type DatabaseTarget, isDatabaseReady, migrate, openDatabase } from './db.ts';
+import { checkDatabase, type Database, type DatabaseTarget, migrate, openDatabase } from './db.ts';
 import { type JobDefinition, type JobRunner, startJobs } from './jobs.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { startSubgraphServer } from './server.ts';
@@ -88,6 +88,8 @@ export interface ServiceRuntimeOptions {
   relayIntervalMs?: number;
   /** Schedule the service's jobs (default true; tests run them by hand). */
   scheduleJobs?: boolean;
+  /** Bound of each /readyz probe (default 2 s). */
+  readinessTimeoutMs?: number;
 }
 
 export interface RunningService<DB> {
@@ -111,7 +113,7 @@ export async function startService<DB, C extends RequestContext>(
   const logger = options.logger ?? createLogger(definition.name, options.logLevel);
   let database: Database<DB> | undefined;
   try {
-    database = await openDatabase<DB>(options.database);
+    database = await openDatabase<DB>(options.database, logger);
     await migrate(database, definition.migrations, logger);
     const { db } = database;
     await options.transport.ensureTopics([topicOf(definition.name, options.namespace)]);
@@ -153,7 +155,21 @@ export async function startService<DB, C extends RequestContext>(
       metricsToken: options.metricsToken,
       logger,
       context: (base) => definition.context(base, { service: definition.name, db, logger, jobs }),
-      isReady: async () => consumer.ready() && options.transport.isReady() && (await isDatabaseReady(db)),
+      // Each check bounded in time and reported by name on /readyz.
+      isReady: {
+        timeoutMs: options.readinessTimeoutMs ?? 2_000,
+        checks: {
+          database: () => checkDatabase(db, options.readinessTimeoutMs ?? 2_000),
+          transport: () => options.transport.health?.() ?? { ok: options.transport.isReady() },
+          consumer: () => consumer.health(),
+          relay: () => relay.health(),
+        },
+      },
+      // Only what cannot heal by itself fails liveness (a kafkajs consumer that will not restart).
+      isLive: () => {
+        const state = consumer.health();
+        return state.fatal ? state : { ok: true };
+      },
     });
     const opened = database;
     return {

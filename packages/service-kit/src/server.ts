@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
+import type { HealthState } from '@crm/events';
 import express, { type Express, type RequestHandler } from 'express';
 import { GraphQLError, type GraphQLSchema, Kind } from 'graphql';
 import helmet from 'helmet';
@@ -28,18 +29,79 @@ export function securityHeaders(options: { allowLandingPage?: boolean } = {}): R
   });
 }
 
+/** One readiness probe: a boolean or a state with its reason; a throw or a timeout counts as down. */
+export type HealthCheck = () => boolean | HealthState | Promise<boolean | HealthState>;
+
+/** Named probes run in parallel on every /readyz, each bounded by `timeoutMs` (default 2 s). */
+export interface Readiness {
+  checks: Record<string, HealthCheck>;
+  timeoutMs?: number;
+}
+
+export interface CheckReport {
+  status: 'up' | 'down';
+  detail?: string;
+  ms: number;
+}
+
+export interface ReadinessReport {
+  status: 'ready' | 'not ready';
+  checks: Record<string, CheckReport>;
+}
+
+async function runCheck(check: HealthCheck, timeoutMs: number): Promise<CheckReport> {
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const result = await Promise.race([
+      Promise.resolve().then(check),
+      new Promise<HealthState>((resolve) => {
+        timer = setTimeout(() => resolve({ ok: false, detail: `timed out after ${timeoutMs} ms` }), timeoutMs);
+      }),
+    ]);
+    const state = typeof result === 'boolean' ? { ok: result } : result;
+    return { status: state.ok ? 'up' : 'down', ...(state.detail ? { detail: state.detail } : {}), ms: Date.now() - started };
+  } catch (error) {
+    return { status: 'down', detail: error instanceof Error ? error.message : String(error), ms: Date.now() - started };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs every probe (in parallel, each bounded in time) and says whether all are up. */
+export async function checkReadiness(readiness: Readiness): Promise<ReadinessReport> {
+  const timeoutMs = readiness.timeoutMs ?? 2_000;
+  const entries = await Promise.all(Object.entries(readiness.checks).map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const));
+  const checks = Object.fromEntries(entries);
+  return { status: entries.every(([, r]) => r.status === 'up') ? 'ready' : 'not ready', checks };
+}
+
 /**
- * Adds /healthz (process alive), /readyz (dependencies answer) and /metrics (Prometheus). Metrics
- * are for the operator: `Authorization: Bearer <METRICS_TOKEN>`, and no token configured means no
- * metrics page.
+ * Adds /livez (the process can serve; fails only on a fault it cannot recover from by itself, so
+ * an orchestrator restarts it), /healthz (the same, kept for existing probes), /readyz (every
+ * dependency answers: 200 or 503 with each check's state in the body, in bounded time) and
+ * /metrics (Prometheus). Metrics are for the operator: `Authorization: Bearer <METRICS_TOKEN>`,
+ * and no token configured means no metrics page.
  */
-export function addOperationalRoutes(app: Express, isReady: () => Promise<boolean>, metricsToken?: string): void {
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+export function addOperationalRoutes(
+  app: Express,
+  isReady: (() => Promise<boolean>) | Readiness,
+  metricsToken?: string,
+  isLive: () => HealthState = () => ({ ok: true }),
+): void {
+  const readiness: Readiness = typeof isReady === 'function' ? { checks: { dependencies: isReady } } : isReady;
+  const live: RequestHandler = (_req, res) => {
+    const state = isLive();
+    res.status(state.ok ? 200 : 503).json({ status: state.ok ? 'ok' : 'failed', ...(state.detail ? { detail: state.detail } : {}) });
+  };
+  app.get('/livez', live);
+  app.get('/healthz', live);
   app.get('/readyz', async (_req, res) => {
-    const ready = await isReady().catch(() => false);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready' });
+    const report = await checkReadiness(readiness);
+    res
+      .status(report.status === 'ready' ? 200 : 503)
+      .set('cache-control', 'no-store')
+      .json(report);
   });
   app.get('/metrics', async (req, res) => {
     if (!metricsToken) {
@@ -107,7 +169,10 @@ export interface SubgraphServerOptions<C extends RequestContext> {
   logger: Logger;
   /** Adds the service's own pieces (database, loaders) to the request context. */
   context: (base: RequestContext) => C | Promise<C>;
-  isReady: () => Promise<boolean>;
+  /** A boolean probe, or named checks reported one by one on /readyz. */
+  isReady: (() => Promise<boolean>) | Readiness;
+  /** Liveness: false only when the process cannot recover by itself (default: always live). */
+  isLive?: () => HealthState;
 }
 
 /** Writes the audit of sensitive reads gathered while the request ran. */
@@ -142,7 +207,7 @@ export async function startSubgraphServer<C extends RequestContext>(options: Sub
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders());
-  addOperationalRoutes(app, options.isReady, options.metricsToken);
+  addOperationalRoutes(app, options.isReady, options.metricsToken, options.isLive);
   app.use(
     '/graphql',
     express.json({ limit: '2mb' }),
