@@ -145,17 +145,24 @@ export async function startGateway(options: GatewayOptions): Promise<HttpServerH
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders({ allowLandingPage: options.sandbox }));
+  // Ready when the customers subgraph (where every Customer 360 starts) answers; the others are
+  // reported and, when down, make the gateway `degraded` (200) rather than unready: it still
+  // answers everything they do not own (SUBGRAPH_UNAVAILABLE on their paths).
   addOperationalRoutes(
     app,
-    async () => {
-      const checks = await Promise.all(
-        Object.values(options.subgraphUrls).map((url) =>
-          fetch(url.replace(/\/graphql$/, '/readyz'), { signal: AbortSignal.timeout(2_000) })
-            .then((r) => r.ok)
-            .catch(() => false),
-        ),
-      );
-      return checks.every(Boolean);
+    {
+      checks: Object.fromEntries(
+        Object.entries(options.subgraphUrls).map(([name, url]) => [
+          name,
+          async () => {
+            if (clientOf(name).breaker.opened) return { ok: false, detail: 'circuit open' };
+            const res = await fetch(url.replace(/\/graphql$/, '/readyz'), { signal: AbortSignal.timeout(1_500) });
+            return res.ok ? { ok: true } : { ok: false, detail: `readyz answered ${res.status}` };
+          },
+        ]),
+      ),
+      optional: Object.keys(options.subgraphUrls).filter((name) => name !== 'customers'),
+      timeoutMs: 2_000,
     },
     options.metricsToken,
   );

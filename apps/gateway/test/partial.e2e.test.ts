@@ -62,6 +62,15 @@ describe(`partial answers when a subgraph is down on ${TEST_MODE}`, () => {
       ['customer.loans', 'SUBGRAPH_UNAVAILABLE', 'credit', true],
       ['customer.riskWarnings', 'SUBGRAPH_UNAVAILABLE', 'credit', true],
     ]);
+    // The gateway stays ready (degraded) and says which subgraph is down, within its probe deadline.
+    const started = Date.now();
+    const ready = await fetch(stack.gatewayUrl.replace(/\/graphql$/, '/readyz'));
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(ready.status).toBe(200);
+    const report = (await ready.json()) as { status: string; checks: Record<string, { status: string }> };
+    expect(report.status).toBe('degraded');
+    expect(report.checks.credit?.status).toBe('down');
+    expect(report.checks.customers?.status).toBe('up');
   });
 
   it('answers everything but engagement when engagement is stopped too', async () => {

@@ -36,6 +36,8 @@ export type HealthCheck = () => boolean | HealthState | Promise<boolean | Health
 export interface Readiness {
   checks: Record<string, HealthCheck>;
   timeoutMs?: number;
+  /** Checks reported in the body that do not make the process unready (a degraded dependency). */
+  optional?: readonly string[];
 }
 
 export interface CheckReport {
@@ -45,7 +47,7 @@ export interface CheckReport {
 }
 
 export interface ReadinessReport {
-  status: 'ready' | 'not ready';
+  status: 'ready' | 'degraded' | 'not ready';
   checks: Record<string, CheckReport>;
 }
 
@@ -73,7 +75,10 @@ export async function checkReadiness(readiness: Readiness): Promise<ReadinessRep
   const timeoutMs = readiness.timeoutMs ?? 2_000;
   const entries = await Promise.all(Object.entries(readiness.checks).map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const));
   const checks = Object.fromEntries(entries);
-  return { status: entries.every(([, r]) => r.status === 'up') ? 'ready' : 'not ready', checks };
+  const optional = new Set(readiness.optional ?? []);
+  const required = entries.filter(([name]) => !optional.has(name));
+  if (!required.every(([, r]) => r.status === 'up')) return { status: 'not ready', checks };
+  return { status: entries.every(([, r]) => r.status === 'up') ? 'ready' : 'degraded', checks };
 }
 
 /**
@@ -99,7 +104,7 @@ export function addOperationalRoutes(
   app.get('/readyz', async (_req, res) => {
     const report = await checkReadiness(readiness);
     res
-      .status(report.status === 'ready' ? 200 : 503)
+      .status(report.status === 'not ready' ? 503 : 200)
       .set('cache-control', 'no-store')
       .json(report);
   });
