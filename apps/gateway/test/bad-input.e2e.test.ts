@@ -371,6 +371,10 @@ describe(`malformed input to every mutation on ${TEST_MODE}`, () => {
     await runAll(variants.filter((v) => isLenient(v.kind)));
 
     const describe = (r: (typeof results)[number]) => `${r.mutation} ${r.path}: ${r.kind} -> ${r.codes.join(',') || 'accepted'}`;
+    const count = (o: Outcome) => results.filter((r) => r.outcome === o).length;
+    console.info(
+      `malformed-input corpus: ${results.length} variants over ${covered.size} mutations; refused ${count('refused')}, accepted (lenient) ${count('accepted')}, internal ${count('internal')}`,
+    );
     const written = Object.keys(after)
       .filter((t) => after[t] !== before[t])
       .map((t) => `${t}: ${before[t]} -> ${after[t]}`);

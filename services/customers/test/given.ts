@@ -1,3 +1,4 @@
+import { createEvent, type DomainEvent, definitionOfType, type EventInput, type EventName, topicOf } from '@crm/events';
 import type { Identity } from '@crm/service-kit';
 import { staff, type TestService } from '@crm/service-kit/testing';
 import type { DB } from '../src/db/schema.ts';
@@ -70,4 +71,18 @@ export async function counts(svc: TestService<DB>) {
     documents: await n('customer_document'),
     assignments: await n('manager_assignment'),
   };
+}
+
+/** Delivers another service's event to the consumer as the broker would; returns it (to deliver it again). */
+export async function deliver<N extends EventName>(svc: TestService<DB>, name: N, customerId: string, data: EventInput<N>): Promise<DomainEvent<N>> {
+  const event = createEvent(name, { subject: customerId, data });
+  await send(svc, event);
+  return event;
+}
+
+/** Hands an event to the consumer as the broker would (the same event again for a redelivery). */
+export async function send(svc: TestService<DB>, event: DomainEvent<EventName>): Promise<void> {
+  const producer = definitionOfType(event.type)?.producer;
+  if (!producer) throw new Error(`not in the catalogue: ${event.type}`);
+  await svc.consumer.handle({ topic: topicOf(producer), key: event.subject, value: JSON.stringify(event) });
 }

@@ -14,7 +14,15 @@ export type ConsentPurpose = 'MARKETING_CONTACT' | 'DATA_SHARING' | 'PROFILING';
 export type SpecialCareFlag = 'ELDERLY' | 'DISABLED' | 'LOW_LITERACY' | 'VISUALLY_IMPAIRED' | 'HEARING_IMPAIRED' | 'LANGUAGE_BARRIER' | 'FINANCIAL_HARDSHIP';
 export type DocumentCategory = 'BASIC' | 'DEVELOPMENT' | 'PRODUCT_SERVICE';
 export type DelinquencyBucket = 'CURRENT' | 'DPD_1_30' | 'DPD_31_60' | 'DPD_61_90' | 'DPD_90_PLUS';
-export type ValueSignalKind = 'INSTALMENT_PAID' | 'INSTALMENT_OVERDUE' | 'SURVEY' | 'COMPLAINT_RECEIVED' | 'COMPLAINT_RESOLVED' | 'TIER';
+export type ValueSignalKind =
+  | 'INSTALMENT_PAID'
+  | 'INSTALMENT_OVERDUE'
+  | 'SURVEY'
+  | 'COMPLAINT_RECEIVED'
+  | 'COMPLAINT_RESOLVED'
+  | 'TIER'
+  /** A RepaymentReversed (label: the repayment id): the key that makes its effect happen once. */
+  | 'REPAYMENT_REVERSED';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -170,6 +178,12 @@ export interface ValueSignalTable {
   score: number | null;
   label: string | null;
   occurred_on: string;
+  /** INSTALMENT_PAID and INSTALMENT_OVERDUE: the instalment (null on signals recorded before it was kept). */
+  instalment_number: ColumnType<number | null, number | null | undefined, number | null>;
+  /** INSTALMENT_PAID: the RepaymentReversed event that left the instalment unpaid again; such a signal no longer counts. */
+  reversed_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The reversal's date: the signal counts in scores as of earlier dates, not from then on. */
+  reversed_on: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface CustomerValueScoreTable {

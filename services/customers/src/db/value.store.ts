@@ -1,4 +1,4 @@
-import type { Insertable, Kysely } from 'kysely';
+import type { ExpressionBuilder, Insertable, Kysely } from 'kysely';
 import { addDays, daysBetween, isoDate } from '../domain/dates.ts';
 import type { ValueInputs } from '../domain/value-score.ts';
 import type { CustomerLoanTable, DB, DelinquencyBucket, ValueSignalTable } from './schema.ts';
@@ -18,6 +18,11 @@ export async function closeLoan(db: Kysely<DB>, loanId: string, closedOn: string
   await db.updateTable('customer_loan').set({ closed_on: closedOn, bucket: 'CURRENT', days_past_due: 0 }).where('loan_id', '=', loanId).execute();
 }
 
+/** Undoes closeLoan: the loan counts in the balances and products held again (its bucket follows credit's next DelinquencyBucketChanged). */
+export async function reopenLoan(db: Kysely<DB>, loanId: string): Promise<void> {
+  await db.updateTable('customer_loan').set({ closed_on: null }).where('loan_id', '=', loanId).execute();
+}
+
 /** Keeps the newest bucket of a loan (an older end-of-day run never overwrites a newer one). */
 export async function updateLoanBucket(db: Kysely<DB>, loanId: string, bucket: DelinquencyBucket, daysPastDue: number, asOf: string): Promise<void> {
   await db
@@ -28,14 +33,41 @@ export async function updateLoanBucket(db: Kysely<DB>, loanId: string, bucket: D
     .execute();
 }
 
-/** Records one signal per source event (the event id is the key: a replay adds nothing). */
-export async function insertSignalOnce(db: Kysely<DB>, row: Insertable<ValueSignalTable>): Promise<void> {
-  await db
+/** Records one signal per source event (the event id is the key: a replay adds nothing). True when recorded now. */
+export async function insertSignalOnce(db: Kysely<DB>, row: Insertable<ValueSignalTable>): Promise<boolean> {
+  const inserted = await db
     .insertInto('value_signal')
     .values(row)
     .onConflict((oc) => oc.column('event_id').doNothing())
-    .execute();
+    .returning('event_id')
+    .executeTakeFirst();
+  return inserted !== undefined;
 }
+
+/**
+ * Marks the standing INSTALMENT_PAID signals of these instalments of a loan as reversed by an
+ * event: they leave the contribution, the instalments paid and the on-time count. Returns how many.
+ */
+export async function reverseInstalmentPaidSignals(
+  db: Kysely<DB>,
+  r: { customerId: string; loanId: string; instalmentNumbers: readonly number[]; reversedBy: string; reversedOn: string },
+): Promise<number> {
+  if (!r.instalmentNumbers.length) return 0;
+  const result = await db
+    .updateTable('value_signal')
+    .set({ reversed_by: r.reversedBy, reversed_on: r.reversedOn })
+    .where('kind', '=', 'INSTALMENT_PAID')
+    .where('customer_id', '=', r.customerId)
+    .where('loan_id', '=', r.loanId)
+    .where('instalment_number', 'in', [...r.instalmentNumbers])
+    .where('reversed_by', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** INSTALMENT_PAID signals that count as of a date (not undone by a RepaymentReversed by then). */
+const standingPaid = (f: ExpressionBuilder<DB, 'value_signal'>, asOf: string) =>
+  f.and([f('kind', '=', 'INSTALMENT_PAID'), f.or([f('reversed_on', 'is', null), f('reversed_on', '>', asOf)])]);
 
 /**
  * The score inputs of many customers as of a date, in four grouped queries whatever the number
@@ -72,23 +104,24 @@ export async function findValueInputs(db: Kysely<DB>, customers: readonly { id: 
       'customer_id',
       eb.fn
         .sum<string>('interest_paid')
-        .filterWhere((f) => f.and([f('kind', '=', 'INSTALMENT_PAID'), f('occurred_on', '>', yearAgo)]))
+        .filterWhere((f) => f.and([standingPaid(f, asOf), f('occurred_on', '>', yearAgo)]))
         .as('interest12'),
       eb.fn
         .sum<string>('penalty_paid')
-        .filterWhere((f) => f.and([f('kind', '=', 'INSTALMENT_PAID'), f('occurred_on', '>', yearAgo)]))
+        .filterWhere((f) => f.and([standingPaid(f, asOf), f('occurred_on', '>', yearAgo)]))
         .as('penalty12'),
       // Instalments from events without the interest/penalty split: their total repaid.
       eb.fn
         .sum<string>('amount')
-        .filterWhere((f) =>
-          f.and([f('kind', '=', 'INSTALMENT_PAID'), f('occurred_on', '>', yearAgo), f('interest_paid', 'is', null), f('penalty_paid', 'is', null)]),
-        )
+        .filterWhere((f) => f.and([standingPaid(f, asOf), f('occurred_on', '>', yearAgo), f('interest_paid', 'is', null), f('penalty_paid', 'is', null)]))
         .as('unsplit12'),
-      eb.fn.count<string>('event_id').filterWhere('kind', '=', 'INSTALMENT_PAID').as('paid'),
       eb.fn
         .count<string>('event_id')
-        .filterWhere((f) => f.and([f('kind', '=', 'INSTALMENT_PAID'), f('on_time', '=', true)]))
+        .filterWhere((f) => standingPaid(f, asOf))
+        .as('paid'),
+      eb.fn
+        .count<string>('event_id')
+        .filterWhere((f) => f.and([standingPaid(f, asOf), f('on_time', '=', true)]))
         .as('paid_on_time'),
       eb.fn
         .count<string>('event_id')

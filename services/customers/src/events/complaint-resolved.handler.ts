@@ -1,15 +1,8 @@
 import type { EventHandler } from '@crm/events';
+import { recordComplaintResolved } from '../commands/record-complaint-resolved.ts';
 import type { DB } from '../db/schema.ts';
-import { insertSignalOnce } from '../db/value.store.ts';
 
-/** A resolved complaint stops weighing on satisfaction from its resolution date. */
 export const onComplaintResolved: EventHandler<DB, 'ComplaintResolved'> = async (tx, event) => {
-  const e = event.data;
-  await insertSignalOnce(tx, {
-    event_id: event.id,
-    customer_id: e.customerId,
-    kind: 'COMPLAINT_RESOLVED',
-    label: e.complaintId,
-    occurred_on: e.resolvedAt.slice(0, 10),
-  });
+  const { customerId, complaintId, resolvedAt } = event.data;
+  await recordComplaintResolved(tx, { sourceEventId: event.id, customerId, complaintId, resolvedOn: resolvedAt.slice(0, 10) });
 };

@@ -1,9 +1,8 @@
 import type { EventHandler } from '@crm/events';
+import { recordDelinquencyBucket } from '../commands/record-delinquency-bucket.ts';
 import type { DB } from '../db/schema.ts';
-import { updateLoanBucket } from '../db/value.store.ts';
 
-/** The loan's days-past-due bucket caps the repayment record and feeds the credit-behaviour segments. */
 export const onDelinquencyBucketChanged: EventHandler<DB, 'DelinquencyBucketChanged'> = async (tx, event) => {
-  const e = event.data;
-  await updateLoanBucket(tx, e.loanId, e.bucket, e.daysPastDue, e.asOf);
+  const { loanId, bucket, daysPastDue, asOf } = event.data;
+  await recordDelinquencyBucket(tx, { loanId, bucket, daysPastDue, asOf });
 };

@@ -1,8 +1,7 @@
 import type { EventHandler } from '@crm/events';
+import { recordLoanClosed } from '../commands/record-loan-closed.ts';
 import type { DB } from '../db/schema.ts';
-import { closeLoan } from '../db/value.store.ts';
 
-/** A closed loan leaves the balances and the products held. */
 export const onLoanClosed: EventHandler<DB, 'LoanClosed'> = async (tx, event) => {
-  await closeLoan(tx, event.data.loanId, event.data.closedOn);
+  await recordLoanClosed(tx, { loanId: event.data.loanId, closedOn: event.data.closedOn });
 };

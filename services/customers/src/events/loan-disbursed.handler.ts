@@ -1,16 +1,8 @@
 import type { EventHandler } from '@crm/events';
+import { recordLoanDisbursed } from '../commands/record-loan-disbursed.ts';
 import type { DB } from '../db/schema.ts';
-import { insertLoanOnce } from '../db/value.store.ts';
 
-/** A disbursed loan adds to the customer's balances and products held (value score). */
 export const onLoanDisbursed: EventHandler<DB, 'LoanDisbursed'> = async (tx, event) => {
-  const e = event.data;
-  await insertLoanOnce(tx, {
-    loan_id: e.loanId,
-    customer_id: e.customerId,
-    principal: e.principal,
-    currency: e.currency,
-    loan_cycle: e.loanCycle,
-    disbursed_on: e.disbursedOn,
-  });
+  const { loanId, customerId, principal, currency, loanCycle, disbursedOn } = event.data;
+  await recordLoanDisbursed(tx, { loanId, customerId, principal, currency, loanCycle, disbursedOn });
 };

@@ -1,9 +1,8 @@
 import type { EventHandler } from '@crm/events';
+import { recordLoyaltyTier } from '../commands/record-loyalty-tier.ts';
 import type { DB } from '../db/schema.ts';
-import { insertSignalOnce } from '../db/value.store.ts';
 
-/** The loyalty tier feeds the loyalty component from its effective date. */
 export const onTierChanged: EventHandler<DB, 'TierChanged'> = async (tx, event) => {
-  const e = event.data;
-  await insertSignalOnce(tx, { event_id: event.id, customer_id: e.customerId, kind: 'TIER', label: e.tier, occurred_on: e.effectiveOn });
+  const { customerId, tier, effectiveOn } = event.data;
+  await recordLoyaltyTier(tx, { sourceEventId: event.id, customerId, tier, effectiveOn });
 };

@@ -4,6 +4,7 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_customers.ts';
 import * as m0002 from './0002_customer_domain.ts';
 import * as m0003 from './0003_instalment_contribution.ts';
+import * as m0006 from './0006_repayment_reversal.ts';
 
 /** In order; names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0003_instalment_contribution': m0003,
   '0004_audit_log': auditTableMigration,
   '0005_job_runs': jobRunTableMigration,
+  '0006_repayment_reversal': m0006,
 };

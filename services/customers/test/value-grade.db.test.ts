@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DB } from '../src/db/schema.ts';
 import { addDays, dateText, isoDate } from '../src/domain/dates.ts';
 import { customersService } from '../src/service.ts';
-import { eventsOf, given } from './given.ts';
+import { deliver as deliverEvent, eventsOf, given, send } from './given.ts';
 
 const today = isoDate(new Date());
 
@@ -53,11 +53,7 @@ describe('value score and grade', () => {
     await svc?.stop();
   });
 
-  async function deliver<N extends EventName>(name: N, customerId: string, data: EventInput<N>, id?: string) {
-    const event = createEvent(name, { subject: customerId, data, ...(id ? { id } : {}) });
-    await svc.consumer.handle({ topic: 'crm.credit.v1', key: customerId, value: JSON.stringify(event) });
-    return event;
-  }
+  const deliver = <N extends EventName>(name: N, customerId: string, data: EventInput<N>) => deliverEvent(svc, name, customerId, data);
   async function goodBorrower(customerId: string, loanId: string) {
     await deliver('LoanDisbursed', customerId, {
       loanId,
@@ -125,7 +121,7 @@ describe('value score and grade', () => {
       daysLate: 0,
       repaymentId: 'x',
     });
-    await svc.consumer.handle({ topic: 'crm.credit.v1', key: id, value: JSON.stringify(paid) }); // the same event again: no effect
+    await send(svc, paid); // the same event again: no effect
     const v = await view(id);
     // 3 instalments of 250 000 = 750 000 repaid: 750k / 2M = 37.5 x 0.15 = 5.63 (half-up from 5.625);
     // balance 2.5M / 5M = 50 x 0.20 = 10.00; 1 loan 5.00; 3/3 on time 25.00; satisfaction 5.00; cycle 2 2.50. Total 53.13.
@@ -161,12 +157,12 @@ describe('value score and grade', () => {
         respondedAt: new Date().toISOString(),
       },
     });
-    await svc.consumer.handle({ topic: 'crm.engagement.v1', key: id, value: JSON.stringify(survey) });
+    await send(svc, survey);
     const tier = createEvent('TierChanged', {
       subject: id,
       data: { accountId: 'acc', customerId: id, previousTier: 'GOLD', tier: 'PLATINUM', direction: 'UP', effectiveOn: today },
     });
-    await svc.consumer.handle({ topic: 'crm.loyalty.v1', key: id, value: JSON.stringify(tier) });
+    await send(svc, tier);
     expect((await view(id))?.valueScore.total).toBe('63.13');
   });
 
@@ -189,16 +185,16 @@ describe('value score and grade', () => {
           ...split,
         },
       });
-    const send = (event: ReturnType<typeof paid>, older = false) =>
+    const post = (event: ReturnType<typeof paid>, older = false) =>
       svc.consumer.handle({
         topic: 'crm.credit.v1',
         key: id,
         // An older producer's event: no interestPaid / penaltyPaid keys at all.
         value: JSON.stringify(event, (k, v) => (older && (k === 'interestPaid' || k === 'penaltyPaid') ? undefined : v)),
       });
-    await send(paid(1, today, { interestPaid: '31250.00', penaltyPaid: '1250.50' }));
-    await send(paid(2, today, null), true);
-    await send(paid(3, addDays(today, -400), { interestPaid: '99999.00', penaltyPaid: '0.00' })); // beyond 12 months
+    await post(paid(1, today, { interestPaid: '31250.00', penaltyPaid: '1250.50' }));
+    await post(paid(2, today, null), true);
+    await post(paid(3, addDays(today, -400), { interestPaid: '99999.00', penaltyPaid: '0.00' })); // beyond 12 months
     const res = await svc.graphql<{ customer: { valueScore: { components: { code: string; value: string; contribution: string; basis: string }[] } } }>(
       `query($id: ID!) { customer(id: $id) { valueScore { components { code value contribution basis } } } }`,
       { id },
