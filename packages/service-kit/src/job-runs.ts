@@ -1,5 +1,6 @@
 import { type Generated, type Kysely, type Migration, sql, type Transaction } from 'kysely';
 import type { AuditActor } from './audit.ts';
+import { dateText, isoDate } from './dates.ts';
 import type { UserError } from './errors.ts';
 import type { JobRunner } from './jobs.ts';
 import { type Connection, decodeCursor, type PageArgs, pageSize, toConnection } from './pagination.ts';
@@ -96,8 +97,14 @@ export const jobNameOf = (value: string): string => value.toLowerCase().replace(
 
 /** The one as-of check of every job mutation: a run is for today or a past business date, never a future one. */
 export function futureAsOfError(asOf: string, now: Date): UserError | null {
-  const today = now.toISOString().slice(0, 10);
+  const today = isoDate(now);
   return asOf > today ? { field: 'asOf', code: 'DATE_IN_FUTURE', message: `a job cannot run for a date after today (${today})` } : null;
+}
+
+/** The payload of a job mutation: the run, its counts as name/value pairs (none for a skipped run) and the user errors. */
+export function jobRunPayload(result: { run: JobRunResult | null; userErrors: UserError[] }) {
+  const counts = result.run && !result.run.skipped ? Object.entries(result.run.counts).map(([name, value]) => ({ name, value })) : [];
+  return { run: result.run, counts, userErrors: result.userErrors };
 }
 
 /** The `JobRun` GraphQL object (shared SDL block) of a job run as the runner returns it. */
@@ -114,14 +121,12 @@ export interface JobRunResult {
   counts: Record<string, number>;
 }
 
-const asDate = (v: string | Date): string => (typeof v === 'string' ? v.slice(0, 10) : v.toISOString().slice(0, 10));
-
 /** A stored job run in the shape of the `JobRun` GraphQL type. */
 export function jobRunOfRow(r: JobRunRow): JobRunResult {
   return {
     id: r.id,
     job: r.job,
-    asOf: asDate(r.as_of as string | Date),
+    asOf: dateText(r.as_of as string | Date),
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     affected: r.affected,

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { type AuditActor, systemActor, writeAudit } from './audit.ts';
+import { isoDate } from './dates.ts';
 import { type JobRunResult, recordJobRun } from './job-runs.ts';
 import type { Logger } from './logger.ts';
 
@@ -33,9 +34,6 @@ export interface JobRunner {
   execute(name: string, asOf: string, actor?: AuditActor): Promise<JobRunResult>;
   stop(): Promise<void>;
 }
-
-/** UTC calendar date of an instant. */
-export const isoDate = (d: Date): string => d.toISOString().slice(0, 10);
 
 /**
  * Schedules a service's jobs. One run of a job at a time across all replicas: on PostgreSQL a

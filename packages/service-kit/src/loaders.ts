@@ -16,24 +16,38 @@ export function createPagedLoader<Row>(fetch: (parentIds: readonly string[], win
     const key = `${window.limit}:${window.after ?? ''}`;
     let loader = loaders.get(key);
     if (!loader) {
-      loader = new DataLoader(async (ids) => {
-        const rows = await fetch(ids, window);
-        const byParent = new Map<string, Row[]>();
-        for (const row of rows) {
-          const list = byParent.get(parentOf(row)) ?? [];
-          list.push(row);
-          byParent.set(parentOf(row), list);
-        }
-        return ids.map((id) => byParent.get(id) ?? []);
-      });
+      loader = new DataLoader(async (ids) => groupedBy(ids, await fetch(ids, window), parentOf));
       loaders.set(key, loader);
     }
     return loader.load(parentId);
   };
 }
 
+/** Rows grouped by a key, each group in the rows' order. */
+export function groupBy<Row, K>(rows: readonly Row[], keyOf: (row: Row) => K): Map<K, Row[]> {
+  const groups = new Map<K, Row[]>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const list = groups.get(key);
+    if (list) list.push(row);
+    else groups.set(key, [row]);
+  }
+  return groups;
+}
+
+/** The rows of each key, [] where none, in the order asked: the shape a DataLoader of lists needs. */
+export function groupedBy<Row, K>(keys: readonly K[], rows: readonly Row[], keyOf: (row: Row) => K): Row[][] {
+  const groups = groupBy(rows, keyOf);
+  return keys.map((k) => groups.get(k) ?? []);
+}
+
+/** The first row of each key, null where none, in the order asked: the shape a DataLoader of one row needs. */
+export function byKey<Row, K>(keys: readonly K[], rows: readonly Row[], keyOf: (row: Row) => K): (Row | null)[] {
+  const groups = groupBy(rows, keyOf);
+  return keys.map((k) => groups.get(k)?.[0] ?? null);
+}
+
 /** One row per id, null where missing, in the order asked: the shape DataLoader needs. */
-export function byIds<Row extends { id: string }>(ids: readonly string[], rows: Row[]): (Row | null)[] {
-  const map = new Map(rows.map((r) => [r.id, r]));
-  return ids.map((id) => map.get(id) ?? null);
+export function byIds<Row extends { id: string }>(ids: readonly string[], rows: readonly Row[]): (Row | null)[] {
+  return byKey(ids, rows, (r) => r.id);
 }

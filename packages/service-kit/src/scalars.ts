@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { isoDate } from './dates.ts';
 
 export { Decimal };
 
@@ -75,7 +76,7 @@ function parseDate(text: string | undefined): string {
 export function isCalendarDate(value: string): boolean {
   if (!DATE_PATTERN.test(value)) return false;
   const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+  return !Number.isNaN(d.getTime()) && isoDate(d) === value;
 }
 
 /** Calendar date, "YYYY-MM-DD". */
@@ -83,7 +84,7 @@ export const DateScalar = new GraphQLScalarType<string, string>({
   name: 'Date',
   description: 'Calendar date in ISO 8601 form, YYYY-MM-DD.',
   serialize(value) {
-    if (value instanceof Date) return value.toISOString().slice(0, 10);
+    if (value instanceof Date) return isoDate(value);
     if (typeof value === 'string' && isCalendarDate(value)) return value;
     throw invalid('Date cannot represent this value');
   },

@@ -1,4 +1,4 @@
-import { byIds, type RequestContext, type Scope, type ServiceContext, type ServiceDeps, scopeOf, serviceContext } from '@crm/service-kit';
+import { byIds, groupedBy, type RequestContext, type Scope, type ServiceContext, type ServiceDeps, scopeOf, serviceContext } from '@crm/service-kit';
 import DataLoader from 'dataloader';
 import { type CollateralWithValuations, findCollateral, findGuarantors } from './db/collateral.store.ts';
 import { findLoansByCustomerIds, findLoansByIds, findOutstandingPrincipal, findRiskClassChanges, findSchedules } from './db/loan.store.ts';
@@ -44,16 +44,8 @@ export interface CreditContext extends ServiceContext<DB> {
   };
 }
 
-function group<R>(keys: readonly string[], rows: R[], keyOf: (r: R) => string): R[][] {
-  const map = new Map<string, R[]>();
-  for (const r of rows) {
-    const k = keyOf(r);
-    const list = map.get(k) ?? [];
-    list.push(r);
-    map.set(k, list);
-  }
-  return keys.map((k) => map.get(k) ?? []);
-}
+/** The rows of each key in the order asked (service-kit's one grouping helper). */
+const group = groupedBy;
 
 export function createContext(base: RequestContext, deps: ServiceDeps<DB>): CreditContext {
   const { db } = deps;

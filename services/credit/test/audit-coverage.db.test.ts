@@ -5,7 +5,7 @@ import { type FieldDefinitionNode, Kind, parse, type TypeNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DB } from '../src/db/schema.ts';
 import { creditService } from '../src/service.ts';
-import { given, manager, riskOfficer } from './fixtures.ts';
+import { given, manager, riskOfficer } from './given.ts';
 
 /** Every Mutation field of the SDL, with the named type of its `input` argument. */
 function mutationsOfSchema(): { name: string; inputType: string }[] {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { allocateRepayment, instalmentPaidTotals, type OpenInstalment } from '../src/domain/allocation.ts';
-import { bucketOf, riskClassOf, validateThresholds } from '../src/domain/delinquency.ts';
+import { bucketOf, instalmentDaysPastDue, loanDaysPastDue, penaltyDue, riskClassOf, validateThresholds } from '../src/domain/delinquency.ts';
 import { Money } from '../src/domain/money.ts';
 import { restructureSchedule, type ScheduledInstalment } from '../src/domain/restructuring.ts';
 import { reviewIntervalDays } from '../src/domain/reviews.ts';
@@ -64,6 +64,25 @@ describe('allocation: penalty, then interest, then principal, oldest instalment 
 });
 
 describe('delinquency rules', () => {
+  it('counts days past due from the oldest unpaid instalment, 0 on the due date and once paid', () => {
+    const schedule = [
+      { dueDate: '2026-01-31', unpaid: '0.00' },
+      { dueDate: '2026-02-28', unpaid: '10.00' },
+      { dueDate: '2026-03-31', unpaid: '100.00' },
+    ];
+    expect(['2026-02-28', '2026-03-01', '2026-03-31', '2026-04-01'].map((d) => loanDaysPastDue(schedule, d))).toEqual([0, 1, 31, 32]);
+    expect(instalmentDaysPastDue({ dueDate: '2026-01-31', unpaid: '0.00' }, '2026-04-01')).toBe(0);
+    expect(loanDaysPastDue([], '2026-04-01')).toBe(0);
+  });
+  it('charges penalty after the grace days, rounded half up at the currency minor unit', () => {
+    // 1000 * 0.365 * (10 - 3) / 365 = 7
+    expect(penaltyDue({ unpaid: '1000.00', penaltyRate: '0.365', dpd: 10, graceDays: 3, currency: 'USD' })).toBe('7.00');
+    expect(penaltyDue({ unpaid: '1000.00', penaltyRate: '0.365', dpd: 3, graceDays: 3, currency: 'USD' })).toBe('0.00');
+    // 12345 * 0.2 * 5 / 365 = 33.8219... XOF has no decimals, written with 2
+    expect(penaltyDue({ unpaid: '12345', penaltyRate: '0.2', dpd: 5, graceDays: 0, currency: 'XOF' })).toBe('34.00');
+    // 100.5 * 0.365 * 1 / 365 = 0.1005 -> 0.101 in KWD (3 decimals, half up)
+    expect(penaltyDue({ unpaid: '100.500', penaltyRate: '0.365', dpd: 1, graceDays: 0, currency: 'KWD' })).toBe('0.101');
+  });
   it('buckets DPD at the bounds', () => {
     expect([0, 1, 30, 31, 60, 61, 90, 91, 400].map(bucketOf)).toEqual([
       'CURRENT',

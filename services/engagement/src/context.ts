@@ -1,4 +1,15 @@
-import { byIds, createPagedLoader, type RequestContext, type Scope, type ServiceContext, type ServiceDeps, scopeOf, serviceContext } from '@crm/service-kit';
+import {
+  byIds,
+  byKey,
+  createPagedLoader,
+  groupedBy,
+  type RequestContext,
+  type Scope,
+  type ServiceContext,
+  type ServiceDeps,
+  scopeOf,
+  serviceContext,
+} from '@crm/service-kit';
 import DataLoader from 'dataloader';
 import { findInvitationsOfEvents } from './db/care.store.ts';
 import { findChurnRisks } from './db/churn.store.ts';
@@ -39,12 +50,6 @@ export interface EngagementContext extends ServiceContext<DB> {
 }
 
 /** Rows grouped under each key, in the order asked (empty where none). */
-function grouped<Row>(keys: readonly string[], rows: Row[], keyOf: (row: Row) => string): Row[][] {
-  const map = new Map<string, Row[]>();
-  for (const row of rows) map.set(keyOf(row), [...(map.get(keyOf(row)) ?? []), row]);
-  return keys.map((k) => map.get(k) ?? []);
-}
-
 export function createContext(base: RequestContext, deps: ServiceDeps<DB>): EngagementContext {
   const { db } = deps;
   // No identity: nothing is in scope (the access layer refuses such calls before any resolver).
@@ -57,17 +62,17 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Enga
       interaction: new DataLoader(async (ids) => byIds(ids, await findInteractionsByIds(db, scope, ids))),
       task: new DataLoader(async (ids) => byIds(ids, await findTasksByIds(db, scope, ids))),
       complaint: new DataLoader(async (ids) => byIds(ids, await findComplaintsByIds(db, scope, ids))),
-      complaintHistory: new DataLoader(async (ids) => grouped(ids, await findComplaintHistories(db, ids), (r) => r.complaint_id)),
+      complaintHistory: new DataLoader(async (ids) => groupedBy(ids, await findComplaintHistories(db, ids), (r) => r.complaint_id)),
       survey: new DataLoader(async (ids) => byIds(ids, await findSurveysByIds(db, ids))),
       responseOfDispatch: new DataLoader(async (ids) => {
         const rows = await findResponsesOfDispatches(db, scope, ids);
-        return grouped(ids, rows, (r) => r.dispatch_id).map((list) => list[0] ?? null);
+        return byKey(ids, rows, (r) => r.dispatch_id);
       }),
       churnRisk: new DataLoader(async (ids) => {
         const rows = await findChurnRisks(db, scope, ids);
-        return grouped(ids, rows, (r) => r.customer_id).map((list) => list[0] ?? null);
+        return byKey(ids, rows, (r) => r.customer_id);
       }),
-      invitationsOfEvent: new DataLoader(async (ids) => grouped(ids, await findInvitationsOfEvents(db, scope, ids), (r) => r.event_id)),
+      invitationsOfEvent: new DataLoader(async (ids) => groupedBy(ids, await findInvitationsOfEvents(db, scope, ids), (r) => r.event_id)),
       interactionsOfCustomer: createPagedLoader(
         (ids, window) => findInteractionsOfCustomers(db, scope, ids, window),
         (r) => r.customer_id,

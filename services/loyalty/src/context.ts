@@ -1,11 +1,21 @@
-import { byIds, createPagedLoader, type RequestContext, type Scope, type ServiceContext, type ServiceDeps, scopeOf, serviceContext } from '@crm/service-kit';
+import {
+  addMonthsTo,
+  byIds,
+  byKey,
+  createPagedLoader,
+  type RequestContext,
+  type Scope,
+  type ServiceContext,
+  type ServiceDeps,
+  scopeOf,
+  serviceContext,
+} from '@crm/service-kit';
 import DataLoader from 'dataloader';
 import { type AccountWithBalance, findAccountsByCustomerIds, findAccountsByIds, findEntriesOfAccounts, findSettings } from './db/account.store.ts';
 import { findReferralsOfAccounts, type ReferralRow } from './db/referral.store.ts';
 import { findRedemptionsByIds, findRedemptionsOfAccounts, findRewardsByIds } from './db/reward.store.ts';
 import type { DB, LoyaltySettingRow, LoyaltyTierRow, PointsEntryRow, RedemptionRow, RewardRow } from './db/schema.ts';
 import { findTiers, qualifyingPoints } from './db/tier.store.ts';
-import { addMonths } from './domain/points.ts';
 
 /** What every loyalty resolver receives. */
 export interface LoyaltyContext extends ServiceContext<DB> {
@@ -46,10 +56,9 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Loya
     scope,
     loaders: {
       account: new DataLoader(async (ids) => byIds(ids, await findAccountsByIds(db, scope, ids))),
-      accountOfCustomer: new DataLoader(async (customerIds) => {
-        const byCustomer = new Map((await findAccountsByCustomerIds(db, scope, customerIds)).map((a) => [a.customer_id, a]));
-        return customerIds.map((id) => byCustomer.get(id) ?? null);
-      }),
+      accountOfCustomer: new DataLoader(async (customerIds) =>
+        byKey(customerIds, await findAccountsByCustomerIds(db, scope, customerIds), (a) => a.customer_id),
+      ),
       entriesOfAccount: createPagedLoader(
         (ids, window) => findEntriesOfAccounts(db, scope, ids, window),
         (e) => e.account_id,
@@ -57,7 +66,7 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Loya
       qualifyingPoints: new DataLoader(async (ids) => {
         const now = ctx.now();
         const { tier_window_months } = await settings();
-        const points = await qualifyingPoints(db, ids, addMonths(now, -tier_window_months), now);
+        const points = await qualifyingPoints(db, ids, addMonthsTo(now, -tier_window_months), now);
         return ids.map((id) => points.get(id) ?? 0);
       }),
       reward: new DataLoader(async (ids) => byIds(ids, await findRewardsByIds(db, ids))),

@@ -1,3 +1,4 @@
+import { endOfDate } from '@crm/service-kit';
 import { describe, expect, it } from 'vitest';
 import { type PointsLot, pointsToExpire, remainingLots } from '../src/domain/expiry.ts';
 import { isBirthday } from '../src/domain/points.ts';
@@ -21,11 +22,11 @@ describe('points expiry, oldest first', () => {
     ]);
   });
 
-  it('expires only what is left of the lots past their date', () => {
-    expect(pointsToExpire(lots, 250, new Date('2028-02-01T00:00:00Z'))).toBe(50);
-    expect(pointsToExpire(lots, 0, new Date('2028-02-01T00:00:00Z'))).toBe(300);
-    expect(pointsToExpire(lots, 0, new Date('2027-12-31T00:00:00Z'))).toBe(0);
-    expect(pointsToExpire(lots, 600, new Date('2029-01-01T00:00:00Z'))).toBe(0);
+  it('expires, as of a date, only what is left of the lots expiring by its end', () => {
+    expect(pointsToExpire(lots, 250, endOfDate('2028-02-01'))).toBe(50);
+    expect(pointsToExpire(lots, 0, endOfDate('2028-02-01'))).toBe(300);
+    expect(pointsToExpire(lots, 0, endOfDate('2027-12-31'))).toBe(0);
+    expect(pointsToExpire(lots, 600, endOfDate('2029-01-01'))).toBe(0);
   });
 });
 

@@ -2,6 +2,10 @@ import { z } from 'zod';
 import { define, f } from './define.ts';
 
 export const delinquencyBucket = z.enum(['CURRENT', 'DPD_1_30', 'DPD_31_60', 'DPD_61_90', 'DPD_90_PLUS']);
+/** A loan's days-past-due bucket (credit's boundaries 1-30, 31-60, 61-90, 90+): the one definition every service uses. */
+export type DelinquencyBucket = z.infer<typeof delinquencyBucket>;
+/** The buckets from current to worst: a bucket's index is its rank. */
+export const DELINQUENCY_BUCKETS: readonly DelinquencyBucket[] = delinquencyBucket.options;
 export const riskClass = z.enum(['NORMAL', 'SPECIAL_MENTION', 'SUBSTANDARD', 'DOUBTFUL', 'LOSS']);
 export const warningSeverity = z.enum(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']);
 

@@ -11,7 +11,7 @@ import type { EventDefinition, Producer } from './define.ts';
 import { engagementEvents } from './engagement.ts';
 import { loyaltyEvents } from './loyalty.ts';
 
-export { creditEvents, delinquencyBucket, riskClass, warningSeverity } from './credit.ts';
+export { creditEvents, DELINQUENCY_BUCKETS, type DelinquencyBucket, delinquencyBucket, riskClass, warningSeverity } from './credit.ts';
 export { consentPurpose, customerGrade, customerKind, customerStatus, customersEvents } from './customers.ts';
 export { define, type EventDefinition, f as eventFields, PRODUCERS, type Producer } from './define.ts';
 export { churnRiskLevel, engagementEvents } from './engagement.ts';

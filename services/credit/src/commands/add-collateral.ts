@@ -1,4 +1,4 @@
-import { isoDate, runCommand, type UserError } from '@crm/service-kit';
+import { isoDate, lockIdempotencyKey, runCommand, type UserError } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { AddCollateralInput } from '../__generated__/resolvers-types.ts';
 import type { CreditContext } from '../context.ts';
@@ -14,6 +14,8 @@ export async function addCollateral(ctx: CreditContext, cmd: AddCollateralInput)
   await assertLoanInScope(ctx.db, ctx.scope, cmd.loanId);
   return runCommand(ctx, { action: 'addCollateral', entityType: 'Collateral' }, async (tx, audit) => {
     if (cmd.idempotencyKey) {
+      // a second identical request waits for the first to commit, then finds its row
+      await lockIdempotencyKey(tx, 'collateral', cmd.idempotencyKey);
       const existing = await findCollateralIdByIdempotencyKey(tx, cmd.idempotencyKey);
       if (existing) {
         audit.entity(existing);

@@ -1,5 +1,5 @@
 import { emit } from '@crm/events';
-import { runCommand, type UserError } from '@crm/service-kit';
+import { lockIdempotencyKey, runCommand, type UserError } from '@crm/service-kit';
 import type { Decimal } from 'decimal.js';
 import { v7 as uuidv7 } from 'uuid';
 import type { CreditContext } from '../context.ts';
@@ -33,6 +33,8 @@ export async function applyForLoan(ctx: CreditContext, cmd: ApplyForLoanCommand)
   const customer = await findCustomerReplica(ctx.db, ctx.scope, cmd.customerId);
   return runCommand(ctx, { action: 'applyForLoan', entityType: 'Loan' }, async (tx, audit) => {
     if (cmd.idempotencyKey) {
+      // a second identical request waits for the first to commit, then finds its row
+      await lockIdempotencyKey(tx, 'loan', cmd.idempotencyKey);
       const existing = await findLoanIdByIdempotencyKey(tx, cmd.idempotencyKey);
       if (existing) {
         audit.entity(existing);

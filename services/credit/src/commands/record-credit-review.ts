@@ -1,4 +1,4 @@
-import { isoDate, runCommand, type UserError } from '@crm/service-kit';
+import { isoDate, lockIdempotencyKey, runCommand, type UserError } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { RecordCreditReviewInput } from '../__generated__/resolvers-types.ts';
 import type { CreditContext } from '../context.ts';
@@ -6,7 +6,7 @@ import { findLoanInScope } from '../db/loan.store.ts';
 import { findReviewIdByIdempotencyKey, insertReview } from '../db/review.store.ts';
 import { assertLoanInScope } from '../db/scope.ts';
 import { findActiveRulesOfKind, findResponseHours } from '../db/warning.store.ts';
-import { raiseRiskWarningOnce } from '../events/raise-risk-warning.ts';
+import { raiseRiskWarningOnce } from './raise-risk-warning.ts';
 
 /**
  * Records a credit review; a fund use other than declared raises a FUND_USE_DEVIATION warning in
@@ -17,6 +17,8 @@ export async function recordCreditReview(ctx: CreditContext, cmd: RecordCreditRe
   await assertLoanInScope(ctx.db, ctx.scope, cmd.loanId);
   return runCommand(ctx, { action: 'recordCreditReview', entityType: 'CreditReview' }, async (tx, audit) => {
     if (cmd.idempotencyKey) {
+      // a second identical request waits for the first to commit, then finds its row
+      await lockIdempotencyKey(tx, 'credit_review', cmd.idempotencyKey);
       const existing = await findReviewIdByIdempotencyKey(tx, cmd.idempotencyKey);
       if (existing) {
         audit.entity(existing);

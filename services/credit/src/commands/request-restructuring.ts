@@ -1,4 +1,4 @@
-import { runCommand, type UserError } from '@crm/service-kit';
+import { lockIdempotencyKey, runCommand, type UserError } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { RequestRestructuringInput } from '../__generated__/resolvers-types.ts';
 import type { CreditContext } from '../context.ts';
@@ -17,6 +17,8 @@ export async function requestRestructuring(
   await assertLoanInScope(ctx.db, ctx.scope, cmd.loanId);
   return runCommand(ctx, { action: 'requestRestructuring', entityType: 'Restructuring' }, async (tx, audit) => {
     if (cmd.idempotencyKey) {
+      // a second identical request waits for the first to commit, then finds its row
+      await lockIdempotencyKey(tx, 'restructuring', cmd.idempotencyKey);
       const existing = await findRestructuringIdByIdempotencyKey(tx, cmd.idempotencyKey);
       if (existing) {
         audit.entity(existing);

@@ -1,7 +1,8 @@
 import { minorUnitsSql } from '@crm/service-kit';
-import { type Kysely, sql } from 'kysely';
-import { BUCKET_FLOORS, type DelinquencyBucket, type RiskClass } from '../domain/delinquency.ts';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { BUCKET_FLOORS, type DelinquencyBucket, type RiskClass, riskClassBands } from '../domain/delinquency.ts';
 import type { DB, WarningRuleKind, WarningSeverity } from './schema.ts';
+import { findThresholds } from './threshold.store.ts';
 
 /**
  * The end-of-day delinquency run, set-wise: a handful of statements over all loans whatever
@@ -17,8 +18,15 @@ const uuidV7 = sql<string>`encode(set_bit(set_bit(overlay(uuid_send(gen_random_u
 /** The currency's minor unit from the platform's one ISO 4217 table (service-kit money.ts), as SQL over the loan. */
 const currencyMinorUnits = sql.raw(minorUnitsSql('l.currency'));
 
-const bucketCase = (dpd: string) =>
-  sql.raw(`case ${BUCKET_FLOORS.map(([bucket, floor]) => `when ${dpd} >= ${floor} then '${bucket}'`).join(' ')} else 'CURRENT' end`);
+/**
+ * `case when dpd >= floor then band ... else fallback end` from a domain band table (highest floor
+ * first), floors and bands passed as parameters: the SQL never restates a boundary.
+ */
+function bandCase(dpd: RawBuilder<number>, bands: readonly (readonly [string, number])[], fallback: string): RawBuilder<string> {
+  if (!bands.length) return sql<string>`${fallback}::text`;
+  const whens = bands.map(([band, floor]) => sql`when ${dpd} >= ${floor}::int then ${band}::text`);
+  return sql<string>`case ${sql.join(whens, sql` `)} else ${fallback}::text end`;
+}
 
 /**
  * Stages the instalment and loan figures as of the date in two temporary tables (of one loan
@@ -30,13 +38,14 @@ export async function stageDelinquency(tx: Kysely<DB>, asOf: string, loanId: str
   await sql`
     create temp table eod_instalment on commit drop as
     select s.*,
-      -- Rounded half up at the currency's minor unit (0 for XOF, 3 for KWD), then written with at least 2 decimals like every amount.
+      -- penaltyDue (domain/delinquency.ts): rounded half up at the currency's minor unit (0 for XOF, 3 for KWD), written with at least 2 decimals.
       round(round(s.unpaid * s.penalty_rate * greatest(s.dpd - s.grace_days, 0) / 365, s.minor_units), greatest(s.minor_units, 2)) as penalty_due,
       max(s.number) filter (where s.due_date < ${asOf}::date and s.unpaid <= 0) over (partition by s.loan_id) as last_paid_number
     from (
       select i.loan_id, i.version, i.number, i.due_date, i.penalty_paid,
         i.principal - coalesce(a.principal, 0) as principal_unpaid,
         i.principal + i.interest - coalesce(a.principal, 0) - coalesce(a.interest, 0) as unpaid,
+        -- instalmentDaysPastDue (domain/delinquency.ts); test/end-of-day-oracle.db.test.ts compares every row with it
         case when i.due_date < ${asOf}::date and i.principal + i.interest - coalesce(a.principal, 0) - coalesce(a.interest, 0) > 0
           then ${asOf}::date - i.due_date else 0 end as dpd,
         p.penalty_rate, p.grace_days, ${currencyMinorUnits} as minor_units
@@ -53,10 +62,12 @@ export async function stageDelinquency(tx: Kysely<DB>, asOf: string, loanId: str
         and (${loanId}::text is null or l.id = ${loanId}::text)
     ) s
   `.execute(tx);
+  // bucket by the domain's BUCKET_FLOORS, class by the threshold table read through the domain's bands (bucketOf, riskClassOf)
+  const classBands = riskClassBands((await findThresholds(tx)).map((t) => ({ riskClass: t.risk_class, minDpd: t.min_dpd })));
+  const loanDpd = sql<number>`f.dpd`;
   await sql`
     create temp table eod_loan on commit drop as
-    select f.*, ${bucketCase('f.dpd')} as bucket,
-      (select t.risk_class from risk_class_threshold t where t.min_dpd <= f.dpd order by t.min_dpd desc limit 1) as risk_class
+    select f.*, ${bandCase(loanDpd, BUCKET_FLOORS, 'CURRENT')} as bucket, ${bandCase(loanDpd, classBands, 'NORMAL')} as risk_class
     from (
       select e.loan_id, l.customer_id, l.officer_id, l.currency, l.risk_class_override,
         (l.delinquency_as_of is null or l.delinquency_as_of <= ${asOf}::date) as forward,

@@ -1,4 +1,4 @@
-import type { EventTables } from '@crm/events';
+import type { DelinquencyBucket, EventTables } from '@crm/events';
 import type { AuditTables, JobRunTables } from '@crm/service-kit';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { LoanProductType, LoanStatus, OverpaymentPolicy } from '../domain/loans.ts';
@@ -12,7 +12,7 @@ type DateColumn = ColumnType<string, string, string>;
 type Numeric = ColumnType<string, string, string>;
 type NumericDefault = ColumnType<string, string | undefined, string>;
 
-export type DelinquencyBucket = 'CURRENT' | 'DPD_1_30' | 'DPD_31_60' | 'DPD_61_90' | 'DPD_90_PLUS';
+export type { DelinquencyBucket } from '@crm/events';
 export type RiskClass = 'NORMAL' | 'SPECIAL_MENTION' | 'SUBSTANDARD' | 'DOUBTFUL' | 'LOSS';
 export type WarningSeverity = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
 export type WarningStatus = 'OPEN' | 'ACKNOWLEDGED' | 'ACTION_TAKEN' | 'RESOLVED' | 'ESCALATED';

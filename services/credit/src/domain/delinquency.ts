@@ -1,6 +1,10 @@
+import type { DelinquencyBucket } from '@crm/events';
 import type { UserError } from '@crm/service-kit';
+import type { Decimal } from 'decimal.js';
+import { daysBetween } from './dates.ts';
+import { amountScale, Money, minorUnits, roundMoney } from './money.ts';
 
-export type DelinquencyBucket = 'CURRENT' | 'DPD_1_30' | 'DPD_31_60' | 'DPD_61_90' | 'DPD_90_PLUS';
+export type { DelinquencyBucket } from '@crm/events';
 export type RiskClass = 'NORMAL' | 'SPECIAL_MENTION' | 'SUBSTANDARD' | 'DOUBTFUL' | 'LOSS';
 
 export const RISK_CLASSES: RiskClass[] = ['NORMAL', 'SPECIAL_MENTION', 'SUBSTANDARD', 'DOUBTFUL', 'LOSS'];
@@ -9,7 +13,7 @@ export const RISK_CLASSES: RiskClass[] = ['NORMAL', 'SPECIAL_MENTION', 'SUBSTAND
  * Days past due (DPD) as of a date: the days since the due date of the oldest instalment still
  * not fully paid (principal and interest) at the end of that date; 0 on the due date itself.
  * Buckets: CURRENT (0), 1-30, 31-60, 61-90, 90+ (the lower bound of each is listed here and
- * the end-of-day SQL uses this table).
+ * the end-of-day SQL builds its CASE from this table).
  */
 export const BUCKET_FLOORS: [DelinquencyBucket, number][] = [
   ['DPD_90_PLUS', 91],
@@ -19,22 +23,50 @@ export const BUCKET_FLOORS: [DelinquencyBucket, number][] = [
   ['CURRENT', 0],
 ];
 
+/**
+ * Days past due of one instalment at the end of `asOf`: the days since its due date while its
+ * principal and interest are not fully paid; 0 on the due date itself and once paid. A loan's
+ * DPD is the largest of its instalments' (0 without any).
+ */
+export function instalmentDaysPastDue(i: { dueDate: string; unpaid: Decimal.Value }, asOf: string): number {
+  return i.dueDate < asOf && new Money(i.unpaid).gt(0) ? daysBetween(i.dueDate, asOf) : 0;
+}
+
+export function loanDaysPastDue(instalments: readonly { dueDate: string; unpaid: Decimal.Value }[], asOf: string): number {
+  return Math.max(0, ...instalments.map((i) => instalmentDaysPastDue(i, asOf)));
+}
+
 export function bucketOf(dpd: number): DelinquencyBucket {
   return BUCKET_FLOORS.find(([, floor]) => dpd >= floor)?.[0] ?? 'CURRENT';
 }
 
+/**
+ * The thresholds (table `risk_class_threshold`, set by `setRiskClassThresholds`) as bands,
+ * highest first: the class is that of the first band whose floor is at or below the DPD, NORMAL
+ * below them all. The end-of-day SQL is a CASE built from these bands.
+ */
+export function riskClassBands(thresholds: readonly { riskClass: RiskClass; minDpd: number }[]): [RiskClass, number][] {
+  return [...thresholds].sort((a, b) => b.minDpd - a.minDpd).map((t) => [t.riskClass, t.minDpd]);
+}
+
 /** The class whose threshold is the highest at or below the DPD. */
-export function riskClassOf(dpd: number, thresholds: { riskClass: RiskClass; minDpd: number }[]): RiskClass {
-  return [...thresholds].sort((a, b) => b.minDpd - a.minDpd).find((t) => dpd >= t.minDpd)?.riskClass ?? 'NORMAL';
+export function riskClassOf(dpd: number, thresholds: readonly { riskClass: RiskClass; minDpd: number }[]): RiskClass {
+  return riskClassBands(thresholds).find(([, floor]) => dpd >= floor)?.[0] ?? 'NORMAL';
 }
 
 /**
  * Penalty on an overdue instalment as of a date: simple interest at the product's annual
  * penalty rate on the unpaid principal and interest, for the days past due beyond the grace
  * days, over a 365-day year: unpaid * penaltyRate * max(0, dpd - graceDays) / 365, rounded half
- * up to the minor unit (computed in SQL by the end-of-day run with exactly this formula).
+ * up to the currency's minor unit and written at `amountScale` (at least 2 decimals). The
+ * end-of-day SQL (`db/end-of-day.store.ts`) computes the same formula set-wise, with the minor
+ * unit from the same currency table; `test/end-of-day-oracle.db.test.ts` compares the two.
  */
-export const PENALTY_FORMULA = 'round(unpaid * penalty_rate * greatest(dpd - grace_days, 0) / 365, scale)';
+export function penaltyDue(i: { unpaid: Decimal.Value; penaltyRate: Decimal.Value; dpd: number; graceDays: number; currency: string }): string {
+  const days = Math.max(0, i.dpd - i.graceDays);
+  const exact = new Money(i.unpaid).times(i.penaltyRate).times(days).dividedBy(365);
+  return roundMoney(exact, minorUnits(i.currency) ?? 2).toFixed(amountScale(i.currency));
+}
 
 /** Thresholds: one per class, NORMAL at 0, strictly increasing in class order. */
 export function validateThresholds(input: { riskClass: RiskClass; minDaysPastDue: number }[]): UserError[] {

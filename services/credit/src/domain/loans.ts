@@ -1,4 +1,4 @@
-import type { UserError } from '@crm/service-kit';
+import type { UserError, Validation } from '@crm/service-kit';
 import type { Decimal } from 'decimal.js';
 import { amountMessages, checkAmount, Money, type MoneyValue, minorUnits } from './money.ts';
 import { type AmortisationMethod, type DayCountConvention, defaultDayCount, periodsPerYear, type RepaymentFrequency } from './schedule.ts';
@@ -7,7 +7,7 @@ export type LoanProductType = 'MICRO_BUSINESS' | 'CONSUMER' | 'AGRICULTURAL' | '
 export type OverpaymentPolicy = 'REDUCE_LAST_INSTALMENTS' | 'REFUSE';
 export type LoanStatus = 'APPLIED' | 'APPROVED' | 'ACTIVE' | 'CLOSED' | 'WRITTEN_OFF';
 
-type Result<T> = { ok: true; value: T } | { ok: false; errors: UserError[] };
+type Result<T> = Validation<T>;
 
 const err = (field: string, code: string, message: string): UserError => ({ field, code, message });
 

@@ -1,4 +1,4 @@
-import type { UserError } from '@crm/service-kit';
+import { endOfDate, type UserError } from '@crm/service-kit';
 
 export type WarningStatus = 'OPEN' | 'ACKNOWLEDGED' | 'ACTION_TAKEN' | 'RESOLVED' | 'ESCALATED';
 export type WarningAction = 'ACKNOWLEDGE' | 'TAKE_ACTION' | 'RESOLVE' | 'ESCALATE';
@@ -31,8 +31,7 @@ export function nextWarningStatus(
 
 /** The escalation job looks at deadlines up to the end of its as-of date, never past the present. */
 export function escalationCutoff(asOf: string, now: Date): Date {
-  const endOfDay = new Date(`${asOf}T00:00:00Z`);
-  endOfDay.setUTCDate(endOfDay.getUTCDate() + 1);
+  const endOfDay = endOfDate(asOf);
   return endOfDay.getTime() < now.getTime() ? endOfDay : now;
 }
 

@@ -1,4 +1,4 @@
-import { requireIdentity, runCommand, type UserError } from '@crm/service-kit';
+import { findIdempotentReplay, requireIdentity, runCommand, type UserError } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { CreateCareEventInput } from '../__generated__/resolvers-types.ts';
 import type { EngagementContext } from '../context.ts';
@@ -6,25 +6,25 @@ import { findCareEvent, findCareEventIdByIdempotencyKey, insertCareEvent } from 
 import { assertBranchInScope } from '../db/scope.ts';
 import { validateCareEvent } from '../domain/care.ts';
 import type { CareEventResult } from './invite-to-care-event.ts';
+import { replayed } from './replayed.ts';
 
 /** Plans a customer event (education talk, appreciation day) for a branch in the caller's scope, or for every branch. */
 export async function createCareEvent(ctx: EngagementContext, input: CreateCareEventInput): Promise<CareEventResult> {
   const identity = requireIdentity(ctx);
-  if (input.idempotencyKey) {
-    const existing = await findCareEventIdByIdempotencyKey(ctx.db, input.idempotencyKey);
-    if (existing) return { event: (await findCareEvent(ctx.db, ctx.scope, existing)) ?? null, userErrors: [] };
-  }
   const now = ctx.now();
   const result = validateCareEvent(input, now);
   // Scope first, outside the transaction: a refusal is audited as FORBIDDEN by the access layer.
   if (result.ok) assertBranchInScope(ctx.scope, result.value.branchId, 'event');
-  const id = uuidv7();
   const done = await runCommand(
     ctx,
-    { action: 'createCareEvent', entityType: 'CareEvent', entityId: id },
-    async (tx, audit): Promise<{ userErrors: UserError[] }> => {
-      if (!result.ok) return { userErrors: result.errors };
+    { action: 'createCareEvent', entityType: 'CareEvent' },
+    async (tx, audit): Promise<{ id: string | null; userErrors: UserError[] }> => {
+      const replay = await findIdempotentReplay(tx, 'care_event', input.idempotencyKey, (key) => findCareEventIdByIdempotencyKey(tx, key));
+      if (replay) return replayed(audit, replay);
+      if (!result.ok) return { id: null, userErrors: result.errors };
       const e = result.value;
+      const id = uuidv7();
+      audit.entity(id);
       await insertCareEvent(tx, {
         id,
         title: e.title,
@@ -38,9 +38,9 @@ export async function createCareEvent(ctx: EngagementContext, input: CreateCareE
         idempotency_key: input.idempotencyKey ?? null,
       });
       audit.changes(null, { title: e.title, kind: e.kind, branchId: e.branchId, startsAt: e.startsAt, capacity: e.capacity });
-      return { userErrors: [] };
+      return { id, userErrors: [] };
     },
   );
-  if (done.userErrors.length) return { event: null, userErrors: done.userErrors };
-  return { event: (await findCareEvent(ctx.db, ctx.scope, id)) ?? null, userErrors: [] };
+  if (!done.id) return { event: null, userErrors: done.userErrors };
+  return { event: (await findCareEvent(ctx.db, ctx.scope, done.id)) ?? null, userErrors: [] };
 }

@@ -1,4 +1,4 @@
-import { requireIdentity, runCommand, type UserError } from '@crm/service-kit';
+import { findIdempotentReplay, requireIdentity, runCommand, type UserError } from '@crm/service-kit';
 import type { CreateTaskInput } from '../__generated__/resolvers-types.ts';
 import type { EngagementContext } from '../context.ts';
 import { findCustomerReplica } from '../db/customer-replica.store.ts';
@@ -6,16 +6,13 @@ import type { TaskRow } from '../db/schema.ts';
 import { findTaskIdByIdempotencyKey } from '../db/task.store.ts';
 import { validateNewTask } from '../domain/tasks.ts';
 import { createPlannedTask } from './create-planned-task.ts';
+import { replayed } from './replayed.ts';
 
 export type CreateTaskResult = { task: TaskRow | null; userErrors: UserError[] };
 
 /** Creates a task by hand about a customer in the caller's scope (assigned to the relationship manager by default). Emits TaskCreated. */
 export async function createTask(ctx: EngagementContext, input: CreateTaskInput): Promise<CreateTaskResult> {
   const identity = requireIdentity(ctx);
-  if (input.idempotencyKey) {
-    const existing = await findTaskIdByIdempotencyKey(ctx.db, input.idempotencyKey);
-    if (existing) return { task: await ctx.loaders.task.load(existing), userErrors: [] };
-  }
   const result = validateNewTask(input, ctx.now());
   // Scope first, outside the transaction: a refusal is audited as FORBIDDEN by the access layer.
   const customer = result.ok ? await findCustomerReplica(ctx.db, ctx.scope, result.value.customerId) : undefined;
@@ -23,6 +20,9 @@ export async function createTask(ctx: EngagementContext, input: CreateTaskInput)
     ctx,
     { action: 'createTask', entityType: 'Task' },
     async (tx, audit): Promise<{ id: string | null; userErrors: UserError[] }> => {
+      // the replay check in the writing transaction: a second identical request waits, then replays
+      const replay = await findIdempotentReplay(tx, 'task', input.idempotencyKey, (key) => findTaskIdByIdempotencyKey(tx, key));
+      if (replay) return replayed(audit, replay);
       if (!result.ok) return { id: null, userErrors: result.errors };
       const t = result.value;
       if (!customer) return { id: null, userErrors: [{ field: 'customerId', code: 'CUSTOMER_NOT_FOUND', message: `No customer with id ${t.customerId}` }] };

@@ -1,27 +1,28 @@
-import { requireIdentity, runCommand, type UserError } from '@crm/service-kit';
+import { findIdempotentReplay, requireIdentity, runCommand, type UserError } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { DefineSurveyInput } from '../__generated__/resolvers-types.ts';
 import type { EngagementContext } from '../context.ts';
 import type { SurveyRow } from '../db/schema.ts';
 import { findSurveyIdByIdempotencyKey, insertSurvey } from '../db/survey.store.ts';
 import { validateSurveyDefinition } from '../domain/surveys.ts';
+import { replayed } from './replayed.ts';
 
 export type SurveyResult = { survey: SurveyRow | null; userErrors: UserError[] };
 
 /** Defines a survey (configuration: no customer data). */
 export async function defineSurvey(ctx: EngagementContext, input: DefineSurveyInput): Promise<SurveyResult> {
   const identity = requireIdentity(ctx);
-  if (input.idempotencyKey) {
-    const existing = await findSurveyIdByIdempotencyKey(ctx.db, input.idempotencyKey);
-    if (existing) return { survey: await ctx.loaders.survey.load(existing), userErrors: [] };
-  }
   const result = validateSurveyDefinition(input);
-  const id = uuidv7();
   const done = await runCommand(
     ctx,
-    { action: 'defineSurvey', entityType: 'Survey', entityId: id },
-    async (tx, audit): Promise<{ userErrors: UserError[] }> => {
-      if (!result.ok) return { userErrors: result.errors };
+    { action: 'defineSurvey', entityType: 'Survey' },
+    async (tx, audit): Promise<{ id: string | null; userErrors: UserError[] }> => {
+      // the replay check in the writing transaction: a second identical request waits, then replays
+      const replay = await findIdempotentReplay(tx, 'survey', input.idempotencyKey, (key) => findSurveyIdByIdempotencyKey(tx, key));
+      if (replay) return replayed(audit, replay);
+      if (!result.ok) return { id: null, userErrors: result.errors };
+      const id = uuidv7();
+      audit.entity(id);
       await insertSurvey(tx, {
         id,
         name: result.value.name,
@@ -32,9 +33,9 @@ export async function defineSurvey(ctx: EngagementContext, input: DefineSurveyIn
         idempotency_key: input.idempotencyKey ?? null,
       });
       audit.changes(null, { name: result.value.name, trigger: input.trigger ?? null, questions: result.value.questions.length });
-      return { userErrors: [] };
+      return { id, userErrors: [] };
     },
   );
-  if (done.userErrors.length) return { survey: null, userErrors: done.userErrors };
-  return { survey: await ctx.loaders.survey.load(id), userErrors: [] };
+  if (!done.id) return { survey: null, userErrors: done.userErrors };
+  return { survey: await ctx.loaders.survey.load(done.id), userErrors: [] };
 }

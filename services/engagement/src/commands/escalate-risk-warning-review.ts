@@ -1,9 +1,9 @@
 import type { EventInput } from '@crm/events';
+import { DAY_MS } from '@crm/service-kit';
 import type { Transaction } from 'kysely';
 import { findRelationshipManagerId } from '../db/customer-replica.store.ts';
 import type { DB } from '../db/schema.ts';
 import { raiseOpenTaskPriority } from '../db/task.store.ts';
-import { DAY_MS } from '../domain/dates.ts';
 import { riskWarningTask } from '../domain/tasks.ts';
 import { createPlannedTask } from './create-planned-task.ts';
 

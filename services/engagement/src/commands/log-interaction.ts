@@ -1,5 +1,5 @@
 import { emit } from '@crm/events';
-import { requireIdentity, runCommand, type UserError } from '@crm/service-kit';
+import { findIdempotentReplay, requireIdentity, runCommand, type UserError } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { LogInteractionInput } from '../__generated__/resolvers-types.ts';
 import type { EngagementContext } from '../context.ts';
@@ -9,16 +9,13 @@ import { findInteractionIdByIdempotencyKey, insertInteraction } from '../db/inte
 import type { InteractionRow } from '../db/schema.ts';
 import { requiredConsent } from '../domain/consent.ts';
 import { validateInteraction } from '../domain/interactions.ts';
+import { replayed } from './replayed.ts';
 
 export type LogInteractionResult = { interaction: InteractionRow | null; userErrors: UserError[] };
 
 /** Records a contact with a customer in the caller's scope; marketing and care contact needs consent. Emits InteractionLogged. */
 export async function logInteraction(ctx: EngagementContext, input: LogInteractionInput): Promise<LogInteractionResult> {
   const identity = requireIdentity(ctx);
-  if (input.idempotencyKey) {
-    const existing = await findInteractionIdByIdempotencyKey(ctx.db, input.idempotencyKey);
-    if (existing) return { interaction: await ctx.loaders.interaction.load(existing), userErrors: [] };
-  }
   const now = ctx.now();
   const result = validateInteraction(input, now);
   // Scope first, outside the transaction: a refusal is audited as FORBIDDEN by the access layer.
@@ -27,13 +24,17 @@ export async function logInteraction(ctx: EngagementContext, input: LogInteracti
   const done = await runCommand(
     ctx,
     { action: 'logInteraction', entityType: 'Interaction', entityId: id },
-    async (tx, audit): Promise<{ userErrors: UserError[] }> => {
-      if (!result.ok) return { userErrors: result.errors };
+    async (tx, audit): Promise<{ id: string | null; userErrors: UserError[] }> => {
+      // the replay check in the writing transaction: a second identical request waits, then replays
+      const replay = await findIdempotentReplay(tx, 'interaction', input.idempotencyKey, (key) => findInteractionIdByIdempotencyKey(tx, key));
+      if (replay) return replayed(audit, replay);
+      if (!result.ok) return { id: null, userErrors: result.errors };
       const i = result.value;
-      if (!customer) return { userErrors: [{ field: 'customerId', code: 'CUSTOMER_NOT_FOUND', message: `No customer with id ${i.customerId}` }] };
+      if (!customer) return { id: null, userErrors: [{ field: 'customerId', code: 'CUSTOMER_NOT_FOUND', message: `No customer with id ${i.customerId}` }] };
       const consent = requiredConsent(i.purpose);
       if (consent && !(await hasConsent(tx, i.customerId, consent))) {
         return {
+          id: null,
           userErrors: [{ field: 'purpose', code: 'CONSENT_REQUIRED', message: `The customer has not consented to ${consent.toLowerCase().replace('_', ' ')}` }],
         };
       }
@@ -65,9 +66,9 @@ export async function logInteraction(ctx: EngagementContext, input: LogInteracti
       });
       // the summary and outcome are free text: they stay out of the audit record
       audit.changes(null, { customerId: i.customerId, channel: i.channel, direction: i.direction, purpose: i.purpose, occurredAt: i.occurredAt });
-      return { userErrors: [] };
+      return { id, userErrors: [] };
     },
   );
-  if (done.userErrors.length) return { interaction: null, userErrors: done.userErrors };
-  return { interaction: await ctx.loaders.interaction.load(id), userErrors: [] };
+  if (!done.id) return { interaction: null, userErrors: done.userErrors };
+  return { interaction: await ctx.loaders.interaction.load(done.id), userErrors: [] };
 }

@@ -1,5 +1,5 @@
 import { emit } from '@crm/events';
-import { requireIdentity, runCommand, type UserError } from '@crm/service-kit';
+import { findIdempotentReplay, requireIdentity, runCommand, type UserError } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { ReceiveComplaintInput } from '../__generated__/resolvers-types.ts';
 import type { EngagementContext } from '../context.ts';
@@ -7,16 +7,13 @@ import { findComplaintIdByIdempotencyKey, findComplaintSla, insertComplaint, ins
 import { findCustomerReplica } from '../db/customer-replica.store.ts';
 import type { ComplaintRow } from '../db/schema.ts';
 import { slaDeadlines, validateNewComplaint } from '../domain/complaints.ts';
+import { replayed } from './replayed.ts';
 
 export type ComplaintResult = { complaint: ComplaintRow | null; userErrors: UserError[] };
 
 /** Records a complaint, suggestion or praise of a customer in the caller's scope; its SLA clock starts. Emits ComplaintReceived. */
 export async function receiveComplaint(ctx: EngagementContext, input: ReceiveComplaintInput): Promise<ComplaintResult> {
   const identity = requireIdentity(ctx);
-  if (input.idempotencyKey) {
-    const existing = await findComplaintIdByIdempotencyKey(ctx.db, input.idempotencyKey);
-    if (existing) return { complaint: await ctx.loaders.complaint.load(existing), userErrors: [] };
-  }
   const now = ctx.now();
   const result = validateNewComplaint(input, now);
   // Scope first, outside the transaction: a refusal is audited as FORBIDDEN by the access layer.
@@ -25,10 +22,13 @@ export async function receiveComplaint(ctx: EngagementContext, input: ReceiveCom
   const done = await runCommand(
     ctx,
     { action: 'receiveComplaint', entityType: 'Complaint', entityId: id },
-    async (tx, audit): Promise<{ userErrors: UserError[] }> => {
-      if (!result.ok) return { userErrors: result.errors };
+    async (tx, audit): Promise<{ id: string | null; userErrors: UserError[] }> => {
+      // the replay check in the writing transaction: a second identical request waits, then replays
+      const replay = await findIdempotentReplay(tx, 'complaint', input.idempotencyKey, (key) => findComplaintIdByIdempotencyKey(tx, key));
+      if (replay) return replayed(audit, replay);
+      if (!result.ok) return { id: null, userErrors: result.errors };
       const c = result.value;
-      if (!customer) return { userErrors: [{ field: 'customerId', code: 'CUSTOMER_NOT_FOUND', message: `No customer with id ${c.customerId}` }] };
+      if (!customer) return { id: null, userErrors: [{ field: 'customerId', code: 'CUSTOMER_NOT_FOUND', message: `No customer with id ${c.customerId}` }] };
       const sla = await findComplaintSla(tx, c.severity);
       const due = slaDeadlines(c.receivedAt, { acknowledgeHours: sla.acknowledge_hours, resolveDays: sla.resolve_days });
       await insertComplaint(tx, {
@@ -80,9 +80,9 @@ export async function receiveComplaint(ctx: EngagementContext, input: ReceiveCom
       });
       // the description is free text: it stays out of the audit record
       audit.changes(null, { customerId: c.customerId, kind: c.kind, category: c.category, severity: c.severity, status: 'RECEIVED', assigneeId: c.assigneeId });
-      return { userErrors: [] };
+      return { id, userErrors: [] };
     },
   );
-  if (done.userErrors.length) return { complaint: null, userErrors: done.userErrors };
-  return { complaint: await ctx.loaders.complaint.load(id), userErrors: [] };
+  if (!done.id) return { complaint: null, userErrors: done.userErrors };
+  return { complaint: await ctx.loaders.complaint.load(done.id), userErrors: [] };
 }

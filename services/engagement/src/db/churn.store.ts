@@ -1,7 +1,11 @@
+import { DELINQUENCY_BUCKETS } from '@crm/events';
 import type { Scope } from '@crm/service-kit';
 import { type Insertable, type Kysely, sql } from 'kysely';
 import type { ChurnRiskRow, ChurnRiskTable, DB } from './schema.ts';
 import { customerInScope } from './scope.ts';
+
+/** A loan's bucket as its rank, 0 (current) to 4 (90+ days), from the catalogue's ordered buckets. */
+const bucketRank = sql.raw(`case l.bucket ${DELINQUENCY_BUCKETS.map((b, rank) => `when '${b}' then ${rank}`).join(' ')} else 0 end`);
 
 /** The churn risks of customers in scope (none for the others). */
 export async function findChurnRisks(db: Kysely<DB>, scope: Scope, customerIds: readonly string[]): Promise<ChurnRiskRow[]> {
@@ -82,11 +86,7 @@ export async function findChurnInputs(
         .as('low_scores'),
       eb
         .selectFrom('loan_replica as l')
-        .select(
-          sql<number>`max(case l.bucket when 'DPD_1_30' then 1 when 'DPD_31_60' then 2 when 'DPD_61_90' then 3 when 'DPD_90_PLUS' then 4 else 0 end)`.as(
-            'rank',
-          ),
-        )
+        .select(sql<number>`max(${bucketRank})`.as('rank'))
         .whereRef('l.customer_id', '=', 'c.id')
         .where('l.status', '=', 'ACTIVE')
         .as('worst_bucket_rank'),

@@ -1,6 +1,7 @@
 import type { PageWindow, Scope } from '@crm/service-kit';
 import { decodeCursor } from '@crm/service-kit';
 import type { Insertable, Kysely, Updateable } from 'kysely';
+import { SLA_KINDS, UNACKNOWLEDGED_STATUSES, UNRESOLVED_STATUSES } from '../domain/complaints.ts';
 import type {
   ComplaintCategory,
   ComplaintHistoryTable,
@@ -130,13 +131,14 @@ export async function findComplaintsOfCustomers(db: Kysely<DB>, scope: Scope, cu
  * Marks, set-wise, the complaints that missed a deadline before `cutoff` and were not escalated
  * for it yet: unacknowledged past the acknowledgement deadline, unresolved past the resolution
  * deadline. Returns what was escalated (a second run for the same date finds nothing new).
+ * The rule is `slaBreachesToEscalate` of the domain: same constants, and a test compares both.
  */
 export async function escalateSlaBreaches(db: Kysely<DB>, cutoff: Date, at: Date): Promise<{ acknowledge: ComplaintRow[]; resolve: ComplaintRow[] }> {
   const acknowledge = await db
     .updateTable('complaint')
     .set({ acknowledge_escalated_at: at, updated_at: at })
-    .where('kind', '=', 'COMPLAINT')
-    .where('status', '=', 'RECEIVED')
+    .where('kind', 'in', SLA_KINDS)
+    .where('status', 'in', UNACKNOWLEDGED_STATUSES)
     .where('acknowledge_due_at', '<', cutoff)
     .where('acknowledge_escalated_at', 'is', null)
     .returningAll()
@@ -144,8 +146,8 @@ export async function escalateSlaBreaches(db: Kysely<DB>, cutoff: Date, at: Date
   const resolve = await db
     .updateTable('complaint')
     .set({ resolve_escalated_at: at, updated_at: at })
-    .where('kind', '=', 'COMPLAINT')
-    .where('status', 'in', ['RECEIVED', 'ACKNOWLEDGED', 'IN_PROGRESS', 'REOPENED'])
+    .where('kind', 'in', SLA_KINDS)
+    .where('status', 'in', UNRESOLVED_STATUSES)
     .where('resolve_due_at', '<', cutoff)
     .where('resolve_escalated_at', 'is', null)
     .returningAll()

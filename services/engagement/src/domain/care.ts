@@ -1,4 +1,4 @@
-import { type UserError, userErrorsFromZod } from '@crm/service-kit';
+import { type Validation, validateWith } from '@crm/service-kit';
 import { z } from 'zod';
 
 function isLeapYear(year: number): boolean {
@@ -24,7 +24,7 @@ export interface NewCareEvent {
   capacity: number | null;
 }
 
-export function validateCareEvent(input: unknown, now: Date): { ok: true; value: NewCareEvent } | { ok: false; errors: UserError[] } {
+export function validateCareEvent(input: unknown, now: Date): Validation<NewCareEvent> {
   const schema = z.object({
     title: z.string().trim().min(1, 'must not be blank').max(200),
     kind: z.enum(['EDUCATION_TALK', 'APPRECIATION_DAY', 'OTHER']),
@@ -46,8 +46,7 @@ export function validateCareEvent(input: unknown, now: Date): { ok: true; value:
       .nullish()
       .transform((v) => v ?? null),
   });
-  const parsed = schema.safeParse(input);
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, errors: userErrorsFromZod(parsed.error) };
+  return validateWith(schema, input);
 }
 
 /** Seats left for new invitations: an event without a capacity has no limit. */

@@ -1,5 +1,5 @@
+import { addDays } from '@crm/service-kit';
 import { Decimal } from 'decimal.js';
-import { addDays } from './dates.ts';
 import type { ChurnRiskLevel, ChurnSignalValue } from './types.ts';
 
 /** Raw facts about a customer as of a date, gathered set-wise by the churn-scoring run. */

@@ -1,7 +1,6 @@
-import { type UserError, userErrorsFromZod } from '@crm/service-kit';
+import { DAY_MS, DEFAULT_MINOR_UNITS, HOUR_MS, isCurrencyCode, minorUnits, type UserError, type Validation, validateWith } from '@crm/service-kit';
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
-import { DAY_MS, HOUR_MS } from './dates.ts';
 import type { ComplaintCategory, ComplaintKind, ComplaintSeverity, ComplaintStatus, InteractionChannel } from './types.ts';
 
 /** The service level of a severity: acknowledge within hours, resolve within days (a table row). */
@@ -28,8 +27,41 @@ export function resolvedWithinSla(resolvedAt: Date, resolveDueAt: Date): boolean
   return resolvedAt.getTime() <= resolveDueAt.getTime();
 }
 
+/** Only complaints have service levels (suggestions and praise do not). */
+export const SLA_KINDS: readonly ComplaintKind[] = ['COMPLAINT'];
+
+/** Statuses in which the complaint still waits for an acknowledgement (the acknowledge SLA runs). */
+export const UNACKNOWLEDGED_STATUSES: readonly ComplaintStatus[] = ['RECEIVED'];
+
 /** Statuses in which the complaint still waits for a resolution (the resolve SLA runs). */
-export const UNRESOLVED_STATUSES: ComplaintStatus[] = ['RECEIVED', 'ACKNOWLEDGED', 'IN_PROGRESS', 'REOPENED'];
+export const UNRESOLVED_STATUSES: readonly ComplaintStatus[] = ['RECEIVED', 'ACKNOWLEDGED', 'IN_PROGRESS', 'REOPENED'];
+
+export type SlaBreach = 'ACKNOWLEDGE' | 'RESOLVE';
+
+/** What the SLA escalation looks at of a complaint. */
+export interface ComplaintSlaState {
+  kind: ComplaintKind;
+  status: ComplaintStatus;
+  acknowledgeDueAt: Date;
+  resolveDueAt: Date;
+  acknowledgeEscalatedAt: Date | null;
+  resolveEscalatedAt: Date | null;
+}
+
+/**
+ * The breaches of a complaint to escalate as of `cutoff` (each once): still unacknowledged past
+ * the acknowledgement deadline, still unresolved past the resolution deadline. The set-wise SQL of
+ * the job (`complaint.store.ts#escalateSlaBreaches`) is built from the same constants and tested
+ * against this function over generated complaints.
+ */
+export function slaBreachesToEscalate(c: ComplaintSlaState, cutoff: Date): SlaBreach[] {
+  if (!SLA_KINDS.includes(c.kind)) return [];
+  const breaches: SlaBreach[] = [];
+  if (UNACKNOWLEDGED_STATUSES.includes(c.status) && c.acknowledgeDueAt.getTime() < cutoff.getTime() && c.acknowledgeEscalatedAt === null)
+    breaches.push('ACKNOWLEDGE');
+  if (UNRESOLVED_STATUSES.includes(c.status) && c.resolveDueAt.getTime() < cutoff.getTime() && c.resolveEscalatedAt === null) breaches.push('RESOLVE');
+  return breaches;
+}
 
 /** The workflow: received -> acknowledged -> in progress -> resolved -> closed, with reopening. */
 const COMPLAINT_TRANSITIONS: Record<ComplaintStatus, ComplaintStatus[]> = {
@@ -59,7 +91,7 @@ export interface NewComplaint {
 
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
-export function validateNewComplaint(input: unknown, now: Date): { ok: true; value: NewComplaint } | { ok: false; errors: UserError[] } {
+export function validateNewComplaint(input: unknown, now: Date): Validation<NewComplaint> {
   const schema = z.object({
     customerId: z.string().min(1),
     kind: z.enum(['COMPLAINT', 'SUGGESTION', 'PRAISE']),
@@ -77,15 +109,7 @@ export function validateNewComplaint(input: unknown, now: Date): { ok: true; val
       .transform((v) => v ?? now)
       .refine((d) => d.getTime() <= now.getTime() + FUTURE_TOLERANCE_MS, { message: 'cannot be in the future', params: { code: 'DATE_IN_FUTURE' } }),
   });
-  const parsed = schema.safeParse(input);
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, errors: userErrorsFromZod(parsed.error) };
-}
-
-/** Minor units of the currencies whose minor unit is not the usual cent (ISO 4217). */
-const MINOR_UNITS: Record<string, number> = { XOF: 0, XAF: 0, JPY: 0, KRW: 0, RWF: 0, UGX: 0, KWD: 3, BHD: 3, TND: 3 };
-
-export function minorUnitsOf(currency: string): number {
-  return MINOR_UNITS[currency] ?? 2;
+  return validateWith(schema, input);
 }
 
 export interface Resolution {
@@ -96,22 +120,21 @@ export interface Resolution {
 }
 
 /** A resolution text, and a compensation that is not negative and comes with its currency. */
-export function validateResolution(input: {
-  resolution: string;
-  compensation?: Decimal | null;
-  currency?: string | null;
-}): { ok: true; value: Resolution } | { ok: false; errors: UserError[] } {
+export function validateResolution(input: { resolution: string; compensation?: Decimal | null; currency?: string | null }): Validation<Resolution> {
   const errors: UserError[] = [];
   const resolution = input.resolution.trim();
   if (!resolution) errors.push({ field: 'resolution', code: 'TOO_SMALL', message: 'must not be blank' });
   const currency = input.currency?.trim() || null;
-  if (currency !== null && !/^[A-Z]{3}$/.test(currency))
+  if (currency !== null && !isCurrencyCode(currency))
     errors.push({ field: 'currency', code: 'INVALID_CURRENCY', message: 'must be an ISO 4217 code such as XOF' });
   let compensation: string | null = null;
   if (input.compensation) {
     if (input.compensation.isNegative()) errors.push({ field: 'compensation', code: 'NEGATIVE_AMOUNT', message: 'must not be negative' });
     if (currency === null) errors.push({ field: 'currency', code: 'REQUIRED', message: 'is required with a compensation' });
-    else compensation = new Decimal(input.compensation).toDecimalPlaces(minorUnitsOf(currency), Decimal.ROUND_HALF_EVEN).toFixed(minorUnitsOf(currency));
+    else {
+      const scale = minorUnits(currency) ?? DEFAULT_MINOR_UNITS;
+      compensation = new Decimal(input.compensation).toDecimalPlaces(scale, Decimal.ROUND_HALF_EVEN).toFixed(scale);
+    }
   }
   if (errors.length) return { ok: false, errors };
   return { ok: true, value: { resolution: resolution.slice(0, 8000), compensation, currency: compensation === null ? null : currency } };

@@ -1,4 +1,4 @@
-import { type UserError, userErrorsFromZod } from '@crm/service-kit';
+import { type Validation, validateWith } from '@crm/service-kit';
 import { z } from 'zod';
 import type { InteractionChannel, InteractionDirection, InteractionPurpose } from './types.ts';
 
@@ -16,7 +16,7 @@ export interface InteractionRecord {
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
 /** Validates a contact to log; `now` bounds its time. */
-export function validateInteraction(input: unknown, now: Date): { ok: true; value: InteractionRecord } | { ok: false; errors: UserError[] } {
+export function validateInteraction(input: unknown, now: Date): Validation<InteractionRecord> {
   const schema = z.object({
     customerId: z.string().min(1),
     channel: z.enum(['PHONE', 'SMS', 'EMAIL', 'APP', 'MESSAGING', 'VISIT', 'BRANCH', 'SOCIAL']),
@@ -35,6 +35,5 @@ export function validateInteraction(input: unknown, now: Date): { ok: true; valu
       .transform((v) => v ?? now)
       .refine((d) => d.getTime() <= now.getTime() + FUTURE_TOLERANCE_MS, { message: 'cannot be in the future', params: { code: 'DATE_IN_FUTURE' } }),
   });
-  const parsed = schema.safeParse(input);
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, errors: userErrorsFromZod(parsed.error) };
+  return validateWith(schema, input);
 }

@@ -1,4 +1,4 @@
-import { type UserError, userErrorsFromZod } from '@crm/service-kit';
+import { type Validation, validateWith } from '@crm/service-kit';
 import { z } from 'zod';
 
 export interface SettingsChange {
@@ -6,7 +6,7 @@ export interface SettingsChange {
 }
 
 /** Validates a settings change: the post-loan visit happens within 1 to 90 days of disbursement. */
-export function validateSettingsChange(input: unknown): { ok: true; value: SettingsChange } | { ok: false; errors: UserError[] } {
+export function validateSettingsChange(input: unknown): Validation<SettingsChange> {
   const schema = z.object({
     postLoanVisitDays: z
       .number()
@@ -16,6 +16,5 @@ export function validateSettingsChange(input: unknown): { ok: true; value: Setti
       .nullish()
       .transform((v) => v ?? null),
   });
-  const parsed = schema.safeParse(input);
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, errors: userErrorsFromZod(parsed.error) };
+  return validateWith(schema, input);
 }

@@ -1,4 +1,4 @@
-import type { UserError } from '@crm/service-kit';
+import type { UserError, Validation } from '@crm/service-kit';
 import type { SurveyAnswer, SurveyQuestion, SurveyQuestionKind } from './types.ts';
 
 /** NPS bands: promoters answer 9-10, detractors 0-6, passives 7-8. */
@@ -30,7 +30,7 @@ export interface SurveyDefinition {
 export function validateSurveyDefinition(input: {
   name: string;
   questions: readonly { code: string; kind: SurveyQuestionKind; text: string; choices?: readonly string[] | null }[];
-}): { ok: true; value: SurveyDefinition } | { ok: false; errors: UserError[] } {
+}): Validation<SurveyDefinition> {
   const errors: UserError[] = [];
   const name = input.name.trim();
   if (!name) errors.push({ field: 'name', code: 'TOO_SMALL', message: 'must not be blank' });
@@ -66,7 +66,7 @@ export interface ScoredAnswers {
 export function validateAnswers(
   questions: readonly SurveyQuestion[],
   input: readonly { code: string; score?: number | null; choice?: string | null; text?: string | null }[],
-): { ok: true; value: ScoredAnswers } | { ok: false; errors: UserError[] } {
+): Validation<ScoredAnswers> {
   const errors: UserError[] = [];
   const byCode = new Map(questions.map((q) => [q.code, q]));
   const seen = new Set<string>();

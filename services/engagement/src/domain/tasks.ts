@@ -1,6 +1,6 @@
-import { type UserError, userErrorsFromZod } from '@crm/service-kit';
+import type { DelinquencyBucket } from '@crm/events';
+import { addDays, DAY_MS, endOfDate, type UserError, type Validation, validateWith } from '@crm/service-kit';
 import { z } from 'zod';
-import { addDays, DAY_MS, endOfDate } from './dates.ts';
 import type { TaskPriority, TaskStatus, TaskType } from './types.ts';
 
 /** How long the relationship manager has to make the welcome contact. */
@@ -60,8 +60,6 @@ export function checkTaskTransition(from: TaskStatus, to: TaskStatus): UserError
     message: `A ${from.toLowerCase().replace('_', ' ')} task cannot become ${to.toLowerCase().replace('_', ' ')}`,
   };
 }
-
-export type DelinquencyBucket = 'CURRENT' | 'DPD_1_30' | 'DPD_31_60' | 'DPD_61_90' | 'DPD_90_PLUS';
 
 /** The days-past-due bucket (credit's boundaries: 1-30, 31-60, 61-90, 90+). */
 export function bucketOfDaysPastDue(dpd: number): DelinquencyBucket {
@@ -225,7 +223,7 @@ export interface NewTaskRecord {
 }
 
 /** Validates a task created by hand; its due time may not lie in the past. */
-export function validateNewTask(input: unknown, now: Date): { ok: true; value: NewTaskRecord } | { ok: false; errors: UserError[] } {
+export function validateNewTask(input: unknown, now: Date): Validation<NewTaskRecord> {
   const schema = z.object({
     customerId: z.string().min(1),
     type: z.enum(['WELCOME', 'FOLLOW_UP', 'POST_LOAN_VISIT', 'COLLECTION_REMINDER', 'RETENTION', 'SERVICE_RECOVERY', 'CREDIT_REVIEW', 'CARE']),
@@ -246,8 +244,7 @@ export function validateNewTask(input: unknown, now: Date): { ok: true; value: N
       .transform((v) => v ?? 'NORMAL'),
     dueAt: z.date().refine((d) => d.getTime() >= now.getTime() - 60_000, { message: 'cannot be in the past', params: { code: 'DATE_IN_PAST' } }),
   });
-  const parsed = schema.safeParse(input);
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, errors: userErrorsFromZod(parsed.error) };
+  return validateWith(schema, input);
 }
 
 /** Days the relationship manager has to offer a renewal after a loan was repaid on time. */

@@ -1,8 +1,8 @@
 import type { EventHandler } from '@crm/events';
+import { endOfDate } from '@crm/service-kit';
 import { createPlannedTask } from '../commands/create-planned-task.ts';
 import { findRelationshipManagerId } from '../db/customer-replica.store.ts';
 import type { DB } from '../db/schema.ts';
-import { endOfDate } from '../domain/dates.ts';
 import { retentionTask } from '../domain/tasks.ts';
 
 /** A grade at risk of downgrade: a retention call before the window ends (high priority for VIP and premium). */

@@ -1,8 +1,8 @@
 import type { EventHandler } from '@crm/events';
+import { startOfDate } from '@crm/service-kit';
 import { createPlannedTask } from '../commands/create-planned-task.ts';
 import { findRelationshipManagerId } from '../db/customer-replica.store.ts';
 import type { DB } from '../db/schema.ts';
-import { startOfDate } from '../domain/dates.ts';
 import { retentionTask } from '../domain/tasks.ts';
 
 /** A loyalty tier about to drop: a retention call before the downgrade takes effect. */

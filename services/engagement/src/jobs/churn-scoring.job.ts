@@ -1,9 +1,8 @@
-import type { JobDefinition } from '@crm/service-kit';
+import { addDays, endOfDate, type JobDefinition, startOfDate } from '@crm/service-kit';
 import { recordChurnScores } from '../commands/record-churn-scores.ts';
 import { findChurnInputs, findChurnThresholds, findChurnWeights } from '../db/churn.store.ts';
 import type { DB } from '../db/schema.ts';
 import { CHURN_LOOKBACK_DAYS, CHURN_WINDOW_DAYS, churnLevel, churnScore, churnSignalValues } from '../domain/churn.ts';
-import { addDays, endOfDate, startOfDate } from '../domain/dates.ts';
 import { LOW_CSAT_MAX, LOW_NPS_MAX } from '../domain/surveys.ts';
 
 /** Customers scored per page (one query to read, one to write). */

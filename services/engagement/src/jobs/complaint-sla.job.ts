@@ -1,8 +1,7 @@
-import type { JobDefinition } from '@crm/service-kit';
+import { endOfDate, type JobDefinition } from '@crm/service-kit';
 import { escalateComplaintSlaBreaches } from '../commands/escalate-complaint-sla-breaches.ts';
 import type { DB } from '../db/schema.ts';
 import { slaCutoff } from '../domain/complaints.ts';
-import { endOfDate } from '../domain/dates.ts';
 
 /**
  * Escalates, set-wise, complaints that missed their acknowledgement or resolution deadline by

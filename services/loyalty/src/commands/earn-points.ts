@@ -1,11 +1,12 @@
 import { emit } from '@crm/events';
+import { addMonthsTo, isoDate } from '@crm/service-kit';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { appendEntryOnce, balanceOf, findActiveRule, findSettings, setTier } from '../db/account.store.ts';
 import type { DB, LoyaltyAccountRow } from '../db/schema.ts';
 import { findTiers, qualifyingPoints } from '../db/tier.store.ts';
 import { pointsForRule } from '../domain/earning.ts';
-import { addMonths, expiryOf } from '../domain/points.ts';
+import { expiryOf } from '../domain/points.ts';
 import { qualifiedTier } from '../domain/tiers.ts';
 import { openAccountOnce } from './open-account.ts';
 
@@ -70,11 +71,11 @@ export async function earnPoints(tx: Kysely<DB>, e: Earning): Promise<{ entryId:
 /** Upgrades apply at once: when earning lifts the member's qualifying points over a higher threshold. */
 async function upgradeAtOnce(tx: Kysely<DB>, account: Earning['account'], at: Date, windowMonths: number): Promise<void> {
   const tiers = await findTiers(tx);
-  const qualifying = (await qualifyingPoints(tx, [account.id], addMonths(at, -windowMonths), at)).get(account.id) ?? 0;
+  const qualifying = (await qualifyingPoints(tx, [account.id], addMonthsTo(at, -windowMonths), at)).get(account.id) ?? 0;
   const qualified = qualifiedTier(qualifying, tiers);
   const current = tiers.find((t) => t.code === account.tier);
   if (qualified.rank <= (current?.rank ?? 0)) return;
-  const effectiveOn = at.toISOString().slice(0, 10);
+  const effectiveOn = isoDate(at);
   await setTier(tx, [account.id], qualified.code, effectiveOn);
   await emit(tx, 'TierChanged', {
     subject: account.customer_id,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { emit } from '@crm/events';
+import { isoDate } from '@crm/service-kit';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { findAccountsByCustomerIds, insertAccountOnce, SYSTEM_SCOPE } from '../db/account.store.ts';
@@ -30,7 +31,7 @@ export async function openAccountOnce(
     branch_id: replica.branchId,
     relationship_manager_id: replica.relationshipManagerId ?? null,
     birth_date: replica.birthDate,
-    tier_since: at.toISOString().slice(0, 10),
+    tier_since: isoDate(at),
   });
   if (opened) {
     await emit(tx, 'LoyaltyAccountOpened', {

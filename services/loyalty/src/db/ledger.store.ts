@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { LOT_KINDS } from '../domain/expiry.ts';
 import { inChunks } from './chunks.ts';
 import type { DB, NewPointsEntry, PointsEntryRow } from './schema.ts';
 
@@ -60,7 +61,8 @@ export async function balancesOf(db: Kysely<DB>, accountIds: readonly string[]):
  * reversal of earned points (a negative REVERSE entry with the rule code, naming the earning as its
  * source) takes back that very lot; every other debit (redemptions, expiries, negative adjustments,
  * less refunds: positive REVERSE entries) consumes the oldest lots first. The same rule as
- * domain/expiry.ts#remainingLots, as a window sum over the whole ledger.
+ * domain/expiry.ts#lotsOfLedger and #remainingLots, as a window sum over the whole ledger; a test
+ * runs it over generated ledgers against domain/expiry.ts#expiredPointsOf.
  */
 function lotRemainders() {
   return sql`
@@ -81,7 +83,7 @@ function lotRemainders() {
              sum(e.points + coalesce(rv.points, 0)) over (partition by e.account_id order by e.created_at, e.id) as cum
       from points_entry e
       left join reversed rv on rv.account_id = e.account_id and rv.source_id = e.id
-      where e.kind in ('EARN', 'ADJUST') and e.points > 0
+      where e.kind in (${sql.join([...LOT_KINDS])}) and e.points > 0
     ),
     remaining as (
       select l.account_id, l.expires_at, greatest(0, least(l.points, l.cum - coalesce(d.debited, 0))) as remaining

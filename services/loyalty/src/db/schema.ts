@@ -2,7 +2,9 @@ import type { EventTables } from '@crm/events';
 import type { AuditTables, JobRunTables } from '@crm/service-kit';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
-export type PointsEntryKind = 'EARN' | 'REDEEM' | 'EXPIRE' | 'ADJUST' | 'REVERSE';
+import type { PointsEntryKind } from '../domain/expiry.ts';
+
+export type { PointsEntryKind };
 export type RuleCalculation = 'FIXED' | 'PROPORTIONAL';
 export type RewardKind = 'GIFT' | 'RATE_DISCOUNT_VOUCHER' | 'FEE_WAIVER';
 export type RedemptionStatus = 'ACTIVE' | 'CANCELLED';

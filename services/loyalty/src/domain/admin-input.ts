@@ -1,8 +1,7 @@
-import { type UserError, userErrorsFromZod } from '@crm/service-kit';
+import { type Validation, validateWith } from '@crm/service-kit';
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 
-type Result<T> = { ok: true; value: T } | { ok: false; errors: UserError[] };
 const code = z
   .string()
   .trim()
@@ -10,12 +9,9 @@ const code = z
 const text = z.string().trim().min(1, 'must not be blank').max(500);
 const decimal = z.custom<Decimal>((v) => v instanceof Decimal || typeof v === 'string').transform((v) => new Decimal(v));
 
-function parse<T>(schema: z.ZodType<T>, input: unknown): Result<T> {
-  const parsed = schema.safeParse(input);
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, errors: userErrorsFromZod(parsed.error) };
-}
+const parse = validateWith;
 
-export function validateAdjustment(input: unknown): Result<{ customerId: string; points: number; reason: string }> {
+export function validateAdjustment(input: unknown): Validation<{ customerId: string; points: number; reason: string }> {
   return parse(
     z.object({
       customerId: z.string().min(1),

@@ -20,16 +20,58 @@ export function remainingLots(lots: readonly PointsLot[], totalDebited: number):
   });
 }
 
-/** Points that expire as of a date: what is left of the lots expiring on or before it. */
-export function pointsToExpire(lots: readonly PointsLot[], totalDebited: number, asOf: Date): number {
+/** Points that expire by a cut-off (exclusive; the end of the as-of date): what is left of the lots expiring before it. */
+export function pointsToExpire(lots: readonly PointsLot[], totalDebited: number, cutoff: Date): number {
   return remainingLots(lots, totalDebited)
-    .filter(({ lot }) => lot.expiresAt !== null && lot.expiresAt.getTime() <= asOf.getTime())
+    .filter(({ lot }) => lot.expiresAt !== null && lot.expiresAt.getTime() < cutoff.getTime())
     .reduce((sum, { remaining }) => sum + remaining, 0);
 }
 
-/** YYYY-MM-DD plus days. */
-export function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
+export type PointsEntryKind = 'EARN' | 'REDEEM' | 'EXPIRE' | 'ADJUST' | 'REVERSE';
+
+/** The entries that open a lot when positive: earned points and credits by hand. */
+export const LOT_KINDS: readonly PointsEntryKind[] = ['EARN', 'ADJUST'];
+
+/** One entry of an account's ledger, as the expiry reads it. */
+export interface LedgerEntry {
+  id: string;
+  kind: PointsEntryKind;
+  points: number;
+  /** Set on entries an earning rule produced; a negative REVERSE with a rule undoes the lot named by `sourceId`. */
+  ruleCode: string | null;
+  sourceId: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+}
+
+/** Whether an entry takes back (part of) a lot: a negative reversal of a rule's earning, netted from that lot rather than debited. */
+export const reversesLot = (e: Pick<LedgerEntry, 'kind' | 'points' | 'ruleCode'>): boolean => e.kind === 'REVERSE' && e.points < 0 && e.ruleCode !== null;
+
+/**
+ * An account's ledger as lots and the total debited: lots are the positive EARN and ADJUST
+ * entries net of their reversals; debits are the other negative entries, less refunds (positive
+ * reversals).
+ */
+export function lotsOfLedger(entries: readonly LedgerEntry[]): { lots: PointsLot[]; totalDebited: number } {
+  const reversed = new Map<string, number>();
+  let totalDebited = 0;
+  for (const e of entries) {
+    if (reversesLot(e)) reversed.set(e.sourceId, (reversed.get(e.sourceId) ?? 0) + e.points);
+    else if (e.points < 0) totalDebited -= e.points;
+    else if (e.kind === 'REVERSE') totalDebited -= e.points;
+  }
+  const lots = entries
+    .filter((e) => LOT_KINDS.includes(e.kind) && e.points > 0)
+    .map((e) => ({ id: e.id, points: e.points + (reversed.get(e.id) ?? 0), createdAt: e.createdAt, expiresAt: e.expiresAt }));
+  return { lots, totalDebited };
+}
+
+/**
+ * The points of an account's ledger that expire by `cutoff` (exclusive), oldest lots consumed
+ * first. The expiry job's SQL (`ledger.store.ts#findExpiredPoints`) computes the same set-wise and
+ * is tested against this function over generated ledgers.
+ */
+export function expiredPointsOf(entries: readonly LedgerEntry[], cutoff: Date): number {
+  const { lots, totalDebited } = lotsOfLedger(entries);
+  return pointsToExpire(lots, totalDebited, cutoff);
 }

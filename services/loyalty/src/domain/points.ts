@@ -1,3 +1,4 @@
+import { addMonthsTo } from '@crm/service-kit';
 /** Earned points expire this many months after they are earned (oldest first). */
 export const POINTS_VALIDITY_MONTHS = 24;
 
@@ -6,13 +7,7 @@ export const ENTRY_TIER = 'BRONZE';
 
 /** When points earned at `earnedAt` expire: the same day POINTS_VALIDITY_MONTHS later (end of month when shorter). */
 export function expiryOf(earnedAt: Date, months = POINTS_VALIDITY_MONTHS): Date {
-  const d = new Date(earnedAt.getTime());
-  const day = d.getUTCDate();
-  d.setUTCDate(1);
-  d.setUTCMonth(d.getUTCMonth() + months);
-  const lastDay = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
-  d.setUTCDate(Math.min(day, lastDay));
-  return d;
+  return addMonthsTo(earnedAt, months);
 }
 
 const REFERRAL_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'; // no 0/O or 1/I: read over the phone
@@ -23,16 +18,6 @@ export function referralCodeFrom(bytes: Uint8Array): string {
   let code = '';
   for (let i = 0; i < 8; i++) code += REFERRAL_ALPHABET[(bytes[i] ?? 0) % REFERRAL_ALPHABET.length];
   return code;
-}
-
-/** The same instant `months` later (earlier when negative), clamped to the end of a shorter month. */
-export const addMonths = (at: Date, months: number): Date => expiryOf(at, months);
-
-/** The instant a business date ends (exclusive bound): the next day at 00:00 UTC. */
-export function endOfDay(date: string): Date {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d;
 }
 
 /** Whether a birthday (YYYY-MM-DD) falls on a date; 29 February birthdays fall on 28 February in other years. */

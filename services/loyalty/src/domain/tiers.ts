@@ -1,4 +1,4 @@
-import { addDays } from './expiry.ts';
+import { addDays } from '@crm/service-kit';
 
 /** A tier as the programme configures it. */
 export interface Tier {

@@ -1,11 +1,9 @@
 import { emit } from '@crm/events';
-import type { JobDefinition } from '@crm/service-kit';
+import { addDays, endOfDate, type JobDefinition } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import { findSettings } from '../db/account.store.ts';
 import { appendEntriesOnce, balancesOf, findExpiredPoints, lockMembersWithExpiredPoints, recordExpiryWarnings } from '../db/ledger.store.ts';
 import type { DB } from '../db/schema.ts';
-import { addDays } from '../domain/expiry.ts';
-import { endOfDay } from '../domain/points.ts';
 
 /**
  * Expires, as of a date, what is left of lots whose expiry falls on or before it (oldest lots are
@@ -22,7 +20,7 @@ export const pointsExpiryJob: JobDefinition<DB> = {
   run: ({ db, asOf }) =>
     db.transaction().execute(async (tx) => {
       const settings = await findSettings(tx);
-      const cutoff = endOfDay(asOf);
+      const cutoff = endOfDate(asOf);
       // Lock the members concerned first, then read: a redemption committed meanwhile is counted.
       await lockMembersWithExpiredPoints(tx, cutoff);
       const due = await findExpiredPoints(tx, cutoff);
@@ -52,7 +50,7 @@ export const pointsExpiryJob: JobDefinition<DB> = {
         });
       }
 
-      const warnUntil = endOfDay(addDays(asOf, settings.expiry_warning_days));
+      const warnUntil = endOfDate(addDays(asOf, settings.expiry_warning_days));
       const warnings = settings.expiry_warning_days > 0 ? await recordExpiryWarnings(tx, cutoff, warnUntil, asOf) : [];
       for (const w of warnings) {
         await emit(tx, 'PointsExpiring', {

@@ -1,9 +1,8 @@
 import { emit } from '@crm/events';
-import type { JobDefinition } from '@crm/service-kit';
+import { addMonthsTo, endOfDate, type JobDefinition } from '@crm/service-kit';
 import { findSettings, setDowngradeOn, setTier } from '../db/account.store.ts';
 import type { DB } from '../db/schema.ts';
 import { findTierCandidates, findTiers } from '../db/tier.store.ts';
-import { addMonths, endOfDay } from '../domain/points.ts';
 import { evaluateTier, type TierDecision } from '../domain/tiers.ts';
 
 /**
@@ -19,8 +18,8 @@ export const tierEvaluationJob: JobDefinition<DB> = {
     db.transaction().execute(async (tx) => {
       const settings = await findSettings(tx);
       const tiers = await findTiers(tx);
-      const to = endOfDay(asOf);
-      const candidates = await findTierCandidates(tx, addMonths(to, -settings.tier_window_months), to);
+      const to = endOfDate(asOf);
+      const candidates = await findTierCandidates(tx, addMonthsTo(to, -settings.tier_window_months), to);
       const groups = new Map<string, { decision: TierDecision; members: typeof candidates }>();
       for (const c of candidates) {
         const qualified = tiers.find((t) => t.code === c.qualified_tier);

@@ -1,11 +1,10 @@
-import { badUserInput, findAuditTrail, findJobRuns, forbidden, pageSize, requireIdentity, toConnection } from '@crm/service-kit';
+import { badUserInput, endOfDate, findAuditTrail, findJobRuns, forbidden, pageSize, requireIdentity, startOfDate, toConnection } from '@crm/service-kit';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 import { findAccountById } from '../db/account.store.ts';
 import { findProgrammeChanges } from '../db/audit.store.ts';
 import { figuresByBranch, figuresByMonth, membersPerTier } from '../db/programme.store.ts';
 import { findRewards } from '../db/reward.store.ts';
 import { findRules } from '../db/rule.store.ts';
-import { endOfDay } from '../domain/points.ts';
 import { programmeFigures, totalOf } from '../domain/programme.ts';
 
 export const Query: QueryResolvers = {
@@ -44,7 +43,7 @@ export const Query: QueryResolvers = {
     }
     if (filter.from > filter.to) throw badUserInput('from must not be after to', 'filter.from');
     // Branch-bound callers count only the members within their scope.
-    const range = { from: new Date(`${filter.from}T00:00:00Z`), to: endOfDay(filter.to), branchId, scope: ctx.scope };
+    const range = { from: startOfDate(filter.from), to: endOfDate(filter.to), branchId, scope: ctx.scope };
     const [branches, months, tiers] = await Promise.all([
       figuresByBranch(ctx.db, range),
       figuresByMonth(ctx.db, range),

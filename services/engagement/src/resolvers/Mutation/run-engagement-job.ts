@@ -1,4 +1,4 @@
-import { isCalendarDate, jobNameOf, requireIdentity, runJobAsCaller } from '@crm/service-kit';
+import { isCalendarDate, jobNameOf, jobRunPayload, requireIdentity, runJobAsCaller } from '@crm/service-kit';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
 
 /** Runs an engagement job now for a date (today or earlier); recorded in engagementJobRuns. */
@@ -7,7 +7,5 @@ export const runEngagementJob: MutationResolvers['runEngagementJob'] = async (_p
   if (!isCalendarDate(input.asOf))
     return { run: null, counts: [], userErrors: [{ field: 'asOf', code: 'INVALID_DATE', message: 'must be a date YYYY-MM-DD' }] };
   // the run is recorded as `job:<name>` by the administrator who asked for it, not by the scheduler
-  const { run, userErrors } = await runJobAsCaller(ctx, jobNameOf(input.job), input.asOf);
-  const counts = run && !run.skipped ? Object.entries(run.counts).map(([name, value]) => ({ name, value })) : [];
-  return { run, counts, userErrors };
+  return jobRunPayload(await runJobAsCaller(ctx, jobNameOf(input.job), input.asOf));
 };

@@ -2,7 +2,7 @@ import { staff, startTestService, type TestService } from '@crm/service-kit/test
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DB } from '../src/db/schema.ts';
 import { creditService } from '../src/service.ts';
-import { manager, riskOfficer } from './fixtures.ts';
+import { manager, riskOfficer } from './given.ts';
 
 const RUN = `mutation($input: RunCreditJobInput!) { runCreditJob(input: $input) {
   run { job asOf startedAt finishedAt affected skipped outcome actorId counts { name value } } userErrors { field code } } }`;

@@ -3,7 +3,7 @@ import { staff, startTestService, type TestService } from '@crm/service-kit/test
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DB } from '../src/db/schema.ts';
 import { creditService } from '../src/service.ts';
-import { eventsOf, given, manager, riskOfficer } from './fixtures.ts';
+import { eventsOf, given, manager, riskOfficer } from './given.ts';
 
 const POLICIES = `{ approvalPolicies { currency secondApprovalAbove writeOffAdministratorAbove updatedBy } }`;
 const SET = `mutation($input: SetApprovalPolicyInput!) { setApprovalPolicy(input: $input) {

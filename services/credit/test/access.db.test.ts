@@ -7,7 +7,7 @@ import type { DB } from '../src/db/schema.ts';
 import { resolvers } from '../src/resolvers/index.ts';
 import { typeDefs } from '../src/schema.ts';
 import { creditService } from '../src/service.ts';
-import { given, manager, riskOfficer } from './fixtures.ts';
+import { given, manager, riskOfficer } from './given.ts';
 
 const manager2: Identity = { userId: 'bm-9', roles: ['branch_manager'], branchId: 'BR-001' };
 const managerBr2: Identity = { userId: 'bm-2', roles: ['branch_manager'], branchId: 'BR-002' };

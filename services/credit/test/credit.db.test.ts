@@ -2,6 +2,7 @@ import { startTestService, type TestService } from '@crm/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DB } from '../src/db/schema.ts';
 import { creditService } from '../src/service.ts';
+import { given } from './given.ts';
 
 describe('credit subgraph', () => {
   let svc: TestService<DB>;
@@ -13,33 +14,26 @@ describe('credit subgraph', () => {
   });
 
   it('lists each customer’s loans in one batch through _entities, with exact amounts', async () => {
-    await svc.db
-      .insertInto('loan')
-      .values([
-        {
-          id: 'loan-1',
-          customer_id: 'c-1',
-          product_code: 'MICRO-12',
-          status: 'ACTIVE',
-          principal: '1500000.55',
-          currency: 'XOF',
-          annual_rate: '0.240000',
-          term_months: 12,
-          officer_id: 'rm-1',
-        },
-        {
-          id: 'loan-2',
-          customer_id: 'c-1',
-          product_code: 'MICRO-12',
-          status: 'CLOSED',
-          principal: '250000.00',
-          currency: 'XOF',
-          annual_rate: '0.180000',
-          term_months: 6,
-          officer_id: 'rm-1',
-        },
-      ])
-      .execute();
+    const g = given(svc);
+    await g.storedLoan({
+      id: 'loan-1',
+      customerId: 'c-1',
+      productCode: 'MICRO-12',
+      principal: '1500000.55',
+      currency: 'XOF',
+      annualRate: '0.240000',
+      termMonths: 12,
+    });
+    await g.storedLoan({
+      id: 'loan-2',
+      customerId: 'c-1',
+      productCode: 'MICRO-12',
+      status: 'CLOSED',
+      principal: '250000.00',
+      currency: 'XOF',
+      annualRate: '0.180000',
+      termMonths: 6,
+    });
     const res = await svc.graphql<{ _entities: { loans: { id: string; principal: { amount: string; currency: string } }[] }[] }>(
       `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Customer { loans { id principal { amount currency } } } } }`,
       {

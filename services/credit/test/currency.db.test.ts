@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MINOR_UNIT_EXCEPTIONS, minorUnits } from '../../../packages/service-kit/src/money.ts';
 import type { DB } from '../src/db/schema.ts';
 import { creditService } from '../src/service.ts';
-import { eventsOf, given, riskOfficer } from './fixtures.ts';
+import { eventsOf, given, riskOfficer } from './given.ts';
 
 const RUN = `mutation($input: RunEndOfDayInput!) { runEndOfDay(input: $input) { asOf loansEvaluated userErrors { field code } } }`;
 const LOAN = `query($id: ID!) { loan(id: $id) { status principal { amount currency } outstandingPrincipal { amount }

@@ -2,7 +2,7 @@ import { staff, startTestService, type TestService } from '@crm/service-kit/test
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DB } from '../src/db/schema.ts';
 import { creditService } from '../src/service.ts';
-import { given, riskOfficer } from './fixtures.ts';
+import { given, riskOfficer } from './given.ts';
 
 /**
  * Every bucket and class a loan has at the end of a run is what other services were last told:

@@ -1,8 +1,11 @@
 import { createEvent } from '@crm/events';
 import type { Identity } from '@crm/service-kit';
 import { staff, type TestService } from '@crm/service-kit/testing';
+import { v7 as uuidv7 } from 'uuid';
 import { expect } from 'vitest';
-import type { DB } from '../src/db/schema.ts';
+import type { DB, LoanRow } from '../src/db/schema.ts';
+import type { LoanStatus } from '../src/domain/loans.ts';
+import { Money } from '../src/domain/money.ts';
 
 export const riskOfficer: Identity = { userId: 'risk-1', roles: ['risk_officer'], branchId: 'BR-001' };
 export const manager: Identity = { userId: 'bm-1', roles: ['branch_manager'], branchId: 'BR-001' };
@@ -40,6 +43,31 @@ export const productInput = (over: Record<string, unknown> = {}) => ({
   overpaymentPolicy: 'REFUSE',
   ...over,
 });
+
+/** One instalment of a stored loan, with the payments allocated to it (principal and interest, by date). */
+export interface StoredInstalment {
+  dueDate: string;
+  principal: string;
+  interest: string;
+  payments?: { paidOn: string; principal: string; interest: string }[];
+}
+
+/** A loan as the database holds it; every field has a default. */
+export interface StoredLoan {
+  id?: string;
+  customerId?: string;
+  status?: LoanStatus;
+  productCode?: string;
+  currency?: string;
+  principal?: string;
+  annualRate?: string;
+  termMonths?: number;
+  officerId?: string;
+  penaltyRate?: string;
+  graceDays?: number;
+  disbursedOn?: string | null;
+  instalments?: StoredInstalment[];
+}
 
 /** Fixture builders: each creates through the API (or the event a real producer sends) and returns what it made. */
 export function given(svc: TestService<DB>) {
@@ -114,6 +142,110 @@ export function given(svc: TestService<DB>) {
       const d = await this.disburse(id, disbursedOn);
       expect(d.userErrors).toEqual([]);
       return id;
+    },
+    /**
+     * A loan written straight to the tables (its product, the loan, schedule version 1, one
+     * repayment per payment with its allocation): for reads and set-wise SQL over many loans in
+     * states no single API path makes quickly. Prefer `activeLoan` when the API can make it.
+     */
+    async storedLoan(over: StoredLoan = {}): Promise<LoanRow> {
+      const id = over.id ?? uuidv7();
+      const currency = over.currency ?? 'USD';
+      const productCode = over.productCode ?? `P-${id}`;
+      await svc.db
+        .insertInto('loan_product')
+        .values({
+          id: uuidv7(),
+          code: productCode,
+          name: `Product ${productCode}`,
+          type: 'MICRO_BUSINESS',
+          currency,
+          min_principal: '1.00',
+          max_principal: '100000000.00',
+          min_rate: '0',
+          max_rate: '1',
+          min_term: 1,
+          max_term: 60,
+          frequency: 'MONTHLY',
+          amortisation: 'EQUAL_PRINCIPAL',
+          day_count: 'THIRTY_360',
+          penalty_rate: over.penaltyRate ?? '0.365',
+          grace_days: over.graceDays ?? 3,
+          overpayment_policy: 'REFUSE',
+        })
+        .onConflict((oc) => oc.column('code').doNothing())
+        .execute();
+      const product = await svc.db.selectFrom('loan_product').select('id').where('code', '=', productCode).executeTakeFirstOrThrow();
+      const instalments = over.instalments ?? [];
+      const loan = await svc.db
+        .insertInto('loan')
+        .values({
+          id,
+          customer_id: over.customerId ?? 'c-1',
+          product_code: productCode,
+          product_id: product.id,
+          status: over.status ?? 'ACTIVE',
+          principal: over.principal ?? '1200.00',
+          currency,
+          annual_rate: over.annualRate ?? '0.120000',
+          term_months: over.termMonths ?? Math.max(1, instalments.length),
+          term_count: instalments.length || null,
+          officer_id: over.officerId ?? 'rm-1',
+          purpose: null,
+          branch_id: null,
+          approved_by: null,
+          approved_at: null,
+          loan_cycle: null,
+          idempotency_key: null,
+          risk_class_override: null,
+          risk_class_override_reason: null,
+          write_off_reason: null,
+          disbursed_on: over.disbursedOn === undefined ? (instalments.length ? '2026-01-01' : null) : over.disbursedOn,
+          schedule_version: instalments.length ? 1 : 0,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      for (const [k, i] of instalments.entries()) {
+        await svc.db
+          .insertInto('instalment')
+          .values({ loan_id: id, version: 1, number: k + 1, due_date: i.dueDate, principal: i.principal, interest: i.interest })
+          .execute();
+        for (const p of i.payments ?? []) {
+          const repaymentId = uuidv7();
+          const amount = new Money(p.principal).plus(p.interest).toFixed();
+          await svc.db
+            .insertInto('repayment')
+            .values({
+              id: repaymentId,
+              loan_id: id,
+              amount,
+              currency,
+              paid_on: p.paidOn,
+              channel: 'CASH',
+              external_reference: `ref-${repaymentId}`,
+              penalty_paid: '0',
+              interest_paid: p.interest,
+              principal_paid: p.principal,
+              prepaid_principal: '0',
+              recorded_by: 'test',
+            })
+            .execute();
+          await svc.db
+            .insertInto('repayment_allocation')
+            .values({
+              repayment_id: repaymentId,
+              loan_id: id,
+              version: 1,
+              number: k + 1,
+              paid_on: p.paidOn,
+              penalty: '0',
+              interest: p.interest,
+              principal: p.principal,
+            })
+            .execute();
+        }
+      }
+      return loan;
     },
     async repay(input: Record<string, unknown>) {
       const res = await svc.graphql<{

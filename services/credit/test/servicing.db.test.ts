@@ -4,7 +4,7 @@ import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DB } from '../src/db/schema.ts';
 import { creditService } from '../src/service.ts';
-import { eventsOf, given, manager, riskOfficer } from './fixtures.ts';
+import { eventsOf, given, manager, riskOfficer } from './given.ts';
 
 /** part / whole to 4 decimals, half up: the ratio rule the portfolio metrics state. */
 const ratio = (part: string, whole: string) => new Decimal(part).div(whole).toDecimalPlaces(4, Decimal.ROUND_HALF_UP).toFixed(4);

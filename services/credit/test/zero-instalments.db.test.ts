@@ -2,7 +2,7 @@ import { staff, startTestService, type TestService } from '@crm/service-kit/test
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DB } from '../src/db/schema.ts';
 import { creditService } from '../src/service.ts';
-import { eventsOf, given } from './fixtures.ts';
+import { eventsOf, given } from './given.ts';
 
 const LOAN = `query($id: ID!) { loan(id: $id) { status closedOn outstandingPrincipal { amount } schedule { number dueDate principal interest total status paidOn } } }`;
 const CLOSE = `mutation($input: CloseLoanInput!) { closeLoan(input: $input) { loan { status closedOn } userErrors { field code } } }`;

@@ -3,7 +3,7 @@ import { staff, startTestService, type TestService } from '@crm/service-kit/test
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DB } from '../src/db/schema.ts';
 import { creditService } from '../src/service.ts';
-import { eventsOf, given, manager, riskOfficer, type UserErrorShape } from './fixtures.ts';
+import { eventsOf, given, manager, riskOfficer, type UserErrorShape } from './given.ts';
 
 const STATE = `query($id: ID!) { loan(id: $id) {
   status closedOn outstandingPrincipal { amount } daysPastDue delinquencyBucket riskClass computedRiskClass

@@ -2,7 +2,7 @@ import { staff, startTestService, type TestService } from '@crm/service-kit/test
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DB } from '../src/db/schema.ts';
 import { creditService } from '../src/service.ts';
-import { eventsOf, given, productInput } from './fixtures.ts';
+import { eventsOf, given, productInput } from './given.ts';
 
 const SCHEDULE = `query($id: ID!) { loan(id: $id) { id status disbursedOn loanCycle termCount termMonths outstandingPrincipal { amount currency }
   schedule { number dueDate principal interest total status principalPaid interestPaid paidOn } } }`;

@@ -3,7 +3,7 @@ import { staff, startTestService, type TestService } from '@crm/service-kit/test
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DB } from '../src/db/schema.ts';
 import { creditService } from '../src/service.ts';
-import { eventsOf, given, manager, riskOfficer } from './fixtures.ts';
+import { eventsOf, given, manager, riskOfficer } from './given.ts';
 
 const RUN = `mutation($input: RunEndOfDayInput!) { runEndOfDay(input: $input) { asOf loansEvaluated bucketChanges riskClassChanges overdueInstalments warningsRaised userErrors { field code } } }`;
 const LOAN = `query($id: ID!) { loan(id: $id) { daysPastDue delinquencyBucket riskClass computedRiskClass delinquencyAsOf riskClassOverride { riskClass reason }
