@@ -61,3 +61,20 @@ export function inScopeSql(
     return parts.length ? eb.or(parts) : sql<SqlBool>`false`;
   };
 }
+
+/** Jobs and event handlers: system work across every branch. */
+export const SYSTEM_SCOPE: Scope = { kind: 'all' };
+
+/**
+ * The scope as a predicate over a column holding a customer id, for services that keep a replica
+ * of customers (`id`, `branch_id`, `relationship_manager_id`, kept current by the customers
+ * events): a branch-bound caller never sees a row whose customer is not in the replica.
+ */
+export function customerInReplicaScope(scope: Scope, customerIdColumn: string, replicaTable = 'customer_replica'): Expression<SqlBool> {
+  if (scope.kind === 'all') return sql<SqlBool>`true`;
+  const parts: Expression<SqlBool>[] = [];
+  if (scope.branchId !== null) parts.push(sql<SqlBool>`scope_r.branch_id = ${scope.branchId}`);
+  if (scope.managerId !== null) parts.push(sql<SqlBool>`scope_r.relationship_manager_id = ${scope.managerId}`);
+  const predicate = parts.length ? sql.join(parts, sql` or `) : sql`false`;
+  return sql<SqlBool>`exists (select 1 from ${sql.table(replicaTable)} scope_r where scope_r.id = ${sql.ref(customerIdColumn)} and (${predicate}))`;
+}

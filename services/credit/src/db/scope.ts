@@ -1,21 +1,11 @@
-import { assertInScope, inScopeSql, type Scope } from '@crm/service-kit';
-import { type Expression, expressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
+import { assertInScope, customerInReplicaScope, type Scope } from '@crm/service-kit';
+import type { Expression, Kysely, SqlBool } from 'kysely';
 import type { DB } from './schema.ts';
 
-/** Jobs and event handlers: system work across every branch. */
-export const SYSTEM_SCOPE: Scope = { kind: 'all' };
+export { SYSTEM_SCOPE } from '@crm/service-kit';
 
-/**
- * The scope as a predicate over a column holding a customer id: the customer's branch and
- * relationship manager come from credit's customer replica (kept current by the customers
- * events). A branch-bound caller never sees a row whose customer is not in the replica.
- */
-export function customerInScope(scope: Scope, customerIdColumn: string): Expression<SqlBool> {
-  if (scope.kind === 'all') return sql<SqlBool>`true`;
-  const eb = expressionBuilder<DB, 'customer_replica'>();
-  const predicate = inScopeSql(scope, 'scope_r.branch_id', 'scope_r.relationship_manager_id')(eb);
-  return sql<SqlBool>`exists (select 1 from customer_replica scope_r where scope_r.id = ${sql.ref(customerIdColumn)} and ${predicate})`;
-}
+/** The scope over a customer-id column, through this service's customer replica. */
+export const customerInScope = (scope: Scope, customerIdColumn: string): Expression<SqlBool> => customerInReplicaScope(scope, customerIdColumn);
 
 /** The branch and relationship manager of a loan's customer (null when the customer is not replicated). */
 async function loanOwner(db: Kysely<DB>, loanId: string): Promise<{ branchId: string | null; managerId: string | null } | undefined> {
