@@ -6,6 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { composeServices } from '@apollo/composition';
+import { subgraphSdl } from '@crm/service-kit';
 import { parse, printSchema } from 'graphql';
 import { SUBGRAPHS } from '../src/subgraphs.ts';
 
@@ -14,7 +15,7 @@ const result = composeServices(
   SUBGRAPHS.map((s) => ({
     name: s.name,
     url: s.defaultUrl,
-    typeDefs: parse(readFileSync(new URL(`services/${s.name}/src/schema.graphql`, root), 'utf8')),
+    typeDefs: parse(subgraphSdl(new URL(`services/${s.name}/src/schema.graphql`, root))),
   })),
 );
 

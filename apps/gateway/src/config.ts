@@ -22,19 +22,20 @@ export const gatewayEnvSchema = z
     SUBGRAPH_TIMEOUTS: z
       .string()
       .default('')
-      .transform((v) =>
-        Object.fromEntries(
-          v
-            .split(',')
-            .map((p) => p.trim())
-            .filter(Boolean)
-            .map((p) => {
-              const [name, ms] = p.split('=');
-              return [name?.trim() ?? '', Number(ms)];
-            }),
-        ),
+      .transform(
+        (v): Partial<Record<string, number>> =>
+          Object.fromEntries(
+            v
+              .split(',')
+              .map((p) => p.trim())
+              .filter(Boolean)
+              .map((p) => {
+                const [name, ms] = p.split('=');
+                return [name?.trim() ?? '', Number(ms)];
+              }),
+          ),
       )
-      .pipe(z.record(z.enum(SUBGRAPHS.map((s) => s.name) as [string, ...string[]]), z.number().int().min(100).max(300_000))),
+      .pipe(z.partialRecord(z.enum(SUBGRAPHS.map((s) => s.name) as [string, ...string[]]), z.number().int().min(100).max(300_000))),
     /** When false, a request without a token acts as the development identity below. */
     AUTH_REQUIRED: settings.boolean(false),
     DEV_USER_ID: z.string().min(1).default('dev-officer'),

@@ -36,6 +36,6 @@ const stack = await startStack({
 });
 
 logger.info({ data: brokers?.length ? 'kafka' : env.service.DATA_DIR }, 'embedded mode ready');
-process.stdout.write(`\nLender CRM is up: ${stack.gatewayUrl}  (open it in a browser for Apollo Sandbox)\n\n`);
+process.stdout.write(`\nLender CRM is up: ${stack.gatewayUrl}  (open it in a browser for the API explorer)\n\n`);
 
 stopOnSignals(logger, () => stack.stop());

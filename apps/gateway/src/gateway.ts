@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import {
   type AuthSettings,
@@ -28,6 +27,7 @@ import {
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { EXPLORER_ASSETS, explorer } from './explorer.ts';
 import { armor, costLimitPlugin, DEFAULT_LIMITS, type GatewayLimits, hasNonFiniteNumber, LIMIT_CODES, limitCodeOf } from './limits.ts';
 import { SUBGRAPH_UNAVAILABLE, subgraphFetcher } from './subgraph-client.ts';
 
@@ -135,7 +135,8 @@ export async function startGateway(options: GatewayOptions): Promise<HttpServerH
       // Armor's plugins are written for any context; they never read ours.
       ...(protection.plugins as ApolloServerPlugin<GatewayContext>[]),
       costLimitPlugin<GatewayContext>(limits.maxCost),
-      options.sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }) : ApolloServerPluginLandingPageDisabled(),
+      // The explorer (below, when `sandbox`) is served by the gateway itself, not Apollo's CDN-hosted page.
+      ApolloServerPluginLandingPageDisabled(),
       metricsPlugin<GatewayContext>('gateway'),
     ],
   });
@@ -167,6 +168,8 @@ export async function startGateway(options: GatewayOptions): Promise<HttpServerH
     options.metricsToken,
   );
   app.get('/', (_req, res) => res.redirect('/graphql'));
+  const explorerRoutes = options.sandbox ? explorer({ endpoint: '/graphql' }) : undefined;
+  if (explorerRoutes) app.use(EXPLORER_ASSETS, explorerRoutes.assets);
   const tooLarge: ErrorRequestHandler = (error: { type?: string; status?: number }, _req, res, next) => {
     if (error.type === 'entity.too.large') res.status(413).json(refusal(`Request body larger than ${limits.maxBody}`, LIMIT_CODES.body));
     else if (error.status === 400) res.status(400).json(refusal('Malformed JSON body', 'BAD_REQUEST'));
@@ -184,6 +187,7 @@ export async function startGateway(options: GatewayOptions): Promise<HttpServerH
     next();
   };
   const correlate: RequestHandler = (req, _res, next) => withCorrelationId(req.header(CORRELATION_HEADER) ?? randomUUID(), next);
+  if (explorerRoutes) app.get('/graphql', explorerRoutes.page);
   app.use(
     '/graphql',
     express.json({ limit: limits.maxBody }),

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { catalogue, PRODUCERS, topicOf } from '../src/catalogue/index.ts';
-import { cloudEventSchema } from '../src/envelope.ts';
+import { cloudEventSchema, dataSchemaOf } from '../src/envelope.ts';
 
 const envelope = z.toJSONSchema(cloudEventSchema.omit({ data: true }), { io: 'input' }) as { properties: Record<string, unknown>; required: string[] };
 
@@ -23,6 +23,7 @@ const messages = Object.fromEntries(
         properties: {
           ...envelope.properties,
           type: { const: def.type },
+          dataschema: { const: dataSchemaOf(def.type), description: `JSON Schema of data: packages/events/schemas/${def.type}.json` },
           subject: { type: 'string', description: 'Customer id (also the message key)' },
           data: z.toJSONSchema(def.data, { io: 'input' }),
         },

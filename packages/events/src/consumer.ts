@@ -65,13 +65,9 @@ export function createConsumer<DB>(options: ConsumerOptions<DB>): EventConsumer 
   const initialBackoff = options.initialBackoffMs ?? 100;
   const maxBackoff = options.maxBackoffMs ?? 5_000;
   const maxTransientBackoff = options.maxTransientBackoffMs ?? Math.max(maxBackoff, 5_000);
-  const producers = new Set<Producer>((Object.keys(options.handlers) as EventName[]).map((name) => catalogue[name].producer));
-  const topics = [...producers].map((p) => topicOf(p, options.namespace));
+  const topics = topicsOfHandlers(options.handlers, options.namespace);
   const dlq = deadLetterTopicOf(service, options.namespace);
-  const handlerOf = (type: string) => {
-    const def = definitionOfType(type);
-    return def ? (options.handlers[def.name as EventName] as EventHandler<DB, EventName> | undefined) : undefined;
-  };
+  const handlerOf = (type: string) => handlerOfType(options.handlers, type);
   let subscription: Subscription | null = null;
   let stopping = new AbortController();
   /** Set while some event waits for the database or broker to come back. */
@@ -105,11 +101,20 @@ export function createConsumer<DB>(options: ConsumerOptions<DB>): EventConsumer 
   async function deadLetter(message: ReceivedMessage, eventId: string, type: string, error: unknown, attempts: number) {
     const detail = (error as { detail?: unknown } | null)?.detail;
     const reason = maskErrorDetail(`${error instanceof Error ? error.message : String(error)}${typeof detail === 'string' ? ` (${detail})` : ''}`);
-    // The row is for people (personal data masked); the dead-letter topic keeps the event whole for replay.
+    // `payload` is for people (personal data masked); `raw_payload` (for the replay tool only) and the
+    // dead-letter topic keep the event whole.
     await untilAvailable(message, 'dead-letter row', () =>
       eventTables(options.db)
         .insertInto('event_dead_letter')
-        .values({ event_id: eventId, type, topic: message.topic, payload: maskSerializedPayload(message.value), error: reason.slice(0, 4000), attempts })
+        .values({
+          event_id: eventId,
+          type,
+          topic: message.topic,
+          payload: maskSerializedPayload(message.value),
+          raw_payload: message.value,
+          error: reason.slice(0, 4000),
+          attempts,
+        })
         .execute(),
     );
     await untilAvailable(message, 'dead-letter topic', () =>
@@ -125,19 +130,7 @@ export function createConsumer<DB>(options: ConsumerOptions<DB>): EventConsumer 
     logger.error({ eventId, type, attempts, err: error }, 'event dead-lettered');
   }
 
-  async function handleOnce(event: CloudEvent, handler: EventHandler<DB, EventName>): Promise<'handled' | 'duplicate'> {
-    return options.db.transaction().execute(async (tx) => {
-      const inserted = await eventTables(tx)
-        .insertInto('event_inbox')
-        .values({ event_id: event.id, type: event.type, source: event.source })
-        .onConflict((oc) => oc.column('event_id').doNothing())
-        .returning('event_id')
-        .executeTakeFirst();
-      if (!inserted) return 'duplicate';
-      await handler(tx, event as DomainEvent<EventName>);
-      return 'handled';
-    });
-  }
+  const handleOnce = (event: CloudEvent, handler: EventHandler<DB, EventName>) => handleThroughInbox(options.db, event, handler);
 
   async function handle(message: ReceivedMessage): Promise<void> {
     let event: CloudEvent;
@@ -225,6 +218,43 @@ export function createConsumer<DB>(options: ConsumerOptions<DB>): EventConsumer 
     ready: () => health().ok,
     health,
   };
+}
+
+/**
+ * Runs a handler in a transaction that first records the event id in the inbox: a second
+ * delivery (or a replay of an event already handled) finds the id and has no effect. `after`
+ * runs in the same transaction whatever the outcome (the replay tool marks its row there).
+ */
+export async function handleThroughInbox<DB>(
+  db: Kysely<DB>,
+  event: CloudEvent,
+  handler: EventHandler<DB, EventName>,
+  after?: (tx: Transaction<DB>, outcome: 'handled' | 'duplicate') => Promise<void>,
+): Promise<'handled' | 'duplicate'> {
+  return db.transaction().execute(async (tx) => {
+    const inserted = await eventTables(tx)
+      .insertInto('event_inbox')
+      .values({ event_id: event.id, type: event.type, source: event.source })
+      .onConflict((oc) => oc.column('event_id').doNothing())
+      .returning('event_id')
+      .executeTakeFirst();
+    const outcome = inserted ? 'handled' : 'duplicate';
+    if (inserted) await handler(tx, event as DomainEvent<EventName>);
+    await after?.(tx, outcome);
+    return outcome;
+  });
+}
+
+/** The topics a service's consumer subscribes to: those of the producers of the events it handles. */
+export function topicsOfHandlers<DB>(handlers: EventHandlers<DB>, namespace?: string): string[] {
+  const producers = new Set<Producer>((Object.keys(handlers) as EventName[]).map((name) => catalogue[name].producer));
+  return [...producers].map((p) => topicOf(p, namespace));
+}
+
+/** The handler of an event type among a service's handlers, if it has one. */
+export function handlerOfType<DB>(handlers: EventHandlers<DB>, type: string): EventHandler<DB, EventName> | undefined {
+  const def = definitionOfType(type);
+  return def ? (handlers[def.name as EventName] as EventHandler<DB, EventName> | undefined) : undefined;
 }
 
 export function groupIdOf(service: Producer, namespace = ''): string {

@@ -12,12 +12,23 @@ export const cloudEventSchema = z.object({
   subject: z.string().min(1),
   datacontenttype: z.literal('application/json'),
   correlationid: z.string().min(1).optional(),
+  /** The JSON Schema of `data` (see dataSchemaOf); optional: events written before it existed lack it. */
+  dataschema: z.string().min(1).optional(),
   data: z.unknown(),
 });
 
 export type CloudEvent<D = unknown> = Omit<z.infer<typeof cloudEventSchema>, 'data'> & { data: D };
 
 export type DomainEvent<N extends EventName> = CloudEvent<EventData<N>>;
+
+/**
+ * The CloudEvents `dataschema` of an event type: a URN naming the generated JSON Schema, whose
+ * file is `packages/events/schemas/<type>.json` (its `$id` is this URN). A URN rather than a URL:
+ * nothing has to be hosted, and the name stays the same wherever the repository is checked out.
+ */
+export function dataSchemaOf(type: string): string {
+  return `urn:lender-crm:event-schema:${type}`;
+}
 
 export class EventValidationError extends Error {
   readonly issues: unknown;
@@ -44,6 +55,7 @@ export function createEvent<N extends EventName>(
     time: (input.time ?? new Date()).toISOString(),
     subject: input.subject,
     datacontenttype: 'application/json',
+    dataschema: dataSchemaOf(def.type),
     ...(input.correlationId ? { correlationid: input.correlationId } : {}),
     data: parsed.data as EventData<N>,
   };

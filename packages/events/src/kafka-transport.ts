@@ -106,14 +106,39 @@ export class KafkaTransport implements Transport {
     this.producerState = { ok: true, detail: 'connected' };
   }
 
-  async ensureTopics(topics: string[]): Promise<void> {
-    const existing = new Set(await this.admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t));
-    if (!missing.length) return;
-    await this.admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((topic) => ({ topic, numPartitions: this.options.partitions ?? 3, replicationFactor: -1 })),
-    });
+  /**
+   * Creates the missing topics, then waits until metadata shows every partition of every topic
+   * with a leader: services started together on a fresh broker race to create the same topics,
+   * and a consumer or producer that starts before the leaders are elected fails with "This server
+   * does not host this topic-partition". Retries with backoff (200 ms doubling to 5 s) for up to
+   * `timeoutMs`, then throws the last error.
+   */
+  async ensureTopics(topics: string[], timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (let attempt = 1, delay = 200; ; attempt++, delay = Math.min(delay * 2, 5_000)) {
+      try {
+        const existing = new Set(await this.admin.listTopics());
+        const missing = topics.filter((t) => !existing.has(t));
+        if (missing.length) {
+          // false (not an error) when another process created one of them first
+          await this.admin.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((topic) => ({ topic, numPartitions: this.options.partitions ?? 3, replicationFactor: -1 })),
+          });
+        }
+        const { topics: metadata } = await this.admin.fetchTopicMetadata({ topics });
+        const notReady = topics.filter((topic) => {
+          const partitions = metadata.find((m) => m.name === topic)?.partitions ?? [];
+          return !partitions.length || partitions.some((p) => p.leader < 0 || p.partitionErrorCode !== 0);
+        });
+        if (!notReady.length) return;
+        throw new Error(`topics without a leader for every partition: ${notReady.join(', ')}`);
+      } catch (error) {
+        if (Date.now() + delay > deadline) throw error;
+        this.options.logger.warn({ err: error, topics, attempt, retryInMs: delay }, 'topics not ready; retrying');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
   async publish(topic: string, messages: TransportMessage[]): Promise<void> {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
-import { eventsPublished } from './metrics.ts';
+import { eventsPublished, outboxLag } from './metrics.ts';
+import { outboxLagSeconds } from './operations.ts';
 import { type AnyDb, eventTables } from './tables.ts';
 import { backoffDelay } from './transient.ts';
 import type { HealthState, Transport } from './transport.ts';
@@ -17,6 +18,8 @@ export interface RelayOptions {
   batchSize?: number;
   /** Cap of the backoff while publishing fails (broker or database unavailable). */
   maxBackoffMs?: number;
+  /** How often the outbox lag gauge (crm_outbox_lag_seconds) is sampled (default 15 s). */
+  lagSampleMs?: number;
 }
 
 export interface Relay {
@@ -50,6 +53,22 @@ export function startRelay(options: RelayOptions): Relay {
   let failures = 0;
   let failing: { since: Date; error: string; retryInMs: number } | null = null;
   let standby = false;
+  const lagSampleMs = options.lagSampleMs ?? 15_000;
+  let lastLagSample = 0;
+  let sampling = false;
+
+  /** One cheap query (the pending rows' partial index) at most every lagSampleMs, never blocking a drain. */
+  function sampleLag(): void {
+    if (sampling || Date.now() - lastLagSample < lagSampleMs) return;
+    sampling = true;
+    lastLagSample = Date.now();
+    outboxLagSeconds(options.db)
+      .then((seconds) => outboxLag.set({ service: options.service }, seconds))
+      .catch(() => undefined)
+      .finally(() => {
+        sampling = false;
+      });
+  }
 
   async function publishBatch(db: AnyDb): Promise<number> {
     const outbox = eventTables(db);
@@ -139,6 +158,7 @@ export function startRelay(options: RelayOptions): Relay {
         options.logger.warn({ err: error, failures, delayMs: next }, `outbox relay could not publish; retrying in ${next} ms`);
       })
       .finally(() => {
+        if (!stopped) sampleLag();
         if (!stopped) timer = setTimeout(tick, next);
       });
   };

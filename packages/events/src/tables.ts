@@ -23,6 +23,8 @@ export interface EventInboxTable {
 
 /** Events that kept failing and went to the dead-letter topic, kept for inspection and replay. */
 export interface EventDeadLetterTable {
+  /** Row id (the CLI's `<id>`); added by eventOperationsMigration. */
+  id: Generated<string>;
   event_id: string;
   type: string;
   topic: string;
@@ -30,6 +32,13 @@ export interface EventDeadLetterTable {
   error: string;
   attempts: number;
   dead_lettered_at: Generated<Date>;
+  /**
+   * The event exactly as received, personal data in clear: read only by the replay tool (never by
+   * an API, a log or `dlq show`), cleared once the event is replayed and by the retention purge.
+   */
+  raw_payload: string | null;
+  /** When the event was re-delivered to this service's handler (`pnpm events dlq replay`). */
+  replayed_at: Date | null;
 }
 
 export interface EventTables {
@@ -41,6 +50,37 @@ export interface EventTables {
 /** Any service database or transaction: each service's DB interface includes EventTables. */
 // biome-ignore lint/suspicious/noExplicitAny: accepts every service's Kysely<DB>; narrowed to EventTables inside.
 export type AnyDb = Kysely<any>;
+
+/**
+ * Dead-letter replay and retention: a row id, the raw payload and the replay time on dead
+ * letters; indexes for the purge of published outbox rows and old inbox ids. Idempotent (it may
+ * run both from a service's own migration list and from the runtime's event migrations).
+ */
+export const eventOperationsMigration: Migration = {
+  // biome-ignore lint/suspicious/noExplicitAny: migrations are written against an untyped database.
+  async up(db: Kysely<any>) {
+    await sql`alter table event_dead_letter add column if not exists id bigint generated always as identity`.execute(db);
+    await sql`alter table event_dead_letter add column if not exists raw_payload text`.execute(db);
+    await sql`alter table event_dead_letter add column if not exists replayed_at timestamptz`.execute(db);
+    await sql`create unique index if not exists event_dead_letter_id_idx on event_dead_letter (id)`.execute(db);
+    await sql`create index if not exists event_outbox_published_idx on event_outbox (published_at) where published_at is not null`.execute(db);
+    await sql`create index if not exists event_inbox_handled_idx on event_inbox (handled_at)`.execute(db);
+  },
+  // biome-ignore lint/suspicious/noExplicitAny: migrations are written against an untyped database.
+  async down(db: Kysely<any>) {
+    await sql`drop index if exists event_inbox_handled_idx`.execute(db);
+    await sql`drop index if exists event_outbox_published_idx`.execute(db);
+    await sql`alter table event_dead_letter drop column if exists replayed_at, drop column if exists raw_payload, drop column if exists id`.execute(db);
+  },
+};
+
+/**
+ * The event infrastructure's migrations after the first, in order. The runtime applies them to
+ * every service database with their own bookkeeping table (`kysely_migration_events`), so the
+ * services' migration lists (frozen, ordered by name) need no change; tests that build the event
+ * tables by hand add them after `eventTablesMigration`.
+ */
+export const eventOperationsMigrations: Record<string, Migration> = { '0001_event_operations': eventOperationsMigration };
 
 /** The event tables of a service database, typed. */
 export function eventTables(db: AnyDb): Kysely<EventTables> {

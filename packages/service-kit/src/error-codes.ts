@@ -90,6 +90,7 @@ export const USER_ERROR_CODES = {
   DUPLICATE_REFERENCE: 'A repayment with this external reference was already booked on another loan or amount.',
   REPAYMENT_ALREADY_REVERSED: 'The repayment was already reversed.',
   REPAYMENT_BEFORE_RESTRUCTURING: 'The repayment was booked on a schedule the loan has since restructured; it cannot be reversed.',
+  REPAYMENT_BEFORE_RESCHEDULING: 'A prepayment re-amortised the schedule at or after this repayment; it cannot be reversed.',
   REALLOCATION_FAILED: 'Without the reversed repayment, a later repayment of the loan could not be allocated again.',
   EXCEEDS_BALANCE: 'The repayment is more than everything owed on the loan.',
   OVERPAYMENT_REFUSED: 'The repayment is more than what is due and the product refuses prepayments.',

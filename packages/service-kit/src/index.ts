@@ -8,6 +8,7 @@ export * from './dates.ts';
 export * from './db.ts';
 export * from './error-codes.ts';
 export * from './errors.ts';
+export * from './event-operations.ts';
 export * from './idempotency.ts';
 export * from './job-runs.ts';
 export * from './jobs.ts';

@@ -5,13 +5,17 @@ import {
   createConsumer,
   type EventConsumer,
   type EventHandlers,
+  groupIdOf,
   InProcessTransport,
   KafkaTransport,
   type Producer,
   type Relay,
+  type RetentionSettings,
+  startConsumerLagSampler,
   startRelay,
   type Transport,
   topicOf,
+  topicsOfHandlers,
 } from '@crm/events';
 import { type DocumentNode, parse } from 'graphql';
 import type { Kysely, Migration } from 'kysely';
@@ -21,6 +25,7 @@ import { type AuthSettings, authSettings } from './auth.ts';
 import { loadConfigOrExit, parseConfig, type ServiceEnv, serviceEnvSchema } from './config.ts';
 import type { RequestContext } from './context.ts';
 import { checkDatabase, type Database, type DatabaseTarget, migrate, openDatabase } from './db.ts';
+import { EVENT_RETENTION_JOB, eventRetentionFromEnv, eventRetentionJob, migrateEventOperations } from './event-operations.ts';
 import { type JobDefinition, type JobRunner, startJobs } from './jobs.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { startSubgraphServer } from './server.ts';
@@ -90,6 +95,10 @@ export interface ServiceRuntimeOptions {
   scheduleJobs?: boolean;
   /** Bound of each /readyz probe (default 2 s). */
   readinessTimeoutMs?: number;
+  /** Retention of the event tables (purged by the shared `event-retention` job); defaults 7 / 30 / 30 days. */
+  eventRetention?: RetentionSettings;
+  /** Kafka brokers for the consumer lag gauge (distributed mode); unset: no consumer lag sampling. */
+  kafkaBrokers?: string[] | undefined;
 }
 
 export interface RunningService<DB> {
@@ -115,6 +124,7 @@ export async function startService<DB, C extends RequestContext>(
   try {
     database = await openDatabase<DB>(options.database, logger);
     await migrate(database, definition.migrations, logger);
+    await migrateEventOperations(database, logger);
     const { db } = database;
     await options.transport.ensureTopics([topicOf(definition.name, options.namespace)]);
     const consumer = createConsumer<DB>({
@@ -137,9 +147,19 @@ export async function startService<DB, C extends RequestContext>(
     });
     // The resolver map is typed with the service's own context; Apollo's signature erases it.
     const resolvers = definition.resolvers as GraphQLResolverMap<unknown>;
+    const lagSampler = options.kafkaBrokers?.length
+      ? startConsumerLagSampler({
+          service: definition.name,
+          brokers: options.kafkaBrokers,
+          groupId: groupIdOf(definition.name, options.namespace),
+          topics: topicsOfHandlers(definition.handlers, options.namespace),
+          logger,
+        })
+      : undefined;
     const jobs = startJobs({
       service: definition.name,
-      jobs: definition.jobs,
+      // The shared retention job, unless the service defines its own under that name.
+      jobs: definition.jobs.some((j) => j.name === EVENT_RETENTION_JOB) ? definition.jobs : [...definition.jobs, eventRetentionJob<DB>(options.eventRetention)],
       db,
       engine: options.database.kind,
       logger,
@@ -182,6 +202,7 @@ export async function startService<DB, C extends RequestContext>(
       async stop() {
         await server.stop();
         await jobs.stop();
+        await lagSampler?.stop();
         await consumer.stop();
         await relay.stop();
         await opened.close();
@@ -222,6 +243,8 @@ export async function runStandalone<DB, C extends RequestContext>(definition: Se
     logger,
     namespace: env.EVENTS_NAMESPACE,
     relayIntervalMs: env.RELAY_INTERVAL_MS,
+    eventRetention: loadConfigOrExit(() => eventRetentionFromEnv(process.env)),
+    kafkaBrokers: env.KAFKA_BROKERS,
   });
   logger.info({ url: service.url, database: env.DATABASE_URL ? 'postgres' : 'pglite', transport: transport.kind }, 'service started');
   stopOnSignals(logger, async () => {
@@ -246,5 +269,16 @@ export function authFromEnv(
 
 /** Reads a subgraph's SDL file (Federation 2). */
 export function loadTypeDefs(file: URL): DocumentNode {
-  return parse(readFileSync(file, 'utf8'));
+  return parse(subgraphSdl(file));
+}
+
+/**
+ * The access directives and the AuditRecord and JobRun types every subgraph declares, kept once
+ * in packages/service-kit/sdl/access.graphql and appended to each service's schema.graphql.
+ */
+export const SHARED_SDL_FILE = new URL('../sdl/access.graphql', import.meta.url);
+
+/** A subgraph's SDL as the runtime, the composition and graphql-codegen see it: its file plus the shared block. */
+export function subgraphSdl(file: URL): string {
+  return `${readFileSync(file, 'utf8')}\n${readFileSync(SHARED_SDL_FILE, 'utf8')}`;
 }

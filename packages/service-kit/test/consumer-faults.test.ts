@@ -3,6 +3,7 @@ import {
   createConsumer,
   createEvent,
   type EventTables,
+  eventOperationsMigrations,
   eventTablesMigration,
   InProcessTransport,
   type ReceivedMessage,
@@ -22,6 +23,7 @@ interface DB extends EventTables {
 
 const migrations = {
   '0000_event_tables': eventTablesMigration,
+  ...eventOperationsMigrations,
   '0001_note': {
     // biome-ignore lint/suspicious/noExplicitAny: migration against an untyped database
     up: async (db: Kysely<any>) => {

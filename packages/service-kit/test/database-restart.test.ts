@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEvent, type EventTables, eventTablesMigration, InProcessTransport } from '@crm/events';
+import { createEvent, type EventTables, eventOperationsMigrations, eventTablesMigration, InProcessTransport } from '@crm/events';
 import { parse } from 'graphql';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,7 @@ interface DB extends EventTables {
 
 const migrations = {
   '0000_event_tables': eventTablesMigration,
+  ...eventOperationsMigrations,
   '0001_seen': {
     // biome-ignore lint/suspicious/noExplicitAny: migration against an untyped database
     up: async (db: Kysely<any>) => {

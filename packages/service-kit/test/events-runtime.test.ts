@@ -4,6 +4,7 @@ import {
   type EventTables,
   emit,
   emitMany,
+  eventOperationsMigrations,
   eventTablesMigration,
   InProcessTransport,
   type ReceivedMessage,
@@ -24,6 +25,7 @@ interface DB extends EventTables {
 
 const migrations = {
   '0000_event_tables': eventTablesMigration,
+  ...eventOperationsMigrations,
   '0001_note': {
     // biome-ignore lint/suspicious/noExplicitAny: migration against an untyped database
     up: async (db: Kysely<any>) => {

@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { createConsumer, createEvent, type EventTables, eventTablesMigration, KafkaTransport, partitionOfKey, topicOf } from '@crm/events';
+import {
+  createConsumer,
+  createEvent,
+  type EventTables,
+  eventOperationsMigrations,
+  eventTablesMigration,
+  KafkaTransport,
+  partitionOfKey,
+  topicOf,
+} from '@crm/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db.ts';
 import { createLogger } from '../src/logger.ts';
@@ -29,7 +38,7 @@ describe.runIf(brokers.length > 0)('a poison event on Kafka', () => {
   beforeAll(async () => {
     transport = new KafkaTransport({ brokers, clientId: `faults-${namespace}`, logger, partitions: 3 });
     await transport.connect();
-    database = await openTestDatabase<EventTables>('kafka', { '0000_event_tables': eventTablesMigration });
+    database = await openTestDatabase<EventTables>('kafka', { '0000_event_tables': eventTablesMigration, ...eventOperationsMigrations });
   });
   afterAll(async () => {
     await transport?.close();

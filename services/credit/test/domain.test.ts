@@ -42,12 +42,14 @@ describe('allocation: penalty, then interest, then principal, oldest instalment 
     expect(allocateRepayment(open, m('330.50'), '2026-02-15', 'REFUSE').ok).toBe(true);
     expect(allocateRepayment(open, m('330.51'), '2026-02-15', 'REFUSE')).toMatchObject({ ok: false, code: 'OVERPAYMENT_REFUSED' });
   });
-  it('prepays the last instalments under REDUCE_LAST_INSTALMENTS, waiving their interest, and never takes more than is owed', () => {
+  it('books a prepayment on the next instalment (the schedule after it is re-amortised), and never takes more principal than is owed', () => {
     const r = allocateRepayment(open, m('430.50'), '2026-02-15', 'REDUCE_LAST_INSTALMENTS');
     if (!r.ok) throw new Error(r.message);
     expect(r.value.prepaid.toFixed(2)).toBe('100.00');
-    expect(r.value.lines.at(-1)).toMatchObject({ number: 4, settles: true });
-    expect(r.value.lines.at(-1)?.interestWaived.toFixed(2)).toBe('7.00');
+    expect(r.value.prepaidOn).toBe(3);
+    expect(r.value.lines.at(-1)).toMatchObject({ number: 3, settles: true });
+    expect(r.value.lines.at(-1)?.principal.toFixed(2)).toBe('200.00');
+    expect(r.value.lines.every((l) => l.interestWaived.isZero())).toBe(true);
     expect(allocateRepayment(open, m('430.51'), '2026-02-15', 'REDUCE_LAST_INSTALMENTS')).toMatchObject({ ok: false, code: 'EXCEEDS_BALANCE' });
   });
   it('totals what an instalment received by part, earlier repayments included', () => {

@@ -240,21 +240,22 @@ describe('loan products, lifecycle and repayments', () => {
     });
   });
 
-  it('applies an overpayment to the last instalments when the product says so, waiving their interest', async () => {
+  it('applies an overpayment to principal when the product says so and re-amortises the rest, keeping the instalment', async () => {
     vi.setSystemTime(new Date('2026-01-15T09:00:00Z'));
     // Weekly equal principal, 1000 over 4 weeks at 12 %: principal 250 each, interest_k = B * 0.12 * 7 / 365.
     const id = await g.activeLoan('c-1', 'WEEKLY-EP', { principal: '1000.00', termCount: 4 }, '2026-01-15');
     const res = await g.repay({ loanId: id, amount: '800.00', paidOn: '2026-01-15', channel: 'CASH', externalReference: 'w-1' });
     expect(res.userErrors).toEqual([]);
-    // Due now: instalment 1 = 250 + round(1000*0.12*7/365 = 2.3014) = 252.30. The remaining 547.70 prepays 4 (250), 3 (250), then 47.70 of 2.
+    // Due now: instalment 1 = 250 + round(1000*0.12*7/365 = 2.3014) = 252.30. The remaining 547.70 is principal repaid
+    // ahead (booked on instalment 1 of schedule version 2); 202.30 is left, at 250 an instalment: one more instalment,
+    // interest round(202.30*0.12*7/365 = 0.4656) = 0.47.
     expect(res.repayment).toMatchObject({ interestPaid: '2.30', principalPaid: '797.70', prepaidPrincipal: '547.70' });
     const s = await svc.graphql<ScheduleAnswer>(SCHEDULE, { id });
-    expect(s.data?.loan.schedule.map((i) => [i.number, i.principalPaid, i.interest, i.status])).toEqual([
-      [1, '250.00', '2.30', 'PAID'],
-      [2, '47.70', '1.73', 'PARTIALLY_PAID'],
-      [3, '250.00', '0.00', 'PAID'],
-      [4, '250.00', '0.00', 'PAID'],
+    expect(s.data?.loan.schedule.map((i) => [i.number, i.principal, i.principalPaid, i.interest, i.status])).toEqual([
+      [1, '797.70', '797.70', '2.30', 'PAID'],
+      [2, '202.30', '0.00', '0.47', 'PENDING'],
     ]);
+    expect(s.data?.loan.termCount).toBe(2);
     expect(s.data?.loan.outstandingPrincipal.amount).toBe('202.30');
   });
 

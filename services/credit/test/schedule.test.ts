@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Money } from '../src/domain/money.ts';
+import { reamortise } from '../src/domain/prepayment.ts';
 import { type AmortisationMethod, type DayCountConvention, generateSchedule, type RepaymentFrequency } from '../src/domain/schedule.ts';
 
 /*
@@ -176,6 +177,32 @@ describe('repayment schedules, to the minor unit against an independent BigInt c
     // The principals sum exactly to the loan: the rounding remainder is in the last instalment.
     expect(schedule.reduce((s, i) => s.plus(i.principal), new Money(0)).toFixed(c.scale)).toBe(new Money(c.principal).toFixed(c.scale));
     expect(schedule.at(-1)?.closingBalance.isZero()).toBe(true);
+  });
+
+  it.each(cases)('re-amortised after a prepayment, principals still sum exactly to what is outstanding: $name', (c) => {
+    const t = { annualRate: new Money(c.annualRate), frequency: c.frequency, method: c.method, dayCount: c.dayCount, scale: c.scale };
+    const s = generateSchedule({ ...t, principal: new Money(c.principal), count: c.n, startDate: c.start });
+    for (let k = 1; k < s.length; k++) {
+      const at = s[k - 1];
+      const next = s[k];
+      if (!at || !next || at.closingBalance.lte(0)) continue;
+      // A third of what is outstanding after instalment k prepaid, rounded to the minor unit.
+      const balance = at.closingBalance.minus(at.closingBalance.div(3).toDecimalPlaces(c.scale));
+      for (const mode of ['KEEP_INSTALMENT', 'KEEP_TERM'] as const) {
+        const fresh = reamortise({
+          ...t,
+          balance,
+          from: at.dueDate,
+          dueDates: s.slice(k).map((i) => i.dueDate),
+          mode,
+          keep: { total: next.total, principal: next.principal },
+        });
+        expect(fresh.reduce((sum, i) => sum.plus(i.principal), new Money(0)).toFixed(c.scale)).toBe(balance.toFixed(c.scale));
+        expect(fresh.at(-1)?.closingBalance.isZero()).toBe(true);
+        expect(fresh.length).toBeLessThanOrEqual(s.length - k);
+        if (mode === 'KEEP_TERM') expect(fresh.length).toBe(s.length - k);
+      }
+    }
   });
 
   it('gives the textbook annuity: 10,000 at 12 % over 12 months pays 888.49 a month, 11 × 888.49 + a last of 888.47', () => {

@@ -74,6 +74,9 @@ describe('collateral, reviews, restructuring and portfolio metrics', () => {
     });
     const ltv = await gql<{ loan: { loanToValue: string } }>(`query($id: ID!) { loan(id: $id) { loanToValue } }`, { id: ids.l2 });
     expect(ltv.loan.loanToValue).toBe('0.5000');
+    // pledging and revaluing are published (values, not the description), in the same transaction
+    const published = (await eventsOf(svc, ids.l2)).filter((t) => t.startsWith('Collateral'));
+    expect(published).toEqual(['CollateralAdded', 'CollateralRevalued']);
   });
 
   it('lets risk officers tune a rule (data, not code)', async () => {
@@ -108,6 +111,10 @@ describe('collateral, reviews, restructuring and portfolio metrics', () => {
       { id: ids.l2 },
     );
     expect(loan.loan.reviews).toHaveLength(1);
+    // the guarantor and the review (once, despite the replay) are published; names and findings stay in credit
+    const types = await eventsOf(svc, ids.l2);
+    expect(types.filter((t) => t === 'GuarantorAdded')).toHaveLength(1);
+    expect(types.filter((t) => t === 'CreditReviewRecorded')).toHaveLength(1);
     // NORMAL, not large: reviewed yearly.
     expect(loan.loan.nextReviewDue).toBe('2027-02-15');
     expect(loan.loan.riskWarnings.map((w) => w.ruleCode).sort()).toEqual(['FUND_USE_DEVIATION', 'LTV_OVER_80']);
@@ -190,6 +197,22 @@ describe('collateral, reviews, restructuring and portfolio metrics', () => {
     const after = await gql<{ loan: { daysPastDue: number } }>(`query($id: ID!) { loan(id: $id) { daysPastDue } }`, { id: ids.l1 });
     expect(after.loan.daysPastDue).toBe(0);
     expect(await eventsOf(svc, ids.l1)).toContain('LoanRestructured');
+    expect((await eventsOf(svc, ids.l1)).filter((t) => t === 'RestructuringRequested')).toHaveLength(1);
+    // a rejection changes no schedule but is published too (the request is no longer pending)
+    const again = await gql<{ requestRestructuring: { restructuring: { id: string } } }>(REQUEST, {
+      i: { loanId: ids.l1, kind: 'PAYMENT_HOLIDAY', instalments: 1, effectiveOn: '2026-03-20', reason: 'Another holiday' },
+    });
+    const rejected = await gql<{ decideRestructuring: { restructuring: { status: string }; userErrors: unknown[] } }>(
+      DECIDE,
+      { i: { restructuringId: again.requestRestructuring.restructuring.id, approve: false } },
+      manager,
+    );
+    expect(rejected.decideRestructuring).toMatchObject({ restructuring: { status: 'REJECTED' }, userErrors: [] });
+    expect((await eventsOf(svc, ids.l1)).filter((t) => t.startsWith('Restructuring'))).toEqual([
+      'RestructuringRequested',
+      'RestructuringRequested',
+      'RestructuringRejected',
+    ]);
 
     // Term extension of loan 2 from 1 March: its open instalments 2 and 3 carry 669.98 of principal, re-amortised over 2 + 2
     // instalments from 10 Feb: A = 669.98 * 0.01 / (1 - 1.01^-4) = 171.70 (171.6975...), interest 6.70, 5.08, 3.45, 1.81... checked by sum only.

@@ -1,4 +1,15 @@
-import { byIds, createPagedLoader, type RequestContext, type Scope, type ServiceContext, type ServiceDeps, scopeOf, serviceContext } from '@crm/service-kit';
+import {
+  byIds,
+  createPagedLoader,
+  groupedBy,
+  isoDate,
+  type RequestContext,
+  type Scope,
+  type ServiceContext,
+  type ServiceDeps,
+  scopeOf,
+  serviceContext,
+} from '@crm/service-kit';
 import DataLoader from 'dataloader';
 import { findConsentHistory, findCurrentConsents } from './db/consent.store.ts';
 import { type CustomerRecord, findCustomersForCaller } from './db/customer.store.ts';
@@ -20,7 +31,6 @@ import type {
 } from './db/schema.ts';
 import { findSegmentsByIds } from './db/segment.store.ts';
 import { findValueInputs } from './db/value.store.ts';
-import { isoDate } from './domain/dates.ts';
 import { computeValueScore, type ValueScore } from './domain/value-score.ts';
 
 /** What every customers resolver receives. */
@@ -47,12 +57,7 @@ export interface CustomersContext extends ServiceContext<DB> {
 
 /** Groups rows by customer in the order asked (the shape DataLoader needs). */
 function grouped<R extends { customer_id: string }>(fetch: (ids: readonly string[]) => Promise<R[]>) {
-  return async (ids: readonly string[]): Promise<R[][]> => {
-    const rows = await fetch(ids);
-    const byCustomer = new Map<string, R[]>();
-    for (const row of rows) byCustomer.set(row.customer_id, [...(byCustomer.get(row.customer_id) ?? []), row]);
-    return ids.map((id) => byCustomer.get(id) ?? []);
-  };
+  return async (ids: readonly string[]): Promise<R[][]> => groupedBy(ids, await fetch(ids), (r) => r.customer_id);
 }
 
 function once<T>(load: () => Promise<T>): () => Promise<T> {

@@ -128,6 +128,30 @@ describe('customers subgraph', () => {
     expect(await rowCounts()).toEqual(before);
   });
 
+  it('creates exactly one customer for two identical registrations sent at the same time', async () => {
+    const input = { ...amina, individual: { ...amina.individual, firstName: 'Twin' }, idempotencyKey: 'reg-concurrent' };
+    const before = await svc.db
+      .selectFrom('customer')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
+    const [a, b] = await Promise.all([
+      svc.graphql<RegisterResult>(REGISTER, { input }, staff.officer),
+      svc.graphql<RegisterResult>(REGISTER, { input }, staff.officer),
+    ]);
+    expect(a.errors).toBeUndefined();
+    expect(b.errors).toBeUndefined();
+    const id = a.data?.registerCustomer.customer?.id;
+    expect(id).toBeTruthy();
+    expect(b.data?.registerCustomer.customer?.id).toBe(id);
+    const stored = await svc.db.selectFrom('customer').select('id').where('idempotency_key', '=', 'reg-concurrent').execute();
+    expect(stored).toEqual([{ id }]);
+    const after = await svc.db
+      .selectFrom('customer')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number(after.n)).toBe(Number(before.n) + 1);
+  });
+
   it('refuses callers without a token or without a staff role', async () => {
     const anonymous = await svc.graphql(REGISTER, { input: amina }, null);
     expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');

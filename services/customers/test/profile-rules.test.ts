@@ -20,13 +20,13 @@ describe('profile update rules', () => {
     const r = validateProfileUpdate({ customerId: 'c', individual: { occupation: '  Farmer ', employer: null }, tags: ['b', 'a', 'b'] }, 'INDIVIDUAL', today);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.updates.map((u) => [u.path, u.value])).toEqual([
+    expect(r.value.map((u) => [u.path, u.value])).toEqual([
       ['tags', ['a', 'b']],
       ['individual.occupation', 'Farmer'],
       ['individual.employer', null],
     ]);
     const stored: Record<string, unknown> = { tags: ['a', 'b'], occupation: 'Trader', employer: null };
-    expect(diffProfile(r.updates, (_t, column) => stored[column]).map((c) => [c.field, c.oldValue, c.newValue])).toEqual([
+    expect(diffProfile(r.value, (_t, column) => stored[column]).map((c) => [c.field, c.oldValue, c.newValue])).toEqual([
       ['individual.occupation', 'Trader', 'Farmer'],
     ]);
   });

@@ -1,3 +1,4 @@
+import { addDaysTo } from '@crm/service-kit';
 import { staff, startTestService, type TestService } from '@crm/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DB } from '../src/db/schema.ts';
@@ -201,7 +202,7 @@ describe('profiles, status, managers, history and staleness', () => {
     await svc.db.updateTable('customer_policy').set({ stale_after_days: 90 }).execute();
     await svc.db
       .updateTable('customer')
-      .set({ reviewed_at: new Date(Date.now() - 91 * 86_400_000) })
+      .set({ reviewed_at: addDaysTo(new Date(), -91) })
       .where('id', '=', old)
       .execute();
     const LIST = `query($stale: Boolean) { customers(filter: { branchId: "BR-STALE", stale: $stale }) { totalCount edges { node { id stale } } } }`;

@@ -11,8 +11,8 @@ describe('registration rules', () => {
     );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.registration.status).toBe('PROSPECT');
-    expect(displayNameOf(r.registration)).toBe('Amina Diallo');
+    expect(r.value.status).toBe('PROSPECT');
+    expect(displayNameOf(r.value)).toBe('Amina Diallo');
   });
 
   it('names each offending field with a code', () => {

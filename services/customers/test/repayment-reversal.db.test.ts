@@ -1,9 +1,9 @@
+import { isoDate } from '@crm/service-kit';
 import { startTestService, type TestService } from '@crm/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reverseRepaymentSignals } from '../src/commands/reverse-repayment-signals.ts';
 import type { DB } from '../src/db/schema.ts';
 import { findValueInputs } from '../src/db/value.store.ts';
-import { isoDate } from '../src/domain/dates.ts';
 import { customersService } from '../src/service.ts';
 import { deliver, given, send } from './given.ts';
 

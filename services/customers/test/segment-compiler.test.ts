@@ -17,7 +17,7 @@ const db = new Kysely<DB>({
 function compile(input: unknown) {
   const v = validateSegmentRule(input);
   if (!v.ok) throw new Error(JSON.stringify(v.errors));
-  const rule: SegmentRule = v.rule;
+  const rule: SegmentRule = v.value;
   return db
     .selectFrom('customer')
     .select('customer.id')

@@ -16,7 +16,7 @@ describe('segment rule language', () => {
         { attribute: 'age', op: 'gte', value: 25 },
       ],
     };
-    expect(validateSegmentRule(rule)).toEqual({ ok: true, rule });
+    expect(validateSegmentRule(rule)).toEqual({ ok: true, value: rule });
   });
 
   it('names the path and the code of each defect', () => {

@@ -1,8 +1,8 @@
 import { createEvent, type EventInput, type EventName } from '@crm/events';
+import { addDays, dateText, isoDate } from '@crm/service-kit';
 import { staff, startTestService, type TestService } from '@crm/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DB } from '../src/db/schema.ts';
-import { addDays, dateText, isoDate } from '../src/domain/dates.ts';
 import { customersService } from '../src/service.ts';
 import { deliver as deliverEvent, eventsOf, given, send } from './given.ts';
 

@@ -32,6 +32,14 @@ describe('idempotent creation under concurrency', () => {
     });
   };
 
+  it('creates one welcome task for the same registration delivered under two event ids', async () => {
+    const first = await g.registration('idem-welcome');
+    const second = await g.registration('idem-welcome');
+    expect(second.event.id).not.toBe(first.event.id);
+    const tasks = await svc.db.selectFrom('task').select(['dedupe_key']).where('customer_id', '=', 'idem-welcome').where('type', '=', 'WELCOME').execute();
+    expect(tasks).toEqual([{ dedupe_key: 'WELCOME:idem-welcome' }]);
+  });
+
   it('logs one interaction for the same request sent twice at once, and answers both with it', async () => {
     const c = await g.customer('idem-1');
     const LOG = `mutation($input: LogInteractionInput!) { logInteraction(input: $input) { interaction { id } userErrors { field code } } }`;

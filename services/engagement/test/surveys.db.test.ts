@@ -100,7 +100,7 @@ describe('surveys: definitions, dispatch, one response per dispatch, results in 
     const second = await respond(dispatchOf(a), [{ code: 'nps', score: 2 }]);
     expect(second.data?.respondToSurvey).toEqual({ response: null, userErrors: [{ field: 'dispatchId', code: 'ALREADY_RESPONDED' }] });
     expect((await g.tasksOf(a)).map((t) => t.type)).toEqual(['WELCOME']);
-    expect(await g.outboxTypes(a)).toEqual(['TaskCreated', 'SurveyResponded']);
+    expect(await g.outboxTypes(a)).toEqual(['TaskCreated', 'SurveyDispatched', 'SurveyResponded']);
 
     // a low score opens service recovery for the relationship manager, created by the SurveyResponded event
     const low = await respond(dispatchOf(b), [

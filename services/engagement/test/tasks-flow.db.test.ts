@@ -255,6 +255,8 @@ describe('consent, relationship managers, tasks and the worklist', () => {
     expect(titles).toEqual(['overdue high', 'Welcome call to Amina Diallo', 'overdue low', 'soon urgent', 'soon normal', 'later normal']);
     const kept = await svc.db.selectFrom('task').select('assignee_id').where('id', '=', '0199-work-x').executeTakeFirstOrThrow();
     expect(kept.assignee_id).toBe('risk-1');
+    // each moved task is published (a mirrored task list follows); the one kept by the risk officer is not
+    expect((await g.outboxTypes(c)).filter((t) => t === 'TaskReassigned')).toHaveLength(6);
     const TASKS = `{ tasks(filter: { assigneeId: "rm-new", overdue: true }) { edges { node { title } } } }`;
     const overdue = await svc.graphql<{ tasks: { edges: { node: { title: string } }[] } }>(TASKS, {}, newManager);
     expect(overdue.data?.tasks.edges.map((e) => e.node.title).sort()).toEqual(['Welcome call to Amina Diallo', 'overdue high', 'overdue low']);

@@ -11,6 +11,7 @@ describe('task rules', () => {
       assigneeId: 'rm-3',
       priority: 'NORMAL',
       dueAt: new Date('2026-03-02T09:30:00.000Z'),
+      dedupeKey: 'WELCOME:c1',
     });
   });
 

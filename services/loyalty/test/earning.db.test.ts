@@ -59,6 +59,9 @@ describe('earning from lending behaviour (DB-backed)', () => {
     expect((await g.entries('rev-1')).filter((e) => e.kind === 'REVERSE')).toEqual([
       { kind: 'REVERSE', points: -30, rule_code: 'ON_TIME_INSTALMENT', reason: 'Repayment reversed', actor_id: null },
     ]);
+    expect(await g.payloads('rev-1', 'PointsDeducted')).toEqual([
+      expect.objectContaining({ customerId: 'rev-1', points: 30, reason: 'REPAYMENT_REVERSED', balance: 130, sourceEventId: expect.any(String) }),
+    ]);
   });
 
   it('earns for a loan repaid in full on time, a repeat loan and a survey; not for a loan repaid late', async () => {

@@ -125,6 +125,10 @@ describe('points ledger and redemptions (DB-backed)', () => {
     expect((await attempt(rewards.FEE_WAIVER ?? ''))?.userErrors).toEqual([expect.objectContaining({ field: 'rewardId', code: 'TIER_NOT_ELIGIBLE' })]);
     expect((await attempt('no-such-reward'))?.userErrors).toEqual([expect.objectContaining({ field: 'rewardId', code: 'REWARD_NOT_FOUND' })]);
     await svc.graphql(ADJUST, { input: { customerId: 'bad-1', points: -1, reason: 'Correction' } }); // 99 left
+    // a debit is published too, so a mirrored balance does not drift
+    expect(await g.payloads('bad-1', 'PointsDeducted')).toEqual([
+      expect.objectContaining({ customerId: 'bad-1', points: 1, reason: 'ADJUSTMENT', sourceEventId: null, balance: 99 }),
+    ]);
     const before2 = await count();
     expect((await attempt(rewards.MUG ?? ''))?.userErrors).toEqual([expect.objectContaining({ field: 'rewardId', code: 'INSUFFICIENT_POINTS' })]);
     expect(await count()).toEqual(before2);
@@ -146,9 +150,13 @@ describe('points ledger and redemptions (DB-backed)', () => {
       reward: { stock: stockAfterRedeem + 1 },
     });
     expect(await g.balance('cancel-1')).toBe(100);
+    expect(await g.payloads('cancel-1', 'RedemptionCancelled')).toEqual([
+      expect.objectContaining({ customerId: 'cancel-1', redemptionId: id, rewardId: rewards.MUG, pointsRefunded: 100, balance: 100 }),
+    ]);
     const again = await svc.graphql<{ cancelRedemption: { userErrors: unknown[] } }>(CANCEL, { input });
     expect(again.data?.cancelRedemption.userErrors).toEqual([{ field: 'redemptionId', code: 'ALREADY_CANCELLED' }]);
     expect(await g.balance('cancel-1')).toBe(100);
+    expect(await g.payloads('cancel-1', 'RedemptionCancelled')).toHaveLength(1);
     const list = await svc.graphql<{
       _entities: { loyalty: { redemptions: { edges: { node: { status: string; points: number; reward: { code: string } } }[] } } }[];
     }>(

@@ -8,6 +8,8 @@ export type DelinquencyBucket = z.infer<typeof delinquencyBucket>;
 export const DELINQUENCY_BUCKETS: readonly DelinquencyBucket[] = delinquencyBucket.options;
 export const riskClass = z.enum(['NORMAL', 'SPECIAL_MENTION', 'SUBSTANDARD', 'DOUBTFUL', 'LOSS']);
 export const warningSeverity = z.enum(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']);
+export const warningStatus = z.enum(['OPEN', 'ACKNOWLEDGED', 'ACTION_TAKEN', 'RESOLVED', 'ESCALATED']);
+export const restructuringKind = z.enum(['PAYMENT_HOLIDAY', 'TERM_EXTENSION', 'RATE_REDUCTION']);
 
 const loanRef = { loanId: f.id, customerId: f.id };
 
@@ -144,6 +146,79 @@ export const creditEvents = {
     'A risk warning missed its response deadline (or was escalated by hand).',
     z.object({ warningId: f.id, ...loanRef, ruleCode: z.string(), severity: warningSeverity, officerId: f.id.nullable(), escalatedAt: f.instant }),
   ),
+  RiskWarningStatusChanged: define(
+    'credit',
+    'RiskWarningStatusChanged',
+    'An officer moved a risk warning along its workflow (acknowledged, action taken, resolved); escalation is RiskWarningEscalated.',
+    z.object({
+      warningId: f.id,
+      ...loanRef,
+      ruleCode: z.string(),
+      severity: warningSeverity,
+      previousStatus: warningStatus,
+      status: warningStatus,
+      changedBy: f.id,
+      changedAt: f.instant,
+    }),
+  ),
+  CollateralAdded: define(
+    'credit',
+    'CollateralAdded',
+    'Collateral was pledged to a loan with its first valuation (the description stays in credit).',
+    z.object({ collateralId: f.id, ...loanRef, collateralType: z.string(), value: f.money, currency: f.currency, valuedOn: f.date }),
+  ),
+  CollateralRevalued: define(
+    'credit',
+    'CollateralRevalued',
+    'A new valuation of a collateral was recorded.',
+    z.object({ collateralId: f.id, ...loanRef, previousValue: f.money.nullable(), value: f.money, currency: f.currency, valuedOn: f.date }),
+  ),
+  GuarantorAdded: define(
+    'credit',
+    'GuarantorAdded',
+    "A guarantor was added to a loan (the guarantor's name stays in credit; their customer id when they are a customer).",
+    z.object({
+      guarantorId: f.id,
+      ...loanRef,
+      guarantorCustomerId: f.id.nullable(),
+      relationship: z.string().nullable(),
+      guaranteedAmount: f.money,
+      currency: f.currency,
+    }),
+  ),
+  CreditReviewRecorded: define(
+    'credit',
+    'CreditReviewRecorded',
+    'A post-disbursement credit review of a loan was recorded (the findings stay in credit).',
+    z.object({
+      reviewId: f.id,
+      ...loanRef,
+      reviewedOn: f.date,
+      rating: z.string(),
+      fundUseAsDeclared: z.boolean(),
+      reviewerId: f.id,
+    }),
+  ),
+  RestructuringRequested: define(
+    'credit',
+    'RestructuringRequested',
+    'A restructuring of a loan was requested and awaits a decision (the reason stays in credit).',
+    z.object({
+      restructuringId: f.id,
+      ...loanRef,
+      kind: restructuringKind,
+      instalments: z.number().int().nullable(),
+      newRate: f.decimal.nullable(),
+      effectiveOn: f.date,
+      requestedBy: f.id,
+    }),
+  ),
+  RestructuringRejected: define(
+    'credit',
+    'RestructuringRejected',
+    'A restructuring request was rejected; the schedule is unchanged. (An approval is LoanRestructured.)',
+    z.object({ restructuringId: f.id, ...loanRef, kind: restructuringKind, decidedBy: f.id, decidedAt: f.instant }),
+  ),
   LoanRestructured: define(
     'credit',
     'LoanRestructured',
@@ -151,7 +226,7 @@ export const creditEvents = {
     z.object({
       ...loanRef,
       restructuringId: f.id,
-      kind: z.enum(['PAYMENT_HOLIDAY', 'TERM_EXTENSION', 'RATE_REDUCTION']),
+      kind: restructuringKind,
       scheduleVersion: z.number().int().positive(),
       effectiveOn: f.date,
     }),

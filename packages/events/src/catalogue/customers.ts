@@ -5,6 +5,16 @@ export const customerKind = z.enum(['INDIVIDUAL', 'ENTERPRISE']);
 export const customerStatus = z.enum(['PROSPECT', 'ACTIVE', 'DORMANT', 'CHURNED']);
 export const customerGrade = z.enum(['VIP', 'PREMIUM', 'STANDARD', 'BASIC']);
 export const consentPurpose = z.enum(['MARKETING_CONTACT', 'DATA_SHARING', 'PROFILING']);
+export const specialCareFlag = z.enum([
+  'ELDERLY',
+  'DISABLED',
+  'LOW_LITERACY',
+  'VISUALLY_IMPAIRED',
+  'HEARING_IMPAIRED',
+  'LANGUAGE_BARRIER',
+  'FINANCIAL_HARDSHIP',
+]);
+export const documentCategory = z.enum(['BASIC', 'DEVELOPMENT', 'PRODUCT_SERVICE']);
 
 /** Events produced by the customers service (topic crm.customers.v1). */
 export const customersEvents = {
@@ -67,6 +77,33 @@ export const customersEvents = {
     'RelationshipManagerAssigned',
     'A customer got a (new) relationship manager.',
     z.object({ customerId: f.id, relationshipManagerId: f.id, previousRelationshipManagerId: f.id.nullable(), branchId: f.id, assignedAt: f.instant }),
+  ),
+  SpecialCareChanged: define(
+    'customers',
+    'SpecialCareChanged',
+    "A customer's special-care flags (or note) changed: contact, collections and care adapt how they treat the customer. The flags are sensitive and needed by consumers; the free-text note stays in customers (only whether it changed).",
+    z.object({
+      customerId: f.id,
+      previousFlags: z.array(specialCareFlag),
+      flags: z.array(specialCareFlag),
+      noteChanged: z.boolean(),
+      changedBy: f.id,
+      changedAt: f.instant,
+    }),
+  ),
+  CustomerDocumentAdded: define(
+    'customers',
+    'CustomerDocumentAdded',
+    "A document was added to the customer's file (metadata only: the title and storage reference stay in customers).",
+    z.object({
+      documentId: f.id,
+      customerId: f.id,
+      category: documentCategory,
+      documentType: z.string(),
+      contentType: z.string().nullable(),
+      addedBy: f.id,
+      addedAt: f.instant,
+    }),
   ),
   CustomerGradeAtRisk: define(
     'customers',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { define, f } from './define.ts';
 
 export const churnRiskLevel = z.enum(['LOW', 'MEDIUM', 'HIGH']);
+export const complaintStatus = z.enum(['RECEIVED', 'ACKNOWLEDGED', 'IN_PROGRESS', 'RESOLVED', 'CLOSED', 'REOPENED']);
 
 /** Events produced by the engagement service (topic crm.engagement.v1). */
 export const engagementEvents = {
@@ -39,6 +40,32 @@ export const engagementEvents = {
     'A task was done, possibly with the interaction that completed it.',
     z.object({ taskId: f.id, customerId: f.id, type: z.string(), completedBy: f.id, interactionId: f.id.nullable(), completedAt: f.instant }),
   ),
+  TaskStarted: define(
+    'engagement',
+    'TaskStarted',
+    'Work on a task began (it is IN_PROGRESS).',
+    z.object({ taskId: f.id, customerId: f.id, type: z.string(), assigneeId: f.id.nullable(), startedBy: f.id, startedAt: f.instant }),
+  ),
+  TaskCancelled: define(
+    'engagement',
+    'TaskCancelled',
+    'A task was cancelled before it was done (the free-text reason stays in engagement).',
+    z.object({ taskId: f.id, customerId: f.id, type: z.string(), previousStatus: z.enum(['OPEN', 'IN_PROGRESS']), cancelledBy: f.id, cancelledAt: f.instant }),
+  ),
+  TaskReassigned: define(
+    'engagement',
+    'TaskReassigned',
+    "An open task moved to another staff member (today: it follows the customer's new relationship manager).",
+    z.object({
+      taskId: f.id,
+      customerId: f.id,
+      type: z.string(),
+      previousAssigneeId: f.id.nullable(),
+      assigneeId: f.id,
+      reason: z.enum(['RELATIONSHIP_MANAGER_CHANGED']),
+      reassignedAt: f.instant,
+    }),
+  ),
   ComplaintReceived: define(
     'engagement',
     'ComplaintReceived',
@@ -68,6 +95,22 @@ export const engagementEvents = {
       currency: f.currency.nullable(),
     }),
   ),
+  ComplaintStatusChanged: define(
+    'engagement',
+    'ComplaintStatusChanged',
+    'A complaint moved along its workflow other than by receipt or resolution: acknowledged, in progress, closed or reopened (a reopened complaint is open again; its ComplaintResolved no longer holds).',
+    z.object({
+      complaintId: f.id,
+      customerId: f.id,
+      severity: z.enum(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']),
+      previousStatus: complaintStatus,
+      status: complaintStatus,
+      changedBy: f.id,
+      changedAt: f.instant,
+      /** How many times the complaint has been reopened, this change included. */
+      reopenedCount: z.number().int().min(0),
+    }),
+  ),
   ComplaintEscalated: define(
     'engagement',
     'ComplaintEscalated',
@@ -78,6 +121,19 @@ export const engagementEvents = {
       severity: z.enum(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']),
       breach: z.enum(['ACKNOWLEDGE', 'RESOLVE']),
       escalatedAt: f.instant,
+    }),
+  ),
+  SurveyDispatched: define(
+    'engagement',
+    'SurveyDispatched',
+    'A survey was sent to a customer, by hand (trigger null) or triggered by a disbursement or a resolved complaint.',
+    z.object({
+      dispatchId: f.id,
+      surveyId: f.id,
+      customerId: f.id,
+      trigger: z.string().nullable(),
+      dispatchedBy: f.id.nullable(),
+      dispatchedAt: f.instant,
     }),
   ),
   SurveyResponded: define(

@@ -11,10 +11,19 @@ import type { EventDefinition, Producer } from './define.ts';
 import { engagementEvents } from './engagement.ts';
 import { loyaltyEvents } from './loyalty.ts';
 
-export { creditEvents, DELINQUENCY_BUCKETS, type DelinquencyBucket, delinquencyBucket, riskClass, warningSeverity } from './credit.ts';
-export { consentPurpose, customerGrade, customerKind, customerStatus, customersEvents } from './customers.ts';
+export {
+  creditEvents,
+  DELINQUENCY_BUCKETS,
+  type DelinquencyBucket,
+  delinquencyBucket,
+  restructuringKind,
+  riskClass,
+  warningSeverity,
+  warningStatus,
+} from './credit.ts';
+export { consentPurpose, customerGrade, customerKind, customerStatus, customersEvents, documentCategory, specialCareFlag } from './customers.ts';
 export { define, type EventDefinition, f as eventFields, PRODUCERS, type Producer } from './define.ts';
-export { churnRiskLevel, engagementEvents } from './engagement.ts';
+export { churnRiskLevel, complaintStatus, engagementEvents } from './engagement.ts';
 export { loyaltyEvents } from './loyalty.ts';
 
 export const catalogue = { ...customersEvents, ...creditEvents, ...engagementEvents, ...loyaltyEvents } as const;

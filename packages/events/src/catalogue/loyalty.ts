@@ -23,6 +23,36 @@ export const loyaltyEvents = {
     'Points were spent on a reward.',
     z.object({ ...accountRef, entryId: f.id, redemptionId: f.id, points: z.number().int().positive(), balance: z.number().int() }),
   ),
+  PointsDeducted: define(
+    'loyalty',
+    'PointsDeducted',
+    'Points were taken off a loyalty account other than by a redemption or expiry: a negative manual adjustment, or points earned by an instalment whose repayment was reversed (capped at the balance).',
+    z.object({
+      ...accountRef,
+      entryId: f.id,
+      /** Points taken off (positive). */
+      points: z.number().int().positive(),
+      reason: z.enum(['ADJUSTMENT', 'REPAYMENT_REVERSED']),
+      /** The RepaymentReversed event for a reversal; null for a manual adjustment. */
+      sourceEventId: f.id.nullable(),
+      balance: z.number().int(),
+    }),
+  ),
+  RedemptionCancelled: define(
+    'loyalty',
+    'RedemptionCancelled',
+    'A redemption was cancelled: its points were refunded to the account and the reward put back in stock.',
+    z.object({
+      ...accountRef,
+      redemptionId: f.id,
+      rewardId: f.id,
+      /** The ledger entry of the refund. */
+      entryId: f.id,
+      pointsRefunded: z.number().int().positive(),
+      balance: z.number().int(),
+      cancelledAt: f.instant,
+    }),
+  ),
   PointsExpiring: define(
     'loyalty',
     'PointsExpiring',

@@ -1402,6 +1402,8 @@ export type Loan = {
   /** The responsible officer: the applicant, or whom an administrator assigned. */
   officerId: Maybe<Scalars['ID']['output']>;
   outstandingPrincipal: Money;
+  /** What settles the loan on asOf (default today); null unless the loan is ACTIVE and asOf is not before the disbursement. */
+  payoffQuote: Maybe<PayoffQuote>;
   principal: Money;
   product: Maybe<LoanProduct>;
   productCode: Scalars['String']['output'];
@@ -1426,6 +1428,12 @@ export type Loan = {
   /** Who wrote it off (never the applicant or the approver). */
   writtenOffBy: Maybe<Scalars['ID']['output']>;
   writtenOffOn: Maybe<Scalars['Date']['output']>;
+};
+
+
+/** A loan from application to closure. */
+export type LoanPayoffQuoteArgs = {
+  asOf: InputMaybe<Scalars['Date']['input']>;
 };
 
 
@@ -2312,8 +2320,16 @@ export type MutationWriteOffLoanArgs = {
   input: WriteOffLoanInput;
 };
 
-/** What happens to a repayment above everything due: applied to the last instalments' principal, or refused. */
+/**
+ * What happens to a repayment above everything due (instalments due and the next one): it repays
+ * principal and the rest of the schedule is re-amortised on the principal still outstanding (a new
+ * schedule version), or it is refused. Settling the loan at exactly its payoffQuote is accepted under
+ * every policy; more than the payoff is always refused.
+ */
 export type OverpaymentPolicy =
+  /** Keep the term, lower the instalment. */
+  | 'REDUCE_INSTALMENT_AMOUNT'
+  /** Keep the instalment, shorten the term (fewer instalments; interest only on what is outstanding). */
   | 'REDUCE_LAST_INSTALMENTS'
   | 'REFUSE';
 
@@ -2328,6 +2344,27 @@ export type PageInfo = {
   __typename?: 'PageInfo';
   endCursor: Maybe<Scalars['String']['output']>;
   hasNextPage: Scalars['Boolean']['output'];
+};
+
+/**
+ * What settles a loan on a date, itemised: total = principal + overdueInterest + accruedInterest +
+ * penalty. Paying exactly the total on that date closes the loan.
+ */
+export type PayoffQuote = {
+  __typename?: 'PayoffQuote';
+  /** Interest of the current period accrued to asOf (the instalment's interest pro rata by days, product day count), less what was paid of it. */
+  accruedInterest: Scalars['Decimal']['output'];
+  asOf: Scalars['Date']['output'];
+  currency: Scalars['String']['output'];
+  /** Scheduled interest no longer charged when settled on asOf (later periods, the rest of the current one). */
+  interestWaived: Scalars['Decimal']['output'];
+  /** Unpaid interest of instalments due on or before asOf. */
+  overdueInterest: Scalars['Decimal']['output'];
+  /** Penalty accrued by the end-of-day runs, unpaid. */
+  penalty: Scalars['Decimal']['output'];
+  /** Principal still owed, every instalment. */
+  principal: Scalars['Decimal']['output'];
+  total: Scalars['Decimal']['output'];
 };
 
 /** One line of the append-only points ledger. */
@@ -3670,6 +3707,7 @@ export type UserErrorCode =
   | 'DUPLICATE_REFERENCE'
   | 'REPAYMENT_ALREADY_REVERSED'
   | 'REPAYMENT_BEFORE_RESTRUCTURING'
+  | 'REPAYMENT_BEFORE_RESCHEDULING'
   | 'REALLOCATION_FAILED'
   | 'EXCEEDS_BALANCE'
   | 'OVERPAYMENT_REFUSED'

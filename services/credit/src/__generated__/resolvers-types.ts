@@ -412,6 +412,8 @@ export type Loan = {
   /** The responsible officer: the applicant, or whom an administrator assigned. */
   officerId?: Maybe<Scalars['ID']['output']>;
   outstandingPrincipal: Money;
+  /** What settles the loan on asOf (default today); null unless the loan is ACTIVE and asOf is not before the disbursement. */
+  payoffQuote?: Maybe<PayoffQuote>;
   principal: Money;
   product?: Maybe<LoanProduct>;
   productCode: Scalars['String']['output'];
@@ -436,6 +438,12 @@ export type Loan = {
   /** Who wrote it off (never the applicant or the approver). */
   writtenOffBy?: Maybe<Scalars['ID']['output']>;
   writtenOffOn?: Maybe<Scalars['Date']['output']>;
+};
+
+
+/** A loan from application to closure. */
+export type LoanPayoffQuoteArgs = {
+  asOf?: InputMaybe<Scalars['Date']['input']>;
 };
 
 
@@ -700,8 +708,16 @@ export type MutationWriteOffLoanArgs = {
   input: WriteOffLoanInput;
 };
 
-/** What happens to a repayment above everything due: applied to the last instalments' principal, or refused. */
+/**
+ * What happens to a repayment above everything due (instalments due and the next one): it repays
+ * principal and the rest of the schedule is re-amortised on the principal still outstanding (a new
+ * schedule version), or it is refused. Settling the loan at exactly its payoffQuote is accepted under
+ * every policy; more than the payoff is always refused.
+ */
 export type OverpaymentPolicy =
+  /** Keep the term, lower the instalment. */
+  | 'REDUCE_INSTALMENT_AMOUNT'
+  /** Keep the instalment, shorten the term (fewer instalments; interest only on what is outstanding). */
   | 'REDUCE_LAST_INSTALMENTS'
   | 'REFUSE';
 
@@ -716,6 +732,27 @@ export type PageInfo = {
   __typename?: 'PageInfo';
   endCursor?: Maybe<Scalars['String']['output']>;
   hasNextPage: Scalars['Boolean']['output'];
+};
+
+/**
+ * What settles a loan on a date, itemised: total = principal + overdueInterest + accruedInterest +
+ * penalty. Paying exactly the total on that date closes the loan.
+ */
+export type PayoffQuote = {
+  __typename?: 'PayoffQuote';
+  /** Interest of the current period accrued to asOf (the instalment's interest pro rata by days, product day count), less what was paid of it. */
+  accruedInterest: Scalars['Decimal']['output'];
+  asOf: Scalars['Date']['output'];
+  currency: Scalars['String']['output'];
+  /** Scheduled interest no longer charged when settled on asOf (later periods, the rest of the current one). */
+  interestWaived: Scalars['Decimal']['output'];
+  /** Unpaid interest of instalments due on or before asOf. */
+  overdueInterest: Scalars['Decimal']['output'];
+  /** Penalty accrued by the end-of-day runs, unpaid. */
+  penalty: Scalars['Decimal']['output'];
+  /** Principal still owed, every instalment. */
+  principal: Scalars['Decimal']['output'];
+  total: Scalars['Decimal']['output'];
 };
 
 export type PortfolioFilter = {
@@ -1314,6 +1351,7 @@ export type ResolversTypes = ResolversObject<{
   OverpaymentPolicy: OverpaymentPolicy;
   OverrideRiskClassInput: OverrideRiskClassInput;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  PayoffQuote: ResolverTypeWrapper<PayoffQuote>;
   PortfolioFilter: PortfolioFilter;
   PortfolioSummary: ResolverTypeWrapper<PortfolioFigures>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -1409,6 +1447,7 @@ export type ResolversParentTypes = ResolversObject<{
   Mutation: Record<PropertyKey, never>;
   OverrideRiskClassInput: OverrideRiskClassInput;
   PageInfo: PageInfo;
+  PayoffQuote: PayoffQuote;
   PortfolioFilter: PortfolioFilter;
   PortfolioSummary: PortfolioFigures;
   Query: Record<PropertyKey, never>;
@@ -1647,6 +1686,7 @@ export type LoanResolvers<ContextType = CreditContext, ParentType extends Resolv
   nextReviewDue?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   officerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   outstandingPrincipal?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  payoffQuote?: Resolver<Maybe<ResolversTypes['PayoffQuote']>, ParentType, ContextType, Partial<LoanPayoffQuoteArgs>>;
   principal?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   product?: Resolver<Maybe<ResolversTypes['LoanProduct']>, ParentType, ContextType>;
   productCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1736,6 +1776,17 @@ export type MutationResolvers<ContextType = CreditContext, ParentType extends Re
 export type PageInfoResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
+export type PayoffQuoteResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['PayoffQuote'] = ResolversParentTypes['PayoffQuote']> = ResolversObject<{
+  accruedInterest?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  asOf?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  interestWaived?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  overdueInterest?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  penalty?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  principal?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
 }>;
 
 export type PortfolioSummaryResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['PortfolioSummary'] = ResolversParentTypes['PortfolioSummary']> = ResolversObject<{
@@ -1947,6 +1998,7 @@ export type Resolvers<ContextType = CreditContext> = ResolversObject<{
   Money?: MoneyResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PayoffQuote?: PayoffQuoteResolvers<ContextType>;
   PortfolioSummary?: PortfolioSummaryResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RecordRepaymentPayload?: RecordRepaymentPayloadResolvers<ContextType>;

@@ -1,3 +1,4 @@
+import { emit } from '@crm/events';
 import { isoDate, lockIdempotencyKey, runCommand, type UserError } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { AddCollateralInput } from '../__generated__/resolvers-types.ts';
@@ -40,6 +41,18 @@ export async function addCollateral(ctx: CreditContext, cmd: AddCollateralInput)
     );
     audit.entity(id);
     audit.changes(null, { loanId: loan.id, type: cmd.type.trim(), value, valuedOn: cmd.valuedOn });
+    await emit(tx, 'CollateralAdded', {
+      subject: loan.customer_id,
+      data: {
+        collateralId: id,
+        loanId: loan.id,
+        customerId: loan.customer_id,
+        collateralType: cmd.type.trim(),
+        value,
+        currency: loan.currency,
+        valuedOn: cmd.valuedOn,
+      },
+    });
     return { collateralId: id, userErrors: [] };
   });
 }

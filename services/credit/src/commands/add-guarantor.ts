@@ -1,3 +1,4 @@
+import { emit } from '@crm/events';
 import { runCommand, type UserError } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { AddGuarantorInput } from '../__generated__/resolvers-types.ts';
@@ -39,6 +40,18 @@ export async function addGuarantor(ctx: CreditContext, cmd: AddGuarantorInput): 
       loanId: loan.id,
       guaranteedAmount: moneyString(cmd.guaranteedAmount, amountScale(loan.currency)),
       guarantorCustomerId: cmd.guarantorCustomerId ?? null,
+    });
+    await emit(tx, 'GuarantorAdded', {
+      subject: loan.customer_id,
+      data: {
+        guarantorId: id,
+        loanId: loan.id,
+        customerId: loan.customer_id,
+        guarantorCustomerId: cmd.guarantorCustomerId ?? null,
+        relationship: cmd.relationship?.trim() || null,
+        guaranteedAmount: moneyString(cmd.guaranteedAmount, amountScale(loan.currency)),
+        currency: loan.currency,
+      },
     });
     return { guarantorId: id, userErrors: [] };
   });

@@ -2,9 +2,10 @@ import { emit } from '@crm/events';
 import { runCommand, type UserError } from '@crm/service-kit';
 import type { DecideRestructuringInput } from '../__generated__/resolvers-types.ts';
 import type { CreditContext } from '../context.ts';
-import { lockLoan, lockSchedule, updateLoan } from '../db/loan.store.ts';
+import { findLoanInScope, lockLoan, lockSchedule, updateLoan } from '../db/loan.store.ts';
 import { findProductsByIds } from '../db/product.store.ts';
 import { assertRestructuringInScope, decideRestructuringRow, lockRestructuring, writeScheduleVersion } from '../db/restructuring.store.ts';
+import { SYSTEM_SCOPE } from '../db/scope.ts';
 import { amountScale, Money, minorUnits, moneyString } from '../domain/money.ts';
 import { restructureSchedule, validateRestructuring } from '../domain/restructuring.ts';
 
@@ -36,6 +37,21 @@ export async function decideRestructuring(ctx: CreditContext, cmd: DecideRestruc
       if (!cmd.approve) {
         await decideRestructuringRow(tx, r.id, { status: 'REJECTED', decided_by: actorId, decided_at: now });
         audit.changes({ status: r.status, decidedBy: null }, { status: 'REJECTED', decidedBy: actorId });
+        const rejectedLoan = await findLoanInScope(tx, SYSTEM_SCOPE, r.loan_id);
+        if (rejectedLoan) {
+          await emit(tx, 'RestructuringRejected', {
+            subject: rejectedLoan.customer_id,
+            time: now,
+            data: {
+              restructuringId: r.id,
+              loanId: r.loan_id,
+              customerId: rejectedLoan.customer_id,
+              kind: r.kind,
+              decidedBy: actorId,
+              decidedAt: now.toISOString(),
+            },
+          });
+        }
         return { userErrors: [], loanId: r.loan_id };
       }
       const loan = await lockLoan(tx, ctx.scope, r.loan_id);

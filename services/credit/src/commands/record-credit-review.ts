@@ -1,3 +1,4 @@
+import { emit } from '@crm/events';
 import { isoDate, lockIdempotencyKey, runCommand, type UserError } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { RecordCreditReviewInput } from '../__generated__/resolvers-types.ts';
@@ -48,6 +49,19 @@ export async function recordCreditReview(ctx: CreditContext, cmd: RecordCreditRe
     audit.entity(id);
     // The findings are free text: kept in the row, not in the audit.
     audit.changes(null, { loanId: loan.id, reviewedOn: cmd.reviewedOn, rating: cmd.rating, fundUseAsDeclared: cmd.fundUseAsDeclared });
+    await emit(tx, 'CreditReviewRecorded', {
+      subject: loan.customer_id,
+      time: now,
+      data: {
+        reviewId: id,
+        loanId: loan.id,
+        customerId: loan.customer_id,
+        reviewedOn: cmd.reviewedOn,
+        rating: cmd.rating,
+        fundUseAsDeclared: cmd.fundUseAsDeclared,
+        reviewerId: actorId,
+      },
+    });
     if (!cmd.fundUseAsDeclared) {
       const hours = await findResponseHours(tx);
       for (const rule of await findActiveRulesOfKind(tx, ['FUND_USE_DEVIATION'])) {

@@ -6,10 +6,14 @@ import type { CreditContext } from '../context.ts';
 import { findLoanInScope, lockLoan, lockSchedule, markInstalmentsPaid, updateLoan } from '../db/loan.store.ts';
 import { findProductsByIds } from '../db/product.store.ts';
 import { applyAllocation, findRepaymentByReference, insertRepayment } from '../db/repayment.store.ts';
+import { writeScheduleVersion } from '../db/restructuring.store.ts';
 import { assertLoanInScope } from '../db/scope.ts';
-import { allocateRepayment, instalmentPaidTotals } from '../domain/allocation.ts';
+import { instalmentPaidTotals } from '../domain/allocation.ts';
 import { amountScale, Money, minorUnits, moneyString } from '../domain/money.ts';
+import { allocatePayment, payoffTerms } from '../domain/payoff.ts';
+import { reamortisationOf, reamortise } from '../domain/prepayment.ts';
 import { daysLate, settledWithoutPayment, validateRepayment } from '../domain/repayments.ts';
+import { defaultDayCount } from '../domain/schedule.ts';
 
 export interface RepaymentOutcome {
   userErrors: UserError[];
@@ -59,7 +63,9 @@ export async function recordRepayment(ctx: CreditContext, cmd: RecordRepaymentIn
       const again = validateRepayment(cmd, { status: loan.status, currency: loan.currency, disbursedOn: loan.disbursed_on }, today);
       if (again.length) return { userErrors: again, repaymentId: null, duplicate: false };
       const [product] = await findProductsByIds(tx, loan.product_id ? [loan.product_id] : []);
-      const schedule = await lockSchedule(tx, loan.id, loan.schedule_version);
+      let schedule = await lockSchedule(tx, loan.id, loan.schedule_version);
+      let version = loan.schedule_version;
+      const policy = product?.overpayment_policy ?? 'REFUSE';
       const open = schedule
         .filter((i) => i.paid_on === null)
         .map((i) => ({
@@ -72,9 +78,17 @@ export async function recordRepayment(ctx: CreditContext, cmd: RecordRepaymentIn
           interestPaid: new Money(i.interest_paid),
           penaltyPaid: new Money(i.penalty_paid),
         }));
-      const allocation = allocateRepayment(open, new Money(cmd.amount), cmd.paidOn, product?.overpayment_policy ?? 'REFUSE');
+      // Exactly the payoff quote of the payment date settles the loan; an overpayment re-amortises the rest.
+      const allocation = allocatePayment(
+        open,
+        new Money(cmd.amount),
+        cmd.paidOn,
+        policy,
+        payoffTerms(schedule, loan.disbursed_on ?? cmd.paidOn, product?.day_count ?? 'THIRTY_360', loan.currency),
+      );
       if (!allocation.ok) return { userErrors: [{ field: 'amount', code: allocation.code, message: allocation.message }], repaymentId: null, duplicate: false };
       const a = allocation.value;
+      const reamortisation = a.prepaidOn !== null && product && !allocation.settlement ? reamortisationOf(policy) : null;
       await insertRepayment(tx, {
         id,
         loan_id: loan.id,
@@ -87,12 +101,73 @@ export async function recordRepayment(ctx: CreditContext, cmd: RecordRepaymentIn
         interest_paid: moneyString(a.interest, amountScale(loan.currency)),
         principal_paid: moneyString(a.principal, amountScale(loan.currency)),
         prepaid_principal: moneyString(a.prepaid, amountScale(loan.currency)),
+        rescheduled_version: reamortisation ? version + 1 : null,
         recorded_by: actorId,
         recorded_at: ctx.now(),
       });
+      if (reamortisation && product && a.prepaidOn !== null) {
+        // A new schedule version: instalments up to the one the prepayment is booked on as they are
+        // (that one's principal grows by the prepayment), the rest re-amortised on what is outstanding.
+        const m = a.prepaidOn;
+        const at = schedule.find((i) => i.number === m);
+        const after = schedule.filter((i) => i.number > m);
+        const next = after[0];
+        const scale = minorUnits(loan.currency) ?? 2;
+        const written = amountScale(loan.currency);
+        const fresh = reamortise({
+          balance: after.reduce((s, i) => s.plus(i.principal).minus(i.principal_paid), new Money(0)).minus(a.prepaid),
+          annualRate: new Money(loan.annual_rate),
+          frequency: product.frequency,
+          method: product.amortisation,
+          dayCount: product.day_count ?? defaultDayCount(product.frequency),
+          scale,
+          from: at?.due_date ?? cmd.paidOn,
+          dueDates: after.map((i) => i.due_date),
+          mode: reamortisation,
+          keep: {
+            total: next ? new Money(next.principal).plus(next.interest).plus(next.interest_waived) : new Money(0),
+            principal: new Money(next?.principal ?? 0),
+          },
+        });
+        const kept = schedule.filter((i) => i.number <= m);
+        await writeScheduleVersion(
+          tx,
+          loan.id,
+          version,
+          [
+            ...kept.map((i) => ({
+              loan_id: loan.id,
+              version: version + 1,
+              number: i.number,
+              due_date: i.due_date,
+              principal: i.number === m ? moneyString(new Money(i.principal).plus(a.prepaid), written) : i.principal,
+              interest: i.interest,
+              principal_paid: i.principal_paid,
+              interest_paid: i.interest_paid,
+              penalty: i.penalty,
+              penalty_paid: i.penalty_paid,
+              interest_waived: i.interest_waived,
+              paid_on: i.paid_on,
+              dpd: i.dpd,
+            })),
+            ...fresh.map((p) => ({
+              loan_id: loan.id,
+              version: version + 1,
+              number: m + p.number,
+              due_date: p.dueDate,
+              principal: moneyString(p.principal, written),
+              interest: moneyString(p.interest, written),
+            })),
+          ],
+          kept.map((i) => i.number),
+        );
+        version += 1;
+        await updateLoan(tx, loan.id, { schedule_version: version, term_count: kept.length + fresh.length });
+        schedule = await lockSchedule(tx, loan.id, version);
+      }
       await applyAllocation(
         tx,
-        { id, loanId: loan.id, version: loan.schedule_version, paidOn: cmd.paidOn },
+        { id, loanId: loan.id, version, paidOn: cmd.paidOn },
         a.lines.map((l) => ({
           number: l.number,
           penalty: moneyString(l.penalty, amountScale(loan.currency)),
@@ -140,7 +215,7 @@ export async function recordRepayment(ctx: CreditContext, cmd: RecordRepaymentIn
       const repaid = schedule.every((i) => i.paid_on !== null || settled.has(i.number) || quiet.some((q) => q.number === i.number));
       // Marked now when due by the payment date, all of them when the loan closes.
       const dueQuiet = repaid ? quiet : quiet.filter((q) => schedule.find((i) => i.number === q.number)?.due_date === q.paidOn);
-      await markInstalmentsPaid(tx, loan.id, loan.schedule_version, dueQuiet);
+      await markInstalmentsPaid(tx, loan.id, version, dueQuiet);
       for (const q of dueQuiet) settled.set(q.number, q.paidOn);
       if (repaid) {
         const onTime = schedule.every((i) => (i.paid_on ?? settled.get(i.number) ?? cmd.paidOn) <= i.due_date);
@@ -164,6 +239,9 @@ export async function recordRepayment(ctx: CreditContext, cmd: RecordRepaymentIn
         principalPaid: moneyString(a.principal, amountScale(loan.currency)),
         interestPaid: moneyString(a.interest, amountScale(loan.currency)),
         penaltyPaid: moneyString(a.penalty, amountScale(loan.currency)),
+        prepaidPrincipal: moneyString(a.prepaid, amountScale(loan.currency)),
+        settlement: allocation.settlement === true,
+        scheduleVersion: version,
       });
       return { userErrors: [], repaymentId: id, duplicate: false };
     },

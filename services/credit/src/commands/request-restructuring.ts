@@ -1,3 +1,4 @@
+import { emit } from '@crm/events';
 import { lockIdempotencyKey, runCommand, type UserError } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { RequestRestructuringInput } from '../__generated__/resolvers-types.ts';
@@ -59,6 +60,20 @@ export async function requestRestructuring(
       newRate: row.new_rate,
       effectiveOn: row.effective_on,
       status: row.status,
+    });
+    await emit(tx, 'RestructuringRequested', {
+      subject: loan.customer_id,
+      time: row.requested_at,
+      data: {
+        restructuringId: id,
+        loanId: loan.id,
+        customerId: loan.customer_id,
+        kind: row.kind,
+        instalments: row.instalments,
+        newRate: row.new_rate,
+        effectiveOn: row.effective_on,
+        requestedBy: actorId,
+      },
     });
     return { restructuringId: id, userErrors: [] };
   });

@@ -1,8 +1,10 @@
+import { emit } from '@crm/events';
 import { isoDate, runCommand, type UserError } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { RevalueCollateralInput } from '../__generated__/resolvers-types.ts';
 import type { CreditContext } from '../context.ts';
 import { findCollateral, insertValuation } from '../db/collateral.store.ts';
+import { findLoanInScope } from '../db/loan.store.ts';
 import { assertLoanInScope, SYSTEM_SCOPE } from '../db/scope.ts';
 import { validateValuation } from '../domain/collateral.ts';
 import { amountScale, moneyString } from '../domain/money.ts';
@@ -21,6 +23,21 @@ export async function revalueCollateral(ctx: CreditContext, cmd: RevalueCollater
     await insertValuation(tx, { id: uuidv7(), collateral_id: item.id, value, valued_on: cmd.valuedOn, recorded_by: actorId, recorded_at: ctx.now() });
     const previous = item.valuations.at(-1);
     audit.changes({ value: previous?.value ?? null, valuedOn: previous?.valued_on ?? null }, { value, valuedOn: cmd.valuedOn });
+    const loan = await findLoanInScope(tx, SYSTEM_SCOPE, item.loan_id);
+    if (loan) {
+      await emit(tx, 'CollateralRevalued', {
+        subject: loan.customer_id,
+        data: {
+          collateralId: item.id,
+          loanId: loan.id,
+          customerId: loan.customer_id,
+          previousValue: previous?.value ?? null,
+          value,
+          currency: item.currency,
+          valuedOn: cmd.valuedOn,
+        },
+      });
+    }
     return { userErrors: [] };
   });
 }

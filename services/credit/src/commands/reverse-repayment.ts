@@ -15,8 +15,10 @@ import {
 } from '../db/repayment.store.ts';
 import type { DB } from '../db/schema.ts';
 import { assertLoanInScope } from '../db/scope.ts';
-import { allocateRepayment, type OpenInstalment } from '../domain/allocation.ts';
+import type { OpenInstalment } from '../domain/allocation.ts';
 import { amountScale, Money, type MoneyValue, moneyString } from '../domain/money.ts';
+import { allocatePayment, payoffTerms } from '../domain/payoff.ts';
+import { reamortisationOf } from '../domain/prepayment.ts';
 import { settledWithoutPayment } from '../domain/repayments.ts';
 
 export interface ReverseRepaymentCommand {
@@ -81,6 +83,16 @@ export async function reverseRepayment(ctx: CreditContext, cmd: ReverseRepayment
           code: 'REPAYMENT_BEFORE_RESTRUCTURING',
           message: 'the repayment was booked on a schedule the loan has since restructured',
         });
+      // A prepayment re-amortised the schedule into a new version: it and the repayments valued before it stand.
+      const rescheduling = (await findStandingRepayments(tx, loan.id)).filter(
+        (r) => r.rescheduled_version !== null && (r.id === repayment.id || r.paid_on >= repayment.paid_on),
+      );
+      if (!repayment.reversed_at && !problems.length && rescheduling.length)
+        problems.push({
+          field: 'repaymentId',
+          code: 'REPAYMENT_BEFORE_RESCHEDULING',
+          message: `a prepayment of ${rescheduling[0]?.paid_on} re-amortised the schedule after this repayment; it cannot be reversed`,
+        });
       if (problems.length) return { userErrors: problems, loanId: loan.id };
 
       const scale = amountScale(loan.currency);
@@ -117,7 +129,14 @@ export async function reverseRepayment(ctx: CreditContext, cmd: ReverseRepayment
       const realloc: Reallocation = { loanId: loan.id, version, allocations: [], instalments: [], repayments: [] };
       for (const r of standing) {
         const open = replay.filter((i) => i.paidOn === null);
-        const result = allocateRepayment(open, new Money(r.amount), r.paid_on, product?.overpayment_policy ?? 'REFUSE');
+        const policy = product?.overpayment_policy ?? 'REFUSE';
+        const terms = payoffTerms(schedule, loan.disbursed_on ?? r.paid_on, product?.day_count ?? 'THIRTY_360', loan.currency);
+        const allocated = allocatePayment(open, new Money(r.amount), r.paid_on, policy, terms);
+        // A replay cannot re-amortise the schedule: an overpayment it would need is refused.
+        const result: typeof allocated =
+          allocated.ok && allocated.value.prepaidOn !== null && reamortisationOf(policy)
+            ? { ok: false, code: 'OVERPAYMENT_REFUSED', message: 'it would now prepay principal, which a reversal cannot re-amortise' }
+            : allocated;
         if (!result.ok)
           return {
             userErrors: [

@@ -1,4 +1,4 @@
-import { createEvent, writeToOutbox } from '@crm/events';
+import { createEvent, emit, writeToOutbox } from '@crm/events';
 import { runCommand, type UserError } from '@crm/service-kit';
 import type { UpdateRiskWarningInput } from '../__generated__/resolvers-types.ts';
 import type { CreditContext } from '../context.ts';
@@ -44,6 +44,22 @@ export async function updateRiskWarning(ctx: CreditContext, cmd: UpdateRiskWarni
             },
           }),
         ]);
+      } else {
+        await emit(tx, 'RiskWarningStatusChanged', {
+          subject: w.customer_id,
+          time: now,
+          data: {
+            warningId: w.id,
+            loanId: w.loan_id,
+            customerId: w.customer_id,
+            ruleCode: w.rule_code,
+            severity: w.severity,
+            previousStatus: w.status,
+            status: next.to,
+            changedBy: actorId,
+            changedAt: now.toISOString(),
+          },
+        });
       }
       audit.changes({ status: w.status }, { status: next.to });
       return { userErrors: [] };

@@ -86,6 +86,7 @@ const repaymentColumns = [
   'reversed_at',
   'reversed_by',
   'reversal_reason',
+  'rescheduled_version',
 ] as const;
 
 /** A repayment by id, its value date as YYYY-MM-DD on both engines. */

@@ -135,6 +135,8 @@ export interface RepaymentTable {
   reversed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   reversed_by: ColumnType<string | null, string | null | undefined, string | null>;
   reversal_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The schedule version its prepayment created (the rest re-amortised), null otherwise. */
+  rescheduled_version: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface RepaymentAllocationTable {

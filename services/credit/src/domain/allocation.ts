@@ -29,8 +29,13 @@ export interface Allocation {
   penalty: MoneyValue;
   interest: MoneyValue;
   principal: MoneyValue;
-  /** Principal applied ahead of schedule to the last instalments. */
+  /** Principal repaid ahead of schedule (an overpayment). */
   prepaid: MoneyValue;
+  /**
+   * The instalment the prepayment is booked on (its principal grows by it in the re-amortised
+   * schedule version), or null without one.
+   */
+  prepaidOn: number | null;
 }
 
 export type AllocationResult = { ok: true; value: Allocation } | { ok: false; code: 'OVERPAYMENT_REFUSED' | 'EXCEEDS_BALANCE'; message: string };
@@ -42,11 +47,14 @@ const zero = () => new Money(0);
  * interest, then principal. The regular allocation covers the instalments due on or before the
  * payment date and the next one not yet due (paying the coming instalment early is ordinary).
  * What is left beyond that is an overpayment, handled by the product's policy:
- * - REDUCE_LAST_INSTALMENTS: it repays principal of the last instalments, last first; an
- *   instalment whose principal is thereby fully repaid no longer charges its interest (that
- *   interest would have accrued on principal already returned);
+ * - REDUCE_LAST_INSTALMENTS, REDUCE_INSTALMENT_AMOUNT: it repays principal ahead of time and is
+ *   booked on the last instalment the regular allocation reached (`prepaidOn`, the next one not
+ *   yet due): that instalment's principal grows by the prepayment in a new schedule version and
+ *   the instalments after it are re-amortised on the principal still outstanding
+ *   (`domain/prepayment.ts`), so no interest is charged on money already returned;
  * - REFUSE: the repayment is refused.
- * More than everything still owed is refused under either policy.
+ * More than the principal still owed is refused under every policy (`allocatePayment` in
+ * `domain/payoff.ts` also refuses more than the payoff quote and settles the loan at exactly it).
  */
 export function allocateRepayment(open: OpenInstalment[], amount: MoneyValue, paidOn: string, policy: OverpaymentPolicy): AllocationResult {
   const ordered = [...open].sort((a, b) => a.number - b.number);
@@ -74,33 +82,26 @@ export function allocateRepayment(open: OpenInstalment[], amount: MoneyValue, pa
     }
   }
   let prepaid = zero();
+  let prepaidOn: number | null = null;
   if (left.gt(0)) {
     const principalLeft = ordered.reduce((s, i) => s.plus(i.principal.minus(i.principalPaid).minus(lines.get(i.number)?.principal ?? 0)), zero());
     if (left.gt(principalLeft))
       return { ok: false, code: 'EXCEEDS_BALANCE', message: `exceeds everything owed on the loan by ${left.minus(principalLeft).toFixed()}` };
     if (policy === 'REFUSE')
       return { ok: false, code: 'OVERPAYMENT_REFUSED', message: `exceeds what is due by ${left.toFixed()}; the product refuses prepayments` };
-    for (const i of [...ordered].reverse()) {
-      if (left.isZero()) break;
-      const l = line(i.number);
-      const owed = i.principal.minus(i.principalPaid).minus(l.principal);
-      const pay = Money.min(owed, left);
-      if (pay.gt(0)) {
-        l.principal = l.principal.plus(pay);
-        left = left.minus(pay);
-        prepaid = prepaid.plus(pay);
-      }
-      if (i.dueDate > paidOn && i.principal.minus(i.principalPaid).minus(l.principal).isZero()) {
-        l.interestWaived = i.interest.minus(i.interestPaid).minus(l.interest);
-      }
-    }
+    // The regular allocation reached the next instalment not yet due (anything less leaves nothing over).
+    const l = line(firstFuture);
+    l.principal = l.principal.plus(left);
+    prepaid = left;
+    prepaidOn = firstFuture;
+    left = zero();
   }
   const out = [...lines.values()].filter((l) => l.penalty.gt(0) || l.interest.gt(0) || l.principal.gt(0) || l.interestWaived.gt(0));
   for (const l of out) {
     const i = ordered.find((x) => x.number === l.number);
     if (!i) continue;
     const rest = (p: 'penalty' | 'interest' | 'principal') => i[p].minus(i[`${p}Paid`]).minus(l[p]);
-    l.settles = rest('penalty').isZero() && rest('interest').minus(l.interestWaived).isZero() && rest('principal').isZero();
+    l.settles = rest('penalty').isZero() && rest('interest').minus(l.interestWaived).isZero() && rest('principal').lte(0);
   }
   out.sort((a, b) => a.number - b.number);
   return {
@@ -111,6 +112,7 @@ export function allocateRepayment(open: OpenInstalment[], amount: MoneyValue, pa
       interest: out.reduce((s, l) => s.plus(l.interest), zero()),
       principal: out.reduce((s, l) => s.plus(l.principal), zero()),
       prepaid,
+      prepaidOn,
     },
   };
 }

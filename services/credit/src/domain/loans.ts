@@ -4,7 +4,14 @@ import { amountMessages, checkAmount, Money, type MoneyValue, minorUnits } from 
 import { type AmortisationMethod, type DayCountConvention, defaultDayCount, periodsPerYear, type RepaymentFrequency } from './schedule.ts';
 
 export type LoanProductType = 'MICRO_BUSINESS' | 'CONSUMER' | 'AGRICULTURAL' | 'GROUP';
-export type OverpaymentPolicy = 'REDUCE_LAST_INSTALMENTS' | 'REFUSE';
+/**
+ * What a repayment above everything due does (see `domain/prepayment.ts`): it repays principal
+ * and the rest of the schedule is re-amortised on the principal still outstanding, keeping the
+ * instalment and shortening the term (REDUCE_LAST_INSTALMENTS) or keeping the term and lowering
+ * the instalment (REDUCE_INSTALMENT_AMOUNT); or it is refused (REFUSE). Settling the loan in full
+ * at its payoff quote is accepted under every policy.
+ */
+export type OverpaymentPolicy = 'REDUCE_LAST_INSTALMENTS' | 'REDUCE_INSTALMENT_AMOUNT' | 'REFUSE';
 export type LoanStatus = 'APPLIED' | 'APPROVED' | 'ACTIVE' | 'CLOSED' | 'WRITTEN_OFF';
 
 type Result<T> = Validation<T>;

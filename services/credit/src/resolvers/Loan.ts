@@ -1,4 +1,4 @@
-import { requireIdentity } from '@crm/service-kit';
+import { dateText, isoDate, requireIdentity } from '@crm/service-kit';
 import type {
   ApprovalPolicyResolvers,
   CollateralResolvers,
@@ -13,7 +13,8 @@ import type {
   RiskClassChangeResolvers,
 } from '../__generated__/resolvers-types.ts';
 import { loanToValue } from '../domain/collateral.ts';
-import { Money, scaleOf, sumAmounts } from '../domain/money.ts';
+import { amountScale, Money, moneyString, scaleOf, sumAmounts } from '../domain/money.ts';
+import { payoffQuote, payoffTerms } from '../domain/payoff.ts';
 import { nextReviewDue } from '../domain/reviews.ts';
 
 export const Loan: LoanResolvers = {
@@ -71,6 +72,39 @@ export const Loan: LoanResolvers = {
     return nextReviewDue(reviews.at(-1)?.reviewed_on ?? loan.disbursed_on, loan.principal, loan.risk_class);
   },
   restructurings: (loan, _args, ctx) => ctx.loaders.restructuringsOf.load(loan.id),
+  payoffQuote: async (loan, { asOf }, ctx) => {
+    const on = asOf ?? isoDate(ctx.now());
+    if (loan.status !== 'ACTIVE' || !loan.disbursed_on || on < loan.disbursed_on) return null;
+    const [rows, product] = await Promise.all([
+      ctx.loaders.schedule.load(`${loan.id}:${loan.schedule_version}`),
+      loan.product_id ? ctx.loaders.product.load(loan.product_id) : null,
+    ]);
+    const schedule = rows.map((i) => ({ ...i, due_date: dateText(i.due_date), paid_on: i.paid_on === null ? null : dateText(i.paid_on) }));
+    const open = schedule
+      .filter((i) => i.paid_on === null)
+      .map((i) => ({
+        number: i.number,
+        dueDate: i.due_date,
+        principal: new Money(i.principal),
+        interest: new Money(i.interest),
+        penalty: new Money(i.penalty),
+        principalPaid: new Money(i.principal_paid),
+        interestPaid: new Money(i.interest_paid),
+        penaltyPaid: new Money(i.penalty_paid),
+      }));
+    const q = payoffQuote(open, on, payoffTerms(schedule, loan.disbursed_on, product?.day_count ?? 'THIRTY_360', loan.currency));
+    const scale = amountScale(loan.currency);
+    return {
+      asOf: on,
+      currency: loan.currency,
+      principal: moneyString(q.principal, scale),
+      overdueInterest: moneyString(q.overdueInterest, scale),
+      accruedInterest: moneyString(q.accruedInterest, scale),
+      penalty: moneyString(q.penalty, scale),
+      interestWaived: moneyString(q.interestWaived, scale),
+      total: moneyString(q.total, scale),
+    };
+  },
 };
 
 export const Collateral: CollateralResolvers = {

@@ -1,4 +1,5 @@
-import { type Identity, runCommand, type UserError } from '@crm/service-kit';
+import { emit } from '@crm/events';
+import { findIdempotentReplay, type Identity, runCommand, type UserError } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { AddCustomerDocumentInput } from '../__generated__/resolvers-types.ts';
 import type { CustomersContext } from '../context.ts';
@@ -16,18 +17,17 @@ export function addCustomerDocument(ctx: CustomersContext, identity: Identity, i
     ctx,
     { action: 'addCustomerDocument', entityType: 'Customer', entityId: input.customerId },
     async (tx, audit): Promise<AddCustomerDocumentResult> => {
-      if (input.idempotencyKey) {
-        const existing = await findDocumentByIdempotencyKey(tx, input.idempotencyKey);
-        if (existing) {
-          audit.entity(existing.customer_id);
-          await lockCustomer(tx, ctx.scope, existing.customer_id); // FORBIDDEN outside the caller's scope
-          audit.detail({ documentId: existing.id, replayed: true });
-          return { document: existing, userErrors: [] };
-        }
+      // the replay check in the writing transaction: a second identical request waits, then replays
+      const existing = await findIdempotentReplay(tx, 'customer_document', input.idempotencyKey, (key) => findDocumentByIdempotencyKey(tx, key));
+      if (existing) {
+        audit.entity(existing.customer_id);
+        await lockCustomer(tx, ctx.scope, existing.customer_id); // FORBIDDEN outside the caller's scope
+        audit.detail({ documentId: existing.id, replayed: true });
+        return { document: existing, userErrors: [] };
       }
       const validation = validateDocument(input);
       if (!validation.ok) return { document: null, userErrors: validation.errors };
-      const d = validation.document;
+      const d = validation.value;
       if (!(await lockCustomer(tx, ctx.scope, input.customerId))) return { document: null, userErrors: [customerNotFound()] };
       const row: CustomerDocumentRow = {
         id: uuidv7(),
@@ -45,6 +45,19 @@ export function addCustomerDocument(ctx: CustomersContext, identity: Identity, i
       await insertDocument(tx, row);
       audit.detail({ documentId: row.id });
       audit.changes(null, { documentId: row.id, category: row.category, documentType: row.document_type });
+      await emit(tx, 'CustomerDocumentAdded', {
+        subject: row.customer_id,
+        time: row.added_at,
+        data: {
+          documentId: row.id,
+          customerId: row.customer_id,
+          category: row.category,
+          documentType: row.document_type,
+          contentType: row.content_type,
+          addedBy: row.added_by,
+          addedAt: row.added_at.toISOString(),
+        },
+      });
       return { document: row, userErrors: [] };
     },
   );

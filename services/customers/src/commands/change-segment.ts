@@ -18,7 +18,7 @@ export function changeSegment(ctx: CustomersContext, input: UpdateCustomerSegmen
     const changes = {
       ...(name ? { name } : {}),
       ...(input.description !== undefined ? { description: input.description?.trim() || null } : {}),
-      ...(rule?.ok ? { rule: rule.rule } : {}),
+      ...(rule?.ok ? { rule: rule.value } : {}),
     };
     await updateSegment(tx, existing.id, { ...changes, updated_at: ctx.now() });
     audit.changes({ name: existing.name, description: existing.description, rule: existing.rule }, changes);

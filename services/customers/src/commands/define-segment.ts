@@ -19,9 +19,9 @@ export function defineSegment(ctx: CustomersContext, identity: Identity, input: 
     const now = ctx.now();
     const id = uuidv7();
     const description = input.description?.trim() || null;
-    await insertSegment(tx, { id, name, description, rule: rule.rule, created_by: identity.userId, created_at: now, updated_at: now });
+    await insertSegment(tx, { id, name, description, rule: rule.value, created_by: identity.userId, created_at: now, updated_at: now });
     audit.entity(id);
-    audit.changes(null, { name, description, rule: rule.rule });
+    audit.changes(null, { name, description, rule: rule.value });
     return { segmentId: id, userErrors: [] };
   });
 }

@@ -1,5 +1,6 @@
+import type { DelinquencyBucket } from '@crm/events';
 import type { Transaction } from 'kysely';
-import type { DB, DelinquencyBucket } from '../db/schema.ts';
+import type { DB } from '../db/schema.ts';
 import { updateLoanBucket } from '../db/value.store.ts';
 
 export interface DelinquencyBucketSignal {

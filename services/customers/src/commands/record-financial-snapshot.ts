@@ -1,5 +1,5 @@
 import { emit } from '@crm/events';
-import { type Identity, runCommand, type UserError } from '@crm/service-kit';
+import { findIdempotentReplay, type Identity, isoDate, runCommand, type UserError } from '@crm/service-kit';
 import { Decimal } from 'decimal.js';
 import { v7 as uuidv7 } from 'uuid';
 import type { RecordFinancialSnapshotInput } from '../__generated__/resolvers-types.ts';
@@ -7,7 +7,6 @@ import type { CustomersContext } from '../context.ts';
 import { lockCustomer } from '../db/customer.store.ts';
 import { findSnapshotBefore, findSnapshotIdByIdempotencyKey, insertSnapshot, refreshCurrentFinancials } from '../db/financial.store.ts';
 import type { FinancialSnapshotRow } from '../db/schema.ts';
-import { isoDate } from '../domain/dates.ts';
 import { incomeChangeRatio, validateSnapshot } from '../domain/financial.ts';
 import { customerNotFound } from './errors.ts';
 
@@ -29,19 +28,18 @@ export function recordFinancialSnapshot(
     ctx,
     { action: 'recordFinancialSnapshot', entityType: 'Customer', entityId: input.customerId },
     async (tx, audit): Promise<RecordFinancialSnapshotResult> => {
-      if (input.idempotencyKey) {
-        const existing = await findSnapshotIdByIdempotencyKey(tx, input.idempotencyKey);
-        if (existing) {
-          audit.entity(existing.customer_id);
-          await lockCustomer(tx, ctx.scope, existing.customer_id); // FORBIDDEN outside the caller's scope
-          audit.detail({ snapshotId: existing.id, replayed: true });
-          return { snapshot: existing, userErrors: [] };
-        }
+      // the replay check in the writing transaction: a second identical request waits, then replays
+      const existing = await findIdempotentReplay(tx, 'financial_snapshot', input.idempotencyKey, (key) => findSnapshotIdByIdempotencyKey(tx, key));
+      if (existing) {
+        audit.entity(existing.customer_id);
+        await lockCustomer(tx, ctx.scope, existing.customer_id); // FORBIDDEN outside the caller's scope
+        audit.detail({ snapshotId: existing.id, replayed: true });
+        return { snapshot: existing, userErrors: [] };
       }
       const now = ctx.now();
       const validation = validateSnapshot(input, isoDate(now));
       if (!validation.ok) return { snapshot: null, userErrors: validation.errors };
-      const s = validation.snapshot;
+      const s = validation.value;
       const customer = await lockCustomer(tx, ctx.scope, input.customerId);
       if (!customer) return { snapshot: null, userErrors: [customerNotFound()] };
       const previous = await findSnapshotBefore(tx, customer.id, s.asOf);

@@ -1,5 +1,5 @@
 import { emit } from '@crm/events';
-import { type Identity, runCommand, scopeOf, type UserError } from '@crm/service-kit';
+import { findIdempotentReplay, type Identity, isoDate, runCommand, scopeOf, type UserError } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { RegisterCustomerInput } from '../__generated__/resolvers-types.ts';
 import type { CustomersContext } from '../context.ts';
@@ -15,19 +15,18 @@ export type RegisterCustomerResult = { customerId: string; replayed: boolean; us
  */
 export function registerCustomer(ctx: CustomersContext, identity: Identity, input: RegisterCustomerInput): Promise<RegisterCustomerResult> {
   return runCommand(ctx, { action: 'registerCustomer', entityType: 'Customer' }, async (tx, audit): Promise<RegisterCustomerResult> => {
-    if (input.idempotencyKey) {
-      const existing = await findCustomerIdByIdempotencyKey(tx, input.idempotencyKey);
-      if (existing) {
-        audit.entity(existing);
-        await lockCustomer(tx, ctx.scope, existing); // FORBIDDEN outside the caller's scope
-        audit.detail({ replayed: true });
-        return { customerId: existing, replayed: true, userErrors: [] };
-      }
+    // the replay check in the writing transaction: a second identical request waits, then replays
+    const existing = await findIdempotentReplay(tx, 'customer', input.idempotencyKey, (key) => findCustomerIdByIdempotencyKey(tx, key));
+    if (existing) {
+      audit.entity(existing);
+      await lockCustomer(tx, ctx.scope, existing); // FORBIDDEN outside the caller's scope
+      audit.detail({ replayed: true });
+      return { customerId: existing, replayed: true, userErrors: [] };
     }
     const now = ctx.now();
-    const result = validateRegistration(input, now.toISOString().slice(0, 10));
+    const result = validateRegistration(input, isoDate(now));
     if (!result.ok) return { customerId: null, replayed: false, userErrors: result.errors };
-    const r = result.registration;
+    const r = result.value;
     // A branch-bound caller registers customers into their own branch only.
     const scope = scopeOf(identity);
     if (scope.kind === 'branch' && r.branchId !== scope.branchId)

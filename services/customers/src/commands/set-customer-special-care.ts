@@ -1,3 +1,4 @@
+import { emit } from '@crm/events';
 import { type Identity, runCommand, type UserError } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { CustomersContext } from '../context.ts';
@@ -43,6 +44,18 @@ export function setCustomerSpecialCare(ctx: CustomersContext, identity: Identity
     // The note is free text about the customer's situation: the audit says that it changed, not what it says.
     const shown = (field: string, value: string | null) => (field === 'specialCare.note' && value !== null ? '[note]' : value);
     for (const c of changes) audit.change({ field: c.field, before: shown(c.field, c.oldValue), after: shown(c.field, c.newValue) });
+    await emit(tx, 'SpecialCareChanged', {
+      subject: customer.id,
+      time: now,
+      data: {
+        customerId: customer.id,
+        previousFlags: [...customer.special_care].sort(),
+        flags,
+        noteChanged: changes.some((c) => c.field === 'specialCare.note'),
+        changedBy: identity.userId,
+        changedAt: now.toISOString(),
+      },
+    });
     return { userErrors: [] };
   });
 }

@@ -14,7 +14,7 @@ export function setGradeThresholds(
     const result = validateThresholds(input.thresholds);
     if (!result.ok) return { userErrors: result.errors };
     const before = await findGradeThresholds(tx);
-    const rows = result.thresholds.map((t) => ({ grade: t.grade, min_score: t.minScore }));
+    const rows = result.value.map((t) => ({ grade: t.grade, min_score: t.minScore }));
     await replaceGradeThresholds(tx, rows);
     audit.changes(byGrade(before), byGrade(rows));
     return { userErrors: [] };

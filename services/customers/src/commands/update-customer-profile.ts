@@ -1,5 +1,5 @@
 import { emit } from '@crm/events';
-import { forbidden, type Identity, MASKED_FIELDS, maskValue, runCommand, type UserError } from '@crm/service-kit';
+import { forbidden, type Identity, isoDate, MASKED_FIELDS, maskValue, runCommand, type UserError } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { CustomersContext } from '../context.ts';
 import { applyProfileChanges, lockCustomerRecord } from '../db/customer.store.ts';
@@ -31,9 +31,9 @@ export function updateCustomerProfile(
     const now = ctx.now();
     const current = await lockCustomerRecord(tx, ctx.scope, input.customerId);
     if (!current) return { userErrors: [customerNotFound()], changes: [] };
-    const validation = validateProfileUpdate(input, current.kind, now.toISOString().slice(0, 10));
+    const validation = validateProfileUpdate(input, current.kind, isoDate(now));
     if (!validation.ok) return { userErrors: validation.errors, changes: [] };
-    const changes = diffProfile(validation.updates, (table, column) => {
+    const changes = diffProfile(validation.value, (table, column) => {
       const row = table === 'customer' ? current : table === 'individual_profile' ? current.individual : current.enterprise;
       return row ? Reflect.get(row, column) : null;
     });

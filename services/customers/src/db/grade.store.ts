@@ -1,6 +1,5 @@
-import type { Scope } from '@crm/service-kit';
+import { dateText, endOfDate, type Scope } from '@crm/service-kit';
 import type { Kysely } from 'kysely';
-import { dateText } from '../domain/dates.ts';
 import type { GradeState } from '../domain/grade.ts';
 import type { ValueScore } from '../domain/value-score.ts';
 import { customerIdsInScope } from './customer.store.ts';
@@ -47,7 +46,7 @@ export async function findCustomersToGrade(db: Kysely<DB>, asOf: string, afterId
   const rows = await db
     .selectFrom('customer')
     .select(['id', 'created_at', 'grade', 'grade_since', 'grade_at_risk_since', 'grade_at_risk_until', 'grade_projected'])
-    .where('created_at', '<', new Date(Date.parse(`${asOf}T00:00:00Z`) + 86_400_000))
+    .where('created_at', '<', endOfDate(asOf))
     .$if(afterId !== null, (q) => q.where('id', '>', afterId ?? ''))
     .orderBy('id')
     .limit(limit)

@@ -1,4 +1,4 @@
-import type { EventTables } from '@crm/events';
+import type { DelinquencyBucket, EventTables } from '@crm/events';
 import type { AuditTables, JobRunTables } from '@crm/service-kit';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
@@ -13,7 +13,6 @@ export type RiskAppetite = 'CONSERVATIVE' | 'BALANCED' | 'AGGRESSIVE';
 export type ConsentPurpose = 'MARKETING_CONTACT' | 'DATA_SHARING' | 'PROFILING';
 export type SpecialCareFlag = 'ELDERLY' | 'DISABLED' | 'LOW_LITERACY' | 'VISUALLY_IMPAIRED' | 'HEARING_IMPAIRED' | 'LANGUAGE_BARRIER' | 'FINANCIAL_HARDSHIP';
 export type DocumentCategory = 'BASIC' | 'DEVELOPMENT' | 'PRODUCT_SERVICE';
-export type DelinquencyBucket = 'CURRENT' | 'DPD_1_30' | 'DPD_31_60' | 'DPD_61_90' | 'DPD_90_PLUS';
 export type ValueSignalKind =
   | 'INSTALMENT_PAID'
   | 'INSTALMENT_OVERDUE'

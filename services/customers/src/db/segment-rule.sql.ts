@@ -1,3 +1,5 @@
+import { DELINQUENCY_BUCKETS } from '@crm/events';
+import { isoDate } from '@crm/service-kit';
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import { AGE_BANDS, type Comparison, type SegmentRule } from '../domain/segment-rule.ts';
 import type { DB } from './schema.ts';
@@ -9,7 +11,7 @@ function yearsBefore(today: string, years: number): string {
   const [y, m, d] = today.split('-').map(Number);
   const date = new Date(Date.UTC((y ?? 0) - years, (m ?? 1) - 1, d ?? 1));
   // 29 February in a year without one rolls to 1 March, which is when the birthday is counted.
-  return date.toISOString().slice(0, 10);
+  return isoDate(date);
 }
 
 /** Individuals of age >= years (as of today). */
@@ -148,8 +150,6 @@ function compareAge(eb: EB, today: string, c: Comparison): Expression<SqlBool> {
   }
 }
 
-const BUCKET_ORDER = ['CURRENT', 'DPD_1_30', 'DPD_31_60', 'DPD_61_90', 'DPD_90_PLUS'] as const;
-
 function worstBucket(eb: EB) {
   return eb.fn.coalesce(
     eb
@@ -201,7 +201,7 @@ function compare(eb: EB, c: Comparison, today: string): Expression<SqlBool> {
       const bucket = worstBucket(eb);
       if (c.op === 'eq') return eb(bucket, '=', String(c.value));
       if (c.op === 'neq') return eb(bucket, '!=', String(c.value));
-      const list = BUCKET_ORDER.filter((b) => Array.isArray(c.value) && c.value.includes(b));
+      const list = DELINQUENCY_BUCKETS.filter((b) => Array.isArray(c.value) && c.value.includes(b));
       return c.op === 'in' ? eb(bucket, 'in', list) : eb(bucket, 'not in', list);
     }
     case 'activeLoans': {

@@ -1,7 +1,8 @@
+import type { DelinquencyBucket } from '@crm/events';
+import { addDays, daysBetween, isoDate } from '@crm/service-kit';
 import type { ExpressionBuilder, Insertable, Kysely } from 'kysely';
-import { addDays, daysBetween, isoDate } from '../domain/dates.ts';
 import type { ValueInputs } from '../domain/value-score.ts';
-import type { CustomerLoanTable, DB, DelinquencyBucket, ValueSignalTable } from './schema.ts';
+import type { CustomerLoanTable, DB, ValueSignalTable } from './schema.ts';
 
 /** Records a disbursed loan once (the loan id is the key). */
 export async function insertLoanOnce(db: Kysely<DB>, row: Insertable<CustomerLoanTable>): Promise<boolean> {

@@ -1,4 +1,4 @@
-import type { UserError } from '@crm/service-kit';
+import { invalid, type UserError, type Validation, valid } from '@crm/service-kit';
 
 export type DocumentCategory = 'BASIC' | 'DEVELOPMENT' | 'PRODUCT_SERVICE';
 
@@ -21,10 +21,8 @@ export interface DocumentMetadata {
   sizeBytes: number | null;
 }
 
-export type DocumentValidation = { ok: true; document: DocumentMetadata } | { ok: false; errors: UserError[] };
-
 /** A customer-file entry: metadata and where the file is stored (the blob is kept elsewhere). */
-export function validateDocument(input: DocumentInput): DocumentValidation {
+export function validateDocument(input: DocumentInput): Validation<DocumentMetadata> {
   const errors: UserError[] = [];
   const text = (field: 'documentType' | 'title' | 'storageRef', max: number) => {
     const v = input[field].trim();
@@ -39,6 +37,6 @@ export function validateDocument(input: DocumentInput): DocumentValidation {
   const storageRef = text('storageRef', 1000);
   const sizeBytes = input.sizeBytes ?? null;
   if (sizeBytes !== null && sizeBytes < 0) errors.push({ field: 'sizeBytes', message: 'cannot be negative', code: 'TOO_SMALL' });
-  if (errors.length) return { ok: false, errors };
-  return { ok: true, document: { category: input.category, documentType, title, storageRef, contentType: input.contentType?.trim() || null, sizeBytes } };
+  if (errors.length) return invalid(errors);
+  return valid({ category: input.category, documentType, title, storageRef, contentType: input.contentType?.trim() || null, sizeBytes });
 }

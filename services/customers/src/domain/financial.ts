@@ -1,4 +1,4 @@
-import type { UserError } from '@crm/service-kit';
+import { invalid, type UserError, type Validation, valid } from '@crm/service-kit';
 import { Decimal } from 'decimal.js';
 
 export type IncomeBand = 'LOW' | 'LOWER_MIDDLE' | 'UPPER_MIDDLE' | 'HIGH';
@@ -54,10 +54,8 @@ export interface Snapshot {
   debtRatio: Decimal | null;
 }
 
-export type SnapshotValidation = { ok: true; snapshot: Snapshot } | { ok: false; errors: UserError[] };
-
 /** Validates a snapshot (no future date, no negative amount, cents at most, score 0-1000) and derives band and ratio. */
-export function validateSnapshot(input: SnapshotInput, today: string): SnapshotValidation {
+export function validateSnapshot(input: SnapshotInput, today: string): Validation<Snapshot> {
   const errors: UserError[] = [];
   if (input.asOf > today) errors.push({ field: 'asOf', message: 'A snapshot cannot be dated in the future', code: 'DATE_IN_FUTURE' });
   if (!/^[A-Z]{3}$/.test(input.currency)) errors.push({ field: 'currency', message: 'must be an ISO 4217 code such as XAF', code: 'INVALID_FORMAT' });
@@ -75,19 +73,16 @@ export function validateSnapshot(input: SnapshotInput, today: string): SnapshotV
   if (score !== null && (score < 0 || score > 1000)) errors.push({ field: 'externalCreditScore', message: 'must be between 0 and 1000', code: 'OUT_OF_RANGE' });
   if (monthlyIncome === null && assets === null && liabilities === null && score === null && !input.riskAppetite)
     errors.push({ field: null, message: 'A snapshot records at least one value', code: 'EMPTY_SNAPSHOT' });
-  if (errors.length) return { ok: false, errors };
-  return {
-    ok: true,
-    snapshot: {
-      asOf: input.asOf,
-      currency: input.currency,
-      monthlyIncome,
-      assets,
-      liabilities,
-      externalCreditScore: score,
-      riskAppetite: input.riskAppetite ?? null,
-      incomeBand: incomeBandOf(monthlyIncome),
-      debtRatio: debtRatioOf(assets, liabilities),
-    },
-  };
+  if (errors.length) return invalid(errors);
+  return valid({
+    asOf: input.asOf,
+    currency: input.currency,
+    monthlyIncome,
+    assets,
+    liabilities,
+    externalCreditScore: score,
+    riskAppetite: input.riskAppetite ?? null,
+    incomeBand: incomeBandOf(monthlyIncome),
+    debtRatio: debtRatioOf(assets, liabilities),
+  });
 }

@@ -1,5 +1,5 @@
+import { addDays } from '@crm/service-kit';
 import type { Decimal } from 'decimal.js';
-import { addDays } from './dates.ts';
 import { type Grade, type GradeThreshold, gradeFor, gradeRank } from './value-score.ts';
 
 /** A customer's grade and its open at-risk window, if any. */

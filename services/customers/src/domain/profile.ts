@@ -1,7 +1,6 @@
-import { type UserError, userErrorsFromZod } from '@crm/service-kit';
+import { DAY_MS, invalid, isoDate, type UserError, userErrorsFromZod, type Validation, valid } from '@crm/service-kit';
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
-import { isoDate } from './dates.ts';
 import { tagList } from './registration.ts';
 
 export type CustomerStatus = 'PROSPECT' | 'ACTIVE' | 'DORMANT' | 'CHURNED';
@@ -178,13 +177,11 @@ function valueAt(input: unknown, path: string): unknown {
   return current;
 }
 
-export type ProfileUpdateResult = { ok: true; updates: FieldUpdate[] } | { ok: false; errors: UserError[] };
-
 /**
  * Validates an update: each field present in `input` is checked like at registration; a field
  * left out is unchanged, a null clears it (not allowed for required ones). `today` bounds dates.
  */
-export function validateProfileUpdate(input: unknown, kind: CustomerKind, today: string): ProfileUpdateResult {
+export function validateProfileUpdate(input: unknown, kind: CustomerKind, today: string): Validation<FieldUpdate[]> {
   const errors: UserError[] = [];
   if (kind === 'INDIVIDUAL' && valueAt(input, 'enterprise') != null)
     errors.push({ field: 'enterprise', message: 'An individual customer has no enterprise profile', code: 'NOT_ALLOWED' });
@@ -206,7 +203,7 @@ export function validateProfileUpdate(input: unknown, kind: CustomerKind, today:
     }
     updates.push({ path: spec.path, table: spec.table, column: spec.column, value: parsed.data });
   }
-  return errors.length ? { ok: false, errors } : { ok: true, updates };
+  return errors.length ? invalid(errors) : valid(updates);
 }
 
 /** Text form of a stored value, for history and events. */
@@ -235,7 +232,7 @@ export function diffProfile(updates: FieldUpdate[], current: (table: ProfileTabl
 /** True when the profile was last reviewed more than `staleAfterDays` before `now`. */
 export function isStale(reviewedAt: Date | null, now: Date, staleAfterDays: number): boolean {
   if (!reviewedAt) return true;
-  return now.getTime() - reviewedAt.getTime() > staleAfterDays * 86_400_000;
+  return now.getTime() - reviewedAt.getTime() > staleAfterDays * DAY_MS;
 }
 
 /** The display name after a set of changes: "First Last" for a person, the legal name for an enterprise. */

@@ -1,4 +1,4 @@
-import { type UserError, userErrorsFromZod } from '@crm/service-kit';
+import { type Validation, validateWith } from '@crm/service-kit';
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 
@@ -186,13 +186,9 @@ function registrationSchema(today: string) {
     });
 }
 
-export type RegistrationResult = { ok: true; registration: Registration } | { ok: false; errors: UserError[] };
-
 /** Validates a registration against the profile rules; `today` (YYYY-MM-DD) bounds dates. */
-export function validateRegistration(input: unknown, today: string): RegistrationResult {
-  const parsed = registrationSchema(today).safeParse(input);
-  if (!parsed.success) return { ok: false, errors: userErrorsFromZod(parsed.error) };
-  return { ok: true, registration: parsed.data };
+export function validateRegistration(input: unknown, today: string): Validation<Registration> {
+  return validateWith(registrationSchema(today), input);
 }
 
 /** The name staff see: "First Last" for a person, the legal name for an enterprise. */

@@ -1,4 +1,5 @@
-import type { UserError } from '@crm/service-kit';
+import { DELINQUENCY_BUCKETS } from '@crm/events';
+import { invalid, type UserError, type Validation, valid } from '@crm/service-kit';
 
 /**
  * The segment rule language: a tree of `all` / `any` / `not` over comparisons of one customer
@@ -24,7 +25,7 @@ export const ATTRIBUTE_TYPES = {
     values: ['ELDERLY', 'DISABLED', 'LOW_LITERACY', 'VISUALLY_IMPAIRED', 'HEARING_IMPAIRED', 'LANGUAGE_BARRIER', 'FINANCIAL_HARDSHIP'],
   },
   /** Worst days-past-due bucket over the customer's open loans (CURRENT without any). */
-  delinquencyBucket: { type: 'enum', values: ['CURRENT', 'DPD_1_30', 'DPD_31_60', 'DPD_61_90', 'DPD_90_PLUS'] },
+  delinquencyBucket: { type: 'enum', values: DELINQUENCY_BUCKETS },
   /** Number of open loans. */
   activeLoans: { type: 'number' },
 } as const satisfies Record<string, { type: 'enum' | 'text' | 'number' | 'list'; values?: readonly string[] }>;
@@ -62,10 +63,8 @@ const MAX_NODES = 100;
 const isAttribute = (name: string): name is Attribute => Object.hasOwn(ATTRIBUTE_TYPES, name);
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export type RuleValidation = { ok: true; rule: SegmentRule } | { ok: false; errors: UserError[] };
-
 /** Checks a rule's shape, attributes, operators and value types; `field` is the input path of the rule. */
-export function validateSegmentRule(input: unknown, field = 'rule'): RuleValidation {
+export function validateSegmentRule(input: unknown, field = 'rule'): Validation<SegmentRule> {
   const errors: UserError[] = [];
   let nodes = 0;
   const err = (path: string, code: string, message: string) => {
@@ -132,7 +131,7 @@ export function validateSegmentRule(input: unknown, field = 'rule'): RuleValidat
   }
 
   const rule = walk(input, field, 0);
-  return rule && !errors.length ? { ok: true, rule } : { ok: false, errors };
+  return rule && !errors.length ? valid(rule) : invalid(errors);
 }
 
 /** Trims and checks a segment name; undefined when the input leaves it out. */

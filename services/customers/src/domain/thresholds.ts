@@ -1,11 +1,9 @@
-import type { UserError } from '@crm/service-kit';
+import { invalid, type UserError, type Validation, valid } from '@crm/service-kit';
 import type { Decimal } from 'decimal.js';
 import { GRADES_HIGH_TO_LOW, type Grade, type GradeThreshold } from './value-score.ts';
 
-export type ThresholdValidation = { ok: true; thresholds: GradeThreshold[] } | { ok: false; errors: UserError[] };
-
 /** One floor per grade, 0-100 with at most 2 decimals, BASIC at 0, strictly rising with the grade. */
-export function validateThresholds(input: readonly { grade: Grade; minScore: Decimal }[]): ThresholdValidation {
+export function validateThresholds(input: readonly { grade: Grade; minScore: Decimal }[]): Validation<GradeThreshold[]> {
   const errors: UserError[] = [];
   input.forEach((t, i) => {
     if (t.minScore.isNegative() || t.minScore.gt(100) || t.minScore.decimalPlaces() > 2)
@@ -15,7 +13,7 @@ export function validateThresholds(input: readonly { grade: Grade; minScore: Dec
     const count = input.filter((t) => t.grade === grade).length;
     if (count !== 1) errors.push({ field: 'thresholds', message: `${grade} needs exactly one floor (got ${count})`, code: 'ONE_PER_GRADE' });
   }
-  if (errors.length) return { ok: false, errors };
+  if (errors.length) return invalid(errors);
   const ordered = GRADES_HIGH_TO_LOW.map((g) => input.find((t) => t.grade === g)).filter((t) => t !== undefined);
   if (!ordered.at(-1)?.minScore.isZero()) errors.push({ field: 'thresholds', message: 'BASIC starts at 0', code: 'BASIC_MUST_START_AT_ZERO' });
   for (let i = 1; i < ordered.length; i++) {
@@ -24,6 +22,6 @@ export function validateThresholds(input: readonly { grade: Grade; minScore: Dec
     if (higher && lower && !higher.minScore.gt(lower.minScore))
       errors.push({ field: 'thresholds', message: `${higher.grade} must start above ${lower.grade}`, code: 'NOT_ASCENDING' });
   }
-  if (errors.length) return { ok: false, errors };
-  return { ok: true, thresholds: ordered.map((t) => ({ grade: t.grade, minScore: t.minScore.toFixed(2) })) };
+  if (errors.length) return invalid(errors);
+  return valid(ordered.map((t) => ({ grade: t.grade, minScore: t.minScore.toFixed(2) })));
 }

@@ -1,3 +1,4 @@
+import type { DelinquencyBucket } from '@crm/events';
 import { Decimal } from 'decimal.js';
 
 /**
@@ -33,7 +34,7 @@ export interface ValueInputs {
   /** InstalmentOverdue events in the 12 months up to the date. */
   overdueLast12Months: number;
   /** Worst bucket of the open loans. */
-  worstBucket: string;
+  worstBucket: DelinquencyBucket;
   /** Average NPS (0-10) of survey answers, decimal string, or null. */
   averageNps: string | null;
   /** Average CSAT (1-5), decimal string, or null. */
@@ -97,12 +98,12 @@ const clamp = (d: Decimal) => Decimal.max(0, Decimal.min(HUNDRED, d));
 const ratio = (part: Decimal.Value, whole: Decimal.Value) => clamp(new Decimal(part).div(whole).times(HUNDRED));
 
 /** Cap of the repayment component by the worst open delinquency bucket. */
-const BUCKET_CAP: Record<string, number> = { CURRENT: 100, DPD_1_30: 60, DPD_31_60: 30, DPD_61_90: 10, DPD_90_PLUS: 0 };
+const BUCKET_CAP: Record<DelinquencyBucket, number> = { CURRENT: 100, DPD_1_30: 60, DPD_31_60: 30, DPD_61_90: 10, DPD_90_PLUS: 0 };
 const PRODUCTS_SCORE = [0, 50, 80, 100];
 const TIER_SCORE: Record<string, number> = { BRONZE: 25, SILVER: 50, GOLD: 75, PLATINUM: 100 };
 
 function repaymentValue(i: ValueInputs): { value: Decimal; basis: string } {
-  const cap = new Decimal(BUCKET_CAP[i.worstBucket] ?? 0);
+  const cap = new Decimal(BUCKET_CAP[i.worstBucket]);
   if (i.instalmentsPaid === 0 && i.overdueLast12Months === 0 && i.worstBucket === 'CURRENT')
     return { value: new Decimal(50), basis: 'no repayment record yet: neutral 50' };
   const onTime = i.instalmentsPaid ? ratio(i.instalmentsPaidOnTime, i.instalmentsPaid) : new Decimal(0);

@@ -1,3 +1,4 @@
+import { emit } from '@crm/events';
 import { runCommand } from '@crm/service-kit';
 import type { EngagementContext } from '../context.ts';
 import { updateTaskIfStatus } from '../db/task.store.ts';
@@ -18,6 +19,22 @@ export async function cancelTask(ctx: EngagementContext, input: { taskId: string
     });
     if (!task) return { task: null, userErrors: [staleTask] };
     audit.changes(auditedTask(loaded.task), auditedTask(task));
+    const cancelledAt = task.cancelled_at ?? ctx.now();
+    const previousStatus = loaded.task.status;
+    if (previousStatus === 'OPEN' || previousStatus === 'IN_PROGRESS') {
+      await emit(tx, 'TaskCancelled', {
+        subject: task.customer_id,
+        time: cancelledAt,
+        data: {
+          taskId: task.id,
+          customerId: task.customer_id,
+          type: task.type,
+          previousStatus,
+          cancelledBy: ctx.identity?.userId ?? 'unknown',
+          cancelledAt: cancelledAt.toISOString(),
+        },
+      });
+    }
     return { task, userErrors: [] };
   });
 }

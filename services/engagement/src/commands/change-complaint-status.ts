@@ -1,3 +1,4 @@
+import { emit } from '@crm/events';
 import { requireIdentity, runCommand } from '@crm/service-kit';
 import type { Updateable } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
@@ -54,6 +55,20 @@ export async function changeComplaintStatus(ctx: EngagementContext, input: Chang
         changed_at: now,
       });
       audit.changes(auditedComplaint(complaint), auditedComplaint(row));
+      await emit(tx, 'ComplaintStatusChanged', {
+        subject: row.customer_id,
+        time: now,
+        data: {
+          complaintId: row.id,
+          customerId: row.customer_id,
+          severity: row.severity,
+          previousStatus: complaint.status,
+          status: input.status,
+          changedBy: identity.userId,
+          changedAt: now.toISOString(),
+          reopenedCount: row.reopened_count,
+        },
+      });
       return { complaint: row, userErrors: [] };
     },
   );

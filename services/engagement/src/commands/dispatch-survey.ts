@@ -1,3 +1,4 @@
+import { emitMany } from '@crm/events';
 import { requireIdentity, runCommand, type UserError } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { DispatchSurveyInput } from '../__generated__/resolvers-types.ts';
@@ -49,6 +50,23 @@ export async function dispatchSurvey(ctx: EngagementContext, input: DispatchSurv
     }));
     const fresh = await insertDispatches(tx, rows);
     audit.detail({ dispatched: fresh.length, audience: rows.length });
+    // Only the dispatches this call created (a repeated idempotency key creates none).
+    await emitMany(
+      tx,
+      fresh.map((d) => ({
+        name: 'SurveyDispatched' as const,
+        subject: d.customer_id,
+        data: {
+          dispatchId: d.id,
+          surveyId: d.survey_id,
+          customerId: d.customer_id,
+          trigger: d.trigger,
+          dispatchedBy: d.dispatched_by,
+          dispatchedAt: d.dispatched_at.toISOString(),
+        },
+      })),
+      now,
+    );
     return {
       dispatches: await findDispatchesBySourceKeys(
         tx,

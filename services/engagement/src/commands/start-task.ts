@@ -1,3 +1,4 @@
+import { emit } from '@crm/events';
 import { runCommand } from '@crm/service-kit';
 import type { EngagementContext } from '../context.ts';
 import { updateTaskIfStatus } from '../db/task.store.ts';
@@ -12,6 +13,19 @@ export async function startTask(ctx: EngagementContext, input: { taskId: string 
     const task = await updateTaskIfStatus(tx, ctx.scope, loaded.task.id, loaded.task.status, { status: 'IN_PROGRESS', started_at: ctx.now() });
     if (!task) return { task: null, userErrors: [staleTask] };
     audit.changes(auditedTask(loaded.task), auditedTask(task));
+    const startedAt = task.started_at ?? ctx.now();
+    await emit(tx, 'TaskStarted', {
+      subject: task.customer_id,
+      time: startedAt,
+      data: {
+        taskId: task.id,
+        customerId: task.customer_id,
+        type: task.type,
+        assigneeId: task.assignee_id,
+        startedBy: ctx.identity?.userId ?? 'unknown',
+        startedAt: startedAt.toISOString(),
+      },
+    });
     return { task, userErrors: [] };
   });
 }

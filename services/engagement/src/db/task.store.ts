@@ -184,16 +184,34 @@ export async function updateTaskIfStatus(
  * Tasks follow the relationship manager: the customer's open tasks held by the previous manager
  * (or by nobody) go to the new one. Tasks given to someone else on purpose stay with them.
  */
-export async function reassignOpenTasks(db: Kysely<DB>, customerId: string, previousManagerId: string | null, managerId: string): Promise<number> {
-  const rows = await db
-    .updateTable('task')
-    .set({ assignee_id: managerId })
+/** Moves the customer's open tasks held by the previous manager (or by nobody) to the new one; returns those moved, with their previous assignee. */
+export async function reassignOpenTasks(
+  db: Kysely<DB>,
+  customerId: string,
+  previousManagerId: string | null,
+  managerId: string,
+): Promise<{ id: string; type: TaskType; previousAssigneeId: string | null }[]> {
+  const moving = await db
+    .selectFrom('task')
+    .select(['id', 'type', 'assignee_id'])
     .where('customer_id', '=', customerId)
     .where((eb) => isOpen(eb))
     .where((eb) => (previousManagerId ? eb.or([eb('assignee_id', 'is', null), eb('assignee_id', '=', previousManagerId)]) : eb('assignee_id', 'is', null)))
-    .returning('id')
+    .where('assignee_id', 'is distinct from', managerId)
+    .orderBy('id')
+    .forUpdate()
     .execute();
-  return rows.length;
+  if (!moving.length) return [];
+  await db
+    .updateTable('task')
+    .set({ assignee_id: managerId })
+    .where(
+      'id',
+      'in',
+      moving.map((t) => t.id),
+    )
+    .execute();
+  return moving.map((t) => ({ id: t.id, type: t.type, previousAssigneeId: t.assignee_id }));
 }
 
 /** Raises the priority of an open task found by its business key; false when there is none. */

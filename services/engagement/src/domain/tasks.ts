@@ -25,7 +25,10 @@ export interface TaskPlan {
   description?: string | null;
 }
 
-/** A new customer gets a welcome contact from their relationship manager within a few days. */
+/**
+ * A new customer gets a welcome contact from their relationship manager within a few days: one per
+ * customer (business key), so the same registration under two event ids creates one task.
+ */
 export function welcomeTask(customer: { customerId: string; displayName: string; relationshipManagerId: string | null; registeredAt: string }): TaskPlan {
   return {
     customerId: customer.customerId,
@@ -34,6 +37,7 @@ export function welcomeTask(customer: { customerId: string; displayName: string;
     assigneeId: customer.relationshipManagerId,
     priority: 'NORMAL',
     dueAt: new Date(new Date(customer.registeredAt).getTime() + WELCOME_CONTACT_DAYS * DAY_MS),
+    dedupeKey: `WELCOME:${customer.customerId}`,
   };
 }
 

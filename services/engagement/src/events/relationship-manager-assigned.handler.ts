@@ -8,5 +8,10 @@ export const onRelationshipManagerAssigned: EventHandler<DB, 'RelationshipManage
   const a = event.data;
   const held = await findRelationshipManagerId(tx, a.customerId);
   await setRelationshipManager(tx, a.customerId, a.relationshipManagerId, a.branchId, new Date(a.assignedAt));
-  await reassignOpenTasks(tx, { customerId: a.customerId, previousManagerId: a.previousRelationshipManagerId ?? held, managerId: a.relationshipManagerId });
+  await reassignOpenTasks(tx, {
+    customerId: a.customerId,
+    previousManagerId: a.previousRelationshipManagerId ?? held,
+    managerId: a.relationshipManagerId,
+    at: new Date(a.assignedAt),
+  });
 };

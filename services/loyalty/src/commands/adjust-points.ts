@@ -61,6 +61,12 @@ export async function adjustPoints(ctx: LoyaltyContext, cmd: AdjustPointsCommand
         time: now,
         data: { accountId: account.id, customerId, entryId, points, reason: 'ADJUSTMENT', sourceEventId: entryId, balance: account.balance + points },
       });
+    } else {
+      await emit(tx, 'PointsDeducted', {
+        subject: account.customer_id,
+        time: now,
+        data: { accountId: account.id, customerId, entryId, points: -points, reason: 'ADJUSTMENT', sourceEventId: null, balance: account.balance + points },
+      });
     }
     return { entryId, accountId: account.id, userErrors: [] };
   });

@@ -1,3 +1,4 @@
+import { emit } from '@crm/events';
 import { runCommand, type UserError } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { LoyaltyContext } from '../context.ts';
@@ -22,12 +23,13 @@ export async function cancelRedemption(ctx: LoyaltyContext, cmd: CancelRedemptio
   return runCommand(ctx, { action: 'cancelRedemption', entityType: 'LoyaltyRedemption', entityId: redemptionId }, async (tx, audit) => {
     const redemption = await lockRedemption(tx, redemptionId);
     if (!redemption) return { userErrors: [{ field: 'redemptionId', code: 'REDEMPTION_NOT_FOUND', message: `No redemption ${redemptionId}` }] };
-    await lockAccountById(tx, ctx.scope, redemption.account_id);
+    const account = await lockAccountById(tx, ctx.scope, redemption.account_id);
     if (redemption.status === 'CANCELLED')
       return { userErrors: [{ field: 'redemptionId', code: 'ALREADY_CANCELLED', message: 'This redemption was already cancelled' }] };
     await markRedemptionCancelled(tx, redemption.id, now, reason, actorId);
+    const entryId = uuidv7();
     await appendEntry(tx, {
-      id: uuidv7(),
+      id: entryId,
       account_id: redemption.account_id,
       kind: 'REVERSE',
       points: redemption.points,
@@ -40,6 +42,22 @@ export async function cancelRedemption(ctx: LoyaltyContext, cmd: CancelRedemptio
     await changeStock(tx, redemption.reward_id, 1);
     audit.changes({ status: redemption.status }, { status: 'CANCELLED' });
     audit.detail({ accountId: redemption.account_id, pointsRefunded: redemption.points });
+    if (account) {
+      await emit(tx, 'RedemptionCancelled', {
+        subject: account.customer_id,
+        time: now,
+        data: {
+          accountId: account.id,
+          customerId: account.customer_id,
+          redemptionId: redemption.id,
+          rewardId: redemption.reward_id,
+          entryId,
+          pointsRefunded: redemption.points,
+          balance: account.balance + redemption.points,
+          cancelledAt: now.toISOString(),
+        },
+      });
+    }
     return { userErrors: [] };
   });
 }

@@ -8,6 +8,7 @@ import * as m0005 from './0005_approval_policy.ts';
 import * as m0006 from './0006_currency_scales.ts';
 import * as m0008 from './0008_repayment_reversal.ts';
 import * as m0009 from './0009_published_delinquency.ts';
+import * as m0010 from './0010_prepayment_reamortisation.ts';
 
 /** In order; names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0007_job_runs': jobRunTableMigration,
   '0008_repayment_reversal': m0008,
   '0009_published_delinquency': m0009,
+  '0010_prepayment_reamortisation': m0010,
 };

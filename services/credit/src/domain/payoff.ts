@@ -1,0 +1,158 @@
+import { type Allocation, type AllocationResult, allocateRepayment, type InstalmentAllocation, type OpenInstalment } from './allocation.ts';
+import { daysBetween } from './dates.ts';
+import type { OverpaymentPolicy } from './loans.ts';
+import { Money, type MoneyValue, minorUnits, roundMoney } from './money.ts';
+import type { DayCountConvention } from './schedule.ts';
+
+/** What the payoff rule needs besides the open instalments. */
+export interface PayoffTerms {
+  dayCount: DayCountConvention;
+  /** Where an instalment's interest period starts: the previous instalment's due date, the disbursement for the first. */
+  periodStart: (number: number) => string;
+  /** Decimals of the currency's minor unit. */
+  scale: number;
+}
+
+/** What settles the loan on a date, itemised; `lines` is the allocation that settles it. */
+export interface PayoffQuote {
+  asOf: string;
+  /** Principal still owed on every instalment. */
+  principal: MoneyValue;
+  /** Interest of instalments due by `asOf`, unpaid. */
+  overdueInterest: MoneyValue;
+  /** Interest of the current period accrued to `asOf`, less what was already paid of it. */
+  accruedInterest: MoneyValue;
+  /** Penalty still owed (accrued by the end-of-day runs). */
+  penalty: MoneyValue;
+  /** Scheduled interest no longer charged when the loan is settled on `asOf`. */
+  interestWaived: MoneyValue;
+  total: MoneyValue;
+  lines: InstalmentAllocation[];
+}
+
+/** Days from `from` to `to` under 30/360 (US): day 31 counts as 30, every month 30 days. */
+export function days360(from: string, to: string): number {
+  const [y1 = 0, m1 = 0, a] = from.split('-').map(Number);
+  const [y2 = 0, m2 = 0, b] = to.split('-').map(Number);
+  const d1 = Math.min(a ?? 0, 30);
+  const d2 = (b ?? 0) === 31 && d1 === 30 ? 30 : (b ?? 0);
+  return 360 * (y2 - y1) + 30 * (m2 - m1) + (d2 - d1);
+}
+
+/**
+ * The part of a period's interest accrued by `asOf`: interest * elapsed / period days, the days
+ * counted with the product's convention (30/360 or actual), rounded half up to the minor unit;
+ * nothing before the period starts, all of it from its due date on.
+ */
+export function accruedInterest(interest: MoneyValue, start: string, due: string, asOf: string, dayCount: DayCountConvention, scale: number): MoneyValue {
+  if (asOf <= start) return new Money(0);
+  if (asOf >= due) return new Money(interest);
+  const count = dayCount === 'THIRTY_360' ? days360 : daysBetween;
+  const period = count(start, due);
+  if (period <= 0) return new Money(interest);
+  const elapsed = Math.min(period, Math.max(0, count(start, asOf)));
+  return roundMoney(interest.mul(elapsed).div(period), scale);
+}
+
+/**
+ * The payoff on `asOf`: every instalment due by then in full (penalty, interest, principal), the
+ * principal of all the others, and of the current period (the first instalment not yet due) the
+ * interest accrued to `asOf` pro rata by days; the interest of later periods is waived (it would
+ * accrue on principal already returned). Interest already paid beyond the accrual is not refunded.
+ */
+export function payoffQuote(open: readonly OpenInstalment[], asOf: string, t: PayoffTerms): PayoffQuote {
+  const zero = () => new Money(0);
+  const ordered = [...open].sort((a, b) => a.number - b.number);
+  const current = ordered.find((i) => i.dueDate > asOf)?.number ?? null;
+  const q: PayoffQuote = {
+    asOf,
+    principal: zero(),
+    overdueInterest: zero(),
+    accruedInterest: zero(),
+    penalty: zero(),
+    interestWaived: zero(),
+    total: zero(),
+    lines: [],
+  };
+  for (const i of ordered) {
+    const principal = Money.max(0, i.principal.minus(i.principalPaid));
+    const penalty = Money.max(0, i.penalty.minus(i.penaltyPaid));
+    const interestOwed = Money.max(0, i.interest.minus(i.interestPaid));
+    let interest: MoneyValue;
+    if (i.dueDate <= asOf) {
+      interest = interestOwed;
+      q.overdueInterest = q.overdueInterest.plus(interest);
+    } else if (i.number === current) {
+      const accrued = accruedInterest(i.interest, t.periodStart(i.number), i.dueDate, asOf, t.dayCount, t.scale);
+      interest = Money.min(interestOwed, Money.max(0, accrued.minus(i.interestPaid)));
+      q.accruedInterest = q.accruedInterest.plus(interest);
+    } else interest = zero();
+    const waived = interestOwed.minus(interest);
+    q.principal = q.principal.plus(principal);
+    q.penalty = q.penalty.plus(penalty);
+    q.interestWaived = q.interestWaived.plus(waived);
+    q.lines.push({ number: i.number, penalty, interest, principal, interestWaived: waived, settles: true });
+  }
+  q.total = q.principal.plus(q.overdueInterest).plus(q.accruedInterest).plus(q.penalty);
+  return q;
+}
+
+/**
+ * Allocates a repayment as bookings and reversal replays do: exactly the payoff quote of the
+ * payment date settles the loan (whatever the overpayment policy); otherwise the regular
+ * allocation (`allocateRepayment`), where an overpayment beyond the payoff is refused
+ * (EXCEEDS_BALANCE; OVERPAYMENT_REFUSED under REFUSE, which refuses any overpayment).
+ */
+export function allocatePayment(
+  open: OpenInstalment[],
+  amount: MoneyValue,
+  paidOn: string,
+  policy: OverpaymentPolicy,
+  t: PayoffTerms,
+): AllocationResult & { settlement?: boolean } {
+  const quote = payoffQuote(open, paidOn, t);
+  if (quote.total.gt(0) && amount.eq(quote.total)) {
+    const lines = quote.lines.filter((l) => l.penalty.gt(0) || l.interest.gt(0) || l.principal.gt(0) || l.interestWaived.gt(0));
+    const sum = (f: (l: InstalmentAllocation) => MoneyValue) => lines.reduce((s, l) => s.plus(f(l)), new Money(0));
+    const current = [...open].sort((a, b) => a.number - b.number).find((i) => i.dueDate > paidOn)?.number ?? Number.POSITIVE_INFINITY;
+    const value: Allocation = {
+      lines,
+      penalty: sum((l) => l.penalty),
+      interest: sum((l) => l.interest),
+      principal: sum((l) => l.principal),
+      // Ahead of schedule: the principal of instalments after the current period's.
+      prepaid: sum((l) => (l.number > current ? l.principal : new Money(0))),
+      prepaidOn: null,
+    };
+    return { ok: true, value, settlement: true };
+  }
+  const result = allocateRepayment(open, amount, paidOn, policy);
+  const f = (v: MoneyValue) => v.toFixed(Math.max(2, t.scale));
+  const beyond = `the payoff on ${paidOn} is ${f(quote.total)} (principal ${f(quote.principal)}, interest ${f(quote.overdueInterest.plus(quote.accruedInterest))}, penalty ${f(quote.penalty)})`;
+  if (!result.ok && result.code === 'EXCEEDS_BALANCE') return { ...result, message: `exceeds everything owed: ${beyond}` };
+  if (result.ok && result.value.prepaid.gt(0) && amount.gt(quote.total))
+    return { ok: false, code: 'EXCEEDS_BALANCE', message: `exceeds everything owed: ${beyond}; pay exactly that to settle the loan` };
+  return result;
+}
+
+/**
+ * The payoff rule's terms for a schedule: each instalment's interest period starts at the previous
+ * instalment's due date (the disbursement for the first one).
+ */
+export function payoffTerms(
+  schedule: readonly { number: number; due_date: string }[],
+  disbursedOn: string,
+  dayCount: DayCountConvention,
+  currency: string,
+): PayoffTerms {
+  const dates = new Map(schedule.map((i) => [i.number, i.due_date]));
+  const numbers = schedule.map((i) => i.number).sort((x, y) => x - y);
+  return {
+    dayCount,
+    scale: minorUnits(currency) ?? 2,
+    periodStart: (n) => {
+      const before = numbers.filter((k) => k < n).at(-1);
+      return before === undefined ? disbursedOn : (dates.get(before) ?? disbursedOn);
+    },
+  };
+}
