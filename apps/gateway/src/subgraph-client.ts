@@ -122,7 +122,7 @@ export function subgraphFetcher(service: string, options: SubgraphClientOptions)
   const breaker = new CircuitBreaker(call, {
     timeout: false, // the call's own deadline aborts the request itself
     errorThresholdPercentage: options.errorThresholdPercentage ?? 50,
-    volumeThreshold: options.volumeThreshold ?? 5,
+    volumeThreshold: options.volumeThreshold ?? 3,
     resetTimeout: options.resetTimeoutMs ?? 5_000,
     rollingCountTimeout: 10_000,
   });

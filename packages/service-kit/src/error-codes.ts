@@ -92,6 +92,7 @@ export const USER_ERROR_CODES = {
   REPAYMENT_BEFORE_RESTRUCTURING: 'The repayment was booked on a schedule the loan has since restructured; it cannot be reversed.',
   REPAYMENT_BEFORE_RESCHEDULING: 'A prepayment re-amortised the schedule at or after this repayment; it cannot be reversed.',
   REALLOCATION_FAILED: 'Without the reversed repayment, a later repayment of the loan could not be allocated again.',
+  BACK_DATED_REALLOCATION_FAILED: 'A repayment valued before later ones would leave one of them unallocatable (or re-amortising the schedule); it is refused.',
   EXCEEDS_BALANCE: 'The repayment is more than everything owed on the loan.',
   OVERPAYMENT_REFUSED: 'The repayment is more than what is due and the product refuses prepayments.',
   BEFORE_DISBURSEMENT: 'The date is before the disbursement of the loan.',

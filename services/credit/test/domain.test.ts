@@ -171,6 +171,16 @@ describe('restructuring', () => {
     if (!r.ok) throw new Error(r.message);
     expect(r.schedule.map((i) => i.dueDate)).toEqual(['2026-02-28', '2026-05-31', '2026-06-30']);
   });
+  it('restructures from the version in force: a second holiday moves the instalments on from where the first left them', () => {
+    const first = restructureSchedule(current, { kind: 'PAYMENT_HOLIDAY', instalments: 2, newRate: null, effectiveOn: '2026-03-15' }, terms);
+    if (!first.ok) throw new Error(first.message);
+    const second = restructureSchedule(first.schedule, { kind: 'PAYMENT_HOLIDAY', instalments: 1, newRate: null, effectiveOn: '2026-04-01' }, terms);
+    if (!second.ok) throw new Error(second.message);
+    expect(second.schedule.map((i) => i.dueDate)).toEqual(['2026-02-28', '2026-06-30', '2026-07-31']);
+    const extended = restructureSchedule(first.schedule, { kind: 'TERM_EXTENSION', instalments: 1, newRate: null, effectiveOn: '2026-04-01' }, terms);
+    if (!extended.ok) throw new Error(extended.message);
+    expect(extended.schedule.map((i) => i.dueDate)).toEqual(['2026-02-28', '2026-05-31', '2026-06-30', '2026-07-31']);
+  });
   it('re-amortises the open principal at the new rate: 200 over 2 months at 6 %, equal principal, interest B * 0.06 / 12', () => {
     const r = restructureSchedule(current, { kind: 'RATE_REDUCTION', instalments: null, newRate: m('0.06'), effectiveOn: '2026-03-01' }, terms);
     if (!r.ok) throw new Error(r.message);

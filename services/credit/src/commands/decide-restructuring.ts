@@ -88,7 +88,8 @@ export async function decideRestructuring(ctx: CreditContext, cmd: DecideRestruc
       );
       if (!result.ok) return { userErrors: [{ field: 'restructuringId', code: result.code, message: result.message }], loanId: loan.id };
       const version = loan.schedule_version + 1;
-      const unchanged = new Set(current.filter((i) => i.paid_on !== null || i.due_date < r.effective_on).map((i) => i.number));
+      // Every instalment carrying a payment keeps its number (kept, or moved by a holiday): its allocations are copied.
+      const unchanged = new Set(result.schedule.filter((i) => i.principalPaid.plus(i.interestPaid).plus(i.penaltyPaid).gt(0)).map((i) => i.number));
       await writeScheduleVersion(
         tx,
         loan.id,

@@ -1,11 +1,17 @@
-import { emit } from '@crm/events';
+import { emit, writeToOutbox } from '@crm/events';
 import { isoDate, runCommand, type UserError } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { RecordRepaymentInput } from '../__generated__/resolvers-types.ts';
 import type { CreditContext } from '../context.ts';
 import { findLoanInScope, lockLoan, lockSchedule, markInstalmentsPaid, updateLoan } from '../db/loan.store.ts';
 import { findProductsByIds } from '../db/product.store.ts';
-import { applyAllocation, findRepaymentByReference, insertRepayment } from '../db/repayment.store.ts';
+import {
+  applyAllocation,
+  findAllocations,
+  findRepaymentByReference,
+  findStandingRepayments,
+  insertRepayment,
+} from '../db/repayment.store.ts';
 import { writeScheduleVersion } from '../db/restructuring.store.ts';
 import { assertLoanInScope } from '../db/scope.ts';
 import { instalmentPaidTotals } from '../domain/allocation.ts';
@@ -14,6 +20,8 @@ import { allocatePayment, payoffTerms } from '../domain/payoff.ts';
 import { reamortisationOf, reamortise } from '../domain/prepayment.ts';
 import { daysLate, settledWithoutPayment, validateRepayment } from '../domain/repayments.ts';
 import { defaultDayCount } from '../domain/schedule.ts';
+import { bookBeforeLaterRepayments, openAsOf } from './back-dated-repayment.ts';
+import { reevaluate } from './reverse-repayment.ts';
 
 export interface RepaymentOutcome {
   userErrors: UserError[];
@@ -66,7 +74,7 @@ export async function recordRepayment(ctx: CreditContext, cmd: RecordRepaymentIn
       let schedule = await lockSchedule(tx, loan.id, loan.schedule_version);
       let version = loan.schedule_version;
       const policy = product?.overpayment_policy ?? 'REFUSE';
-      const open = schedule
+      let open = schedule
         .filter((i) => i.paid_on === null)
         .map((i) => ({
           number: i.number,
@@ -78,6 +86,64 @@ export async function recordRepayment(ctx: CreditContext, cmd: RecordRepaymentIn
           interestPaid: new Money(i.interest_paid),
           penaltyPaid: new Money(i.penalty_paid),
         }));
+      // Valued before the latest end-of-day run: allocated against the loan as it stood on its value date
+      // (penalty as of that date), later repayments allocated again after it, delinquency re-evaluated.
+      // the loan's latest run (the penalties on its instalments are that run's)
+      const latestRun = loan.delinquency_as_of;
+      const backDated = latestRun !== null && cmd.paidOn < latestRun && product !== undefined;
+      if (backDated && product) {
+        const onVersion = await findAllocations(tx, loan.id, version);
+        const later = (await findStandingRepayments(tx, loan.id)).filter((r) => r.paid_on > cmd.paidOn && onVersion.some((l) => l.repayment_id === r.id));
+        const rescheduling = later.find((r) => r.rescheduled_version !== null);
+        if (rescheduling)
+          return {
+            userErrors: [
+              {
+                field: 'paidOn',
+                code: 'BACK_DATED_REALLOCATION_FAILED',
+                message: `a prepayment of ${rescheduling.paid_on} re-amortised the schedule after this value date; it cannot be allocated again`,
+              },
+            ],
+            repaymentId: null,
+            duplicate: false,
+          };
+        if (later.length) {
+          const booked = await bookBeforeLaterRepayments(tx, {
+            loan,
+            product,
+            schedule,
+            version,
+            later,
+            laterAllocations: onVersion.filter((l) => later.some((r) => r.id === l.repayment_id)),
+            repayment: {
+              id,
+              amount: new Money(cmd.amount),
+              paidOn: cmd.paidOn,
+              channel: cmd.channel.trim(),
+              reference,
+              recordedBy: actorId,
+              recordedAt: ctx.now(),
+            },
+          });
+          if (!booked.ok) return { userErrors: [booked.error], repaymentId: null, duplicate: false };
+          const delinquency = booked.closed ? { asOf: null, events: [] } : await reevaluate(tx, loan.id, ctx.now());
+          await writeToOutbox(tx, delinquency.events);
+          audit.changes(null, {
+            loanId: loan.id,
+            amount: moneyString(cmd.amount, amountScale(loan.currency)),
+            paidOn: cmd.paidOn,
+            principalPaid: moneyString(booked.principal, amountScale(loan.currency)),
+            interestPaid: moneyString(booked.interest, amountScale(loan.currency)),
+            penaltyPaid: moneyString(booked.penalty, amountScale(loan.currency)),
+            prepaidPrincipal: moneyString(0, amountScale(loan.currency)),
+            settlement: false,
+            scheduleVersion: version,
+          });
+          audit.detail({ backDatedBefore: latestRun, reallocated: later.map((r) => r.id), delinquencyAsOf: delinquency.asOf });
+          return { userErrors: [], repaymentId: id, duplicate: false };
+        }
+        open = openAsOf(open, cmd.paidOn, { penaltyRate: product.penalty_rate, graceDays: product.grace_days, currency: loan.currency });
+      }
       // Exactly the payoff quote of the payment date settles the loan; an overpayment re-amortises the rest.
       const allocation = allocatePayment(
         open,
@@ -231,6 +297,11 @@ export async function recordRepayment(ctx: CreditContext, cmd: RecordRepaymentIn
             repaidOnTimeInFull: onTime,
           },
         });
+      }
+      if (backDated && !repaid) {
+        const delinquency = await reevaluate(tx, loan.id, ctx.now());
+        await writeToOutbox(tx, delinquency.events);
+        audit.detail({ backDatedBefore: latestRun, delinquencyAsOf: delinquency.asOf });
       }
       audit.changes(null, {
         loanId: loan.id,

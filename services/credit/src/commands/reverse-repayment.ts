@@ -260,7 +260,7 @@ export async function reverseRepayment(ctx: CreditContext, cmd: ReverseRepayment
  * this loan only (days past due, bucket, penalties, risk class, the date's snapshot); the bucket
  * and class changes against what was last published become events.
  */
-async function reevaluate(tx: Kysely<DB>, loanId: string, now: Date): Promise<{ asOf: string | null; events: DomainEvent<EventName>[] }> {
+export async function reevaluate(tx: Kysely<DB>, loanId: string, now: Date): Promise<{ asOf: string | null; events: DomainEvent<EventName>[] }> {
   const last = await sql<{ as_of: string | null }>`select to_char(max(as_of), 'YYYY-MM-DD') as as_of from loan_delinquency`.execute(tx);
   const asOf = last.rows[0]?.as_of ?? null;
   if (!asOf) return { asOf: null, events: [] };

@@ -138,11 +138,20 @@ export interface Reallocation {
     paidOn: string | null;
   }[];
   repayments: { id: string; penaltyPaid: string; interestPaid: string; principalPaid: string; prepaidPrincipal: string }[];
+  /** Only these repayments' allocation lines are replaced (a back-dated booking); all of the version's when absent. */
+  replaced?: string[];
 }
 
 /** Replaces the allocation of a schedule version and the paid figures of its instalments and repayments. */
 export async function writeReallocation(tx: Kysely<DB>, r: Reallocation): Promise<void> {
-  await tx.deleteFrom('repayment_allocation').where('loan_id', '=', r.loanId).where('version', '=', r.version).execute();
+  if (!r.replaced) await tx.deleteFrom('repayment_allocation').where('loan_id', '=', r.loanId).where('version', '=', r.version).execute();
+  else if (r.replaced.length)
+    await tx
+      .deleteFrom('repayment_allocation')
+      .where('loan_id', '=', r.loanId)
+      .where('version', '=', r.version)
+      .where('repayment_id', 'in', r.replaced)
+      .execute();
   if (r.allocations.length) await tx.insertInto('repayment_allocation').values(r.allocations).execute();
   if (r.instalments.length) {
     const values = sql.join(

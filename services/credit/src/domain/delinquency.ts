@@ -2,7 +2,7 @@ import type { DelinquencyBucket } from '@crm/events';
 import type { UserError } from '@crm/service-kit';
 import type { Decimal } from 'decimal.js';
 import { daysBetween } from './dates.ts';
-import { amountScale, Money, minorUnits, roundMoney } from './money.ts';
+import { amountScale, Money, type MoneyValue, minorUnits, roundMoney } from './money.ts';
 
 export type { DelinquencyBucket } from '@crm/events';
 export type RiskClass = 'NORMAL' | 'SPECIAL_MENTION' | 'SUBSTANDARD' | 'DOUBTFUL' | 'LOSS';
@@ -66,6 +66,22 @@ export function penaltyDue(i: { unpaid: Decimal.Value; penaltyRate: Decimal.Valu
   const days = Math.max(0, i.dpd - i.graceDays);
   const exact = new Money(i.unpaid).times(i.penaltyRate).times(days).dividedBy(365);
   return roundMoney(exact, minorUnits(i.currency) ?? 2).toFixed(amountScale(i.currency));
+}
+
+/**
+ * The penalty an instalment owes as of a repayment's value date (a repayment valued before the
+ * latest end-of-day run is allocated against the loan as it stood that day): `penaltyDue` on its
+ * principal and interest still unpaid, for its days past due counted to that date (nothing on an
+ * instalment not yet due then), never less than the penalty already paid on it.
+ */
+export function penaltyAsOf(
+  i: { dueDate: string; principal: Decimal.Value; interest: Decimal.Value; principalPaid: Decimal.Value; interestPaid: Decimal.Value; penaltyPaid: Decimal.Value },
+  asOf: string,
+  t: { penaltyRate: Decimal.Value; graceDays: number; currency: string },
+): MoneyValue {
+  const unpaid = new Money(i.principal).plus(i.interest).minus(i.principalPaid).minus(i.interestPaid);
+  const dpd = instalmentDaysPastDue({ dueDate: i.dueDate, unpaid }, asOf);
+  return Money.max(new Money(i.penaltyPaid), new Money(penaltyDue({ unpaid, penaltyRate: t.penaltyRate, dpd, graceDays: t.graceDays, currency: t.currency })));
 }
 
 /** Thresholds: one per class, NORMAL at 0, strictly increasing in class order. */

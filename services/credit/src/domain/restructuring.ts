@@ -56,15 +56,36 @@ export interface RestructuringTerms {
 }
 
 /**
- * The next schedule version. Instalments due before `effectiveOn` and instalments already
- * fully paid stay as they are (arrears stay due). The rest ("open" instalments):
- * - PAYMENT_HOLIDAY: move N periods later, amounts unchanged (no interest for the holiday);
- * - TERM_EXTENSION: their remaining principal is re-amortised over their count + N instalments
- *   by the product's method, from the previous due date;
+ * The period index of a due date on the loan's grid (instalment k is k periods after the
+ * disbursement, `dueDate`), or null when the date is off the grid. Restructurings and
+ * prepayments only ever write grid dates, so the index says how far a schedule version in force
+ * has moved (a payment holiday moves instalment k to period k + N).
+ */
+export function gridPeriod(disbursedOn: string, frequency: RepaymentFrequency, date: string): number | null {
+  for (let k = 1; k <= 2000; k++) {
+    const d = dueDate(disbursedOn, frequency, k);
+    if (d === date) return k;
+    if (d > date) return null;
+  }
+  return null;
+}
+
+/**
+ * The next schedule version, computed from the version in force (not from the original
+ * schedule) and the date the restructuring takes effect. Instalments due before `effectiveOn`
+ * and instalments already fully paid stay as they are (arrears stay due). The rest ("open"
+ * instalments, due on or after `effectiveOn`):
+ * - PAYMENT_HOLIDAY: every open instalment moves N periods later than it is now due (grid
+ *   period + N), amounts and what was already paid on it unchanged (no interest for the holiday);
+ * - TERM_EXTENSION: the remaining principal is re-amortised over their count + N instalments
+ *   by the product's method; the first re-amortised instalment keeps the period it is now due in
+ *   (so a holiday granted earlier holds), interest from the period before it;
  * - RATE_REDUCTION: the same over the same count at the new rate.
- * Open instalments must carry no payment yet (returns an error code otherwise). Due dates are
- * counted from the disbursement (instalment k is k periods after it), so month-end anchors hold;
- * a loan restructured twice counts from its disbursement again (a known simplification).
+ * An open instalment that already carries a payment (partly paid ahead) is not refused: a holiday
+ * moves it with its payment; a term extension or rate reduction keeps it, and every instalment up
+ * to the last one carrying a payment, exactly as it is and re-amortises the instalments after it.
+ * Due dates are on the disbursement's grid (instalment k is k periods after it), so month-end
+ * anchors hold however many times the loan is restructured.
  */
 export function restructureSchedule(
   current: ScheduledInstalment[],
@@ -72,24 +93,34 @@ export function restructureSchedule(
   t: RestructuringTerms,
 ): { ok: true; schedule: ScheduledInstalment[] } | { ok: false; code: string; message: string } {
   const sorted = [...current].sort((a, b) => a.number - b.number);
-  const open = sorted.filter((i) => i.dueDate >= r.effectiveOn && i.paidOn === null);
+  const carries = (i: ScheduledInstalment) => i.principalPaid.plus(i.interestPaid).plus(i.penaltyPaid).gt(0);
+  const firstOpen = sorted.find((i) => i.dueDate >= r.effectiveOn && i.paidOn === null);
+  if (!firstOpen) return { ok: false, code: 'NOTHING_TO_RESTRUCTURE', message: 'no instalment falls due on or after the effective date unpaid' };
+  const n = r.instalments ?? 0;
+  if (r.kind === 'PAYMENT_HOLIDAY') {
+    const shifted = sorted.map((i) => {
+      if (i.dueDate < r.effectiveOn || i.paidOn !== null) return i;
+      const k = gridPeriod(t.disbursedOn, t.frequency, i.dueDate);
+      return { ...i, dueDate: k === null ? dueDate(i.dueDate, t.frequency, n) : dueDate(t.disbursedOn, t.frequency, k + n) };
+    });
+    return { ok: true, schedule: shifted };
+  }
+  // Everything from the first open instalment on is re-amortised, except a prefix that already carries payments.
+  const fromFirst = sorted.filter((i) => i.number >= firstOpen.number);
+  const lastCarrying = [...fromFirst].reverse().find(carries);
+  const open = lastCarrying ? fromFirst.filter((i) => i.number > lastCarrying.number) : fromFirst;
   const kept = sorted.filter((i) => !open.includes(i));
-  if (!open.length) return { ok: false, code: 'NOTHING_TO_RESTRUCTURE', message: 'no instalment falls due on or after the effective date unpaid' };
-  if (open.some((i) => i.principalPaid.plus(i.interestPaid).plus(i.penaltyPaid).gt(0))) {
+  const first = open[0];
+  if (!first)
     return {
       ok: false,
       code: 'OPEN_INSTALMENT_PARTLY_PAID',
-      message: 'an instalment due after the effective date is partly paid; book the restructuring from a later date',
+      message: 'every instalment due on or after the effective date already carries a payment: nothing is left to re-amortise',
     };
-  }
-  const n = r.instalments ?? 0;
-  if (r.kind === 'PAYMENT_HOLIDAY') {
-    const shifted = open.map((i) => ({ ...i, dueDate: dueDate(t.disbursedOn, t.frequency, i.number + n) }));
-    return { ok: true, schedule: [...kept, ...shifted].sort((a, b) => a.number - b.number) };
-  }
   const principal = open.reduce((s, i) => s.plus(i.principal), new Money(0));
   const count = open.length + (r.kind === 'TERM_EXTENSION' ? n : 0);
-  const first = open[0]?.number ?? 1;
+  const period = gridPeriod(t.disbursedOn, t.frequency, first.dueDate);
+  const previous = kept.filter((i) => i.number < first.number).at(-1)?.dueDate ?? t.disbursedOn;
   const fresh = generateSchedule({
     principal,
     annualRate: r.kind === 'RATE_REDUCTION' && r.newRate ? r.newRate : t.annualRate,
@@ -97,13 +128,14 @@ export function restructureSchedule(
     frequency: t.frequency,
     method: t.method,
     dayCount: t.dayCount,
-    startDate: t.disbursedOn,
-    firstPeriod: first,
+    // on the grid: from the disbursement at the period the first open instalment is due in now
+    startDate: period === null ? previous : t.disbursedOn,
+    firstPeriod: period ?? 1,
     scale: t.scale,
   });
   const zero = new Money(0);
   const renumbered = fresh.map((p, k) => ({
-    number: first + k,
+    number: first.number + k,
     dueDate: p.dueDate,
     principal: p.principal,
     interest: p.interest,
@@ -113,7 +145,5 @@ export function restructureSchedule(
     penaltyPaid: zero,
     paidOn: null,
   }));
-  const later = kept.filter((i) => i.number > first);
-  if (later.length) return { ok: false, code: 'OPEN_INSTALMENT_PARTLY_PAID', message: 'instalments after the effective date are already paid ahead' };
   return { ok: true, schedule: [...kept, ...renumbered].sort((a, b) => a.number - b.number) };
 }

@@ -29,8 +29,9 @@ export interface ScheduleTerms {
   scale: number;
   /**
    * Period index of the first instalment counted from `startDate` (default 1). A restructuring
-   * re-amortises from instalment k of the original schedule with startDate = disbursement and
-   * firstPeriod = k, so due dates keep their original anchor day (31st stays month end).
+   * re-amortises with startDate = disbursement and firstPeriod = the period the first
+   * re-amortised instalment is due in now (`gridPeriod`), so due dates keep their original anchor
+   * day (31st stays month end) and an earlier payment holiday holds.
    */
   firstPeriod?: number;
 }

@@ -1,0 +1,221 @@
+import { emit } from '@crm/events';
+import type { UserError } from '@crm/service-kit';
+import type { Kysely } from 'kysely';
+import { updateLoan } from '../db/loan.store.ts';
+import { insertRepayment, type Reallocation, writeReallocation } from '../db/repayment.store.ts';
+import type { DB, InstalmentRow, LoanProductRow, LoanRow, RepaymentRow } from '../db/schema.ts';
+import type { OpenInstalment } from '../domain/allocation.ts';
+import { penaltyAsOf } from '../domain/delinquency.ts';
+import { amountScale, Money, type MoneyValue, minorUnits, moneyString } from '../domain/money.ts';
+import { allocatePayment, payoffTerms } from '../domain/payoff.ts';
+import { reamortisationOf } from '../domain/prepayment.ts';
+import { daysLate } from '../domain/repayments.ts';
+
+/** One instalment while the repayments are allocated again. */
+interface Replay extends OpenInstalment {
+  waived: MoneyValue;
+  paidOn: string | null;
+  /** The repayment that settled it in the replay. */
+  settledBy: string | null;
+}
+
+/** A repayment to allocate in the replay. */
+interface Replayed {
+  id: string;
+  amount: MoneyValue;
+  paidOn: string;
+  reference: string;
+}
+
+const sum = <T>(rows: readonly T[], f: (r: T) => MoneyValue) => rows.reduce((s, r) => s.plus(f(r)), new Money(0));
+
+/** The open instalments as they stood on `asOf`: penalty recomputed as of that date (`penaltyAsOf`). */
+export function openAsOf<T extends OpenInstalment>(open: readonly T[], asOf: string, terms: { penaltyRate: string; graceDays: number; currency: string }): T[] {
+  return open.map((i) => ({ ...i, penalty: penaltyAsOf(i, asOf, terms) }));
+}
+
+/**
+ * Books a repayment valued before the latest end-of-day run while repayments of the loan valued
+ * after it stand: it and those later repayments are allocated again, in value-date order, over the
+ * schedule without the later ones, each against the loan as it stood on its own value date (penalty
+ * as of that date). The repayments valued on or before it keep their allocation. Writes the
+ * repayment, the allocation lines of the repayments replayed, the instalments' paid figures, emits
+ * InstalmentPaid for instalments the replay settles that were unpaid, and LoanClosed when nothing is
+ * owed. The caller re-evaluates the delinquency as of the latest run.
+ */
+export async function bookBeforeLaterRepayments(
+  tx: Kysely<DB>,
+  a: {
+    loan: LoanRow;
+    product: LoanProductRow;
+    schedule: InstalmentRow[];
+    version: number;
+    later: RepaymentRow[];
+    laterAllocations: { repayment_id: string; number: number; penalty: string; interest: string; principal: string }[];
+    repayment: { id: string; amount: MoneyValue; paidOn: string; channel: string; reference: string; recordedBy: string; recordedAt: Date };
+  },
+): Promise<{ ok: false; error: UserError } | { ok: true; penalty: MoneyValue; interest: MoneyValue; principal: MoneyValue; settled: number[]; closed: boolean }> {
+  const { loan, product, schedule, version } = a;
+  const scale = amountScale(loan.currency);
+  const terms = { penaltyRate: product.penalty_rate, graceDays: product.grace_days, currency: loan.currency };
+  const policy = product.overpayment_policy ?? 'REFUSE';
+  const of = (n: number, part: 'penalty' | 'interest' | 'principal') =>
+    sum(
+      a.laterAllocations.filter((l) => l.number === n),
+      (l) => new Money(l[part]),
+    );
+  const replay: Replay[] = schedule.map((i) => {
+    const touched = a.laterAllocations.some((l) => l.number === i.number);
+    return {
+      number: i.number,
+      dueDate: i.due_date,
+      principal: new Money(i.principal),
+      interest: new Money(i.interest),
+      penalty: new Money(i.penalty),
+      principalPaid: new Money(i.principal_paid).minus(of(i.number, 'principal')),
+      interestPaid: new Money(i.interest_paid).minus(of(i.number, 'interest')),
+      penaltyPaid: new Money(i.penalty_paid).minus(of(i.number, 'penalty')),
+      waived: new Money(i.interest_waived),
+      // an instalment a later repayment reached was open when it was allocated
+      paidOn: touched ? null : i.paid_on,
+      settledBy: null,
+    };
+  });
+  const sequence: Replayed[] = [
+    { id: a.repayment.id, amount: a.repayment.amount, paidOn: a.repayment.paidOn, reference: a.repayment.reference },
+    ...a.later.map((r) => ({ id: r.id, amount: new Money(r.amount), paidOn: r.paid_on, reference: r.external_reference })),
+  ];
+  const realloc: Reallocation = { loanId: loan.id, version, allocations: [], instalments: [], repayments: [], replaced: a.later.map((r) => r.id) };
+  const totals = { penalty: new Money(0), interest: new Money(0), principal: new Money(0) };
+  for (const r of sequence) {
+    const isNew = r.id === a.repayment.id;
+    const open = openAsOf(
+      replay.filter((i) => i.paidOn === null),
+      r.paidOn,
+      terms,
+    );
+    const allocated = allocatePayment(open, r.amount, r.paidOn, policy, payoffTerms(schedule, loan.disbursed_on ?? r.paidOn, product.day_count, loan.currency));
+    const refused = !allocated.ok
+      ? allocated.message
+      : allocated.value.prepaidOn !== null && reamortisationOf(policy)
+        ? 'it would prepay principal ahead of a later repayment, which cannot re-amortise the schedule'
+        : null;
+    if (!allocated.ok && isNew) return { ok: false, error: { field: 'amount', code: allocated.code, message: allocated.message } };
+    if (refused || !allocated.ok)
+      return {
+        ok: false,
+        error: {
+          field: 'paidOn',
+          code: 'BACK_DATED_REALLOCATION_FAILED',
+          message: isNew
+            ? `valued before later repayments of the loan, ${refused}`
+            : `valued before it, repayment ${r.reference} of ${r.paidOn} could no longer be allocated: ${refused}`,
+        },
+      };
+    for (const l of allocated.value.lines) {
+      const i = replay.find((x) => x.number === l.number);
+      const asOpen = open.find((x) => x.number === l.number);
+      if (!i) continue;
+      if (asOpen) i.penalty = asOpen.penalty;
+      i.penaltyPaid = i.penaltyPaid.plus(l.penalty);
+      i.interestPaid = i.interestPaid.plus(l.interest);
+      i.principalPaid = i.principalPaid.plus(l.principal);
+      i.interest = i.interest.minus(l.interestWaived);
+      i.waived = i.waived.plus(l.interestWaived);
+      if (l.settles) {
+        i.paidOn = r.paidOn;
+        i.settledBy = r.id;
+      }
+      realloc.allocations.push({
+        repayment_id: r.id,
+        loan_id: loan.id,
+        version,
+        number: l.number,
+        paid_on: r.paidOn,
+        penalty: moneyString(l.penalty, scale),
+        interest: moneyString(l.interest, scale),
+        principal: moneyString(l.principal, scale),
+      });
+    }
+    const v = allocated.value;
+    if (isNew) {
+      totals.penalty = v.penalty;
+      totals.interest = v.interest;
+      totals.principal = v.principal;
+    } else
+      realloc.repayments.push({
+        id: r.id,
+        penaltyPaid: moneyString(v.penalty, scale),
+        interestPaid: moneyString(v.interest, scale),
+        principalPaid: moneyString(v.principal, scale),
+        prepaidPrincipal: moneyString(v.prepaid, scale),
+      });
+  }
+  realloc.instalments = replay.map((i) => ({
+    number: i.number,
+    principalPaid: moneyString(i.principalPaid, scale),
+    interestPaid: moneyString(i.interestPaid, scale),
+    penaltyPaid: moneyString(i.penaltyPaid, scale),
+    interest: moneyString(i.interest, scale),
+    interestWaived: moneyString(i.waived, scale),
+    paidOn: i.paidOn,
+  }));
+  await insertRepayment(tx, {
+    id: a.repayment.id,
+    loan_id: loan.id,
+    amount: moneyString(a.repayment.amount, scale),
+    currency: loan.currency,
+    paid_on: a.repayment.paidOn,
+    channel: a.repayment.channel,
+    external_reference: a.repayment.reference,
+    penalty_paid: moneyString(totals.penalty, scale),
+    interest_paid: moneyString(totals.interest, scale),
+    principal_paid: moneyString(totals.principal, scale),
+    prepaid_principal: moneyString(0, scale),
+    rescheduled_version: null,
+    recorded_by: a.repayment.recordedBy,
+    recorded_at: a.repayment.recordedAt,
+  });
+  await writeReallocation(tx, realloc);
+  // Instalments unpaid before this booking and settled now; one settled before (by a later repayment)
+  // stays announced as it was.
+  const minor = minorUnits(loan.currency) ?? 2;
+  const settledNow = replay.filter((i) => i.settledBy !== null && schedule.find((s) => s.number === i.number)?.paid_on === null);
+  for (const i of settledNow) {
+    const late = daysLate(i.dueDate, i.paidOn ?? a.repayment.paidOn);
+    await emit(tx, 'InstalmentPaid', {
+      subject: loan.customer_id,
+      data: {
+        loanId: loan.id,
+        customerId: loan.customer_id,
+        instalmentNumber: i.number,
+        dueDate: i.dueDate,
+        paidOn: i.paidOn ?? a.repayment.paidOn,
+        amountPaid: moneyString(i.penaltyPaid.plus(i.interestPaid).plus(i.principalPaid), scale),
+        currency: loan.currency,
+        onTime: late === 0,
+        daysLate: late,
+        repaymentId: i.settledBy ?? a.repayment.id,
+        interestPaid: moneyString(i.interestPaid, minor),
+        penaltyPaid: moneyString(i.penaltyPaid, minor),
+      },
+    });
+  }
+  const closed = replay.every((i) => i.paidOn !== null);
+  if (closed) {
+    const closedOn = sequence.map((r) => r.paidOn).sort().at(-1) ?? a.repayment.paidOn;
+    await updateLoan(tx, loan.id, { status: 'CLOSED', closed_on: closedOn });
+    await emit(tx, 'LoanClosed', {
+      subject: loan.customer_id,
+      data: {
+        loanId: loan.id,
+        customerId: loan.customer_id,
+        closedOn,
+        principal: loan.principal,
+        currency: loan.currency,
+        repaidOnTimeInFull: replay.every((i) => (i.paidOn ?? closedOn) <= i.dueDate),
+      },
+    });
+  }
+  return { ok: true, ...totals, settled: settledNow.map((i) => i.number), closed };
+}
