@@ -5,6 +5,7 @@ import { Kysely, type Migration, Migrator, PostgresDialect, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Logger } from './logger.ts';
+import { countStatement } from './statements.ts';
 
 // numeric and bigint come back as strings: money never passes through a JS number.
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => v);
@@ -60,7 +61,7 @@ export async function openDatabase<DB>(target: DatabaseTarget, logger?: Logger):
     pool.on('connect', (client) => {
       client.on('error', onError('checked out'));
     });
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: countStatement });
     return { db, target, close: () => db.destroy() };
   }
   if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
@@ -68,7 +69,7 @@ export async function openDatabase<DB>(target: DatabaseTarget, logger?: Logger):
   const parsers = { 1700: (v: string) => v, 20: (v: string) => v, 1082: (v: string) => v };
   const pglite = new PGlite({ ...(target.dataDir ? { dataDir: target.dataDir } : {}), parsers });
   await pglite.waitReady;
-  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite), log: countStatement });
   return { db, target, close: () => db.destroy() };
 }
 

@@ -1,6 +1,7 @@
 export * from './access.ts';
 export * from './audit.ts';
 export * from './auth.ts';
+export * from './cache.ts';
 export * from './command.ts';
 export * from './config.ts';
 export * from './context.ts';
@@ -22,4 +23,5 @@ export * from './runtime.ts';
 export * from './scalars.ts';
 export * from './scope.ts';
 export * from './server.ts';
+export * from './statements.ts';
 export * from './validation.ts';

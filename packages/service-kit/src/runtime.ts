@@ -99,6 +99,8 @@ export interface ServiceRuntimeOptions {
   eventRetention?: RetentionSettings;
   /** Kafka brokers for the consumer lag gauge (distributed mode); unset: no consumer lag sampling. */
   kafkaBrokers?: string[] | undefined;
+  /** Reports each request's SQL statement count in the response's extensions (tests). */
+  reportStatements?: boolean;
 }
 
 export interface RunningService<DB> {
@@ -174,6 +176,7 @@ export async function startService<DB, C extends RequestContext>(
       auth: options.auth,
       metricsToken: options.metricsToken,
       logger,
+      ...(options.reportStatements ? { reportStatements: true } : {}),
       context: (base) => definition.context(base, { service: definition.name, db, logger, jobs }),
       // Each check bounded in time and reported by name on /readyz.
       isReady: {

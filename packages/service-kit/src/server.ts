@@ -14,6 +14,7 @@ import { type RequestContext, requestContextFromHeaders } from './context.ts';
 import { createErrorFormatter } from './errors.ts';
 import { type Logger, withCorrelationId } from './logger.ts';
 import { graphqlDuration, graphqlOperations, registry } from './metrics.ts';
+import { currentStatementTally, type StatementTally, withStatementTally } from './statements.ts';
 
 export interface HttpServerHandle {
   url: string;
@@ -178,16 +179,26 @@ export interface SubgraphServerOptions<C extends RequestContext> {
   isReady: (() => Promise<boolean>) | Readiness;
   /** Liveness: false only when the process cannot recover by itself (default: always live). */
   isLive?: () => HealthState;
+  /** Adds `extensions.sqlStatements` ({ statements, audit }) to each response (tests only). */
+  reportStatements?: boolean;
 }
 
-/** Writes the audit of sensitive reads gathered while the request ran. */
-function auditReadsPlugin<C extends BaseContext>(logger: Logger): ApolloServerPlugin<C> {
+/**
+ * Writes the audit of sensitive reads gathered while the request ran; then, when asked (tests),
+ * reports the request's SQL statements in `extensions.sqlStatements` (audit writes apart).
+ */
+function auditReadsPlugin<C extends BaseContext>(logger: Logger, reportStatements = false): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ contextValue }) {
+        async willSendResponse({ contextValue, response }) {
           const audit = (contextValue as { audit?: RequestAudit }).audit;
           await audit?.flushReads().catch((err: unknown) => logger.error({ err }, 'audit of reads not written'));
+          const tally = reportStatements ? currentStatementTally() : undefined;
+          if (tally && response.body.kind === 'single') {
+            const sqlStatements: StatementTally = { ...tally };
+            response.body.singleResult.extensions = { ...response.body.singleResult.extensions, sqlStatements };
+          }
         },
       };
     },
@@ -203,7 +214,7 @@ export async function startSubgraphServer<C extends RequestContext>(options: Sub
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       metricsPlugin<C>(options.name),
-      auditReadsPlugin<C>(options.logger),
+      auditReadsPlugin<C>(options.logger, options.reportStatements),
     ],
     includeStacktraceInErrorResponses: false,
     introspection: false,
@@ -221,6 +232,8 @@ export async function startSubgraphServer<C extends RequestContext>(options: Sub
       if (id) withCorrelationId(id, next);
       else next();
     },
+    // Counts the request's SQL statements (Kysely's log hook, see statements.ts).
+    (_req, _res, next) => withStatementTally({ statements: 0, audit: 0 }, next),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const base = await requestContextFromHeaders(req.headers, options.auth).catch((error: unknown) => {

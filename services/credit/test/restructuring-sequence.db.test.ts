@@ -41,7 +41,8 @@ describe('restructuring a restructured loan', () => {
     );
     return d.decideRestructuring;
   };
-  const dpd = async (id: string) => (await gql<{ loan: { daysPastDue: number } }>(`query($id: ID!) { loan(id: $id) { daysPastDue } }`, { id })).loan.daysPastDue;
+  const dpd = async (id: string) =>
+    (await gql<{ loan: { daysPastDue: number } }>(`query($id: ID!) { loan(id: $id) { daysPastDue } }`, { id })).loan.daysPastDue;
   const eod = (asOf: string) => gql(`mutation($a: Date!) { runEndOfDay(input: { asOf: $a }) { loansEvaluated } }`, { a: asOf }, riskOfficer);
   const total = (rows: Row[]) => rows.reduce((s, r) => s.plus(r.principal), new Decimal(0)).toFixed(2);
 

@@ -17,7 +17,7 @@ import { findDocumentsOfCustomers } from './db/document.store.ts';
 import { findSnapshotsOfCustomers } from './db/financial.store.ts';
 import { findStoredScoresOfCustomers, type StoredValueScore } from './db/grade.store.ts';
 import { findAssignmentsOfCustomers, findChangesOfCustomers } from './db/history.store.ts';
-import { findGradeThresholds, findPolicy } from './db/policy.store.ts';
+import { cachedGradeThresholds, cachedPolicy } from './db/policy.cache.ts';
 import type {
   ConsentRecordRow,
   CustomerChangeRow,
@@ -73,7 +73,8 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Cust
   const context = serviceContext(base, deps);
   // No identity: nothing is in scope (the access layer refuses such calls before any resolver).
   const scope: Scope = base.identity ? scopeOf(base.identity) : { kind: 'branch', branchId: null, managerId: null };
-  const gradeThresholds = once(() => findGradeThresholds(db));
+  // Cached per process (db/policy.cache.ts); once() keeps one answer for the whole request.
+  const gradeThresholds = once(() => cachedGradeThresholds(db));
   return {
     ...context,
     scope,
@@ -108,7 +109,7 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Cust
         (ids, window) => findStoredScoresOfCustomers(db, scope, ids, window.limit),
         (r) => r.customer_id,
       ),
-      policy: once(() => findPolicy(db)),
+      policy: once(() => cachedPolicy(db)),
       gradeThresholds,
     },
   };

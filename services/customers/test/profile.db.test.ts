@@ -196,10 +196,20 @@ describe('profiles, status, managers, history and staleness', () => {
     expect(same.data?.assignRelationshipManager.userErrors).toEqual([{ field: 'managerId', code: 'ALREADY_ASSIGNED' }]);
   });
 
+  // Through the command: the policy is cached per process and dropped when the command commits.
+  async function setStaleAfterDays(days: number) {
+    const res = await svc.graphql<{ updateCustomerPolicy: { userErrors: unknown[] } }>(
+      `mutation($input: UpdateCustomerPolicyInput!) { updateCustomerPolicy(input: $input) { userErrors { code } } }`,
+      { input: { staleAfterDays: days } },
+      staff.admin,
+    );
+    expect(res.data?.updateCustomerPolicy.userErrors).toEqual([]);
+  }
+
   it('flags profiles not reviewed within the configured period as stale, lists them, and clears the flag on review', async () => {
     const fresh = await make.customer({ branchId: 'BR-STALE' });
     const old = await make.customer({ branchId: 'BR-STALE' });
-    await svc.db.updateTable('customer_policy').set({ stale_after_days: 90 }).execute();
+    await setStaleAfterDays(90);
     await svc.db
       .updateTable('customer')
       .set({ reviewed_at: addDaysTo(new Date(), -91) })
@@ -218,6 +228,6 @@ describe('profiles, status, managers, history and staleness', () => {
     );
     expect(reviewed.data?.markCustomerProfileReviewed.customer.stale).toBe(false);
     expect((await svc.graphql<L>(LIST, { stale: true }, staff.analyst)).data?.customers.totalCount).toBe(0);
-    await svc.db.updateTable('customer_policy').set({ stale_after_days: 365 }).execute();
+    await setStaleAfterDays(365);
   });
 });

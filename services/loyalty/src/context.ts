@@ -11,11 +11,12 @@ import {
   serviceContext,
 } from '@crm/service-kit';
 import DataLoader from 'dataloader';
-import { type AccountWithBalance, findAccountsByCustomerIds, findAccountsByIds, findEntriesOfAccounts, findSettings } from './db/account.store.ts';
+import { type AccountWithBalance, findAccountsByCustomerIds, findAccountsByIds, findEntriesOfAccounts } from './db/account.store.ts';
+import { cachedSettings, cachedTiers } from './db/programme.cache.ts';
 import { findReferralsOfAccounts, type ReferralRow } from './db/referral.store.ts';
 import { findRedemptionsByIds, findRedemptionsOfAccounts, findRewardsByIds } from './db/reward.store.ts';
 import type { DB, LoyaltySettingRow, LoyaltyTierRow, PointsEntryRow, RedemptionRow, RewardRow } from './db/schema.ts';
-import { findTiers, qualifyingPoints } from './db/tier.store.ts';
+import { qualifyingPoints } from './db/tier.store.ts';
 
 /** What every loyalty resolver receives. */
 export interface LoyaltyContext extends ServiceContext<DB> {
@@ -49,7 +50,8 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
 export function createContext(base: RequestContext, deps: ServiceDeps<DB>): LoyaltyContext {
   const { db } = deps;
   const ctx = serviceContext(base, deps);
-  const settings = once(() => findSettings(db));
+  // Settings and tiers are cached per process (db/programme.cache.ts); once() keeps one answer per request.
+  const settings = once(() => cachedSettings(db));
   const scope: Scope = base.identity ? scopeOf(base.identity) : { kind: 'branch', branchId: null, managerId: null };
   return {
     ...ctx,
@@ -79,7 +81,7 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Loya
         (ids, window) => findRedemptionsOfAccounts(db, scope, ids, window),
         (r) => r.account_id,
       ),
-      tiers: once(() => findTiers(db)),
+      tiers: once(() => cachedTiers(db)),
       settings,
     },
   };

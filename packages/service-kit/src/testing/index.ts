@@ -63,6 +63,8 @@ export interface TestService<DB> extends RunningService<DB> {
 export interface GraphQLResponse<T> {
   data?: T;
   errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
+  /** `sqlStatements`: the SQL statements the request ran (test services report them). */
+  extensions?: { sqlStatements?: { statements: number; audit: number } } & Record<string, unknown>;
 }
 
 /** POSTs a GraphQL operation; `as` signs a token for that identity (null: no token). */
@@ -95,6 +97,7 @@ export async function startTestService<DB, C extends RequestContext>(
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
     relayIntervalMs: 50,
     scheduleJobs: false,
+    reportStatements: true,
   });
   return { ...service, graphql: (query, variables, as) => postGraphQL(service.url, query, variables, as, TEST_JWT_SECRET, true) };
 }

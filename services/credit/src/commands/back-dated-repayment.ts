@@ -54,7 +54,9 @@ export async function bookBeforeLaterRepayments(
     laterAllocations: { repayment_id: string; number: number; penalty: string; interest: string; principal: string }[];
     repayment: { id: string; amount: MoneyValue; paidOn: string; channel: string; reference: string; recordedBy: string; recordedAt: Date };
   },
-): Promise<{ ok: false; error: UserError } | { ok: true; penalty: MoneyValue; interest: MoneyValue; principal: MoneyValue; settled: number[]; closed: boolean }> {
+): Promise<
+  { ok: false; error: UserError } | { ok: true; penalty: MoneyValue; interest: MoneyValue; principal: MoneyValue; settled: number[]; closed: boolean }
+> {
   const { loan, product, schedule, version } = a;
   const scale = amountScale(loan.currency);
   const terms = { penaltyRate: product.penalty_rate, graceDays: product.grace_days, currency: loan.currency };
@@ -203,7 +205,11 @@ export async function bookBeforeLaterRepayments(
   }
   const closed = replay.every((i) => i.paidOn !== null);
   if (closed) {
-    const closedOn = sequence.map((r) => r.paidOn).sort().at(-1) ?? a.repayment.paidOn;
+    const closedOn =
+      sequence
+        .map((r) => r.paidOn)
+        .sort()
+        .at(-1) ?? a.repayment.paidOn;
     await updateLoan(tx, loan.id, { status: 'CLOSED', closed_on: closedOn });
     await emit(tx, 'LoanClosed', {
       subject: loan.customer_id,

@@ -5,13 +5,7 @@ import type { RecordRepaymentInput } from '../__generated__/resolvers-types.ts';
 import type { CreditContext } from '../context.ts';
 import { findLoanInScope, lockLoan, lockSchedule, markInstalmentsPaid, updateLoan } from '../db/loan.store.ts';
 import { findProductsByIds } from '../db/product.store.ts';
-import {
-  applyAllocation,
-  findAllocations,
-  findRepaymentByReference,
-  findStandingRepayments,
-  insertRepayment,
-} from '../db/repayment.store.ts';
+import { applyAllocation, findAllocations, findRepaymentByReference, findStandingRepayments, insertRepayment } from '../db/repayment.store.ts';
 import { writeScheduleVersion } from '../db/restructuring.store.ts';
 import { assertLoanInScope } from '../db/scope.ts';
 import { instalmentPaidTotals } from '../domain/allocation.ts';

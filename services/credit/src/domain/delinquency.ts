@@ -75,7 +75,14 @@ export function penaltyDue(i: { unpaid: Decimal.Value; penaltyRate: Decimal.Valu
  * instalment not yet due then), never less than the penalty already paid on it.
  */
 export function penaltyAsOf(
-  i: { dueDate: string; principal: Decimal.Value; interest: Decimal.Value; principalPaid: Decimal.Value; interestPaid: Decimal.Value; penaltyPaid: Decimal.Value },
+  i: {
+    dueDate: string;
+    principal: Decimal.Value;
+    interest: Decimal.Value;
+    principalPaid: Decimal.Value;
+    interestPaid: Decimal.Value;
+    penaltyPaid: Decimal.Value;
+  },
   asOf: string,
   t: { penaltyRate: Decimal.Value; graceDays: number; currency: string },
 ): MoneyValue {

@@ -17,6 +17,7 @@ export interface InstalmentOverdueSignal {
 export async function recordInstalmentOverdue(tx: Transaction<DB>, overdue: InstalmentOverdueSignal): Promise<boolean> {
   return insertSignalOnce(tx, {
     event_id: `overdue:${overdue.loanId}:${overdue.instalmentNumber}`,
+    business_key: `INSTALMENT_OVERDUE:${overdue.loanId}:${overdue.instalmentNumber}`,
     customer_id: overdue.customerId,
     kind: 'INSTALMENT_OVERDUE',
     loan_id: overdue.loanId,

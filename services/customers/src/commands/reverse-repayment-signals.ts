@@ -16,7 +16,8 @@ export interface RepaymentReversal {
 }
 
 /**
- * Undoes what a reversed repayment did to the value score inputs, once per event: the
+ * Undoes what a reversed repayment did to the value score inputs, once per reversed repayment
+ * (the same reversal under another event id does nothing): the
  * INSTALMENT_PAID signals of the instalments unpaid again stop counting from the reversal's date
  * (their interest and penalty parts, or total when reported without the split, their paid and
  * on-time counts), and a
@@ -31,6 +32,7 @@ export interface RepaymentReversal {
 export async function reverseRepaymentSignals(tx: Transaction<DB>, r: RepaymentReversal): Promise<{ undone: number } | null> {
   const first = await insertSignalOnce(tx, {
     event_id: r.sourceEventId,
+    business_key: `REPAYMENT_REVERSED:${r.repaymentId}`,
     customer_id: r.customerId,
     kind: 'REPAYMENT_REVERSED',
     loan_id: r.loanId,

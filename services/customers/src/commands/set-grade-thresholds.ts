@@ -1,5 +1,6 @@
 import { runCommand, type UserError } from '@crm/service-kit';
 import type { CustomersContext } from '../context.ts';
+import { invalidatePolicyCache } from '../db/policy.cache.ts';
 import { findGradeThresholds, replaceGradeThresholds } from '../db/policy.store.ts';
 import { validateThresholds } from '../domain/thresholds.ts';
 
@@ -10,6 +11,7 @@ export function setGradeThresholds(
   ctx: CustomersContext,
   input: { thresholds: Parameters<typeof validateThresholds>[0] },
 ): Promise<{ userErrors: UserError[] }> {
+  // The cached policy and thresholds are dropped once the change committed (or failed).
   return runCommand(ctx, { action: 'setCustomerGradeThresholds', entityType: 'CustomerGradeThresholds', entityId: 'grades' }, async (tx, audit) => {
     const result = validateThresholds(input.thresholds);
     if (!result.ok) return { userErrors: result.errors };
@@ -18,5 +20,5 @@ export function setGradeThresholds(
     await replaceGradeThresholds(tx, rows);
     audit.changes(byGrade(before), byGrade(rows));
     return { userErrors: [] };
-  });
+  }).finally(() => invalidatePolicyCache(ctx.db));
 }

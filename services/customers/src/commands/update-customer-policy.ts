@@ -1,5 +1,6 @@
 import { runCommand, type UserError } from '@crm/service-kit';
 import type { CustomersContext } from '../context.ts';
+import { invalidatePolicyCache } from '../db/policy.cache.ts';
 import { findPolicy, updatePolicy } from '../db/policy.store.ts';
 import type { CustomerPolicyRow } from '../db/schema.ts';
 
@@ -13,6 +14,7 @@ export function updateCustomerPolicy(
   ctx: CustomersContext,
   input: UpdateCustomerPolicy,
 ): Promise<{ policy: CustomerPolicyRow | null; userErrors: UserError[] }> {
+  // The cached policy and thresholds are dropped once the change committed (or failed).
   return runCommand(ctx, { action: 'updateCustomerPolicy', entityType: 'CustomerPolicy', entityId: 'policy' }, async (tx, audit) => {
     const errors: UserError[] = [];
     const days = (field: 'staleAfterDays' | 'atRiskWindowDays', min: number) => {
@@ -34,5 +36,5 @@ export function updateCustomerPolicy(
       { staleAfterDays: policy.stale_after_days, atRiskWindowDays: policy.at_risk_window_days },
     );
     return { policy, userErrors: [] };
-  });
+  }).finally(() => invalidatePolicyCache(ctx.db));
 }

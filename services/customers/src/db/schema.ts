@@ -166,6 +166,13 @@ export interface CustomerLoanTable {
 
 export interface ValueSignalTable {
   event_id: string;
+  /**
+   * The fact the signal records, unique (the same fact under two event ids has one effect), e.g.
+   * `INSTALMENT_PAID:<loan>:<instalment>:<repayment>`; built by the command that records it.
+   * A reversed INSTALMENT_PAID's key gets `:reversed-by:<event>` appended (the instalment paid
+   * again is a new fact). Rows from before the keys (migration 0007) may hold `event:<event id>`.
+   */
+  business_key: string;
   customer_id: string;
   kind: ValueSignalKind;
   loan_id: string | null;

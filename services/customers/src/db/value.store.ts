@@ -1,6 +1,6 @@
 import type { DelinquencyBucket } from '@crm/events';
 import { addDays, daysBetween, isoDate } from '@crm/service-kit';
-import type { ExpressionBuilder, Insertable, Kysely } from 'kysely';
+import { type ExpressionBuilder, type Insertable, type Kysely, sql } from 'kysely';
 import type { ValueInputs } from '../domain/value-score.ts';
 import type { CustomerLoanTable, DB, ValueSignalTable } from './schema.ts';
 
@@ -34,12 +34,16 @@ export async function updateLoanBucket(db: Kysely<DB>, loanId: string, bucket: D
     .execute();
 }
 
-/** Records one signal per source event (the event id is the key: a replay adds nothing). True when recorded now. */
+/**
+ * Records one signal per fact: a row with the same event id (a replay) or the same business key
+ * (the same fact under another event id) already there adds nothing. True when recorded now.
+ */
 export async function insertSignalOnce(db: Kysely<DB>, row: Insertable<ValueSignalTable>): Promise<boolean> {
   const inserted = await db
     .insertInto('value_signal')
     .values(row)
-    .onConflict((oc) => oc.column('event_id').doNothing())
+    // No conflict target: either unique key (event_id, business_key) makes it a no-op.
+    .onConflict((oc) => oc.doNothing())
     .returning('event_id')
     .executeTakeFirst();
   return inserted !== undefined;
@@ -47,7 +51,9 @@ export async function insertSignalOnce(db: Kysely<DB>, row: Insertable<ValueSign
 
 /**
  * Marks the standing INSTALMENT_PAID signals of these instalments of a loan as reversed by an
- * event: they leave the contribution, the instalments paid and the on-time count. Returns how many.
+ * event: they leave the contribution, the instalments paid and the on-time count. Their business
+ * keys are retired (`:reversed-by:<event>` appended) so that the instalment paid again counts as
+ * the new fact it is. Returns how many.
  */
 export async function reverseInstalmentPaidSignals(
   db: Kysely<DB>,
@@ -56,7 +62,11 @@ export async function reverseInstalmentPaidSignals(
   if (!r.instalmentNumbers.length) return 0;
   const result = await db
     .updateTable('value_signal')
-    .set({ reversed_by: r.reversedBy, reversed_on: r.reversedOn })
+    .set((eb) => ({
+      reversed_by: r.reversedBy,
+      reversed_on: r.reversedOn,
+      business_key: sql<string>`${eb.ref('business_key')} || ${`:reversed-by:${r.reversedBy}`}`,
+    }))
     .where('kind', '=', 'INSTALMENT_PAID')
     .where('customer_id', '=', r.customerId)
     .where('loan_id', '=', r.loanId)
@@ -71,8 +81,8 @@ const standingPaid = (f: ExpressionBuilder<DB, 'value_signal'>, asOf: string) =>
   f.and([f('kind', '=', 'INSTALMENT_PAID'), f.or([f('reversed_on', 'is', null), f('reversed_on', '>', asOf)])]);
 
 /**
- * The score inputs of many customers as of a date, in four grouped queries whatever the number
- * of customers (loans, signals, worst bucket, latest tier).
+ * The score inputs of many customers as of a date, in one statement whatever the number of
+ * customers: four grouped parts (loans, signals, worst bucket, latest tier) as CTEs, joined per customer.
  */
 export async function findValueInputs(db: Kysely<DB>, customers: readonly { id: string; created_at: Date }[], asOf: string): Promise<Map<string, ValueInputs>> {
   const ids = customers.map((c) => c.id);
@@ -80,7 +90,7 @@ export async function findValueInputs(db: Kysely<DB>, customers: readonly { id: 
   if (!ids.length) return result;
   const yearAgo = addDays(asOf, -365);
 
-  const loans = await db
+  const loans = db
     .selectFrom('customer_loan')
     .select((eb) => [
       'customer_id',
@@ -96,10 +106,9 @@ export async function findValueInputs(db: Kysely<DB>, customers: readonly { id: 
     ])
     .where('customer_id', 'in', ids)
     .where('disbursed_on', '<=', asOf)
-    .groupBy('customer_id')
-    .execute();
+    .groupBy('customer_id');
 
-  const signals = await db
+  const signals = db
     .selectFrom('value_signal')
     .select((eb) => [
       'customer_id',
@@ -158,10 +167,9 @@ export async function findValueInputs(db: Kysely<DB>, customers: readonly { id: 
     ])
     .where('customer_id', 'in', ids)
     .where('occurred_on', '<=', asOf)
-    .groupBy('customer_id')
-    .execute();
+    .groupBy('customer_id');
 
-  const buckets = await db
+  const buckets = db
     .selectFrom('customer_loan')
     .select(['customer_id', 'bucket'])
     .distinctOn('customer_id')
@@ -170,10 +178,9 @@ export async function findValueInputs(db: Kysely<DB>, customers: readonly { id: 
     .where((eb) => eb.or([eb('closed_on', 'is', null), eb('closed_on', '>', asOf)]))
     .where('bucket_as_of', '<=', asOf)
     .orderBy('customer_id')
-    .orderBy('days_past_due', 'desc')
-    .execute();
+    .orderBy('days_past_due', 'desc');
 
-  const tiers = await db
+  const tiers = db
     .selectFrom('value_signal')
     .select(['customer_id', 'label'])
     .distinctOn('customer_id')
@@ -182,16 +189,43 @@ export async function findValueInputs(db: Kysely<DB>, customers: readonly { id: 
     .where('occurred_on', '<=', asOf)
     .orderBy('customer_id')
     .orderBy('occurred_on', 'desc')
-    .orderBy('event_id', 'desc')
+    .orderBy('event_id', 'desc');
+
+  const rows = await db
+    .with('l', () => loans)
+    .with('s', () => signals)
+    .with('b', () => buckets)
+    .with('t', () => tiers)
+    .selectFrom('customer as c')
+    .leftJoin('l', 'l.customer_id', 'c.id')
+    .leftJoin('s', 's.customer_id', 'c.id')
+    .leftJoin('b', 'b.customer_id', 'c.id')
+    .leftJoin('t', 't.customer_id', 'c.id')
+    .select([
+      'c.id',
+      'l.outstanding',
+      'l.active',
+      'l.max_cycle',
+      's.interest12',
+      's.penalty12',
+      's.unsplit12',
+      's.paid',
+      's.paid_on_time',
+      's.overdue12',
+      's.nps',
+      's.csat',
+      's.open_complaints',
+      'b.bucket',
+      't.label as tier',
+    ])
+    .where('c.id', 'in', ids)
     .execute();
 
-  const loanBy = new Map(loans.map((r) => [r.customer_id, r]));
-  const signalBy = new Map(signals.map((r) => [r.customer_id, r]));
-  const bucketBy = new Map(buckets.map((r) => [r.customer_id, r.bucket]));
-  const tierBy = new Map(tiers.map((r) => [r.customer_id, r.label]));
+  // A part with no row for a customer comes back as nulls: the defaults below apply, as before.
+  const byId = new Map(rows.map((r) => [r.id, r]));
   for (const c of customers) {
-    const l = loanBy.get(c.id);
-    const s = signalBy.get(c.id);
+    const l = byId.get(c.id);
+    const s = l;
     result.set(c.id, {
       outstandingPrincipal: l?.outstanding ?? '0',
       interestPaidLast12Months: s?.interest12 ?? '0',
@@ -202,12 +236,12 @@ export async function findValueInputs(db: Kysely<DB>, customers: readonly { id: 
       instalmentsPaid: Number(s?.paid ?? 0),
       instalmentsPaidOnTime: Number(s?.paid_on_time ?? 0),
       overdueLast12Months: Number(s?.overdue12 ?? 0),
-      worstBucket: bucketBy.get(c.id) ?? 'CURRENT',
+      worstBucket: l?.bucket ?? 'CURRENT',
       averageNps: s?.nps ?? null,
       averageCsat: s?.csat ?? null,
       openComplaints: Number(s?.open_complaints ?? 0),
       maxLoanCycle: Number(l?.max_cycle ?? 0),
-      loyaltyTier: tierBy.get(c.id) ?? null,
+      loyaltyTier: l?.tier ?? null,
     });
   }
   return result;

@@ -9,6 +9,7 @@ export const onInstalmentPaid: EventHandler<DB, 'InstalmentPaid'> = async (tx, e
     customerId: e.customerId,
     loanId: e.loanId,
     instalmentNumber: e.instalmentNumber,
+    repaymentId: e.repaymentId,
     amountPaid: e.amountPaid,
     // Null in events published before credit carried the split (the schema defaults them).
     interestPaid: e.interestPaid,

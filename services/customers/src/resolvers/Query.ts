@@ -12,7 +12,6 @@ import {
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 import { listCustomers } from '../db/customer.store.ts';
 import { changeCursor } from '../db/history.store.ts';
-import { findGradeThresholds } from '../db/policy.store.ts';
 import { listSegments } from '../db/segment.store.ts';
 import { customerCriteria } from './criteria.ts';
 
@@ -39,7 +38,7 @@ export const Query: QueryResolvers = {
   },
   segments: (_parent, _args, ctx) => listSegments(ctx.db),
   segment: (_parent, { id }, ctx) => ctx.loaders.segment.load(id),
-  customerGradeThresholds: (_parent, _args, ctx) => findGradeThresholds(ctx.db),
+  customerGradeThresholds: (_parent, _args, ctx) => ctx.loaders.gradeThresholds(),
   customerPolicy: (_parent, _args, ctx) => ctx.loaders.policy(),
   customersAuditTrail: (_parent, { filter, first, after }, ctx) => findAuditTrail(ctx.db, filter ?? {}, { first, after: after ?? null }),
   customersJobRuns: (_parent, { job, first, after }, ctx) => findJobRuns(ctx.db, { job }, { first, after: after ?? null }),

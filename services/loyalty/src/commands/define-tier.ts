@@ -2,6 +2,7 @@ import { requireIdentity, runCommand, type UserError } from '@crm/service-kit';
 import type { UpsertLoyaltyTierInput } from '../__generated__/resolvers-types.ts';
 import type { LoyaltyContext } from '../context.ts';
 import { recordProgrammeChange } from '../db/audit.store.ts';
+import { invalidateProgrammeCache } from '../db/programme.cache.ts';
 import type { LoyaltyTierRow } from '../db/schema.ts';
 import { findTiers, upsertTier } from '../db/tier.store.ts';
 import { validateTier } from '../domain/admin-input.ts';
@@ -40,5 +41,6 @@ export function defineTier(ctx: LoyaltyContext, input: UpsertLoyaltyTierInput): 
     await recordProgrammeChange(tx, { entity: 'TIER', key: t.code, actorId: identity.userId, before, after, at: ctx.now() });
     audit.changes(before, after);
     return { tier: after, userErrors: [] };
-  });
+    // The cached tiers are dropped once the change committed (or failed).
+  }).finally(() => invalidateProgrammeCache(ctx.db));
 }

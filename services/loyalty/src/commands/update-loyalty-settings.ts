@@ -3,6 +3,7 @@ import type { UpdateLoyaltySettingsInput } from '../__generated__/resolvers-type
 import type { LoyaltyContext } from '../context.ts';
 import { findSettings, updateSettings } from '../db/account.store.ts';
 import { recordProgrammeChange } from '../db/audit.store.ts';
+import { invalidateProgrammeCache } from '../db/programme.cache.ts';
 import type { LoyaltySettingRow } from '../db/schema.ts';
 import { validateSettings } from '../domain/admin-input.ts';
 
@@ -31,5 +32,6 @@ export function updateLoyaltySettings(ctx: LoyaltyContext, input: UpdateLoyaltyS
       audit.changes(before, after);
       return { settings: after, userErrors: [] };
     },
-  );
+    // The cached settings are dropped once the change committed (or failed).
+  ).finally(() => invalidateProgrammeCache(ctx.db));
 }

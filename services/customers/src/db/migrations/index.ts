@@ -5,6 +5,7 @@ import * as m0001 from './0001_customers.ts';
 import * as m0002 from './0002_customer_domain.ts';
 import * as m0003 from './0003_instalment_contribution.ts';
 import * as m0006 from './0006_repayment_reversal.ts';
+import * as m0007 from './0007_signal_business_keys.ts';
 
 /** In order; names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0004_audit_log': auditTableMigration,
   '0005_job_runs': jobRunTableMigration,
   '0006_repayment_reversal': m0006,
+  '0007_signal_business_keys': m0007,
 };

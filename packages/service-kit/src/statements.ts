@@ -1,0 +1,46 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { LogEvent } from 'kysely';
+
+/** SQL statements executed in one scope (a request, or a `countStatements` call). */
+export interface StatementTally {
+  /** Statements of the request itself (reads and command writes). */
+  statements: number;
+  /** Writes of the audit trail (the batched audit of sensitive reads): counted apart. */
+  audit: number;
+}
+
+const store = new AsyncLocalStorage<{ tally: StatementTally; audit: boolean }>();
+
+/**
+ * Kysely's `log` hook (set on every database opened by `openDatabase`): counts each executed
+ * statement, failed ones included, in the scope that issued it. Outside a scope it does nothing.
+ */
+export function countStatement(_event: LogEvent): void {
+  const scope = store.getStore();
+  if (!scope) return;
+  if (scope.audit) scope.tally.audit++;
+  else scope.tally.statements++;
+}
+
+/** Runs `fn` (e.g. the rest of an HTTP request) with a fresh tally of its statements. */
+export function withStatementTally<T>(tally: StatementTally, fn: () => T): T {
+  return store.run({ tally, audit: false }, fn);
+}
+
+/** The tally of the current scope, if any. */
+export function currentStatementTally(): StatementTally | undefined {
+  return store.getStore()?.tally;
+}
+
+/** Runs `fn` with its statements counted as audit writes (kept out of `statements`). */
+export function asAuditWrites<T>(fn: () => T): T {
+  const scope = store.getStore();
+  return scope ? store.run({ tally: scope.tally, audit: true }, fn) : fn();
+}
+
+/** Runs `fn` in process and says how many statements it executed (tests). */
+export async function countStatements<T>(fn: () => Promise<T>): Promise<StatementTally & { result: T }> {
+  const tally: StatementTally = { statements: 0, audit: 0 };
+  const result = await withStatementTally(tally, fn);
+  return { ...tally, result };
+}

@@ -1,0 +1,86 @@
+import { staff, startTestService, type TestService } from '@crm/service-kit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DB } from '../src/db/schema.ts';
+import { customersService } from '../src/service.ts';
+import { deliver, given } from './given.ts';
+
+/**
+ * Constant SQL per page: a list query runs the same small number of statements whatever the page
+ * size. A resolver that adds a query per row fails here (50 rows against 5).
+ */
+const LIST = /* GraphQL */ `
+  query($first: Int!) {
+    customers(first: $first) {
+      edges { node { id displayName stale grade valueScore { total qualifiesFor } } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`;
+const SENSITIVE = /* GraphQL */ `
+  query($first: Int!) { customers(first: $first) { edges { node { id individual { nationalId } financialProfile { monthlyIncome } } } } }
+`;
+const WITH_TOTAL = /* GraphQL */ `
+  query($first: Int!) { customers(first: $first) { totalCount edges { node { id grade valueScore { total } } } } }
+`;
+
+describe('SQL statements per list query', () => {
+  let svc: TestService<DB>;
+  beforeAll(async () => {
+    svc = await startTestService(customersService);
+    const make = given(svc);
+    for (let i = 0; i < 55; i++) {
+      const id = await make.customer();
+      if (i % 10 === 0) {
+        await deliver(svc, 'LoanDisbursed', id, {
+          loanId: `L-${i}`,
+          customerId: id,
+          productCode: 'MICRO',
+          principal: '100000.00',
+          currency: 'XAF',
+          disbursedOn: '2026-01-10',
+          firstDueDate: '2026-02-10',
+          instalmentCount: 10,
+          officerId: 'officer-7',
+          loanCycle: 1,
+        });
+      }
+    }
+  }, 120_000);
+  afterAll(async () => {
+    await svc?.stop();
+  });
+
+  async function statementsOf(query: string, first: number) {
+    const res = await svc.graphql<{ customers: { edges: unknown[] } }>(query, { first }, staff.admin);
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.customers.edges).toHaveLength(first);
+    const tally = res.extensions?.sqlStatements;
+    if (!tally) throw new Error('no statement count in the response');
+    return tally;
+  }
+
+  it('customers(first: 5 | 50) with valueScore and grade: at most 2 statements, the same for both', async () => {
+    await statementsOf(LIST, 5); // warms the per-process policy and threshold caches
+    const small = await statementsOf(LIST, 5);
+    const large = await statementsOf(LIST, 50);
+    expect(large.statements).toBe(small.statements);
+    expect(large.statements).toBeLessThanOrEqual(2);
+    expect(large.audit).toBe(0);
+  });
+
+  it('a sensitive field adds one batched query, and its read audit is one insert per request', async () => {
+    const small = await statementsOf(SENSITIVE, 5);
+    const large = await statementsOf(SENSITIVE, 50);
+    expect(large.statements).toBe(small.statements);
+    expect(large.statements).toBeLessThanOrEqual(2); // the page, the snapshots of the page (financialProfile)
+    expect(small.audit).toBe(1);
+    expect(large.audit).toBe(1);
+  });
+
+  it('totalCount adds its one count query, only when asked for', async () => {
+    const small = await statementsOf(WITH_TOTAL, 5);
+    const large = await statementsOf(WITH_TOTAL, 50);
+    expect(large.statements).toBe(small.statements);
+    expect(large.statements).toBeLessThanOrEqual(3);
+  });
+});

@@ -1,0 +1,69 @@
+import { staff, startTestService, type TestService } from '@crm/service-kit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DB } from '../src/db/schema.ts';
+import { loyaltyService } from '../src/service.ts';
+import { given } from './given.ts';
+
+/**
+ * Constant SQL per page: the gateway asks loyalty for a page of customers' accounts in one
+ * `_entities` call; the statements it runs must not grow with the page (5 against 50 customers).
+ */
+const accounts = (progress: boolean) => /* GraphQL */ `
+  query($representations: [_Any!]!) {
+    _entities(representations: $representations) {
+      ... on Customer {
+        id
+        loyalty {
+          id pointsBalance tier referralCode openedAt
+          ${progress ? 'tierProgress { qualifyingPoints nextTier pointsToNextTier downgradeOn qualifiedTier }' : ''}
+          benefits { rateDiscountBps feeWaiversPerYear priorityService dedicatedManager birthdayGift }
+          ledger(first: 10) { edges { node { id kind points sourceId ruleCode createdAt expiresAt } } pageInfo { hasNextPage } }
+        }
+      }
+    }
+  }
+`;
+
+describe('SQL statements per federated list query', () => {
+  let svc: TestService<DB>;
+  const ids: string[] = [];
+  beforeAll(async () => {
+    svc = await startTestService(loyaltyService);
+    const g = given(svc);
+    for (let i = 0; i < 50; i++) {
+      const id = `cust-st-${String(i).padStart(2, '0')}`;
+      await g.member(id);
+      if (i % 10 === 0) await g.loanDisbursed(id, { loanId: `L-${i}`, cycle: 1 });
+      ids.push(id);
+    }
+  }, 120_000);
+  afterAll(async () => {
+    await svc?.stop();
+  });
+
+  async function statementsOf(count: number, progress = false) {
+    const representations = ids.slice(0, count).map((id) => ({ __typename: 'Customer', id }));
+    const res = await svc.graphql<{ _entities: { loyalty: { ledger: { edges: unknown[] } } | null }[] }>(accounts(progress), { representations }, staff.admin);
+    expect(res.errors).toBeUndefined();
+    expect(res.data?._entities.filter((e) => e.loyalty?.ledger.edges.length)).toHaveLength(count);
+    const tally = res.extensions?.sqlStatements;
+    if (!tally) throw new Error('no statement count in the response');
+    return tally;
+  }
+
+  it('accounts and their ledger for 5 or 50 customers: at most 2 statements, the same for both', async () => {
+    await statementsOf(5); // warms what is cached per process
+    const small = await statementsOf(5);
+    const large = await statementsOf(50);
+    expect(large).toEqual(small);
+    expect(large.statements).toBeLessThanOrEqual(2); // the accounts with their balance, their ledger pages
+  });
+
+  it('tierProgress adds its one batched query (qualifying points over the rolling window)', async () => {
+    await statementsOf(5, true); // warms the cached settings (the rolling window)
+    const small = await statementsOf(5, true);
+    const large = await statementsOf(50, true);
+    expect(large).toEqual(small);
+    expect(large.statements).toBeLessThanOrEqual(3);
+  });
+});
