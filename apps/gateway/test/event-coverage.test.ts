@@ -60,7 +60,8 @@ const coverage: Record<Producer, Record<string, Coverage>> = {
     applyForLoan: { emits: ['LoanApplied'] },
     approveLoan: { emits: ['LoanApproved'] },
     disburseLoan: { emits: ['LoanDisbursed'] },
-    recordRepayment: { emits: ['InstalmentPaid', 'LoanClosed'] },
+    // A back-dated repayment re-evaluates the loan's delinquency as of the latest run.
+    recordRepayment: { emits: ['InstalmentPaid', 'LoanClosed', 'DelinquencyBucketChanged', 'RiskClassChanged'] },
     reverseRepayment: { emits: ['RepaymentReversed', 'DelinquencyBucketChanged', 'RiskClassChanged'] },
     closeLoan: { emits: ['LoanClosed'] },
     writeOffLoan: { emits: ['LoanWrittenOff'] },

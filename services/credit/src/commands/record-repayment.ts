@@ -15,7 +15,7 @@ import { reamortisationOf, reamortise } from '../domain/prepayment.ts';
 import { daysLate, settledWithoutPayment, validateRepayment } from '../domain/repayments.ts';
 import { defaultDayCount } from '../domain/schedule.ts';
 import { bookBeforeLaterRepayments, openAsOf } from './back-dated-repayment.ts';
-import { reevaluate } from './reverse-repayment.ts';
+import { reevaluate } from './reevaluate-delinquency.ts';
 
 export interface RepaymentOutcome {
   userErrors: UserError[];
