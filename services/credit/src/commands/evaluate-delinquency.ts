@@ -2,6 +2,7 @@ import { createEvent, type DomainEvent, type EventName, writeToOutbox } from '@c
 import type { Transaction } from 'kysely';
 import { findBucketChanges, raiseRunWarnings, recordClassChanges, recordNotices, saveDelinquency, stageDelinquency } from '../db/end-of-day.store.ts';
 import type { DB } from '../db/schema.ts';
+import { delinquencyChangeEvents } from './reevaluate-delinquency.ts';
 
 /** Days before its due date an unpaid instalment gets its InstalmentDue reminder. */
 export const DUE_REMINDER_DAYS = 3;
@@ -45,31 +46,7 @@ export async function evaluateDelinquency(tx: Transaction<DB>, input: { asOf: st
         },
       }),
     ),
-    ...buckets.map((b) =>
-      createEvent('DelinquencyBucketChanged', {
-        subject: b.customer_id,
-        time: now,
-        data: { loanId: b.loan_id, customerId: b.customer_id, previousBucket: b.prev_bucket, bucket: b.bucket, daysPastDue: b.dpd, asOf },
-      }),
-    ),
-    ...classes
-      .filter((c) => !c.overridden)
-      .map((c) =>
-        createEvent('RiskClassChanged', {
-          subject: c.customer_id,
-          time: now,
-          data: {
-            loanId: c.loan_id,
-            customerId: c.customer_id,
-            previousClass: c.previous_class,
-            riskClass: c.risk_class,
-            reason: c.reason,
-            override: false,
-            changedBy: null,
-            asOf,
-          },
-        }),
-      ),
+    ...delinquencyChangeEvents(buckets, classes, asOf, now),
     ...warnings.map((w) =>
       createEvent('RiskWarningRaised', {
         subject: w.customer_id,

@@ -17,34 +17,41 @@ export async function reevaluate(tx: Kysely<DB>, loanId: string, now: Date): Pro
   const buckets = await findBucketChanges(tx);
   const classes = await recordClassChanges(tx, asOf, now);
   await saveDelinquency(tx, asOf);
-  return {
-    asOf,
-    events: [
-      ...buckets.map((b) =>
-        createEvent('DelinquencyBucketChanged', {
-          subject: b.customer_id,
+  return { asOf, events: delinquencyChangeEvents(buckets, classes, asOf, now) };
+}
+
+/** The events of an evaluation's bucket and class changes (overridden classes are not the run's to announce). */
+export function delinquencyChangeEvents(
+  buckets: Awaited<ReturnType<typeof findBucketChanges>>,
+  classes: Awaited<ReturnType<typeof recordClassChanges>>,
+  asOf: string,
+  now: Date,
+): DomainEvent<EventName>[] {
+  return [
+    ...buckets.map((b) =>
+      createEvent('DelinquencyBucketChanged', {
+        subject: b.customer_id,
+        time: now,
+        data: { loanId: b.loan_id, customerId: b.customer_id, previousBucket: b.prev_bucket, bucket: b.bucket, daysPastDue: b.dpd, asOf },
+      }),
+    ),
+    ...classes
+      .filter((c) => !c.overridden)
+      .map((c) =>
+        createEvent('RiskClassChanged', {
+          subject: c.customer_id,
           time: now,
-          data: { loanId: b.loan_id, customerId: b.customer_id, previousBucket: b.prev_bucket, bucket: b.bucket, daysPastDue: b.dpd, asOf },
+          data: {
+            loanId: c.loan_id,
+            customerId: c.customer_id,
+            previousClass: c.previous_class,
+            riskClass: c.risk_class,
+            reason: c.reason,
+            override: false,
+            changedBy: null,
+            asOf,
+          },
         }),
       ),
-      ...classes
-        .filter((c) => !c.overridden)
-        .map((c) =>
-          createEvent('RiskClassChanged', {
-            subject: c.customer_id,
-            time: now,
-            data: {
-              loanId: c.loan_id,
-              customerId: c.customer_id,
-              previousClass: c.previous_class,
-              riskClass: c.risk_class,
-              reason: c.reason,
-              override: false,
-              changedBy: null,
-              asOf,
-            },
-          }),
-        ),
-    ],
-  };
+  ];
 }
