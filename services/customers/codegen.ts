@@ -21,6 +21,12 @@ const base = subgraphCodegen({
     CustomerValueScore: '../domain/value-score.ts#ValueScore',
     CustomerValueComponent: '../domain/value-score.ts#ValueComponent',
     CustomerValueScoreRecord: '../db/grade.store.ts#StoredValueScore',
+    FinancialSnapshotConnection: '../db/financial.store.ts#FinancialSnapshotPage',
+    CustomerConsentConnection: '../db/consent.store.ts#ConsentPage',
+    CustomerDocumentConnection: '../db/document.store.ts#DocumentPage',
+    CustomerValueScoreConnection: '../db/grade.store.ts#StoredScorePage',
+    CustomerGradeChange: '../db/grade-change.store.ts#GradeChangeRecord',
+    CustomerGradeChangeConnection: '../db/grade-change.store.ts#GradeChangePage',
     AuditRecord: '@crm/service-kit#AuditRow',
   },
 });

@@ -13,5 +13,9 @@ export default subgraphCodegen({
     LoyaltyReward: '../db/schema.ts#RewardRow',
     LoyaltyRedemption: '../db/schema.ts#RedemptionRow',
     AuditRecord: '@crm/service-kit#AuditRow',
+    LoyaltyAccountConnection: '../db/account.store.ts#AccountPage',
+    PointsEntryConnection: '../db/ledger.store.ts#EntryPage',
+    LoyaltyRedemptionConnection: '../db/reward.store.ts#RedemptionPage',
+    LoyaltyReferralConnection: '../db/referral.store.ts#ReferralPage',
   },
 });

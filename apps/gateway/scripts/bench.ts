@@ -5,7 +5,7 @@
  * Usage: pnpm bench [customers=5000]. Prints a table; run it, don't assert on it in tests.
  */
 import { InProcessTransport } from '@crm/events';
-import { authSettings, signToken } from '@crm/service-kit';
+import { authSettings, progressLine, signToken } from '@crm/service-kit';
 import { startStack } from '../src/stack.ts';
 
 const N = Number(process.argv[2] ?? 5000);
@@ -44,6 +44,7 @@ async function timed<T>(fn: () => Promise<T>, runs = 5): Promise<{ ms: number; r
 const REGISTER = `mutation($input: RegisterCustomerInput!) { registerCustomer(input: $input) { customer { id } } }`;
 const loadStart = performance.now();
 const concurrency = 8;
+const loading = progressLine('registering customers', { total: N });
 for (let i = 0; i < N; i += concurrency) {
   await Promise.all(
     Array.from({ length: Math.min(concurrency, N - i) }, (_, k) =>
@@ -57,7 +58,9 @@ for (let i = 0; i < N; i += concurrency) {
       }),
     ),
   );
+  loading.tick(Math.min(concurrency, N - i));
 }
+loading.done();
 const loadMs = performance.now() - loadStart;
 // Let the welcome tasks and loyalty accounts arrive.
 await Promise.all(Object.values(stack.services).map((s) => s.relay.flush()));

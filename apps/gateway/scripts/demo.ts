@@ -4,7 +4,7 @@
  * welcome tasks and loyalty accounts have arrived through the events.
  *   GATEWAY_URL (default http://127.0.0.1:4000/graphql), JWT_SECRET when the gateway requires tokens.
  */
-import { signToken } from '@crm/service-kit';
+import { progressLine, signToken } from '@crm/service-kit';
 
 const url = process.env.GATEWAY_URL ?? 'http://127.0.0.1:4000/graphql';
 const secret = process.env.JWT_SECRET;
@@ -45,6 +45,7 @@ type Registered = {
 };
 
 const ids: string[] = [];
+const registering = progressLine('registering customers', { total: people.length + enterprises.length });
 for (const [i, [firstName, lastName, gender, birthDate, occupation]] of people.entries()) {
   const r = await gql<Registered>(REGISTER, {
     input: {
@@ -59,6 +60,7 @@ for (const [i, [firstName, lastName, gender, birthDate, occupation]] of people.e
   });
   if (r.registerCustomer.customer) ids.push(r.registerCustomer.customer.id);
   else console.error(r.registerCustomer.userErrors);
+  registering.tick();
 }
 for (const [i, [legalName, registrationNumber, industry, size, annualRevenue]] of enterprises.entries()) {
   const r = await gql<Registered>(REGISTER, {
@@ -72,7 +74,9 @@ for (const [i, [legalName, registrationNumber, industry, size, annualRevenue]] o
     },
   });
   if (r.registerCustomer.customer) ids.push(r.registerCustomer.customer.id);
+  registering.tick();
 }
+registering.done();
 console.log(`registered ${ids.length} customers`);
 
 // Events are asynchronous: wait until engagement knows the customers, then log first contacts.
@@ -101,9 +105,12 @@ console.log(`logged ${logged} welcome calls`);
 
 // Consent: most customers accept marketing contact at the branch; every fourth declines.
 const CONSENT = `mutation($input: SetCustomerConsentInput!) { setCustomerConsent(input: $input) { userErrors { code } } }`;
+const consenting = progressLine('recording consents', { total: ids.length });
 for (const [i, id] of ids.entries()) {
   await gql(CONSENT, { input: { customerId: id, purpose: 'MARKETING_CONTACT', granted: i % 4 !== 3, channel: 'BRANCH' } });
+  consenting.tick();
 }
+consenting.done();
 
 // Credit: a monthly micro-business product and a first loan for six customers, disbursed today.
 const PRODUCT = `mutation($input: CreateLoanProductInput!) { createLoanProduct(input: $input) { userErrors { field code } } }`;

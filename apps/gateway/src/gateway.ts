@@ -20,6 +20,7 @@ import {
   securityHeaders,
   signToken,
   TokenRejected,
+  traceRequests,
   unauthenticated,
   verifyToken,
   withCorrelationId,
@@ -164,6 +165,7 @@ export async function startGateway(options: GatewayOptions): Promise<HttpServerH
       ),
       optional: Object.keys(options.subgraphUrls).filter((name) => name !== 'customers'),
       timeoutMs: 2_000,
+      service: 'gateway',
     },
     options.metricsToken,
   );
@@ -190,6 +192,7 @@ export async function startGateway(options: GatewayOptions): Promise<HttpServerH
   if (explorerRoutes) app.get('/graphql', explorerRoutes.page);
   app.use(
     '/graphql',
+    traceRequests('gateway'),
     express.json({ limit: limits.maxBody }),
     tooLarge,
     checkBody,

@@ -105,9 +105,20 @@ function namedOf(type: TypeLike): GraphQLNamedType {
 }
 
 /**
- * The cost of a selection: every field costs one; a field with a `first` argument (a connection
- * page) multiplies the cost of what is under it by that page size, and a plain list by
- * DEFAULT_LIST_SIZE. `first` above the page cap is refused here already.
+ * How many times a field's selection is paid for: a connection by its page (`first`, else the
+ * default page), counted once, so its `edges`/`nodes` (already that page) count once more, not by
+ * the default list size again; any other list by `first` or DEFAULT_LIST_SIZE.
+ */
+function multiplierOf(parent: GraphQLNamedType | undefined, name: string, type: TypeLike, first: number | undefined): number {
+  if (parent?.name.endsWith('Connection') && (name === 'edges' || name === 'nodes')) return 1;
+  if (namedOf(type).name.endsWith('Connection')) return first ?? DEFAULT_LIST_SIZE;
+  return first ?? (isListOutput(type) ? DEFAULT_LIST_SIZE : 1);
+}
+
+/**
+ * The cost of a selection: every field costs one; a connection page multiplies the cost of what
+ * is under it by its size (`first`), a plain list by DEFAULT_LIST_SIZE (see multiplierOf). `first`
+ * above the page cap is refused here already.
  */
 export function estimateCost(
   schema: GraphQLSchema,
@@ -128,7 +139,7 @@ export function estimateCost(
         });
       }
       const field = fieldsOf(parent)?.[selection.name.value];
-      const multiplier = first ?? (field && isListOutput(field.type) ? DEFAULT_LIST_SIZE : 1);
+      const multiplier = field ? multiplierOf(parent, selection.name.value, field.type, first) : (first ?? 1);
       if (selection.selectionSet) {
         cost += 1 + Math.max(multiplier, 1) * estimateCost(schema, field ? namedOf(field.type) : undefined, selection.selectionSet, fragments, variables, seen);
       } else cost += 1;

@@ -1,11 +1,12 @@
 /** Distributed mode: the gateway alone, in front of subgraphs running as their own processes. */
-import { authFromEnv, createLogger, loadConfigOrExit, parseConfig, stopOnSignals } from '@crm/service-kit';
+import { authFromEnv, createLogger, loadConfigOrExit, parseConfig, startTelemetry, stopOnSignals } from '@crm/service-kit';
 import { devIdentity, gatewayEnvSchema } from './config.ts';
 import { startGateway } from './gateway.ts';
 import { SUBGRAPHS } from './subgraphs.ts';
 
 const env = loadConfigOrExit(() => parseConfig(gatewayEnvSchema));
 const logger = createLogger('gateway', env.LOG_LEVEL);
+const telemetry = startTelemetry({ serviceName: 'gateway' });
 const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((s) => [s.name, String(env[s.urlSetting as keyof typeof env])]));
 const gateway = await startGateway({
   subgraphUrls,
@@ -28,4 +29,7 @@ const gateway = await startGateway({
 });
 logger.info({ url: gateway.graphqlUrl, subgraphUrls }, 'gateway started');
 
-stopOnSignals(logger, () => gateway.stop());
+stopOnSignals(logger, async () => {
+  await gateway.stop();
+  await telemetry.shutdown();
+});

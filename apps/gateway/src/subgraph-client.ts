@@ -1,5 +1,5 @@
 import type { RemoteGraphQLDataSource } from '@apollo/gateway';
-import type { Logger } from '@crm/service-kit';
+import { inSpan, type Logger, SpanKind, SpanStatusCode, traceContextOf } from '@crm/service-kit';
 import { Kind, parse, type SelectionSetNode } from 'graphql';
 import CircuitBreaker from 'opossum';
 import { Agent, request } from 'undici';
@@ -129,7 +129,16 @@ export function subgraphFetcher(service: string, options: SubgraphClientOptions)
   breaker.on('open', () => options.logger.warn({ subgraph: service }, 'circuit opened: calls fail fast until a trial call succeeds'));
   breaker.on('halfOpen', () => options.logger.info({ subgraph: service }, 'circuit half-open: one trial call'));
   breaker.on('close', () => options.logger.info({ subgraph: service }, 'circuit closed'));
-  const fetcher = async (url: string, init?: FetcherRequestInit): Promise<FetcherResponse> => {
+  // Each call is a CLIENT span of the request's trace; its `traceparent` header makes the
+  // subgraph's SERVER span (service-kit's traceRequests) a child of it.
+  const fetcher = (url: string, init?: FetcherRequestInit): Promise<FetcherResponse> =>
+    inSpan(`subgraph ${service}`, { kind: SpanKind.CLIENT, attributes: { 'crm.subgraph': service, 'server.address': url } }, async (span) => {
+      const response = await callThroughBreaker(url, { ...init, headers: { ...init?.headers, ...traceContextOf() } });
+      span.setAttribute('http.response.status_code', response.status);
+      if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${response.status}` });
+      return response;
+    });
+  const callThroughBreaker = async (url: string, init: FetcherRequestInit): Promise<FetcherResponse> => {
     const body = typeof init?.body === 'string' ? init.body : (init?.body?.toString() ?? '');
     try {
       return await breaker.fire(url, init);

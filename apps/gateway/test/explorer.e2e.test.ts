@@ -9,9 +9,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { InProcessTransport } from '@crm/events';
-import { TEST_AUTH, testDatabaseTarget } from '@crm/service-kit/testing';
+import { TEST_AUTH } from '@crm/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack } from '../src/stack.ts';
+import { testStackDatabases } from './harness.ts';
 
 const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((path): path is string =>
   Boolean(path && existsSync(path)),
@@ -24,7 +25,7 @@ beforeAll(async () => {
   const run = randomBytes(3).toString('hex');
   const bus = new InProcessTransport();
   stack = await startStack({
-    database: (service) => testDatabaseTarget(`${service}_${run}`),
+    database: await testStackDatabases(run),
     transport: () => bus,
     auth: TEST_AUTH,
     devIdentity: { userId: 'dev-officer', roles: ['administrator'] },

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { InProcessTransport, KafkaTransport } from '@crm/events';
-import { createLogger, type Identity } from '@crm/service-kit';
-import { postGraphQL, staff, TEST_AUTH, TEST_METRICS_TOKEN, testDatabaseTarget } from '@crm/service-kit/testing';
+import { InProcessTransport, KafkaTransport, type Producer } from '@crm/events';
+import { createLogger, type DatabaseTarget, type Identity } from '@crm/service-kit';
+import { fromTestTemplate, postGraphQL, staff, TEST_AUTH, TEST_METRICS_TOKEN, testDatabaseTarget } from '@crm/service-kit/testing';
+import { creditService, customersService, engagementService, loyaltyService } from '../src/services.ts';
 import { type Stack, type StackOptions, startStack } from '../src/stack.ts';
 
 /**
@@ -18,15 +19,41 @@ export const TEST_MODE = `${process.env.TEST_DATABASE_URL || process.env.DATABAS
  */
 export const journeyStaff: Identity = { ...staff.officer, roles: ['loan_officer', 'risk_officer'] };
 
-export async function startTestStack(
-  overrides: Partial<Pick<StackOptions, 'auth' | 'limits' | 'production'>> = {},
-): Promise<Stack & { query: <T>(q: string, v?: Record<string, unknown>, as?: Identity | null) => ReturnType<typeof postGraphQL<T>> }> {
+/**
+ * The databases of a test stack, as embedded mode lays them out: on PGlite one in-memory instance
+ * with a schema per service, started from the run's migrated template (migrations run once per
+ * test run, not per suite); on PostgreSQL a fresh schema per service.
+ */
+export async function testStackDatabases(run: string): Promise<(service: Producer) => DatabaseTarget> {
+  const spec = [customersService, creditService, engagementService, loyaltyService].map((d) => ({
+    schema: d.name,
+    migrations: d.migrations,
+    eventOperations: true,
+  }));
+  const targets = new Map<Producer, DatabaseTarget>();
+  for (const d of [customersService, creditService, engagementService, loyaltyService]) {
+    targets.set(d.name, await fromTestTemplate(testDatabaseTarget(`${d.name}_${run}`, { instance: `stack-${run}`, schema: d.name }), spec));
+  }
+  return (service) => {
+    const target = targets.get(service);
+    if (!target) throw new Error(`No database for ${service}`);
+    return target;
+  };
+}
+
+export async function startTestStack(overrides: Partial<Pick<StackOptions, 'auth' | 'limits' | 'production'>> = {}): Promise<
+  Stack & {
+    query: <T>(q: string, v?: Record<string, unknown>, as?: Identity | null) => ReturnType<typeof postGraphQL<T>>;
+    /** The run's topic namespace, the Kafka brokers (when set) and the in-process bus (otherwise), for tests that read the topics. */
+    events: { namespace: string; brokers: string[] | undefined; bus: InProcessTransport };
+  }
+> {
   const brokers = process.env.KAFKA_BROKERS?.split(',').filter(Boolean);
   const run = randomBytes(3).toString('hex');
   const bus = new InProcessTransport();
   const logLevel = process.env.TEST_LOG_LEVEL ?? 'silent';
   const stack = await startStack({
-    database: (service) => testDatabaseTarget(`${service}_${run}`),
+    database: await testStackDatabases(run),
     transport: (service) =>
       brokers?.length ? new KafkaTransport({ brokers, clientId: `crm-${service}-${run}`, logger: createLogger(service, logLevel) }) : bus,
     auth: TEST_AUTH,
@@ -39,5 +66,5 @@ export async function startTestStack(
     relayIntervalMs: 50,
     ...overrides,
   });
-  return { ...stack, query: (q, v, as = journeyStaff) => postGraphQL(stack.gatewayUrl, q, v, as) };
+  return { ...stack, query: (q, v, as = journeyStaff) => postGraphQL(stack.gatewayUrl, q, v, as), events: { namespace: `e2e-${run}`, brokers, bus } };
 }

@@ -6,12 +6,26 @@ import { withCorrelationId } from './correlation.ts';
 import { type CloudEvent, type DomainEvent, EventValidationError, parseEvent } from './envelope.ts';
 import { maskErrorDetail, maskSerializedPayload } from './masking.ts';
 import { eventsConsumed } from './metrics.ts';
+import { deferOutboxWrites } from './outbox.ts';
 import { eventTables } from './tables.ts';
+import { contextOfTraceparent, inSpan, SpanKind } from './tracing.ts';
 import { backoffDelay, eventIdOf, eventTypeOf, isTransientError } from './transient.ts';
 import type { HealthState, ReceivedMessage, Subscription, Transport } from './transport.ts';
 
-/** A handler runs inside the transaction that records the event in the inbox. */
-export type EventHandler<DB, N extends EventName> = (tx: Transaction<DB>, event: DomainEvent<N>) => Promise<void>;
+/**
+ * What a handler may use besides its transaction: the consumer's database handle, the key of
+ * per-process caches of reference data (tiers, rules, settings) that the service's own change
+ * commands invalidate. A handler reads and writes through `tx` only.
+ */
+export interface HandlerContext<DB> {
+  db: Kysely<DB>;
+}
+
+/**
+ * A handler runs inside the transaction that records the event in the inbox; a batch of events
+ * shares one transaction, the handlers running one after the other in delivery order.
+ */
+export type EventHandler<DB, N extends EventName> = (tx: Transaction<DB>, event: DomainEvent<N>, context: HandlerContext<DB>) => Promise<void>;
 
 export type EventHandlers<DB> = { [N in EventName]?: EventHandler<DB, N> };
 
@@ -28,6 +42,8 @@ export interface ConsumerOptions<DB> {
   maxBackoffMs?: number;
   /** Cap of the backoff while the database or broker is unavailable (retried without limit). */
   maxTransientBackoffMs?: number;
+  /** Most events handled in one transaction (default 500); a delivered batch is cut into such slices. */
+  maxBatchSize?: number;
 }
 
 export interface EventConsumer {
@@ -38,6 +54,11 @@ export interface EventConsumer {
   health(): HealthState;
   /** Handles one message as delivered by a transport (exposed for tests of redelivery). */
   handle(message: ReceivedMessage): Promise<void>;
+  /**
+   * Handles messages delivered together (one partition's fetch), in order: the new ones in one
+   * transaction; when it fails, one at a time, so only the failing event is retried.
+   */
+  handleBatch(messages: readonly ReceivedMessage[]): Promise<void>;
 }
 
 /** Thrown out of a handle() interrupted by stop(): the position does not advance, the event comes again. */
@@ -130,9 +151,14 @@ export function createConsumer<DB>(options: ConsumerOptions<DB>): EventConsumer 
     logger.error({ eventId, type, attempts, err: error }, 'event dead-lettered');
   }
 
-  const handleOnce = (event: CloudEvent, handler: EventHandler<DB, EventName>) => handleThroughInbox(options.db, event, handler);
+  const context: HandlerContext<DB> = { db: options.db };
+  const maxBatch = Math.max(1, options.maxBatchSize ?? 500);
 
-  async function handle(message: ReceivedMessage): Promise<void> {
+  /**
+   * The event of a message with its handler, or undefined when there is nothing to handle: an
+   * invalid or unknown event is dead-lettered here, one of another service is skipped.
+   */
+  async function prepare(message: ReceivedMessage): Promise<Prepared<DB> | undefined> {
     let event: CloudEvent;
     let known: boolean;
     try {
@@ -142,7 +168,7 @@ export function createConsumer<DB>(options: ConsumerOptions<DB>): EventConsumer 
       // The real id when the JSON has one, so the row can be matched with the producer's outbox.
       const id = eventIdOf(message.value) ?? 'unparseable';
       await deadLetter(message, id, eventTypeOf(message.value) ?? message.headers?.['ce-type'] ?? 'unknown', error, 1);
-      return;
+      return undefined;
     }
     if (!known) {
       // Dead-lettered, not parked: parking would stall the partition (and every later event of
@@ -150,46 +176,116 @@ export function createConsumer<DB>(options: ConsumerOptions<DB>): EventConsumer 
       // the event whole, so it can be replayed once a consumer understands this type or version.
       const reason = new Error(`Unknown event type or version ${event.type}: not in this service's catalogue (a newer producer?)`);
       await deadLetter(message, event.id, event.type, reason, 1);
-      return;
+      return undefined;
     }
     const handler = handlerOf(event.type);
     if (!handler) {
       // Other services' events on the same topic: known, valid, just not for this service.
       eventsConsumed.inc({ service, type: event.type, outcome: 'ignored' });
       logger.debug({ eventId: event.id, type: event.type }, 'event has no handler in this service; skipped');
-      return;
+      return undefined;
     }
-    await withCorrelationId(event.correlationid ?? event.id, async () => {
-      let attempt = 0;
-      for (let wait = 1; ; ) {
-        try {
-          const outcome = await handleOnce(event, handler);
-          pausedSince = null;
-          eventsConsumed.inc({ service, type: event.type, outcome });
-          if (outcome === 'handled') logger.debug({ eventId: event.id, type: event.type }, 'event handled');
-          return;
-        } catch (error) {
-          if (isTransientError(error)) {
-            // Not the event's fault: wait for the database without spending the poison budget.
-            const delayMs = backoffDelay(wait++, initialBackoff, maxTransientBackoff);
-            pausedSince ??= { at: new Date(), error: error instanceof Error ? error.message : String(error) };
-            eventsConsumed.inc({ service, type: event.type, outcome: 'retried' });
-            logger.warn({ eventId: event.id, type: event.type, delayMs, err: error }, `database unavailable; event retried in ${delayMs} ms`);
-            await pause(delayMs, message);
-            continue;
-          }
-          attempt++;
-          if (attempt >= maxAttempts) {
-            await deadLetter(message, event.id, event.type, error, attempt);
-            return;
-          }
-          const delayMs = backoffDelay(attempt, initialBackoff, maxBackoff);
+    return { message, event, handler };
+  }
+
+  /**
+   * Runs the handler in the event's own `process` span, which continues the producer's trace: a
+   * child of the publish span named by the message's `traceparent` header, else of the
+   * envelope's `traceparent` (the outbox write).
+   */
+  function inProcessSpan<T>({ message, event }: Prepared<DB>, fn: () => Promise<T>): Promise<T> {
+    const parent = message.headers?.traceparent
+      ? contextOfTraceparent(message.headers.traceparent, message.headers.tracestate)
+      : contextOfTraceparent(event.traceparent, event.tracestate);
+    const span = {
+      kind: SpanKind.CONSUMER,
+      parent,
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.destination.name': message.topic,
+        'messaging.message.id': event.id,
+        'crm.event.type': event.type,
+        'crm.service': service,
+      },
+    };
+    return inSpan(`${event.type} process`, span, () => withCorrelationId(event.correlationid ?? event.id, fn));
+  }
+
+  const runHandler = (tx: Transaction<DB>, item: Prepared<DB>) => inProcessSpan(item, () => item.handler(tx, item.event as DomainEvent<EventName>, context));
+
+  /** One event in a transaction of its own, retried with backoff, then dead-lettered. */
+  async function handlePrepared(item: Prepared<DB>): Promise<void> {
+    const { message, event } = item;
+    let attempt = 0;
+    for (let wait = 1; ; ) {
+      try {
+        const [outcome] = await handleManyThroughInbox(options.db, [item.event], (tx) => runHandler(tx, item));
+        pausedSince = null;
+        eventsConsumed.inc({ service, type: event.type, outcome: outcome ?? 'handled' });
+        if (outcome === 'handled') logger.debug({ eventId: event.id, type: event.type }, 'event handled');
+        return;
+      } catch (error) {
+        if (isTransientError(error)) {
+          // Not the event's fault: wait for the database without spending the poison budget.
+          const delayMs = backoffDelay(wait++, initialBackoff, maxTransientBackoff);
+          pausedSince ??= { at: new Date(), error: error instanceof Error ? error.message : String(error) };
           eventsConsumed.inc({ service, type: event.type, outcome: 'retried' });
-          logger.warn({ eventId: event.id, type: event.type, attempt, delayMs, err: error }, 'event handler failed; retrying');
+          logger.warn({ eventId: event.id, type: event.type, delayMs, err: error }, `database unavailable; event retried in ${delayMs} ms`);
           await pause(delayMs, message);
+          continue;
         }
+        attempt++;
+        if (attempt >= maxAttempts) {
+          await deadLetter(message, event.id, event.type, error, attempt);
+          return;
+        }
+        const delayMs = backoffDelay(attempt, initialBackoff, maxBackoff);
+        eventsConsumed.inc({ service, type: event.type, outcome: 'retried' });
+        logger.warn({ eventId: event.id, type: event.type, attempt, delayMs, err: error }, 'event handler failed; retrying');
+        await pause(delayMs, message);
       }
-    });
+    }
+  }
+
+  async function handle(message: ReceivedMessage): Promise<void> {
+    const item = await prepare(message);
+    if (item) await handlePrepared(item);
+  }
+
+  /**
+   * Many events, one transaction: one multi-row inbox insert says which are new, their handlers
+   * run in delivery order (so per key order holds), and one commit applies them all. When that
+   * transaction fails, nothing of it stays, and the events go one at a time through `handle`'s
+   * path: the others are applied once, only the failing one is retried and dead-lettered.
+   */
+  async function handleBatch(messages: readonly ReceivedMessage[]): Promise<void> {
+    for (let i = 0; i < messages.length; i += maxBatch) {
+      const items: Prepared<DB>[] = [];
+      for (const message of messages.slice(i, i + maxBatch)) {
+        const item = await prepare(message);
+        if (item) items.push(item);
+      }
+      if (items.length === 1 && items[0]) await handlePrepared(items[0]);
+      if (items.length <= 1) continue;
+      let outcomes: Outcome[];
+      try {
+        outcomes = await handleManyThroughInbox(
+          options.db,
+          items.map((item) => item.event),
+          (tx, index) => runHandler(tx, items[index] as Prepared<DB>),
+        );
+      } catch (error) {
+        if (stopping.signal.aborted) throw new ConsumerStoppedError();
+        logger.warn({ err: error, events: items.length }, 'batch transaction failed; handling its events one at a time');
+        for (const item of items) await handlePrepared(item);
+        continue;
+      }
+      pausedSince = null;
+      items.forEach((item, index) => {
+        eventsConsumed.inc({ service, type: item.event.type, outcome: outcomes[index] ?? 'handled' });
+      });
+      logger.debug({ events: items.length }, 'batch handled');
+    }
   }
 
   function health(): HealthState {
@@ -203,11 +299,12 @@ export function createConsumer<DB>(options: ConsumerOptions<DB>): EventConsumer 
 
   return {
     handle,
+    handleBatch,
     async start() {
       if (!topics.length) return;
       stopping = new AbortController();
       await options.transport.ensureTopics([...topics, dlq]);
-      subscription = await options.transport.subscribe({ groupId: groupIdOf(service, options.namespace), topics, handle });
+      subscription = await options.transport.subscribe({ groupId: groupIdOf(service, options.namespace), topics, handle, handleBatch });
       logger.info({ topics }, 'consumer started');
     },
     async stop() {
@@ -220,6 +317,49 @@ export function createConsumer<DB>(options: ConsumerOptions<DB>): EventConsumer 
   };
 }
 
+type Outcome = 'handled' | 'duplicate';
+
+interface Prepared<DB> {
+  message: ReceivedMessage;
+  event: CloudEvent;
+  handler: EventHandler<DB, EventName>;
+}
+
+/**
+ * Runs `run` for each new event in one transaction that first records the events' ids in the inbox
+ * (one multi-row insert; `returning` names the new ones): an event redelivered, replayed, or twice
+ * in the batch finds its id there and is not run again. Says, per event, what happened.
+ */
+async function handleManyThroughInbox<DB>(
+  db: Kysely<DB>,
+  events: readonly CloudEvent[],
+  run: (tx: Transaction<DB>, index: number) => Promise<void>,
+  after?: (tx: Transaction<DB>, outcomes: Outcome[]) => Promise<void>,
+): Promise<Outcome[]> {
+  return db.transaction().execute(async (tx) => {
+    const rows = new Map(events.map((e) => [e.id, { event_id: e.id, type: e.type, source: e.source }]));
+    const inserted = await eventTables(tx)
+      .insertInto('event_inbox')
+      .values([...rows.values()])
+      .onConflict((oc) => oc.column('event_id').doNothing())
+      .returning('event_id')
+      .execute();
+    const fresh = new Set(inserted.map((r) => r.event_id));
+    const outcomes: Outcome[] = [];
+    // The events the handlers emit are written together once they all ran (see deferOutboxWrites).
+    await deferOutboxWrites(tx, async () => {
+      for (const [index, event] of events.entries()) {
+        if (fresh.delete(event.id)) {
+          await run(tx, index);
+          outcomes.push('handled');
+        } else outcomes.push('duplicate');
+      }
+    });
+    await after?.(tx, outcomes);
+    return outcomes;
+  });
+}
+
 /**
  * Runs a handler in a transaction that first records the event id in the inbox: a second
  * delivery (or a replay of an event already handled) finds the id and has no effect. `after`
@@ -229,20 +369,15 @@ export async function handleThroughInbox<DB>(
   db: Kysely<DB>,
   event: CloudEvent,
   handler: EventHandler<DB, EventName>,
-  after?: (tx: Transaction<DB>, outcome: 'handled' | 'duplicate') => Promise<void>,
-): Promise<'handled' | 'duplicate'> {
-  return db.transaction().execute(async (tx) => {
-    const inserted = await eventTables(tx)
-      .insertInto('event_inbox')
-      .values({ event_id: event.id, type: event.type, source: event.source })
-      .onConflict((oc) => oc.column('event_id').doNothing())
-      .returning('event_id')
-      .executeTakeFirst();
-    const outcome = inserted ? 'handled' : 'duplicate';
-    if (inserted) await handler(tx, event as DomainEvent<EventName>);
-    await after?.(tx, outcome);
-    return outcome;
-  });
+  after?: (tx: Transaction<DB>, outcome: Outcome) => Promise<void>,
+): Promise<Outcome> {
+  const [outcome] = await handleManyThroughInbox(
+    db,
+    [event],
+    (tx) => handler(tx, event as DomainEvent<EventName>, { db }),
+    after ? (tx, outcomes) => after(tx, outcomes[0] ?? 'duplicate') : undefined,
+  );
+  return outcome ?? 'duplicate';
 }
 
 /** The topics a service's consumer subscribes to: those of the producers of the events it handles. */

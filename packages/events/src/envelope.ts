@@ -2,7 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { catalogue, definitionOfType, type EventData, type EventInput, type EventName } from './catalogue/index.ts';
 
-/** CloudEvents 1.0, structured JSON mode, with a `correlationid` extension attribute. */
+/** CloudEvents 1.0, structured JSON mode, with `correlationid` and `traceparent` extension attributes. */
 export const cloudEventSchema = z.object({
   specversion: z.literal('1.0'),
   id: z.string().min(1),
@@ -14,6 +14,24 @@ export const cloudEventSchema = z.object({
   correlationid: z.string().min(1).optional(),
   /** The JSON Schema of `data` (see dataSchemaOf); optional: events written before it existed lack it. */
   dataschema: z.string().min(1).optional(),
+  /**
+   * CloudEvents distributed tracing extension: the W3C trace context of the span that wrote the
+   * event (see tracing.ts); consumers continue the producer's trace from it. Optional: events
+   * written before it existed, or with tracing off, lack it.
+   */
+  traceparent: z.string().min(1).optional(),
+  tracestate: z.string().optional(),
+  /**
+   * CloudEvents sequence extension: the position of this event among the events with the same
+   * `subject` (the message key) on the same topic, "1", "2", ... without gaps, assigned in the
+   * writing transaction. Optional: events written before it existed lack it.
+   */
+  sequence: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'a positive integer')
+    .optional(),
+  /** Always `Integer` when `sequence` is set: compare sequences as integers, not as text. */
+  sequencetype: z.literal('Integer').optional(),
   data: z.unknown(),
 });
 

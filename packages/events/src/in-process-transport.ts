@@ -1,4 +1,4 @@
-import type { ReceivedMessage, SubscribeOptions, Subscription, Transport, TransportMessage } from './transport.ts';
+import type { ReceivedMessage, SubscribeOptions, Subscription, TopicSpec, Transport, TransportMessage } from './transport.ts';
 
 /** Messages kept per topic for groups that subscribe late (start-up order in one process). */
 const MAX_REPLAY = 10_000;
@@ -6,7 +6,8 @@ const MAX_REPLAY = 10_000;
 interface Group {
   topics: Set<string>;
   handle: (message: ReceivedMessage) => Promise<void>;
-  /** Serialises delivery: one message at a time per group, in publish order. */
+  handleBatch: ((messages: readonly ReceivedMessage[]) => Promise<void>) | undefined;
+  /** Serialises delivery: one publish (or backlog) at a time per group, in publish order. */
   tail: Promise<void>;
   stopped: boolean;
 }
@@ -24,8 +25,11 @@ export class InProcessTransport implements Transport {
 
   async connect(): Promise<void> {}
 
-  async ensureTopics(topics: string[]): Promise<void> {
-    for (const t of topics) if (!this.log.has(t)) this.log.set(t, []);
+  async ensureTopics(topics: readonly (string | TopicSpec)[]): Promise<void> {
+    for (const spec of topics) {
+      const t = typeof spec === 'string' ? spec : spec.topic;
+      if (!this.log.has(t)) this.log.set(t, []);
+    }
   }
 
   async publish(topic: string, messages: TransportMessage[]): Promise<void> {
@@ -43,7 +47,13 @@ export class InProcessTransport implements Transport {
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     if (this.groups.has(options.groupId)) throw new Error(`Group ${options.groupId} already subscribed`);
-    const group: Group = { topics: new Set(options.topics), handle: options.handle, tail: Promise.resolve(), stopped: false };
+    const group: Group = {
+      topics: new Set(options.topics),
+      handle: options.handle,
+      handleBatch: options.handleBatch,
+      tail: Promise.resolve(),
+      stopped: false,
+    };
     this.groups.set(options.groupId, group);
     for (const topic of options.topics) {
       const backlog = this.log.get(topic);
@@ -60,6 +70,9 @@ export class InProcessTransport implements Transport {
 
   private enqueue(group: Group, messages: ReceivedMessage[]): Promise<void> {
     const delivery = group.tail.then(async () => {
+      if (group.stopped) return;
+      // A group that takes batches gets each publish's messages (a relay's batch) at once.
+      if (group.handleBatch) return group.handleBatch(messages);
       for (const message of messages) {
         if (group.stopped) return;
         await group.handle(message);

@@ -1,6 +1,10 @@
-import { type Admin, type Consumer, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import kafkajs, { type Admin, type Consumer, Kafka, type KafkaMessage, logLevel, Partitioners, type Producer } from 'kafkajs';
+
+// kafkajs is CommonJS: Node's ESM loader does not see ConfigResourceTypes as a named export.
+const { ConfigResourceTypes } = kafkajs;
+
 import type { Logger } from 'pino';
-import type { HealthState, SubscribeOptions, Subscription, Transport, TransportMessage } from './transport.ts';
+import type { HealthState, ReceivedMessage, SubscribeOptions, Subscription, TopicSpec, Transport, TransportMessage } from './transport.ts';
 
 export interface KafkaTransportOptions {
   brokers: string[];
@@ -13,6 +17,15 @@ export interface KafkaTransportOptions {
    * retrying on one partition does not stall the others; order within a partition (a key) holds.
    */
   partitionsConcurrently?: number;
+}
+
+/** Messages of one fetch handed to a consumer at once (kafkajs fetches up to maxBytesPerPartition). */
+const BATCH_SLICE = 500;
+
+function receivedOf(topic: string, message: KafkaMessage, heartbeat: () => Promise<void>): ReceivedMessage {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(v);
+  return { topic, key: message.key?.toString() ?? '', value: message.value?.toString() ?? '', headers, heartbeat };
 }
 
 /** The partition the producer's default partitioner gives a key (operators' tools, tests). */
@@ -113,7 +126,9 @@ export class KafkaTransport implements Transport {
    * does not host this topic-partition". Retries with backoff (200 ms doubling to 5 s) for up to
    * `timeoutMs`, then throws the last error.
    */
-  async ensureTopics(topics: string[], timeoutMs = 60_000): Promise<void> {
+  async ensureTopics(specs: readonly (string | TopicSpec)[], timeoutMs = 60_000): Promise<void> {
+    const topics = specs.map((s) => (typeof s === 'string' ? s : s.topic));
+    const configsOf = new Map(specs.flatMap((s) => (typeof s === 'string' ? [] : [[s.topic, s.configs] as const])));
     const deadline = Date.now() + timeoutMs;
     for (let attempt = 1, delay = 200; ; attempt++, delay = Math.min(delay * 2, 5_000)) {
       try {
@@ -123,9 +138,15 @@ export class KafkaTransport implements Transport {
           // false (not an error) when another process created one of them first
           await this.admin.createTopics({
             waitForLeaders: true,
-            topics: missing.map((topic) => ({ topic, numPartitions: this.options.partitions ?? 3, replicationFactor: -1 })),
+            topics: missing.map((topic) => ({
+              topic,
+              numPartitions: this.options.partitions ?? 3,
+              replicationFactor: -1,
+              configEntries: Object.entries(configsOf.get(topic) ?? {}).map(([name, value]) => ({ name, value })),
+            })),
           });
         }
+        await this.applyTopicConfigs(configsOf);
         const { topics: metadata } = await this.admin.fetchTopicMetadata({ topics });
         const notReady = topics.filter((topic) => {
           const partitions = metadata.find((m) => m.name === topic)?.partitions ?? [];
@@ -139,6 +160,29 @@ export class KafkaTransport implements Transport {
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
+  }
+
+  /** Brings existing topics' settings to the specified ones (a topic created before, e.g. without compaction). */
+  private async applyTopicConfigs(configsOf: ReadonlyMap<string, Record<string, string>>): Promise<void> {
+    if (!configsOf.size) return;
+    const { resources } = await this.admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [...configsOf.keys()].map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+    });
+    const stale = resources.filter((r) => {
+      const wanted = configsOf.get(r.resourceName) ?? {};
+      return Object.entries(wanted).some(([name, value]) => r.configEntries.find((e) => e.configName === name)?.configValue !== value);
+    });
+    if (!stale.length) return;
+    // alterConfigs replaces a topic's non-default settings: the wanted ones are all the platform sets.
+    await this.admin.alterConfigs({
+      validateOnly: false,
+      resources: stale.map((r) => ({
+        type: ConfigResourceTypes.TOPIC,
+        name: r.resourceName,
+        configEntries: Object.entries(configsOf.get(r.resourceName) ?? {}).map(([name, value]) => ({ name, value })),
+      })),
+    });
   }
 
   async publish(topic: string, messages: TransportMessage[]): Promise<void> {
@@ -164,19 +208,31 @@ export class KafkaTransport implements Transport {
         resolve();
       });
     });
+    const handleBatch =
+      options.handleBatch ??
+      (async (messages: readonly ReceivedMessage[]) => {
+        for (const m of messages) await options.handle(m);
+      });
+    const slice = BATCH_SLICE;
     await consumer.run({
       autoCommit: true,
+      // Offsets resolved within a long batch are committed at most this often (always at its end).
+      autoCommitInterval: 1_000,
+      eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? this.options.partitions ?? 3,
-      eachMessage: async ({ topic, message, heartbeat }) => {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(v);
-        await options.handle({
-          topic,
-          key: message.key?.toString() ?? '',
-          value: message.value?.toString() ?? '',
-          headers,
-          heartbeat,
-        });
+      // One partition's fetch, handed over in slices: each slice's offsets are resolved (and
+      // committed when due) only after the consumer handled it, so a crash re-delivers at most
+      // one slice, which the inbox makes harmless.
+      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+        for (let i = 0; i < batch.messages.length; i += slice) {
+          if (!isRunning() || isStale()) return;
+          const messages = batch.messages.slice(i, i + slice);
+          await handleBatch(messages.map((message) => receivedOf(batch.topic, message, heartbeat)));
+          const last = messages[messages.length - 1];
+          if (last) resolveOffset(last.offset);
+          await commitOffsetsIfNecessary();
+          await heartbeat();
+        }
       },
     });
     await joined;

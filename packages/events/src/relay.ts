@@ -1,8 +1,11 @@
+import { AsyncResource } from 'node:async_hooks';
+import { context, trace } from '@opentelemetry/api';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { eventsPublished, outboxLag } from './metrics.ts';
 import { outboxLagSeconds } from './operations.ts';
 import { type AnyDb, eventTables } from './tables.ts';
+import { contextOfTraceparent, failSpan, SpanKind, traceContextOf, tracer } from './tracing.ts';
 import { backoffDelay } from './transient.ts';
 import type { HealthState, Transport } from './transport.ts';
 
@@ -14,6 +17,12 @@ export interface RelayOptions {
   transport: Transport;
   logger: Logger;
   namespace?: string;
+  /**
+   * Subscribes to commits of outbox rows (LISTEN/NOTIFY on PostgreSQL, the embedded engine's
+   * notification in embedded mode): the relay drains on each wake-up; resolves with the unsubscribe.
+   */
+  listen?: (wake: () => void) => Promise<() => Promise<void>>;
+  /** Polling period: the safety poll for missed notifications when `listen` is given (default 5 s), else the only trigger (250 ms). */
   intervalMs?: number;
   batchSize?: number;
   /** Cap of the backoff while publishing fails (broker or database unavailable). */
@@ -30,6 +39,37 @@ export interface Relay {
   health(): HealthState;
 }
 
+/**
+ * One PRODUCER span per event published, child of the trace context its envelope carries (the
+ * `outbox write` span of the request or job that wrote it), so the publish joins that trace; each
+ * message's `traceparent` header names its publish span, from which the consumers continue.
+ */
+async function withPublishSpans(
+  topic: string,
+  rows: readonly { type: string; event: unknown }[],
+  publish: (traced: { traceparent?: string; tracestate?: string }[]) => Promise<void>,
+): Promise<void> {
+  const spans = rows.map((r) => {
+    const envelope = (typeof r.event === 'string' ? JSON.parse(r.event) : r.event) as { id?: string; traceparent?: string; tracestate?: string };
+    return tracer().startSpan(
+      `${topic} publish`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.message.id': envelope.id ?? '', 'crm.event.type': r.type },
+      },
+      contextOfTraceparent(envelope.traceparent, envelope.tracestate),
+    );
+  });
+  try {
+    await publish(spans.map((span) => traceContextOf(trace.setSpan(context.active(), span))));
+  } catch (error) {
+    for (const span of spans) failSpan(span, error);
+    throw error;
+  } finally {
+    for (const span of spans) span.end();
+  }
+}
+
 const RELAY_LOCK = 0x43524d; // "CRM": one lock id per database, and each service owns its database
 
 /**
@@ -44,9 +84,9 @@ const RELAY_LOCK = 0x43524d; // "CRM": one lock id per database, and each servic
  * Rows go out in sequence order and a failed chunk stops the drain, so order per key holds.
  */
 export function startRelay(options: RelayOptions): Relay {
-  const batchSize = options.batchSize ?? 200;
+  const batchSize = options.batchSize ?? 500;
   const prefix = options.namespace ? `${options.namespace}.` : '';
-  const interval = options.intervalMs ?? 250;
+  const interval = options.intervalMs ?? (options.listen ? 5_000 : 250);
   const maxBackoff = options.maxBackoffMs ?? 5_000;
   let running: Promise<number> | null = null;
   let stopped = false;
@@ -88,9 +128,11 @@ export function startRelay(options: RelayOptions): Relay {
       let end = start;
       while (end < rows.length && rows[end]?.topic === topic) end++;
       const chunk = rows.slice(start, end);
-      await options.transport.publish(
-        `${prefix}${topic}`,
-        chunk.map((r) => ({ key: r.key, value: JSON.stringify(r.event), headers: { 'ce-type': r.type } })),
+      await withPublishSpans(`${prefix}${topic}`, chunk, (traced) =>
+        options.transport.publish(
+          `${prefix}${topic}`,
+          chunk.map((r, i) => ({ key: r.key, value: JSON.stringify(r.event), headers: { 'ce-type': r.type, ...traced[i] } })),
+        ),
       );
       await outbox
         .updateTable('event_outbox')
@@ -141,8 +183,13 @@ export function startRelay(options: RelayOptions): Relay {
   }
 
   let timer: NodeJS.Timeout | undefined;
+  let ticking = false;
+  /** A wake-up came during a drain: rows committed after its read are drained right after it. */
+  let woken = false;
   const tick = () => {
     if (stopped) return;
+    ticking = true;
+    woken = false;
     let next = interval;
     flush()
       .then(() => {
@@ -158,17 +205,44 @@ export function startRelay(options: RelayOptions): Relay {
         options.logger.warn({ err: error, failures, delayMs: next }, `outbox relay could not publish; retrying in ${next} ms`);
       })
       .finally(() => {
+        ticking = false;
         if (!stopped) sampleLag();
-        if (!stopped) timer = setTimeout(tick, next);
+        // A wake-up during the drain runs the next one at once, unless publishing is failing (backoff).
+        if (!stopped) timer = setTimeout(tick, woken && !failing ? 0 : next);
       });
   };
   timer = setTimeout(tick, 0);
+
+  /**
+   * A commit of outbox rows: drain now (or right after the drain under way), not at the next poll.
+   * Run in the relay's own async context, not the committing request's (a notification arrives in
+   * it on PGlite): the drain's spans and statements are not the request's.
+   */
+  const scope = new AsyncResource('crm-outbox-relay');
+  const wake = () =>
+    scope.runInAsyncScope(() => {
+      if (stopped || failing) return;
+      if (ticking) {
+        woken = true;
+        return;
+      }
+      clearTimeout(timer);
+      timer = setTimeout(tick, 0);
+    });
+  let unlisten: Promise<(() => Promise<void>) | undefined> = Promise.resolve(undefined);
+  if (options.listen) {
+    unlisten = options.listen(wake).catch((error: unknown) => {
+      options.logger.warn({ err: error }, `outbox relay cannot listen for commits; polling every ${interval} ms`);
+      return undefined;
+    });
+  }
 
   return {
     flush,
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      await (await unlisten)?.().catch(() => undefined);
       await running?.catch(() => undefined);
     },
     health(): HealthState {

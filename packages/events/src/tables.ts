@@ -41,7 +41,19 @@ export interface EventDeadLetterTable {
   replayed_at: Date | null;
 }
 
+/**
+ * The last sequence number given per topic and key (the event's `subject`): the aggregate
+ * sequence of the CloudEvents `sequence` attribute, upserted in the transaction that writes the
+ * outbox rows, so committed sequences have no gaps and follow commit order per key.
+ */
+export interface EventSequenceTable {
+  topic: string;
+  key: string;
+  seq: ColumnType<string, string | number, string | number>;
+}
+
 export interface EventTables {
+  event_sequence: EventSequenceTable;
   event_outbox: EventOutboxTable;
   event_inbox: EventInboxTable;
   event_dead_letter: EventDeadLetterTable;
@@ -80,7 +92,44 @@ export const eventOperationsMigration: Migration = {
  * services' migration lists (frozen, ordered by name) need no change; tests that build the event
  * tables by hand add them after `eventTablesMigration`.
  */
-export const eventOperationsMigrations: Record<string, Migration> = { '0001_event_operations': eventOperationsMigration };
+export const eventOperationsMigrations: Record<string, Migration> = {
+  '0001_event_operations': eventOperationsMigration,
+  '0002_event_sequence': {
+    // biome-ignore lint/suspicious/noExplicitAny: migrations are written against an untyped database.
+    async up(db: Kysely<any>) {
+      await sql`create table if not exists event_sequence (topic text not null, key text not null, seq bigint not null, primary key (topic, key))`.execute(db);
+    },
+    // biome-ignore lint/suspicious/noExplicitAny: migrations are written against an untyped database.
+    async down(db: Kysely<any>) {
+      await sql`drop table if exists event_sequence`.execute(db);
+    },
+  },
+  '0003_outbox_notify': {
+    // A statement that adds outbox rows notifies the schema's channel (see outboxChannel); the
+    // notification is delivered at commit (never for a rollback), and the relay drains on it.
+    // biome-ignore lint/suspicious/noExplicitAny: migrations are written against an untyped database.
+    async up(db: Kysely<any>) {
+      await sql`
+        create or replace function event_outbox_notify() returns trigger language plpgsql as $$
+        begin
+          perform pg_notify(left('crm_outbox_' || tg_table_schema, 63), '');
+          return null;
+        end $$`.execute(db);
+      await sql`drop trigger if exists event_outbox_notify on event_outbox`.execute(db);
+      await sql`create trigger event_outbox_notify after insert on event_outbox for each statement execute function event_outbox_notify()`.execute(db);
+    },
+    // biome-ignore lint/suspicious/noExplicitAny: migrations are written against an untyped database.
+    async down(db: Kysely<any>) {
+      await sql`drop trigger if exists event_outbox_notify on event_outbox`.execute(db);
+      await sql`drop function if exists event_outbox_notify()`.execute(db);
+    },
+  },
+};
+
+/** The channel commits of outbox rows are notified on, for the event tables in `schema` (default public). */
+export function outboxChannel(schema = 'public'): string {
+  return `crm_outbox_${schema}`.slice(0, 63);
+}
 
 /** The event tables of a service database, typed. */
 export function eventTables(db: AnyDb): Kysely<EventTables> {

@@ -45,6 +45,16 @@ describe('CloudEvents envelope', () => {
     expect(parseEvent(JSON.stringify(future)).known).toBe(false);
   });
 
+  it('reads the aggregate sequence when present and accepts events written before it existed', () => {
+    const event = createEvent('CustomerRegistered', { subject: 'c-1', data: registered });
+    expect(event.sequence).toBeUndefined();
+    expect(parseEvent(JSON.stringify(event)).event.sequence).toBeUndefined();
+    const sequenced = { ...event, sequence: '42', sequencetype: 'Integer' };
+    expect(parseEvent(JSON.stringify(sequenced)).event).toMatchObject({ sequence: '42', sequencetype: 'Integer' });
+    expect(() => parseEvent(JSON.stringify({ ...event, sequence: '0' }))).toThrow(EventValidationError);
+    expect(() => parseEvent(JSON.stringify({ ...event, sequence: 'x' }))).toThrow(EventValidationError);
+  });
+
   it('names one topic per producer and a dead-letter topic per consumer group', () => {
     expect(topicOf('credit')).toBe('crm.credit.v1');
     expect(topicOf('credit', 'e2e-1')).toBe('e2e-1.crm.credit.v1');

@@ -4,8 +4,12 @@ import { performance } from 'node:perf_hooks';
 export const SETTINGS_CACHE_TTL_MS = 30_000;
 
 export interface SettingCache<Db extends object, T> {
-  /** The cached value for this database handle, loaded when absent or older than the TTL. */
-  get(db: Db): Promise<T>;
+  /**
+   * The cached value for this database handle, loaded when absent or older than the TTL; through
+   * `reader` when given (a transaction of `db`: on PGlite, code holding a transaction must not
+   * use a second connection).
+   */
+  get(db: Db, reader?: Db): Promise<T>;
   /** Drops the value (call it once a change command committed, or failed). */
   invalidate(db: Db): void;
 }
@@ -18,11 +22,11 @@ export interface SettingCache<Db extends object, T> {
 export function settingCache<Db extends object, T>(load: (db: Db) => Promise<T>, ttlMs = SETTINGS_CACHE_TTL_MS): SettingCache<Db, T> {
   const entries = new WeakMap<Db, { value: Promise<T>; expires: number }>();
   return {
-    get(db) {
+    get(db, reader) {
       const now = performance.now();
       const hit = entries.get(db);
       if (hit && hit.expires > now) return hit.value;
-      const entry = { value: load(db), expires: now + ttlMs };
+      const entry = { value: load(reader ?? db), expires: now + ttlMs };
       entries.set(db, entry);
       entry.value.catch(() => {
         if (entries.get(db) === entry) entries.delete(db);

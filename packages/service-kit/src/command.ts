@@ -1,3 +1,4 @@
+import { inSpan } from '@crm/events';
 import type { Kysely, Transaction } from 'kysely';
 import { type AuditChange, changedFields, outcomeOf, type RequestAudit } from './audit.ts';
 
@@ -49,20 +50,24 @@ export async function runCommand<DB, R>(
     },
   };
   try {
-    return await ctx.db.transaction().execute(async (tx) => {
-      const result = await work(tx, audit);
-      const { outcome, errors } = outcomeOf(result);
-      await ctx.audit.record(tx, {
-        kind: 'MUTATION',
-        action: spec.action,
-        outcome,
-        entityType,
-        entityId,
-        changes: outcome === 'SUCCEEDED' ? changes : null,
-        detail: errors.length ? { ...(detail ?? {}), errors: errors.map((e) => ({ field: e.field, code: e.code })) } : detail,
-      });
-      return result;
-    });
+    // Traced as `command <action>`: its SQL and outbox write are the span's children.
+    const traced = { attributes: { 'crm.command': spec.action, 'crm.entity.type': spec.entityType } };
+    return await inSpan(`command ${spec.action}`, traced, () =>
+      ctx.db.transaction().execute(async (tx) => {
+        const result = await work(tx, audit);
+        const { outcome, errors } = outcomeOf(result);
+        await ctx.audit.record(tx, {
+          kind: 'MUTATION',
+          action: spec.action,
+          outcome,
+          entityType,
+          entityId,
+          changes: outcome === 'SUCCEEDED' ? changes : null,
+          detail: errors.length ? { ...(detail ?? {}), errors: errors.map((e) => ({ field: e.field, code: e.code })) } : detail,
+        });
+        return result;
+      }),
+    );
   } catch (error) {
     const code = (error as { extensions?: { code?: unknown } }).extensions?.code;
     const outcome = code === 'FORBIDDEN' ? 'FORBIDDEN' : code === 'BAD_USER_INPUT' ? 'REJECTED' : 'FAILED';

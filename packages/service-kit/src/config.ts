@@ -110,7 +110,8 @@ export const serviceEnvSchema = z
       .regex(/^[a-z0-9-]*$/, 'lower-case letters, digits and dashes only')
       .default(''),
     ...authEnv,
-    RELAY_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+    /** The relay's safety poll: it wakes on each commit of outbox rows (LISTEN/NOTIFY), this catches a missed one. */
+    RELAY_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(5_000),
   })
   .superRefine(refineAuthEnv);
 

@@ -1,10 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { type HealthState, isTransientError } from '@crm/events';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, type Migration, Migrator, PostgresDialect, sql } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Logger } from './logger.ts';
+import { listenOnPGlite, listenOnPostgres, type Unlisten } from './outbox-listener.ts';
+import { acquirePGliteHost, ensurePGliteSchema, pgliteDialect, quoteIdent, releasePGliteHost } from './pglite.ts';
 import { countStatement } from './statements.ts';
 
 // numeric and bigint come back as strings: money never passes through a JS number.
@@ -22,13 +21,25 @@ export type DatabaseTarget =
       /** How long a request waits for a connection before failing (default 5 s): fail fast in an outage. */
       connectTimeoutMs?: number;
     }
-  /** Embedded PostgreSQL (PGlite): `dataDir` on disk, or in memory when absent. */
-  | { kind: 'pglite'; dataDir?: string };
+  /**
+   * Embedded PostgreSQL (PGlite): `dataDir` on disk, `memory://<name>`, or in memory when absent.
+   * Targets with the same `dataDir` share one instance (embedded mode: one PGlite, a schema per
+   * service); `schema` isolates this service in it as on PostgreSQL. See pglite.ts.
+   */
+  | {
+      kind: 'pglite';
+      dataDir?: string;
+      schema?: string;
+      /** A tarball of a pre-migrated data directory to start an empty `dataDir` from (tests' templates). */
+      template?: string;
+    };
 
 export interface Database<DB> {
   db: Kysely<DB>;
   target: DatabaseTarget;
   close(): Promise<void>;
+  /** Calls `onNotify` on each notification of `channel` (LISTEN/NOTIFY), until the returned function is called. */
+  listen?(channel: string, onNotify: () => void): Promise<Unlisten>;
 }
 
 /**
@@ -62,15 +73,31 @@ export async function openDatabase<DB>(target: DatabaseTarget, logger?: Logger):
       client.on('error', onError('checked out'));
     });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: countStatement });
-    return { db, target, close: () => db.destroy() };
+    return { db, target, close: () => db.destroy(), listen: (channel, onNotify) => listenOnPostgres(target.url, channel, onNotify, logger) };
   }
-  if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
-  // Same parsing as pg above: numeric, int8 and date stay strings.
-  const parsers = { 1700: (v: string) => v, 20: (v: string) => v, 1082: (v: string) => v };
-  const pglite = new PGlite({ ...(target.dataDir ? { dataDir: target.dataDir } : {}), parsers });
-  await pglite.waitReady;
-  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite), log: countStatement });
-  return { db, target, close: () => db.destroy() };
+  // Same parsing as pg above (numeric, int8 and date stay strings): see pglite.ts.
+  const host = await acquirePGliteHost(target.dataDir, target.template);
+  try {
+    if (target.schema) await ensurePGliteSchema(host, target.schema);
+  } catch (error) {
+    await releasePGliteHost(host);
+    throw error;
+  }
+  const db = new Kysely<DB>({ dialect: pgliteDialect(host, target.schema), log: countStatement });
+  let closed: Promise<void> | undefined;
+  const close = async () => {
+    await db.destroy();
+    await releasePGliteHost(host);
+  };
+  return {
+    db,
+    target,
+    close: () => {
+      closed ??= close();
+      return closed;
+    },
+    listen: (channel, onNotify) => listenOnPGlite(host, db, channel, onNotify),
+  };
 }
 
 async function ensureSchema(url: string, schema: string): Promise<void> {
@@ -83,14 +110,27 @@ async function ensureSchema(url: string, schema: string): Promise<void> {
   }
 }
 
-function quoteIdent(name: string): string {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`Invalid schema name: ${name}`);
-  return `"${name}"`;
+/**
+ * True when exactly these migrations are recorded as applied in `table`: start-up then skips the
+ * migrator (its lock table and catalogue look-ups, slow on a cold PGlite): one query instead of
+ * about ten. Anything else (no table yet, a missing or unknown migration) goes to the migrator.
+ */
+export async function isMigrated<DB>(database: Database<DB>, migrations: Record<string, Migration>, table = 'kysely_migration'): Promise<boolean> {
+  const schema = database.target.schema;
+  try {
+    const { rows } = await sql<{ name: string }>`select name from ${sql.table(schema ? `${schema}.${table}` : table)}`.execute(database.db);
+    const applied = new Set(rows.map((r) => r.name));
+    const names = Object.keys(migrations);
+    return applied.size === names.length && names.every((name) => applied.has(name));
+  } catch {
+    return false;
+  }
 }
 
 /** Runs the service's migrations (Kysely's migrator); stops start-up when one fails. */
 export async function migrate<DB>(database: Database<DB>, migrations: Record<string, Migration>, logger?: Logger): Promise<void> {
-  const schema = database.target.kind === 'postgres' ? database.target.schema : undefined;
+  if (await isMigrated(database, migrations)) return;
+  const schema = database.target.schema;
   const migrator = new Migrator({
     db: database.db,
     provider: { getMigrations: async () => migrations },

@@ -78,6 +78,8 @@ export const USER_ERROR_CODES = {
   // ---- credit ----
   PRODUCT_INACTIVE: 'The loan product is not offered any more.',
   PRINCIPAL_OUT_OF_RANGE: "The principal is outside the product's limits.",
+  FIRST_DUE_DATE_OUT_OF_RANGE: "The chosen first due date is outside the product's first-period bounds (days after the disbursement).",
+  BUSINESS_DATE_MISMATCH: 'The business date given is not the open one: a date is closed once, in order (the message gives the open date).',
   TERM_OUT_OF_RANGE: "The term is outside the product's limits.",
   RATE_OUT_OF_RANGE: "The rate is outside the product's limits.",
   INVALID_DAY_COUNT: 'The day-count convention does not fit the repayment frequency.',

@@ -1,7 +1,7 @@
 import { DAY_MS, DEFAULT_RETENTION, eventOperationsMigrations, purgeEventTables, type RetentionSettings } from '@crm/events';
 import { Migrator } from 'kysely';
 import { ConfigError } from './config.ts';
-import type { Database } from './db.ts';
+import { type Database, isMigrated } from './db.ts';
 import type { JobDefinition } from './jobs.ts';
 import type { Logger } from './logger.ts';
 
@@ -11,7 +11,8 @@ import type { Logger } from './logger.ts';
  * bookkeeping table, so the services' frozen migration lists need no new entry.
  */
 export async function migrateEventOperations<DB>(database: Database<DB>, logger?: Logger): Promise<void> {
-  const schema = database.target.kind === 'postgres' ? database.target.schema : undefined;
+  if (await isMigrated(database, eventOperationsMigrations, 'kysely_migration_events')) return;
+  const schema = database.target.schema;
   const migrator = new Migrator({
     db: database.db,
     provider: { getMigrations: async () => eventOperationsMigrations },

@@ -5,7 +5,8 @@ import type { UserError } from './errors.ts';
 import type { JobRunner } from './jobs.ts';
 import { type Connection, decodeCursor, type PageArgs, pageSize, toConnection } from './pagination.ts';
 
-export type JobRunOutcome = 'SUCCEEDED' | 'SKIPPED' | 'FAILED';
+/** RUNNING while the job works (its progress is readable), then how it ended. */
+export type JobRunOutcome = 'RUNNING' | 'SUCCEEDED' | 'SKIPPED' | 'FAILED';
 
 /** One run of a scheduled job (scheduled or asked for by a person): the history behind `<service>JobRuns`. */
 export interface JobRunTable {
@@ -25,6 +26,12 @@ export interface JobRunTable {
   counts: unknown;
   actor_id: string;
   error: string | null;
+  /** Items done so far (see `JobContext.progress`); null for a job that reports none. */
+  progress_done: string | null;
+  /** Items the run will go through, when the job knows. */
+  progress_total: string | null;
+  /** When progress was last written. */
+  progress_at: Date | null;
 }
 
 export interface JobRunTables {
@@ -66,13 +73,62 @@ export const jobRunTableMigration: Migration = {
   },
 };
 
-/** Appends one job run. */
-export async function recordJobRun(db: AnyDb, row: Omit<JobRunRow, 'seq' | 'counts'> & { counts: Record<string, number> }): Promise<void> {
+/**
+ * Lets job runs be RUNNING with progress: relaxes the outcome check and adds the progress columns.
+ * Listed by every service after `jobRunTableMigration`; frozen like every migration.
+ */
+export const jobRunProgressMigration: Migration = {
+  // biome-ignore lint/suspicious/noExplicitAny: migrations are written against an untyped database.
+  async up(db: Kysely<any>) {
+    await sql`alter table job_run drop constraint if exists job_run_outcome_check`.execute(db);
+    await sql`alter table job_run add constraint job_run_outcome_check check (outcome in ('RUNNING', 'SUCCEEDED', 'SKIPPED', 'FAILED'))`.execute(db);
+    await sql`alter table job_run add column progress_done bigint, add column progress_total bigint, add column progress_at timestamptz`.execute(db);
+  },
+};
+
+type JobRunWrite = Omit<JobRunRow, 'seq' | 'counts' | 'progress_done' | 'progress_total' | 'progress_at'> & { counts: Record<string, number> };
+
+/** Records a job run: inserts it, or (same id) writes how a RUNNING run ended. */
+export async function recordJobRun(db: AnyDb, row: JobRunWrite): Promise<void> {
+  const values = { ...row, counts: JSON.stringify(row.counts) };
   await jobRunDb(db)
     .insertInto('job_run')
-    .values({ ...row, counts: JSON.stringify(row.counts) })
+    .values(values)
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet({
+        finished_at: values.finished_at,
+        affected: values.affected,
+        skipped: values.skipped,
+        outcome: values.outcome,
+        counts: values.counts,
+        error: values.error,
+      }),
+    )
     .execute();
 }
+
+/** Writes a running job's progress (autocommit on the job's connection, so readers see it while it runs). */
+export async function recordJobProgress(db: AnyDb, id: string, done: number, total: number | null, at: Date): Promise<void> {
+  await jobRunDb(db)
+    .updateTable('job_run')
+    .set({ progress_done: String(done), progress_total: total === null ? null : String(total), progress_at: at })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** The latest business date each job succeeded for (for the business-date gauge at start). */
+export async function latestSucceededDates(db: AnyDb): Promise<{ job: string; asOf: string }[]> {
+  const rows = await jobRunDb(db)
+    .selectFrom('job_run')
+    .select(['job', (eb) => eb.fn.max('as_of').as('as_of')])
+    .where('outcome', '=', 'SUCCEEDED')
+    .groupBy('job')
+    .execute();
+  return rows.map((r) => ({ job: r.job, asOf: dateText(r.as_of as string | Date) }));
+}
+
+/** A business date (YYYY-MM-DD) as the Unix seconds of its midnight UTC (the metrics' unit). */
+export const businessDateSeconds = (asOf: string): number => Date.parse(`${asOf}T00:00:00Z`) / 1000;
 
 /** Job runs newest first, keyset paged; `job` is a value of the service's job enum (`END_OF_DAY`). */
 export async function findJobRuns(db: AnyDb, filter: { job?: string | null }, page: PageArgs): Promise<Connection<JobRunResult>> {
@@ -119,6 +175,8 @@ export interface JobRunResult {
   outcome: JobRunOutcome;
   actorId: string;
   counts: Record<string, number>;
+  /** Items done and to do, as the job last reported them (null: the job reports no progress). */
+  progress?: { done: number; total: number | null; updatedAt: Date } | null;
 }
 
 /** A stored job run in the shape of the `JobRun` GraphQL type. */
@@ -134,6 +192,27 @@ export function jobRunOfRow(r: JobRunRow): JobRunResult {
     outcome: r.outcome,
     actorId: r.actor_id,
     counts: r.counts && typeof r.counts === 'object' ? (r.counts as Record<string, number>) : {},
+    progress:
+      r.progress_done === null || r.progress_done === undefined || !r.progress_at
+        ? null
+        : { done: Number(r.progress_done), total: r.progress_total === null ? null : Number(r.progress_total), updatedAt: r.progress_at },
+  };
+}
+
+/** The `JobProgress` of a run: done, total, share, rate and time left, from its last report. */
+export function jobProgressOf(r: JobRunResult) {
+  const p = r.progress;
+  if (!p) return null;
+  const seconds = (p.updatedAt.getTime() - r.startedAt.getTime()) / 1000;
+  const rate = seconds > 0 ? p.done / seconds : null;
+  const left = p.total !== null && rate ? Math.max(0, Math.round((p.total - p.done) / rate)) : null;
+  return {
+    done: p.done,
+    total: p.total,
+    percent: p.total ? Math.min(100, Math.round((p.done / p.total) * 1000) / 10) : null,
+    ratePerSecond: rate === null ? null : Math.round(rate * 10) / 10,
+    secondsLeft: r.outcome === 'RUNNING' ? left : 0,
+    updatedAt: p.updatedAt,
   };
 }
 
@@ -149,6 +228,7 @@ export const jobRunResolvers = {
   outcome: (r: JobRunResult) => r.outcome,
   actorId: (r: JobRunResult) => r.actorId,
   counts: (r: JobRunResult) => Object.entries(r.counts).map(([name, value]) => ({ name, value })),
+  progress: jobProgressOf,
 };
 
 /** What a job mutation needs of its request context. */

@@ -1,4 +1,4 @@
-import { currentCorrelationId, maskErrorDetail, maskPersonalData } from '@crm/events';
+import { currentCorrelationId, currentTraceIds, maskErrorDetail, maskPersonalData } from '@crm/events';
 import { type DestinationStream, type Logger, pino, stdSerializers } from 'pino';
 
 export { currentCorrelationId, withCorrelationId } from '@crm/events';
@@ -12,8 +12,8 @@ function errorSerializer(error: unknown) {
 }
 
 /**
- * Structured JSON logging; the correlation id of the current request or event is added to each
- * line, and personal data (the fields of MASKED_FIELDS, at any depth) is masked before it is written.
+ * Structured JSON logging; the correlation id of the current request or event, and the trace
+ * and span ids of the current span (`trace_id`, `span_id`), are added to each line, and personal data (the fields of MASKED_FIELDS, at any depth) is masked before it is written.
  */
 export function createLogger(name: string, level = 'info', destination?: DestinationStream): Logger {
   return pino(
@@ -24,9 +24,10 @@ export function createLogger(name: string, level = 'info', destination?: Destina
       timestamp: pino.stdTimeFunctions.isoTime,
       serializers: { err: errorSerializer, error: errorSerializer },
       formatters: { level: (label) => ({ level: label }), log: (object) => maskPersonalData(object) },
+      // The correlation id and, inside a span, the trace and span ids (see telemetry.ts).
       mixin: () => {
         const id = currentCorrelationId();
-        return id ? { correlationId: id } : {};
+        return { ...(id ? { correlationId: id } : {}), ...currentTraceIds() };
       },
     },
     destination,

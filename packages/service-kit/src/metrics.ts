@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, register } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, register } from 'prom-client';
 
 /**
  * One registry per process. In embedded mode the four services share the process, so every
@@ -23,3 +23,32 @@ export const graphqlDuration = new Histogram({
 });
 
 // Event metrics (published, consumed, dead-lettered) are defined in @crm/events on the same registry.
+
+export const jobRuns = new Counter({
+  name: 'crm_job_runs_total',
+  help: 'Job runs, by service, job and outcome (SUCCEEDED, SKIPPED, FAILED)',
+  labelNames: ['service', 'job', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const jobDuration = new Histogram({
+  name: 'crm_job_run_duration_seconds',
+  help: 'Duration of job runs that did their work, by service and job',
+  labelNames: ['service', 'job'] as const,
+  buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600],
+  registers: [registry],
+});
+
+export const jobLastBusinessDate = new Gauge({
+  name: 'crm_job_last_success_business_date_seconds',
+  help: 'Business date (as-of, midnight UTC, as Unix seconds) of the latest successful run of each job; read from job_run at start',
+  labelNames: ['service', 'job'] as const,
+  registers: [registry],
+});
+
+export const readinessCheck = new Gauge({
+  name: 'crm_readiness_check_up',
+  help: 'Result of each readiness check at the last /readyz probe (1 up, 0 down), by service and check',
+  labelNames: ['service', 'check'] as const,
+  registers: [registry],
+});

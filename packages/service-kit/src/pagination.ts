@@ -55,3 +55,15 @@ export function toConnection<R, T = R>(
     pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null },
   };
 }
+
+/**
+ * A connection whose `totalCount` is counted only when selected: resolvers return the page with a
+ * `count` thunk (usually a DataLoader call, so one grouped count per field per request) and the
+ * connection type's `totalCount` resolver calls it.
+ */
+export type CountedConnection<T> = Connection<T> & { count: () => Promise<number> };
+
+/** Adds the lazy count to a connection. */
+export function withCount<T>(connection: Connection<T>, count: () => Promise<number>): CountedConnection<T> {
+  return { ...connection, count };
+}

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type { PersonalDataClass } from '@crm/events';
 import type { Identity, Role } from './auth.ts';
 
 /**
@@ -107,3 +108,7 @@ export function pseudonym(customerId: string, key = PSEUDONYM_KEY): string {
 }
 
 export { MASKED_FIELDS, maskPersonalData, maskSerializedPayload, maskValue } from '@crm/events';
+
+/** The event catalogue marks personal data with these same classes (PERSONAL_DATA_CLASSES): compile-time check that the lists agree. */
+type SameClasses<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const EVENT_PERSONAL_DATA_CLASSES_AGREE: SameClasses<PersonalDataClass, SensitiveData> = true;

@@ -3,16 +3,21 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import {
   createConsumer,
+  type DefinedStateProjection,
   type EventConsumer,
   type EventHandlers,
   groupIdOf,
   InProcessTransport,
   KafkaTransport,
+  outboxChannel,
   type Producer,
   type Relay,
   type RetentionSettings,
+  registerStateProjection,
+  STATE_TOPIC_CONFIGS,
   startConsumerLagSampler,
   startRelay,
+  stateTopicsOf,
   type Transport,
   topicOf,
   topicsOfHandlers,
@@ -29,6 +34,7 @@ import { EVENT_RETENTION_JOB, eventRetentionFromEnv, eventRetentionJob, migrateE
 import { type JobDefinition, type JobRunner, startJobs } from './jobs.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { startSubgraphServer } from './server.ts';
+import { startTelemetry } from './telemetry.ts';
 
 /** What a domain service is made of. The four services each export one of these from src/service.ts. */
 export interface ServiceDefinition<DB, C extends RequestContext> {
@@ -42,6 +48,8 @@ export interface ServiceDefinition<DB, C extends RequestContext> {
   jobs: readonly JobDefinition<DB>[];
   /** Adds the service's own pieces (database, loaders) to the request context. */
   context: (base: RequestContext, deps: ServiceDeps<DB>) => C;
+  /** The state records of the aggregates this service owns, written with every event that changes one. */
+  state?: DefinedStateProjection;
 }
 
 export interface ServiceDeps<DB> {
@@ -123,12 +131,18 @@ export async function startService<DB, C extends RequestContext>(
 ): Promise<RunningService<DB>> {
   const logger = options.logger ?? createLogger(definition.name, options.logLevel);
   let database: Database<DB> | undefined;
+  let relayDatabase: Database<DB> | undefined;
   try {
     database = await openDatabase<DB>(options.database, logger);
     await migrate(database, definition.migrations, logger);
     await migrateEventOperations(database, logger);
     const { db } = database;
-    await options.transport.ensureTopics([topicOf(definition.name, options.namespace)]);
+    // The producer topic, and the compacted state topics of the aggregates this service owns.
+    await options.transport.ensureTopics([
+      topicOf(definition.name, options.namespace),
+      ...stateTopicsOf(definition.name, options.namespace).map((topic) => ({ topic, configs: STATE_TOPIC_CONFIGS })),
+    ]);
+    if (definition.state) registerStateProjection(definition.state);
     const consumer = createConsumer<DB>({
       service: definition.name,
       db,
@@ -138,12 +152,18 @@ export async function startService<DB, C extends RequestContext>(
       ...(options.namespace ? { namespace: options.namespace } : {}),
     });
     await consumer.start();
+    // The relay works on a connection of its own (not the requests' pool) and wakes on each commit
+    // of outbox rows (the outbox trigger's notification), polling only as a safety net.
+    relayDatabase = options.database.kind === 'postgres' ? await openDatabase<DB>({ ...options.database, poolSize: 1 }, logger) : database;
+    const listenOn = database.listen;
+    const channel = outboxChannel(options.database.schema);
     const relay = startRelay({
       service: definition.name,
-      db,
+      db: relayDatabase.db,
       engine: options.database.kind,
       transport: options.transport,
       logger,
+      ...(listenOn ? { listen: (wake: () => void) => listenOn(channel, wake) } : {}),
       ...(options.namespace ? { namespace: options.namespace } : {}),
       ...(options.relayIntervalMs ? { intervalMs: options.relayIntervalMs } : {}),
     });
@@ -195,6 +215,7 @@ export async function startService<DB, C extends RequestContext>(
       },
     });
     const opened = database;
+    const relayOpened = relayDatabase;
     return {
       name: definition.name,
       url: `${server.url}/graphql`,
@@ -208,10 +229,12 @@ export async function startService<DB, C extends RequestContext>(
         await lagSampler?.stop();
         await consumer.stop();
         await relay.stop();
+        if (relayOpened !== opened) await relayOpened.close();
         await opened.close();
       },
     };
   } catch (error) {
+    if (relayDatabase !== database) await relayDatabase?.close().catch(() => undefined);
     await database?.close().catch(() => undefined);
     throw error;
   }
@@ -234,6 +257,7 @@ export function transportFromEnv(clientId: string, env: Pick<ServiceEnv, 'KAFKA_
 export async function runStandalone<DB, C extends RequestContext>(definition: ServiceDefinition<DB, C>, defaultPort: number): Promise<void> {
   const env = loadConfigOrExit(() => parseConfig(serviceEnvSchema, { PORT: String(defaultPort), ...process.env }));
   const logger = createLogger(definition.name, env.LOG_LEVEL);
+  const telemetry = startTelemetry({ serviceName: definition.name });
   const transport = transportFromEnv(`crm-${definition.name}`, env, logger);
   await transport.connect();
   const service = await startService(definition, {
@@ -253,6 +277,7 @@ export async function runStandalone<DB, C extends RequestContext>(definition: Se
   stopOnSignals(logger, async () => {
     await service.stop();
     await transport.close();
+    await telemetry.shutdown();
   });
 }
 

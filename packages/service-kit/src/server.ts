@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import type { HealthState } from '@crm/events';
+import { contextOfTraceparent, type HealthState, SpanKind, tracer } from '@crm/events';
+import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import express, { type Express, type RequestHandler } from 'express';
 import { GraphQLError, type GraphQLSchema, Kind } from 'graphql';
 import helmet from 'helmet';
@@ -13,7 +14,7 @@ import type { AuthSettings } from './auth.ts';
 import { type RequestContext, requestContextFromHeaders } from './context.ts';
 import { createErrorFormatter } from './errors.ts';
 import { type Logger, withCorrelationId } from './logger.ts';
-import { graphqlDuration, graphqlOperations, registry } from './metrics.ts';
+import { graphqlDuration, graphqlOperations, readinessCheck, registry } from './metrics.ts';
 import { currentStatementTally, type StatementTally, withStatementTally } from './statements.ts';
 
 export interface HttpServerHandle {
@@ -39,6 +40,8 @@ export interface Readiness {
   timeoutMs?: number;
   /** Checks reported in the body that do not make the process unready (a degraded dependency). */
   optional?: readonly string[];
+  /** The `service` label of crm_readiness_check_up, set at each probe (default: no gauge). */
+  service?: string;
 }
 
 export interface CheckReport {
@@ -104,6 +107,8 @@ export function addOperationalRoutes(
   app.get('/healthz', live);
   app.get('/readyz', async (_req, res) => {
     const report = await checkReadiness(readiness);
+    if (readiness.service)
+      for (const [check, r] of Object.entries(report.checks)) readinessCheck.set({ service: readiness.service, check }, r.status === 'up' ? 1 : 0);
     res
       .status(report.status === 'not ready' ? 503 : 200)
       .set('cache-control', 'no-store')
@@ -130,6 +135,29 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 /**
+ * Opens the SERVER span of each request (`graphql <service>`, renamed after its operation by
+ * metricsPlugin), continuing the caller's trace when the request carries a `traceparent` (the
+ * gateway's subgraph calls do; a client of the gateway may); ended when the response is sent.
+ */
+export function traceRequests(service: string): RequestHandler {
+  return (req, res, next) => {
+    const parent = contextOfTraceparent(req.header('traceparent'), req.header('tracestate'));
+    const span = tracer().startSpan(
+      `graphql ${service}`,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.originalUrl.split('?')[0] ?? '', 'crm.service': service } },
+      parent,
+    );
+    res.once('finish', () => {
+      span.setAttribute('http.response.status_code', res.statusCode);
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    });
+    res.once('close', () => span.end());
+    context.with(trace.setSpan(parent, span), next);
+  };
+}
+
+/**
  * Records each operation's duration and outcome. The label is the operation type and its first
  * root field (`query.customer`), bounded by the schema, never the client's operation name.
  */
@@ -143,6 +171,11 @@ export function metricsPlugin<C extends BaseContext>(service: string): ApolloSer
           const operation = op ? `${op.operation}.${first?.kind === Kind.FIELD ? first.name.value : 'fragment'}` : 'invalid';
           end({ operation });
           graphqlOperations.inc({ service, operation, outcome: errors?.length ? 'error' : 'ok' });
+          const span = trace.getActiveSpan();
+          span?.updateName(`graphql ${operation}`);
+          span?.setAttribute('graphql.operation.type', op?.operation ?? 'invalid');
+          if (op?.name) span?.setAttribute('graphql.operation.name', op.name.value);
+          if (errors?.length) span?.setAttribute('crm.graphql.errors', errors.length);
         },
       };
     },
@@ -223,9 +256,11 @@ export async function startSubgraphServer<C extends RequestContext>(options: Sub
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders());
-  addOperationalRoutes(app, options.isReady, options.metricsToken, options.isLive);
+  const readiness = typeof options.isReady === 'function' ? { checks: { dependencies: options.isReady } } : options.isReady;
+  addOperationalRoutes(app, { service: options.name, ...readiness }, options.metricsToken, options.isLive);
   app.use(
     '/graphql',
+    traceRequests(options.name),
     express.json({ limit: '2mb' }),
     (req, _res, next) => {
       const id = req.header('x-correlation-id');

@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { failSpan, SpanKind, tracer } from '@crm/events';
+import { trace } from '@opentelemetry/api';
 import type { LogEvent } from 'kysely';
 
 /** SQL statements executed in one scope (a request, or a `countStatements` call). */
@@ -13,9 +15,11 @@ const store = new AsyncLocalStorage<{ tally: StatementTally; audit: boolean }>()
 
 /**
  * Kysely's `log` hook (set on every database opened by `openDatabase`): counts each executed
- * statement, failed ones included, in the scope that issued it. Outside a scope it does nothing.
+ * statement, failed ones included, in the scope that issued it (outside a scope it counts
+ * nothing), and records it as a `db` span of the current trace.
  */
-export function countStatement(_event: LogEvent): void {
+export function countStatement(event: LogEvent): void {
+  recordStatementSpan(event);
   const scope = store.getStore();
   if (!scope) return;
   if (scope.audit) scope.tally.audit++;
@@ -43,4 +47,30 @@ export async function countStatements<T>(fn: () => Promise<T>): Promise<Statemen
   const tally: StatementTally = { statements: 0, audit: 0 };
   const result = await withStatementTally(tally, fn);
   return { ...tally, result };
+}
+
+/** Longest statement text kept on a span (a thousand-row INSERT is cut). */
+const MAX_STATEMENT_TEXT = 2_000;
+
+/**
+ * One CLIENT span per SQL statement, child of the active span (the command, handler or job that
+ * ran it), timed by Kysely's measure. The text is the parameterised SQL: values never reach it.
+ */
+function recordStatementSpan(event: LogEvent): void {
+  const parent = trace.getActiveSpan();
+  if (!parent?.isRecording()) return;
+  const text = event.query.sql;
+  const verb = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? 'SQL';
+  const end = Date.now();
+  const span = tracer().startSpan(`db ${verb}`, {
+    kind: SpanKind.CLIENT,
+    startTime: end - event.queryDurationMillis,
+    attributes: {
+      'db.system.name': 'postgresql',
+      'db.operation.name': verb,
+      'db.query.text': text.length > MAX_STATEMENT_TEXT ? `${text.slice(0, MAX_STATEMENT_TEXT)}...` : text,
+    },
+  });
+  if (event.level === 'error') failSpan(span, event.error);
+  span.end(end);
 }

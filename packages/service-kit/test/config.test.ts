@@ -4,7 +4,7 @@ import { ConfigError, parseConfig, serviceEnvSchema } from '../src/config.ts';
 describe('configuration', () => {
   it('has working embedded defaults', () => {
     const env = parseConfig(serviceEnvSchema, {});
-    expect(env).toMatchObject({ NODE_ENV: 'development', LOG_LEVEL: 'info', DATA_DIR: '.data', RELAY_INTERVAL_MS: 250 });
+    expect(env).toMatchObject({ NODE_ENV: 'development', LOG_LEVEL: 'info', DATA_DIR: '.data', RELAY_INTERVAL_MS: 5_000 });
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.KAFKA_BROKERS).toBeUndefined();
   });

@@ -189,7 +189,12 @@ describe('event operations: dead-letter replay, re-publish, retention, lag', () 
       .execute();
 
     const job = eventRetentionJob<DB>();
-    expect(await job.run({ db, logger, asOf: '2026-12-01', now })).toEqual({ outbox: 1, inbox: 1, deadLetterPayloads: 1, deadLetters: 0 });
+    expect(await job.run({ db, logger, asOf: '2026-12-01', now, progress: async () => {} })).toEqual({
+      outbox: 1,
+      inbox: 1,
+      deadLetterPayloads: 1,
+      deadLetters: 0,
+    });
     expect((await db.selectFrom('event_outbox').select('key').orderBy('seq').execute()).map((r) => r.key)).toEqual(['new', 'pending']);
     expect((await db.selectFrom('event_inbox').select('event_id').execute()).map((r) => r.event_id)).toEqual(['e-new']);
     expect((await listDeadLetters(db))[0]?.replayable).toBe(false);

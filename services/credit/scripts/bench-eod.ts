@@ -51,7 +51,7 @@ try {
 
   const time = async (asOf: string) => {
     const started = performance.now();
-    const counts = await endOfDayJob.run({ db, logger, asOf, now: new Date(`${asOf}T23:00:00Z`) });
+    const counts = await endOfDayJob.run({ db, logger, asOf, now: new Date(`${asOf}T23:00:00Z`), progress: async () => {} });
     return { asOf, ms: Math.round(performance.now() - started), ...counts };
   };
   const first = await time('2025-09-30');

@@ -1,16 +1,45 @@
-import { byIds, groupedBy, type RequestContext, type Scope, type ServiceContext, type ServiceDeps, scopeOf, serviceContext } from '@crm/service-kit';
+import {
+  byIds,
+  createPagedLoader,
+  groupedBy,
+  type RequestContext,
+  type Scope,
+  type ServiceContext,
+  type ServiceDeps,
+  scopeOf,
+  serviceContext,
+} from '@crm/service-kit';
 import DataLoader from 'dataloader';
-import { type CollateralWithValuations, findCollateral, findGuarantors } from './db/collateral.store.ts';
-import { findLoansByCustomerIds, findLoansByIds, findOutstandingPrincipal, findRiskClassChanges, findSchedules } from './db/loan.store.ts';
+import {
+  type CollateralWithValuations,
+  countCollateral,
+  countGuarantors,
+  findCollateral,
+  findCollateralPages,
+  findGuarantorPages,
+} from './db/collateral.store.ts';
+import {
+  countDelinquencySnapshots,
+  countLoansOfCustomers,
+  countRiskClassChanges,
+  findDelinquencyPages,
+  findLoanPagesOfCustomers,
+  findLoansByCustomerIds,
+  findLoansByIds,
+  findOutstandingPrincipal,
+  findRiskClassChangePages,
+  findSchedules,
+} from './db/loan.store.ts';
 import { findProductsByIds } from './db/product.store.ts';
-import { findRepaymentsOfLoans } from './db/repayment.store.ts';
-import { findRestructurings } from './db/restructuring.store.ts';
-import { findReviews } from './db/review.store.ts';
+import { countRepaymentsOfLoans, findRepaymentPages } from './db/repayment.store.ts';
+import { countRestructuringsOfLoans, findRestructuringPages } from './db/restructuring.store.ts';
+import { countReviewsOfLoans, findReviewPages, findReviews } from './db/review.store.ts';
 import type {
   CreditReviewRow,
   DB,
   GuarantorRow,
   InstalmentRow,
+  LoanDelinquencyRow,
   LoanProductRow,
   LoanRow,
   RepaymentRow,
@@ -18,7 +47,7 @@ import type {
   RiskClassChangeRow,
   RiskWarningRow,
 } from './db/schema.ts';
-import { findWarningsByIds, findWarningsOf } from './db/warning.store.ts';
+import { countWarningsOf, findWarningPagesOf, findWarningsByIds, findWarningsOf } from './db/warning.store.ts';
 
 /** What every credit resolver receives. */
 export interface CreditContext extends ServiceContext<DB> {
@@ -31,21 +60,73 @@ export interface CreditContext extends ServiceContext<DB> {
     loansOfCustomer: DataLoader<string, LoanRow[]>;
     /** Key `loanId` (current version) or `loanId:version`. */
     schedule: DataLoader<string, InstalmentRow[]>;
-    repayments: DataLoader<string, RepaymentRow[]>;
     outstandingPrincipal: DataLoader<string, string>;
-    riskClassChanges: DataLoader<string, RiskClassChangeRow[]>;
     warning: DataLoader<string, RiskWarningRow | null>;
-    /** Key `customer:<id>:<openOnly>` or `loan:<id>:<openOnly>`. */
+    /** Key `customer:<id>:<openOnly>` (the deprecated Customer.riskWarnings list). */
     warningsOf: DataLoader<string, RiskWarningRow[]>;
+    /** Every collateral item of a loan with its valuations (loan-to-value). */
     collateralOf: DataLoader<string, CollateralWithValuations[]>;
-    guarantorsOf: DataLoader<string, GuarantorRow[]>;
+    /** Every review of a loan (the next review date). */
     reviewsOf: DataLoader<string, CreditReviewRow[]>;
-    restructuringsOf: DataLoader<string, RestructuringRow[]>;
+    /**
+     * Connections (issue 12): one statement per field per request whatever the number of parents
+     * (a page per parent through a window function), and one grouped count when totalCount is asked.
+     */
+    pages: {
+      loansOfCustomer: Paged<LoanRow>;
+      loanCount: DataLoader<string, number>;
+      repayments: Paged<RepaymentRow>;
+      repaymentCount: DataLoader<string, number>;
+      riskClassChanges: Paged<RiskClassChangeRow>;
+      riskClassChangeCount: DataLoader<string, number>;
+      /** Per (parent kind, openOnly). */
+      warnings: (of: 'customer' | 'loan', openOnly: boolean) => Paged<RiskWarningRow>;
+      warningCount: (of: 'customer' | 'loan', openOnly: boolean) => DataLoader<string, number>;
+      collateral: Paged<CollateralWithValuations>;
+      collateralCount: DataLoader<string, number>;
+      guarantors: Paged<GuarantorRow>;
+      guarantorCount: DataLoader<string, number>;
+      reviews: Paged<CreditReviewRow>;
+      reviewCount: DataLoader<string, number>;
+      restructurings: Paged<RestructuringRow>;
+      restructuringCount: DataLoader<string, number>;
+      /** Per date range (`from:to`). */
+      delinquency: (from: string | null, to: string | null) => Paged<LoanDelinquencyRow>;
+      delinquencyCount: (from: string | null, to: string | null) => DataLoader<string, number>;
+    };
   };
 }
 
 /** The rows of each key in the order asked (service-kit's one grouping helper). */
 const group = groupedBy;
+
+type Paged<R> = ReturnType<typeof createPagedLoader<R & { _parent: string }>>;
+
+/** A paged loader over rows carrying their parent's id as `_parent`. */
+const paged = <R>(fetch: (ids: readonly string[], window: { limit: number; after: string | null }) => Promise<(R & { _parent: string })[]>): Paged<R> =>
+  createPagedLoader(fetch, (r) => r._parent);
+
+/** Counts per parent in the order asked, 0 where none (one grouped count per batch). */
+function counted(count: (ids: readonly string[]) => Promise<Map<string, number>>) {
+  return new DataLoader<string, number>(async (ids) => {
+    const counts = await count(ids);
+    return ids.map((id) => counts.get(id) ?? 0);
+  });
+}
+
+/** One value per argument key, made on first use (a loader per argument value). */
+function perKey<V>(make: (...args: string[]) => V): (...args: (string | boolean | null)[]) => V {
+  const made = new Map<string, V>();
+  return (...args) => {
+    const key = JSON.stringify(args);
+    let value = made.get(key);
+    if (value === undefined) {
+      value = make(...args.map((a) => (a === null ? '' : String(a))));
+      made.set(key, value);
+    }
+    return value;
+  };
+}
 
 export function createContext(base: RequestContext, deps: ServiceDeps<DB>): CreditContext {
   const { db } = deps;
@@ -56,6 +137,26 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Cred
     loaders: {
       loan: new DataLoader(async (ids) => byIds(ids, await findLoansByIds(db, scope, ids))),
       product: new DataLoader(async (ids) => byIds(ids, await findProductsByIds(db, ids))),
+      pages: {
+        loansOfCustomer: paged((ids, w) => findLoanPagesOfCustomers(db, scope, ids, w)),
+        loanCount: counted((ids) => countLoansOfCustomers(db, scope, ids)),
+        repayments: paged((ids, w) => findRepaymentPages(db, scope, ids, w)),
+        repaymentCount: counted((ids) => countRepaymentsOfLoans(db, scope, ids)),
+        riskClassChanges: paged((ids, w) => findRiskClassChangePages(db, ids, w)),
+        riskClassChangeCount: counted((ids) => countRiskClassChanges(db, ids)),
+        warnings: perKey((of, open) => paged((ids, w) => findWarningPagesOf(db, scope, of === 'loan' ? 'loan' : 'customer', ids, open === 'true', w))),
+        warningCount: perKey((of, open) => counted((ids) => countWarningsOf(db, scope, of === 'loan' ? 'loan' : 'customer', ids, open === 'true'))),
+        collateral: paged((ids, w) => findCollateralPages(db, scope, ids, w)),
+        collateralCount: counted((ids) => countCollateral(db, scope, ids)),
+        guarantors: paged((ids, w) => findGuarantorPages(db, scope, ids, w)),
+        guarantorCount: counted((ids) => countGuarantors(db, scope, ids)),
+        reviews: paged((ids, w) => findReviewPages(db, scope, ids, w)),
+        reviewCount: counted((ids) => countReviewsOfLoans(db, scope, ids)),
+        restructurings: paged((ids, w) => findRestructuringPages(db, scope, ids, w)),
+        restructuringCount: counted((ids) => countRestructuringsOfLoans(db, scope, ids)),
+        delinquency: perKey((from, to) => paged((ids, w) => findDelinquencyPages(db, ids, { from: from || null, to: to || null }, w))),
+        delinquencyCount: perKey((from, to) => counted((ids) => countDelinquencySnapshots(db, ids, { from: from || null, to: to || null }))),
+      },
       loansOfCustomer: new DataLoader(async (customerIds) => group(customerIds, await findLoansByCustomerIds(db, scope, customerIds), (l) => l.customer_id)),
       schedule: new DataLoader(async (keys) => {
         const parsed = keys.map((k) => {
@@ -72,16 +173,12 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Cred
           return forLoan.filter((r) => r.version === top);
         });
       }),
-      repayments: new DataLoader(async (loanIds) => group(loanIds, await findRepaymentsOfLoans(db, loanIds), (r) => r.loan_id)),
       outstandingPrincipal: new DataLoader(async (loanIds) => {
         const map = await findOutstandingPrincipal(db, loanIds);
         return loanIds.map((id) => map.get(id) ?? '0');
       }),
-      riskClassChanges: new DataLoader(async (loanIds) => group(loanIds, await findRiskClassChanges(db, loanIds), (r) => r.loan_id)),
       collateralOf: new DataLoader(async (loanIds) => group(loanIds, await findCollateral(db, scope, { loanIds }), (c) => c.loan_id)),
-      guarantorsOf: new DataLoader(async (loanIds) => group(loanIds, await findGuarantors(db, scope, loanIds), (g) => g.loan_id)),
       reviewsOf: new DataLoader(async (loanIds) => group(loanIds, await findReviews(db, scope, { loanIds }), (r) => r.loan_id)),
-      restructuringsOf: new DataLoader(async (loanIds) => group(loanIds, await findRestructurings(db, scope, { loanIds }), (r) => r.loan_id)),
       warning: new DataLoader(async (ids) => byIds(ids, await findWarningsByIds(db, scope, ids))),
       warningsOf: new DataLoader(async (keys) => {
         const parsed = keys.map((k) => {

@@ -3,6 +3,7 @@ import { type CreditContext, createContext } from './context.ts';
 import { migrations } from './db/migrations/index.ts';
 import type { DB } from './db/schema.ts';
 import { handlers } from './events/handlers.ts';
+import { creditState } from './events/state.ts';
 import { jobs } from './jobs/index.ts';
 import { resolvers } from './resolvers/index.ts';
 import { typeDefs } from './schema.ts';
@@ -16,4 +17,5 @@ export const creditService: ServiceDefinition<DB, CreditContext> = {
   handlers,
   jobs,
   context: createContext,
+  state: creditState,
 };

@@ -183,12 +183,13 @@ describe('credit access: roles, scope, four eyes, audit', () => {
       manager,
     );
     expect(added.data?.addGuarantor.userErrors).toEqual([]);
-    const Q = `query($id: ID!) { loan(id: $id) { id guarantors { name guaranteedAmount { amount } } } }`;
-    const analyst = await svc.graphql<{ loan: { id: string; guarantors: { name: string | null }[] } }>(Q, { id: loanBr1 }, staff.analyst);
-    expect(analyst.data?.loan).toEqual({ id: loanBr1, guarantors: [{ name: null, guaranteedAmount: { amount: '500.00' } }] });
-    expect(analyst.errors?.map((e) => [e.path?.join('.'), e.extensions?.code])).toEqual([['loan.guarantors.0.name', 'FORBIDDEN']]);
-    const risk = await svc.graphql<{ loan: { guarantors: { name: string | null }[] } }>(Q, { id: loanBr1 }, riskOfficer);
-    expect(risk.data?.loan.guarantors[0]?.name).toBe('Awa Diop');
+    const Q = `query($id: ID!) { loan(id: $id) { id guarantors { edges { node { name guaranteedAmount { amount } } } } } }`;
+    type G = { edges: { node: { name: string | null } }[] };
+    const analyst = await svc.graphql<{ loan: { id: string; guarantors: G } }>(Q, { id: loanBr1 }, staff.analyst);
+    expect(analyst.data?.loan).toEqual({ id: loanBr1, guarantors: { edges: [{ node: { name: null, guaranteedAmount: { amount: '500.00' } } }] } });
+    expect(analyst.errors?.map((e) => [e.path?.join('.'), e.extensions?.code])).toEqual([['loan.guarantors.edges.0.node.name', 'FORBIDDEN']]);
+    const risk = await svc.graphql<{ loan: { guarantors: G } }>(Q, { id: loanBr1 }, riskOfficer);
+    expect(risk.data?.loan.guarantors.edges[0]?.node.name).toBe('Awa Diop');
   });
 
   it('keeps an audit trail of who did what, readable by administrators and auditors only, append-only', async () => {

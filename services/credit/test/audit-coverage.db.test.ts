@@ -127,6 +127,9 @@ describe('every credit mutation leaves an audit record of its own', () => {
     setApprovalPolicy: { as: admin, input: async () => ({ currency: 'USD', secondApprovalAbove: '25000.00', writeOffAdministratorAbove: '10000.00' }) },
     closeLoan: { as: officer, input: async () => ({ loanId: loans.close }) },
     writeOffLoan: { as: riskOfficer, input: async () => ({ loanId: loans.writeOff, reason: 'Borrower left the country' }) },
+    // last: the business date moves (demos and tests), then close of business runs end of day for it
+    setBusinessDate: { as: admin, input: async () => ({ date: '2026-03-01' }), select: 'businessDate { date }' },
+    closeBusinessDay: { as: riskOfficer, input: async () => ({ businessDate: '2026-03-01' }), select: 'businessDate { date }' },
   };
 
   /** Records a command (or a job run) wrote; the access layer's fallback for a mutation that wrote none names no entity and does not count. */

@@ -14,7 +14,7 @@ import { given, type StoredInstalment, type StoredLoan } from './given.ts';
 
 /**
  * The end-of-day SQL against its domain oracle: random loans (currencies of every minor unit,
- * penalty rates, grace days, schedules, partial and late payments), random risk-class thresholds
+ * penalty rates, grace days, penalty caps, rounding modes, schedules, partial and late payments), random risk-class thresholds
  * and a random as-of date; the real store functions run on the database, and every instalment's
  * DPD and penalty and every loan's DPD, bucket, class and penalty must equal what the domain
  * functions (`domain/delinquency.ts`) say.
@@ -36,6 +36,9 @@ const loanArb = fc.record({
   currency: fc.constantFrom(...CURRENCIES),
   penaltyRate: fc.integer({ min: 0, max: 999_999 }),
   graceDays: fc.integer({ min: 0, max: 15 }),
+  // the penalty cap (share of the overdue amount, none half the time) and the rounding mode
+  penaltyCap: fc.option(fc.integer({ min: 0, max: 200_000 }), { nil: null }),
+  halfEven: fc.boolean(),
   disbursedDay: fc.integer({ min: 0, max: 200 }),
   stepDays: fc.constantFrom(7, 14, 30, 31),
   instalments: fc.array(instalmentArb, { minLength: 1, maxLength: 5 }),
@@ -71,7 +74,15 @@ function storedLoanOf(l: GeneratedLoan): StoredLoan {
       payments,
     };
   });
-  return { currency: l.currency, penaltyRate: new Decimal(l.penaltyRate).dividedBy(1_000_000).toFixed(6), graceDays: l.graceDays, disbursedOn, instalments };
+  return {
+    currency: l.currency,
+    penaltyRate: new Decimal(l.penaltyRate).dividedBy(1_000_000).toFixed(6),
+    graceDays: l.graceDays,
+    penaltyCapRate: l.penaltyCap === null ? null : new Decimal(l.penaltyCap).dividedBy(1_000_000).toFixed(6),
+    roundingMode: l.halfEven ? 'HALF_EVEN' : 'HALF_UP',
+    disbursedOn,
+    instalments,
+  };
 }
 
 /** What the instalment still owes (principal and interest) at the end of `asOf`. */
@@ -128,6 +139,8 @@ describe('end-of-day SQL against the domain rules (property-based)', () => {
               dpd: instalmentDaysPastDue(i, asOf),
               graceDays: l.graceDays ?? 0,
               currency: l.currency ?? 'USD',
+              penaltyCapRate: l.penaltyCapRate ?? null,
+              rounding: l.roundingMode ?? 'HALF_UP',
             }),
           );
           schedule.forEach((i, k) => {

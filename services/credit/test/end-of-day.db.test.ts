@@ -7,22 +7,30 @@ import { eventsOf, given, manager, riskOfficer } from './given.ts';
 
 const RUN = `mutation($input: RunEndOfDayInput!) { runEndOfDay(input: $input) { asOf loansEvaluated bucketChanges riskClassChanges overdueInstalments warningsRaised userErrors { field code } } }`;
 const LOAN = `query($id: ID!) { loan(id: $id) { daysPastDue delinquencyBucket riskClass computedRiskClass delinquencyAsOf riskClassOverride { riskClass reason }
-  riskClassHistory { asOf previousClass riskClass override changedBy reason }
+  riskClassHistory(first: 100) { edges { node { asOf previousClass riskClass override changedBy reason } } }
   schedule { number dueDate daysPastDue penalty status }
-  riskWarnings(openOnly: false) { ruleCode severity status indicators } } }`;
+  riskWarnings(openOnly: false, first: 100) { edges { node { ruleCode severity status indicators } } } } }`;
 
+type Edges<T> = { edges: { node: T }[] };
 interface LoanAnswer {
-  loan: {
-    daysPastDue: number;
-    delinquencyBucket: string;
-    riskClass: string;
-    computedRiskClass: string;
-    delinquencyAsOf: string;
-    riskClassOverride: { riskClass: string; reason: string } | null;
-    riskClassHistory: { asOf: string; previousClass: string; riskClass: string; override: boolean; changedBy: string | null; reason: string }[];
-    schedule: { number: number; dueDate: string; daysPastDue: number; penalty: string; status: string }[];
-    riskWarnings: { ruleCode: string; severity: string; status: string; indicators: string }[];
+  loan: Omit<LoanShape, 'riskClassHistory' | 'riskWarnings'> & {
+    riskClassHistory: Edges<LoanShape['riskClassHistory'][number]>;
+    riskWarnings: Edges<LoanShape['riskWarnings'][number]>;
   };
+}
+interface LoanRead {
+  loan: LoanShape;
+}
+interface LoanShape {
+  daysPastDue: number;
+  delinquencyBucket: string;
+  riskClass: string;
+  computedRiskClass: string;
+  delinquencyAsOf: string;
+  riskClassOverride: { riskClass: string; reason: string } | null;
+  riskClassHistory: { asOf: string; previousClass: string; riskClass: string; override: boolean; changedBy: string | null; reason: string }[];
+  schedule: { number: number; dueDate: string; daysPastDue: number; penalty: string; status: string }[];
+  riskWarnings: { ruleCode: string; severity: string; status: string; indicators: string }[];
 }
 
 describe('end-of-day run: DPD, buckets, penalties, risk classes, warnings', () => {
@@ -43,7 +51,11 @@ describe('end-of-day run: DPD, buckets, penalties, risk classes, warnings', () =
     expect(res.errors).toBeUndefined();
     return res.data?.runEndOfDay;
   };
-  const loan = async () => (await svc.graphql<LoanAnswer>(LOAN, { id: loanId })).data?.loan;
+  /** The loan with its (paged) history and warnings as plain lists. */
+  const loan = async (): Promise<LoanRead['loan'] | undefined> => {
+    const l = (await svc.graphql<LoanAnswer>(LOAN, { id: loanId })).data?.loan;
+    return l && { ...l, riskClassHistory: l.riskClassHistory.edges.map((e) => e.node), riskWarnings: l.riskWarnings.edges.map((e) => e.node) };
+  };
 
   beforeAll(async () => {
     vi.useFakeTimers({ toFake: ['Date'] });

@@ -217,7 +217,10 @@ describe('loan products, lifecycle and repayments', () => {
       'LoanApplied',
       'LoanApproved',
       'LoanDisbursed',
+      'RepaymentRecorded', // r-1, interest only: settles nothing
+      'RepaymentRecorded', // r-2
       'InstalmentPaid',
+      'RepaymentRecorded', // r-3
       'InstalmentPaid',
       'InstalmentPaid',
       'LoanClosed',

@@ -117,17 +117,17 @@ describe('reverseRepayment', () => {
     const res = await reverse({ repaymentId: first.repayment?.id, reason: 'Paid by mistake' }, manager);
     expect(res.data?.reverseRepayment.userErrors).toEqual([]);
     expect(await state(loan)).toEqual(await state(twin));
-    const repayments = await svc.graphql<{ loan: { repayments: { externalReference: string; principalPaid: string; interestPaid: string }[] } }>(
-      `query($id: ID!) { loan(id: $id) { repayments { externalReference principalPaid interestPaid } } }`,
-      { id: loan },
-      staff.admin,
-    );
-    const twinRepayments = await svc.graphql<{ loan: { repayments: { principalPaid: string; interestPaid: string }[] } }>(
-      `query($id: ID!) { loan(id: $id) { repayments { principalPaid interestPaid } } }`,
+    const repayments = await svc.graphql<{
+      loan: { repayments: { edges: { node: { externalReference: string; principalPaid: string; interestPaid: string } }[] } };
+    }>(`query($id: ID!) { loan(id: $id) { repayments { edges { node { externalReference principalPaid interestPaid } } } } }`, { id: loan }, staff.admin);
+    const twinRepayments = await svc.graphql<{ loan: { repayments: { edges: { node: { principalPaid: string; interestPaid: string } }[] } } }>(
+      `query($id: ID!) { loan(id: $id) { repayments { edges { node { principalPaid interestPaid } } } } }`,
       { id: twin },
       staff.admin,
     );
-    expect(repayments.data?.loan.repayments.find((r) => r.externalReference === 'rv-2b')).toMatchObject(twinRepayments.data?.loan.repayments[0] ?? {});
+    expect(repayments.data?.loan.repayments.edges.find((e) => e.node.externalReference === 'rv-2b')?.node).toMatchObject(
+      twinRepayments.data?.loan.repayments.edges[0]?.node ?? {},
+    );
   });
 
   it('refuses a blank reason, an unknown repayment, and a caller outside the scope', async () => {

@@ -53,13 +53,13 @@ describe('collateral, reviews, restructuring and portfolio metrics', () => {
       i: { loanId: ids.l2, type: 'VEHICLE', description: 'Motorbike', value: '1100.00', valuedOn: '2026-01-09' },
     });
     await eod('2026-02-15');
-    const warned = await gql<{ loan: { loanToValue: string; riskWarnings: { ruleCode: string; indicators: string }[] } }>(
-      `query($id: ID!) { loan(id: $id) { loanToValue riskWarnings { ruleCode indicators } } }`,
+    const warned = await gql<{ loan: { loanToValue: string; riskWarnings: { edges: { node: { ruleCode: string; indicators: string } }[] } } }>(
+      `query($id: ID!) { loan(id: $id) { loanToValue riskWarnings { edges { node { ruleCode indicators } } } } }`,
       { id: ids.l2 },
     );
     // 1000 / 1100 = 0.90909 -> 0.9091 > 0.80.
     expect(warned.loan.loanToValue).toBe('0.9091');
-    expect(warned.loan.riskWarnings.map((w) => [w.ruleCode, JSON.parse(w.indicators).loanToValue])).toEqual([['LTV_OVER_80', '0.9091']]);
+    expect(warned.loan.riskWarnings.edges.map(({ node: w }) => [w.ruleCode, JSON.parse(w.indicators).loanToValue])).toEqual([['LTV_OVER_80', '0.9091']]);
     const REVALUE = `mutation($i: RevalueCollateralInput!) { revalueCollateral(input: $i) { collateral { currentValue { amount } valuedOn valuations { value { amount } valuedOn } } userErrors { field code } } }`;
     const revalued = await gql<{ revalueCollateral: { collateral: unknown } }>(REVALUE, {
       i: { collateralId: added.addCollateral.collateral.id, value: '2000.00', valuedOn: '2026-02-14' },
@@ -106,18 +106,18 @@ describe('collateral, reviews, restructuring and portfolio metrics', () => {
     };
     await gql(REVIEW, { i: input });
     await gql(REVIEW, { i: input });
-    const loan = await gql<{ loan: { reviews: unknown[]; nextReviewDue: string; riskWarnings: { ruleCode: string }[] } }>(
-      `query($id: ID!) { loan(id: $id) { reviews { rating } nextReviewDue riskWarnings { ruleCode } } }`,
+    const loan = await gql<{ loan: { reviews: { edges: unknown[] }; nextReviewDue: string; riskWarnings: { edges: { node: { ruleCode: string } }[] } } }>(
+      `query($id: ID!) { loan(id: $id) { reviews { edges { node { rating } } } nextReviewDue riskWarnings { edges { node { ruleCode } } } } }`,
       { id: ids.l2 },
     );
-    expect(loan.loan.reviews).toHaveLength(1);
+    expect(loan.loan.reviews.edges).toHaveLength(1);
     // the guarantor and the review (once, despite the replay) are published; names and findings stay in credit
     const types = await eventsOf(svc, ids.l2);
     expect(types.filter((t) => t === 'GuarantorAdded')).toHaveLength(1);
     expect(types.filter((t) => t === 'CreditReviewRecorded')).toHaveLength(1);
     // NORMAL, not large: reviewed yearly.
     expect(loan.loan.nextReviewDue).toBe('2027-02-15');
-    expect(loan.loan.riskWarnings.map((w) => w.ruleCode).sort()).toEqual(['FUND_USE_DEVIATION', 'LTV_OVER_80']);
+    expect(loan.loan.riskWarnings.edges.map((e) => e.node.ruleCode).sort()).toEqual(['FUND_USE_DEVIATION', 'LTV_OVER_80']);
     const overdue = await gql<{ overdueCreditReviews: { edges: { node: { id: string } }[] } }>(
       `{ overdueCreditReviews(asOf: "2027-01-20") { edges { node { id } } } }`,
     );

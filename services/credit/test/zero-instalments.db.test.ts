@@ -52,7 +52,7 @@ describe('instalments of 0.00 and a loan with nothing outstanding', () => {
       ['PAID', '2026-03-15'],
       ['PAID', '2026-04-15'],
     ]);
-    expect(await eventsOf(svc, id)).toEqual(['LoanApplied', 'LoanApproved', 'LoanDisbursed', 'InstalmentPaid', 'LoanClosed']);
+    expect(await eventsOf(svc, id)).toEqual(['LoanApplied', 'LoanApproved', 'LoanDisbursed', 'RepaymentRecorded', 'InstalmentPaid', 'LoanClosed']);
     const closed = await svc.db.selectFrom('event_outbox').select('event').where('type', '=', 'crm.credit.LoanClosed.v1').execute();
     expect(closed.map((r) => (typeof r.event === 'object' && r.event !== null && 'data' in r.event ? r.event.data : null))).toContainEqual(
       expect.objectContaining({ loanId: id, repaidOnTimeInFull: true }),

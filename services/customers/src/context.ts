@@ -11,11 +11,11 @@ import {
   serviceContext,
 } from '@crm/service-kit';
 import DataLoader from 'dataloader';
-import { findConsentHistory, findCurrentConsents } from './db/consent.store.ts';
+import { countConsentHistory, findConsentHistoryPages, findCurrentConsents } from './db/consent.store.ts';
 import { type CustomerRecord, findCustomersForCaller } from './db/customer.store.ts';
-import { findDocumentsOfCustomers } from './db/document.store.ts';
-import { findSnapshotsOfCustomers } from './db/financial.store.ts';
-import { findStoredScoresOfCustomers, type StoredValueScore } from './db/grade.store.ts';
+import { countDocumentsOfCustomers, findDocumentPagesOfCustomers } from './db/document.store.ts';
+import { countSnapshotsOfCustomers, findSnapshotPagesOfCustomers, findSnapshotsOfCustomers } from './db/financial.store.ts';
+import { countStoredScoresOfCustomers, findStoredScoresOfCustomers, type StoredValueScore } from './db/grade.store.ts';
 import { findAssignmentsOfCustomers, findChangesOfCustomers } from './db/history.store.ts';
 import { cachedGradeThresholds, cachedPolicy } from './db/policy.cache.ts';
 import type {
@@ -24,6 +24,7 @@ import type {
   CustomerDocumentRow,
   CustomerPolicyRow,
   DB,
+  DocumentCategory,
   FinancialSnapshotRow,
   GradeThresholdRow,
   ManagerAssignmentRow,
@@ -43,13 +44,21 @@ export interface CustomersContext extends ServiceContext<DB> {
     segment: DataLoader<string, SegmentRow | null>;
     changesOfCustomer: ReturnType<typeof createPagedLoader<CustomerChangeRow>>;
     assignmentsOfCustomer: DataLoader<string, ManagerAssignmentRow[]>;
+    /** Every snapshot of each customer (financialProfile takes the newest). */
     snapshotsOfCustomer: DataLoader<string, FinancialSnapshotRow[]>;
+    /** The nested connections: one query per field (and arguments) per request, whatever the number of customers. */
+    snapshotPagesOfCustomer: ReturnType<typeof createPagedLoader<FinancialSnapshotRow>>;
+    snapshotCount: DataLoader<string, number>;
     consentsOfCustomer: DataLoader<string, ConsentRecordRow[]>;
-    consentHistoryOfCustomer: DataLoader<string, ConsentRecordRow[]>;
-    documentsOfCustomer: DataLoader<string, CustomerDocumentRow[]>;
+    consentHistoryOfCustomer: ReturnType<typeof createPagedLoader<ConsentRecordRow>>;
+    consentHistoryCount: DataLoader<string, number>;
+    /** Per category asked for ('' for all). */
+    documentsOfCustomer: (category: DocumentCategory | null) => ReturnType<typeof createPagedLoader<CustomerDocumentRow>>;
+    documentCount: (category: DocumentCategory | null) => DataLoader<string, number>;
     /** Today's value score of each customer asked for, computed for all of them at once. */
     valueScore: DataLoader<CustomerRecord, ValueScore, string>;
     storedScoresOfCustomer: ReturnType<typeof createPagedLoader<StoredValueScore>>;
+    storedScoreCount: DataLoader<string, number>;
     policy: () => Promise<CustomerPolicyRow>;
     gradeThresholds: () => Promise<GradeThresholdRow[]>;
   };
@@ -58,6 +67,27 @@ export interface CustomersContext extends ServiceContext<DB> {
 /** Groups rows by customer in the order asked (the shape DataLoader needs). */
 function grouped<R extends { customer_id: string }>(fetch: (ids: readonly string[]) => Promise<R[]>) {
   return async (ids: readonly string[]): Promise<R[][]> => groupedBy(ids, await fetch(ids), (r) => r.customer_id);
+}
+
+/** Counts per customer in the order asked, 0 where none (one grouped count query per batch). */
+function counted(count: (ids: readonly string[]) => Promise<Map<string, number>>) {
+  return new DataLoader<string, number>(async (ids) => {
+    const counts = await count(ids);
+    return ids.map((id) => counts.get(id) ?? 0);
+  });
+}
+
+/** One value per key, made on first use (a loader per argument value). */
+function perKey<K, V>(make: (key: K) => V): (key: K) => V {
+  const made = new Map<K, V>();
+  return (key) => {
+    let value = made.get(key);
+    if (value === undefined) {
+      value = make(key);
+      made.set(key, value);
+    }
+    return value;
+  };
 }
 
 function once<T>(load: () => Promise<T>): () => Promise<T> {
@@ -91,8 +121,23 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Cust
       assignmentsOfCustomer: new DataLoader(grouped((ids) => findAssignmentsOfCustomers(db, scope, ids))),
       snapshotsOfCustomer: new DataLoader(grouped((ids) => findSnapshotsOfCustomers(db, scope, ids))),
       consentsOfCustomer: new DataLoader(grouped((ids) => findCurrentConsents(db, scope, ids))),
-      consentHistoryOfCustomer: new DataLoader(grouped((ids) => findConsentHistory(db, scope, ids))),
-      documentsOfCustomer: new DataLoader(grouped((ids) => findDocumentsOfCustomers(db, scope, ids))),
+      snapshotPagesOfCustomer: createPagedLoader(
+        (ids, window) => findSnapshotPagesOfCustomers(db, scope, ids, window),
+        (r) => r.customer_id,
+      ),
+      snapshotCount: counted((ids) => countSnapshotsOfCustomers(db, scope, ids)),
+      consentHistoryOfCustomer: createPagedLoader(
+        (ids, window) => findConsentHistoryPages(db, scope, ids, window),
+        (r) => r.customer_id,
+      ),
+      consentHistoryCount: counted((ids) => countConsentHistory(db, scope, ids)),
+      documentsOfCustomer: perKey((category: DocumentCategory | null) =>
+        createPagedLoader(
+          (ids, window) => findDocumentPagesOfCustomers(db, scope, ids, category, window),
+          (r) => r.customer_id,
+        ),
+      ),
+      documentCount: perKey((category: DocumentCategory | null) => counted((ids) => countDocumentsOfCustomers(db, scope, ids, category))),
       valueScore: new DataLoader(
         async (customers) => {
           const asOf = isoDate(context.now());
@@ -106,9 +151,10 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Cust
         { cacheKeyFn: (c) => c.id },
       ),
       storedScoresOfCustomer: createPagedLoader(
-        (ids, window) => findStoredScoresOfCustomers(db, scope, ids, window.limit),
+        (ids, window) => findStoredScoresOfCustomers(db, scope, ids, window),
         (r) => r.customer_id,
       ),
+      storedScoreCount: counted((ids) => countStoredScoresOfCustomers(db, scope, ids)),
       policy: once(() => cachedPolicy(db)),
       gradeThresholds,
     },

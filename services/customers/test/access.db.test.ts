@@ -261,9 +261,9 @@ describe('who may see and change what', () => {
           id displayName
           individual { nationalId nationalIdMasked firstName lastName birthDate birthYear }
           contact { phone address { city } preferredChannel }
-          financialSnapshots { monthlyIncome }
+          financialSnapshots { edges { node { monthlyIncome } } }
           history { edges { node { field } } }
-          documents { id }
+          documents { edges { node { id } } }
           specialCare { flags note }
           status
         }
@@ -343,7 +343,7 @@ describe('who may see and change what', () => {
         displayName: 'Amina Own',
         individual: { nationalId: 'CM12345678', nationalIdMasked: '******5678', firstName: 'Amina', birthDate: '1988-04-12', birthYear: 1988 },
         contact: { phone: '+237 650 00 00 01', address: { city: 'Yaoundé' } },
-        financialSnapshots: [{ monthlyIncome: '250000.00' }],
+        financialSnapshots: { edges: [{ node: { monthlyIncome: '250000.00' } }] },
       });
       const asRisk = await svc.graphql<V>(VIEW, { id: ids.own }, risk);
       expect(asRisk.data?.customer?.displayName).toBe('Amina Own');

@@ -125,16 +125,15 @@ describe('financial snapshots, consent, special care and the customer file', () 
       ['MARKETING_CONTACT', true, 'BRANCH'],
       ['MARKETING_CONTACT', false, 'SMS'],
     ]);
-    const view = await svc.graphql<{ customer: { consents: { purpose: string; granted: boolean; channel: string | null }[]; consentHistory: unknown[] } }>(
-      `query($id: ID!) { customer(id: $id) { consents { purpose granted channel } consentHistory { purpose granted } } }`,
-      { id },
-    );
+    const view = await svc.graphql<{
+      customer: { consents: { purpose: string; granted: boolean; channel: string | null }[]; consentHistory: { edges: { node: unknown }[] } };
+    }>(`query($id: ID!) { customer(id: $id) { consents { purpose granted channel } consentHistory { edges { node { purpose granted } } } } }`, { id });
     expect(view.data?.customer.consents).toEqual([
       { purpose: 'MARKETING_CONTACT', granted: false, channel: 'SMS' },
       { purpose: 'DATA_SHARING', granted: false, channel: null },
       { purpose: 'PROFILING', granted: false, channel: null },
     ]);
-    expect(view.data?.customer.consentHistory).toEqual([
+    expect(view.data?.customer.consentHistory.edges.map((e) => e.node)).toEqual([
       { purpose: 'MARKETING_CONTACT', granted: false },
       { purpose: 'MARKETING_CONTACT', granted: true },
     ]);
@@ -170,12 +169,15 @@ describe('financial snapshots, consent, special care and the customer file', () 
       { input: { customerId: id, category: 'DEVELOPMENT', documentType: 'VISIT_PLAN', title: 'Q1 visits', storageRef: 's3://files/v.pdf' } },
       careOfficer,
     );
-    const docs = await svc.graphql<{ customer: { basic: { documentType: string; sizeBytes: number }[]; all: unknown[] } }>(
-      `query($id: ID!) { customer(id: $id) { basic: documents(category: BASIC) { documentType sizeBytes } all: documents { id } } }`,
+    const docs = await svc.graphql<{
+      customer: { basic: { edges: { node: { documentType: string; sizeBytes: number } }[] }; all: { totalCount: number; edges: unknown[] } };
+    }>(
+      `query($id: ID!) { customer(id: $id) { basic: documents(category: BASIC) { edges { node { documentType sizeBytes } } } all: documents { totalCount edges { node { id } } } } }`,
       { id },
     );
-    expect(docs.data?.customer.basic).toEqual([{ documentType: 'IDENTITY', sizeBytes: 120000 }]);
-    expect(docs.data?.customer.all).toHaveLength(2);
+    expect(docs.data?.customer.basic.edges.map((e) => e.node)).toEqual([{ documentType: 'IDENTITY', sizeBytes: 120000 }]);
+    expect(docs.data?.customer.all.edges).toHaveLength(2);
+    expect(docs.data?.customer.all.totalCount).toBe(2);
     const before = await counts(svc);
     const bad = await svc.graphql<{ addCustomerDocument: { userErrors: Errors } }>(
       ADD,

@@ -23,6 +23,20 @@ const WITH_TOTAL = /* GraphQL */ `
   query($first: Int!) { customers(first: $first) { totalCount edges { node { id grade valueScore { total } } } } }
 `;
 
+const NESTED = /* GraphQL */ `
+  query($first: Int!) {
+    customers(first: $first) {
+      edges { node { id
+        financialSnapshots(first: 3) { totalCount edges { cursor node { id monthlyIncome } } pageInfo { hasNextPage } }
+        consentHistory(first: 3) { totalCount edges { node { purpose granted } } }
+        documents(first: 3) { totalCount edges { node { id } } }
+        basic: documents(category: BASIC, first: 3) { edges { node { id } } }
+        valueScoreHistory(first: 3) { totalCount edges { node { asOf total } } }
+      } }
+    }
+  }
+`;
+
 describe('SQL statements per list query', () => {
   let svc: TestService<DB>;
   beforeAll(async () => {
@@ -82,5 +96,13 @@ describe('SQL statements per list query', () => {
     const large = await statementsOf(WITH_TOTAL, 50);
     expect(large.statements).toBe(small.statements);
     expect(large.statements).toBeLessThanOrEqual(3);
+  });
+
+  it('nested connections with totalCount: one page query and one count per field per request, the same at 5 and 50 customers', async () => {
+    const small = await statementsOf(NESTED, 5);
+    const large = await statementsOf(NESTED, 50);
+    expect(large.statements).toBe(small.statements);
+    // customers page, then per field a page and a count: snapshots 2, consents 2, documents 2 (+1 for BASIC), scores 2
+    expect(large.statements).toBeLessThanOrEqual(10);
   });
 });

@@ -223,6 +223,22 @@ describe('value score and grade', () => {
     ]);
     const again = await svc.graphql<Run>(RUN, { asOf: today }, staff.admin);
     expect(again.data?.runGradeEvaluation.result).toMatchObject({ initialGrades: 0, upgrades: 0, atRiskOpened: 0, downgrades: 0 });
+    // the run reported its progress page by page: every customer registered by then, all done
+    const runs = await svc.graphql<{
+      customersJobRuns: { edges: { node: { outcome: string; progress: { done: number; total: number; percent: number; secondsLeft: number } } }[] };
+    }>('{ customersJobRuns(job: GRADE_EVALUATION, first: 1) { edges { node { outcome progress { done total percent secondsLeft } } } } }', {}, staff.admin);
+    const customerCount = Number(
+      (
+        await svc.db
+          .selectFrom('customer')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    expect(runs.data?.customersJobRuns.edges[0]?.node).toEqual({
+      outcome: 'SUCCEEDED',
+      progress: { done: customerCount, total: customerCount, percent: 100, secondsLeft: 0 },
+    });
 
     // Three overdue instalments and a 31-60 bucket: repayment min(100 - 30, 30) = 30 x 0.25 = 7.50; total 33.75 < 40.
     await slipsTo31to60(id, 'loan-b', 3);
@@ -251,11 +267,11 @@ describe('value score and grade', () => {
       [addDays(today, 29), '33.91'],
       [windowEnd, '33.91'],
     ]);
-    const history = await svc.graphql<{ customer: { valueScoreHistory: { asOf: string; total: string }[] } }>(
-      `query($id: ID!) { customer(id: $id) { valueScoreHistory(first: 2) { asOf total } } }`,
+    const history = await svc.graphql<{ customer: { valueScoreHistory: { edges: { node: { asOf: string; total: string } }[] } } }>(
+      `query($id: ID!) { customer(id: $id) { valueScoreHistory(first: 2) { edges { node { asOf total } } } } }`,
       { id },
     );
-    expect(history.data?.customer.valueScoreHistory).toEqual([
+    expect(history.data?.customer.valueScoreHistory.edges.map((e) => e.node)).toEqual([
       { asOf: windowEnd, total: '33.91' },
       { asOf: addDays(today, 29), total: '33.91' },
     ]);

@@ -2,7 +2,6 @@ import {
   byIds,
   byKey,
   createPagedLoader,
-  groupedBy,
   type RequestContext,
   type Scope,
   type ServiceContext,
@@ -11,14 +10,20 @@ import {
   serviceContext,
 } from '@crm/service-kit';
 import DataLoader from 'dataloader';
-import { findInvitationsOfEvents } from './db/care.store.ts';
+import { countInvitationsOfEvents, findInvitationsOfEvents } from './db/care.store.ts';
 import { findChurnRisks } from './db/churn.store.ts';
-import { findComplaintHistories, findComplaintsByIds, findComplaintsOfCustomers } from './db/complaint.store.ts';
-import { findInteractionsByIds, findInteractionsOfCustomers } from './db/interaction.store.ts';
+import {
+  countComplaintsOfCustomers,
+  countHistoriesOfComplaints,
+  findComplaintsByIds,
+  findComplaintsOfCustomers,
+  findHistoriesOfComplaints,
+} from './db/complaint.store.ts';
+import { countInteractionsOfCustomers, findInteractionsByIds, findInteractionsOfCustomers } from './db/interaction.store.ts';
 import type {
   CareEventInvitationRow,
   ChurnRiskRow,
-  ComplaintHistoryTable,
+  ComplaintHistoryRow,
   ComplaintRow,
   DB,
   InteractionRow,
@@ -27,8 +32,8 @@ import type {
   TaskRow,
   TaskStatus,
 } from './db/schema.ts';
-import { findResponsesOfDispatches, findSurveysByIds } from './db/survey.store.ts';
-import { findTasksByIds, findTasksOfCustomers } from './db/task.store.ts';
+import { countResponsesOfSurveys, findResponsesOfDispatches, findResponsesOfSurveys, findSurveysByIds } from './db/survey.store.ts';
+import { countTasksOfCustomers, findTasksByIds, findTasksOfCustomers } from './db/task.store.ts';
 
 /** What every engagement resolver receives. */
 export interface EngagementContext extends ServiceContext<DB> {
@@ -38,23 +43,36 @@ export interface EngagementContext extends ServiceContext<DB> {
     interaction: DataLoader<string, InteractionRow | null>;
     task: DataLoader<string, TaskRow | null>;
     complaint: DataLoader<string, ComplaintRow | null>;
-    complaintHistory: DataLoader<string, ComplaintHistoryTable[]>;
+    historyOfComplaint: ReturnType<typeof createPagedLoader<ComplaintHistoryRow>>;
+    historyCount: DataLoader<string, number>;
     survey: DataLoader<string, SurveyRow | null>;
     responseOfDispatch: DataLoader<string, SurveyResponseRow | null>;
     churnRisk: DataLoader<string, ChurnRiskRow | null>;
-    invitationsOfEvent: DataLoader<string, CareEventInvitationRow[]>;
+    invitationsOfEvent: ReturnType<typeof createPagedLoader<CareEventInvitationRow>>;
+    invitationCounts: DataLoader<string, { invited: number; attended: number }>;
+    responsesOfSurvey: ReturnType<typeof createPagedLoader<SurveyResponseRow>>;
+    responseCount: DataLoader<string, number>;
+    interactionCount: DataLoader<string, number>;
+    complaintCount: DataLoader<string, number>;
+    taskCount: (status: TaskStatus[] | null) => DataLoader<string, number>;
     interactionsOfCustomer: ReturnType<typeof createPagedLoader<InteractionRow>>;
     complaintsOfCustomer: ReturnType<typeof createPagedLoader<ComplaintRow>>;
     tasksOfCustomer: (status: TaskStatus[] | null) => ReturnType<typeof createPagedLoader<TaskRow>>;
   };
 }
 
-/** Rows grouped under each key, in the order asked (empty where none). */
+/** Counts per key, in the order asked (0 where none): the shape a DataLoader of counts needs. */
+const countsOf = (keys: readonly string[], rows: readonly { key: string; n: number }[]) => {
+  const byKey = new Map(rows.map((r) => [r.key, r.n]));
+  return keys.map((k) => byKey.get(k) ?? 0);
+};
+
 export function createContext(base: RequestContext, deps: ServiceDeps<DB>): EngagementContext {
   const { db } = deps;
   // No identity: nothing is in scope (the access layer refuses such calls before any resolver).
   const scope: Scope = base.identity ? scopeOf(base.identity) : { kind: 'branch', branchId: null, managerId: null };
   const taskLoaders = new Map<string, ReturnType<typeof createPagedLoader<TaskRow>>>();
+  const taskCounts = new Map<string, DataLoader<string, number>>();
   return {
     ...serviceContext(base, deps),
     scope,
@@ -62,7 +80,11 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Enga
       interaction: new DataLoader(async (ids) => byIds(ids, await findInteractionsByIds(db, scope, ids))),
       task: new DataLoader(async (ids) => byIds(ids, await findTasksByIds(db, scope, ids))),
       complaint: new DataLoader(async (ids) => byIds(ids, await findComplaintsByIds(db, scope, ids))),
-      complaintHistory: new DataLoader(async (ids) => groupedBy(ids, await findComplaintHistories(db, ids), (r) => r.complaint_id)),
+      historyOfComplaint: createPagedLoader(
+        (ids, window) => findHistoriesOfComplaints(db, ids, window),
+        (r) => r.complaint_id,
+      ),
+      historyCount: new DataLoader(async (ids) => countsOf(ids, await countHistoriesOfComplaints(db, ids))),
       survey: new DataLoader(async (ids) => byIds(ids, await findSurveysByIds(db, ids))),
       responseOfDispatch: new DataLoader(async (ids) => {
         const rows = await findResponsesOfDispatches(db, scope, ids);
@@ -72,7 +94,30 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Enga
         const rows = await findChurnRisks(db, scope, ids);
         return byKey(ids, rows, (r) => r.customer_id);
       }),
-      invitationsOfEvent: new DataLoader(async (ids) => groupedBy(ids, await findInvitationsOfEvents(db, scope, ids), (r) => r.event_id)),
+      invitationsOfEvent: createPagedLoader(
+        (ids, window) => findInvitationsOfEvents(db, scope, ids, window),
+        (r) => r.event_id,
+      ),
+      invitationCounts: new DataLoader(async (ids) => {
+        const rows = await countInvitationsOfEvents(db, scope, ids);
+        return ids.map((id) => rows.find((r) => r.event_id === id) ?? { invited: 0, attended: 0 });
+      }),
+      responsesOfSurvey: createPagedLoader(
+        (ids, window) => findResponsesOfSurveys(db, scope, ids, window),
+        (r) => r.survey_id,
+      ),
+      responseCount: new DataLoader(async (ids) => countsOf(ids, await countResponsesOfSurveys(db, scope, ids))),
+      interactionCount: new DataLoader(async (ids) => countsOf(ids, await countInteractionsOfCustomers(db, scope, ids))),
+      complaintCount: new DataLoader(async (ids) => countsOf(ids, await countComplaintsOfCustomers(db, scope, ids))),
+      taskCount: (status) => {
+        const key = status?.slice().sort().join(',') ?? '';
+        let loader = taskCounts.get(key);
+        if (!loader) {
+          loader = new DataLoader(async (ids) => countsOf(ids, await countTasksOfCustomers(db, scope, ids, status)));
+          taskCounts.set(key, loader);
+        }
+        return loader;
+      },
       interactionsOfCustomer: createPagedLoader(
         (ids, window) => findInteractionsOfCustomers(db, scope, ids, window),
         (r) => r.customer_id,

@@ -3,6 +3,7 @@ import { createContext, type EngagementContext } from './context.ts';
 import { migrations } from './db/migrations/index.ts';
 import type { DB } from './db/schema.ts';
 import { handlers } from './events/handlers.ts';
+import { engagementState } from './events/state.ts';
 import { jobs } from './jobs/index.ts';
 import { resolvers } from './resolvers/index.ts';
 import { typeDefs } from './schema.ts';
@@ -16,4 +17,5 @@ export const engagementService: ServiceDefinition<DB, EngagementContext> = {
   handlers,
   jobs,
   context: createContext,
+  state: engagementState,
 };

@@ -86,7 +86,7 @@ describe('care: greetings for consenting customers, holidays, customer events', 
   it('plans an event, invites consenting customers within capacity, and records attendance', async () => {
     const CREATE = `mutation($input: CreateCareEventInput!) { createCareEvent(input: $input) { event { id } userErrors { field code } } }`;
     const INVITE = `mutation($input: InviteToCareEventInput!) { inviteToCareEvent(input: $input) { event { invitedCount } userErrors { field code } } }`;
-    const ATTEND = `mutation($input: RecordCareEventAttendanceInput!) { recordCareEventAttendance(input: $input) { event { invitedCount attendedCount invitations { customer { id } status } } userErrors { field code } } }`;
+    const ATTEND = `mutation($input: RecordCareEventAttendanceInput!) { recordCareEventAttendance(input: $input) { event { invitedCount attendedCount invitations { edges { node { customer { id } status } } } } userErrors { field code } } }`;
     type Created = { createCareEvent: { event: { id: string } | null; userErrors: Errors } };
     const past = await svc.graphql<Created>(
       CREATE,
@@ -111,7 +111,10 @@ describe('care: greetings for consenting customers, holidays, customer events', 
     const ok = await svc.graphql<Invited>(INVITE, { input: { eventId, customerIds: ['b-1', 'b-3'] } }, staff.officer);
     expect(ok.data?.inviteToCareEvent.event?.invitedCount).toBe(2);
     type Attended = {
-      recordCareEventAttendance: { event: { attendedCount: number; invitations: { customer: { id: string }; status: string }[] } | null; userErrors: Errors };
+      recordCareEventAttendance: {
+        event: { attendedCount: number; invitations: { edges: { node: { customer: { id: string }; status: string } }[] } } | null;
+        userErrors: Errors;
+      };
     };
     const early = await svc.graphql<Attended>(ATTEND, { input: { eventId, attendedCustomerIds: ['b-1'] } }, staff.officer);
     expect(early.data?.recordCareEventAttendance.userErrors).toEqual([{ field: 'eventId', code: 'EVENT_NOT_STARTED' }]);
@@ -120,7 +123,7 @@ describe('care: greetings for consenting customers, holidays, customer events', 
     expect(notInvited.data?.recordCareEventAttendance.userErrors).toEqual([{ field: 'attendedCustomerIds.0', code: 'NOT_INVITED' }]);
     const attended = await svc.graphql<Attended>(ATTEND, { input: { eventId, attendedCustomerIds: ['b-1'] } }, staff.officer);
     expect(attended.data?.recordCareEventAttendance.event?.attendedCount).toBe(1);
-    expect(attended.data?.recordCareEventAttendance.event?.invitations.map((i) => [i.customer.id, i.status])).toEqual([
+    expect(attended.data?.recordCareEventAttendance.event?.invitations.edges.map(({ node: i }) => [i.customer.id, i.status])).toEqual([
       ['b-1', 'ATTENDED'],
       ['b-3', 'NO_SHOW'],
     ]);

@@ -15,9 +15,10 @@ type ComplaintView = {
   currency: string | null;
   escalated: boolean;
   reopenedCount: number;
-  history: { fromStatus: string | null; toStatus: string }[];
+  history: { edges: { node: { fromStatus: string | null; toStatus: string } }[] };
 };
-const FIELDS = 'id status acknowledgeDueAt resolveDueAt compensation currency escalated reopenedCount history { fromStatus toStatus }';
+const FIELDS =
+  'id status acknowledgeDueAt resolveDueAt compensation currency escalated reopenedCount history(first: 50) { edges { node { fromStatus toStatus } } }';
 
 describe('complaints: workflow, SLA escalation, resolution and the survey after it', () => {
   let svc: TestService<DB>;
@@ -87,7 +88,7 @@ describe('complaints: workflow, SLA escalation, resolution and the survey after 
     expect((await change(id, 'CLOSED'))?.userErrors).toEqual([{ field: 'status', code: 'INVALID_COMPLAINT_TRANSITION' }]);
     await resolve({ complaintId: id, resolution: 'Second fix' });
     const closed = await change(id, 'CLOSED');
-    expect(closed?.complaint?.history.map((h) => h.toStatus)).toEqual([
+    expect(closed?.complaint?.history.edges.map(({ node: h }) => h.toStatus)).toEqual([
       'RECEIVED',
       'ACKNOWLEDGED',
       'IN_PROGRESS',

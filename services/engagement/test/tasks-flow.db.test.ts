@@ -139,6 +139,23 @@ describe('consent, relationship managers, tasks and the worklist', () => {
       { type: 'RETENTION', priority: 'NORMAL', assignee: 'rm-1', due: '2026-11-25T09:00:00.000Z' },
       { type: 'FOLLOW_UP', priority: 'NORMAL', assignee: 'rm-1', due: '2026-11-26T00:00:00.000Z' },
     ]);
+    // the escalation raised the open review's priority, and said so (the task state topic follows it)
+    const changed = await svc.db
+      .selectFrom('event_outbox')
+      .select('event')
+      .where('type', '=', 'crm.engagement.TaskPriorityChanged.v1')
+      .where('key', '=', c)
+      .execute();
+    expect(changed.map((r) => (typeof r.event === 'string' ? JSON.parse(r.event) : r.event).data)).toEqual([
+      expect.objectContaining({
+        customerId: c,
+        type: 'CREDIT_REVIEW',
+        previousPriority: 'HIGH',
+        priority: 'URGENT',
+        reason: 'RISK_WARNING_ESCALATED',
+        changedAt: '2026-11-26T12:00:00.000Z',
+      }),
+    ]);
   });
 
   it('moves tasks through legal transitions only, links the completing interaction and emits TaskCompleted', async () => {

@@ -11,10 +11,10 @@ import {
   serviceContext,
 } from '@crm/service-kit';
 import DataLoader from 'dataloader';
-import { type AccountWithBalance, findAccountsByCustomerIds, findAccountsByIds, findEntriesOfAccounts } from './db/account.store.ts';
+import { type AccountWithBalance, countEntriesOfAccounts, findAccountsByCustomerIds, findAccountsByIds, findEntriesOfAccounts } from './db/account.store.ts';
 import { cachedSettings, cachedTiers } from './db/programme.cache.ts';
-import { findReferralsOfAccounts, type ReferralRow } from './db/referral.store.ts';
-import { findRedemptionsByIds, findRedemptionsOfAccounts, findRewardsByIds } from './db/reward.store.ts';
+import { countReferralsOfAccounts, findReferralsOfAccounts, type ReferralRow } from './db/referral.store.ts';
+import { countRedemptionsOfAccounts, findRedemptionsByIds, findRedemptionsOfAccounts, findRewardsByIds } from './db/reward.store.ts';
 import type { DB, LoyaltySettingRow, LoyaltyTierRow, PointsEntryRow, RedemptionRow, RewardRow } from './db/schema.ts';
 import { qualifyingPoints } from './db/tier.store.ts';
 
@@ -27,6 +27,10 @@ export interface LoyaltyContext extends ServiceContext<DB> {
     account: DataLoader<string, AccountWithBalance | null>;
     accountOfCustomer: DataLoader<string, AccountWithBalance | null>;
     entriesOfAccount: ReturnType<typeof createPagedLoader<PointsEntryRow>>;
+    /** `totalCount` of the nested connections: one grouped count per field per request. */
+    entryCount: DataLoader<string, number>;
+    redemptionCount: DataLoader<string, number>;
+    referralCount: DataLoader<string, number>;
     /** Qualifying points over the rolling window ending now, per account. */
     qualifyingPoints: DataLoader<string, number>;
     reward: DataLoader<string, RewardRow | null>;
@@ -37,6 +41,14 @@ export interface LoyaltyContext extends ServiceContext<DB> {
     tiers: () => Promise<LoyaltyTierRow[]>;
     settings: () => Promise<LoyaltySettingRow>;
   };
+}
+
+/** Counts per account in the order asked, 0 where none (one grouped count query per batch). */
+function counted(count: (ids: readonly string[]) => Promise<Map<string, number>>) {
+  return new DataLoader<string, number>(async (ids) => {
+    const counts = await count(ids);
+    return ids.map((id) => counts.get(id) ?? 0);
+  });
 }
 
 function once<T>(load: () => Promise<T>): () => Promise<T> {
@@ -65,6 +77,9 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Loya
         (ids, window) => findEntriesOfAccounts(db, scope, ids, window),
         (e) => e.account_id,
       ),
+      entryCount: counted((ids) => countEntriesOfAccounts(db, scope, ids)),
+      redemptionCount: counted((ids) => countRedemptionsOfAccounts(db, scope, ids)),
+      referralCount: counted((ids) => countReferralsOfAccounts(db, scope, ids)),
       qualifyingPoints: new DataLoader(async (ids) => {
         const now = ctx.now();
         const { tier_window_months } = await settings();

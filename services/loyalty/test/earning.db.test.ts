@@ -1,5 +1,6 @@
 import { startTestService, type TestService } from '@crm/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invalidateProgrammeCache } from '../src/db/programme.cache.ts';
 import type { DB } from '../src/db/schema.ts';
 import { loyaltyService } from '../src/service.ts';
 import { given } from './given.ts';
@@ -93,6 +94,7 @@ describe('earning from lending behaviour (DB-backed)', () => {
     await g.member('tier-1');
     await g.loanDisbursed('tier-1', { loanId: 'L6', cycle: 2 }); // 200 at BRONZE × 1
     await svc.db.updateTable('earning_rule').set({ points: 800 }).where('code', '=', 'REPEAT_LOAN').execute();
+    invalidateProgrammeCache(svc.db); // changed behind upsertEarningRule's back: handlers read rules from the per-process cache
     await g.loanDisbursed('tier-1', { loanId: 'L7', cycle: 3 }); // 800: qualifying 100 + 200 + 800 = 1 100 -> SILVER
     const account = await svc.db.selectFrom('loyalty_account').selectAll().where('customer_id', '=', 'tier-1').executeTakeFirstOrThrow();
     expect(account.tier).toBe('SILVER');
@@ -100,6 +102,7 @@ describe('earning from lending behaviour (DB-backed)', () => {
       expect.objectContaining({ previousTier: 'BRONZE', tier: 'SILVER', direction: 'UP', effectiveOn: '2026-11-21' }),
     ]);
     await svc.db.updateTable('earning_rule').set({ points: 200 }).where('code', '=', 'REPEAT_LOAN').execute();
+    invalidateProgrammeCache(svc.db);
     await g.loanDisbursed('tier-1', { loanId: 'L8', cycle: 4 }); // 200 × 1.25 (SILVER) = 250
     expect(await g.balance('tier-1')).toBe(1350);
   });

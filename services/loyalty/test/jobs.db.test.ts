@@ -1,6 +1,7 @@
 import { startTestService, type TestService } from '@crm/service-kit/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { invalidateProgrammeCache } from '../src/db/programme.cache.ts';
 import type { DB } from '../src/db/schema.ts';
 import { loyaltyService } from '../src/service.ts';
 import { given } from './given.ts';
@@ -92,8 +93,10 @@ describe('scheduled runs: expiry, tier evaluation, birthday bonus (DB-backed)', 
     await svc.db.updateTable('loyalty_account').set({ tier: 'SILVER' }).where('id', '=', account.id).execute();
     await svc.jobs.run('tier-evaluation', '2026-11-02');
     await svc.db.updateTable('earning_rule').set({ points: 1000 }).where('code', '=', 'REPEAT_LOAN').execute();
+    invalidateProgrammeCache(svc.db); // handlers read the rules from the per-process cache
     await g.loanDisbursed('tier-r', { loanId: 'LR', cycle: 2, at: '2026-11-10T09:00:00.000Z' }); // 1 000 × 1.25 = 1 250
     await svc.db.updateTable('earning_rule').set({ points: 200 }).where('code', '=', 'REPEAT_LOAN').execute();
+    invalidateProgrammeCache(svc.db); // handlers read the rules from the per-process cache
     await svc.jobs.run('tier-evaluation', '2026-11-11');
     await svc.jobs.run('tier-evaluation', '2026-12-15');
     expect(await tierOf(account.id)).toEqual(['SILVER', null]);

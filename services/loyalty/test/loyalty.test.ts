@@ -1,6 +1,7 @@
 import { createEvent } from '@crm/events';
 import { startTestService, type TestService } from '@crm/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invalidateProgrammeCache } from '../src/db/programme.cache.ts';
 import type { DB } from '../src/db/schema.ts';
 import { loyaltyService } from '../src/service.ts';
 
@@ -61,6 +62,7 @@ describe('loyalty subgraph', () => {
 
   it('uses the earning rule as data: a changed rule changes the welcome points', async () => {
     await svc.db.updateTable('earning_rule').set({ points: 250 }).where('code', '=', 'WELCOME').execute();
+    invalidateProgrammeCache(svc.db); // handlers read the rules from the per-process cache
     await svc.consumer.handle({ topic: 'crm.customers.v1', key: 'ent-2', value: JSON.stringify(registered('ent-2')) });
     const res = await svc.graphql<R>(LOYALTY, { reps: [{ __typename: 'Customer', id: 'ent-2' }] });
     expect(res.data?._entities[0]?.loyalty?.pointsBalance).toBe(250);

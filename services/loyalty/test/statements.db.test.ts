@@ -24,6 +24,23 @@ const accounts = (progress: boolean) => /* GraphQL */ `
   }
 `;
 
+/** Every nested connection of an account with its totalCount (issue 12). */
+const NESTED = /* GraphQL */ `
+  query($representations: [_Any!]!) {
+    _entities(representations: $representations) {
+      ... on Customer {
+        id
+        loyalty {
+          id
+          ledger(first: 3) { totalCount edges { cursor node { id kind points createdAt } } pageInfo { hasNextPage endCursor } }
+          redemptions(first: 3) { totalCount edges { cursor node { id points status } } pageInfo { hasNextPage } }
+          referrals(first: 3) { totalCount edges { node { referredCustomer { id } registeredAt } } pageInfo { hasNextPage } }
+        }
+      }
+    }
+  }
+`;
+
 describe('SQL statements per federated list query', () => {
   let svc: TestService<DB>;
   const ids: string[] = [];
@@ -36,14 +53,15 @@ describe('SQL statements per federated list query', () => {
       if (i % 10 === 0) await g.loanDisbursed(id, { loanId: `L-${i}`, cycle: 1 });
       ids.push(id);
     }
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await svc?.stop();
   });
 
-  async function statementsOf(count: number, progress = false) {
+  async function statementsOf(count: number, progress: boolean | 'nested' = false) {
     const representations = ids.slice(0, count).map((id) => ({ __typename: 'Customer', id }));
-    const res = await svc.graphql<{ _entities: { loyalty: { ledger: { edges: unknown[] } } | null }[] }>(accounts(progress), { representations }, staff.admin);
+    const query = progress === 'nested' ? NESTED : accounts(progress);
+    const res = await svc.graphql<{ _entities: { loyalty: { ledger: { edges: unknown[] } } | null }[] }>(query, { representations }, staff.admin);
     expect(res.errors).toBeUndefined();
     expect(res.data?._entities.filter((e) => e.loyalty?.ledger.edges.length)).toHaveLength(count);
     const tally = res.extensions?.sqlStatements;
@@ -65,5 +83,37 @@ describe('SQL statements per federated list query', () => {
     const large = await statementsOf(50, true);
     expect(large).toEqual(small);
     expect(large.statements).toBeLessThanOrEqual(3);
+  });
+
+  it('ledger, redemptions and referrals with totalCount: one page query and one count per field, the same at 5 and 50 customers', async () => {
+    const small = await statementsOf(5, 'nested');
+    const large = await statementsOf(50, 'nested');
+    expect(large).toEqual(small);
+    // the accounts, then per field a page and a count: ledger 2, redemptions 2, referrals 2
+    expect(large.statements).toBeLessThanOrEqual(7);
+  });
+
+  it('the top-level lists with totalCount and nested fields: the same statements for 5 and 50 rows', async () => {
+    const LISTS = /* GraphQL */ `
+      query($first: Int!) {
+        loyaltyAccounts(first: $first) { totalCount edges { node { id pointsBalance ledger(first: 2) { totalCount edges { node { id } } } } } }
+        pointsEntries(first: $first) { totalCount edges { node { id kind account { id tier } } } }
+        loyaltyRedemptions(first: $first) { totalCount edges { node { id account { id } } } }
+      }
+    `;
+    async function listStatements(first: number) {
+      const res = await svc.graphql<{ loyaltyAccounts: { edges: unknown[] }; pointsEntries: { edges: unknown[] } }>(LISTS, { first }, staff.admin);
+      expect(res.errors).toBeUndefined();
+      expect(res.data?.loyaltyAccounts.edges).toHaveLength(first);
+      expect(res.data?.pointsEntries.edges).toHaveLength(first);
+      const tally = res.extensions?.sqlStatements;
+      if (!tally) throw new Error('no statement count in the response');
+      return tally;
+    }
+    const small = await listStatements(5);
+    const large = await listStatements(50);
+    expect(large).toEqual(small);
+    // accounts page + count, their ledger page + count, entries page + count, their accounts, redemptions page + count
+    expect(large.statements).toBeLessThanOrEqual(9);
   });
 });

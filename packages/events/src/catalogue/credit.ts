@@ -76,6 +76,28 @@ export const creditEvents = {
       penaltyPaid: f.money.nullable().default(null),
     }),
   ),
+  RepaymentRecorded: define(
+    'credit',
+    'RepaymentRecorded',
+    'A repayment was booked on a loan (every one, partial or not: a mirrored outstanding balance follows it), with what it paid part by part.',
+    z.object({
+      ...loanRef,
+      repaymentId: f.id,
+      amount: f.money,
+      currency: f.currency,
+      /** The value date. */
+      paidOn: f.date,
+      principalPaid: f.money,
+      interestPaid: f.money,
+      penaltyPaid: f.money,
+      /** Principal paid ahead of its due dates (an overpayment that re-amortised the schedule). */
+      prepaidPrincipal: f.money,
+      /** True when it was exactly the payoff of its value date and settled the loan. */
+      settlement: z.boolean(),
+      /** True when valued before the loan's latest end-of-day run (later repayments were allocated again). */
+      backDated: z.boolean(),
+    }),
+  ),
   RepaymentReversed: define(
     'credit',
     'RepaymentReversed',

@@ -10,6 +10,11 @@ export interface EventDefinition<P extends Producer = Producer, N extends string
   type: string;
   description: string;
   data: S;
+  /**
+   * Set on a state record: the full current state of one aggregate, on the compacted topic
+   * `crm.<producer>.<aggregate>.state.v1` keyed (and `subject`-ed) by the aggregate id.
+   */
+  state?: { aggregate: string };
 }
 
 export function define<P extends Producer, N extends string, S extends z.ZodType>(
@@ -20,6 +25,21 @@ export function define<P extends Producer, N extends string, S extends z.ZodType
   version = 1,
 ): EventDefinition<P, N, S> {
   return { producer, name, version, type: `crm.${producer}.${name}.v${version}`, description, data };
+}
+
+/**
+ * A state record type: the full current state of one aggregate after each change, on the
+ * compacted state topic of `aggregate` (see stateTopicOf).
+ */
+export function defineState<P extends Producer, N extends string, S extends z.ZodType>(
+  producer: P,
+  aggregate: string,
+  name: N,
+  description: string,
+  data: S,
+  version = 1,
+): EventDefinition<P, N, S> & { state: { aggregate: string } } {
+  return { ...define(producer, name, description, data, version), state: { aggregate } };
 }
 
 /** Shared field schemas: ids, instants, dates, exact money as decimal strings (never JSON numbers). */

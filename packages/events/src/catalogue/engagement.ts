@@ -66,6 +66,20 @@ export const engagementEvents = {
       reassignedAt: f.instant,
     }),
   ),
+  TaskPriorityChanged: define(
+    'engagement',
+    'TaskPriorityChanged',
+    "An open task's priority changed (today: its risk warning was escalated, so its review became urgent).",
+    z.object({
+      taskId: f.id,
+      customerId: f.id,
+      type: z.string(),
+      previousPriority: z.string(),
+      priority: z.string(),
+      reason: z.enum(['RISK_WARNING_ESCALATED']),
+      changedAt: f.instant,
+    }),
+  ),
   ComplaintReceived: define(
     'engagement',
     'ComplaintReceived',

@@ -10,6 +10,7 @@ import { customersEvents } from './customers.ts';
 import type { EventDefinition, Producer } from './define.ts';
 import { engagementEvents } from './engagement.ts';
 import { loyaltyEvents } from './loyalty.ts';
+import { stateRecords } from './state.ts';
 
 export {
   creditEvents,
@@ -22,11 +23,12 @@ export {
   warningStatus,
 } from './credit.ts';
 export { consentPurpose, customerGrade, customerKind, customerStatus, customersEvents, documentCategory, specialCareFlag } from './customers.ts';
-export { define, type EventDefinition, f as eventFields, PRODUCERS, type Producer } from './define.ts';
+export { define, defineState, type EventDefinition, f as eventFields, PRODUCERS, type Producer } from './define.ts';
 export { churnRiskLevel, complaintStatus, engagementEvents } from './engagement.ts';
 export { loyaltyEvents } from './loyalty.ts';
+export { stateRecords } from './state.ts';
 
-export const catalogue = { ...customersEvents, ...creditEvents, ...engagementEvents, ...loyaltyEvents } as const;
+export const catalogue = { ...customersEvents, ...creditEvents, ...engagementEvents, ...loyaltyEvents, ...stateRecords } as const;
 
 export type Catalogue = typeof catalogue;
 export type EventName = keyof Catalogue;
@@ -44,6 +46,27 @@ export function definitionOfType(type: string): EventDefinition | undefined {
 /** `crm.<producer>.v1`, prefixed by a namespace when one is set (isolated test runs). */
 export function topicOf(producer: Producer, namespace = ''): string {
   return `${namespace ? `${namespace}.` : ''}crm.${producer}.v1`;
+}
+
+/** The compacted state topic of one aggregate: `crm.<producer>.<aggregate>.state.v1`. */
+export function stateTopicOf(producer: Producer, aggregate: string, namespace = ''): string {
+  return `${namespace ? `${namespace}.` : ''}crm.${producer}.${aggregate}.state.v1`;
+}
+
+/** The topic an event of this definition goes to: its producer's topic, or its aggregate's state topic. */
+export function topicOfDefinition(def: EventDefinition, namespace = ''): string {
+  return def.state ? stateTopicOf(def.producer, def.state.aggregate, namespace) : topicOf(def.producer, namespace);
+}
+
+/** The state topics a producer owns (created, compacted, at its start-up). */
+export function stateTopicsOf(producer: Producer, namespace = ''): string[] {
+  return [
+    ...new Set(
+      Object.values(catalogue as Record<string, EventDefinition>)
+        .filter((d) => d.producer === producer && d.state)
+        .map((d) => topicOfDefinition(d, namespace)),
+    ),
+  ];
 }
 
 /** Dead-letter topic of one consumer group. */

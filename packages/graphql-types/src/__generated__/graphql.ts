@@ -208,6 +208,37 @@ export type AuditRecordEdge = {
   node: AuditRecord;
 };
 
+/** The part of the book a portfolio read covers (the loan's branch, officer, product, currency). */
+export type BookFilter = {
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  /** Amounts are summed across currencies unless a currency is named. */
+  currency?: InputMaybe<Scalars['String']['input']>;
+  officerId?: InputMaybe<Scalars['ID']['input']>;
+  productCode?: InputMaybe<Scalars['String']['input']>;
+};
+
+/**
+ * The business date of the institution (one for all its branches: the end-of-day run closes every
+ * branch's loans at once).
+ */
+export type BusinessDate = {
+  __typename?: 'BusinessDate';
+  /** The open business date. */
+  date: Scalars['Date']['output'];
+  /** The last date closed by closeBusinessDay (null: none yet). */
+  lastClosedOn: Maybe<Scalars['Date']['output']>;
+  /** False while no business date was set or closed: date is then the wall clock's date. */
+  managed: Scalars['Boolean']['output'];
+  updatedAt: Maybe<Scalars['DateTime']['output']>;
+  updatedBy: Maybe<Scalars['ID']['output']>;
+};
+
+export type BusinessDatePayload = {
+  __typename?: 'BusinessDatePayload';
+  businessDate: Maybe<BusinessDate>;
+  userErrors: Array<UserError>;
+};
+
 export type CancelRedemptionInput = {
   reason: Scalars['String']['input'];
   redemptionId: Scalars['ID']['input'];
@@ -230,12 +261,19 @@ export type CareEvent = {
   branchId: Maybe<Scalars['ID']['output']>;
   capacity: Maybe<Scalars['Int']['output']>;
   id: Scalars['ID']['output'];
-  invitations: Array<CareEventInvitation>;
+  /** Invitations of customers in the caller's scope, in the order sent (ties on the instant by customer id). */
+  invitations: CareEventInvitationConnection;
   invitedCount: Scalars['Int']['output'];
   kind: CareEventKind;
   location: Maybe<Scalars['String']['output']>;
   startsAt: Scalars['DateTime']['output'];
   title: Scalars['String']['output'];
+};
+
+
+export type CareEventInvitationsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type CareEventAttendance =
@@ -261,6 +299,20 @@ export type CareEventInvitation = {
   customer: Customer;
   invitedAt: Scalars['DateTime']['output'];
   status: CareEventAttendance;
+};
+
+export type CareEventInvitationConnection = {
+  __typename?: 'CareEventInvitationConnection';
+  edges: Array<CareEventInvitationEdge>;
+  pageInfo: PageInfo;
+  /** Counted only when selected. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CareEventInvitationEdge = {
+  __typename?: 'CareEventInvitationEdge';
+  cursor: Scalars['String']['output'];
+  node: CareEventInvitation;
 };
 
 export type CareEventKind =
@@ -357,9 +409,27 @@ export type ChangeCustomerStatusPayload = {
 export type ChurnRisk = {
   __typename?: 'ChurnRisk';
   asOf: Scalars['Date']['output'];
+  /** When the scoring run wrote it. */
+  computedAt: Scalars['DateTime']['output'];
+  customer: Customer;
   level: ChurnRiskLevel;
   score: Scalars['Decimal']['output'];
+  /** The signals behind the score: one per configured signal (a bounded list). */
   signals: Array<ChurnRiskSignal>;
+};
+
+export type ChurnRiskConnection = {
+  __typename?: 'ChurnRiskConnection';
+  edges: Array<ChurnRiskEdge>;
+  pageInfo: PageInfo;
+  /** Rows matching the filter (in a `changedSince` pull: those changed after the cursor); counted only when selected. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ChurnRiskEdge = {
+  __typename?: 'ChurnRiskEdge';
+  cursor: Scalars['String']['output'];
+  node: ChurnRisk;
 };
 
 export type ChurnRiskLevel =
@@ -376,11 +446,38 @@ export type ChurnRiskSignal = {
   weight: Scalars['Decimal']['output'];
 };
 
+export type ChurnScoreFilter = {
+  /** Scored as of this date or later. */
+  asOfFrom?: InputMaybe<Scalars['Date']['input']>;
+  /** Scored as of this date or earlier. */
+  asOfTo?: InputMaybe<Scalars['Date']['input']>;
+  /** The customer's branch (as engagement knows it now). */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  level?: InputMaybe<Array<ChurnRiskLevel>>;
+  /** The customer's relationship manager (as engagement knows it now). */
+  relationshipManagerId?: InputMaybe<Scalars['ID']['input']>;
+};
+
 export type ChurnSignalWeight = {
   __typename?: 'ChurnSignalWeight';
   code: Scalars['String']['output'];
   description: Scalars['String']['output'];
   weight: Scalars['Decimal']['output'];
+};
+
+export type CloseBusinessDayInput = {
+  /** The business date being closed: must be the open one. */
+  businessDate: Scalars['Date']['input'];
+};
+
+export type CloseBusinessDayPayload = {
+  __typename?: 'CloseBusinessDayPayload';
+  /** The business date after the close (the next day). */
+  businessDate: Maybe<BusinessDate>;
+  /** The end-of-day run of the closed date. */
+  run: Maybe<JobRun>;
+  userErrors: Array<UserError>;
 };
 
 export type CloseLoanInput = {
@@ -398,6 +495,19 @@ export type Collateral = {
   /** Every valuation, oldest first. */
   valuations: Array<CollateralValuation>;
   valuedOn: Scalars['Date']['output'];
+};
+
+export type CollateralConnection = {
+  __typename?: 'CollateralConnection';
+  edges: Array<CollateralEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CollateralEdge = {
+  __typename?: 'CollateralEdge';
+  cursor: Scalars['String']['output'];
+  node: Collateral;
 };
 
 export type CollateralPayload = {
@@ -430,8 +540,8 @@ export type Complaint = {
   description: Maybe<Scalars['String']['output']>;
   /** True once the complaint missed a deadline and was escalated. */
   escalated: Scalars['Boolean']['output'];
-  /** Status changes, oldest first. */
-  history: Array<ComplaintStatusChange>;
+  /** Status changes, oldest first (ties on the instant by id). */
+  history: ComplaintStatusChangeConnection;
   id: Scalars['ID']['output'];
   kind: ComplaintKind;
   receivedAt: Scalars['DateTime']['output'];
@@ -443,6 +553,13 @@ export type Complaint = {
   resolvedAt: Maybe<Scalars['DateTime']['output']>;
   severity: ComplaintSeverity;
   status: ComplaintStatus;
+};
+
+
+/** A complaint, suggestion or praise, with its workflow and SLA clock. */
+export type ComplaintHistoryArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type ComplaintCategory =
@@ -458,6 +575,8 @@ export type ComplaintConnection = {
   __typename?: 'ComplaintConnection';
   edges: Array<ComplaintEdge>;
   pageInfo: PageInfo;
+  /** Rows matching the filter (in a `changedSince` pull: those changed after the cursor); counted only when selected. */
+  totalCount: Scalars['Int']['output'];
 };
 
 export type ComplaintEdge = {
@@ -467,9 +586,19 @@ export type ComplaintEdge = {
 };
 
 export type ComplaintFilter = {
+  /** The staff member handling the complaint. */
+  assigneeId?: InputMaybe<Scalars['ID']['input']>;
+  /** The customer's branch (as engagement knows it now). */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
   category?: InputMaybe<Array<ComplaintCategory>>;
+  channel?: InputMaybe<Array<InteractionChannel>>;
   customerId?: InputMaybe<Scalars['ID']['input']>;
   escalated?: InputMaybe<Scalars['Boolean']['input']>;
+  kind?: InputMaybe<Array<ComplaintKind>>;
+  /** Received from this instant (inclusive). */
+  receivedFrom?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Received before this instant (exclusive). */
+  receivedTo?: InputMaybe<Scalars['DateTime']['input']>;
   severity?: InputMaybe<Array<ComplaintSeverity>>;
   status?: InputMaybe<Array<ComplaintStatus>>;
 };
@@ -513,6 +642,20 @@ export type ComplaintStatusChange = {
   fromStatus: Maybe<ComplaintStatus>;
   note: Maybe<Scalars['String']['output']>;
   toStatus: ComplaintStatus;
+};
+
+export type ComplaintStatusChangeConnection = {
+  __typename?: 'ComplaintStatusChangeConnection';
+  edges: Array<ComplaintStatusChangeEdge>;
+  pageInfo: PageInfo;
+  /** Counted only when selected. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ComplaintStatusChangeEdge = {
+  __typename?: 'ComplaintStatusChangeEdge';
+  cursor: Scalars['String']['output'];
+  node: ComplaintStatusChange;
 };
 
 export type CompleteTaskInput = {
@@ -570,17 +713,34 @@ export type CreateLoanProductInput = {
   currency: Scalars['String']['input'];
   /** Default THIRTY_360 for monthly, ACTUAL_365 for weekly and biweekly. */
   dayCount?: InputMaybe<DayCountConvention>;
+  disbursementFeeFlat?: InputMaybe<Scalars['Decimal']['input']>;
+  /** Fraction of the principal, 0 to below 1. */
+  disbursementFeeRate?: InputMaybe<Scalars['Decimal']['input']>;
   frequency: RepaymentFrequency;
   graceDays: Scalars['Int']['input'];
+  /** Round instalments up to a multiple of this amount (e.g. 100 XOF, 0.05 USD); not for INTEREST_ONLY. */
+  instalmentMultiple?: InputMaybe<Scalars['Decimal']['input']>;
+  /** 0 to 24. */
+  interestGracePeriods?: InputMaybe<Scalars['Int']['input']>;
+  /** Default DECLINING_BALANCE. */
+  interestMethod?: InputMaybe<InterestMethod>;
+  maxFirstPeriodDays?: InputMaybe<Scalars['Int']['input']>;
   maxPrincipal: Scalars['Decimal']['input'];
   maxRate: Scalars['Decimal']['input'];
   maxTerm: Scalars['Int']['input'];
+  minFirstPeriodDays?: InputMaybe<Scalars['Int']['input']>;
   minPrincipal: Scalars['Decimal']['input'];
   minRate: Scalars['Decimal']['input'];
   minTerm: Scalars['Int']['input'];
   name: Scalars['String']['input'];
   overpaymentPolicy: OverpaymentPolicy;
+  /** Share of the overdue amount, 0 to 5. */
+  penaltyCapRate?: InputMaybe<Scalars['Decimal']['input']>;
   penaltyRate: Scalars['Decimal']['input'];
+  /** 0 to 24, below minTerm. */
+  principalGracePeriods?: InputMaybe<Scalars['Int']['input']>;
+  /** Default HALF_UP. */
+  roundingMode?: InputMaybe<RoundingMode>;
   type: LoanProductType;
 };
 
@@ -610,14 +770,74 @@ export type CreditJob =
   /** Escalates risk warnings past their response time. */
   | 'RISK_WARNING_ESCALATION';
 
+/**
+ * Credit's KPIs (`creditKpi`); each value says its formula and the dimensions it may be grouped by.
+ * BRANCH, OFFICER, PRODUCT and CURRENCY are the loan's (branch and officer as recorded on the loan).
+ */
+export type CreditKpiMetric =
+  /**
+   * Collection rate: over the instalments (schedule version in force) due in [from, to], numerator =
+   * principal and interest paid on them by `to`, denominator = their principal and interest; value =
+   * the ratio (4 decimals). MONTH = month due. Dimensions: BRANCH, OFFICER, PRODUCT, CURRENCY, MONTH.
+   */
+  | 'COLLECTION_RATE'
+  /**
+   * PAR30: numerator = outstanding principal of loans more than 30 days past due, denominator =
+   * outstanding principal, both from the snapshots of the latest end-of-day run in [from, to] (by
+   * MONTH: the latest run of each month in the period); value = the ratio (4 decimals). Amounts are
+   * summed across currencies unless grouped by CURRENCY. Dimensions: BRANCH, OFFICER, PRODUCT,
+   * CURRENCY, MONTH.
+   */
+  | 'PAR30'
+  /**
+   * Warning hit rate: over the warnings raised in [from, to], numerator = those whose loan was more
+   * than 30 days past due (as PAR30) in an end-of-day snapshot dated after the day raised and at most
+   * 90 days after it, denominator = the warnings raised; value = the share (4 decimals). Warnings
+   * raised less than 90 days before the latest run count with what is known so far. MONTH = month
+   * raised. Dimensions: BRANCH, OFFICER, PRODUCT, CURRENCY, MONTH.
+   */
+  | 'WARNING_HIT_RATE'
+  /**
+   * Mean warning resolution time in hours: over the warnings resolved in [from, to], numerator = the
+   * sum of hours from raised to resolved, denominator = their number, value = the mean (2 decimals).
+   * MONTH = month resolved. Dimensions: BRANCH, OFFICER, PRODUCT, CURRENCY, MONTH.
+   */
+  | 'WARNING_RESOLUTION_TIME';
+
 export type CreditReview = {
   __typename?: 'CreditReview';
   findings: Maybe<Scalars['String']['output']>;
   fundUseAsDeclared: Scalars['Boolean']['output'];
   id: Scalars['ID']['output'];
+  loanId: Scalars['ID']['output'];
   rating: CreditReviewRating;
   reviewedOn: Scalars['Date']['output'];
   reviewerId: Scalars['ID']['output'];
+};
+
+export type CreditReviewConnection = {
+  __typename?: 'CreditReviewConnection';
+  edges: Array<CreditReviewEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CreditReviewEdge = {
+  __typename?: 'CreditReviewEdge';
+  cursor: Scalars['String']['output'];
+  node: CreditReview;
+};
+
+export type CreditReviewFilter = {
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  currency?: InputMaybe<Scalars['String']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  loanId?: InputMaybe<Scalars['ID']['input']>;
+  officerId?: InputMaybe<Scalars['ID']['input']>;
+  productCode?: InputMaybe<Scalars['String']['input']>;
+  rating?: InputMaybe<Array<CreditReviewRating>>;
+  reviewedFrom?: InputMaybe<Scalars['Date']['input']>;
+  reviewedTo?: InputMaybe<Scalars['Date']['input']>;
 };
 
 export type CreditReviewPayload = {
@@ -643,20 +863,20 @@ export type Customer = {
   churnRisk: Maybe<ChurnRisk>;
   /** Complaints and feedback of the customer, newest first (null with an error when engagement is unavailable). */
   complaints: Maybe<ComplaintConnection>;
-  /** Every consent change, newest first. */
-  consentHistory: Array<CustomerConsent>;
-  /** Current consent per purpose (a purpose never answered is not granted). */
+  /** Every consent change, newest first (ties by id). */
+  consentHistory: CustomerConsentConnection;
+  /** Current consent per purpose (a purpose never answered is not granted). Bounded: one per purpose. */
   consents: Array<CustomerConsent>;
   contact: ContactDetails;
   /** Full name of a person, legal name of an enterprise; a stable pseudonym for analysts. */
   displayName: Scalars['String']['output'];
-  /** Documents of the customer file, optionally of one category. */
-  documents: Maybe<Array<CustomerDocument>>;
+  /** Documents of the customer file, optionally of one category, in the order they were added. */
+  documents: Maybe<CustomerDocumentConnection>;
   enterprise: Maybe<EnterpriseProfile>;
   /** The newest financial snapshot (by as-of date), or null. */
   financialProfile: Maybe<FinancialSnapshot>;
-  /** Every financial snapshot, newest first. */
-  financialSnapshots: Maybe<Array<FinancialSnapshot>>;
+  /** Every financial snapshot, newest as-of date first (ties by id, newest first). */
+  financialSnapshots: Maybe<FinancialSnapshotConnection>;
   /** Current grade; null until the first grade evaluation. */
   grade: Maybe<CustomerGrade>;
   /** Open at-risk window (score under the grade's floor), or null. */
@@ -666,10 +886,15 @@ export type Customer = {
   history: Maybe<CustomerChangeConnection>;
   id: Scalars['ID']['output'];
   individual: Maybe<IndividualProfile>;
-  /** Contacts with the customer, most recent first (null with an error when engagement is unavailable). */
+  /** Contacts with the customer, most recent first, ties by id (null with an error when engagement is unavailable). */
   interactions: Maybe<InteractionConnection>;
   kind: CustomerKind;
-  /** The customer's loans, newest first (null with an error when credit is unavailable). */
+  /** The customer's loans, newest first, paged (null with an error when credit is unavailable). */
+  loanConnection: Maybe<LoanConnection>;
+  /**
+   * The customer's loans, newest first (null with an error when credit is unavailable).
+   * @deprecated Use loanConnection (paged, with totalCount)
+   */
   loans: Maybe<Array<Loan>>;
   /** The customer's loyalty account; null until it is opened (on registration), or outside the caller's branch. */
   loyalty: Maybe<LoyaltyAccount>;
@@ -680,7 +905,12 @@ export type Customer = {
   relationshipManagerId: Maybe<Scalars['ID']['output']>;
   /** When staff last reviewed the profile. */
   reviewedAt: Maybe<Scalars['DateTime']['output']>;
-  /** The customer's risk warnings, newest first; by default only those not resolved (null with an error when credit is unavailable). */
+  /** The customer's risk warnings, newest first (raised at, then id), paged; by default only those not resolved (null with an error when credit is unavailable). */
+  riskWarningConnection: Maybe<RiskWarningConnection>;
+  /**
+   * The customer's risk warnings, newest first; by default only those not resolved (null with an error when credit is unavailable).
+   * @deprecated Use riskWarningConnection (paged, with totalCount)
+   */
   riskWarnings: Maybe<Array<RiskWarning>>;
   specialCare: CustomerSpecialCare;
   /** True when the profile was not reviewed within the configured period. */
@@ -694,7 +924,7 @@ export type Customer = {
   /** The value score as of today, from the aggregates of other services' events. */
   valueScore: CustomerValueScore;
   /** Scores stored by grade evaluations, newest first (value uplift over time). */
-  valueScoreHistory: Array<CustomerValueScoreRecord>;
+  valueScoreHistory: CustomerValueScoreConnection;
 };
 
 
@@ -714,8 +944,32 @@ export type CustomerComplaintsArgs = {
  * purpose: when credit is unavailable, a Customer 360 keeps the other services' fields and gets a
  * SUBGRAPH_UNAVAILABLE error on these paths instead of losing the whole customer.
  */
+export type CustomerConsentHistoryArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * Credit's view of a customer: the loans and their risk warnings. Both lists are nullable on
+ * purpose: when credit is unavailable, a Customer 360 keeps the other services' fields and gets a
+ * SUBGRAPH_UNAVAILABLE error on these paths instead of losing the whole customer.
+ */
 export type CustomerDocumentsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
   category: InputMaybe<CustomerDocumentCategory>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * Credit's view of a customer: the loans and their risk warnings. Both lists are nullable on
+ * purpose: when credit is unavailable, a Customer 360 keeps the other services' fields and gets a
+ * SUBGRAPH_UNAVAILABLE error on these paths instead of losing the whole customer.
+ */
+export type CustomerFinancialSnapshotsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -738,6 +992,29 @@ export type CustomerHistoryArgs = {
 export type CustomerInteractionsArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * Credit's view of a customer: the loans and their risk warnings. Both lists are nullable on
+ * purpose: when credit is unavailable, a Customer 360 keeps the other services' fields and gets a
+ * SUBGRAPH_UNAVAILABLE error on these paths instead of losing the whole customer.
+ */
+export type CustomerLoanConnectionArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * Credit's view of a customer: the loans and their risk warnings. Both lists are nullable on
+ * purpose: when credit is unavailable, a Customer 360 keeps the other services' fields and gets a
+ * SUBGRAPH_UNAVAILABLE error on these paths instead of losing the whole customer.
+ */
+export type CustomerRiskWarningConnectionArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  openOnly?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -769,6 +1046,7 @@ export type CustomerTasksArgs = {
  * SUBGRAPH_UNAVAILABLE error on these paths instead of losing the whole customer.
  */
 export type CustomerValueScoreHistoryArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -821,6 +1099,20 @@ export type CustomerConsent = {
   purpose: CustomerConsentPurpose;
 };
 
+export type CustomerConsentConnection = {
+  __typename?: 'CustomerConsentConnection';
+  edges: Array<CustomerConsentEdge>;
+  pageInfo: PageInfo;
+  /** Consent changes of the customer (run only when asked for). */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CustomerConsentEdge = {
+  __typename?: 'CustomerConsentEdge';
+  cursor: Scalars['String']['output'];
+  node: CustomerConsent;
+};
+
 export type CustomerConsentPurpose =
   | 'DATA_SHARING'
   | 'MARKETING_CONTACT'
@@ -856,6 +1148,20 @@ export type CustomerDocumentCategory =
   /** Service plans, requests, feedback. */
   | 'PRODUCT_SERVICE';
 
+export type CustomerDocumentConnection = {
+  __typename?: 'CustomerDocumentConnection';
+  edges: Array<CustomerDocumentEdge>;
+  pageInfo: PageInfo;
+  /** Documents of the customer (of the category asked for; run only when asked for). */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CustomerDocumentEdge = {
+  __typename?: 'CustomerDocumentEdge';
+  cursor: Scalars['String']['output'];
+  node: CustomerDocument;
+};
+
 export type CustomerEdge = {
   __typename?: 'CustomerEdge';
   cursor: Scalars['String']['output'];
@@ -876,6 +1182,10 @@ export type CustomerFilter = {
   nameContains?: InputMaybe<Scalars['String']['input']>;
   occupation?: InputMaybe<Scalars['String']['input']>;
   region?: InputMaybe<Scalars['String']['input']>;
+  /** Registered on or after this date. */
+  registeredFrom?: InputMaybe<Scalars['Date']['input']>;
+  /** Registered on or before this date. */
+  registeredTo?: InputMaybe<Scalars['Date']['input']>;
   relationshipManagerId?: InputMaybe<Scalars['ID']['input']>;
   riskAppetite?: InputMaybe<CustomerRiskAppetite>;
   /** Members of this segment (its rule evaluated live). */
@@ -887,6 +1197,10 @@ export type CustomerFilter = {
   status?: InputMaybe<Array<CustomerStatus>>;
   /** Customers with this tag. */
   tag?: InputMaybe<Scalars['String']['input']>;
+  /** Last changed on or after this date. */
+  updatedFrom?: InputMaybe<Scalars['Date']['input']>;
+  /** Last changed on or before this date. */
+  updatedTo?: InputMaybe<Scalars['Date']['input']>;
 };
 
 export type CustomerGrade =
@@ -901,6 +1215,53 @@ export type CustomerGradeAtRisk = {
   since: Scalars['Date']['output'];
   /** The downgrade applies on this date unless the score recovers. */
   until: Scalars['Date']['output'];
+};
+
+/**
+ * A grade change applied by the grade evaluation (CustomerGradeChanged), with the branch and the
+ * relationship manager the customer had then.
+ */
+export type CustomerGradeChange = {
+  __typename?: 'CustomerGradeChange';
+  branchId: Scalars['ID']['output'];
+  customer: Customer;
+  effectiveOn: Scalars['Date']['output'];
+  /** Null for the customer's first grade. */
+  fromGrade: Maybe<CustomerGrade>;
+  id: Scalars['ID']['output'];
+  recordedAt: Scalars['DateTime']['output'];
+  relationshipManagerId: Maybe<Scalars['ID']['output']>;
+  /** The value score that decided it. */
+  score: Scalars['Decimal']['output'];
+  toGrade: CustomerGrade;
+};
+
+export type CustomerGradeChangeConnection = {
+  __typename?: 'CustomerGradeChangeConnection';
+  edges: Array<CustomerGradeChangeEdge>;
+  pageInfo: PageInfo;
+  /** Grade changes matching the filter (one count query, run only when asked for). */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CustomerGradeChangeEdge = {
+  __typename?: 'CustomerGradeChangeEdge';
+  cursor: Scalars['String']['output'];
+  node: CustomerGradeChange;
+};
+
+export type CustomerGradeChangeFilter = {
+  /** The branch the customer was in when the grade changed. */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Effective on or after this date. */
+  effectiveFrom?: InputMaybe<Scalars['Date']['input']>;
+  /** Effective on or before this date. */
+  effectiveTo?: InputMaybe<Scalars['Date']['input']>;
+  fromGrade?: InputMaybe<Array<CustomerGrade>>;
+  /** The relationship manager the customer had when the grade changed. */
+  relationshipManagerId?: InputMaybe<Scalars['ID']['input']>;
+  toGrade?: InputMaybe<Array<CustomerGrade>>;
 };
 
 export type CustomerGradeEvaluationResult = {
@@ -1022,6 +1383,20 @@ export type CustomerValueScore = {
   total: Scalars['Decimal']['output'];
 };
 
+export type CustomerValueScoreConnection = {
+  __typename?: 'CustomerValueScoreConnection';
+  edges: Array<CustomerValueScoreEdge>;
+  pageInfo: PageInfo;
+  /** Stored scores of the customer (run only when asked for). */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CustomerValueScoreEdge = {
+  __typename?: 'CustomerValueScoreEdge';
+  cursor: Scalars['String']['output'];
+  node: CustomerValueScoreRecord;
+};
+
 export type CustomerValueScoreRecord = {
   __typename?: 'CustomerValueScoreRecord';
   asOf: Scalars['Date']['output'];
@@ -1033,13 +1408,39 @@ export type CustomersJob =
   /** Value scores, grades and at-risk windows. */
   | 'GRADE_EVALUATION';
 
-/**
- * THIRTY_360: each monthly period accrues annualRate / 12. ACTUAL_365: a period accrues
- * annualRate * actual days / 365.
- */
+/** The KPIs of customers (`customersKpi`); each value's description gives its formula and dimensions. */
+export type CustomersKpiMetric =
+  /**
+   * Grade migration matrix. For every customer graded on or before `to`: the grade held the day
+   * before `from` (FROM_GRADE; null when not yet graded) and the grade held on `to` (TO_GRADE), from
+   * the grade changes. numerator = customers moving from FROM_GRADE to TO_GRADE (customers who kept
+   * their grade are the diagonal); denominator = customers of the group that held FROM_GRADE the day
+   * before `from`; value = numerator / denominator (the share of the matrix row). Dimensions:
+   * FROM_GRADE, TO_GRADE, BRANCH and OFFICER (recorded with the customer's latest grade change on or
+   * before `to`), SEGMENT (members now).
+   */
+  | 'GRADE_MIGRATION'
+  /**
+   * Value uplift: the mean change of the value score. Every stored score dated in [from, to] minus
+   * the same customer's previous stored score (possibly before `from`); numerator = the sum of those
+   * changes, denominator = the customers with at least one change; value = numerator / denominator
+   * (2 decimals), i.e. the mean per customer of (last score in the period - score before it).
+   * Dimensions: BRANCH, OFFICER (the customer's now), SEGMENT (members now), MONTH (of the later score).
+   */
+  | 'VALUE_UPLIFT';
+
+/** Year fraction of a period of interest (credit README, "Day counts"). */
 export type DayCountConvention =
+  /** Actual days / 360. */
+  | 'ACTUAL_360'
+  /** Actual days / 365 (Actual/365 Fixed). */
   | 'ACTUAL_365'
-  | 'THIRTY_360';
+  /** Actual/Actual ISDA: days in leap years / 366 + days in common years / 365. */
+  | 'ACTUAL_ACTUAL_ISDA'
+  /** Monthly twelfths: each regular monthly period is 1/12; a broken period by 30/360 US. Monthly only. */
+  | 'THIRTY_360'
+  /** True 30/360, US (SIA, bond basis) with its end-of-month rules, days / 360. */
+  | 'THIRTY_360_US';
 
 export type DecideRestructuringInput = {
   approve: Scalars['Boolean']['input'];
@@ -1070,6 +1471,14 @@ export type DeleteCustomerSegmentPayload = {
   userErrors: Array<UserError>;
 };
 
+/** A row deleted after a change cursor (incremental sync): its id, when, and the cursor to pull from next. */
+export type DeletedRow = {
+  __typename?: 'DeletedRow';
+  cursor: Scalars['String']['output'];
+  deletedAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+};
+
 export type DelinquencyBucket =
   | 'CURRENT'
   | 'DPD_1_30'
@@ -1077,9 +1486,39 @@ export type DelinquencyBucket =
   | 'DPD_61_90'
   | 'DPD_90_PLUS';
 
+/** The loan as an end-of-day run left it on one business date (table loan_delinquency). */
+export type DelinquencySnapshot = {
+  __typename?: 'DelinquencySnapshot';
+  asOf: Scalars['Date']['output'];
+  bucket: DelinquencyBucket;
+  daysPastDue: Scalars['Int']['output'];
+  outstandingPrincipal: Scalars['Decimal']['output'];
+  /** Principal and interest overdue. */
+  overdueAmount: Scalars['Decimal']['output'];
+  /** Penalty accrued on the open instalments as of that date. */
+  penalty: Scalars['Decimal']['output'];
+  /** The DPD-driven class (an officer's override is not part of the snapshot). */
+  riskClass: RiskClass;
+};
+
+export type DelinquencySnapshotConnection = {
+  __typename?: 'DelinquencySnapshotConnection';
+  edges: Array<DelinquencySnapshotEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type DelinquencySnapshotEdge = {
+  __typename?: 'DelinquencySnapshotEdge';
+  cursor: Scalars['String']['output'];
+  node: DelinquencySnapshot;
+};
+
 export type DisburseLoanInput = {
-  /** Today when absent; not before the approval date, not in the future. */
+  /** The business date when absent; not before the approval date, not after the business date. */
   disbursedOn?: InputMaybe<Scalars['Date']['input']>;
+  /** A chosen first due date, within the product's first-period bounds (default: one period after disbursedOn). */
+  firstDueDate?: InputMaybe<Scalars['Date']['input']>;
   loanId: Scalars['ID']['input'];
 };
 
@@ -1115,6 +1554,25 @@ export type EngagementJobCount = {
   name: Scalars['String']['output'];
   value: Scalars['Int']['output'];
 };
+
+/** The KPIs of engagement (`engagementKpi`); each value's description gives its formula and the dimensions it may be grouped by (src/domain/kpis.ts). */
+export type EngagementKpiMetric =
+  /** Share of the customer base lost in the period, from the customers' status lifecycle (CustomerRegistered, CustomerStatusChanged). denominator = customers whose status at the start of the period was ACTIVE or DORMANT; numerator = those of them who moved to CHURNED during the period; value = numerator / denominator. With MONTH every calendar month of [from, to] is its own period (clipped to from and to). BRANCH and OFFICER are the customer's branch and relationship manager now. Dimensions: BRANCH, OFFICER, MONTH. */
+  | 'CHURN_RATE'
+  /** Mean resolution time in hours of the complaints (kind COMPLAINT) RESOLVED or CLOSED with resolvedAt in the period: numerator = the sum of (resolvedAt - receivedAt) in hours (6 decimals); denominator = those complaints; value = numerator / denominator (2 decimals). MONTH is the month resolved; BRANCH the customer's branch now; OFFICER the complaint's assignee. Dimensions: BRANCH, OFFICER, MONTH. */
+  | 'COMPLAINT_RESOLUTION_HOURS'
+  /** Share of complaints (kind COMPLAINT: suggestions and praise have no SLA) resolved within their resolution deadline. Complaints received in the period whose outcome is known: denominator = those RESOLVED or CLOSED, plus the unresolved ones whose resolution deadline has passed; numerator = those RESOLVED or CLOSED with resolvedAt <= resolveDueAt (a reopened complaint counts with its latest resolution and deadline); value = numerator / denominator. MONTH is the month received; BRANCH the customer's branch now; OFFICER the complaint's assignee. Dimensions: BRANCH, OFFICER, MONTH. */
+  | 'COMPLAINT_SLA_COMPLIANCE'
+  /** Average customer satisfaction (1-5) of the CSAT answers given in the period: numerator = the sum of the scores; denominator = CSAT answers; value = numerator / denominator (2 decimals). MONTH, BRANCH and OFFICER as NPS. Dimensions: BRANCH, OFFICER, MONTH. */
+  | 'CSAT'
+  /** Net promoter score of the NPS answers given in the period, as a mean: each answer counts +100 when a promoter (9-10), 0 when passive (7-8), -100 when a detractor (0-6). numerator = 100 x (promoters - detractors); denominator = NPS answers; value = numerator / denominator (2 decimals, -100 to 100). MONTH is the month answered (the trend); BRANCH and OFFICER are the customer's branch and relationship manager when the survey was sent. Dimensions: BRANCH, OFFICER, MONTH. */
+  | 'NPS'
+  /** Share of the customer base kept over the period. denominator = customers whose status at the start of the period was ACTIVE or DORMANT (as CHURN_RATE); numerator = those of them whose status at the end of the period is not CHURNED; value = numerator / denominator (1 - CHURN_RATE unless a customer churned and came back within the period). MONTH, BRANCH and OFFICER as CHURN_RATE. Dimensions: BRANCH, OFFICER, MONTH. */
+  | 'RETENTION_RATE'
+  /** Share of the tasks due in the period that were done. denominator = tasks with dueAt in the period, except CANCELLED ones; numerator = those of them with status DONE; value = numerator / denominator. MONTH is the month due; BRANCH the customer's branch now; OFFICER the task's assignee. Dimensions: BRANCH, OFFICER, MONTH. */
+  | 'TASK_COMPLETION_RATE'
+  /** Share of the tasks due in the period that ran late. denominator = tasks with dueAt in the period, except CANCELLED ones (as TASK_COMPLETION_RATE); numerator = those done after their due time (completedAt > dueAt) or still OPEN or IN_PROGRESS after it (dueAt < now); value = numerator / denominator. Dimensions as TASK_COMPLETION_RATE. Dimensions: BRANCH, OFFICER, MONTH. */
+  | 'TASK_OVERDUE_RATE';
 
 export type EngagementSettings = {
   __typename?: 'EngagementSettings';
@@ -1175,6 +1633,20 @@ export type FinancialSnapshot = {
   riskAppetite: Maybe<CustomerRiskAppetite>;
 };
 
+export type FinancialSnapshotConnection = {
+  __typename?: 'FinancialSnapshotConnection';
+  edges: Array<FinancialSnapshotEdge>;
+  pageInfo: PageInfo;
+  /** Snapshots of the customer (one grouped count per request, run only when asked for). */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type FinancialSnapshotEdge = {
+  __typename?: 'FinancialSnapshotEdge';
+  cursor: Scalars['String']['output'];
+  node: FinancialSnapshot;
+};
+
 export type Gender =
   | 'FEMALE'
   | 'MALE'
@@ -1188,6 +1660,19 @@ export type Guarantor = {
   id: Scalars['ID']['output'];
   name: Maybe<Scalars['String']['output']>;
   relationship: Maybe<Scalars['String']['output']>;
+};
+
+export type GuarantorConnection = {
+  __typename?: 'GuarantorConnection';
+  edges: Array<GuarantorEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type GuarantorEdge = {
+  __typename?: 'GuarantorEdge';
+  cursor: Scalars['String']['output'];
+  node: Guarantor;
 };
 
 export type GuarantorPayload = {
@@ -1229,6 +1714,9 @@ export type Instalment = {
   dueDate: Scalars['Date']['output'];
   interest: Scalars['Decimal']['output'];
   interestPaid: Scalars['Decimal']['output'];
+  loan: Maybe<Loan>;
+  /** The loan it belongs to (with version and number, the instalment's key). */
+  loanId: Scalars['ID']['output'];
   number: Scalars['Int']['output'];
   /** Everything still owed on it: principal, interest and penalty. */
   outstanding: Scalars['Decimal']['output'];
@@ -1242,6 +1730,35 @@ export type Instalment = {
   /** principal + interest. */
   total: Scalars['Decimal']['output'];
   version: Scalars['Int']['output'];
+};
+
+export type InstalmentConnection = {
+  __typename?: 'InstalmentConnection';
+  edges: Array<InstalmentEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type InstalmentEdge = {
+  __typename?: 'InstalmentEdge';
+  cursor: Scalars['String']['output'];
+  node: Instalment;
+};
+
+/** The filters of the lists of records hanging off loans, on the loan (branch, officer, product, currency, customer). */
+export type InstalmentFilter = {
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  currency?: InputMaybe<Scalars['String']['input']>;
+  /** Only the schedule version in force (default true); false adds the instalments of superseded versions. */
+  currentVersionOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Due on or after / on or before. */
+  dueFrom?: InputMaybe<Scalars['Date']['input']>;
+  dueTo?: InputMaybe<Scalars['Date']['input']>;
+  loanId?: InputMaybe<Scalars['ID']['input']>;
+  officerId?: InputMaybe<Scalars['ID']['input']>;
+  productCode?: InputMaybe<Scalars['String']['input']>;
+  status?: InputMaybe<Array<InstalmentStatus>>;
 };
 
 export type InstalmentStatus =
@@ -1280,6 +1797,8 @@ export type InteractionConnection = {
   __typename?: 'InteractionConnection';
   edges: Array<InteractionEdge>;
   pageInfo: PageInfo;
+  /** Rows matching the filter (in a `changedSince` pull: those changed after the cursor); counted only when selected. */
+  totalCount: Scalars['Int']['output'];
 };
 
 export type InteractionDirection =
@@ -1293,6 +1812,8 @@ export type InteractionEdge = {
 };
 
 export type InteractionFilter = {
+  /** The customer's branch (as engagement knows it now). */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
   channel?: InputMaybe<Array<InteractionChannel>>;
   customerId?: InputMaybe<Scalars['ID']['input']>;
   /** From this instant (inclusive). */
@@ -1313,6 +1834,14 @@ export type InteractionPurpose =
   | 'SURVEY'
   | 'WELCOME';
 
+/**
+ * DECLINING_BALANCE: interest on the outstanding principal. FLAT: interest on the original principal
+ * for the whole term.
+ */
+export type InterestMethod =
+  | 'DECLINING_BALANCE'
+  | 'FLAT';
+
 export type InviteToCareEventInput = {
   customerIds: Array<Scalars['ID']['input']>;
   eventId: Scalars['ID']['input'];
@@ -1322,6 +1851,22 @@ export type JobCount = {
   __typename?: 'JobCount';
   name: Scalars['String']['output'];
   value: Scalars['Int']['output'];
+};
+
+/** Progress of a job run: items done of the total, the rate so far and the time left. */
+export type JobProgress = {
+  __typename?: 'JobProgress';
+  done: Scalars['Int']['output'];
+  /** done / total, in percent with one decimal. */
+  percent: Maybe<Scalars['Float']['output']>;
+  /** Items per second since the run started. */
+  ratePerSecond: Maybe<Scalars['Float']['output']>;
+  /** Seconds left at that rate (0 once the run ended). */
+  secondsLeft: Maybe<Scalars['Int']['output']>;
+  /** Items the run goes through, when the job knows it in advance. */
+  total: Maybe<Scalars['Int']['output']>;
+  /** When the job last reported. */
+  updatedAt: Scalars['DateTime']['output'];
 };
 
 /** One run of a scheduled job: which job, for which business date, when, by whom, and what it changed. */
@@ -1340,6 +1885,8 @@ export type JobRun = {
   /** The job, as a value of the service's job enum (`CreditJob`, `CustomersJob`, `EngagementJob`, `LoyaltyJob`), e.g. `END_OF_DAY`. */
   job: Scalars['String']['output'];
   outcome: JobRunOutcome;
+  /** How far the run has got, as the job last reported it (at most a second old while it runs); null for a job that reports none. */
+  progress: Maybe<JobProgress>;
   /** True when another replica was already running the job, so this run did nothing. */
   skipped: Scalars['Boolean']['output'];
   startedAt: Scalars['DateTime']['output'];
@@ -1359,8 +1906,48 @@ export type JobRunEdge = {
 
 export type JobRunOutcome =
   | 'FAILED'
+  /** Still working; see `progress`. */
+  | 'RUNNING'
   | 'SKIPPED'
   | 'SUCCEEDED';
+
+/** A dimension a KPI can be grouped by; each metric's description says which it supports. */
+export type KpiDimension =
+  | 'BRANCH'
+  | 'CURRENCY'
+  /** Grade a customer moved from (customers' grade migration; null for a first grade). */
+  | 'FROM_GRADE'
+  /** Calendar month of the metric's date (YYYY-MM). */
+  | 'MONTH'
+  | 'OFFICER'
+  | 'PRODUCT'
+  | 'SEGMENT'
+  /** Loyalty tier of the member. */
+  | 'TIER'
+  /** Grade a customer moved to (customers' grade migration). */
+  | 'TO_GRADE';
+
+/** One group's value of one dimension (null when the row has none, e.g. no officer). */
+export type KpiGroupValue = {
+  __typename?: 'KpiGroupValue';
+  dimension: KpiDimension;
+  value: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * One row of a KPI: the group (one entry per `groupBy` dimension, in the order asked) and the figure,
+ * with the numerator and denominator it was computed from, so a BI tool can re-aggregate groups
+ * correctly (sum the parts, then divide) instead of averaging ratios.
+ */
+export type KpiRow = {
+  __typename?: 'KpiRow';
+  denominator: Maybe<Scalars['Decimal']['output']>;
+  group: Array<KpiGroupValue>;
+  metric: Scalars['String']['output'];
+  numerator: Maybe<Scalars['Decimal']['output']>;
+  /** The figure: a ratio (0..1, 4 decimals), a mean, a count or an amount; null when the denominator is zero. */
+  value: Maybe<Scalars['Decimal']['output']>;
+};
 
 /** A loan from application to closure. */
 export type Loan = {
@@ -1375,7 +1962,8 @@ export type Loan = {
   /** Approved once, waiting for the second approval of another approver. */
   awaitingSecondApproval: Scalars['Boolean']['output'];
   closedOn: Maybe<Scalars['Date']['output']>;
-  collateral: Array<Collateral>;
+  /** Collateral pledged, in the order added. */
+  collateral: CollateralConnection;
   /** The risk class the DPD thresholds give. */
   computedRiskClass: RiskClass;
   currentScheduleVersion: Scalars['Int']['output'];
@@ -1385,18 +1973,36 @@ export type Loan = {
   /** Date of the latest end-of-day run that covered this loan. */
   delinquencyAsOf: Maybe<Scalars['Date']['output']>;
   delinquencyBucket: DelinquencyBucket;
+  /**
+   * The end-of-day history: the loan's DPD, bucket, class, outstanding and penalty per business date a
+   * run covered it, newest date first, optionally within [from, to].
+   */
+  delinquencyHistory: DelinquencySnapshotConnection;
   /** Who disbursed it. */
   disbursedBy: Maybe<Scalars['ID']['output']>;
   disbursedOn: Maybe<Scalars['Date']['output']>;
+  /** Fee deducted at disbursement (null before disbursement). */
+  disbursementFee: Maybe<Money>;
+  /**
+   * Effective annual rate (EIR/APR) disclosed at disbursement: the internal rate of return of the net
+   * amount paid out and the instalments on their due dates, annualised (Actual/365), a fraction with
+   * 6 decimals (0.195618 = 19.5618 %). Null before disbursement.
+   */
+  effectiveAnnualRate: Maybe<Scalars['Decimal']['output']>;
   firstApprovedAt: Maybe<Scalars['DateTime']['output']>;
   /** Who gave the first of two approvals (loans above the currency's ApprovalPolicy.secondApprovalAbove). */
   firstApprovedBy: Maybe<Scalars['ID']['output']>;
-  guarantors: Array<Guarantor>;
+  /** The chosen first due date (null: one period after the disbursement). */
+  firstDueDate: Maybe<Scalars['Date']['output']>;
+  /** Guarantors, in the order added. */
+  guarantors: GuarantorConnection;
   id: Scalars['ID']['output'];
   /** 1 for the customer's first disbursed loan, 2 for the second... */
   loanCycle: Maybe<Scalars['Int']['output']>;
   /** Outstanding principal / the latest value of all collateral (4 decimals); null without collateral. */
   loanToValue: Maybe<Scalars['Decimal']['output']>;
+  /** What the borrower actually received: principal - disbursementFee (null before disbursement). */
+  netDisbursed: Maybe<Money>;
   /** When the next periodic review is due (frequency by loan size and risk class). */
   nextReviewDue: Maybe<Scalars['Date']['output']>;
   /** The responsible officer: the applicant, or whom an administrator assigned. */
@@ -1408,17 +2014,25 @@ export type Loan = {
   product: Maybe<LoanProduct>;
   productCode: Scalars['String']['output'];
   purpose: Maybe<Scalars['String']['output']>;
-  repayments: Array<Repayment>;
-  restructurings: Array<Restructuring>;
-  reviews: Array<CreditReview>;
+  /** Repayments, oldest value date first (then id), reversed ones included. */
+  repayments: RepaymentConnection;
+  /** Restructuring requests, in the order requested. */
+  restructurings: RestructuringConnection;
+  /** Credit reviews, oldest first (review date, then id). */
+  reviews: CreditReviewConnection;
   /** The effective risk class (the officer's override when there is one). */
   riskClass: RiskClass;
-  riskClassHistory: Array<RiskClassChange>;
+  /** Risk class changes, oldest first (recorded at, then id). */
+  riskClassHistory: RiskClassChangeConnection;
   riskClassOverride: Maybe<RiskClassOverride>;
-  riskWarnings: Array<RiskWarning>;
-  /** The current repayment schedule (empty before disbursement). */
+  /** Risk warnings, newest first (raised at, then id); by default only those not resolved. */
+  riskWarnings: RiskWarningConnection;
+  /**
+   * The current repayment schedule (empty before disbursement). A list, not a connection: one
+   * schedule version is bounded by the product's maximum term (at most a few hundred instalments).
+   */
   schedule: Array<Instalment>;
-  /** A schedule version (restructurings add versions; earlier ones stay queryable). */
+  /** A schedule version (restructurings add versions; earlier ones stay queryable). Bounded like `schedule`. */
   scheduleVersion: Array<Instalment>;
   status: LoanStatus;
   /** Number of instalments. */
@@ -1432,13 +2046,66 @@ export type Loan = {
 
 
 /** A loan from application to closure. */
+export type LoanCollateralArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A loan from application to closure. */
+export type LoanDelinquencyHistoryArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  from: InputMaybe<Scalars['Date']['input']>;
+  to: InputMaybe<Scalars['Date']['input']>;
+};
+
+
+/** A loan from application to closure. */
+export type LoanGuarantorsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A loan from application to closure. */
 export type LoanPayoffQuoteArgs = {
   asOf: InputMaybe<Scalars['Date']['input']>;
 };
 
 
 /** A loan from application to closure. */
+export type LoanRepaymentsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A loan from application to closure. */
+export type LoanRestructuringsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A loan from application to closure. */
+export type LoanReviewsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A loan from application to closure. */
+export type LoanRiskClassHistoryArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A loan from application to closure. */
 export type LoanRiskWarningsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
   openOnly?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
@@ -1448,10 +2115,15 @@ export type LoanScheduleVersionArgs = {
   version: Scalars['Int']['input'];
 };
 
+/**
+ * A page of a list. `totalCount` (all rows matching, not only this page) is counted only when
+ * selected. In a `changedSince` pull, `pageInfo.endCursor` is the cursor of the next pull.
+ */
 export type LoanConnection = {
   __typename?: 'LoanConnection';
   edges: Array<LoanEdge>;
   pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
 };
 
 export type LoanEdge = {
@@ -1461,9 +2133,16 @@ export type LoanEdge = {
 };
 
 export type LoanFilter = {
+  /** Applied on or after / on or before (dates, inclusive). */
+  appliedFrom?: InputMaybe<Scalars['Date']['input']>;
+  appliedTo?: InputMaybe<Scalars['Date']['input']>;
+  /** The loan's branch (its customer's when it applied). */
   branchId?: InputMaybe<Scalars['ID']['input']>;
   bucket?: InputMaybe<Array<DelinquencyBucket>>;
+  currency?: InputMaybe<Scalars['String']['input']>;
   customerId?: InputMaybe<Scalars['ID']['input']>;
+  disbursedFrom?: InputMaybe<Scalars['Date']['input']>;
+  disbursedTo?: InputMaybe<Scalars['Date']['input']>;
   officerId?: InputMaybe<Scalars['ID']['input']>;
   productCode?: InputMaybe<Scalars['String']['input']>;
   riskClass?: InputMaybe<Array<RiskClass>>;
@@ -1483,20 +2162,37 @@ export type LoanProduct = {
   code: Scalars['String']['output'];
   currency: Scalars['String']['output'];
   dayCount: DayCountConvention;
+  /** Flat disbursement fee (deducted from the amount paid out). */
+  disbursementFeeFlat: Maybe<Scalars['Decimal']['output']>;
+  /** Disbursement fee as a fraction of the principal (deducted from the amount paid out). */
+  disbursementFeeRate: Maybe<Scalars['Decimal']['output']>;
   frequency: RepaymentFrequency;
   graceDays: Scalars['Int']['output'];
   id: Scalars['ID']['output'];
+  /** Instalments (all but the last) rounded up to a multiple of this amount; null: not rounded. */
+  instalmentMultiple: Maybe<Scalars['Decimal']['output']>;
+  /** Nothing falls due in the first N periods; their interest is deferred to the first instalment. */
+  interestGracePeriods: Scalars['Int']['output'];
+  interestMethod: InterestMethod;
+  maxFirstPeriodDays: Maybe<Scalars['Int']['output']>;
   maxPrincipal: Scalars['Decimal']['output'];
   maxRate: Scalars['Decimal']['output'];
   maxTerm: Scalars['Int']['output'];
+  /** Bounds, in days from the disbursement, of a chosen first due date (null: 1 day / two regular periods). */
+  minFirstPeriodDays: Maybe<Scalars['Int']['output']>;
   minPrincipal: Scalars['Decimal']['output'];
   minRate: Scalars['Decimal']['output'];
   /** Instalments. */
   minTerm: Scalars['Int']['output'];
   name: Scalars['String']['output'];
   overpaymentPolicy: OverpaymentPolicy;
+  /** Penalty of an instalment capped at this share of its overdue principal and interest; null: no cap. */
+  penaltyCapRate: Maybe<Scalars['Decimal']['output']>;
   /** Annual penalty rate on overdue amounts, after the grace days. */
   penaltyRate: Scalars['Decimal']['output'];
+  /** The first N instalments pay interest only. */
+  principalGracePeriods: Scalars['Int']['output'];
+  roundingMode: RoundingMode;
   type: LoanProductType;
 };
 
@@ -1537,19 +2233,23 @@ export type LoyaltyAccount = {
   __typename?: 'LoyaltyAccount';
   /** What the member's tier gives. */
   benefits: LoyaltyTierBenefits;
+  /** The member's branch (loyalty's copy of the customer's); null until the registration is known. */
+  branchId: Maybe<Scalars['ID']['output']>;
   customer: Customer;
   id: Scalars['ID']['output'];
-  /** Ledger entries, newest first. */
+  /** Ledger entries, newest first (ties on the time by id). */
   ledger: PointsEntryConnection;
   openedAt: Scalars['DateTime']['output'];
   /** Points available: the sum of the ledger. */
   pointsBalance: Scalars['Int']['output'];
-  /** Rewards redeemed, newest first (cancelled ones included). */
+  /** Rewards redeemed, newest first (ties on the time by id; cancelled ones included). */
   redemptions: LoyaltyRedemptionConnection;
   /** Code the customer gives to people they refer. */
   referralCode: Scalars['String']['output'];
   /** Customers who registered with this member's referral code, newest first. */
   referrals: LoyaltyReferralConnection;
+  /** The member's relationship manager (staff user id), if any. */
+  relationshipManagerId: Maybe<Scalars['ID']['output']>;
   /** Current tier code (BRONZE, SILVER, GOLD, PLATINUM by default). */
   tier: Scalars['String']['output'];
   /** Where the member stands: qualifying points, next tier, pending downgrade. */
@@ -1575,6 +2275,34 @@ export type LoyaltyAccountRedemptionsArgs = {
 export type LoyaltyAccountReferralsArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type LoyaltyAccountConnection = {
+  __typename?: 'LoyaltyAccountConnection';
+  edges: Array<LoyaltyAccountEdge>;
+  pageInfo: PageInfo;
+  /** Accounts matching the filter (one count query, run only when asked for). */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type LoyaltyAccountEdge = {
+  __typename?: 'LoyaltyAccountEdge';
+  cursor: Scalars['String']['output'];
+  node: LoyaltyAccount;
+};
+
+export type LoyaltyAccountFilter = {
+  /** The member's branch. */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Opened on or after this date (UTC). */
+  openedFrom?: InputMaybe<Scalars['Date']['input']>;
+  /** Opened on or before this date (UTC). */
+  openedTo?: InputMaybe<Scalars['Date']['input']>;
+  /** The member's relationship manager. */
+  relationshipManagerId?: InputMaybe<Scalars['ID']['input']>;
+  /** The member's tier now (codes). */
+  tier?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 export type LoyaltyBranchFigures = {
@@ -1609,6 +2337,53 @@ export type LoyaltyJobCount = {
   name: Scalars['String']['output'];
   value: Scalars['Int']['output'];
 };
+
+/**
+ * The KPIs of loyalty (`loyaltyKpi`); each value's description gives its formula and dimensions. Points
+ * are counted from the ledger; BRANCH, OFFICER and TIER are the member's now (loyalty keeps no history
+ * of them); MONTH is the calendar month (UTC) of the entry.
+ */
+export type LoyaltyKpiMetric =
+  /**
+   * Points earned in [from, to]: EARN entries plus positive adjustments (the programme summary's
+   * `pointsIssued`). numerator = value = the points; denominator = the members who earned. Dimensions:
+   * BRANCH, OFFICER, TIER, MONTH.
+   */
+  | 'POINTS_EARNED'
+  /**
+   * Points expired in [from, to]: EXPIRE debits. numerator = value = the points; denominator = the
+   * members whose points expired. Dimensions: BRANCH, OFFICER, TIER, MONTH.
+   */
+  | 'POINTS_EXPIRED'
+  /**
+   * Points liability: the points outstanding at the end of `to` (the sum of every ledger entry
+   * recorded before it: earned and adjusted less redeemed, expired and reversed) valued at the
+   * programme's point value (`loyaltySettings.pointValue`, in `pointValueCurrency`). numerator = the
+   * amount, outstanding points x point value rounded to the currency's minor unit (HALF_EVEN) per
+   * group; denominator = the outstanding points; value = the amount. Grouped by MONTH: the
+   * outstanding points at the end of each month of the period (the last one ends on `to`).
+   * BAD_USER_INPUT on `metric` while no point value is set. Dimensions: BRANCH, OFFICER, TIER, MONTH,
+   * CURRENCY (the point value's).
+   */
+  | 'POINTS_LIABILITY'
+  /**
+   * Points outstanding at the end of `to`: the sum of every ledger entry recorded before it.
+   * numerator = value = those points; denominator = the members holding any (balance > 0). Grouped by
+   * MONTH: at the end of each month of the period. Dimensions: BRANCH, OFFICER, TIER, MONTH.
+   */
+  | 'POINTS_OUTSTANDING'
+  /**
+   * Points redeemed in [from, to]: REDEEM debits less the refunds of cancelled redemptions (positive
+   * REVERSE entries), as in `pointsRedeemed`. numerator = value = the points; denominator = the
+   * redemptions made in the period (cancelled ones included). Dimensions: BRANCH, OFFICER, TIER, MONTH.
+   */
+  | 'POINTS_REDEEMED'
+  /**
+   * Redemption rate: numerator = points redeemed in [from, to] (as POINTS_REDEEMED); denominator =
+   * points earned in [from, to] (as POINTS_EARNED); value = numerator / denominator (4 decimals,
+   * HALF_EVEN); null when nothing was earned. Dimensions: BRANCH, OFFICER, TIER, MONTH.
+   */
+  | 'REDEMPTION_RATE';
 
 export type LoyaltyPeriodFigures = {
   __typename?: 'LoyaltyPeriodFigures';
@@ -1698,12 +2473,30 @@ export type LoyaltyRedemptionConnection = {
   __typename?: 'LoyaltyRedemptionConnection';
   edges: Array<LoyaltyRedemptionEdge>;
   pageInfo: PageInfo;
+  /** Redemptions of the account, or matching the filter (one count query, run only when asked for). */
+  totalCount: Scalars['Int']['output'];
 };
 
 export type LoyaltyRedemptionEdge = {
   __typename?: 'LoyaltyRedemptionEdge';
   cursor: Scalars['String']['output'];
   node: LoyaltyRedemption;
+};
+
+export type LoyaltyRedemptionFilter = {
+  /** The member's branch now. */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Redeemed on or after this date (UTC). */
+  redeemedFrom?: InputMaybe<Scalars['Date']['input']>;
+  /** Redeemed on or before this date (UTC). */
+  redeemedTo?: InputMaybe<Scalars['Date']['input']>;
+  /** The member's relationship manager now. */
+  relationshipManagerId?: InputMaybe<Scalars['ID']['input']>;
+  rewardId?: InputMaybe<Scalars['ID']['input']>;
+  status?: InputMaybe<Array<LoyaltyRedemptionStatus>>;
+  /** The member's tier now (codes). */
+  tier?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 export type LoyaltyRedemptionStatus =
@@ -1723,6 +2516,8 @@ export type LoyaltyReferralConnection = {
   __typename?: 'LoyaltyReferralConnection';
   edges: Array<LoyaltyReferralEdge>;
   pageInfo: PageInfo;
+  /** Referrals of the member (one grouped count query, run only when asked for). */
+  totalCount: Scalars['Int']['output'];
 };
 
 export type LoyaltyReferralEdge = {
@@ -1780,6 +2575,9 @@ export type LoyaltyRuleCalculation =
 export type LoyaltySettings = {
   __typename?: 'LoyaltySettings';
   expiryWarningDays: Scalars['Int']['output'];
+  /** What one point is worth to the programme, in `pointValueCurrency` (values the points liability); null: not set. */
+  pointValue: Maybe<Scalars['Decimal']['output']>;
+  pointValueCurrency: Maybe<Scalars['String']['output']>;
   pointsValidityMonths: Scalars['Int']['output'];
   tierGraceDays: Scalars['Int']['output'];
   tierWindowMonths: Scalars['Int']['output'];
@@ -1878,6 +2676,13 @@ export type Mutation = {
   changeComplaintStatus: ComplaintPayload;
   /** Moves a customer in the status lifecycle (allowed transitions only). Emits CustomerStatusChanged. */
   changeCustomerStatus: ChangeCustomerStatusPayload;
+  /**
+   * Close of business (risk officers, administrators): runs the end-of-day run for the current
+   * business date, which must be input.businessDate (BUSINESS_DATE_MISMATCH otherwise: a date is
+   * never closed twice or out of order), then opens the next day. Audited; recorded in creditJobRuns
+   * as an END_OF_DAY run. Emits what the end-of-day run emits.
+   */
+  closeBusinessDay: CloseBusinessDayPayload;
   /** Closes an active loan with nothing left to pay. Emits LoanClosed. */
   closeLoan: LoanPayload;
   /** Completes an open or in-progress task, optionally with the interaction that did it. Emits TaskCompleted. */
@@ -1961,6 +2766,12 @@ export type Mutation = {
    * (TOO_MANY_DECIMALS).
    */
   setApprovalPolicy: SetApprovalPolicyPayload;
+  /**
+   * Sets the business date (administrators), outside production only (NOT_ALLOWED in production,
+   * where it only moves by closeBusinessDay): demos, training and acceptance tests run loans through
+   * months of repayments and arrears without touching the system clock. Audited.
+   */
+  setBusinessDate: BusinessDatePayload;
   /** Grants or withdraws consent for one purpose. Emits ConsentChanged. */
   setCustomerConsent: SetCustomerConsentPayload;
   /** Administrators: replaces the grade thresholds. */
@@ -2053,6 +2864,11 @@ export type MutationChangeComplaintStatusArgs = {
 
 export type MutationChangeCustomerStatusArgs = {
   input: ChangeCustomerStatusInput;
+};
+
+
+export type MutationCloseBusinessDayArgs = {
+  input: CloseBusinessDayInput;
 };
 
 
@@ -2236,6 +3052,11 @@ export type MutationSetApprovalPolicyArgs = {
 };
 
 
+export type MutationSetBusinessDateArgs = {
+  input: SetBusinessDateInput;
+};
+
+
 export type MutationSetCustomerConsentArgs = {
   input: SetCustomerConsentInput;
 };
@@ -2370,6 +3191,8 @@ export type PayoffQuote = {
 /** One line of the append-only points ledger. */
 export type PointsEntry = {
   __typename?: 'PointsEntry';
+  /** The member's account. */
+  account: LoyaltyAccount;
   /** Who adjusted, for adjustments. */
   actorId: Maybe<Scalars['String']['output']>;
   createdAt: Scalars['DateTime']['output'];
@@ -2391,12 +3214,31 @@ export type PointsEntryConnection = {
   __typename?: 'PointsEntryConnection';
   edges: Array<PointsEntryEdge>;
   pageInfo: PageInfo;
+  /** Entries of the account, or matching the filter (one count query, run only when asked for). */
+  totalCount: Scalars['Int']['output'];
 };
 
 export type PointsEntryEdge = {
   __typename?: 'PointsEntryEdge';
   cursor: Scalars['String']['output'];
   node: PointsEntry;
+};
+
+export type PointsEntryFilter = {
+  /** The member's branch now. */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  /** Recorded on or after this date (UTC). */
+  createdFrom?: InputMaybe<Scalars['Date']['input']>;
+  /** Recorded on or before this date (UTC). */
+  createdTo?: InputMaybe<Scalars['Date']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  kind?: InputMaybe<Array<PointsEntryKind>>;
+  /** The member's relationship manager now. */
+  relationshipManagerId?: InputMaybe<Scalars['ID']['input']>;
+  /** The earning rule (earned points and their reversals). */
+  ruleCode?: InputMaybe<Scalars['String']['input']>;
+  /** The member's tier now (codes). */
+  tier?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 export type PointsEntryKind =
@@ -2441,90 +3283,203 @@ export type Query = {
    * for every loan.
    */
   approvalPolicies: Array<ApprovalPolicy>;
+  /**
+   * The institution's business date: the date operations are booked on by default (value dates of
+   * repayments and disbursements), closed by closeBusinessDay. Until it is first set or closed, it is
+   * the wall clock's date.
+   */
+  businessDate: BusinessDate;
   /** Customer events (education talks, appreciation days), soonest first. */
   careEvents: CareEventConnection;
   /** Birthday and holiday greetings generated by the care-greetings run. */
   careGreetings: CareGreetingConnection;
+  /**
+   * Churn-risk scores (the latest per customer), newest as-of date first (ties by customer id), filtered by customer,
+   * branch, relationship manager, level or as-of date. A rescoring changes the row, so the feed of `changedSince`
+   * brings it again. With `changedSince` (`"*"` for everything, else the `pageInfo.endCursor` of the previous pull) it is an
+   * incremental feed instead: the rows written or changed after that point, in change order, each once (a row changed
+   * again re-appears once); the filter still applies; `after` may not be combined with it. Nothing here is ever deleted.
+   * Mechanism: packages/service-kit/src/change-feed.ts.
+   */
+  churnScores: ChurnRiskConnection;
   /** Weights of the churn-risk signals. */
   churnSignalWeights: Array<ChurnSignalWeight>;
   /** The complaint with this id, or null. */
   complaint: Maybe<Complaint>;
   /** Complaint service levels per severity. */
   complaintSlas: Array<ComplaintSla>;
-  /** Complaints, newest first. */
+  /**
+   * Complaints, newest first (by id), filtered by customer, branch, assignee, kind, status, severity, category, channel,
+   * escalation or time received. With `changedSince` (`"*"` for everything, else the `pageInfo.endCursor` of the previous pull) it is an
+   * incremental feed instead: the rows written or changed after that point, in change order, each once (a row changed
+   * again re-appears once); the filter still applies; `after` may not be combined with it. Nothing here is ever deleted.
+   * Mechanism: packages/service-kit/src/change-feed.ts.
+   */
   complaints: ComplaintConnection;
   /** Audit records of credit: who did what, when, how it ended (administrators, auditors). */
   creditAuditTrail: AuditRecordConnection;
   /** Runs of credit's jobs, scheduled or asked for, newest first: which job, for which date, when, by whom, what it changed. */
   creditJobRuns: JobRunConnection;
+  /** Credit's KPIs as grouped aggregates (one SQL statement per call); formulas in CreditKpiMetric. */
+  creditKpi: Array<KpiRow>;
+  /** Credit reviews of every loan in scope, by review date then id, filtered; `changedSince` as for `loans`. */
+  creditReviews: CreditReviewConnection;
   /** The customer with this id, or null. */
   customer: Maybe<Customer>;
+  /**
+   * Grade changes applied by the grade evaluation, oldest effective date first (ties by id), or with
+   * `changedSince` the rows recorded after a previous pull (see `customers`).
+   */
+  customerGradeChanges: CustomerGradeChangeConnection;
   /** Grade thresholds (score floors), highest grade first. */
   customerGradeThresholds: Array<CustomerGradeThreshold>;
   /** Change history of one customer, newest first (also Customer.history). */
   customerHistory: CustomerChangeConnection;
   /** Periods that drive staleness and the grade at-risk window. */
   customerPolicy: CustomerPolicy;
-  /** Customers in a stable order (oldest first), one page at a time. */
+  /**
+   * Customers in a stable order (oldest first), one page at a time. With `changedSince` (`"*"` for
+   * everything, else the `pageInfo.endCursor` of the previous pull) it is an incremental feed instead:
+   * the customers registered or changed after that point, in change order, each once (a customer
+   * changed again re-appears once); the filter still applies; `after` may not be combined with it.
+   * Mechanism: packages/service-kit/src/change-feed.ts.
+   */
   customers: CustomerConnection;
   /** The audit trail of this service, newest first: administrators and auditors. */
   customersAuditTrail: AuditRecordConnection;
   /** Runs of customers's jobs, scheduled or asked for, newest first: which job, for which date, when, by whom, what it changed. */
   customersJobRuns: JobRunConnection;
+  /** customers' KPIs as grouped aggregates (formulas: CustomersKpiMetric). Branch-bound callers get their branch's customers only. */
+  customersKpi: Array<KpiRow>;
   /** The audit trail of engagement (administrators and auditors), newest first. */
   engagementAuditTrail: AuditRecordConnection;
   /** Runs of engagement's jobs, scheduled or asked for, newest first: which job, for which date, when, by whom, what it changed. */
   engagementJobRuns: JobRunConnection;
+  /** engagement's KPIs as grouped aggregates (formulas: EngagementKpiMetric). Branch-bound callers get their branch's customers only. */
+  engagementKpi: Array<KpiRow>;
   /** Tunable engagement settings. */
   engagementSettings: EngagementSettings;
-  /** Contacts, most recent first, filtered by customer, staff member, channel, purpose or time. */
+  /**
+   * Instalments of every loan in scope, by due date (then loan, version, number), filtered; the
+   * schedule version in force only unless filter.currentVersionOnly is false. `changedSince` as for
+   * `loans` (a payment or an end-of-day run changing DPD or penalty changes the instalment).
+   */
+  instalments: InstalmentConnection;
+  /**
+   * Contacts, most recent first (occurredAt, ties by id), filtered by customer, branch, staff member, channel, purpose or
+   * time. With `changedSince` (`"*"` for everything, else the `pageInfo.endCursor` of the previous pull) it is an
+   * incremental feed instead: the rows written or changed after that point, in change order, each once (a row changed
+   * again re-appears once); the filter still applies; `after` may not be combined with it. Nothing here is ever deleted.
+   * Mechanism: packages/service-kit/src/change-feed.ts.
+   */
   interactions: InteractionConnection;
   /** The loan with this id, or null. */
   loan: Maybe<Loan>;
   /** Loan products, by code. */
   loanProducts: Array<LoanProduct>;
-  /** Loans, newest first, filtered. */
+  /**
+   * Loans, newest first, filtered. With `changedSince` (`"*"` from the beginning, else the
+   * `pageInfo.endCursor` of the previous pull): the loans created or changed since, in change order
+   * (incremental sync; `after` may not be combined with it). An end-of-day run changes every loan it
+   * evaluates (delinquencyAsOf).
+   */
   loans: LoanConnection;
   /** The loyalty account with this id, or null. */
   loyaltyAccount: Maybe<LoyaltyAccount>;
+  /**
+   * Loyalty accounts (members), oldest opened first (ties by id), or with `changedSince` the accounts
+   * opened or changed (tier, pending downgrade, branch, manager) after a previous pull: `"*"` starts
+   * from the beginning, `pageInfo.endCursor` is the cursor of the next pull. The balance is derived
+   * from the ledger: follow it with `pointsEntries(changedSince:)`.
+   */
+  loyaltyAccounts: LoyaltyAccountConnection;
   /** Audit trail of loyalty: mutations, job runs and sensitive reads, newest first (administrators, auditors). */
   loyaltyAuditTrail: AuditRecordConnection;
   /** Earning rules of the programme. */
   loyaltyEarningRules: Array<LoyaltyEarningRule>;
   /** Runs of loyalty's jobs, scheduled or asked for, newest first: which job, for which date, when, by whom, what it changed. */
   loyaltyJobRuns: JobRunConnection;
+  /** loyalty's KPIs as grouped aggregates (formulas: LoyaltyKpiMetric). Branch-bound callers get their branch's members only. */
+  loyaltyKpi: Array<KpiRow>;
   /** Programme figures for a period, optionally for one branch (analysts, managers, administrators). */
   loyaltyProgramSummary: LoyaltyProgramSummary;
   /** Who changed rules, tiers, rewards and settings, newest first (administrators). */
   loyaltyProgrammeChanges: LoyaltyProgrammeChangeConnection;
+  /**
+   * Redemptions of every member, oldest first (redeemed, then id), or with `changedSince` the
+   * redemptions made or cancelled after a previous pull (a cancelled one comes again).
+   */
+  loyaltyRedemptions: LoyaltyRedemptionConnection;
   /** Programme settings (validity, warning and grace periods). */
   loyaltySettings: LoyaltySettings;
   /** Tiers of the programme, lowest first. */
   loyaltyTiers: Array<LoyaltyTier>;
   /** Active loans whose periodic credit review is overdue as of the date (today when absent), most overdue first. */
   overdueCreditReviews: LoanConnection;
-  /** Portfolio metrics computed in SQL, as of the latest end-of-day run on or before filter.asOf. */
+  /**
+   * Points ledger entries of every member, oldest first (created, then id), or with `changedSince`
+   * the entries recorded after a previous pull (the ledger is append-only: each entry comes once).
+   */
+  pointsEntries: PointsEntryConnection;
+  /**
+   * Portfolio metrics computed in SQL, as of the latest end-of-day run on or before filter.asOf
+   * (today when absent). For a past date the figures are what the summary said on that date: the
+   * book (loans, outstanding, PAR, non-performing) comes from that run's snapshots, the collection
+   * rate from the schedule version in force and the repayments valued by then, the repeat-borrower
+   * rate from the disbursements by then. Only a correction dated on or before it (a back-dated or
+   * reversed repayment, a re-run of that date) changes a past summary.
+   */
   portfolioSummary: PortfolioSummary;
+  /** Repayments of every loan in scope, by value date then id, filtered; `changedSince` as for `loans` (a reversal changes the repayment). */
+  repayments: RepaymentConnection;
+  /** Restructuring requests of every loan in scope, in the order requested, filtered; `changedSince` as for `loans`. */
+  restructurings: RestructuringConnection;
   /** The rewards catalogue, by code. */
   rewards: LoyaltyRewardConnection;
   /** Early-warning rules (data: thresholds and severities are configurable). */
   riskWarningRules: Array<RiskWarningRule>;
-  /** Risk warnings, newest first, filtered. */
+  /** Risk warnings, newest first (raised at, then id), filtered; `changedSince` as for `loans` (every workflow step changes the warning). */
   riskWarnings: RiskWarningConnection;
+  /**
+   * Roll-rate matrix: how the loans of the book at `from` (the latest end-of-day run on or before it)
+   * stand at `to` (the latest run on or before it): one cell per (bucket at from, state at to), by
+   * count and by outstanding principal at `from`. Rows sum to 1 by count and by outstanding.
+   */
+  rollRates: RollRateMatrix;
   /** The segment with this id, or null. */
   segment: Maybe<CustomerSegment>;
   /** All segments, by name. */
   segments: Array<CustomerSegment>;
   /** Survey dispatches, newest first: who was asked, and whether they answered. */
   surveyDispatches: SurveyDispatchConnection;
+  /**
+   * Survey responses, most recent first (respondedAt, ties by id), filtered by survey, customer, branch and officer at
+   * dispatch, or date answered. With `changedSince` (`"*"` for everything, else the `pageInfo.endCursor` of the previous pull) it is an
+   * incremental feed instead: the rows written or changed after that point, in change order, each once (a row changed
+   * again re-appears once); the filter still applies; `after` may not be combined with it. Nothing here is ever deleted.
+   * Mechanism: packages/service-kit/src/change-feed.ts.
+   */
+  surveyResponses: SurveyResponseConnection;
   /** NPS and average CSAT of survey responses, grouped as asked; computed in the database. */
   surveyResults: Array<SurveyResultGroup>;
   /** Survey definitions, newest first. */
   surveys: SurveyConnection;
   /** The task with this id, or null. */
   task: Maybe<Task>;
-  /** Tasks, newest first, filtered by assignee, customer, type, status or overdue. */
+  /**
+   * Tasks, newest first (by id), filtered by assignee, customer, branch, type, status, overdue, due or creation time.
+   * With `changedSince` (`"*"` for everything, else the `pageInfo.endCursor` of the previous pull) it is an
+   * incremental feed instead: the rows written or changed after that point, in change order, each once (a row changed
+   * again re-appears once); the filter still applies; `after` may not be combined with it. Nothing here is ever deleted.
+   * Mechanism: packages/service-kit/src/change-feed.ts.
+   */
   tasks: TaskConnection;
+  /**
+   * Vintage curves: loans grouped by disbursement month; for each month on book (0 = the month of
+   * disbursement) up to the month of the latest end-of-day run, the vintage's PAR30 and cumulative
+   * write-offs, from each loan's last snapshot in that calendar month.
+   */
+  vintages: Array<VintagePoint>;
   /**
    * A staff member's open tasks by urgency: overdue first, then priority (urgent first), then due
    * time; each with its customer (name, grade, warnings and tier come through the gateway).
@@ -2546,6 +3501,14 @@ export type QueryCareGreetingsArgs = {
 };
 
 
+export type QueryChurnScoresArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  changedSince: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<ChurnScoreFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryComplaintArgs = {
   id: Scalars['ID']['input'];
 };
@@ -2553,6 +3516,7 @@ export type QueryComplaintArgs = {
 
 export type QueryComplaintsArgs = {
   after: InputMaybe<Scalars['String']['input']>;
+  changedSince: InputMaybe<Scalars['String']['input']>;
   filter: InputMaybe<ComplaintFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -2572,8 +3536,32 @@ export type QueryCreditJobRunsArgs = {
 };
 
 
+export type QueryCreditKpiArgs = {
+  from: Scalars['Date']['input'];
+  groupBy: InputMaybe<Array<KpiDimension>>;
+  metric: CreditKpiMetric;
+  to: Scalars['Date']['input'];
+};
+
+
+export type QueryCreditReviewsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  changedSince: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<CreditReviewFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryCustomerArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryCustomerGradeChangesArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  changedSince: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<CustomerGradeChangeFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -2586,6 +3574,7 @@ export type QueryCustomerHistoryArgs = {
 
 export type QueryCustomersArgs = {
   after: InputMaybe<Scalars['String']['input']>;
+  changedSince: InputMaybe<Scalars['String']['input']>;
   filter: InputMaybe<CustomerFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -2605,6 +3594,14 @@ export type QueryCustomersJobRunsArgs = {
 };
 
 
+export type QueryCustomersKpiArgs = {
+  from: Scalars['Date']['input'];
+  groupBy: InputMaybe<Array<KpiDimension>>;
+  metric: CustomersKpiMetric;
+  to: Scalars['Date']['input'];
+};
+
+
 export type QueryEngagementAuditTrailArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   filter: InputMaybe<AuditFilter>;
@@ -2619,8 +3616,25 @@ export type QueryEngagementJobRunsArgs = {
 };
 
 
+export type QueryEngagementKpiArgs = {
+  from: Scalars['Date']['input'];
+  groupBy: InputMaybe<Array<KpiDimension>>;
+  metric: EngagementKpiMetric;
+  to: Scalars['Date']['input'];
+};
+
+
+export type QueryInstalmentsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  changedSince: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<InstalmentFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryInteractionsArgs = {
   after: InputMaybe<Scalars['String']['input']>;
+  changedSince: InputMaybe<Scalars['String']['input']>;
   filter: InputMaybe<InteractionFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -2638,6 +3652,7 @@ export type QueryLoanProductsArgs = {
 
 export type QueryLoansArgs = {
   after: InputMaybe<Scalars['String']['input']>;
+  changedSince: InputMaybe<Scalars['String']['input']>;
   filter: InputMaybe<LoanFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -2645,6 +3660,14 @@ export type QueryLoansArgs = {
 
 export type QueryLoyaltyAccountArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryLoyaltyAccountsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  changedSince: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<LoyaltyAccountFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -2662,6 +3685,14 @@ export type QueryLoyaltyJobRunsArgs = {
 };
 
 
+export type QueryLoyaltyKpiArgs = {
+  from: Scalars['Date']['input'];
+  groupBy: InputMaybe<Array<KpiDimension>>;
+  metric: LoyaltyKpiMetric;
+  to: Scalars['Date']['input'];
+};
+
+
 export type QueryLoyaltyProgramSummaryArgs = {
   filter: LoyaltyProgramSummaryFilter;
 };
@@ -2674,6 +3705,14 @@ export type QueryLoyaltyProgrammeChangesArgs = {
 };
 
 
+export type QueryLoyaltyRedemptionsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  changedSince: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<LoyaltyRedemptionFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryOverdueCreditReviewsArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   asOf: InputMaybe<Scalars['Date']['input']>;
@@ -2681,8 +3720,32 @@ export type QueryOverdueCreditReviewsArgs = {
 };
 
 
+export type QueryPointsEntriesArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  changedSince: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<PointsEntryFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryPortfolioSummaryArgs = {
   filter: InputMaybe<PortfolioFilter>;
+};
+
+
+export type QueryRepaymentsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  changedSince: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<RepaymentFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryRestructuringsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  changedSince: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<RestructuringFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -2695,8 +3758,16 @@ export type QueryRewardsArgs = {
 
 export type QueryRiskWarningsArgs = {
   after: InputMaybe<Scalars['String']['input']>;
+  changedSince: InputMaybe<Scalars['String']['input']>;
   filter: InputMaybe<RiskWarningFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryRollRatesArgs = {
+  filter: InputMaybe<BookFilter>;
+  from: Scalars['Date']['input'];
+  to: Scalars['Date']['input'];
 };
 
 
@@ -2708,6 +3779,14 @@ export type QuerySegmentArgs = {
 export type QuerySurveyDispatchesArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   filter: InputMaybe<SurveyDispatchFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QuerySurveyResponsesArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  changedSince: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<SurveyResponseFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -2730,8 +3809,14 @@ export type QueryTaskArgs = {
 
 export type QueryTasksArgs = {
   after: InputMaybe<Scalars['String']['input']>;
+  changedSince: InputMaybe<Scalars['String']['input']>;
   filter: InputMaybe<TaskFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryVintagesArgs = {
+  filter: InputMaybe<BookFilter>;
 };
 
 
@@ -2794,7 +3879,8 @@ export type RecordRepaymentInput = {
   /** The payment provider's reference: a second booking with it returns the first. */
   externalReference: Scalars['String']['input'];
   loanId: Scalars['ID']['input'];
-  paidOn: Scalars['Date']['input'];
+  /** The value date; the business date when absent. */
+  paidOn?: InputMaybe<Scalars['Date']['input']>;
 };
 
 export type RecordRepaymentPayload = {
@@ -2856,6 +3942,7 @@ export type Repayment = {
   externalReference: Scalars['String']['output'];
   id: Scalars['ID']['output'];
   interestPaid: Scalars['Decimal']['output'];
+  loanId: Scalars['ID']['output'];
   paidOn: Scalars['Date']['output'];
   penaltyPaid: Scalars['Decimal']['output'];
   /** The part of principalPaid applied ahead of time to the last instalments. */
@@ -2866,6 +3953,34 @@ export type Repayment = {
   /** When the repayment was reversed (it then counts for nothing); null while it stands. */
   reversedAt: Maybe<Scalars['DateTime']['output']>;
   reversedBy: Maybe<Scalars['ID']['output']>;
+};
+
+export type RepaymentConnection = {
+  __typename?: 'RepaymentConnection';
+  edges: Array<RepaymentEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type RepaymentEdge = {
+  __typename?: 'RepaymentEdge';
+  cursor: Scalars['String']['output'];
+  node: Repayment;
+};
+
+export type RepaymentFilter = {
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  channel?: InputMaybe<Scalars['String']['input']>;
+  currency?: InputMaybe<Scalars['String']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  loanId?: InputMaybe<Scalars['ID']['input']>;
+  officerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Value date on or after / on or before. */
+  paidFrom?: InputMaybe<Scalars['Date']['input']>;
+  paidTo?: InputMaybe<Scalars['Date']['input']>;
+  productCode?: InputMaybe<Scalars['String']['input']>;
+  /** true: reversed ones only; false: standing ones only. */
+  reversed?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type RepaymentFrequency =
@@ -2908,11 +4023,38 @@ export type Restructuring = {
   id: Scalars['ID']['output'];
   instalments: Maybe<Scalars['Int']['output']>;
   kind: RestructuringKind;
+  loanId: Scalars['ID']['output'];
   newRate: Maybe<Scalars['Decimal']['output']>;
   reason: Maybe<Scalars['String']['output']>;
   requestedBy: Scalars['ID']['output'];
   status: RestructuringStatus;
   toVersion: Maybe<Scalars['Int']['output']>;
+};
+
+export type RestructuringConnection = {
+  __typename?: 'RestructuringConnection';
+  edges: Array<RestructuringEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type RestructuringEdge = {
+  __typename?: 'RestructuringEdge';
+  cursor: Scalars['String']['output'];
+  node: Restructuring;
+};
+
+export type RestructuringFilter = {
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  currency?: InputMaybe<Scalars['String']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  effectiveFrom?: InputMaybe<Scalars['Date']['input']>;
+  effectiveTo?: InputMaybe<Scalars['Date']['input']>;
+  kind?: InputMaybe<Array<RestructuringKind>>;
+  loanId?: InputMaybe<Scalars['ID']['input']>;
+  officerId?: InputMaybe<Scalars['ID']['input']>;
+  productCode?: InputMaybe<Scalars['String']['input']>;
+  status?: InputMaybe<Array<RestructuringStatus>>;
 };
 
 export type RestructuringKind =
@@ -2969,6 +4111,19 @@ export type RiskClassChange = {
   riskClass: RiskClass;
 };
 
+export type RiskClassChangeConnection = {
+  __typename?: 'RiskClassChangeConnection';
+  edges: Array<RiskClassChangeEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type RiskClassChangeEdge = {
+  __typename?: 'RiskClassChangeEdge';
+  cursor: Scalars['String']['output'];
+  node: RiskClassChange;
+};
+
 export type RiskClassOverride = {
   __typename?: 'RiskClassOverride';
   reason: Scalars['String']['output'];
@@ -3017,6 +4172,7 @@ export type RiskWarningConnection = {
   __typename?: 'RiskWarningConnection';
   edges: Array<RiskWarningEdge>;
   pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
 };
 
 export type RiskWarningEdge = {
@@ -3026,9 +4182,17 @@ export type RiskWarningEdge = {
 };
 
 export type RiskWarningFilter = {
+  /** The loan's branch, product and currency. */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  currency?: InputMaybe<Scalars['String']['input']>;
   customerId?: InputMaybe<Scalars['ID']['input']>;
   loanId?: InputMaybe<Scalars['ID']['input']>;
+  /** The officer the warning was assigned to when raised. */
   officerId?: InputMaybe<Scalars['ID']['input']>;
+  productCode?: InputMaybe<Scalars['String']['input']>;
+  /** Raised on or after / on or before (dates, inclusive). */
+  raisedFrom?: InputMaybe<Scalars['Date']['input']>;
+  raisedTo?: InputMaybe<Scalars['Date']['input']>;
   ruleCode?: InputMaybe<Scalars['String']['input']>;
   severity?: InputMaybe<Array<RiskWarningSeverity>>;
   status?: InputMaybe<Array<RiskWarningStatus>>;
@@ -3071,6 +4235,47 @@ export type RiskWarningStatus =
   | 'ESCALATED'
   | 'OPEN'
   | 'RESOLVED';
+
+export type RollRateCell = {
+  __typename?: 'RollRateCell';
+  /** loans / loans of fromBucket (4 decimals). */
+  countRate: Scalars['Decimal']['output'];
+  fromBucket: DelinquencyBucket;
+  loans: Scalars['Int']['output'];
+  /** Outstanding principal at `from` of these loans. */
+  outstanding: Scalars['Decimal']['output'];
+  /** outstanding / outstanding of fromBucket at `from` (4 decimals; 0 when that is 0). */
+  outstandingRate: Scalars['Decimal']['output'];
+  toState: RollRateState;
+};
+
+export type RollRateMatrix = {
+  __typename?: 'RollRateMatrix';
+  /** One cell per (fromBucket, toState) with at least one loan, ordered by bucket then state. */
+  cells: Array<RollRateCell>;
+  /** The end-of-day dates used: the latest run on or before the dates asked (null: no run). */
+  fromAsOf: Maybe<Scalars['Date']['output']>;
+  toAsOf: Maybe<Scalars['Date']['output']>;
+};
+
+/** Where a loan of a bucket at `from` is at `to`: a bucket, or off the book. */
+export type RollRateState =
+  /** Closed (repaid) on or before `to`. */
+  | 'CLOSED'
+  | 'CURRENT'
+  | 'DPD_1_30'
+  | 'DPD_31_60'
+  | 'DPD_61_90'
+  | 'DPD_90_PLUS'
+  /** Still on the book but not covered by the run of `to` (no snapshot). */
+  | 'NOT_EVALUATED'
+  /** Written off on or before `to`. */
+  | 'WRITTEN_OFF';
+
+/** Rounding to the currency's minor unit: HALF_UP (0.125 -> 0.13) or HALF_EVEN (banker's: 0.125 -> 0.12). */
+export type RoundingMode =
+  | 'HALF_EVEN'
+  | 'HALF_UP';
 
 export type RunCreditJobInput = {
   /** Business date of the run, YYYY-MM-DD; not after today. */
@@ -3173,6 +4378,10 @@ export type SetApprovalPolicyPayload = {
   userErrors: Array<UserError>;
 };
 
+export type SetBusinessDateInput = {
+  date: Scalars['Date']['input'];
+};
+
 export type SetCustomerConsentInput = {
   /** Channel through which the customer gave or withdrew it. */
   channel: ContactChannel;
@@ -3243,8 +4452,17 @@ export type Survey = {
   id: Scalars['ID']['output'];
   name: Scalars['String']['output'];
   questions: Array<SurveyQuestion>;
+  /** Responses to this survey from customers in the caller's scope, most recent first (ties by id). */
+  responses: SurveyResponseConnection;
   /** Sent automatically on this occasion, when set. */
   trigger: Maybe<SurveyTrigger>;
+};
+
+
+/** A survey definition. */
+export type SurveyResponsesArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type SurveyAnswer = {
@@ -3342,10 +4560,44 @@ export type SurveyQuestionKind =
 export type SurveyResponse = {
   __typename?: 'SurveyResponse';
   answers: Array<SurveyAnswer>;
+  /** The customer's branch when the survey was sent. */
+  branchId: Maybe<Scalars['ID']['output']>;
   csatScore: Maybe<Scalars['Int']['output']>;
+  customer: Customer;
+  dispatchId: Scalars['ID']['output'];
   id: Scalars['ID']['output'];
   npsScore: Maybe<Scalars['Int']['output']>;
+  /** The customer's relationship manager when the survey was sent. */
+  officerId: Maybe<Scalars['ID']['output']>;
   respondedAt: Scalars['DateTime']['output'];
+  survey: Survey;
+};
+
+export type SurveyResponseConnection = {
+  __typename?: 'SurveyResponseConnection';
+  edges: Array<SurveyResponseEdge>;
+  pageInfo: PageInfo;
+  /** Rows matching the filter (in a `changedSince` pull: those changed after the cursor); counted only when selected. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type SurveyResponseEdge = {
+  __typename?: 'SurveyResponseEdge';
+  cursor: Scalars['String']['output'];
+  node: SurveyResponse;
+};
+
+export type SurveyResponseFilter = {
+  /** The customer's branch when the survey was sent. */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Answered on or after this date (UTC). */
+  from?: InputMaybe<Scalars['Date']['input']>;
+  /** The customer's relationship manager when the survey was sent. */
+  officerId?: InputMaybe<Scalars['ID']['input']>;
+  surveyId?: InputMaybe<Scalars['ID']['input']>;
+  /** Answered on or before this date (UTC). */
+  to?: InputMaybe<Scalars['Date']['input']>;
 };
 
 export type SurveyResponsePayload = {
@@ -3426,6 +4678,8 @@ export type TaskConnection = {
   __typename?: 'TaskConnection';
   edges: Array<TaskEdge>;
   pageInfo: PageInfo;
+  /** Rows matching the filter (in a `changedSince` pull: those changed after the cursor); counted only when selected. */
+  totalCount: Scalars['Int']['output'];
 };
 
 export type TaskEdge = {
@@ -3436,7 +4690,17 @@ export type TaskEdge = {
 
 export type TaskFilter = {
   assigneeId?: InputMaybe<Scalars['ID']['input']>;
+  /** The customer's branch (as engagement knows it now). */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  /** Created from this instant (inclusive). */
+  createdFrom?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Created before this instant (exclusive). */
+  createdTo?: InputMaybe<Scalars['DateTime']['input']>;
   customerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Due from this instant (inclusive). */
+  dueFrom?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Due before this instant (exclusive). */
+  dueTo?: InputMaybe<Scalars['DateTime']['input']>;
   /** Only tasks still open after their due time (true) or only the others (false). */
   overdue?: InputMaybe<Scalars['Boolean']['input']>;
   status?: InputMaybe<Array<TaskStatus>>;
@@ -3516,6 +4780,10 @@ export type UpdateEngagementSettingsInput = {
 
 export type UpdateLoyaltySettingsInput = {
   expiryWarningDays?: InputMaybe<Scalars['Int']['input']>;
+  /** What one point is worth (above 0, at most 6 decimals); needs a currency, given now or already set. */
+  pointValue?: InputMaybe<Scalars['Decimal']['input']>;
+  /** ISO 4217 currency of the point value. */
+  pointValueCurrency?: InputMaybe<Scalars['String']['input']>;
   pointsValidityMonths?: InputMaybe<Scalars['Int']['input']>;
   tierGraceDays?: InputMaybe<Scalars['Int']['input']>;
   tierWindowMonths?: InputMaybe<Scalars['Int']['input']>;
@@ -3610,6 +4878,28 @@ export type UserError = {
   message: Scalars['String']['output'];
 };
 
+/** One point of a vintage curve. */
+export type VintagePoint = {
+  __typename?: 'VintagePoint';
+  disbursedPrincipal: Scalars['Decimal']['output'];
+  /** Loans disbursed in the vintage, and their principal. */
+  loans: Scalars['Int']['output'];
+  /** Months since the disbursement month (0 = that month). */
+  monthsOnBook: Scalars['Int']['output'];
+  /** Outstanding principal at each loan's last snapshot in the month (0 for loans no longer on the book). */
+  outstanding: Scalars['Decimal']['output'];
+  /** Outstanding principal of those more than 30 days past due. */
+  par30Outstanding: Scalars['Decimal']['output'];
+  /** par30Outstanding / disbursedPrincipal (4 decimals). */
+  par30Rate: Scalars['Decimal']['output'];
+  /** Disbursement month, YYYY-MM. */
+  vintage: Scalars['String']['output'];
+  /** writtenOffPrincipal / disbursedPrincipal (4 decimals). */
+  writeOffRate: Scalars['Decimal']['output'];
+  /** Principal written off by the end of the month (cumulative): the outstanding principal at write-off. */
+  writtenOffPrincipal: Scalars['Decimal']['output'];
+};
+
 export type WriteOffLoanInput = {
   loanId: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
@@ -3695,6 +4985,8 @@ export type UserErrorCode =
   | 'ONE_PER_GRADE'
   | 'PRODUCT_INACTIVE'
   | 'PRINCIPAL_OUT_OF_RANGE'
+  | 'FIRST_DUE_DATE_OUT_OF_RANGE'
+  | 'BUSINESS_DATE_MISMATCH'
   | 'TERM_OUT_OF_RANGE'
   | 'RATE_OUT_OF_RANGE'
   | 'INVALID_DAY_COUNT'

@@ -1,24 +1,100 @@
-import { randomBytes } from 'node:crypto';
-import { InProcessTransport, type Transport } from '@crm/events';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { eventOperationsMigrations, InProcessTransport, type Transport } from '@crm/events';
 import type { Migration } from 'kysely';
 import { authSettings, GATEWAY_CREDENTIAL_HEADER, type Identity, signGatewayCredential, signToken } from '../auth.ts';
 import type { RequestContext } from '../context.ts';
 import { type Database, type DatabaseTarget, migrate, openDatabase } from '../db.ts';
+import { migrateEventOperations } from '../event-operations.ts';
+import { acquirePGliteHost, releasePGliteHost, writeFileAtomic } from '../pglite.ts';
 import { type RunningService, type ServiceDefinition, startService } from '../runtime.ts';
 
 /**
  * The database a test runs on: PostgreSQL in a fresh schema when TEST_DATABASE_URL (or
- * DATABASE_URL) is set, so parallel suites never see each other's rows; else in-memory PGlite.
+ * DATABASE_URL) is set, so parallel suites never see each other's rows; else PGlite in memory, in
+ * schema `schema` (default: the label). Targets given the same `instance` share one in-memory
+ * PGlite (a stack's services, as in embedded mode); without, the target has an instance of its own.
  */
-export function testDatabaseTarget(label: string): DatabaseTarget {
+export function testDatabaseTarget(label: string, options: { instance?: string; schema?: string } = {}): DatabaseTarget {
   const url = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
-  if (!url) return { kind: 'pglite' };
+  if (!url) {
+    const instance = options.instance ?? `${label}-${randomBytes(6).toString('hex')}`;
+    return { kind: 'pglite', dataDir: `memory://${instance}`, schema: options.schema ?? schemaName(label) };
+  }
   return { kind: 'postgres', url, schema: `t_${label}_${randomBytes(4).toString('hex')}`, poolSize: 4 };
 }
 
-/** Opens a test database and runs the service's real migrations on it. */
+const schemaName = (label: string) =>
+  label
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .replace(/^(?=[0-9])/, '_');
+
+/** What a test template holds: schemas, the migrations run in each, and whether the event infrastructure's follow (as a service's runtime runs them). */
+export type TemplateSpec = { schema: string; migrations: Record<string, Migration>; eventOperations: boolean }[];
+
+/**
+ * A PGlite data directory with `spec`'s migrations applied, as a tarball, made once per test run
+ * and reused by every suite that needs the same (the vitest global setup names the run's
+ * directory in CRM_TEST_TEMPLATE_DIR; without it, or on PostgreSQL, there is none and suites
+ * migrate as usual). Suites start from it instead of running every migration; the service still
+ * runs its migrator, which finds nothing to do (or applies what the template lacks).
+ */
+export async function testTemplate(spec: TemplateSpec): Promise<string | undefined> {
+  const dir = process.env.CRM_TEST_TEMPLATE_DIR;
+  if (!dir || process.env.TEST_DATABASE_URL || process.env.DATABASE_URL) return undefined;
+  const hash = createHash('sha256');
+  for (const { schema, migrations, eventOperations } of spec) {
+    hash.update(`schema ${schema}\n`);
+    for (const set of eventOperations ? [migrations, eventOperationsMigrations] : [migrations]) {
+      for (const [name, m] of Object.entries(set)) hash.update(`${name}\n${String(m.up)}\n${String(m.down)}\n`);
+    }
+  }
+  const path = join(dir, `${hash.digest('hex').slice(0, 24)}.tar`);
+  if (existsSync(path)) return path;
+  // Built in an instance of its own; parallel workers may both build it: the last rename wins, same content.
+  const instance = `template-${randomBytes(6).toString('hex')}`;
+  const host = await acquirePGliteHost(`memory://${instance}`);
+  try {
+    for (const { schema, migrations, eventOperations } of spec) {
+      const database = await openDatabase({ kind: 'pglite', dataDir: `memory://${instance}`, schema });
+      try {
+        await migrate(database, migrations);
+        if (eventOperations) await migrateEventOperations(database);
+      } finally {
+        await database.close();
+      }
+    }
+    const release = await host.lock();
+    try {
+      const dump = await host.pglite.dumpDataDir('none');
+      writeFileAtomic(path, new Uint8Array(await dump.arrayBuffer()));
+    } finally {
+      release();
+    }
+  } finally {
+    await releasePGliteHost(host);
+  }
+  return path;
+}
+
+/** The template of one service as its runtime migrates it: its own migrations, then the event infrastructure's. */
+export function serviceTemplateSpec(name: string, migrations: Record<string, Migration>): TemplateSpec {
+  return [{ schema: name, migrations, eventOperations: true }];
+}
+
+/** `target`, started from the run's template of `spec` when it is a PGlite one. */
+export async function fromTestTemplate(target: DatabaseTarget, spec: TemplateSpec): Promise<DatabaseTarget> {
+  if (target.kind !== 'pglite') return target;
+  const template = await testTemplate(spec);
+  return template ? { ...target, template } : target;
+}
+
+/** Opens a test database and runs the service's real migrations on it (from the run's template on PGlite). */
 export async function openTestDatabase<DB>(label: string, migrations: Record<string, Migration>): Promise<Database<DB>> {
-  const database = await openDatabase<DB>(testDatabaseTarget(label));
+  const target = testDatabaseTarget(label);
+  const database = await openDatabase<DB>(await fromTestTemplate(target, [{ schema: target.schema ?? label, migrations, eventOperations: false }]));
   await migrate(database, migrations);
   return database;
 }
@@ -88,8 +164,9 @@ export async function startTestService<DB, C extends RequestContext>(
   definition: ServiceDefinition<DB, C>,
   options: { transport?: Transport; label?: string } = {},
 ): Promise<TestService<DB>> {
+  const target = testDatabaseTarget(options.label ?? definition.name, { schema: definition.name });
   const service = await startService(definition, {
-    database: testDatabaseTarget(options.label ?? definition.name),
+    database: await fromTestTemplate(target, serviceTemplateSpec(definition.name, definition.migrations)),
     transport: options.transport ?? new InProcessTransport(),
     port: 0,
     auth: TEST_AUTH,

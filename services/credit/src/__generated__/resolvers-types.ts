@@ -2,9 +2,10 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { JobRunResult, AuditRow } from '@crm/service-kit';
 import type { CustomerRef } from '../db/loan.store.ts';
-import type { LoanRow, LoanProductRow, InstalmentRow, RepaymentRow, RiskWarningRow, WarningRuleRow, RiskClassChangeRow, CollateralValuationRow, GuarantorRow, CreditReviewRow, RestructuringRow, ApprovalPolicyRow } from '../db/schema.ts';
+import type { LoanRow, LoanProductRow, InstalmentRow, RepaymentRow, RiskWarningRow, WarningRuleRow, RiskClassChangeRow, CollateralValuationRow, GuarantorRow, CreditReviewRow, RestructuringRow, ApprovalPolicyRow, LoanDelinquencyRow } from '../db/schema.ts';
 import type { CollateralWithValuations } from '../db/collateral.store.ts';
 import type { PortfolioFigures } from '../domain/portfolio.ts';
+import type { LoanPage, InstalmentPage, RepaymentPage, RiskWarningPage, RiskClassChangePage, CollateralPage, GuarantorPage, CreditReviewPage, RestructuringPage, LoanDelinquencyPage } from '../db/paging.ts';
 import type { CreditContext } from '../context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -151,6 +152,51 @@ export type AuditRecordEdge = {
   node: AuditRecord;
 };
 
+/** The part of the book a portfolio read covers (the loan's branch, officer, product, currency). */
+export type BookFilter = {
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  /** Amounts are summed across currencies unless a currency is named. */
+  currency?: InputMaybe<Scalars['String']['input']>;
+  officerId?: InputMaybe<Scalars['ID']['input']>;
+  productCode?: InputMaybe<Scalars['String']['input']>;
+};
+
+/**
+ * The business date of the institution (one for all its branches: the end-of-day run closes every
+ * branch's loans at once).
+ */
+export type BusinessDate = {
+  __typename?: 'BusinessDate';
+  /** The open business date. */
+  date: Scalars['Date']['output'];
+  /** The last date closed by closeBusinessDay (null: none yet). */
+  lastClosedOn?: Maybe<Scalars['Date']['output']>;
+  /** False while no business date was set or closed: date is then the wall clock's date. */
+  managed: Scalars['Boolean']['output'];
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+  updatedBy?: Maybe<Scalars['ID']['output']>;
+};
+
+export type BusinessDatePayload = {
+  __typename?: 'BusinessDatePayload';
+  businessDate?: Maybe<BusinessDate>;
+  userErrors: Array<UserError>;
+};
+
+export type CloseBusinessDayInput = {
+  /** The business date being closed: must be the open one. */
+  businessDate: Scalars['Date']['input'];
+};
+
+export type CloseBusinessDayPayload = {
+  __typename?: 'CloseBusinessDayPayload';
+  /** The business date after the close (the next day). */
+  businessDate?: Maybe<BusinessDate>;
+  /** The end-of-day run of the closed date. */
+  run?: Maybe<JobRun>;
+  userErrors: Array<UserError>;
+};
+
 export type CloseLoanInput = {
   loanId: Scalars['ID']['input'];
 };
@@ -166,6 +212,19 @@ export type Collateral = {
   /** Every valuation, oldest first. */
   valuations: Array<CollateralValuation>;
   valuedOn: Scalars['Date']['output'];
+};
+
+export type CollateralConnection = {
+  __typename?: 'CollateralConnection';
+  edges: Array<CollateralEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CollateralEdge = {
+  __typename?: 'CollateralEdge';
+  cursor: Scalars['String']['output'];
+  node: Collateral;
 };
 
 export type CollateralPayload = {
@@ -188,17 +247,34 @@ export type CreateLoanProductInput = {
   currency: Scalars['String']['input'];
   /** Default THIRTY_360 for monthly, ACTUAL_365 for weekly and biweekly. */
   dayCount?: InputMaybe<DayCountConvention>;
+  disbursementFeeFlat?: InputMaybe<Scalars['Decimal']['input']>;
+  /** Fraction of the principal, 0 to below 1. */
+  disbursementFeeRate?: InputMaybe<Scalars['Decimal']['input']>;
   frequency: RepaymentFrequency;
   graceDays: Scalars['Int']['input'];
+  /** Round instalments up to a multiple of this amount (e.g. 100 XOF, 0.05 USD); not for INTEREST_ONLY. */
+  instalmentMultiple?: InputMaybe<Scalars['Decimal']['input']>;
+  /** 0 to 24. */
+  interestGracePeriods?: InputMaybe<Scalars['Int']['input']>;
+  /** Default DECLINING_BALANCE. */
+  interestMethod?: InputMaybe<InterestMethod>;
+  maxFirstPeriodDays?: InputMaybe<Scalars['Int']['input']>;
   maxPrincipal: Scalars['Decimal']['input'];
   maxRate: Scalars['Decimal']['input'];
   maxTerm: Scalars['Int']['input'];
+  minFirstPeriodDays?: InputMaybe<Scalars['Int']['input']>;
   minPrincipal: Scalars['Decimal']['input'];
   minRate: Scalars['Decimal']['input'];
   minTerm: Scalars['Int']['input'];
   name: Scalars['String']['input'];
   overpaymentPolicy: OverpaymentPolicy;
+  /** Share of the overdue amount, 0 to 5. */
+  penaltyCapRate?: InputMaybe<Scalars['Decimal']['input']>;
   penaltyRate: Scalars['Decimal']['input'];
+  /** 0 to 24, below minTerm. */
+  principalGracePeriods?: InputMaybe<Scalars['Int']['input']>;
+  /** Default HALF_UP. */
+  roundingMode?: InputMaybe<RoundingMode>;
   type: LoanProductType;
 };
 
@@ -215,14 +291,74 @@ export type CreditJob =
   /** Escalates risk warnings past their response time. */
   | 'RISK_WARNING_ESCALATION';
 
+/**
+ * Credit's KPIs (`creditKpi`); each value says its formula and the dimensions it may be grouped by.
+ * BRANCH, OFFICER, PRODUCT and CURRENCY are the loan's (branch and officer as recorded on the loan).
+ */
+export type CreditKpiMetric =
+  /**
+   * Collection rate: over the instalments (schedule version in force) due in [from, to], numerator =
+   * principal and interest paid on them by `to`, denominator = their principal and interest; value =
+   * the ratio (4 decimals). MONTH = month due. Dimensions: BRANCH, OFFICER, PRODUCT, CURRENCY, MONTH.
+   */
+  | 'COLLECTION_RATE'
+  /**
+   * PAR30: numerator = outstanding principal of loans more than 30 days past due, denominator =
+   * outstanding principal, both from the snapshots of the latest end-of-day run in [from, to] (by
+   * MONTH: the latest run of each month in the period); value = the ratio (4 decimals). Amounts are
+   * summed across currencies unless grouped by CURRENCY. Dimensions: BRANCH, OFFICER, PRODUCT,
+   * CURRENCY, MONTH.
+   */
+  | 'PAR30'
+  /**
+   * Warning hit rate: over the warnings raised in [from, to], numerator = those whose loan was more
+   * than 30 days past due (as PAR30) in an end-of-day snapshot dated after the day raised and at most
+   * 90 days after it, denominator = the warnings raised; value = the share (4 decimals). Warnings
+   * raised less than 90 days before the latest run count with what is known so far. MONTH = month
+   * raised. Dimensions: BRANCH, OFFICER, PRODUCT, CURRENCY, MONTH.
+   */
+  | 'WARNING_HIT_RATE'
+  /**
+   * Mean warning resolution time in hours: over the warnings resolved in [from, to], numerator = the
+   * sum of hours from raised to resolved, denominator = their number, value = the mean (2 decimals).
+   * MONTH = month resolved. Dimensions: BRANCH, OFFICER, PRODUCT, CURRENCY, MONTH.
+   */
+  | 'WARNING_RESOLUTION_TIME';
+
 export type CreditReview = {
   __typename?: 'CreditReview';
   findings?: Maybe<Scalars['String']['output']>;
   fundUseAsDeclared: Scalars['Boolean']['output'];
   id: Scalars['ID']['output'];
+  loanId: Scalars['ID']['output'];
   rating: CreditReviewRating;
   reviewedOn: Scalars['Date']['output'];
   reviewerId: Scalars['ID']['output'];
+};
+
+export type CreditReviewConnection = {
+  __typename?: 'CreditReviewConnection';
+  edges: Array<CreditReviewEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CreditReviewEdge = {
+  __typename?: 'CreditReviewEdge';
+  cursor: Scalars['String']['output'];
+  node: CreditReview;
+};
+
+export type CreditReviewFilter = {
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  currency?: InputMaybe<Scalars['String']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  loanId?: InputMaybe<Scalars['ID']['input']>;
+  officerId?: InputMaybe<Scalars['ID']['input']>;
+  productCode?: InputMaybe<Scalars['String']['input']>;
+  rating?: InputMaybe<Array<CreditReviewRating>>;
+  reviewedFrom?: InputMaybe<Scalars['Date']['input']>;
+  reviewedTo?: InputMaybe<Scalars['Date']['input']>;
 };
 
 export type CreditReviewPayload = {
@@ -244,10 +380,43 @@ export type CreditReviewRating =
 export type Customer = {
   __typename?: 'Customer';
   id: Scalars['ID']['output'];
-  /** The customer's loans, newest first (null with an error when credit is unavailable). */
+  /** The customer's loans, newest first, paged (null with an error when credit is unavailable). */
+  loanConnection?: Maybe<LoanConnection>;
+  /**
+   * The customer's loans, newest first (null with an error when credit is unavailable).
+   * @deprecated Use loanConnection (paged, with totalCount)
+   */
   loans?: Maybe<Array<Loan>>;
-  /** The customer's risk warnings, newest first; by default only those not resolved (null with an error when credit is unavailable). */
+  /** The customer's risk warnings, newest first (raised at, then id), paged; by default only those not resolved (null with an error when credit is unavailable). */
+  riskWarningConnection?: Maybe<RiskWarningConnection>;
+  /**
+   * The customer's risk warnings, newest first; by default only those not resolved (null with an error when credit is unavailable).
+   * @deprecated Use riskWarningConnection (paged, with totalCount)
+   */
   riskWarnings?: Maybe<Array<RiskWarning>>;
+};
+
+
+/**
+ * Credit's view of a customer: the loans and their risk warnings. Both lists are nullable on
+ * purpose: when credit is unavailable, a Customer 360 keeps the other services' fields and gets a
+ * SUBGRAPH_UNAVAILABLE error on these paths instead of losing the whole customer.
+ */
+export type CustomerLoanConnectionArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * Credit's view of a customer: the loans and their risk warnings. Both lists are nullable on
+ * purpose: when credit is unavailable, a Customer 360 keeps the other services' fields and gets a
+ * SUBGRAPH_UNAVAILABLE error on these paths instead of losing the whole customer.
+ */
+export type CustomerRiskWarningConnectionArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  openOnly?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -260,17 +429,30 @@ export type CustomerRiskWarningsArgs = {
   openOnly?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
-/**
- * THIRTY_360: each monthly period accrues annualRate / 12. ACTUAL_365: a period accrues
- * annualRate * actual days / 365.
- */
+/** Year fraction of a period of interest (credit README, "Day counts"). */
 export type DayCountConvention =
+  /** Actual days / 360. */
+  | 'ACTUAL_360'
+  /** Actual days / 365 (Actual/365 Fixed). */
   | 'ACTUAL_365'
-  | 'THIRTY_360';
+  /** Actual/Actual ISDA: days in leap years / 366 + days in common years / 365. */
+  | 'ACTUAL_ACTUAL_ISDA'
+  /** Monthly twelfths: each regular monthly period is 1/12; a broken period by 30/360 US. Monthly only. */
+  | 'THIRTY_360'
+  /** True 30/360, US (SIA, bond basis) with its end-of-month rules, days / 360. */
+  | 'THIRTY_360_US';
 
 export type DecideRestructuringInput = {
   approve: Scalars['Boolean']['input'];
   restructuringId: Scalars['ID']['input'];
+};
+
+/** A row deleted after a change cursor (incremental sync): its id, when, and the cursor to pull from next. */
+export type DeletedRow = {
+  __typename?: 'DeletedRow';
+  cursor: Scalars['String']['output'];
+  deletedAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
 };
 
 export type DelinquencyBucket =
@@ -280,9 +462,39 @@ export type DelinquencyBucket =
   | 'DPD_61_90'
   | 'DPD_90_PLUS';
 
+/** The loan as an end-of-day run left it on one business date (table loan_delinquency). */
+export type DelinquencySnapshot = {
+  __typename?: 'DelinquencySnapshot';
+  asOf: Scalars['Date']['output'];
+  bucket: DelinquencyBucket;
+  daysPastDue: Scalars['Int']['output'];
+  outstandingPrincipal: Scalars['Decimal']['output'];
+  /** Principal and interest overdue. */
+  overdueAmount: Scalars['Decimal']['output'];
+  /** Penalty accrued on the open instalments as of that date. */
+  penalty: Scalars['Decimal']['output'];
+  /** The DPD-driven class (an officer's override is not part of the snapshot). */
+  riskClass: RiskClass;
+};
+
+export type DelinquencySnapshotConnection = {
+  __typename?: 'DelinquencySnapshotConnection';
+  edges: Array<DelinquencySnapshotEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type DelinquencySnapshotEdge = {
+  __typename?: 'DelinquencySnapshotEdge';
+  cursor: Scalars['String']['output'];
+  node: DelinquencySnapshot;
+};
+
 export type DisburseLoanInput = {
-  /** Today when absent; not before the approval date, not in the future. */
+  /** The business date when absent; not before the approval date, not after the business date. */
   disbursedOn?: InputMaybe<Scalars['Date']['input']>;
+  /** A chosen first due date, within the product's first-period bounds (default: one period after disbursedOn). */
+  firstDueDate?: InputMaybe<Scalars['Date']['input']>;
   loanId: Scalars['ID']['input'];
 };
 
@@ -293,6 +505,19 @@ export type Guarantor = {
   id: Scalars['ID']['output'];
   name?: Maybe<Scalars['String']['output']>;
   relationship?: Maybe<Scalars['String']['output']>;
+};
+
+export type GuarantorConnection = {
+  __typename?: 'GuarantorConnection';
+  edges: Array<GuarantorEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type GuarantorEdge = {
+  __typename?: 'GuarantorEdge';
+  cursor: Scalars['String']['output'];
+  node: Guarantor;
 };
 
 export type GuarantorPayload = {
@@ -307,6 +532,9 @@ export type Instalment = {
   dueDate: Scalars['Date']['output'];
   interest: Scalars['Decimal']['output'];
   interestPaid: Scalars['Decimal']['output'];
+  loan?: Maybe<Loan>;
+  /** The loan it belongs to (with version and number, the instalment's key). */
+  loanId: Scalars['ID']['output'];
   number: Scalars['Int']['output'];
   /** Everything still owed on it: principal, interest and penalty. */
   outstanding: Scalars['Decimal']['output'];
@@ -322,16 +550,69 @@ export type Instalment = {
   version: Scalars['Int']['output'];
 };
 
+export type InstalmentConnection = {
+  __typename?: 'InstalmentConnection';
+  edges: Array<InstalmentEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type InstalmentEdge = {
+  __typename?: 'InstalmentEdge';
+  cursor: Scalars['String']['output'];
+  node: Instalment;
+};
+
+/** The filters of the lists of records hanging off loans, on the loan (branch, officer, product, currency, customer). */
+export type InstalmentFilter = {
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  currency?: InputMaybe<Scalars['String']['input']>;
+  /** Only the schedule version in force (default true); false adds the instalments of superseded versions. */
+  currentVersionOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Due on or after / on or before. */
+  dueFrom?: InputMaybe<Scalars['Date']['input']>;
+  dueTo?: InputMaybe<Scalars['Date']['input']>;
+  loanId?: InputMaybe<Scalars['ID']['input']>;
+  officerId?: InputMaybe<Scalars['ID']['input']>;
+  productCode?: InputMaybe<Scalars['String']['input']>;
+  status?: InputMaybe<Array<InstalmentStatus>>;
+};
+
 export type InstalmentStatus =
   | 'OVERDUE'
   | 'PAID'
   | 'PARTIALLY_PAID'
   | 'PENDING';
 
+/**
+ * DECLINING_BALANCE: interest on the outstanding principal. FLAT: interest on the original principal
+ * for the whole term.
+ */
+export type InterestMethod =
+  | 'DECLINING_BALANCE'
+  | 'FLAT';
+
 export type JobCount = {
   __typename?: 'JobCount';
   name: Scalars['String']['output'];
   value: Scalars['Int']['output'];
+};
+
+/** Progress of a job run: items done of the total, the rate so far and the time left. */
+export type JobProgress = {
+  __typename?: 'JobProgress';
+  done: Scalars['Int']['output'];
+  /** done / total, in percent with one decimal. */
+  percent?: Maybe<Scalars['Float']['output']>;
+  /** Items per second since the run started. */
+  ratePerSecond?: Maybe<Scalars['Float']['output']>;
+  /** Seconds left at that rate (0 once the run ended). */
+  secondsLeft?: Maybe<Scalars['Int']['output']>;
+  /** Items the run goes through, when the job knows it in advance. */
+  total?: Maybe<Scalars['Int']['output']>;
+  /** When the job last reported. */
+  updatedAt: Scalars['DateTime']['output'];
 };
 
 /** One run of a scheduled job: which job, for which business date, when, by whom, and what it changed. */
@@ -350,6 +631,8 @@ export type JobRun = {
   /** The job, as a value of the service's job enum (`CreditJob`, `CustomersJob`, `EngagementJob`, `LoyaltyJob`), e.g. `END_OF_DAY`. */
   job: Scalars['String']['output'];
   outcome: JobRunOutcome;
+  /** How far the run has got, as the job last reported it (at most a second old while it runs); null for a job that reports none. */
+  progress?: Maybe<JobProgress>;
   /** True when another replica was already running the job, so this run did nothing. */
   skipped: Scalars['Boolean']['output'];
   startedAt: Scalars['DateTime']['output'];
@@ -369,8 +652,48 @@ export type JobRunEdge = {
 
 export type JobRunOutcome =
   | 'FAILED'
+  /** Still working; see `progress`. */
+  | 'RUNNING'
   | 'SKIPPED'
   | 'SUCCEEDED';
+
+/** A dimension a KPI can be grouped by; each metric's description says which it supports. */
+export type KpiDimension =
+  | 'BRANCH'
+  | 'CURRENCY'
+  /** Grade a customer moved from (customers' grade migration; null for a first grade). */
+  | 'FROM_GRADE'
+  /** Calendar month of the metric's date (YYYY-MM). */
+  | 'MONTH'
+  | 'OFFICER'
+  | 'PRODUCT'
+  | 'SEGMENT'
+  /** Loyalty tier of the member. */
+  | 'TIER'
+  /** Grade a customer moved to (customers' grade migration). */
+  | 'TO_GRADE';
+
+/** One group's value of one dimension (null when the row has none, e.g. no officer). */
+export type KpiGroupValue = {
+  __typename?: 'KpiGroupValue';
+  dimension: KpiDimension;
+  value?: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * One row of a KPI: the group (one entry per `groupBy` dimension, in the order asked) and the figure,
+ * with the numerator and denominator it was computed from, so a BI tool can re-aggregate groups
+ * correctly (sum the parts, then divide) instead of averaging ratios.
+ */
+export type KpiRow = {
+  __typename?: 'KpiRow';
+  denominator?: Maybe<Scalars['Decimal']['output']>;
+  group: Array<KpiGroupValue>;
+  metric: Scalars['String']['output'];
+  numerator?: Maybe<Scalars['Decimal']['output']>;
+  /** The figure: a ratio (0..1, 4 decimals), a mean, a count or an amount; null when the denominator is zero. */
+  value?: Maybe<Scalars['Decimal']['output']>;
+};
 
 /** A loan from application to closure. */
 export type Loan = {
@@ -385,7 +708,8 @@ export type Loan = {
   /** Approved once, waiting for the second approval of another approver. */
   awaitingSecondApproval: Scalars['Boolean']['output'];
   closedOn?: Maybe<Scalars['Date']['output']>;
-  collateral: Array<Collateral>;
+  /** Collateral pledged, in the order added. */
+  collateral: CollateralConnection;
   /** The risk class the DPD thresholds give. */
   computedRiskClass: RiskClass;
   currentScheduleVersion: Scalars['Int']['output'];
@@ -395,18 +719,36 @@ export type Loan = {
   /** Date of the latest end-of-day run that covered this loan. */
   delinquencyAsOf?: Maybe<Scalars['Date']['output']>;
   delinquencyBucket: DelinquencyBucket;
+  /**
+   * The end-of-day history: the loan's DPD, bucket, class, outstanding and penalty per business date a
+   * run covered it, newest date first, optionally within [from, to].
+   */
+  delinquencyHistory: DelinquencySnapshotConnection;
   /** Who disbursed it. */
   disbursedBy?: Maybe<Scalars['ID']['output']>;
   disbursedOn?: Maybe<Scalars['Date']['output']>;
+  /** Fee deducted at disbursement (null before disbursement). */
+  disbursementFee?: Maybe<Money>;
+  /**
+   * Effective annual rate (EIR/APR) disclosed at disbursement: the internal rate of return of the net
+   * amount paid out and the instalments on their due dates, annualised (Actual/365), a fraction with
+   * 6 decimals (0.195618 = 19.5618 %). Null before disbursement.
+   */
+  effectiveAnnualRate?: Maybe<Scalars['Decimal']['output']>;
   firstApprovedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Who gave the first of two approvals (loans above the currency's ApprovalPolicy.secondApprovalAbove). */
   firstApprovedBy?: Maybe<Scalars['ID']['output']>;
-  guarantors: Array<Guarantor>;
+  /** The chosen first due date (null: one period after the disbursement). */
+  firstDueDate?: Maybe<Scalars['Date']['output']>;
+  /** Guarantors, in the order added. */
+  guarantors: GuarantorConnection;
   id: Scalars['ID']['output'];
   /** 1 for the customer's first disbursed loan, 2 for the second... */
   loanCycle?: Maybe<Scalars['Int']['output']>;
   /** Outstanding principal / the latest value of all collateral (4 decimals); null without collateral. */
   loanToValue?: Maybe<Scalars['Decimal']['output']>;
+  /** What the borrower actually received: principal - disbursementFee (null before disbursement). */
+  netDisbursed?: Maybe<Money>;
   /** When the next periodic review is due (frequency by loan size and risk class). */
   nextReviewDue?: Maybe<Scalars['Date']['output']>;
   /** The responsible officer: the applicant, or whom an administrator assigned. */
@@ -418,17 +760,25 @@ export type Loan = {
   product?: Maybe<LoanProduct>;
   productCode: Scalars['String']['output'];
   purpose?: Maybe<Scalars['String']['output']>;
-  repayments: Array<Repayment>;
-  restructurings: Array<Restructuring>;
-  reviews: Array<CreditReview>;
+  /** Repayments, oldest value date first (then id), reversed ones included. */
+  repayments: RepaymentConnection;
+  /** Restructuring requests, in the order requested. */
+  restructurings: RestructuringConnection;
+  /** Credit reviews, oldest first (review date, then id). */
+  reviews: CreditReviewConnection;
   /** The effective risk class (the officer's override when there is one). */
   riskClass: RiskClass;
-  riskClassHistory: Array<RiskClassChange>;
+  /** Risk class changes, oldest first (recorded at, then id). */
+  riskClassHistory: RiskClassChangeConnection;
   riskClassOverride?: Maybe<RiskClassOverride>;
-  riskWarnings: Array<RiskWarning>;
-  /** The current repayment schedule (empty before disbursement). */
+  /** Risk warnings, newest first (raised at, then id); by default only those not resolved. */
+  riskWarnings: RiskWarningConnection;
+  /**
+   * The current repayment schedule (empty before disbursement). A list, not a connection: one
+   * schedule version is bounded by the product's maximum term (at most a few hundred instalments).
+   */
   schedule: Array<Instalment>;
-  /** A schedule version (restructurings add versions; earlier ones stay queryable). */
+  /** A schedule version (restructurings add versions; earlier ones stay queryable). Bounded like `schedule`. */
   scheduleVersion: Array<Instalment>;
   status: LoanStatus;
   /** Number of instalments. */
@@ -442,13 +792,66 @@ export type Loan = {
 
 
 /** A loan from application to closure. */
+export type LoanCollateralArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A loan from application to closure. */
+export type LoanDelinquencyHistoryArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  from?: InputMaybe<Scalars['Date']['input']>;
+  to?: InputMaybe<Scalars['Date']['input']>;
+};
+
+
+/** A loan from application to closure. */
+export type LoanGuarantorsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A loan from application to closure. */
 export type LoanPayoffQuoteArgs = {
   asOf?: InputMaybe<Scalars['Date']['input']>;
 };
 
 
 /** A loan from application to closure. */
+export type LoanRepaymentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A loan from application to closure. */
+export type LoanRestructuringsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A loan from application to closure. */
+export type LoanReviewsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A loan from application to closure. */
+export type LoanRiskClassHistoryArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A loan from application to closure. */
 export type LoanRiskWarningsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
   openOnly?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
@@ -458,10 +861,15 @@ export type LoanScheduleVersionArgs = {
   version: Scalars['Int']['input'];
 };
 
+/**
+ * A page of a list. `totalCount` (all rows matching, not only this page) is counted only when
+ * selected. In a `changedSince` pull, `pageInfo.endCursor` is the cursor of the next pull.
+ */
 export type LoanConnection = {
   __typename?: 'LoanConnection';
   edges: Array<LoanEdge>;
   pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
 };
 
 export type LoanEdge = {
@@ -471,9 +879,16 @@ export type LoanEdge = {
 };
 
 export type LoanFilter = {
+  /** Applied on or after / on or before (dates, inclusive). */
+  appliedFrom?: InputMaybe<Scalars['Date']['input']>;
+  appliedTo?: InputMaybe<Scalars['Date']['input']>;
+  /** The loan's branch (its customer's when it applied). */
   branchId?: InputMaybe<Scalars['ID']['input']>;
   bucket?: InputMaybe<Array<DelinquencyBucket>>;
+  currency?: InputMaybe<Scalars['String']['input']>;
   customerId?: InputMaybe<Scalars['ID']['input']>;
+  disbursedFrom?: InputMaybe<Scalars['Date']['input']>;
+  disbursedTo?: InputMaybe<Scalars['Date']['input']>;
   officerId?: InputMaybe<Scalars['ID']['input']>;
   productCode?: InputMaybe<Scalars['String']['input']>;
   riskClass?: InputMaybe<Array<RiskClass>>;
@@ -493,20 +908,37 @@ export type LoanProduct = {
   code: Scalars['String']['output'];
   currency: Scalars['String']['output'];
   dayCount: DayCountConvention;
+  /** Flat disbursement fee (deducted from the amount paid out). */
+  disbursementFeeFlat?: Maybe<Scalars['Decimal']['output']>;
+  /** Disbursement fee as a fraction of the principal (deducted from the amount paid out). */
+  disbursementFeeRate?: Maybe<Scalars['Decimal']['output']>;
   frequency: RepaymentFrequency;
   graceDays: Scalars['Int']['output'];
   id: Scalars['ID']['output'];
+  /** Instalments (all but the last) rounded up to a multiple of this amount; null: not rounded. */
+  instalmentMultiple?: Maybe<Scalars['Decimal']['output']>;
+  /** Nothing falls due in the first N periods; their interest is deferred to the first instalment. */
+  interestGracePeriods: Scalars['Int']['output'];
+  interestMethod: InterestMethod;
+  maxFirstPeriodDays?: Maybe<Scalars['Int']['output']>;
   maxPrincipal: Scalars['Decimal']['output'];
   maxRate: Scalars['Decimal']['output'];
   maxTerm: Scalars['Int']['output'];
+  /** Bounds, in days from the disbursement, of a chosen first due date (null: 1 day / two regular periods). */
+  minFirstPeriodDays?: Maybe<Scalars['Int']['output']>;
   minPrincipal: Scalars['Decimal']['output'];
   minRate: Scalars['Decimal']['output'];
   /** Instalments. */
   minTerm: Scalars['Int']['output'];
   name: Scalars['String']['output'];
   overpaymentPolicy: OverpaymentPolicy;
+  /** Penalty of an instalment capped at this share of its overdue principal and interest; null: no cap. */
+  penaltyCapRate?: Maybe<Scalars['Decimal']['output']>;
   /** Annual penalty rate on overdue amounts, after the grace days. */
   penaltyRate: Scalars['Decimal']['output'];
+  /** The first N instalments pay interest only. */
+  principalGracePeriods: Scalars['Int']['output'];
+  roundingMode: RoundingMode;
   type: LoanProductType;
 };
 
@@ -547,6 +979,13 @@ export type Mutation = {
    * Emits LoanApproved when APPROVED.
    */
   approveLoan: LoanPayload;
+  /**
+   * Close of business (risk officers, administrators): runs the end-of-day run for the current
+   * business date, which must be input.businessDate (BUSINESS_DATE_MISMATCH otherwise: a date is
+   * never closed twice or out of order), then opens the next day. Audited; recorded in creditJobRuns
+   * as an END_OF_DAY run. Emits what the end-of-day run emits.
+   */
+  closeBusinessDay: CloseBusinessDayPayload;
   /** Closes an active loan with nothing left to pay. Emits LoanClosed. */
   closeLoan: LoanPayload;
   /** Defines a loan product (administrators). */
@@ -582,6 +1021,12 @@ export type Mutation = {
    * (TOO_MANY_DECIMALS).
    */
   setApprovalPolicy: SetApprovalPolicyPayload;
+  /**
+   * Sets the business date (administrators), outside production only (NOT_ALLOWED in production,
+   * where it only moves by closeBusinessDay): demos, training and acceptance tests run loans through
+   * months of repayments and arrears without touching the system clock. Audited.
+   */
+  setBusinessDate: BusinessDatePayload;
   /** Replaces the industries on the watch list (WATCHLIST_INDUSTRY rule). */
   setIndustryWatchList: SetIndustryWatchListPayload;
   /** Replaces the DPD thresholds of the risk classes (administrators). */
@@ -616,6 +1061,11 @@ export type MutationApplyForLoanArgs = {
 
 export type MutationApproveLoanArgs = {
   input: ApproveLoanInput;
+};
+
+
+export type MutationCloseBusinessDayArgs = {
+  input: CloseBusinessDayInput;
 };
 
 
@@ -681,6 +1131,11 @@ export type MutationRunEndOfDayArgs = {
 
 export type MutationSetApprovalPolicyArgs = {
   input: SetApprovalPolicyInput;
+};
+
+
+export type MutationSetBusinessDateArgs = {
+  input: SetBusinessDateInput;
 };
 
 
@@ -790,24 +1245,68 @@ export type Query = {
    * for every loan.
    */
   approvalPolicies: Array<ApprovalPolicy>;
+  /**
+   * The institution's business date: the date operations are booked on by default (value dates of
+   * repayments and disbursements), closed by closeBusinessDay. Until it is first set or closed, it is
+   * the wall clock's date.
+   */
+  businessDate: BusinessDate;
   /** Audit records of credit: who did what, when, how it ended (administrators, auditors). */
   creditAuditTrail: AuditRecordConnection;
   /** Runs of credit's jobs, scheduled or asked for, newest first: which job, for which date, when, by whom, what it changed. */
   creditJobRuns: JobRunConnection;
+  /** Credit's KPIs as grouped aggregates (one SQL statement per call); formulas in CreditKpiMetric. */
+  creditKpi: Array<KpiRow>;
+  /** Credit reviews of every loan in scope, by review date then id, filtered; `changedSince` as for `loans`. */
+  creditReviews: CreditReviewConnection;
+  /**
+   * Instalments of every loan in scope, by due date (then loan, version, number), filtered; the
+   * schedule version in force only unless filter.currentVersionOnly is false. `changedSince` as for
+   * `loans` (a payment or an end-of-day run changing DPD or penalty changes the instalment).
+   */
+  instalments: InstalmentConnection;
   /** The loan with this id, or null. */
   loan?: Maybe<Loan>;
   /** Loan products, by code. */
   loanProducts: Array<LoanProduct>;
-  /** Loans, newest first, filtered. */
+  /**
+   * Loans, newest first, filtered. With `changedSince` (`"*"` from the beginning, else the
+   * `pageInfo.endCursor` of the previous pull): the loans created or changed since, in change order
+   * (incremental sync; `after` may not be combined with it). An end-of-day run changes every loan it
+   * evaluates (delinquencyAsOf).
+   */
   loans: LoanConnection;
   /** Active loans whose periodic credit review is overdue as of the date (today when absent), most overdue first. */
   overdueCreditReviews: LoanConnection;
-  /** Portfolio metrics computed in SQL, as of the latest end-of-day run on or before filter.asOf. */
+  /**
+   * Portfolio metrics computed in SQL, as of the latest end-of-day run on or before filter.asOf
+   * (today when absent). For a past date the figures are what the summary said on that date: the
+   * book (loans, outstanding, PAR, non-performing) comes from that run's snapshots, the collection
+   * rate from the schedule version in force and the repayments valued by then, the repeat-borrower
+   * rate from the disbursements by then. Only a correction dated on or before it (a back-dated or
+   * reversed repayment, a re-run of that date) changes a past summary.
+   */
   portfolioSummary: PortfolioSummary;
+  /** Repayments of every loan in scope, by value date then id, filtered; `changedSince` as for `loans` (a reversal changes the repayment). */
+  repayments: RepaymentConnection;
+  /** Restructuring requests of every loan in scope, in the order requested, filtered; `changedSince` as for `loans`. */
+  restructurings: RestructuringConnection;
   /** Early-warning rules (data: thresholds and severities are configurable). */
   riskWarningRules: Array<RiskWarningRule>;
-  /** Risk warnings, newest first, filtered. */
+  /** Risk warnings, newest first (raised at, then id), filtered; `changedSince` as for `loans` (every workflow step changes the warning). */
   riskWarnings: RiskWarningConnection;
+  /**
+   * Roll-rate matrix: how the loans of the book at `from` (the latest end-of-day run on or before it)
+   * stand at `to` (the latest run on or before it): one cell per (bucket at from, state at to), by
+   * count and by outstanding principal at `from`. Rows sum to 1 by count and by outstanding.
+   */
+  rollRates: RollRateMatrix;
+  /**
+   * Vintage curves: loans grouped by disbursement month; for each month on book (0 = the month of
+   * disbursement) up to the month of the latest end-of-day run, the vintage's PAR30 and cumulative
+   * write-offs, from each loan's last snapshot in that calendar month.
+   */
+  vintages: Array<VintagePoint>;
 };
 
 
@@ -825,6 +1324,30 @@ export type QueryCreditJobRunsArgs = {
 };
 
 
+export type QueryCreditKpiArgs = {
+  from: Scalars['Date']['input'];
+  groupBy?: InputMaybe<Array<KpiDimension>>;
+  metric: CreditKpiMetric;
+  to: Scalars['Date']['input'];
+};
+
+
+export type QueryCreditReviewsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  changedSince?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<CreditReviewFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryInstalmentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  changedSince?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<InstalmentFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryLoanArgs = {
   id: Scalars['ID']['input'];
 };
@@ -837,6 +1360,7 @@ export type QueryLoanProductsArgs = {
 
 export type QueryLoansArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  changedSince?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<LoanFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -854,10 +1378,39 @@ export type QueryPortfolioSummaryArgs = {
 };
 
 
+export type QueryRepaymentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  changedSince?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<RepaymentFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryRestructuringsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  changedSince?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<RestructuringFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryRiskWarningsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  changedSince?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<RiskWarningFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryRollRatesArgs = {
+  filter?: InputMaybe<BookFilter>;
+  from: Scalars['Date']['input'];
+  to: Scalars['Date']['input'];
+};
+
+
+export type QueryVintagesArgs = {
+  filter?: InputMaybe<BookFilter>;
 };
 
 export type RecordCreditReviewInput = {
@@ -875,7 +1428,8 @@ export type RecordRepaymentInput = {
   /** The payment provider's reference: a second booking with it returns the first. */
   externalReference: Scalars['String']['input'];
   loanId: Scalars['ID']['input'];
-  paidOn: Scalars['Date']['input'];
+  /** The value date; the business date when absent. */
+  paidOn?: InputMaybe<Scalars['Date']['input']>;
 };
 
 export type RecordRepaymentPayload = {
@@ -892,6 +1446,7 @@ export type Repayment = {
   externalReference: Scalars['String']['output'];
   id: Scalars['ID']['output'];
   interestPaid: Scalars['Decimal']['output'];
+  loanId: Scalars['ID']['output'];
   paidOn: Scalars['Date']['output'];
   penaltyPaid: Scalars['Decimal']['output'];
   /** The part of principalPaid applied ahead of time to the last instalments. */
@@ -902,6 +1457,34 @@ export type Repayment = {
   /** When the repayment was reversed (it then counts for nothing); null while it stands. */
   reversedAt?: Maybe<Scalars['DateTime']['output']>;
   reversedBy?: Maybe<Scalars['ID']['output']>;
+};
+
+export type RepaymentConnection = {
+  __typename?: 'RepaymentConnection';
+  edges: Array<RepaymentEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type RepaymentEdge = {
+  __typename?: 'RepaymentEdge';
+  cursor: Scalars['String']['output'];
+  node: Repayment;
+};
+
+export type RepaymentFilter = {
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  channel?: InputMaybe<Scalars['String']['input']>;
+  currency?: InputMaybe<Scalars['String']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  loanId?: InputMaybe<Scalars['ID']['input']>;
+  officerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Value date on or after / on or before. */
+  paidFrom?: InputMaybe<Scalars['Date']['input']>;
+  paidTo?: InputMaybe<Scalars['Date']['input']>;
+  productCode?: InputMaybe<Scalars['String']['input']>;
+  /** true: reversed ones only; false: standing ones only. */
+  reversed?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type RepaymentFrequency =
@@ -930,11 +1513,38 @@ export type Restructuring = {
   id: Scalars['ID']['output'];
   instalments?: Maybe<Scalars['Int']['output']>;
   kind: RestructuringKind;
+  loanId: Scalars['ID']['output'];
   newRate?: Maybe<Scalars['Decimal']['output']>;
   reason?: Maybe<Scalars['String']['output']>;
   requestedBy: Scalars['ID']['output'];
   status: RestructuringStatus;
   toVersion?: Maybe<Scalars['Int']['output']>;
+};
+
+export type RestructuringConnection = {
+  __typename?: 'RestructuringConnection';
+  edges: Array<RestructuringEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type RestructuringEdge = {
+  __typename?: 'RestructuringEdge';
+  cursor: Scalars['String']['output'];
+  node: Restructuring;
+};
+
+export type RestructuringFilter = {
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  currency?: InputMaybe<Scalars['String']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  effectiveFrom?: InputMaybe<Scalars['Date']['input']>;
+  effectiveTo?: InputMaybe<Scalars['Date']['input']>;
+  kind?: InputMaybe<Array<RestructuringKind>>;
+  loanId?: InputMaybe<Scalars['ID']['input']>;
+  officerId?: InputMaybe<Scalars['ID']['input']>;
+  productCode?: InputMaybe<Scalars['String']['input']>;
+  status?: InputMaybe<Array<RestructuringStatus>>;
 };
 
 export type RestructuringKind =
@@ -991,6 +1601,19 @@ export type RiskClassChange = {
   riskClass: RiskClass;
 };
 
+export type RiskClassChangeConnection = {
+  __typename?: 'RiskClassChangeConnection';
+  edges: Array<RiskClassChangeEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type RiskClassChangeEdge = {
+  __typename?: 'RiskClassChangeEdge';
+  cursor: Scalars['String']['output'];
+  node: RiskClassChange;
+};
+
 export type RiskClassOverride = {
   __typename?: 'RiskClassOverride';
   reason: Scalars['String']['output'];
@@ -1039,6 +1662,7 @@ export type RiskWarningConnection = {
   __typename?: 'RiskWarningConnection';
   edges: Array<RiskWarningEdge>;
   pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
 };
 
 export type RiskWarningEdge = {
@@ -1048,9 +1672,17 @@ export type RiskWarningEdge = {
 };
 
 export type RiskWarningFilter = {
+  /** The loan's branch, product and currency. */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  currency?: InputMaybe<Scalars['String']['input']>;
   customerId?: InputMaybe<Scalars['ID']['input']>;
   loanId?: InputMaybe<Scalars['ID']['input']>;
+  /** The officer the warning was assigned to when raised. */
   officerId?: InputMaybe<Scalars['ID']['input']>;
+  productCode?: InputMaybe<Scalars['String']['input']>;
+  /** Raised on or after / on or before (dates, inclusive). */
+  raisedFrom?: InputMaybe<Scalars['Date']['input']>;
+  raisedTo?: InputMaybe<Scalars['Date']['input']>;
   ruleCode?: InputMaybe<Scalars['String']['input']>;
   severity?: InputMaybe<Array<RiskWarningSeverity>>;
   status?: InputMaybe<Array<RiskWarningStatus>>;
@@ -1093,6 +1725,47 @@ export type RiskWarningStatus =
   | 'ESCALATED'
   | 'OPEN'
   | 'RESOLVED';
+
+export type RollRateCell = {
+  __typename?: 'RollRateCell';
+  /** loans / loans of fromBucket (4 decimals). */
+  countRate: Scalars['Decimal']['output'];
+  fromBucket: DelinquencyBucket;
+  loans: Scalars['Int']['output'];
+  /** Outstanding principal at `from` of these loans. */
+  outstanding: Scalars['Decimal']['output'];
+  /** outstanding / outstanding of fromBucket at `from` (4 decimals; 0 when that is 0). */
+  outstandingRate: Scalars['Decimal']['output'];
+  toState: RollRateState;
+};
+
+export type RollRateMatrix = {
+  __typename?: 'RollRateMatrix';
+  /** One cell per (fromBucket, toState) with at least one loan, ordered by bucket then state. */
+  cells: Array<RollRateCell>;
+  /** The end-of-day dates used: the latest run on or before the dates asked (null: no run). */
+  fromAsOf?: Maybe<Scalars['Date']['output']>;
+  toAsOf?: Maybe<Scalars['Date']['output']>;
+};
+
+/** Where a loan of a bucket at `from` is at `to`: a bucket, or off the book. */
+export type RollRateState =
+  /** Closed (repaid) on or before `to`. */
+  | 'CLOSED'
+  | 'CURRENT'
+  | 'DPD_1_30'
+  | 'DPD_31_60'
+  | 'DPD_61_90'
+  | 'DPD_90_PLUS'
+  /** Still on the book but not covered by the run of `to` (no snapshot). */
+  | 'NOT_EVALUATED'
+  /** Written off on or before `to`. */
+  | 'WRITTEN_OFF';
+
+/** Rounding to the currency's minor unit: HALF_UP (0.125 -> 0.13) or HALF_EVEN (banker's: 0.125 -> 0.12). */
+export type RoundingMode =
+  | 'HALF_EVEN'
+  | 'HALF_UP';
 
 export type RunCreditJobInput = {
   /** Business date of the run, YYYY-MM-DD; not after today. */
@@ -1137,6 +1810,10 @@ export type SetApprovalPolicyPayload = {
   __typename?: 'SetApprovalPolicyPayload';
   policy?: Maybe<ApprovalPolicy>;
   userErrors: Array<UserError>;
+};
+
+export type SetBusinessDateInput = {
+  date: Scalars['Date']['input'];
 };
 
 export type SetIndustryWatchListInput = {
@@ -1184,6 +1861,28 @@ export type UserError = {
   code: Scalars['String']['output'];
   field?: Maybe<Scalars['String']['output']>;
   message: Scalars['String']['output'];
+};
+
+/** One point of a vintage curve. */
+export type VintagePoint = {
+  __typename?: 'VintagePoint';
+  disbursedPrincipal: Scalars['Decimal']['output'];
+  /** Loans disbursed in the vintage, and their principal. */
+  loans: Scalars['Int']['output'];
+  /** Months since the disbursement month (0 = that month). */
+  monthsOnBook: Scalars['Int']['output'];
+  /** Outstanding principal at each loan's last snapshot in the month (0 for loans no longer on the book). */
+  outstanding: Scalars['Decimal']['output'];
+  /** Outstanding principal of those more than 30 days past due. */
+  par30Outstanding: Scalars['Decimal']['output'];
+  /** par30Outstanding / disbursedPrincipal (4 decimals). */
+  par30Rate: Scalars['Decimal']['output'];
+  /** Disbursement month, YYYY-MM. */
+  vintage: Scalars['String']['output'];
+  /** writtenOffPrincipal / disbursedPrincipal (4 decimals). */
+  writeOffRate: Scalars['Decimal']['output'];
+  /** Principal written off by the end of the month (cumulative): the outstanding principal at write-off. */
+  writtenOffPrincipal: Scalars['Decimal']['output'];
 };
 
 export type WriteOffLoanInput = {
@@ -1310,15 +2009,26 @@ export type ResolversTypes = ResolversObject<{
   AuditRecord: ResolverTypeWrapper<AuditRow>;
   AuditRecordConnection: ResolverTypeWrapper<Omit<AuditRecordConnection, 'edges'> & { edges: Array<ResolversTypes['AuditRecordEdge']> }>;
   AuditRecordEdge: ResolverTypeWrapper<Omit<AuditRecordEdge, 'node'> & { node: ResolversTypes['AuditRecord'] }>;
+  BookFilter: BookFilter;
+  BusinessDate: ResolverTypeWrapper<BusinessDate>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  BusinessDatePayload: ResolverTypeWrapper<BusinessDatePayload>;
+  CloseBusinessDayInput: CloseBusinessDayInput;
+  CloseBusinessDayPayload: ResolverTypeWrapper<Omit<CloseBusinessDayPayload, 'run'> & { run?: Maybe<ResolversTypes['JobRun']> }>;
   CloseLoanInput: CloseLoanInput;
   Collateral: ResolverTypeWrapper<CollateralWithValuations>;
+  CollateralConnection: ResolverTypeWrapper<CollateralPage>;
+  CollateralEdge: ResolverTypeWrapper<Omit<CollateralEdge, 'node'> & { node: ResolversTypes['Collateral'] }>;
   CollateralPayload: ResolverTypeWrapper<Omit<CollateralPayload, 'collateral'> & { collateral?: Maybe<ResolversTypes['Collateral']> }>;
   CollateralValuation: ResolverTypeWrapper<CollateralValuationRow>;
   CreateLoanProductInput: CreateLoanProductInput;
   CreateLoanProductPayload: ResolverTypeWrapper<Omit<CreateLoanProductPayload, 'product'> & { product?: Maybe<ResolversTypes['LoanProduct']> }>;
   CreditJob: CreditJob;
+  CreditKpiMetric: CreditKpiMetric;
   CreditReview: ResolverTypeWrapper<CreditReviewRow>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CreditReviewConnection: ResolverTypeWrapper<CreditReviewPage>;
+  CreditReviewEdge: ResolverTypeWrapper<Omit<CreditReviewEdge, 'node'> & { node: ResolversTypes['CreditReview'] }>;
+  CreditReviewFilter: CreditReviewFilter;
   CreditReviewPayload: ResolverTypeWrapper<Omit<CreditReviewPayload, 'review'> & { review?: Maybe<ResolversTypes['CreditReview']> }>;
   CreditReviewRating: CreditReviewRating;
   Customer: ResolverTypeWrapper<CustomerRef>;
@@ -1327,19 +2037,34 @@ export type ResolversTypes = ResolversObject<{
   DayCountConvention: DayCountConvention;
   DecideRestructuringInput: DecideRestructuringInput;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
+  DeletedRow: ResolverTypeWrapper<DeletedRow>;
   DelinquencyBucket: DelinquencyBucket;
+  DelinquencySnapshot: ResolverTypeWrapper<LoanDelinquencyRow>;
+  DelinquencySnapshotConnection: ResolverTypeWrapper<LoanDelinquencyPage>;
+  DelinquencySnapshotEdge: ResolverTypeWrapper<Omit<DelinquencySnapshotEdge, 'node'> & { node: ResolversTypes['DelinquencySnapshot'] }>;
   DisburseLoanInput: DisburseLoanInput;
   Guarantor: ResolverTypeWrapper<GuarantorRow>;
+  GuarantorConnection: ResolverTypeWrapper<GuarantorPage>;
+  GuarantorEdge: ResolverTypeWrapper<Omit<GuarantorEdge, 'node'> & { node: ResolversTypes['Guarantor'] }>;
   GuarantorPayload: ResolverTypeWrapper<Omit<GuarantorPayload, 'guarantor'> & { guarantor?: Maybe<ResolversTypes['Guarantor']> }>;
   Instalment: ResolverTypeWrapper<InstalmentRow>;
+  InstalmentConnection: ResolverTypeWrapper<InstalmentPage>;
+  InstalmentEdge: ResolverTypeWrapper<Omit<InstalmentEdge, 'node'> & { node: ResolversTypes['Instalment'] }>;
+  InstalmentFilter: InstalmentFilter;
   InstalmentStatus: InstalmentStatus;
+  InterestMethod: InterestMethod;
   JobCount: ResolverTypeWrapper<JobCount>;
+  JobProgress: ResolverTypeWrapper<JobProgress>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   JobRun: ResolverTypeWrapper<JobRunResult>;
   JobRunConnection: ResolverTypeWrapper<Omit<JobRunConnection, 'edges'> & { edges: Array<ResolversTypes['JobRunEdge']> }>;
   JobRunEdge: ResolverTypeWrapper<Omit<JobRunEdge, 'node'> & { node: ResolversTypes['JobRun'] }>;
   JobRunOutcome: JobRunOutcome;
+  KpiDimension: KpiDimension;
+  KpiGroupValue: ResolverTypeWrapper<KpiGroupValue>;
+  KpiRow: ResolverTypeWrapper<KpiRow>;
   Loan: ResolverTypeWrapper<LoanRow>;
-  LoanConnection: ResolverTypeWrapper<Omit<LoanConnection, 'edges'> & { edges: Array<ResolversTypes['LoanEdge']> }>;
+  LoanConnection: ResolverTypeWrapper<LoanPage>;
   LoanEdge: ResolverTypeWrapper<Omit<LoanEdge, 'node'> & { node: ResolversTypes['Loan'] }>;
   LoanFilter: LoanFilter;
   LoanPayload: ResolverTypeWrapper<Omit<LoanPayload, 'loan'> & { loan?: Maybe<ResolversTypes['Loan']> }>;
@@ -1359,9 +2084,15 @@ export type ResolversTypes = ResolversObject<{
   RecordRepaymentInput: RecordRepaymentInput;
   RecordRepaymentPayload: ResolverTypeWrapper<Omit<RecordRepaymentPayload, 'loan' | 'repayment'> & { loan?: Maybe<ResolversTypes['Loan']>, repayment?: Maybe<ResolversTypes['Repayment']> }>;
   Repayment: ResolverTypeWrapper<RepaymentRow>;
+  RepaymentConnection: ResolverTypeWrapper<RepaymentPage>;
+  RepaymentEdge: ResolverTypeWrapper<Omit<RepaymentEdge, 'node'> & { node: ResolversTypes['Repayment'] }>;
+  RepaymentFilter: RepaymentFilter;
   RepaymentFrequency: RepaymentFrequency;
   RequestRestructuringInput: RequestRestructuringInput;
   Restructuring: ResolverTypeWrapper<RestructuringRow>;
+  RestructuringConnection: ResolverTypeWrapper<RestructuringPage>;
+  RestructuringEdge: ResolverTypeWrapper<Omit<RestructuringEdge, 'node'> & { node: ResolversTypes['Restructuring'] }>;
+  RestructuringFilter: RestructuringFilter;
   RestructuringKind: RestructuringKind;
   RestructuringPayload: ResolverTypeWrapper<Omit<RestructuringPayload, 'loan' | 'restructuring'> & { loan?: Maybe<ResolversTypes['Loan']>, restructuring?: Maybe<ResolversTypes['Restructuring']> }>;
   RestructuringStatus: RestructuringStatus;
@@ -1370,12 +2101,14 @@ export type ResolversTypes = ResolversObject<{
   ReverseRepaymentPayload: ResolverTypeWrapper<Omit<ReverseRepaymentPayload, 'loan' | 'repayment'> & { loan?: Maybe<ResolversTypes['Loan']>, repayment?: Maybe<ResolversTypes['Repayment']> }>;
   RiskClass: RiskClass;
   RiskClassChange: ResolverTypeWrapper<RiskClassChangeRow>;
+  RiskClassChangeConnection: ResolverTypeWrapper<RiskClassChangePage>;
+  RiskClassChangeEdge: ResolverTypeWrapper<Omit<RiskClassChangeEdge, 'node'> & { node: ResolversTypes['RiskClassChange'] }>;
   RiskClassOverride: ResolverTypeWrapper<RiskClassOverride>;
   RiskClassThreshold: ResolverTypeWrapper<RiskClassThreshold>;
   RiskClassThresholdInput: RiskClassThresholdInput;
   RiskWarning: ResolverTypeWrapper<RiskWarningRow>;
   RiskWarningAction: RiskWarningAction;
-  RiskWarningConnection: ResolverTypeWrapper<Omit<RiskWarningConnection, 'edges'> & { edges: Array<ResolversTypes['RiskWarningEdge']> }>;
+  RiskWarningConnection: ResolverTypeWrapper<RiskWarningPage>;
   RiskWarningEdge: ResolverTypeWrapper<Omit<RiskWarningEdge, 'node'> & { node: ResolversTypes['RiskWarning'] }>;
   RiskWarningFilter: RiskWarningFilter;
   RiskWarningPayload: ResolverTypeWrapper<Omit<RiskWarningPayload, 'warning'> & { warning?: Maybe<ResolversTypes['RiskWarning']> }>;
@@ -1383,12 +2116,17 @@ export type ResolversTypes = ResolversObject<{
   RiskWarningRuleKind: RiskWarningRuleKind;
   RiskWarningSeverity: RiskWarningSeverity;
   RiskWarningStatus: RiskWarningStatus;
+  RollRateCell: ResolverTypeWrapper<RollRateCell>;
+  RollRateMatrix: ResolverTypeWrapper<RollRateMatrix>;
+  RollRateState: RollRateState;
+  RoundingMode: RoundingMode;
   RunCreditJobInput: RunCreditJobInput;
   RunCreditJobPayload: ResolverTypeWrapper<Omit<RunCreditJobPayload, 'run'> & { run?: Maybe<ResolversTypes['JobRun']> }>;
   RunEndOfDayInput: RunEndOfDayInput;
   RunEndOfDayPayload: ResolverTypeWrapper<Omit<RunEndOfDayPayload, 'run'> & { run?: Maybe<ResolversTypes['JobRun']> }>;
   SetApprovalPolicyInput: SetApprovalPolicyInput;
   SetApprovalPolicyPayload: ResolverTypeWrapper<Omit<SetApprovalPolicyPayload, 'policy'> & { policy?: Maybe<ResolversTypes['ApprovalPolicy']> }>;
+  SetBusinessDateInput: SetBusinessDateInput;
   SetIndustryWatchListInput: SetIndustryWatchListInput;
   SetIndustryWatchListPayload: ResolverTypeWrapper<SetIndustryWatchListPayload>;
   SetRiskClassThresholdsInput: SetRiskClassThresholdsInput;
@@ -1397,6 +2135,7 @@ export type ResolversTypes = ResolversObject<{
   UpdateRiskWarningRuleInput: UpdateRiskWarningRuleInput;
   UpdateRiskWarningRulePayload: ResolverTypeWrapper<Omit<UpdateRiskWarningRulePayload, 'rule'> & { rule?: Maybe<ResolversTypes['RiskWarningRule']> }>;
   UserError: ResolverTypeWrapper<UserError>;
+  VintagePoint: ResolverTypeWrapper<VintagePoint>;
   WriteOffLoanInput: WriteOffLoanInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
@@ -1415,30 +2154,53 @@ export type ResolversParentTypes = ResolversObject<{
   AuditRecord: AuditRow;
   AuditRecordConnection: Omit<AuditRecordConnection, 'edges'> & { edges: Array<ResolversParentTypes['AuditRecordEdge']> };
   AuditRecordEdge: Omit<AuditRecordEdge, 'node'> & { node: ResolversParentTypes['AuditRecord'] };
+  BookFilter: BookFilter;
+  BusinessDate: BusinessDate;
+  Boolean: Scalars['Boolean']['output'];
+  BusinessDatePayload: BusinessDatePayload;
+  CloseBusinessDayInput: CloseBusinessDayInput;
+  CloseBusinessDayPayload: Omit<CloseBusinessDayPayload, 'run'> & { run?: Maybe<ResolversParentTypes['JobRun']> };
   CloseLoanInput: CloseLoanInput;
   Collateral: CollateralWithValuations;
+  CollateralConnection: CollateralPage;
+  CollateralEdge: Omit<CollateralEdge, 'node'> & { node: ResolversParentTypes['Collateral'] };
   CollateralPayload: Omit<CollateralPayload, 'collateral'> & { collateral?: Maybe<ResolversParentTypes['Collateral']> };
   CollateralValuation: CollateralValuationRow;
   CreateLoanProductInput: CreateLoanProductInput;
   CreateLoanProductPayload: Omit<CreateLoanProductPayload, 'product'> & { product?: Maybe<ResolversParentTypes['LoanProduct']> };
   CreditReview: CreditReviewRow;
-  Boolean: Scalars['Boolean']['output'];
+  CreditReviewConnection: CreditReviewPage;
+  CreditReviewEdge: Omit<CreditReviewEdge, 'node'> & { node: ResolversParentTypes['CreditReview'] };
+  CreditReviewFilter: CreditReviewFilter;
   CreditReviewPayload: Omit<CreditReviewPayload, 'review'> & { review?: Maybe<ResolversParentTypes['CreditReview']> };
   Customer: CustomerRef;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   DecideRestructuringInput: DecideRestructuringInput;
   Decimal: Scalars['Decimal']['output'];
+  DeletedRow: DeletedRow;
+  DelinquencySnapshot: LoanDelinquencyRow;
+  DelinquencySnapshotConnection: LoanDelinquencyPage;
+  DelinquencySnapshotEdge: Omit<DelinquencySnapshotEdge, 'node'> & { node: ResolversParentTypes['DelinquencySnapshot'] };
   DisburseLoanInput: DisburseLoanInput;
   Guarantor: GuarantorRow;
+  GuarantorConnection: GuarantorPage;
+  GuarantorEdge: Omit<GuarantorEdge, 'node'> & { node: ResolversParentTypes['Guarantor'] };
   GuarantorPayload: Omit<GuarantorPayload, 'guarantor'> & { guarantor?: Maybe<ResolversParentTypes['Guarantor']> };
   Instalment: InstalmentRow;
+  InstalmentConnection: InstalmentPage;
+  InstalmentEdge: Omit<InstalmentEdge, 'node'> & { node: ResolversParentTypes['Instalment'] };
+  InstalmentFilter: InstalmentFilter;
   JobCount: JobCount;
+  JobProgress: JobProgress;
+  Float: Scalars['Float']['output'];
   JobRun: JobRunResult;
   JobRunConnection: Omit<JobRunConnection, 'edges'> & { edges: Array<ResolversParentTypes['JobRunEdge']> };
   JobRunEdge: Omit<JobRunEdge, 'node'> & { node: ResolversParentTypes['JobRun'] };
+  KpiGroupValue: KpiGroupValue;
+  KpiRow: KpiRow;
   Loan: LoanRow;
-  LoanConnection: Omit<LoanConnection, 'edges'> & { edges: Array<ResolversParentTypes['LoanEdge']> };
+  LoanConnection: LoanPage;
   LoanEdge: Omit<LoanEdge, 'node'> & { node: ResolversParentTypes['Loan'] };
   LoanFilter: LoanFilter;
   LoanPayload: Omit<LoanPayload, 'loan'> & { loan?: Maybe<ResolversParentTypes['Loan']> };
@@ -1455,28 +2217,39 @@ export type ResolversParentTypes = ResolversObject<{
   RecordRepaymentInput: RecordRepaymentInput;
   RecordRepaymentPayload: Omit<RecordRepaymentPayload, 'loan' | 'repayment'> & { loan?: Maybe<ResolversParentTypes['Loan']>, repayment?: Maybe<ResolversParentTypes['Repayment']> };
   Repayment: RepaymentRow;
+  RepaymentConnection: RepaymentPage;
+  RepaymentEdge: Omit<RepaymentEdge, 'node'> & { node: ResolversParentTypes['Repayment'] };
+  RepaymentFilter: RepaymentFilter;
   RequestRestructuringInput: RequestRestructuringInput;
   Restructuring: RestructuringRow;
+  RestructuringConnection: RestructuringPage;
+  RestructuringEdge: Omit<RestructuringEdge, 'node'> & { node: ResolversParentTypes['Restructuring'] };
+  RestructuringFilter: RestructuringFilter;
   RestructuringPayload: Omit<RestructuringPayload, 'loan' | 'restructuring'> & { loan?: Maybe<ResolversParentTypes['Loan']>, restructuring?: Maybe<ResolversParentTypes['Restructuring']> };
   RevalueCollateralInput: RevalueCollateralInput;
   ReverseRepaymentInput: ReverseRepaymentInput;
   ReverseRepaymentPayload: Omit<ReverseRepaymentPayload, 'loan' | 'repayment'> & { loan?: Maybe<ResolversParentTypes['Loan']>, repayment?: Maybe<ResolversParentTypes['Repayment']> };
   RiskClassChange: RiskClassChangeRow;
+  RiskClassChangeConnection: RiskClassChangePage;
+  RiskClassChangeEdge: Omit<RiskClassChangeEdge, 'node'> & { node: ResolversParentTypes['RiskClassChange'] };
   RiskClassOverride: RiskClassOverride;
   RiskClassThreshold: RiskClassThreshold;
   RiskClassThresholdInput: RiskClassThresholdInput;
   RiskWarning: RiskWarningRow;
-  RiskWarningConnection: Omit<RiskWarningConnection, 'edges'> & { edges: Array<ResolversParentTypes['RiskWarningEdge']> };
+  RiskWarningConnection: RiskWarningPage;
   RiskWarningEdge: Omit<RiskWarningEdge, 'node'> & { node: ResolversParentTypes['RiskWarning'] };
   RiskWarningFilter: RiskWarningFilter;
   RiskWarningPayload: Omit<RiskWarningPayload, 'warning'> & { warning?: Maybe<ResolversParentTypes['RiskWarning']> };
   RiskWarningRule: WarningRuleRow;
+  RollRateCell: RollRateCell;
+  RollRateMatrix: RollRateMatrix;
   RunCreditJobInput: RunCreditJobInput;
   RunCreditJobPayload: Omit<RunCreditJobPayload, 'run'> & { run?: Maybe<ResolversParentTypes['JobRun']> };
   RunEndOfDayInput: RunEndOfDayInput;
   RunEndOfDayPayload: Omit<RunEndOfDayPayload, 'run'> & { run?: Maybe<ResolversParentTypes['JobRun']> };
   SetApprovalPolicyInput: SetApprovalPolicyInput;
   SetApprovalPolicyPayload: Omit<SetApprovalPolicyPayload, 'policy'> & { policy?: Maybe<ResolversParentTypes['ApprovalPolicy']> };
+  SetBusinessDateInput: SetBusinessDateInput;
   SetIndustryWatchListInput: SetIndustryWatchListInput;
   SetIndustryWatchListPayload: SetIndustryWatchListPayload;
   SetRiskClassThresholdsInput: SetRiskClassThresholdsInput;
@@ -1485,6 +2258,7 @@ export type ResolversParentTypes = ResolversObject<{
   UpdateRiskWarningRuleInput: UpdateRiskWarningRuleInput;
   UpdateRiskWarningRulePayload: Omit<UpdateRiskWarningRulePayload, 'rule'> & { rule?: Maybe<ResolversParentTypes['RiskWarningRule']> };
   UserError: UserError;
+  VintagePoint: VintagePoint;
   WriteOffLoanInput: WriteOffLoanInput;
   String: Scalars['String']['output'];
 }>;
@@ -1542,6 +2316,25 @@ export type AuditRecordEdgeResolvers<ContextType = CreditContext, ParentType ext
   node?: Resolver<ResolversTypes['AuditRecord'], ParentType, ContextType>;
 }>;
 
+export type BusinessDateResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['BusinessDate'] = ResolversParentTypes['BusinessDate']> = ResolversObject<{
+  date?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  lastClosedOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  managed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  updatedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+}>;
+
+export type BusinessDatePayloadResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['BusinessDatePayload'] = ResolversParentTypes['BusinessDatePayload']> = ResolversObject<{
+  businessDate?: Resolver<Maybe<ResolversTypes['BusinessDate']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type CloseBusinessDayPayloadResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['CloseBusinessDayPayload'] = ResolversParentTypes['CloseBusinessDayPayload']> = ResolversObject<{
+  businessDate?: Resolver<Maybe<ResolversTypes['BusinessDate']>, ParentType, ContextType>;
+  run?: Resolver<Maybe<ResolversTypes['JobRun']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
 export type CollateralResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['Collateral'] = ResolversParentTypes['Collateral']> = ResolversObject<{
   currentValue?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1549,6 +2342,17 @@ export type CollateralResolvers<ContextType = CreditContext, ParentType extends 
   type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   valuations?: Resolver<Array<ResolversTypes['CollateralValuation']>, ParentType, ContextType>;
   valuedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+}>;
+
+export type CollateralConnectionResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['CollateralConnection'] = ResolversParentTypes['CollateralConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['CollateralEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type CollateralEdgeResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['CollateralEdge'] = ResolversParentTypes['CollateralEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Collateral'], ParentType, ContextType>;
 }>;
 
 export type CollateralPayloadResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['CollateralPayload'] = ResolversParentTypes['CollateralPayload']> = ResolversObject<{
@@ -1572,9 +2376,21 @@ export type CreditReviewResolvers<ContextType = CreditContext, ParentType extend
   findings?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   fundUseAsDeclared?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  loanId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   rating?: Resolver<ResolversTypes['CreditReviewRating'], ParentType, ContextType>;
   reviewedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   reviewerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
+export type CreditReviewConnectionResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['CreditReviewConnection'] = ResolversParentTypes['CreditReviewConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['CreditReviewEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type CreditReviewEdgeResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['CreditReviewEdge'] = ResolversParentTypes['CreditReviewEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CreditReview'], ParentType, ContextType>;
 }>;
 
 export type CreditReviewPayloadResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['CreditReviewPayload'] = ResolversParentTypes['CreditReviewPayload']> = ResolversObject<{
@@ -1585,7 +2401,9 @@ export type CreditReviewPayloadResolvers<ContextType = CreditContext, ParentType
 export type CustomerResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer'], FederationReferenceType extends FederationReferenceTypes['Customer'] = FederationReferenceTypes['Customer']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Customer']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  loanConnection?: Resolver<Maybe<ResolversTypes['LoanConnection']>, ParentType, ContextType, RequireFields<CustomerLoanConnectionArgs, 'first'>>;
   loans?: Resolver<Maybe<Array<ResolversTypes['Loan']>>, ParentType, ContextType>;
+  riskWarningConnection?: Resolver<Maybe<ResolversTypes['RiskWarningConnection']>, ParentType, ContextType, RequireFields<CustomerRiskWarningConnectionArgs, 'first' | 'openOnly'>>;
   riskWarnings?: Resolver<Maybe<Array<ResolversTypes['RiskWarning']>>, ParentType, ContextType, RequireFields<CustomerRiskWarningsArgs, 'openOnly'>>;
 }>;
 
@@ -1601,12 +2419,50 @@ export interface DecimalScalarConfig extends GraphQLScalarTypeConfig<ResolversTy
   name: 'Decimal';
 }
 
+export type DeletedRowResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['DeletedRow'] = ResolversParentTypes['DeletedRow']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  deletedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
+export type DelinquencySnapshotResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['DelinquencySnapshot'] = ResolversParentTypes['DelinquencySnapshot']> = ResolversObject<{
+  asOf?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  bucket?: Resolver<ResolversTypes['DelinquencyBucket'], ParentType, ContextType>;
+  daysPastDue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  outstandingPrincipal?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  overdueAmount?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  penalty?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  riskClass?: Resolver<ResolversTypes['RiskClass'], ParentType, ContextType>;
+}>;
+
+export type DelinquencySnapshotConnectionResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['DelinquencySnapshotConnection'] = ResolversParentTypes['DelinquencySnapshotConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['DelinquencySnapshotEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type DelinquencySnapshotEdgeResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['DelinquencySnapshotEdge'] = ResolversParentTypes['DelinquencySnapshotEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['DelinquencySnapshot'], ParentType, ContextType>;
+}>;
+
 export type GuarantorResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['Guarantor'] = ResolversParentTypes['Guarantor']> = ResolversObject<{
   guaranteedAmount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   guarantorCustomerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   relationship?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type GuarantorConnectionResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['GuarantorConnection'] = ResolversParentTypes['GuarantorConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['GuarantorEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type GuarantorEdgeResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['GuarantorEdge'] = ResolversParentTypes['GuarantorEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Guarantor'], ParentType, ContextType>;
 }>;
 
 export type GuarantorPayloadResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['GuarantorPayload'] = ResolversParentTypes['GuarantorPayload']> = ResolversObject<{
@@ -1619,6 +2475,8 @@ export type InstalmentResolvers<ContextType = CreditContext, ParentType extends 
   dueDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   interest?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   interestPaid?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  loan?: Resolver<Maybe<ResolversTypes['Loan']>, ParentType, ContextType>;
+  loanId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   number?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   outstanding?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   paidOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
@@ -1631,9 +2489,29 @@ export type InstalmentResolvers<ContextType = CreditContext, ParentType extends 
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type InstalmentConnectionResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['InstalmentConnection'] = ResolversParentTypes['InstalmentConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['InstalmentEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type InstalmentEdgeResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['InstalmentEdge'] = ResolversParentTypes['InstalmentEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Instalment'], ParentType, ContextType>;
+}>;
+
 export type JobCountResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['JobCount'] = ResolversParentTypes['JobCount']> = ResolversObject<{
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   value?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type JobProgressResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['JobProgress'] = ResolversParentTypes['JobProgress']> = ResolversObject<{
+  done?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  percent?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  ratePerSecond?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  secondsLeft?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  total?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
 
 export type JobRunResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['JobRun'] = ResolversParentTypes['JobRun']> = ResolversObject<{
@@ -1645,6 +2523,7 @@ export type JobRunResolvers<ContextType = CreditContext, ParentType extends Reso
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   job?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   outcome?: Resolver<ResolversTypes['JobRunOutcome'], ParentType, ContextType>;
+  progress?: Resolver<Maybe<ResolversTypes['JobProgress']>, ParentType, ContextType>;
   skipped?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
@@ -1659,6 +2538,19 @@ export type JobRunEdgeResolvers<ContextType = CreditContext, ParentType extends 
   node?: Resolver<ResolversTypes['JobRun'], ParentType, ContextType>;
 }>;
 
+export type KpiGroupValueResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['KpiGroupValue'] = ResolversParentTypes['KpiGroupValue']> = ResolversObject<{
+  dimension?: Resolver<ResolversTypes['KpiDimension'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type KpiRowResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['KpiRow'] = ResolversParentTypes['KpiRow']> = ResolversObject<{
+  denominator?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  group?: Resolver<Array<ResolversTypes['KpiGroupValue']>, ParentType, ContextType>;
+  metric?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  numerator?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+}>;
+
 export type LoanResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['Loan'] = ResolversParentTypes['Loan'], FederationReferenceType extends FederationReferenceTypes['Loan'] = FederationReferenceTypes['Loan']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Loan']> | FederationReferenceType, FederationReferenceType, ContextType>;
   annualRate?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
@@ -1668,21 +2560,26 @@ export type LoanResolvers<ContextType = CreditContext, ParentType extends Resolv
   approvedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   awaitingSecondApproval?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   closedOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
-  collateral?: Resolver<Array<ResolversTypes['Collateral']>, ParentType, ContextType>;
+  collateral?: Resolver<ResolversTypes['CollateralConnection'], ParentType, ContextType, RequireFields<LoanCollateralArgs, 'first'>>;
   computedRiskClass?: Resolver<ResolversTypes['RiskClass'], ParentType, ContextType>;
   currentScheduleVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
   daysPastDue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   delinquencyAsOf?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   delinquencyBucket?: Resolver<ResolversTypes['DelinquencyBucket'], ParentType, ContextType>;
+  delinquencyHistory?: Resolver<ResolversTypes['DelinquencySnapshotConnection'], ParentType, ContextType, RequireFields<LoanDelinquencyHistoryArgs, 'first'>>;
   disbursedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   disbursedOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  disbursementFee?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  effectiveAnnualRate?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
   firstApprovedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   firstApprovedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
-  guarantors?: Resolver<Array<ResolversTypes['Guarantor']>, ParentType, ContextType>;
+  firstDueDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  guarantors?: Resolver<ResolversTypes['GuarantorConnection'], ParentType, ContextType, RequireFields<LoanGuarantorsArgs, 'first'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   loanCycle?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   loanToValue?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  netDisbursed?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   nextReviewDue?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   officerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   outstandingPrincipal?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
@@ -1691,13 +2588,13 @@ export type LoanResolvers<ContextType = CreditContext, ParentType extends Resolv
   product?: Resolver<Maybe<ResolversTypes['LoanProduct']>, ParentType, ContextType>;
   productCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   purpose?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  repayments?: Resolver<Array<ResolversTypes['Repayment']>, ParentType, ContextType>;
-  restructurings?: Resolver<Array<ResolversTypes['Restructuring']>, ParentType, ContextType>;
-  reviews?: Resolver<Array<ResolversTypes['CreditReview']>, ParentType, ContextType>;
+  repayments?: Resolver<ResolversTypes['RepaymentConnection'], ParentType, ContextType, RequireFields<LoanRepaymentsArgs, 'first'>>;
+  restructurings?: Resolver<ResolversTypes['RestructuringConnection'], ParentType, ContextType, RequireFields<LoanRestructuringsArgs, 'first'>>;
+  reviews?: Resolver<ResolversTypes['CreditReviewConnection'], ParentType, ContextType, RequireFields<LoanReviewsArgs, 'first'>>;
   riskClass?: Resolver<ResolversTypes['RiskClass'], ParentType, ContextType>;
-  riskClassHistory?: Resolver<Array<ResolversTypes['RiskClassChange']>, ParentType, ContextType>;
+  riskClassHistory?: Resolver<ResolversTypes['RiskClassChangeConnection'], ParentType, ContextType, RequireFields<LoanRiskClassHistoryArgs, 'first'>>;
   riskClassOverride?: Resolver<Maybe<ResolversTypes['RiskClassOverride']>, ParentType, ContextType>;
-  riskWarnings?: Resolver<Array<ResolversTypes['RiskWarning']>, ParentType, ContextType, RequireFields<LoanRiskWarningsArgs, 'openOnly'>>;
+  riskWarnings?: Resolver<ResolversTypes['RiskWarningConnection'], ParentType, ContextType, RequireFields<LoanRiskWarningsArgs, 'first' | 'openOnly'>>;
   schedule?: Resolver<Array<ResolversTypes['Instalment']>, ParentType, ContextType>;
   scheduleVersion?: Resolver<Array<ResolversTypes['Instalment']>, ParentType, ContextType, RequireFields<LoanScheduleVersionArgs, 'version'>>;
   status?: Resolver<ResolversTypes['LoanStatus'], ParentType, ContextType>;
@@ -1710,6 +2607,7 @@ export type LoanResolvers<ContextType = CreditContext, ParentType extends Resolv
 export type LoanConnectionResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['LoanConnection'] = ResolversParentTypes['LoanConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['LoanEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type LoanEdgeResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['LoanEdge'] = ResolversParentTypes['LoanEdge']> = ResolversObject<{
@@ -1728,18 +2626,28 @@ export type LoanProductResolvers<ContextType = CreditContext, ParentType extends
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   dayCount?: Resolver<ResolversTypes['DayCountConvention'], ParentType, ContextType>;
+  disbursementFeeFlat?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  disbursementFeeRate?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
   frequency?: Resolver<ResolversTypes['RepaymentFrequency'], ParentType, ContextType>;
   graceDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  instalmentMultiple?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  interestGracePeriods?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  interestMethod?: Resolver<ResolversTypes['InterestMethod'], ParentType, ContextType>;
+  maxFirstPeriodDays?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   maxPrincipal?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   maxRate?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   maxTerm?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  minFirstPeriodDays?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   minPrincipal?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   minRate?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   minTerm?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   overpaymentPolicy?: Resolver<ResolversTypes['OverpaymentPolicy'], ParentType, ContextType>;
+  penaltyCapRate?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
   penaltyRate?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  principalGracePeriods?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  roundingMode?: Resolver<ResolversTypes['RoundingMode'], ParentType, ContextType>;
   type?: Resolver<ResolversTypes['LoanProductType'], ParentType, ContextType>;
 }>;
 
@@ -1753,6 +2661,7 @@ export type MutationResolvers<ContextType = CreditContext, ParentType extends Re
   addGuarantor?: Resolver<ResolversTypes['GuarantorPayload'], ParentType, ContextType, RequireFields<MutationAddGuarantorArgs, 'input'>>;
   applyForLoan?: Resolver<ResolversTypes['LoanPayload'], ParentType, ContextType, RequireFields<MutationApplyForLoanArgs, 'input'>>;
   approveLoan?: Resolver<ResolversTypes['LoanPayload'], ParentType, ContextType, RequireFields<MutationApproveLoanArgs, 'input'>>;
+  closeBusinessDay?: Resolver<ResolversTypes['CloseBusinessDayPayload'], ParentType, ContextType, RequireFields<MutationCloseBusinessDayArgs, 'input'>>;
   closeLoan?: Resolver<ResolversTypes['LoanPayload'], ParentType, ContextType, RequireFields<MutationCloseLoanArgs, 'input'>>;
   createLoanProduct?: Resolver<ResolversTypes['CreateLoanProductPayload'], ParentType, ContextType, RequireFields<MutationCreateLoanProductArgs, 'input'>>;
   decideRestructuring?: Resolver<ResolversTypes['RestructuringPayload'], ParentType, ContextType, RequireFields<MutationDecideRestructuringArgs, 'input'>>;
@@ -1766,6 +2675,7 @@ export type MutationResolvers<ContextType = CreditContext, ParentType extends Re
   runCreditJob?: Resolver<ResolversTypes['RunCreditJobPayload'], ParentType, ContextType, RequireFields<MutationRunCreditJobArgs, 'input'>>;
   runEndOfDay?: Resolver<ResolversTypes['RunEndOfDayPayload'], ParentType, ContextType, RequireFields<MutationRunEndOfDayArgs, 'input'>>;
   setApprovalPolicy?: Resolver<ResolversTypes['SetApprovalPolicyPayload'], ParentType, ContextType, RequireFields<MutationSetApprovalPolicyArgs, 'input'>>;
+  setBusinessDate?: Resolver<ResolversTypes['BusinessDatePayload'], ParentType, ContextType, RequireFields<MutationSetBusinessDateArgs, 'input'>>;
   setIndustryWatchList?: Resolver<ResolversTypes['SetIndustryWatchListPayload'], ParentType, ContextType, RequireFields<MutationSetIndustryWatchListArgs, 'input'>>;
   setRiskClassThresholds?: Resolver<ResolversTypes['SetRiskClassThresholdsPayload'], ParentType, ContextType, RequireFields<MutationSetRiskClassThresholdsArgs, 'input'>>;
   updateRiskWarning?: Resolver<ResolversTypes['RiskWarningPayload'], ParentType, ContextType, RequireFields<MutationUpdateRiskWarningArgs, 'input'>>;
@@ -1803,15 +2713,23 @@ export type PortfolioSummaryResolvers<ContextType = CreditContext, ParentType ex
 
 export type QueryResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   approvalPolicies?: Resolver<Array<ResolversTypes['ApprovalPolicy']>, ParentType, ContextType>;
+  businessDate?: Resolver<ResolversTypes['BusinessDate'], ParentType, ContextType>;
   creditAuditTrail?: Resolver<ResolversTypes['AuditRecordConnection'], ParentType, ContextType, RequireFields<QueryCreditAuditTrailArgs, 'first'>>;
   creditJobRuns?: Resolver<ResolversTypes['JobRunConnection'], ParentType, ContextType, RequireFields<QueryCreditJobRunsArgs, 'first'>>;
+  creditKpi?: Resolver<Array<ResolversTypes['KpiRow']>, ParentType, ContextType, RequireFields<QueryCreditKpiArgs, 'from' | 'metric' | 'to'>>;
+  creditReviews?: Resolver<ResolversTypes['CreditReviewConnection'], ParentType, ContextType, RequireFields<QueryCreditReviewsArgs, 'first'>>;
+  instalments?: Resolver<ResolversTypes['InstalmentConnection'], ParentType, ContextType, RequireFields<QueryInstalmentsArgs, 'first'>>;
   loan?: Resolver<Maybe<ResolversTypes['Loan']>, ParentType, ContextType, RequireFields<QueryLoanArgs, 'id'>>;
   loanProducts?: Resolver<Array<ResolversTypes['LoanProduct']>, ParentType, ContextType, RequireFields<QueryLoanProductsArgs, 'activeOnly'>>;
   loans?: Resolver<ResolversTypes['LoanConnection'], ParentType, ContextType, RequireFields<QueryLoansArgs, 'first'>>;
   overdueCreditReviews?: Resolver<ResolversTypes['LoanConnection'], ParentType, ContextType, RequireFields<QueryOverdueCreditReviewsArgs, 'first'>>;
   portfolioSummary?: Resolver<ResolversTypes['PortfolioSummary'], ParentType, ContextType, Partial<QueryPortfolioSummaryArgs>>;
+  repayments?: Resolver<ResolversTypes['RepaymentConnection'], ParentType, ContextType, RequireFields<QueryRepaymentsArgs, 'first'>>;
+  restructurings?: Resolver<ResolversTypes['RestructuringConnection'], ParentType, ContextType, RequireFields<QueryRestructuringsArgs, 'first'>>;
   riskWarningRules?: Resolver<Array<ResolversTypes['RiskWarningRule']>, ParentType, ContextType>;
   riskWarnings?: Resolver<ResolversTypes['RiskWarningConnection'], ParentType, ContextType, RequireFields<QueryRiskWarningsArgs, 'first'>>;
+  rollRates?: Resolver<ResolversTypes['RollRateMatrix'], ParentType, ContextType, RequireFields<QueryRollRatesArgs, 'from' | 'to'>>;
+  vintages?: Resolver<Array<ResolversTypes['VintagePoint']>, ParentType, ContextType, Partial<QueryVintagesArgs>>;
 }>;
 
 export type RecordRepaymentPayloadResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['RecordRepaymentPayload'] = ResolversParentTypes['RecordRepaymentPayload']> = ResolversObject<{
@@ -1826,6 +2744,7 @@ export type RepaymentResolvers<ContextType = CreditContext, ParentType extends R
   externalReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   interestPaid?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  loanId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   paidOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   penaltyPaid?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   prepaidPrincipal?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
@@ -1836,6 +2755,17 @@ export type RepaymentResolvers<ContextType = CreditContext, ParentType extends R
   reversedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
 }>;
 
+export type RepaymentConnectionResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['RepaymentConnection'] = ResolversParentTypes['RepaymentConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['RepaymentEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type RepaymentEdgeResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['RepaymentEdge'] = ResolversParentTypes['RepaymentEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Repayment'], ParentType, ContextType>;
+}>;
+
 export type RestructuringResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['Restructuring'] = ResolversParentTypes['Restructuring']> = ResolversObject<{
   decidedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   effectiveOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
@@ -1843,11 +2773,23 @@ export type RestructuringResolvers<ContextType = CreditContext, ParentType exten
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   instalments?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['RestructuringKind'], ParentType, ContextType>;
+  loanId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   newRate?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   requestedBy?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['RestructuringStatus'], ParentType, ContextType>;
   toVersion?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+}>;
+
+export type RestructuringConnectionResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['RestructuringConnection'] = ResolversParentTypes['RestructuringConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['RestructuringEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type RestructuringEdgeResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['RestructuringEdge'] = ResolversParentTypes['RestructuringEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Restructuring'], ParentType, ContextType>;
 }>;
 
 export type RestructuringPayloadResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['RestructuringPayload'] = ResolversParentTypes['RestructuringPayload']> = ResolversObject<{
@@ -1870,6 +2812,17 @@ export type RiskClassChangeResolvers<ContextType = CreditContext, ParentType ext
   previousClass?: Resolver<ResolversTypes['RiskClass'], ParentType, ContextType>;
   reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   riskClass?: Resolver<ResolversTypes['RiskClass'], ParentType, ContextType>;
+}>;
+
+export type RiskClassChangeConnectionResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['RiskClassChangeConnection'] = ResolversParentTypes['RiskClassChangeConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['RiskClassChangeEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type RiskClassChangeEdgeResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['RiskClassChangeEdge'] = ResolversParentTypes['RiskClassChangeEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['RiskClassChange'], ParentType, ContextType>;
 }>;
 
 export type RiskClassOverrideResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['RiskClassOverride'] = ResolversParentTypes['RiskClassOverride']> = ResolversObject<{
@@ -1904,6 +2857,7 @@ export type RiskWarningResolvers<ContextType = CreditContext, ParentType extends
 export type RiskWarningConnectionResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['RiskWarningConnection'] = ResolversParentTypes['RiskWarningConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['RiskWarningEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type RiskWarningEdgeResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['RiskWarningEdge'] = ResolversParentTypes['RiskWarningEdge']> = ResolversObject<{
@@ -1923,6 +2877,21 @@ export type RiskWarningRuleResolvers<ContextType = CreditContext, ParentType ext
   kind?: Resolver<ResolversTypes['RiskWarningRuleKind'], ParentType, ContextType>;
   severity?: Resolver<ResolversTypes['RiskWarningSeverity'], ParentType, ContextType>;
   threshold?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+}>;
+
+export type RollRateCellResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['RollRateCell'] = ResolversParentTypes['RollRateCell']> = ResolversObject<{
+  countRate?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  fromBucket?: Resolver<ResolversTypes['DelinquencyBucket'], ParentType, ContextType>;
+  loans?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  outstanding?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  outstandingRate?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  toState?: Resolver<ResolversTypes['RollRateState'], ParentType, ContextType>;
+}>;
+
+export type RollRateMatrixResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['RollRateMatrix'] = ResolversParentTypes['RollRateMatrix']> = ResolversObject<{
+  cells?: Resolver<Array<ResolversTypes['RollRateCell']>, ParentType, ContextType>;
+  fromAsOf?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  toAsOf?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
 }>;
 
 export type RunCreditJobPayloadResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['RunCreditJobPayload'] = ResolversParentTypes['RunCreditJobPayload']> = ResolversObject<{
@@ -1967,29 +2936,59 @@ export type UserErrorResolvers<ContextType = CreditContext, ParentType extends R
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type VintagePointResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['VintagePoint'] = ResolversParentTypes['VintagePoint']> = ResolversObject<{
+  disbursedPrincipal?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  loans?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  monthsOnBook?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  outstanding?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  par30Outstanding?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  par30Rate?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  vintage?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  writeOffRate?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  writtenOffPrincipal?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = CreditContext> = ResolversObject<{
   ApprovalPolicy?: ApprovalPolicyResolvers<ContextType>;
   AuditChange?: AuditChangeResolvers<ContextType>;
   AuditRecord?: AuditRecordResolvers<ContextType>;
   AuditRecordConnection?: AuditRecordConnectionResolvers<ContextType>;
   AuditRecordEdge?: AuditRecordEdgeResolvers<ContextType>;
+  BusinessDate?: BusinessDateResolvers<ContextType>;
+  BusinessDatePayload?: BusinessDatePayloadResolvers<ContextType>;
+  CloseBusinessDayPayload?: CloseBusinessDayPayloadResolvers<ContextType>;
   Collateral?: CollateralResolvers<ContextType>;
+  CollateralConnection?: CollateralConnectionResolvers<ContextType>;
+  CollateralEdge?: CollateralEdgeResolvers<ContextType>;
   CollateralPayload?: CollateralPayloadResolvers<ContextType>;
   CollateralValuation?: CollateralValuationResolvers<ContextType>;
   CreateLoanProductPayload?: CreateLoanProductPayloadResolvers<ContextType>;
   CreditReview?: CreditReviewResolvers<ContextType>;
+  CreditReviewConnection?: CreditReviewConnectionResolvers<ContextType>;
+  CreditReviewEdge?: CreditReviewEdgeResolvers<ContextType>;
   CreditReviewPayload?: CreditReviewPayloadResolvers<ContextType>;
   Customer?: CustomerResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   Decimal?: GraphQLScalarType;
+  DeletedRow?: DeletedRowResolvers<ContextType>;
+  DelinquencySnapshot?: DelinquencySnapshotResolvers<ContextType>;
+  DelinquencySnapshotConnection?: DelinquencySnapshotConnectionResolvers<ContextType>;
+  DelinquencySnapshotEdge?: DelinquencySnapshotEdgeResolvers<ContextType>;
   Guarantor?: GuarantorResolvers<ContextType>;
+  GuarantorConnection?: GuarantorConnectionResolvers<ContextType>;
+  GuarantorEdge?: GuarantorEdgeResolvers<ContextType>;
   GuarantorPayload?: GuarantorPayloadResolvers<ContextType>;
   Instalment?: InstalmentResolvers<ContextType>;
+  InstalmentConnection?: InstalmentConnectionResolvers<ContextType>;
+  InstalmentEdge?: InstalmentEdgeResolvers<ContextType>;
   JobCount?: JobCountResolvers<ContextType>;
+  JobProgress?: JobProgressResolvers<ContextType>;
   JobRun?: JobRunResolvers<ContextType>;
   JobRunConnection?: JobRunConnectionResolvers<ContextType>;
   JobRunEdge?: JobRunEdgeResolvers<ContextType>;
+  KpiGroupValue?: KpiGroupValueResolvers<ContextType>;
+  KpiRow?: KpiRowResolvers<ContextType>;
   Loan?: LoanResolvers<ContextType>;
   LoanConnection?: LoanConnectionResolvers<ContextType>;
   LoanEdge?: LoanEdgeResolvers<ContextType>;
@@ -2003,10 +3002,16 @@ export type Resolvers<ContextType = CreditContext> = ResolversObject<{
   Query?: QueryResolvers<ContextType>;
   RecordRepaymentPayload?: RecordRepaymentPayloadResolvers<ContextType>;
   Repayment?: RepaymentResolvers<ContextType>;
+  RepaymentConnection?: RepaymentConnectionResolvers<ContextType>;
+  RepaymentEdge?: RepaymentEdgeResolvers<ContextType>;
   Restructuring?: RestructuringResolvers<ContextType>;
+  RestructuringConnection?: RestructuringConnectionResolvers<ContextType>;
+  RestructuringEdge?: RestructuringEdgeResolvers<ContextType>;
   RestructuringPayload?: RestructuringPayloadResolvers<ContextType>;
   ReverseRepaymentPayload?: ReverseRepaymentPayloadResolvers<ContextType>;
   RiskClassChange?: RiskClassChangeResolvers<ContextType>;
+  RiskClassChangeConnection?: RiskClassChangeConnectionResolvers<ContextType>;
+  RiskClassChangeEdge?: RiskClassChangeEdgeResolvers<ContextType>;
   RiskClassOverride?: RiskClassOverrideResolvers<ContextType>;
   RiskClassThreshold?: RiskClassThresholdResolvers<ContextType>;
   RiskWarning?: RiskWarningResolvers<ContextType>;
@@ -2014,6 +3019,8 @@ export type Resolvers<ContextType = CreditContext> = ResolversObject<{
   RiskWarningEdge?: RiskWarningEdgeResolvers<ContextType>;
   RiskWarningPayload?: RiskWarningPayloadResolvers<ContextType>;
   RiskWarningRule?: RiskWarningRuleResolvers<ContextType>;
+  RollRateCell?: RollRateCellResolvers<ContextType>;
+  RollRateMatrix?: RollRateMatrixResolvers<ContextType>;
   RunCreditJobPayload?: RunCreditJobPayloadResolvers<ContextType>;
   RunEndOfDayPayload?: RunEndOfDayPayloadResolvers<ContextType>;
   SetApprovalPolicyPayload?: SetApprovalPolicyPayloadResolvers<ContextType>;
@@ -2021,6 +3028,7 @@ export type Resolvers<ContextType = CreditContext> = ResolversObject<{
   SetRiskClassThresholdsPayload?: SetRiskClassThresholdsPayloadResolvers<ContextType>;
   UpdateRiskWarningRulePayload?: UpdateRiskWarningRulePayloadResolvers<ContextType>;
   UserError?: UserErrorResolvers<ContextType>;
+  VintagePoint?: VintagePointResolvers<ContextType>;
 }>;
 
 export type DirectiveResolvers<ContextType = CreditContext> = ResolversObject<{

@@ -2,6 +2,7 @@ import { emit } from '@crm/events';
 import type { UserError } from '@crm/service-kit';
 import type { Kysely } from 'kysely';
 import { updateLoan } from '../db/loan.store.ts';
+import { penaltyTermsOf } from '../db/product.store.ts';
 import { insertRepayment, type Reallocation, writeReallocation } from '../db/repayment.store.ts';
 import type { DB, InstalmentRow, LoanProductRow, LoanRow, RepaymentRow } from '../db/schema.ts';
 import type { OpenInstalment } from '../domain/allocation.ts';
@@ -30,7 +31,7 @@ interface Replayed {
 const sum = <T>(rows: readonly T[], f: (r: T) => MoneyValue) => rows.reduce((s, r) => s.plus(f(r)), new Money(0));
 
 /** The open instalments as they stood on `asOf`: penalty recomputed as of that date (`penaltyAsOf`). */
-export function openAsOf<T extends OpenInstalment>(open: readonly T[], asOf: string, terms: { penaltyRate: string; graceDays: number; currency: string }): T[] {
+export function openAsOf<T extends OpenInstalment>(open: readonly T[], asOf: string, terms: Parameters<typeof penaltyAsOf>[2]): T[] {
   return open.map((i) => ({ ...i, penalty: penaltyAsOf(i, asOf, terms) }));
 }
 
@@ -59,7 +60,7 @@ export async function bookBeforeLaterRepayments(
 > {
   const { loan, product, schedule, version } = a;
   const scale = amountScale(loan.currency);
-  const terms = { penaltyRate: product.penalty_rate, graceDays: product.grace_days, currency: loan.currency };
+  const terms = penaltyTermsOf(product, loan.currency);
   const policy = product.overpayment_policy ?? 'REFUSE';
   const of = (n: number, part: 'penalty' | 'interest' | 'principal') =>
     sum(
@@ -96,7 +97,13 @@ export async function bookBeforeLaterRepayments(
       r.paidOn,
       terms,
     );
-    const allocated = allocatePayment(open, r.amount, r.paidOn, policy, payoffTerms(schedule, loan.disbursed_on ?? r.paidOn, product.day_count, loan.currency));
+    const allocated = allocatePayment(
+      open,
+      r.amount,
+      r.paidOn,
+      policy,
+      payoffTerms(schedule, loan.disbursed_on ?? r.paidOn, product.day_count, loan.currency, product.rounding_mode),
+    );
     const refused = !allocated.ok
       ? allocated.message
       : allocated.value.prepaidOn !== null && reamortisationOf(policy)

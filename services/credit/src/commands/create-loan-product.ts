@@ -33,6 +33,16 @@ export async function createLoanProduct(ctx: CreditContext, cmd: CreateLoanProdu
       penalty_rate: p.penaltyRate.toFixed(),
       grace_days: p.graceDays,
       overpayment_policy: p.overpaymentPolicy,
+      interest_method: p.conventions.interestMethod,
+      rounding_mode: p.conventions.roundingMode,
+      instalment_multiple: p.conventions.instalmentMultiple?.toFixed() ?? null,
+      min_first_period_days: p.conventions.minFirstPeriodDays,
+      max_first_period_days: p.conventions.maxFirstPeriodDays,
+      principal_grace_periods: p.conventions.principalGracePeriods,
+      interest_grace_periods: p.conventions.interestGracePeriods,
+      disbursement_fee_rate: p.conventions.disbursementFeeRate?.toFixed() ?? null,
+      disbursement_fee_flat: p.conventions.disbursementFeeFlat?.toFixed() ?? null,
+      penalty_cap_rate: p.conventions.penaltyCapRate?.toFixed() ?? null,
     };
     await insertProduct(tx, row);
     audit.entity(id);

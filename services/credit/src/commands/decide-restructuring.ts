@@ -3,7 +3,7 @@ import { runCommand, type UserError } from '@crm/service-kit';
 import type { DecideRestructuringInput } from '../__generated__/resolvers-types.ts';
 import type { CreditContext } from '../context.ts';
 import { findLoanInScope, lockLoan, lockSchedule, updateLoan } from '../db/loan.store.ts';
-import { findProductsByIds } from '../db/product.store.ts';
+import { findProductsByIds, scheduleConventionsOf } from '../db/product.store.ts';
 import { assertRestructuringInScope, decideRestructuringRow, lockRestructuring, writeScheduleVersion } from '../db/restructuring.store.ts';
 import { SYSTEM_SCOPE } from '../db/scope.ts';
 import { amountScale, Money, minorUnits, moneyString } from '../domain/money.ts';
@@ -84,6 +84,8 @@ export async function decideRestructuring(ctx: CreditContext, cmd: DecideRestruc
           dayCount: product.day_count,
           disbursedOn: loan.disbursed_on,
           scale: minorUnits(loan.currency) ?? 2,
+          firstDueDate: loan.first_due_date,
+          ...scheduleConventionsOf(product),
         },
       );
       if (!result.ok) return { userErrors: [{ field: 'restructuringId', code: result.code, message: result.message }], loanId: loan.id };

@@ -1,10 +1,12 @@
 import { emit } from '@crm/events';
 import { isoDate, runCommand, type UserError } from '@crm/service-kit';
 import type { CreditContext } from '../context.ts';
+import { findBusinessDate } from '../db/business-date.store.ts';
 import { countDisbursedLoans, insertInstalments, lockLoan, updateLoan } from '../db/loan.store.ts';
-import { findProductsByIds } from '../db/product.store.ts';
+import { findProductsByIds, scheduleConventionsOf } from '../db/product.store.ts';
 import { assertLoanInScope } from '../db/scope.ts';
-import { validateDisbursement } from '../domain/loans.ts';
+import { disbursementFee, effectiveAnnualRate } from '../domain/fees.ts';
+import { validateDisbursement, validateFirstDueDate } from '../domain/loans.ts';
 import { amountScale, Money, minorUnits, moneyString } from '../domain/money.ts';
 import { generateSchedule } from '../domain/schedule.ts';
 
@@ -12,6 +14,8 @@ export interface DisburseLoanCommand {
   loanId: string;
   /** Today when absent. */
   disbursedOn: string | null;
+  /** A chosen first due date (within the product's first-period bounds); one period after the disbursement when absent. */
+  firstDueDate?: string | null;
 }
 
 /**
@@ -21,7 +25,8 @@ export interface DisburseLoanCommand {
 export async function disburseLoan(ctx: CreditContext, cmd: DisburseLoanCommand): Promise<{ userErrors: UserError[] }> {
   const actorId = ctx.identity?.userId ?? 'unknown';
   await assertLoanInScope(ctx.db, ctx.scope, cmd.loanId);
-  const today = isoDate(ctx.now());
+  // The business date by default (the wall clock's date until one is set or closed); not after it.
+  const today = (await findBusinessDate(ctx.db, ctx.now())).date;
   const disbursedOn = cmd.disbursedOn ?? today;
   return runCommand(ctx, { action: 'disburseLoan', entityType: 'Loan', entityId: cmd.loanId }, async (tx, audit): Promise<{ userErrors: UserError[] }> => {
     const loan = await lockLoan(tx, ctx.scope, cmd.loanId);
@@ -31,6 +36,17 @@ export async function disburseLoan(ctx: CreditContext, cmd: DisburseLoanCommand)
     const [product] = await findProductsByIds(tx, loan.product_id ? [loan.product_id] : []);
     if (!product || !loan.term_count)
       return { userErrors: [{ field: 'loanId', code: 'PRODUCT_NOT_FOUND', message: 'The loan has no product to schedule it by' }] };
+    const firstDueDate = cmd.firstDueDate ?? null;
+    if (firstDueDate) {
+      const bad = validateFirstDueDate(firstDueDate, disbursedOn, {
+        frequency: product.frequency,
+        minFirstPeriodDays: product.min_first_period_days,
+        maxFirstPeriodDays: product.max_first_period_days,
+      });
+      if (bad.length) return { userErrors: bad };
+    }
+    const scale = minorUnits(loan.currency) ?? 2;
+    const conventions = scheduleConventionsOf(product);
     const schedule = generateSchedule({
       principal: new Money(loan.principal),
       annualRate: new Money(loan.annual_rate),
@@ -39,10 +55,33 @@ export async function disburseLoan(ctx: CreditContext, cmd: DisburseLoanCommand)
       method: product.amortisation,
       dayCount: product.day_count,
       startDate: disbursedOn,
-      scale: minorUnits(loan.currency) ?? 2,
+      scale,
+      ...conventions,
+      firstDueDate,
+      principalGrace: product.principal_grace_periods ?? 0,
+      interestGrace: product.interest_grace_periods ?? 0,
     });
+    const principal = new Money(loan.principal);
+    const fee = disbursementFee(principal, {
+      rate: product.disbursement_fee_rate ? new Money(product.disbursement_fee_rate) : null,
+      flat: product.disbursement_fee_flat ? new Money(product.disbursement_fee_flat) : null,
+      scale,
+      rounding: conventions.rounding,
+    });
+    const netDisbursed = principal.minus(fee);
+    const eir = effectiveAnnualRate([{ date: disbursedOn, amount: netDisbursed.neg() }, ...schedule.map((i) => ({ date: i.dueDate, amount: i.total }))]);
     const cycle = (await countDisbursedLoans(tx, loan.customer_id)) + 1;
-    await updateLoan(tx, loan.id, { status: 'ACTIVE', disbursed_on: disbursedOn, disbursed_by: actorId, schedule_version: 1, loan_cycle: cycle });
+    await updateLoan(tx, loan.id, {
+      status: 'ACTIVE',
+      disbursed_on: disbursedOn,
+      disbursed_by: actorId,
+      schedule_version: 1,
+      loan_cycle: cycle,
+      first_due_date: firstDueDate,
+      disbursement_fee: moneyString(fee, amountScale(loan.currency)),
+      net_disbursed: moneyString(netDisbursed, amountScale(loan.currency)),
+      effective_annual_rate: eir?.toFixed(6) ?? null,
+    });
     await insertInstalments(
       tx,
       schedule.map((i) => ({
@@ -76,7 +115,14 @@ export async function disburseLoan(ctx: CreditContext, cmd: DisburseLoanCommand)
       },
     });
     audit.changes({ status: loan.status, disbursedOn: null, disbursedBy: null }, { status: 'ACTIVE', disbursedOn, disbursedBy: actorId });
-    audit.detail({ principal: loan.principal, currency: loan.currency, instalments: schedule.length });
+    audit.detail({
+      principal: loan.principal,
+      currency: loan.currency,
+      instalments: schedule.length,
+      firstDueDate,
+      disbursementFee: moneyString(fee, amountScale(loan.currency)),
+      effectiveAnnualRate: eir?.toFixed(6) ?? null,
+    });
     return { userErrors: [] };
   });
 }

@@ -1,10 +1,11 @@
 import { emit, writeToOutbox } from '@crm/events';
-import { isoDate, runCommand, type UserError } from '@crm/service-kit';
+import { runCommand, type UserError } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { RecordRepaymentInput } from '../__generated__/resolvers-types.ts';
 import type { CreditContext } from '../context.ts';
+import { findBusinessDate } from '../db/business-date.store.ts';
 import { findLoanInScope, lockLoan, lockSchedule, markInstalmentsPaid, updateLoan } from '../db/loan.store.ts';
-import { findProductsByIds } from '../db/product.store.ts';
+import { findProductsByIds, penaltyTermsOf } from '../db/product.store.ts';
 import { applyAllocation, findAllocations, findRepaymentByReference, findStandingRepayments, insertRepayment } from '../db/repayment.store.ts';
 import { writeScheduleVersion } from '../db/restructuring.store.ts';
 import { assertLoanInScope } from '../db/scope.ts';
@@ -29,9 +30,12 @@ export interface RepaymentOutcome {
  * Books a repayment: allocated penalty, interest, principal, oldest instalment first; the same
  * external reference twice books once. A loan outside the caller's scope is FORBIDDEN.
  */
-export async function recordRepayment(ctx: CreditContext, cmd: RecordRepaymentInput): Promise<RepaymentOutcome> {
+export async function recordRepayment(ctx: CreditContext, input: RecordRepaymentInput): Promise<RepaymentOutcome> {
   const actorId = ctx.identity?.userId ?? 'unknown';
-  await assertLoanInScope(ctx.db, ctx.scope, cmd.loanId);
+  await assertLoanInScope(ctx.db, ctx.scope, input.loanId);
+  // The value date defaults to the business date, and may not be after it.
+  const today = (await findBusinessDate(ctx.db, ctx.now())).date;
+  const cmd = { ...input, paidOn: input.paidOn ?? today };
   const reference = cmd.externalReference.trim();
   const firstBooking = async () => {
     const existing = await findRepaymentByReference(ctx.db, reference);
@@ -50,7 +54,6 @@ export async function recordRepayment(ctx: CreditContext, cmd: RecordRepaymentIn
 
   const current = await findLoanInScope(ctx.db, ctx.scope, cmd.loanId);
   if (!current) return { userErrors: [{ field: 'loanId', code: 'LOAN_NOT_FOUND', message: `No loan ${cmd.loanId}` }], repaymentId: null, duplicate: false };
-  const today = isoDate(ctx.now());
   const invalid = validateRepayment(cmd, { status: current.status, currency: current.currency, disbursedOn: current.disbursed_on }, today);
   if (invalid.length) return { userErrors: invalid, repaymentId: null, duplicate: false };
 
@@ -120,6 +123,7 @@ export async function recordRepayment(ctx: CreditContext, cmd: RecordRepaymentIn
             },
           });
           if (!booked.ok) return { userErrors: [booked.error], repaymentId: null, duplicate: false };
+          await emitRepaymentRecorded(tx, loan, id, cmd, { ...booked, prepaid: new Money(0) }, { settlement: false, backDated: true });
           const delinquency = booked.closed ? { asOf: null, events: [] } : await reevaluate(tx, loan.id, ctx.now());
           await writeToOutbox(tx, delinquency.events);
           audit.changes(null, {
@@ -136,7 +140,7 @@ export async function recordRepayment(ctx: CreditContext, cmd: RecordRepaymentIn
           audit.detail({ backDatedBefore: latestRun, reallocated: later.map((r) => r.id), delinquencyAsOf: delinquency.asOf });
           return { userErrors: [], repaymentId: id, duplicate: false };
         }
-        open = openAsOf(open, cmd.paidOn, { penaltyRate: product.penalty_rate, graceDays: product.grace_days, currency: loan.currency });
+        open = openAsOf(open, cmd.paidOn, penaltyTermsOf(product, loan.currency));
       }
       // Exactly the payoff quote of the payment date settles the loan; an overpayment re-amortises the rest.
       const allocation = allocatePayment(
@@ -144,7 +148,7 @@ export async function recordRepayment(ctx: CreditContext, cmd: RecordRepaymentIn
         new Money(cmd.amount),
         cmd.paidOn,
         policy,
-        payoffTerms(schedule, loan.disbursed_on ?? cmd.paidOn, product?.day_count ?? 'THIRTY_360', loan.currency),
+        payoffTerms(schedule, loan.disbursed_on ?? cmd.paidOn, product?.day_count ?? 'THIRTY_360', loan.currency, product?.rounding_mode),
       );
       if (!allocation.ok) return { userErrors: [{ field: 'amount', code: allocation.code, message: allocation.message }], repaymentId: null, duplicate: false };
       const a = allocation.value;
@@ -184,6 +188,8 @@ export async function recordRepayment(ctx: CreditContext, cmd: RecordRepaymentIn
           from: at?.due_date ?? cmd.paidOn,
           dueDates: after.map((i) => i.due_date),
           mode: reamortisation,
+          interestMethod: product.interest_method,
+          rounding: product.rounding_mode,
           keep: {
             total: next ? new Money(next.principal).plus(next.interest).plus(next.interest_waived) : new Money(0),
             principal: new Money(next?.principal ?? 0),
@@ -237,6 +243,7 @@ export async function recordRepayment(ctx: CreditContext, cmd: RecordRepaymentIn
           paidOn: l.settles ? cmd.paidOn : null,
         })),
       );
+      await emitRepaymentRecorded(tx, loan, id, cmd, a, { settlement: allocation.settlement === true, backDated });
       const scale = minorUnits(loan.currency) ?? 2;
       for (const l of a.lines.filter((x) => x.settles)) {
         const i = open.find((x) => x.number === l.number);
@@ -311,4 +318,35 @@ export async function recordRepayment(ctx: CreditContext, cmd: RecordRepaymentIn
       return { userErrors: [], repaymentId: id, duplicate: false };
     },
   );
+}
+
+type Amount = Parameters<typeof moneyString>[0];
+
+/** RepaymentRecorded: every booked repayment, partial or not, with what it paid part by part. */
+async function emitRepaymentRecorded(
+  tx: Parameters<typeof emit>[0],
+  loan: { id: string; customer_id: string; currency: string },
+  repaymentId: string,
+  cmd: { amount: Amount; paidOn: string },
+  parts: { principal: Amount; interest: Amount; penalty: Amount; prepaid: Amount },
+  how: { settlement: boolean; backDated: boolean },
+): Promise<void> {
+  const scale = amountScale(loan.currency);
+  await emit(tx, 'RepaymentRecorded', {
+    subject: loan.customer_id,
+    data: {
+      loanId: loan.id,
+      customerId: loan.customer_id,
+      repaymentId,
+      amount: moneyString(cmd.amount, scale),
+      currency: loan.currency,
+      paidOn: cmd.paidOn,
+      principalPaid: moneyString(parts.principal, scale),
+      interestPaid: moneyString(parts.interest, scale),
+      penaltyPaid: moneyString(parts.penalty, scale),
+      prepaidPrincipal: moneyString(parts.prepaid, scale),
+      settlement: how.settlement,
+      backDated: how.backDated,
+    },
+  });
 }

@@ -128,7 +128,7 @@ export async function reverseRepayment(ctx: CreditContext, cmd: ReverseRepayment
       for (const r of standing) {
         const open = replay.filter((i) => i.paidOn === null);
         const policy = product?.overpayment_policy ?? 'REFUSE';
-        const terms = payoffTerms(schedule, loan.disbursed_on ?? r.paid_on, product?.day_count ?? 'THIRTY_360', loan.currency);
+        const terms = payoffTerms(schedule, loan.disbursed_on ?? r.paid_on, product?.day_count ?? 'THIRTY_360', loan.currency, product?.rounding_mode);
         const allocated = allocatePayment(open, new Money(r.amount), r.paid_on, policy, terms);
         // A replay cannot re-amortise the schedule: an overpayment it would need is refused.
         const result: typeof allocated =

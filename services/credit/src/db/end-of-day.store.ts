@@ -1,6 +1,6 @@
 import { minorUnitsSql } from '@crm/service-kit';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import { BUCKET_FLOORS, type DelinquencyBucket, type RiskClass, riskClassBands } from '../domain/delinquency.ts';
+import { BUCKET_FLOORS, type DelinquencyBucket, penaltyDueSql, type RiskClass, riskClassBands } from '../domain/delinquency.ts';
 import type { DB, WarningRuleKind, WarningSeverity } from './schema.ts';
 import { findThresholds } from './threshold.store.ts';
 
@@ -17,6 +17,19 @@ const uuidV7 = sql<string>`encode(set_bit(set_bit(overlay(uuid_send(gen_random_u
 
 /** The currency's minor unit from the platform's one ISO 4217 table (service-kit money.ts), as SQL over the loan. */
 const currencyMinorUnits = sql.raw(minorUnitsSql('l.currency'));
+
+/** `penaltyDue` (domain/delinquency.ts) over the staged columns: the one formula, cap and rounding mode included. */
+const penaltyDueExpression = sql.raw(
+  penaltyDueSql({
+    unpaid: 's.unpaid',
+    penaltyRate: 's.penalty_rate',
+    dpd: 's.dpd',
+    graceDays: 's.grace_days',
+    minorUnits: 's.minor_units',
+    penaltyCapRate: 's.penalty_cap_rate',
+    rounding: 's.rounding_mode',
+  }),
+);
 
 /**
  * `case when dpd >= floor then band ... else fallback end` from a domain band table (highest floor
@@ -38,8 +51,8 @@ export async function stageDelinquency(tx: Kysely<DB>, asOf: string, loanId: str
   await sql`
     create temp table eod_instalment on commit drop as
     select s.*,
-      -- penaltyDue (domain/delinquency.ts): rounded half up at the currency's minor unit (0 for XOF, 3 for KWD), written with at least 2 decimals.
-      round(round(s.unpaid * s.penalty_rate * greatest(s.dpd - s.grace_days, 0) / 365, s.minor_units), greatest(s.minor_units, 2)) as penalty_due,
+      -- penaltyDue (domain/delinquency.ts): capped, rounded at the currency's minor unit (0 for XOF, 3 for KWD) by the product's mode, written with at least 2 decimals.
+      ${penaltyDueExpression} as penalty_due,
       max(s.number) filter (where s.due_date < ${asOf}::date and s.unpaid <= 0) over (partition by s.loan_id) as last_paid_number
     from (
       select i.loan_id, i.version, i.number, i.due_date, i.penalty_paid,
@@ -48,7 +61,7 @@ export async function stageDelinquency(tx: Kysely<DB>, asOf: string, loanId: str
         -- instalmentDaysPastDue (domain/delinquency.ts); test/end-of-day-oracle.db.test.ts compares every row with it
         case when i.due_date < ${asOf}::date and i.principal + i.interest - coalesce(a.principal, 0) - coalesce(a.interest, 0) > 0
           then ${asOf}::date - i.due_date else 0 end as dpd,
-        p.penalty_rate, p.grace_days, ${currencyMinorUnits} as minor_units
+        p.penalty_rate, p.grace_days, p.penalty_cap_rate, p.rounding_mode, ${currencyMinorUnits} as minor_units
       from loan l
       join loan_product p on p.id = l.product_id
       join instalment i on i.loan_id = l.id and i.version = l.schedule_version

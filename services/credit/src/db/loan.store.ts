@@ -1,12 +1,13 @@
 import type { PageWindow, Scope } from '@crm/service-kit';
-import { decodeCursor } from '@crm/service-kit';
-import type { Insertable, Updateable } from 'kysely';
+import type { Insertable, RawBuilder, Updateable } from 'kysely';
 import { type Kysely, sql } from 'kysely';
+import { countsOf, type Listed, type ListPage, pageQuery, type SortKey, windowPages } from './paging.ts';
 import type {
   DB,
   DelinquencyBucket,
   InstalmentRow,
   InstalmentTable,
+  LoanDelinquencyRow,
   LoanRow,
   LoanStatus,
   LoanTable,
@@ -77,6 +78,9 @@ const loanColumns = [
   'first_approved_at',
   'published_bucket',
   'published_risk_class',
+  'disbursement_fee',
+  'net_disbursed',
+  'effective_annual_rate',
 ] as const;
 
 /** Loan rows with their dates as YYYY-MM-DD strings on both engines. */
@@ -89,6 +93,7 @@ const selectLoans = (db: Kysely<DB>) =>
       dateText('closed_on').as('closed_on'),
       dateText('written_off_on').as('written_off_on'),
       dateText('delinquency_as_of').as('delinquency_as_of'),
+      dateText('first_due_date').as('first_due_date'),
     ]);
 
 /**
@@ -134,32 +139,80 @@ export async function countDisbursedLoans(db: Kysely<DB>, customerId: string): P
   return Number(row.n);
 }
 
-export interface LoanFilter {
+/** The filters every credit list shares, on the loan a record belongs to. */
+export interface LoanAttributeFilter {
   customerId?: string | null;
-  status?: LoanStatus[] | null;
-  productCode?: string | null;
-  officerId?: string | null;
   branchId?: string | null;
-  bucket?: DelinquencyBucket[] | null;
-  riskClass?: RiskClass[] | null;
+  officerId?: string | null;
+  productCode?: string | null;
+  currency?: string | null;
 }
 
-/** A page of loans, newest first (ids are UUIDv7: id order is creation order). */
-export async function findLoansPage(db: Kysely<DB>, scope: Scope, filter: LoanFilter, window: PageWindow): Promise<LoanRow[]> {
-  const after = window.after ? String(decodeCursor(window.after, 1)[0]) : null;
-  return selectLoans(db)
+/** `LoanAttributeFilter` over the loan table aliased `alias`. */
+export function loanAttributes(f: LoanAttributeFilter, alias: string): RawBuilder<boolean> {
+  const c = (column: string) => sql.ref(`${alias}.${column}`);
+  const parts = [sql`true`];
+  if (f.customerId) parts.push(sql`${c('customer_id')} = ${f.customerId}`);
+  if (f.branchId) parts.push(sql`${c('branch_id')} = ${f.branchId}`);
+  if (f.officerId) parts.push(sql`${c('officer_id')} = ${f.officerId}`);
+  if (f.productCode) parts.push(sql`${c('product_code')} = ${f.productCode}`);
+  if (f.currency) parts.push(sql`${c('currency')} = ${f.currency}`);
+  return sql<boolean>`${sql.join(parts, sql` and `)}`;
+}
+
+export interface LoanFilter extends LoanAttributeFilter {
+  status?: LoanStatus[] | null;
+  bucket?: DelinquencyBucket[] | null;
+  riskClass?: RiskClass[] | null;
+  appliedFrom?: string | null;
+  appliedTo?: string | null;
+  disbursedFrom?: string | null;
+  disbursedTo?: string | null;
+}
+
+/** Loans newest first (ids are UUIDv7: id order is creation order). */
+export const LOAN_ORDER: SortKey[] = [{ ref: 'id', type: 'text' }];
+
+const loanList = (db: Kysely<DB>, scope: Scope, filter: LoanFilter) =>
+  selectLoans(db)
     .where(customerInScope(scope, 'loan.customer_id'))
-    .$if(!!filter.customerId, (q) => q.where('customer_id', '=', filter.customerId ?? ''))
+    .where(loanAttributes(filter, 'loan'))
     .$if(!!filter.status?.length, (q) => q.where('status', 'in', filter.status ?? []))
-    .$if(!!filter.productCode, (q) => q.where('product_code', '=', filter.productCode ?? ''))
-    .$if(!!filter.officerId, (q) => q.where('officer_id', '=', filter.officerId ?? ''))
-    .$if(!!filter.branchId, (q) => q.where('branch_id', '=', filter.branchId ?? ''))
     .$if(!!filter.bucket?.length, (q) => q.where('bucket', 'in', filter.bucket ?? []))
     .$if(!!filter.riskClass?.length, (q) => q.where('risk_class', 'in', filter.riskClass ?? []))
-    .$if(after !== null, (q) => q.where('id', '<', after ?? ''))
-    .orderBy('id', 'desc')
-    .limit(window.limit)
-    .execute();
+    .$if(!!filter.appliedFrom, (q) => q.where(sql<boolean>`loan.applied_at >= ${filter.appliedFrom}::date`))
+    .$if(!!filter.appliedTo, (q) => q.where(sql<boolean>`loan.applied_at < ${filter.appliedTo}::date + 1`))
+    .$if(!!filter.disbursedFrom, (q) => q.where('disbursed_on', '>=', filter.disbursedFrom ?? ''))
+    .$if(!!filter.disbursedTo, (q) => q.where('disbursed_on', '<=', filter.disbursedTo ?? ''));
+
+/** `loans`: a page newest first after a cursor, or a changedSince pull. */
+export async function findLoansPage(db: Kysely<DB>, scope: Scope, filter: LoanFilter, page: ListPage): Promise<Listed<LoanRow>[]> {
+  return pageQuery(loanList(db, scope, filter), 'loan', [{ ref: 'loan.id', type: 'text' }], 'desc', page).execute();
+}
+
+export async function countLoans(db: Kysely<DB>, scope: Scope, filter: LoanFilter): Promise<number> {
+  const row = await db
+    .selectFrom(loanList(db, scope, filter).as('x'))
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+const loansOfCustomers = (db: Kysely<DB>, scope: Scope, customerIds: readonly string[]) =>
+  selectLoans(db)
+    .select('loan.customer_id as _parent')
+    .where('customer_id', 'in', [...customerIds])
+    .where(customerInScope(scope, 'loan.customer_id'));
+
+/** `Customer.loanConnection`: one page of loans per customer (newest first), in one statement. */
+export async function findLoanPagesOfCustomers(db: Kysely<DB>, scope: Scope, customerIds: readonly string[], window: PageWindow) {
+  if (!customerIds.length) return [];
+  return windowPages<LoanRow>(db, loansOfCustomers(db, scope, customerIds), LOAN_ORDER, 'desc', window);
+}
+
+export async function countLoansOfCustomers(db: Kysely<DB>, scope: Scope, customerIds: readonly string[]): Promise<Map<string, number>> {
+  if (!customerIds.length) return new Map();
+  return countsOf(db, loansOfCustomers(db, scope, customerIds));
 }
 
 export async function insertInstalments(db: Kysely<DB>, rows: Insertable<InstalmentTable>[]): Promise<void> {
@@ -223,6 +276,30 @@ export async function insertRiskClassChange(db: Kysely<DB>, row: Insertable<DB['
   await db.insertInto('risk_class_change').values(row).execute();
 }
 
+/** Risk class changes in the order of `Loan.riskClassHistory`: when recorded, then id. */
+export const RISK_CLASS_CHANGE_ORDER: SortKey[] = [
+  { ref: 'changed_at', type: 'timestamptz' },
+  { ref: 'id', type: 'text' },
+];
+
+const classChangesOfLoans = (db: Kysely<DB>, loanIds: readonly string[]) =>
+  db
+    .selectFrom('risk_class_change')
+    .selectAll()
+    .select('loan_id as _parent')
+    .where('loan_id', 'in', [...loanIds]);
+
+/** `Loan.riskClassHistory`: one page per loan, oldest first, in one statement (the loans are already in scope). */
+export async function findRiskClassChangePages(db: Kysely<DB>, loanIds: readonly string[], window: PageWindow) {
+  if (!loanIds.length) return [];
+  return windowPages<RiskClassChangeRow>(db, classChangesOfLoans(db, loanIds), RISK_CLASS_CHANGE_ORDER, 'asc', window);
+}
+
+export async function countRiskClassChanges(db: Kysely<DB>, loanIds: readonly string[]): Promise<Map<string, number>> {
+  if (!loanIds.length) return new Map();
+  return countsOf(db, classChangesOfLoans(db, loanIds));
+}
+
 export async function findRiskClassChanges(db: Kysely<DB>, loanIds: readonly string[]): Promise<RiskClassChangeRow[]> {
   if (!loanIds.length) return [];
   return db
@@ -245,4 +322,85 @@ export async function markInstalmentsPaid(tx: Kysely<DB>, loanId: string, versio
       .where('number', '=', p.number)
       .where('paid_on', 'is', null)
       .execute();
+}
+
+// ---- instalments (top-level list) and the end-of-day history of a loan (issue 12) ----
+
+export type InstalmentState = 'PENDING' | 'PARTIALLY_PAID' | 'PAID' | 'OVERDUE';
+
+export interface InstalmentFilter extends LoanAttributeFilter {
+  loanId?: string | null;
+  /** Instalment.status as the API derives it (resolvers/Loan.ts). */
+  status?: InstalmentState[] | null;
+  dueFrom?: string | null;
+  dueTo?: string | null;
+  /** Only the schedule version in force (default); false adds superseded versions. */
+  currentVersionOnly?: boolean | null;
+}
+
+/** Instalments by due date, then loan, version and number (the key: ties on the due date broken by it). */
+const INSTALMENT_ORDER: SortKey[] = [
+  { ref: 'instalment.due_date', type: 'date' },
+  { ref: 'instalment.loan_id', type: 'text' },
+  { ref: 'instalment.version', type: 'int' },
+  { ref: 'instalment.number', type: 'int' },
+];
+
+/** The SQL of Instalment.status (resolvers/Loan.ts `Instalment.status`, same order of tests). */
+const instalmentStatusSql = sql<InstalmentState>`case when instalment.paid_on is not null then 'PAID' when instalment.dpd > 0 then 'OVERDUE'
+  when instalment.principal_paid + instalment.interest_paid + instalment.penalty_paid > 0 then 'PARTIALLY_PAID' else 'PENDING' end`;
+
+const instalmentList = (db: Kysely<DB>, scope: Scope, f: InstalmentFilter) =>
+  db
+    .selectFrom('instalment')
+    .innerJoin('loan as l', 'l.id', 'instalment.loan_id')
+    .selectAll('instalment')
+    .where(customerInScope(scope, 'l.customer_id'))
+    .where(loanAttributes(f, 'l'))
+    .$if(f.currentVersionOnly !== false, (q) => q.whereRef('instalment.version', '=', 'l.schedule_version'))
+    .$if(!!f.loanId, (q) => q.where('instalment.loan_id', '=', f.loanId ?? ''))
+    .$if(!!f.status?.length, (q) => q.where(instalmentStatusSql, 'in', f.status ?? []))
+    .$if(!!f.dueFrom, (q) => q.where('instalment.due_date', '>=', f.dueFrom ?? ''))
+    .$if(!!f.dueTo, (q) => q.where('instalment.due_date', '<=', f.dueTo ?? ''));
+
+/** `instalments`: a page by due date after a cursor, or a changedSince pull. */
+export async function listInstalments(db: Kysely<DB>, scope: Scope, filter: InstalmentFilter, page: ListPage): Promise<Listed<InstalmentRow>[]> {
+  return pageQuery(instalmentList(db, scope, filter), 'instalment', INSTALMENT_ORDER, 'asc', page).execute();
+}
+
+export async function countInstalments(db: Kysely<DB>, scope: Scope, filter: InstalmentFilter): Promise<number> {
+  const row = await db
+    .selectFrom(instalmentList(db, scope, filter).as('x'))
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+const snapshotsOfLoans = (db: Kysely<DB>, loanIds: readonly string[], range: { from?: string | null; to?: string | null }) =>
+  db
+    .selectFrom('loan_delinquency')
+    .selectAll()
+    .select('loan_id as _parent')
+    .where('loan_id', 'in', [...loanIds])
+    .$if(!!range.from, (q) => q.where('as_of', '>=', range.from ?? ''))
+    .$if(!!range.to, (q) => q.where('as_of', '<=', range.to ?? ''));
+
+/** `Loan.delinquencyHistory`: one page of snapshots per loan, newest business date first, in one statement. */
+export async function findDelinquencyPages(
+  db: Kysely<DB>,
+  loanIds: readonly string[],
+  range: { from?: string | null; to?: string | null },
+  window: PageWindow,
+) {
+  if (!loanIds.length) return [];
+  return windowPages<LoanDelinquencyRow>(db, snapshotsOfLoans(db, loanIds, range), [{ ref: 'as_of', type: 'date' }], 'desc', window);
+}
+
+export async function countDelinquencySnapshots(
+  db: Kysely<DB>,
+  loanIds: readonly string[],
+  range: { from?: string | null; to?: string | null },
+): Promise<Map<string, number>> {
+  if (!loanIds.length) return new Map();
+  return countsOf(db, snapshotsOfLoans(db, loanIds, range));
 }

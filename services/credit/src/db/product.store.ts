@@ -43,3 +43,17 @@ export function productTermsOf(row: LoanProductRow): ProductTerms {
     active: row.active,
   };
 }
+
+/** The schedule conventions of a product row (migration 0011), as `generateSchedule` and the payoff take them. */
+export function scheduleConventionsOf(row: LoanProductRow) {
+  return {
+    interestMethod: row.interest_method ?? 'DECLINING_BALANCE',
+    rounding: row.rounding_mode ?? 'HALF_UP',
+    instalmentMultiple: row.instalment_multiple ? new Money(row.instalment_multiple) : null,
+  } as const;
+}
+
+/** The penalty settings of a product row: rate, grace days, the optional cap and the rounding mode. */
+export function penaltyTermsOf(row: LoanProductRow, currency: string) {
+  return { penaltyRate: row.penalty_rate, graceDays: row.grace_days, currency, penaltyCapRate: row.penalty_cap_rate, rounding: row.rounding_mode ?? 'HALF_UP' };
+}

@@ -1,6 +1,10 @@
+import type { PageWindow, Scope } from '@crm/service-kit';
 import type { Insertable, Kysely } from 'kysely';
 import { sql } from 'kysely';
+import { type LoanAttributeFilter, loanAttributes } from './loan.store.ts';
+import { countsOf, type Listed, type ListPage, pageQuery, type SortKey, windowPages } from './paging.ts';
 import type { DB, RepaymentAllocationTable, RepaymentRow, RepaymentTable } from './schema.ts';
+import { customerInScope } from './scope.ts';
 
 export async function findRepaymentByReference(db: Kysely<DB>, externalReference: string): Promise<RepaymentRow | undefined> {
   return db.selectFrom('repayment').selectAll().where('external_reference', '=', externalReference).executeTakeFirst();
@@ -178,4 +182,76 @@ export async function writeReallocation(tx: Kysely<DB>, r: Reallocation): Promis
 
 export async function markRepaymentReversed(tx: Kysely<DB>, id: string, by: string, at: Date, reason: string): Promise<void> {
   await tx.updateTable('repayment').set({ reversed_at: at, reversed_by: by, reversal_reason: reason }).where('id', '=', id).execute();
+}
+
+// ---- reads for the API (issue 12): Loan.repayments and the top-level repayments list ----
+
+/** Repayments in the order of `Loan.repayments` and `repayments`: value date, then id (ties on the date broken by id). */
+export const REPAYMENT_ORDER: SortKey[] = [
+  { ref: 'paid_on', type: 'date' },
+  { ref: 'id', type: 'text' },
+];
+
+const repaymentsOfLoans = (db: Kysely<DB>, scope: Scope, loanIds: readonly string[]) =>
+  db
+    .selectFrom('repayment as r')
+    .innerJoin('loan as l', 'l.id', 'r.loan_id')
+    .selectAll('r')
+    .select('r.loan_id as _parent')
+    .where('r.loan_id', 'in', [...loanIds])
+    .where(customerInScope(scope, 'l.customer_id'));
+
+/** One page of repayments per loan, in one statement. */
+export async function findRepaymentPages(db: Kysely<DB>, scope: Scope, loanIds: readonly string[], window: PageWindow) {
+  if (!loanIds.length) return [];
+  return windowPages<RepaymentRow>(db, repaymentsOfLoans(db, scope, loanIds), REPAYMENT_ORDER, 'asc', window);
+}
+
+export async function countRepaymentsOfLoans(db: Kysely<DB>, scope: Scope, loanIds: readonly string[]): Promise<Map<string, number>> {
+  if (!loanIds.length) return new Map();
+  return countsOf(db, repaymentsOfLoans(db, scope, loanIds));
+}
+
+export interface RepaymentFilter extends LoanAttributeFilter {
+  loanId?: string | null;
+  /** Value date on or after. */
+  paidFrom?: string | null;
+  /** Value date on or before. */
+  paidTo?: string | null;
+  channel?: string | null;
+  /** true: reversed only; false: standing only. */
+  reversed?: boolean | null;
+}
+
+const repaymentList = (db: Kysely<DB>, scope: Scope, f: RepaymentFilter) =>
+  db
+    .selectFrom('repayment')
+    .innerJoin('loan as l', 'l.id', 'repayment.loan_id')
+    .selectAll('repayment')
+    .where(customerInScope(scope, 'l.customer_id'))
+    .where(loanAttributes(f, 'l'))
+    .$if(!!f.loanId, (q) => q.where('repayment.loan_id', '=', f.loanId ?? ''))
+    .$if(!!f.paidFrom, (q) => q.where('repayment.paid_on', '>=', f.paidFrom ?? ''))
+    .$if(!!f.paidTo, (q) => q.where('repayment.paid_on', '<=', f.paidTo ?? ''))
+    .$if(!!f.channel, (q) => q.where('repayment.channel', '=', f.channel ?? ''))
+    .$if(f.reversed === true, (q) => q.where('repayment.reversed_at', 'is not', null))
+    .$if(f.reversed === false, (q) => q.where('repayment.reversed_at', 'is', null));
+
+/** `repayments`: a page in (value date, id) order, or a changedSince pull. */
+export async function listRepayments(db: Kysely<DB>, scope: Scope, filter: RepaymentFilter, page: ListPage): Promise<Listed<RepaymentRow>[]> {
+  return pageQuery(
+    repaymentList(db, scope, filter),
+    'repayment',
+    REPAYMENT_ORDER.map((k) => ({ ...k, ref: `repayment.${k.ref}` })),
+    'asc',
+    page,
+  ).execute();
+}
+
+export async function countRepayments(db: Kysely<DB>, scope: Scope, filter: RepaymentFilter): Promise<number> {
+  const row = await db
+    .selectFrom(repaymentList(db, scope, filter).as('x'))
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }

@@ -1,6 +1,7 @@
-import type { Scope } from '@crm/service-kit';
+import type { PageWindow, Scope } from '@crm/service-kit';
 import { type Insertable, type Kysely, sql } from 'kysely';
-import { dateText } from './loan.store.ts';
+import { dateText, type LoanAttributeFilter, loanAttributes } from './loan.store.ts';
+import { countsOf, type Listed, type ListPage, pageQuery, type SortKey, windowPages } from './paging.ts';
 import type { DB, InstalmentTable, RestructuringRow, RestructuringTable } from './schema.ts';
 import { assertLoanInScope, customerInScope } from './scope.ts';
 
@@ -88,4 +89,63 @@ export async function assertRestructuringInScope(db: Kysely<DB>, scope: Scope, i
   if (scope.kind === 'all') return;
   const row = await db.selectFrom('restructuring').select('loan_id').where('id', '=', id).executeTakeFirst();
   if (row) await assertLoanInScope(db, scope, row.loan_id);
+}
+
+// ---- Loan.restructurings and the top-level restructurings list (issue 12) ----
+
+/** Restructurings in the order requested (ids are UUIDv7). */
+const RESTRUCTURING_ORDER: SortKey[] = [{ ref: 'id', type: 'text' }];
+
+const restructuringsOfLoans = (db: Kysely<DB>, scope: Scope, loanIds: readonly string[]) =>
+  db
+    .selectFrom('restructuring as x')
+    .innerJoin('loan as l', 'l.id', 'x.loan_id')
+    .selectAll('x')
+    .select('x.loan_id as _parent')
+    .where('x.loan_id', 'in', [...loanIds])
+    .where(customerInScope(scope, 'l.customer_id'));
+
+/** `Loan.restructurings`: one page per loan, in one statement. */
+export async function findRestructuringPages(db: Kysely<DB>, scope: Scope, loanIds: readonly string[], window: PageWindow) {
+  if (!loanIds.length) return [];
+  return windowPages<RestructuringRow>(db, restructuringsOfLoans(db, scope, loanIds), RESTRUCTURING_ORDER, 'asc', window);
+}
+
+export async function countRestructuringsOfLoans(db: Kysely<DB>, scope: Scope, loanIds: readonly string[]): Promise<Map<string, number>> {
+  if (!loanIds.length) return new Map();
+  return countsOf(db, restructuringsOfLoans(db, scope, loanIds));
+}
+
+export interface RestructuringFilter extends LoanAttributeFilter {
+  loanId?: string | null;
+  kind?: RestructuringRow['kind'][] | null;
+  status?: RestructuringRow['status'][] | null;
+  effectiveFrom?: string | null;
+  effectiveTo?: string | null;
+}
+
+const restructuringList = (db: Kysely<DB>, scope: Scope, f: RestructuringFilter) =>
+  db
+    .selectFrom('restructuring')
+    .innerJoin('loan as l', 'l.id', 'restructuring.loan_id')
+    .selectAll('restructuring')
+    .where(customerInScope(scope, 'l.customer_id'))
+    .where(loanAttributes(f, 'l'))
+    .$if(!!f.loanId, (q) => q.where('restructuring.loan_id', '=', f.loanId ?? ''))
+    .$if(!!f.kind?.length, (q) => q.where('restructuring.kind', 'in', f.kind ?? []))
+    .$if(!!f.status?.length, (q) => q.where('restructuring.status', 'in', f.status ?? []))
+    .$if(!!f.effectiveFrom, (q) => q.where('restructuring.effective_on', '>=', f.effectiveFrom ?? ''))
+    .$if(!!f.effectiveTo, (q) => q.where('restructuring.effective_on', '<=', f.effectiveTo ?? ''));
+
+/** `restructurings`: a page in the order requested after a cursor, or a changedSince pull. */
+export async function listRestructurings(db: Kysely<DB>, scope: Scope, filter: RestructuringFilter, page: ListPage): Promise<Listed<RestructuringRow>[]> {
+  return pageQuery(restructuringList(db, scope, filter), 'restructuring', [{ ref: 'restructuring.id', type: 'text' }], 'asc', page).execute();
+}
+
+export async function countRestructurings(db: Kysely<DB>, scope: Scope, filter: RestructuringFilter): Promise<number> {
+  const row = await db
+    .selectFrom(restructuringList(db, scope, filter).as('x'))
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }

@@ -2,7 +2,8 @@ import type { PageWindow, Scope } from '@crm/service-kit';
 import { decodeCursor } from '@crm/service-kit';
 import { type Insertable, type Kysely, sql } from 'kysely';
 import { LARGE_LOAN_PRINCIPAL, LARGE_LOAN_REVIEW_DAYS, REVIEW_INTERVALS, STANDARD_REVIEW_DAYS } from '../domain/reviews.ts';
-import { dateText } from './loan.store.ts';
+import { dateText, type LoanAttributeFilter, loanAttributes } from './loan.store.ts';
+import { countsOf, type Listed, type ListPage, pageQuery, type SortKey, windowPages } from './paging.ts';
 import type { CreditReviewRow, CreditReviewTable, DB } from './schema.ts';
 import { customerInScope } from './scope.ts';
 
@@ -49,4 +50,72 @@ export async function findOverdueReviewsPage(db: Kysely<DB>, scope: Scope, asOf:
     limit ${window.limit}
   `.execute(db);
   return rows;
+}
+
+// ---- Loan.reviews and the top-level creditReviews list (issue 12) ----
+
+/** Reviews by review date, then id (ties on the date broken by id). */
+export const REVIEW_ORDER: SortKey[] = [
+  { ref: 'reviewed_on', type: 'date' },
+  { ref: 'id', type: 'text' },
+];
+
+const reviewColumns = ['r.id', 'r.loan_id', 'r.rating', 'r.findings', 'r.fund_use_as_declared', 'r.reviewer_id', 'r.idempotency_key', 'r.created_at'] as const;
+
+const reviewsOfLoans = (db: Kysely<DB>, scope: Scope, loanIds: readonly string[]) =>
+  db
+    .selectFrom('credit_review as r')
+    .innerJoin('loan as l', 'l.id', 'r.loan_id')
+    .select(reviewColumns)
+    .select(['r.reviewed_on', 'r.loan_id as _parent'])
+    .where('r.loan_id', 'in', [...loanIds])
+    .where(customerInScope(scope, 'l.customer_id'));
+
+/** `Loan.reviews`: one page per loan, oldest first, in one statement. */
+export async function findReviewPages(db: Kysely<DB>, scope: Scope, loanIds: readonly string[], window: PageWindow) {
+  if (!loanIds.length) return [];
+  return windowPages<CreditReviewRow>(db, reviewsOfLoans(db, scope, loanIds), REVIEW_ORDER, 'asc', window);
+}
+
+export async function countReviewsOfLoans(db: Kysely<DB>, scope: Scope, loanIds: readonly string[]): Promise<Map<string, number>> {
+  if (!loanIds.length) return new Map();
+  return countsOf(db, reviewsOfLoans(db, scope, loanIds));
+}
+
+export interface ReviewFilter extends LoanAttributeFilter {
+  loanId?: string | null;
+  rating?: string[] | null;
+  reviewedFrom?: string | null;
+  reviewedTo?: string | null;
+}
+
+const reviewList = (db: Kysely<DB>, scope: Scope, f: ReviewFilter) =>
+  db
+    .selectFrom('credit_review')
+    .innerJoin('loan as l', 'l.id', 'credit_review.loan_id')
+    .selectAll('credit_review')
+    .where(customerInScope(scope, 'l.customer_id'))
+    .where(loanAttributes(f, 'l'))
+    .$if(!!f.loanId, (q) => q.where('credit_review.loan_id', '=', f.loanId ?? ''))
+    .$if(!!f.rating?.length, (q) => q.where('credit_review.rating', 'in', f.rating ?? []))
+    .$if(!!f.reviewedFrom, (q) => q.where('credit_review.reviewed_on', '>=', f.reviewedFrom ?? ''))
+    .$if(!!f.reviewedTo, (q) => q.where('credit_review.reviewed_on', '<=', f.reviewedTo ?? ''));
+
+/** `creditReviews`: a page by review date after a cursor, or a changedSince pull. */
+export async function listReviews(db: Kysely<DB>, scope: Scope, filter: ReviewFilter, page: ListPage): Promise<Listed<CreditReviewRow>[]> {
+  return pageQuery(
+    reviewList(db, scope, filter),
+    'credit_review',
+    REVIEW_ORDER.map((k) => ({ ...k, ref: `credit_review.${k.ref}` })),
+    'asc',
+    page,
+  ).execute();
+}
+
+export async function countReviews(db: Kysely<DB>, scope: Scope, filter: ReviewFilter): Promise<number> {
+  const row = await db
+    .selectFrom(reviewList(db, scope, filter).as('x'))
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }

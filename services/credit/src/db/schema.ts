@@ -2,7 +2,8 @@ import type { DelinquencyBucket, EventTables } from '@crm/events';
 import type { AuditTables, JobRunTables } from '@crm/service-kit';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { LoanProductType, LoanStatus, OverpaymentPolicy } from '../domain/loans.ts';
-import type { AmortisationMethod, DayCountConvention, RepaymentFrequency } from '../domain/schedule.ts';
+import type { RoundingMode } from '../domain/money.ts';
+import type { AmortisationMethod, DayCountConvention, InterestMethod, RepaymentFrequency } from '../domain/schedule.ts';
 
 export type { LoanStatus };
 
@@ -40,6 +41,17 @@ export interface LoanProductTable {
   overpayment_policy: OverpaymentPolicy;
   active: Generated<boolean>;
   created_at: Generated<Date>;
+  /** Conventions (migration 0011; see the credit README): defaults are today's behaviour. */
+  interest_method: ColumnType<InterestMethod, InterestMethod | undefined, InterestMethod>;
+  rounding_mode: ColumnType<RoundingMode, RoundingMode | undefined, RoundingMode>;
+  instalment_multiple: ColumnType<string | null, string | null | undefined, string | null>;
+  min_first_period_days: ColumnType<number | null, number | null | undefined, number | null>;
+  max_first_period_days: ColumnType<number | null, number | null | undefined, number | null>;
+  principal_grace_periods: ColumnType<number, number | undefined, number>;
+  interest_grace_periods: ColumnType<number, number | undefined, number>;
+  disbursement_fee_rate: ColumnType<string | null, string | null | undefined, string | null>;
+  disbursement_fee_flat: ColumnType<string | null, string | null | undefined, string | null>;
+  penalty_cap_rate: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface LoanTable {
@@ -87,6 +99,22 @@ export interface LoanTable {
   published_bucket: ColumnType<DelinquencyBucket | null, DelinquencyBucket | null | undefined, DelinquencyBucket | null>;
   /** The DPD-driven class last recorded and published (RiskClassChanged); null before the first run. */
   published_risk_class: ColumnType<RiskClass | null, RiskClass | null | undefined, RiskClass | null>;
+  /** The chosen first due date (null: one period after the disbursement). */
+  first_due_date: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The disbursement fee deducted from the amount paid out (null before disbursement). */
+  disbursement_fee: ColumnType<string | null, string | null | undefined, string | null>;
+  net_disbursed: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Effective annual rate (IRR of the cash flows at disbursement, annualised), a fraction with 6 decimals. */
+  effective_annual_rate: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** The business date of the institution (one row; see the credit README). */
+export interface BusinessDateTable {
+  institution: string;
+  business_date: DateColumn;
+  last_closed_on: ColumnType<string | null, string | null | undefined, string | null>;
+  updated_by: string | null;
+  updated_at: Generated<Date>;
 }
 
 /** Approval limits per currency (data, not code): see the credit README. */
@@ -325,6 +353,7 @@ export interface DB extends EventTables, AuditTables, JobRunTables {
   credit_review: CreditReviewTable;
   restructuring: RestructuringTable;
   approval_policy: ApprovalPolicyTable;
+  business_date: BusinessDateTable;
 }
 
 export type LoanRow = Selectable<LoanTable>;
@@ -343,3 +372,5 @@ export type WarningRuleRow = Selectable<WarningRuleTable>;
 export type RiskClassChangeRow = Selectable<RiskClassChangeTable>;
 export type RiskClassThresholdRow = Selectable<RiskClassThresholdTable>;
 export type ApprovalPolicyRow = Selectable<ApprovalPolicyTable>;
+/** One end-of-day snapshot of a loan: DPD, bucket, class, outstanding and penalty as of a business date. */
+export type LoanDelinquencyRow = Selectable<LoanDelinquencyTable>;

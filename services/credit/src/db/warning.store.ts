@@ -1,6 +1,7 @@
 import type { PageWindow, Scope } from '@crm/service-kit';
-import { decodeCursor } from '@crm/service-kit';
 import { type Insertable, type Kysely, sql, type Updateable } from 'kysely';
+import { type LoanAttributeFilter, loanAttributes } from './loan.store.ts';
+import { countsOf, type Listed, type ListPage, pageQuery, type SortKey, windowPages } from './paging.ts';
 import type { DB, RiskWarningRow, RiskWarningTable, WarningRuleRow, WarningSeverity, WarningStatus } from './schema.ts';
 import { assertLoanInScope, customerInScope } from './scope.ts';
 
@@ -29,32 +30,83 @@ export async function findWarningsOf(db: Kysely<DB>, scope: Scope, customerIds: 
     .execute();
 }
 
-export interface WarningFilter {
+export interface WarningFilter extends LoanAttributeFilter {
   status?: WarningStatus[] | null;
   severity?: WarningSeverity[] | null;
   loanId?: string | null;
-  customerId?: string | null;
-  officerId?: string | null;
   ruleCode?: string | null;
+  /** Raised on or after this date. */
+  raisedFrom?: string | null;
+  /** Raised on or before this date. */
+  raisedTo?: string | null;
 }
 
-/** A page of warnings, newest first (ids are UUIDv7). */
-export async function findWarningsPage(db: Kysely<DB>, scope: Scope, filter: WarningFilter, window: PageWindow): Promise<RiskWarningRow[]> {
-  const after = window.after ? String(decodeCursor(window.after, 1)[0]) : null;
-  return db
+/** Warnings newest first: raised at (a run raises many at the same instant), then id. */
+export const WARNING_ORDER: SortKey[] = [
+  { ref: 'raised_at', type: 'timestamptz' },
+  { ref: 'id', type: 'text' },
+];
+
+const warningList = (db: Kysely<DB>, scope: Scope, filter: WarningFilter) =>
+  db
+    .selectFrom('risk_warning')
+    .innerJoin('loan as l', 'l.id', 'risk_warning.loan_id')
+    .selectAll('risk_warning')
+    .where(customerInScope(scope, 'risk_warning.customer_id'))
+    // the warning's officer is the loan's at the time it was raised: officerId filters on it
+    .where(loanAttributes({ ...filter, officerId: null }, 'l'))
+    .$if(!!filter.status?.length, (q) => q.where('risk_warning.status', 'in', filter.status ?? []))
+    .$if(!!filter.severity?.length, (q) => q.where('risk_warning.severity', 'in', filter.severity ?? []))
+    .$if(!!filter.loanId, (q) => q.where('risk_warning.loan_id', '=', filter.loanId ?? ''))
+    .$if(!!filter.officerId, (q) => q.where('risk_warning.officer_id', '=', filter.officerId ?? ''))
+    .$if(!!filter.ruleCode, (q) => q.where('risk_warning.rule_code', '=', filter.ruleCode ?? ''))
+    .$if(!!filter.raisedFrom, (q) => q.where(sql<boolean>`risk_warning.raised_at >= ${filter.raisedFrom}::date`))
+    .$if(!!filter.raisedTo, (q) => q.where(sql<boolean>`risk_warning.raised_at < ${filter.raisedTo}::date + 1`));
+
+/** `riskWarnings`: a page newest first after a cursor, or a changedSince pull. */
+export async function findWarningsPage(db: Kysely<DB>, scope: Scope, filter: WarningFilter, page: ListPage): Promise<Listed<RiskWarningRow>[]> {
+  return pageQuery(
+    warningList(db, scope, filter),
+    'risk_warning',
+    WARNING_ORDER.map((k) => ({ ...k, ref: `risk_warning.${k.ref}` })),
+    'desc',
+    page,
+  ).execute();
+}
+
+export async function countWarnings(db: Kysely<DB>, scope: Scope, filter: WarningFilter): Promise<number> {
+  const row = await db
+    .selectFrom(warningList(db, scope, filter).as('x'))
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The warnings of customers or loans (`of`), open ones only when `openOnly`, with the parent's id as `_parent`. */
+const warningsOfParents = (db: Kysely<DB>, scope: Scope, of: 'customer' | 'loan', ids: readonly string[], openOnly: boolean) =>
+  db
     .selectFrom('risk_warning')
     .selectAll()
+    .select(of === 'loan' ? 'loan_id as _parent' : 'customer_id as _parent')
+    .where(of === 'loan' ? 'loan_id' : 'customer_id', 'in', [...ids])
     .where(customerInScope(scope, 'risk_warning.customer_id'))
-    .$if(!!filter.status?.length, (q) => q.where('status', 'in', filter.status ?? []))
-    .$if(!!filter.severity?.length, (q) => q.where('severity', 'in', filter.severity ?? []))
-    .$if(!!filter.loanId, (q) => q.where('loan_id', '=', filter.loanId ?? ''))
-    .$if(!!filter.customerId, (q) => q.where('customer_id', '=', filter.customerId ?? ''))
-    .$if(!!filter.officerId, (q) => q.where('officer_id', '=', filter.officerId ?? ''))
-    .$if(!!filter.ruleCode, (q) => q.where('rule_code', '=', filter.ruleCode ?? ''))
-    .$if(after !== null, (q) => q.where('id', '<', after ?? ''))
-    .orderBy('id', 'desc')
-    .limit(window.limit)
-    .execute();
+    .$if(openOnly, (q) => q.where('status', '<>', 'RESOLVED'));
+
+/** `Loan.riskWarnings` and `Customer.riskWarningConnection`: one page per parent, newest first, in one statement. */
+export async function findWarningPagesOf(db: Kysely<DB>, scope: Scope, of: 'customer' | 'loan', ids: readonly string[], openOnly: boolean, window: PageWindow) {
+  if (!ids.length) return [];
+  return windowPages<RiskWarningRow>(db, warningsOfParents(db, scope, of, ids, openOnly), WARNING_ORDER, 'desc', window);
+}
+
+export async function countWarningsOf(
+  db: Kysely<DB>,
+  scope: Scope,
+  of: 'customer' | 'loan',
+  ids: readonly string[],
+  openOnly: boolean,
+): Promise<Map<string, number>> {
+  if (!ids.length) return new Map();
+  return countsOf(db, warningsOfParents(db, scope, of, ids, openOnly));
 }
 
 /** The warning, locked; FORBIDDEN (nothing written) when its loan's customer is outside the scope. */

@@ -2,7 +2,7 @@ import type { DelinquencyBucket } from '@crm/events';
 import type { UserError } from '@crm/service-kit';
 import type { Decimal } from 'decimal.js';
 import { daysBetween } from './dates.ts';
-import { amountScale, Money, type MoneyValue, minorUnits, roundMoney } from './money.ts';
+import { amountScale, Money, type MoneyValue, minorUnits, type RoundingMode, roundMoney } from './money.ts';
 
 export type { DelinquencyBucket } from '@crm/events';
 export type RiskClass = 'NORMAL' | 'SPECIAL_MENTION' | 'SUBSTANDARD' | 'DOUBTFUL' | 'LOSS';
@@ -54,18 +54,55 @@ export function riskClassOf(dpd: number, thresholds: readonly { riskClass: RiskC
   return riskClassBands(thresholds).find(([, floor]) => dpd >= floor)?.[0] ?? 'NORMAL';
 }
 
+/** Days in the penalty's year: penalty accrues per day at penaltyRate / 365. */
+export const PENALTY_DAY_BASIS = 365;
+
 /**
  * Penalty on an overdue instalment as of a date: simple interest at the product's annual
  * penalty rate on the unpaid principal and interest, for the days past due beyond the grace
- * days, over a 365-day year: unpaid * penaltyRate * max(0, dpd - graceDays) / 365, rounded half
- * up to the currency's minor unit and written at `amountScale` (at least 2 decimals). The
- * end-of-day SQL (`db/end-of-day.store.ts`) computes the same formula set-wise, with the minor
- * unit from the same currency table; `test/end-of-day-oracle.db.test.ts` compares the two.
+ * days, over a 365-day year, capped (when the product sets `penaltyCapRate`) at that share of the
+ * unpaid principal and interest: min(unpaid * penaltyRate * max(0, dpd - graceDays) / 365,
+ * unpaid * penaltyCapRate), rounded to the currency's minor unit by the product's rounding mode
+ * (half up by default) and written at `amountScale` (at least 2 decimals). The end-of-day SQL
+ * (`db/end-of-day.store.ts`) computes it with `penaltyDueSql` below, the same formula from the
+ * same constants; `test/end-of-day-oracle.db.test.ts` compares the two row by row.
  */
-export function penaltyDue(i: { unpaid: Decimal.Value; penaltyRate: Decimal.Value; dpd: number; graceDays: number; currency: string }): string {
+export function penaltyDue(i: {
+  unpaid: Decimal.Value;
+  penaltyRate: Decimal.Value;
+  dpd: number;
+  graceDays: number;
+  currency: string;
+  penaltyCapRate?: Decimal.Value | null;
+  rounding?: RoundingMode;
+}): string {
   const days = Math.max(0, i.dpd - i.graceDays);
-  const exact = new Money(i.unpaid).times(i.penaltyRate).times(days).dividedBy(365);
-  return roundMoney(exact, minorUnits(i.currency) ?? 2).toFixed(amountScale(i.currency));
+  let exact = new Money(i.unpaid).times(i.penaltyRate).times(days).dividedBy(PENALTY_DAY_BASIS);
+  if (i.penaltyCapRate !== null && i.penaltyCapRate !== undefined) exact = Money.min(exact, new Money(i.unpaid).times(i.penaltyCapRate));
+  return roundMoney(exact, minorUnits(i.currency) ?? 2, i.rounding ?? 'HALF_UP').toFixed(amountScale(i.currency));
+}
+
+/**
+ * `penaltyDue` as a SQL expression over the named columns (trusted identifiers, never input): the
+ * exact penalty, the cap (a null cap rate caps nothing: `least` ignores nulls), then the rounding
+ * (round() is half away from zero, i.e. half up for these non-negative amounts; HALF_EVEN drops an
+ * exact half to the even neighbour), written with at least 2 decimals.
+ */
+export function penaltyDueSql(c: {
+  unpaid: string;
+  penaltyRate: string;
+  dpd: string;
+  graceDays: string;
+  minorUnits: string;
+  penaltyCapRate: string;
+  rounding: string;
+}): string {
+  for (const v of Object.values(c)) if (!/^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/i.test(v)) throw new Error(`Not a column reference: ${v}`);
+  const exact = `least(${c.unpaid} * ${c.penaltyRate} * greatest(${c.dpd} - ${c.graceDays}, 0) / ${PENALTY_DAY_BASIS}, ${c.unpaid} * ${c.penaltyCapRate})`;
+  const shifted = `(${exact}) * power(10::numeric, ${c.minorUnits})`;
+  const halfEven = `(${c.rounding} = 'HALF_EVEN' and ${shifted} - trunc(${shifted}) = 0.5 and mod(trunc(${shifted}), 2) = 0)`;
+  const rounded = `(case when ${halfEven} then trunc(${exact}, ${c.minorUnits}) else round(${exact}, ${c.minorUnits}) end)`;
+  return `round(${rounded}, greatest(${c.minorUnits}, 2))`;
 }
 
 /**
@@ -84,11 +121,24 @@ export function penaltyAsOf(
     penaltyPaid: Decimal.Value;
   },
   asOf: string,
-  t: { penaltyRate: Decimal.Value; graceDays: number; currency: string },
+  t: { penaltyRate: Decimal.Value; graceDays: number; currency: string; penaltyCapRate?: Decimal.Value | null; rounding?: RoundingMode },
 ): MoneyValue {
   const unpaid = new Money(i.principal).plus(i.interest).minus(i.principalPaid).minus(i.interestPaid);
   const dpd = instalmentDaysPastDue({ dueDate: i.dueDate, unpaid }, asOf);
-  return Money.max(new Money(i.penaltyPaid), new Money(penaltyDue({ unpaid, penaltyRate: t.penaltyRate, dpd, graceDays: t.graceDays, currency: t.currency })));
+  return Money.max(
+    new Money(i.penaltyPaid),
+    new Money(
+      penaltyDue({
+        unpaid,
+        penaltyRate: t.penaltyRate,
+        dpd,
+        graceDays: t.graceDays,
+        currency: t.currency,
+        penaltyCapRate: t.penaltyCapRate,
+        rounding: t.rounding,
+      }),
+    ),
+  );
 }
 
 /** Thresholds: one per class, NORMAL at 0, strictly increasing in class order. */

@@ -1,7 +1,16 @@
 import type { UserError, Validation } from '@crm/service-kit';
 import type { Decimal } from 'decimal.js';
-import { amountMessages, checkAmount, Money, type MoneyValue, minorUnits } from './money.ts';
-import { type AmortisationMethod, type DayCountConvention, defaultDayCount, periodsPerYear, type RepaymentFrequency } from './schedule.ts';
+import { daysBetween } from './dates.ts';
+import { amountMessages, checkAmount, Money, type MoneyValue, minorUnits, type RoundingMode } from './money.ts';
+import {
+  type AmortisationMethod,
+  type DayCountConvention,
+  defaultDayCount,
+  dueDate,
+  type InterestMethod,
+  periodsPerYear,
+  type RepaymentFrequency,
+} from './schedule.ts';
 
 export type LoanProductType = 'MICRO_BUSINESS' | 'CONSUMER' | 'AGRICULTURAL' | 'GROUP';
 /**
@@ -41,6 +50,21 @@ export interface ProductDraft extends Omit<ProductTerms, 'active'> {
   penaltyRate: MoneyValue;
   graceDays: number;
   overpaymentPolicy: OverpaymentPolicy;
+  conventions: ProductConventions;
+}
+
+/** The optional conventions of a product (README "Conventions"); every default is the former behaviour. */
+export interface ProductConventions {
+  interestMethod: InterestMethod;
+  roundingMode: RoundingMode;
+  instalmentMultiple: MoneyValue | null;
+  minFirstPeriodDays: number | null;
+  maxFirstPeriodDays: number | null;
+  principalGracePeriods: number;
+  interestGracePeriods: number;
+  disbursementFeeRate: MoneyValue | null;
+  disbursementFeeFlat: MoneyValue | null;
+  penaltyCapRate: MoneyValue | null;
 }
 
 export interface ProductInput {
@@ -60,6 +84,16 @@ export interface ProductInput {
   penaltyRate: Decimal;
   graceDays: number;
   overpaymentPolicy: OverpaymentPolicy;
+  interestMethod?: InterestMethod | null;
+  roundingMode?: RoundingMode | null;
+  instalmentMultiple?: Decimal | null;
+  minFirstPeriodDays?: number | null;
+  maxFirstPeriodDays?: number | null;
+  principalGracePeriods?: number | null;
+  interestGracePeriods?: number | null;
+  disbursementFeeRate?: Decimal | null;
+  disbursementFeeFlat?: Decimal | null;
+  penaltyCapRate?: Decimal | null;
 }
 
 /** Checks a new loan product: ranges ordered and sensible, amounts fit the currency. */
@@ -86,6 +120,7 @@ export function validateProduct(input: ProductInput): Result<ProductDraft> {
   if (input.graceDays < 0 || input.graceDays > 90) errors.push(err('graceDays', 'OUT_OF_RANGE', 'must be between 0 and 90'));
   const dayCount = input.dayCount ?? defaultDayCount(input.frequency);
   if (dayCount === 'THIRTY_360' && input.frequency !== 'MONTHLY') errors.push(err('dayCount', 'INVALID_DAY_COUNT', 'THIRTY_360 is for monthly products only'));
+  const conventions = validateConventions(input, scale ?? 2, errors);
   if (errors.length) return { ok: false, errors };
   return {
     ok: true,
@@ -99,8 +134,80 @@ export function validateProduct(input: ProductInput): Result<ProductDraft> {
       minRate: new Money(input.minRate),
       maxRate: new Money(input.maxRate),
       penaltyRate: new Money(input.penaltyRate),
+      conventions,
     },
   };
+}
+
+/** The conventions of a product input, checked (problems pushed onto `errors`), defaults filled in. */
+function validateConventions(input: ProductInput, scale: number, errors: UserError[]): ProductConventions {
+  const multiple = input.instalmentMultiple ?? null;
+  if (multiple) {
+    const problem = checkAmount(multiple, scale);
+    if (problem) errors.push(err('instalmentMultiple', problem, amountMessages[problem]));
+    else if (input.amortisation === 'INTEREST_ONLY')
+      errors.push(err('instalmentMultiple', 'NOT_ALLOWED', 'interest-only instalments are not rounded to a multiple'));
+  }
+  const { minFirstPeriodDays: minDays = null, maxFirstPeriodDays: maxDays = null } = input;
+  for (const [field, v] of [
+    ['minFirstPeriodDays', minDays],
+    ['maxFirstPeriodDays', maxDays],
+  ] as const) {
+    if (v !== null && (v < 1 || v > 400)) errors.push(err(field, 'OUT_OF_RANGE', 'must be between 1 and 400 days'));
+  }
+  if (minDays !== null && maxDays !== null && minDays > maxDays)
+    errors.push(err('maxFirstPeriodDays', 'INVALID_RANGE', 'must not be below minFirstPeriodDays'));
+  const principalGrace = input.principalGracePeriods ?? 0;
+  const interestGrace = input.interestGracePeriods ?? 0;
+  for (const [field, v] of [
+    ['principalGracePeriods', principalGrace],
+    ['interestGracePeriods', interestGrace],
+  ] as const) {
+    if (v < 0 || v > 24) errors.push(err(field, 'OUT_OF_RANGE', 'must be between 0 and 24 periods'));
+  }
+  if (principalGrace >= input.minTerm && principalGrace > 0)
+    errors.push(err('principalGracePeriods', 'OUT_OF_RANGE', 'must leave at least one amortising instalment (below minTerm)'));
+  const rate = input.disbursementFeeRate ?? null;
+  if (rate && (rate.lt(0) || rate.gte(1) || rate.decimalPlaces() > 6))
+    errors.push(err('disbursementFeeRate', 'OUT_OF_RANGE', 'must be a fraction of the principal from 0 to below 1, at most 6 decimals'));
+  const flat = input.disbursementFeeFlat ?? null;
+  if (flat) {
+    if (flat.lt(0)) errors.push(err('disbursementFeeFlat', 'NEGATIVE', 'must not be negative'));
+    else if (flat.decimalPlaces() > scale) errors.push(err('disbursementFeeFlat', 'TOO_MANY_DECIMALS', amountMessages.TOO_MANY_DECIMALS));
+    else if (flat.gte(input.minPrincipal)) errors.push(err('disbursementFeeFlat', 'OUT_OF_RANGE', 'must be below minPrincipal'));
+  }
+  const cap = input.penaltyCapRate ?? null;
+  if (cap && (cap.lt(0) || cap.gt(5) || cap.decimalPlaces() > 6))
+    errors.push(err('penaltyCapRate', 'OUT_OF_RANGE', 'must be a share of the overdue amount between 0 and 5, at most 6 decimals'));
+  return {
+    interestMethod: input.interestMethod ?? 'DECLINING_BALANCE',
+    roundingMode: input.roundingMode ?? 'HALF_UP',
+    instalmentMultiple: multiple ? new Money(multiple) : null,
+    minFirstPeriodDays: minDays,
+    maxFirstPeriodDays: maxDays,
+    principalGracePeriods: principalGrace,
+    interestGracePeriods: interestGrace,
+    disbursementFeeRate: rate ? new Money(rate) : null,
+    disbursementFeeFlat: flat ? new Money(flat) : null,
+    penaltyCapRate: cap ? new Money(cap) : null,
+  };
+}
+
+/**
+ * A chosen first due date: after the disbursement, and the broken first period (in days) within
+ * the product's bounds; without bounds, from 1 day to two regular periods after the disbursement.
+ */
+export function validateFirstDueDate(
+  firstDueDate: string,
+  disbursedOn: string,
+  product: { frequency: RepaymentFrequency; minFirstPeriodDays: number | null; maxFirstPeriodDays: number | null },
+): UserError[] {
+  const days = daysBetween(disbursedOn, firstDueDate);
+  const min = product.minFirstPeriodDays ?? 1;
+  const max = product.maxFirstPeriodDays ?? daysBetween(disbursedOn, dueDate(disbursedOn, product.frequency, 2));
+  if (days < min || days > max)
+    return [err('firstDueDate', 'FIRST_DUE_DATE_OUT_OF_RANGE', `must be ${min} to ${max} days after the disbursement (${disbursedOn}); it is ${days}`)];
+  return [];
 }
 
 export interface ApplicationInput {

@@ -30,9 +30,21 @@ export function amountScale(currency: string): number {
   return Math.max(2, minorUnits(currency) ?? 2);
 }
 
-/** Rounds to the minor unit, half up. */
-export function roundMoney(value: Decimal.Value, scale: number): MoneyValue {
-  return new Money(value).toDecimalPlaces(scale, Decimal.ROUND_HALF_UP);
+/**
+ * How amounts are rounded to the minor unit (a product setting): HALF_UP (commercial rounding,
+ * 0.125 -> 0.13, the default) or HALF_EVEN (banker's rounding, 0.125 -> 0.12, 0.135 -> 0.14).
+ */
+export type RoundingMode = 'HALF_UP' | 'HALF_EVEN';
+
+/** Rounds to the minor unit, half up unless the product says HALF_EVEN. */
+export function roundMoney(value: Decimal.Value, scale: number, mode: RoundingMode = 'HALF_UP'): MoneyValue {
+  return new Money(value).toDecimalPlaces(scale, mode === 'HALF_EVEN' ? Decimal.ROUND_HALF_EVEN : Decimal.ROUND_HALF_UP);
+}
+
+/** The smallest multiple of `multiple` (a positive amount, e.g. 100 XOF or 0.05) at or above `value`. */
+export function roundUpToMultiple(value: Decimal.Value, multiple: Decimal.Value): MoneyValue {
+  const m = new Money(multiple);
+  return new Money(value).div(m).toDecimalPlaces(0, Decimal.ROUND_CEIL).mul(m);
 }
 
 /**

@@ -1,7 +1,8 @@
 import { type Allocation, type AllocationResult, allocateRepayment, type InstalmentAllocation, type OpenInstalment } from './allocation.ts';
 import { daysBetween } from './dates.ts';
+import { yearFractionOf } from './day-count.ts';
 import type { OverpaymentPolicy } from './loans.ts';
-import { Money, type MoneyValue, minorUnits, roundMoney } from './money.ts';
+import { Money, type MoneyValue, minorUnits, type RoundingMode, roundMoney } from './money.ts';
 import type { DayCountConvention } from './schedule.ts';
 
 /** What the payoff rule needs besides the open instalments. */
@@ -11,6 +12,8 @@ export interface PayoffTerms {
   periodStart: (number: number) => string;
   /** Decimals of the currency's minor unit. */
   scale: number;
+  /** The product's rounding mode (default HALF_UP). */
+  rounding?: RoundingMode;
 }
 
 /** What settles the loan on a date, itemised; `lines` is the allocation that settles it. */
@@ -40,18 +43,34 @@ export function days360(from: string, to: string): number {
 }
 
 /**
- * The part of a period's interest accrued by `asOf`: interest * elapsed / period days, the days
- * counted with the product's convention (30/360 or actual), rounded half up to the minor unit;
- * nothing before the period starts, all of it from its due date on.
+ * The part of a period's interest accrued by `asOf`: interest * elapsed / period, both measured by
+ * the product's day count (THIRTY_360: days by `days360`; ACTUAL_360 and ACTUAL_365: actual
+ * days; THIRTY_360_US: `days30360US`; ACTUAL_ACTUAL_ISDA: the ISDA year fractions), rounded to the
+ * minor unit by the product's rounding mode; nothing before the period starts, all of it from its
+ * due date on.
  */
-export function accruedInterest(interest: MoneyValue, start: string, due: string, asOf: string, dayCount: DayCountConvention, scale: number): MoneyValue {
+export function accruedInterest(
+  interest: MoneyValue,
+  start: string,
+  due: string,
+  asOf: string,
+  dayCount: DayCountConvention,
+  scale: number,
+  rounding: RoundingMode = 'HALF_UP',
+): MoneyValue {
   if (asOf <= start) return new Money(0);
   if (asOf >= due) return new Money(interest);
-  const count = dayCount === 'THIRTY_360' ? days360 : daysBetween;
-  const period = count(start, due);
-  if (period <= 0) return new Money(interest);
-  const elapsed = Math.min(period, Math.max(0, count(start, asOf)));
-  return roundMoney(interest.mul(elapsed).div(period), scale);
+  if (dayCount === 'THIRTY_360' || dayCount === 'ACTUAL_365' || dayCount === 'ACTUAL_360') {
+    const count = dayCount === 'THIRTY_360' ? days360 : daysBetween;
+    const period = count(start, due);
+    if (period <= 0) return new Money(interest);
+    const elapsed = Math.min(period, Math.max(0, count(start, asOf)));
+    return roundMoney(interest.mul(elapsed).div(period), scale, rounding);
+  }
+  const period = yearFractionOf(dayCount, start, due);
+  if (period.lte(0)) return new Money(interest);
+  const elapsed = Money.min(period, yearFractionOf(dayCount, start, asOf));
+  return roundMoney(interest.mul(elapsed).div(period), scale, rounding);
 }
 
 /**
@@ -83,7 +102,7 @@ export function payoffQuote(open: readonly OpenInstalment[], asOf: string, t: Pa
       interest = interestOwed;
       q.overdueInterest = q.overdueInterest.plus(interest);
     } else if (i.number === current) {
-      const accrued = accruedInterest(i.interest, t.periodStart(i.number), i.dueDate, asOf, t.dayCount, t.scale);
+      const accrued = accruedInterest(i.interest, t.periodStart(i.number), i.dueDate, asOf, t.dayCount, t.scale, t.rounding);
       interest = Money.min(interestOwed, Money.max(0, accrued.minus(i.interestPaid)));
       q.accruedInterest = q.accruedInterest.plus(interest);
     } else interest = zero();
@@ -100,8 +119,9 @@ export function payoffQuote(open: readonly OpenInstalment[], asOf: string, t: Pa
 /**
  * Allocates a repayment as bookings and reversal replays do: exactly the payoff quote of the
  * payment date settles the loan (whatever the overpayment policy); otherwise the regular
- * allocation (`allocateRepayment`), where an overpayment beyond the payoff is refused
- * (EXCEEDS_BALANCE; OVERPAYMENT_REFUSED under REFUSE, which refuses any overpayment).
+ * allocation (`allocateRepayment`). Above the payoff only the remaining schedule paid in full is
+ * booked (the loan closes); anything else above it is refused (EXCEEDS_BALANCE), under every
+ * policy. Below it, an overpayment under REFUSE is OVERPAYMENT_REFUSED.
  */
 export function allocatePayment(
   open: OpenInstalment[],
@@ -126,11 +146,15 @@ export function allocatePayment(
     };
     return { ok: true, value, settlement: true };
   }
-  const result = allocateRepayment(open, amount, paidOn, policy);
   const f = (v: MoneyValue) => v.toFixed(Math.max(2, t.scale));
   const beyond = `the payoff on ${paidOn} is ${f(quote.total)} (principal ${f(quote.principal)}, interest ${f(quote.overdueInterest.plus(quote.accruedInterest))}, penalty ${f(quote.penalty)})`;
+  const result = allocateRepayment(open, amount, paidOn, policy);
   if (!result.ok && result.code === 'EXCEEDS_BALANCE') return { ...result, message: `exceeds everything owed: ${beyond}` };
-  if (result.ok && result.value.prepaid.gt(0) && amount.gt(quote.total))
+  // Above the payoff, only the schedule paid in full is booked (the remaining instalments as
+  // scheduled, a few days early: the loan closes). Anything else above it, a prepayment or an amount
+  // the regular allocation absorbs without clearing the loan, would leave the borrower owing after
+  // paying more than what settles the loan: refused, naming the payoff.
+  if (quote.total.gt(0) && amount.gt(quote.total) && !(result.ok && result.value.prepaid.isZero() && clearsEverything(open, result.value.lines)))
     return { ok: false, code: 'EXCEEDS_BALANCE', message: `exceeds everything owed: ${beyond}; pay exactly that to settle the loan` };
   return result;
 }
@@ -144,15 +168,23 @@ export function payoffTerms(
   disbursedOn: string,
   dayCount: DayCountConvention,
   currency: string,
+  rounding: RoundingMode = 'HALF_UP',
 ): PayoffTerms {
   const dates = new Map(schedule.map((i) => [i.number, i.due_date]));
   const numbers = schedule.map((i) => i.number).sort((x, y) => x - y);
   return {
     dayCount,
+    rounding,
     scale: minorUnits(currency) ?? 2,
     periodStart: (n) => {
       const before = numbers.filter((k) => k < n).at(-1);
       return before === undefined ? disbursedOn : (dates.get(before) ?? disbursedOn);
     },
   };
+}
+
+/** True when the allocation settles every instalment that still owes something. */
+function clearsEverything(open: readonly OpenInstalment[], lines: readonly InstalmentAllocation[]): boolean {
+  const owing = (i: OpenInstalment) => i.principal.plus(i.interest).plus(i.penalty).minus(i.principalPaid).minus(i.interestPaid).minus(i.penaltyPaid).gt(0);
+  return open.filter(owing).every((i) => lines.some((l) => l.number === i.number && l.settles));
 }

@@ -1,9 +1,10 @@
 import type { OverpaymentPolicy } from './loans.ts';
-import { Money, type MoneyValue, roundMoney } from './money.ts';
+import { Money, type MoneyValue, type RoundingMode, roundMoney } from './money.ts';
 import {
   type AmortisationMethod,
   annuityPayment,
   type DayCountConvention,
+  type InterestMethod,
   nominalPeriodRate,
   type PlannedInstalment,
   type RepaymentFrequency,
@@ -42,6 +43,9 @@ export interface ReamortisationTerms {
   mode: Reamortisation;
   /** The next instalment as scheduled before the prepayment: the level (principal + interest) and its principal. */
   keep: { total: MoneyValue; principal: MoneyValue };
+  /** FLAT: each later period's interest on the balance re-amortised (not the original principal), which a prepayment lowered. */
+  interestMethod?: InterestMethod;
+  rounding?: RoundingMode;
 }
 
 /**
@@ -55,16 +59,20 @@ export function reamortise(t: ReamortisationTerms): PlannedInstalment[] {
   const out: PlannedInstalment[] = [];
   if (!n || t.balance.lte(0)) return out;
   const keepTerm = t.mode === 'KEEP_TERM' || t.method === 'INTEREST_ONLY';
-  const level = t.method === 'EQUAL_INSTALMENT' ? (keepTerm ? annuityPayment(t.balance, nominalPeriodRate(t), n, t.scale) : t.keep.total) : null;
-  const equalPrincipal = keepTerm ? roundMoney(t.balance.div(n), t.scale) : t.keep.principal;
+  const rounding = t.rounding ?? 'HALF_UP';
+  const flat = t.interestMethod === 'FLAT';
+  const level =
+    t.method === 'EQUAL_INSTALMENT' && !flat ? (keepTerm ? annuityPayment(t.balance, nominalPeriodRate(t), n, t.scale, rounding) : t.keep.total) : null;
+  const equalPrincipal = keepTerm || flat ? roundMoney(t.balance.div(n), t.scale, rounding) : t.keep.principal;
   let balance = new Money(t.balance);
   let from = t.from;
   for (const [k, to] of t.dueDates.entries()) {
-    const interest = roundMoney(balance.mul(t.annualRate).mul(yearFraction(t.dayCount, t.frequency, from, to)), t.scale);
+    const base = flat ? t.balance : balance;
+    const interest = roundMoney(base.mul(t.annualRate).mul(yearFraction(t.dayCount, t.frequency, from, to)), t.scale, rounding);
     let principal: MoneyValue;
     if (k === n - 1) principal = balance;
     else if (level) principal = Money.max(0, Money.min(balance, level.minus(interest)));
-    else if (t.method === 'EQUAL_PRINCIPAL') principal = Money.min(balance, equalPrincipal);
+    else if (t.method === 'EQUAL_PRINCIPAL' || (flat && t.method === 'EQUAL_INSTALMENT')) principal = Money.min(balance, equalPrincipal);
     else principal = new Money(0);
     // Keeping the instalment: the one that would pay no more than it repays the rest.
     if (!keepTerm && level && balance.plus(interest).lte(level)) principal = balance;

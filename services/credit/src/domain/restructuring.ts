@@ -1,8 +1,17 @@
 import type { UserError } from '@crm/service-kit';
 import type { Decimal } from 'decimal.js';
 import type { LoanStatus } from './loans.ts';
+import type { RoundingMode } from './money.ts';
 import { Money, type MoneyValue } from './money.ts';
-import { type AmortisationMethod, type DayCountConvention, dueDate, generateSchedule, type RepaymentFrequency } from './schedule.ts';
+import {
+  type AmortisationMethod,
+  type DayCountConvention,
+  dueDate,
+  generateSchedule,
+  gridDate,
+  type InterestMethod,
+  type RepaymentFrequency,
+} from './schedule.ts';
 
 export type RestructuringKind = 'PAYMENT_HOLIDAY' | 'TERM_EXTENSION' | 'RATE_REDUCTION';
 
@@ -53,6 +62,11 @@ export interface RestructuringTerms {
   dayCount: DayCountConvention;
   disbursedOn: string;
   scale: number;
+  /** The loan's chosen first due date (its grid), null when instalment k is k periods after the disbursement. */
+  firstDueDate?: string | null;
+  interestMethod?: InterestMethod;
+  rounding?: RoundingMode;
+  instalmentMultiple?: MoneyValue | null;
 }
 
 /**
@@ -61,9 +75,9 @@ export interface RestructuringTerms {
  * prepayments only ever write grid dates, so the index says how far a schedule version in force
  * has moved (a payment holiday moves instalment k to period k + N).
  */
-export function gridPeriod(disbursedOn: string, frequency: RepaymentFrequency, date: string): number | null {
+export function gridPeriod(disbursedOn: string, frequency: RepaymentFrequency, date: string, firstDueDate: string | null = null): number | null {
   for (let k = 1; k <= 2000; k++) {
-    const d = dueDate(disbursedOn, frequency, k);
+    const d = gridDate(disbursedOn, frequency, k, firstDueDate);
     if (d === date) return k;
     if (d > date) return null;
   }
@@ -100,8 +114,8 @@ export function restructureSchedule(
   if (r.kind === 'PAYMENT_HOLIDAY') {
     const shifted = sorted.map((i) => {
       if (i.dueDate < r.effectiveOn || i.paidOn !== null) return i;
-      const k = gridPeriod(t.disbursedOn, t.frequency, i.dueDate);
-      return { ...i, dueDate: k === null ? dueDate(i.dueDate, t.frequency, n) : dueDate(t.disbursedOn, t.frequency, k + n) };
+      const k = gridPeriod(t.disbursedOn, t.frequency, i.dueDate, t.firstDueDate);
+      return { ...i, dueDate: k === null ? dueDate(i.dueDate, t.frequency, n) : gridDate(t.disbursedOn, t.frequency, k + n, t.firstDueDate) };
     });
     return { ok: true, schedule: shifted };
   }
@@ -119,7 +133,7 @@ export function restructureSchedule(
     };
   const principal = open.reduce((s, i) => s.plus(i.principal), new Money(0));
   const count = open.length + (r.kind === 'TERM_EXTENSION' ? n : 0);
-  const period = gridPeriod(t.disbursedOn, t.frequency, first.dueDate);
+  const period = gridPeriod(t.disbursedOn, t.frequency, first.dueDate, t.firstDueDate);
   const previous = kept.filter((i) => i.number < first.number).at(-1)?.dueDate ?? t.disbursedOn;
   const fresh = generateSchedule({
     principal,
@@ -131,7 +145,11 @@ export function restructureSchedule(
     // on the grid: from the disbursement at the period the first open instalment is due in now
     startDate: period === null ? previous : t.disbursedOn,
     firstPeriod: period ?? 1,
+    firstDueDate: period === null ? null : t.firstDueDate,
     scale: t.scale,
+    interestMethod: t.interestMethod,
+    rounding: t.rounding,
+    instalmentMultiple: t.instalmentMultiple,
   });
   const zero = new Money(0);
   const renumbered = fresh.map((p, k) => ({

@@ -4,6 +4,7 @@ import type {
   CollateralResolvers,
   CollateralValuationResolvers,
   CreditReviewResolvers,
+  DelinquencySnapshotResolvers,
   GuarantorResolvers,
   InstalmentResolvers,
   LoanProductResolvers,
@@ -12,10 +13,13 @@ import type {
   RestructuringResolvers,
   RiskClassChangeResolvers,
 } from '../__generated__/resolvers-types.ts';
+import { penaltyTermsOf } from '../db/product.store.ts';
 import { loanToValue } from '../domain/collateral.ts';
+import { penaltyAsOf } from '../domain/delinquency.ts';
 import { amountScale, Money, moneyString, scaleOf, sumAmounts } from '../domain/money.ts';
 import { payoffQuote, payoffTerms } from '../domain/payoff.ts';
 import { nextReviewDue } from '../domain/reviews.ts';
+import { nestedConnection } from './connections.ts';
 
 export const Loan: LoanResolvers = {
   __resolveReference: (ref, ctx) => ctx.loaders.loan.load(ref.id),
@@ -43,21 +47,24 @@ export const Loan: LoanResolvers = {
   schedule: (loan, _args, ctx) => (loan.schedule_version > 0 ? ctx.loaders.schedule.load(`${loan.id}:${loan.schedule_version}`) : []),
   scheduleVersion: (loan, { version }, ctx) => ctx.loaders.schedule.load(`${loan.id}:${version}`),
   currentScheduleVersion: (loan) => loan.schedule_version,
-  repayments: (loan, _args, ctx) => ctx.loaders.repayments.load(loan.id),
+  repayments: (loan, args, ctx) => nestedConnection(ctx.loaders.pages.repayments, ctx.loaders.pages.repaymentCount, loan.id, args),
   outstandingPrincipal: async (loan, _args, ctx) => ({ amount: await ctx.loaders.outstandingPrincipal.load(loan.id), currency: loan.currency }),
   daysPastDue: (loan) => loan.dpd,
   delinquencyBucket: (loan) => loan.bucket,
   riskClass: (loan) => loan.risk_class,
   computedRiskClass: (loan) => loan.computed_risk_class,
   riskClassOverride: (loan) => (loan.risk_class_override ? { riskClass: loan.risk_class_override, reason: loan.risk_class_override_reason ?? '' } : null),
-  riskClassHistory: (loan, _args, ctx) => ctx.loaders.riskClassChanges.load(loan.id),
+  riskClassHistory: (loan, args, ctx) => nestedConnection(ctx.loaders.pages.riskClassChanges, ctx.loaders.pages.riskClassChangeCount, loan.id, args),
+  delinquencyHistory: (loan, { from, to, ...args }, ctx) =>
+    nestedConnection(ctx.loaders.pages.delinquency(from ?? null, to ?? null), ctx.loaders.pages.delinquencyCount(from ?? null, to ?? null), loan.id, args),
   delinquencyAsOf: (loan) => loan.delinquency_as_of,
-  riskWarnings: (loan, { openOnly }, ctx) => {
+  riskWarnings: (loan, { openOnly, ...args }, ctx) => {
     requireIdentity(ctx);
-    return ctx.loaders.warningsOf.load(`loan:${loan.id}:${openOnly ?? true}`);
+    const open = openOnly ?? true;
+    return nestedConnection(ctx.loaders.pages.warnings('loan', open), ctx.loaders.pages.warningCount('loan', open), loan.id, args);
   },
-  collateral: (loan, _args, ctx) => ctx.loaders.collateralOf.load(loan.id),
-  guarantors: (loan, _args, ctx) => ctx.loaders.guarantorsOf.load(loan.id),
+  collateral: (loan, args, ctx) => nestedConnection(ctx.loaders.pages.collateral, ctx.loaders.pages.collateralCount, loan.id, args),
+  guarantors: (loan, args, ctx) => nestedConnection(ctx.loaders.pages.guarantors, ctx.loaders.pages.guarantorCount, loan.id, args),
   loanToValue: async (loan, _args, ctx) => {
     const [collateral, outstanding] = await Promise.all([ctx.loaders.collateralOf.load(loan.id), ctx.loaders.outstandingPrincipal.load(loan.id)]);
     return loanToValue(
@@ -65,13 +72,17 @@ export const Loan: LoanResolvers = {
       collateral.flatMap((c) => (c.valuations.length ? [c.valuations[c.valuations.length - 1]?.value ?? '0'] : [])),
     );
   },
-  reviews: (loan, _args, ctx) => ctx.loaders.reviewsOf.load(loan.id),
+  reviews: (loan, args, ctx) => nestedConnection(ctx.loaders.pages.reviews, ctx.loaders.pages.reviewCount, loan.id, args),
   nextReviewDue: async (loan, _args, ctx) => {
     if (loan.status !== 'ACTIVE' || !loan.disbursed_on) return null;
     const reviews = await ctx.loaders.reviewsOf.load(loan.id);
     return nextReviewDue(reviews.at(-1)?.reviewed_on ?? loan.disbursed_on, loan.principal, loan.risk_class);
   },
-  restructurings: (loan, _args, ctx) => ctx.loaders.restructuringsOf.load(loan.id),
+  restructurings: (loan, args, ctx) => nestedConnection(ctx.loaders.pages.restructurings, ctx.loaders.pages.restructuringCount, loan.id, args),
+  firstDueDate: (loan) => loan.first_due_date,
+  disbursementFee: (loan) => (loan.disbursement_fee === null ? null : { amount: loan.disbursement_fee, currency: loan.currency }),
+  netDisbursed: (loan) => (loan.net_disbursed === null ? null : { amount: loan.net_disbursed, currency: loan.currency }),
+  effectiveAnnualRate: (loan) => loan.effective_annual_rate,
   payoffQuote: async (loan, { asOf }, ctx) => {
     const on = asOf ?? isoDate(ctx.now());
     if (loan.status !== 'ACTIVE' || !loan.disbursed_on || on < loan.disbursed_on) return null;
@@ -92,7 +103,11 @@ export const Loan: LoanResolvers = {
         interestPaid: new Money(i.interest_paid),
         penaltyPaid: new Money(i.penalty_paid),
       }));
-    const q = payoffQuote(open, on, payoffTerms(schedule, loan.disbursed_on, product?.day_count ?? 'THIRTY_360', loan.currency));
+    // Quoted for a date before the loan's latest end-of-day run: penalties as they stood that day, as a repayment valued then is allocated.
+    const latestRun = loan.delinquency_as_of === null ? null : dateText(loan.delinquency_as_of);
+    const asItStood =
+      product && latestRun !== null && on < latestRun ? open.map((i) => ({ ...i, penalty: penaltyAsOf(i, on, penaltyTermsOf(product, loan.currency)) })) : open;
+    const q = payoffQuote(asItStood, on, payoffTerms(schedule, loan.disbursed_on, product?.day_count ?? 'THIRTY_360', loan.currency, product?.rounding_mode));
     const scale = amountScale(loan.currency);
     return {
       asOf: on,
@@ -126,6 +141,7 @@ export const Guarantor: GuarantorResolvers = {
 };
 
 export const CreditReview: CreditReviewResolvers = {
+  loanId: (r) => r.loan_id,
   reviewedOn: (r) => r.reviewed_on,
   fundUseAsDeclared: (r) => r.fund_use_as_declared,
   reviewerId: (r) => r.reviewer_id,
@@ -133,6 +149,7 @@ export const CreditReview: CreditReviewResolvers = {
 };
 
 export const Restructuring: RestructuringResolvers = {
+  loanId: (r) => r.loan_id,
   newRate: (r) => r.new_rate,
   effectiveOn: (r) => r.effective_on,
   requestedBy: (r) => r.requested_by,
@@ -142,6 +159,8 @@ export const Restructuring: RestructuringResolvers = {
 };
 
 export const Instalment: InstalmentResolvers = {
+  loanId: (i) => i.loan_id,
+  loan: (i, _args, ctx) => ctx.loaders.loan.load(i.loan_id),
   dueDate: (i) => i.due_date,
   total: (i) => sumAmounts(i.principal, i.interest),
   principalPaid: (i) => i.principal_paid,
@@ -165,6 +184,7 @@ export const Instalment: InstalmentResolvers = {
 };
 
 export const Repayment: RepaymentResolvers = {
+  loanId: (r) => r.loan_id,
   amount: (r) => ({ amount: r.amount, currency: r.currency }),
   paidOn: (r) => r.paid_on,
   externalReference: (r) => r.external_reference,
@@ -189,6 +209,16 @@ export const LoanProduct: LoanProductResolvers = {
   penaltyRate: (p) => p.penalty_rate,
   graceDays: (p) => p.grace_days,
   overpaymentPolicy: (p) => p.overpayment_policy,
+  interestMethod: (p) => p.interest_method,
+  roundingMode: (p) => p.rounding_mode,
+  instalmentMultiple: (p) => p.instalment_multiple,
+  minFirstPeriodDays: (p) => p.min_first_period_days,
+  maxFirstPeriodDays: (p) => p.max_first_period_days,
+  principalGracePeriods: (p) => p.principal_grace_periods,
+  interestGracePeriods: (p) => p.interest_grace_periods,
+  disbursementFeeRate: (p) => p.disbursement_fee_rate,
+  disbursementFeeFlat: (p) => p.disbursement_fee_flat,
+  penaltyCapRate: (p) => p.penalty_cap_rate,
 };
 
 export const RiskClassChange: RiskClassChangeResolvers = {
@@ -197,6 +227,15 @@ export const RiskClassChange: RiskClassChangeResolvers = {
   riskClass: (c) => c.risk_class,
   changedBy: (c) => c.changed_by,
   changedAt: (c) => c.changed_at,
+};
+
+/** A business date's end-of-day snapshot of a loan (Loan.delinquencyHistory). */
+export const DelinquencySnapshot: DelinquencySnapshotResolvers = {
+  asOf: (d) => d.as_of,
+  daysPastDue: (d) => d.dpd,
+  riskClass: (d) => d.risk_class,
+  outstandingPrincipal: (d) => d.outstanding_principal,
+  overdueAmount: (d) => d.overdue_amount,
 };
 
 export const ApprovalPolicy: ApprovalPolicyResolvers = {

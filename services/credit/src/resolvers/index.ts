@@ -1,11 +1,13 @@
 import { auditRecordResolvers, jobRunResolvers, scalarResolvers } from '@crm/service-kit';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { Customer } from './Customer.ts';
+import { counted } from './connections.ts';
 import {
   ApprovalPolicy,
   Collateral,
   CollateralValuation,
   CreditReview,
+  DelinquencySnapshot,
   Guarantor,
   Instalment,
   Loan,
@@ -36,6 +38,18 @@ export const resolvers: Resolvers = {
   ApprovalPolicy,
   RiskWarning,
   RiskWarningRule,
+  DelinquencySnapshot,
+  /** Every connection's totalCount, counted only when selected. */
+  LoanConnection: counted,
+  InstalmentConnection: counted,
+  RepaymentConnection: counted,
+  RiskWarningConnection: counted,
+  RiskClassChangeConnection: counted,
+  CollateralConnection: counted,
+  GuarantorConnection: counted,
+  CreditReviewConnection: counted,
+  RestructuringConnection: counted,
+  DelinquencySnapshotConnection: counted,
   AuditRecord: auditRecordResolvers,
   JobRun: jobRunResolvers,
 };

@@ -3,9 +3,12 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { JobRunResult, AuditRow } from '@crm/service-kit';
 import type { CustomerRecord, CustomerPage } from '../db/customer.store.ts';
 import type { IndividualProfileRow, EnterpriseProfileRow, CustomerRow, CustomerChangeRow, ManagerAssignmentRow, FinancialSnapshotRow, CustomerDocumentRow, SegmentRow, CustomerPolicyRow, GradeThresholdRow } from '../db/schema.ts';
-import type { ConsentState } from '../db/consent.store.ts';
+import type { ConsentState, ConsentPage } from '../db/consent.store.ts';
 import type { ValueScore, ValueComponent } from '../domain/value-score.ts';
-import type { StoredValueScore } from '../db/grade.store.ts';
+import type { StoredValueScore, StoredScorePage } from '../db/grade.store.ts';
+import type { FinancialSnapshotPage } from '../db/financial.store.ts';
+import type { DocumentPage } from '../db/document.store.ts';
+import type { GradeChangeRecord, GradeChangePage } from '../db/grade-change.store.ts';
 import type { CustomersContext } from '../context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -198,20 +201,20 @@ export type CreateCustomerSegmentInput = {
 export type Customer = {
   __typename?: 'Customer';
   branchId: Scalars['ID']['output'];
-  /** Every consent change, newest first. */
-  consentHistory: Array<CustomerConsent>;
-  /** Current consent per purpose (a purpose never answered is not granted). */
+  /** Every consent change, newest first (ties by id). */
+  consentHistory: CustomerConsentConnection;
+  /** Current consent per purpose (a purpose never answered is not granted). Bounded: one per purpose. */
   consents: Array<CustomerConsent>;
   contact: ContactDetails;
   /** Full name of a person, legal name of an enterprise; a stable pseudonym for analysts. */
   displayName: Scalars['String']['output'];
-  /** Documents of the customer file, optionally of one category. */
-  documents?: Maybe<Array<CustomerDocument>>;
+  /** Documents of the customer file, optionally of one category, in the order they were added. */
+  documents?: Maybe<CustomerDocumentConnection>;
   enterprise?: Maybe<EnterpriseProfile>;
   /** The newest financial snapshot (by as-of date), or null. */
   financialProfile?: Maybe<FinancialSnapshot>;
-  /** Every financial snapshot, newest first. */
-  financialSnapshots?: Maybe<Array<FinancialSnapshot>>;
+  /** Every financial snapshot, newest as-of date first (ties by id, newest first). */
+  financialSnapshots?: Maybe<FinancialSnapshotConnection>;
   /** Current grade; null until the first grade evaluation. */
   grade?: Maybe<CustomerGrade>;
   /** Open at-risk window (score under the grade's floor), or null. */
@@ -239,13 +242,29 @@ export type Customer = {
   /** The value score as of today, from the aggregates of other services' events. */
   valueScore: CustomerValueScore;
   /** Scores stored by grade evaluations, newest first (value uplift over time). */
-  valueScoreHistory: Array<CustomerValueScoreRecord>;
+  valueScoreHistory: CustomerValueScoreConnection;
+};
+
+
+/** A borrower or prospective borrower: a person or a small business. */
+export type CustomerConsentHistoryArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 /** A borrower or prospective borrower: a person or a small business. */
 export type CustomerDocumentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
   category?: InputMaybe<CustomerDocumentCategory>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A borrower or prospective borrower: a person or a small business. */
+export type CustomerFinancialSnapshotsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -258,6 +277,7 @@ export type CustomerHistoryArgs = {
 
 /** A borrower or prospective borrower: a person or a small business. */
 export type CustomerValueScoreHistoryArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -310,6 +330,20 @@ export type CustomerConsent = {
   purpose: CustomerConsentPurpose;
 };
 
+export type CustomerConsentConnection = {
+  __typename?: 'CustomerConsentConnection';
+  edges: Array<CustomerConsentEdge>;
+  pageInfo: PageInfo;
+  /** Consent changes of the customer (run only when asked for). */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CustomerConsentEdge = {
+  __typename?: 'CustomerConsentEdge';
+  cursor: Scalars['String']['output'];
+  node: CustomerConsent;
+};
+
 export type CustomerConsentPurpose =
   | 'DATA_SHARING'
   | 'MARKETING_CONTACT'
@@ -345,6 +379,20 @@ export type CustomerDocumentCategory =
   /** Service plans, requests, feedback. */
   | 'PRODUCT_SERVICE';
 
+export type CustomerDocumentConnection = {
+  __typename?: 'CustomerDocumentConnection';
+  edges: Array<CustomerDocumentEdge>;
+  pageInfo: PageInfo;
+  /** Documents of the customer (of the category asked for; run only when asked for). */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CustomerDocumentEdge = {
+  __typename?: 'CustomerDocumentEdge';
+  cursor: Scalars['String']['output'];
+  node: CustomerDocument;
+};
+
 export type CustomerEdge = {
   __typename?: 'CustomerEdge';
   cursor: Scalars['String']['output'];
@@ -365,6 +413,10 @@ export type CustomerFilter = {
   nameContains?: InputMaybe<Scalars['String']['input']>;
   occupation?: InputMaybe<Scalars['String']['input']>;
   region?: InputMaybe<Scalars['String']['input']>;
+  /** Registered on or after this date. */
+  registeredFrom?: InputMaybe<Scalars['Date']['input']>;
+  /** Registered on or before this date. */
+  registeredTo?: InputMaybe<Scalars['Date']['input']>;
   relationshipManagerId?: InputMaybe<Scalars['ID']['input']>;
   riskAppetite?: InputMaybe<CustomerRiskAppetite>;
   /** Members of this segment (its rule evaluated live). */
@@ -376,6 +428,10 @@ export type CustomerFilter = {
   status?: InputMaybe<Array<CustomerStatus>>;
   /** Customers with this tag. */
   tag?: InputMaybe<Scalars['String']['input']>;
+  /** Last changed on or after this date. */
+  updatedFrom?: InputMaybe<Scalars['Date']['input']>;
+  /** Last changed on or before this date. */
+  updatedTo?: InputMaybe<Scalars['Date']['input']>;
 };
 
 export type CustomerGrade =
@@ -390,6 +446,53 @@ export type CustomerGradeAtRisk = {
   since: Scalars['Date']['output'];
   /** The downgrade applies on this date unless the score recovers. */
   until: Scalars['Date']['output'];
+};
+
+/**
+ * A grade change applied by the grade evaluation (CustomerGradeChanged), with the branch and the
+ * relationship manager the customer had then.
+ */
+export type CustomerGradeChange = {
+  __typename?: 'CustomerGradeChange';
+  branchId: Scalars['ID']['output'];
+  customer: Customer;
+  effectiveOn: Scalars['Date']['output'];
+  /** Null for the customer's first grade. */
+  fromGrade?: Maybe<CustomerGrade>;
+  id: Scalars['ID']['output'];
+  recordedAt: Scalars['DateTime']['output'];
+  relationshipManagerId?: Maybe<Scalars['ID']['output']>;
+  /** The value score that decided it. */
+  score: Scalars['Decimal']['output'];
+  toGrade: CustomerGrade;
+};
+
+export type CustomerGradeChangeConnection = {
+  __typename?: 'CustomerGradeChangeConnection';
+  edges: Array<CustomerGradeChangeEdge>;
+  pageInfo: PageInfo;
+  /** Grade changes matching the filter (one count query, run only when asked for). */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CustomerGradeChangeEdge = {
+  __typename?: 'CustomerGradeChangeEdge';
+  cursor: Scalars['String']['output'];
+  node: CustomerGradeChange;
+};
+
+export type CustomerGradeChangeFilter = {
+  /** The branch the customer was in when the grade changed. */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Effective on or after this date. */
+  effectiveFrom?: InputMaybe<Scalars['Date']['input']>;
+  /** Effective on or before this date. */
+  effectiveTo?: InputMaybe<Scalars['Date']['input']>;
+  fromGrade?: InputMaybe<Array<CustomerGrade>>;
+  /** The relationship manager the customer had when the grade changed. */
+  relationshipManagerId?: InputMaybe<Scalars['ID']['input']>;
+  toGrade?: InputMaybe<Array<CustomerGrade>>;
 };
 
 export type CustomerGradeEvaluationResult = {
@@ -511,6 +614,20 @@ export type CustomerValueScore = {
   total: Scalars['Decimal']['output'];
 };
 
+export type CustomerValueScoreConnection = {
+  __typename?: 'CustomerValueScoreConnection';
+  edges: Array<CustomerValueScoreEdge>;
+  pageInfo: PageInfo;
+  /** Stored scores of the customer (run only when asked for). */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CustomerValueScoreEdge = {
+  __typename?: 'CustomerValueScoreEdge';
+  cursor: Scalars['String']['output'];
+  node: CustomerValueScoreRecord;
+};
+
 export type CustomerValueScoreRecord = {
   __typename?: 'CustomerValueScoreRecord';
   asOf: Scalars['Date']['output'];
@@ -522,6 +639,27 @@ export type CustomersJob =
   /** Value scores, grades and at-risk windows. */
   | 'GRADE_EVALUATION';
 
+/** The KPIs of customers (`customersKpi`); each value's description gives its formula and dimensions. */
+export type CustomersKpiMetric =
+  /**
+   * Grade migration matrix. For every customer graded on or before `to`: the grade held the day
+   * before `from` (FROM_GRADE; null when not yet graded) and the grade held on `to` (TO_GRADE), from
+   * the grade changes. numerator = customers moving from FROM_GRADE to TO_GRADE (customers who kept
+   * their grade are the diagonal); denominator = customers of the group that held FROM_GRADE the day
+   * before `from`; value = numerator / denominator (the share of the matrix row). Dimensions:
+   * FROM_GRADE, TO_GRADE, BRANCH and OFFICER (recorded with the customer's latest grade change on or
+   * before `to`), SEGMENT (members now).
+   */
+  | 'GRADE_MIGRATION'
+  /**
+   * Value uplift: the mean change of the value score. Every stored score dated in [from, to] minus
+   * the same customer's previous stored score (possibly before `from`); numerator = the sum of those
+   * changes, denominator = the customers with at least one change; value = numerator / denominator
+   * (2 decimals), i.e. the mean per customer of (last score in the period - score before it).
+   * Dimensions: BRANCH, OFFICER (the customer's now), SEGMENT (members now), MONTH (of the later score).
+   */
+  | 'VALUE_UPLIFT';
+
 export type DeleteCustomerSegmentInput = {
   id: Scalars['ID']['input'];
 };
@@ -530,6 +668,14 @@ export type DeleteCustomerSegmentPayload = {
   __typename?: 'DeleteCustomerSegmentPayload';
   deletedId?: Maybe<Scalars['ID']['output']>;
   userErrors: Array<UserError>;
+};
+
+/** A row deleted after a change cursor (incremental sync): its id, when, and the cursor to pull from next. */
+export type DeletedRow = {
+  __typename?: 'DeletedRow';
+  cursor: Scalars['String']['output'];
+  deletedAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
 };
 
 export type EnterpriseProfile = {
@@ -579,6 +725,20 @@ export type FinancialSnapshot = {
   riskAppetite?: Maybe<CustomerRiskAppetite>;
 };
 
+export type FinancialSnapshotConnection = {
+  __typename?: 'FinancialSnapshotConnection';
+  edges: Array<FinancialSnapshotEdge>;
+  pageInfo: PageInfo;
+  /** Snapshots of the customer (one grouped count per request, run only when asked for). */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type FinancialSnapshotEdge = {
+  __typename?: 'FinancialSnapshotEdge';
+  cursor: Scalars['String']['output'];
+  node: FinancialSnapshot;
+};
+
 export type Gender =
   | 'FEMALE'
   | 'MALE'
@@ -618,6 +778,22 @@ export type JobCount = {
   value: Scalars['Int']['output'];
 };
 
+/** Progress of a job run: items done of the total, the rate so far and the time left. */
+export type JobProgress = {
+  __typename?: 'JobProgress';
+  done: Scalars['Int']['output'];
+  /** done / total, in percent with one decimal. */
+  percent?: Maybe<Scalars['Float']['output']>;
+  /** Items per second since the run started. */
+  ratePerSecond?: Maybe<Scalars['Float']['output']>;
+  /** Seconds left at that rate (0 once the run ended). */
+  secondsLeft?: Maybe<Scalars['Int']['output']>;
+  /** Items the run goes through, when the job knows it in advance. */
+  total?: Maybe<Scalars['Int']['output']>;
+  /** When the job last reported. */
+  updatedAt: Scalars['DateTime']['output'];
+};
+
 /** One run of a scheduled job: which job, for which business date, when, by whom, and what it changed. */
 export type JobRun = {
   __typename?: 'JobRun';
@@ -634,6 +810,8 @@ export type JobRun = {
   /** The job, as a value of the service's job enum (`CreditJob`, `CustomersJob`, `EngagementJob`, `LoyaltyJob`), e.g. `END_OF_DAY`. */
   job: Scalars['String']['output'];
   outcome: JobRunOutcome;
+  /** How far the run has got, as the job last reported it (at most a second old while it runs); null for a job that reports none. */
+  progress?: Maybe<JobProgress>;
   /** True when another replica was already running the job, so this run did nothing. */
   skipped: Scalars['Boolean']['output'];
   startedAt: Scalars['DateTime']['output'];
@@ -653,8 +831,48 @@ export type JobRunEdge = {
 
 export type JobRunOutcome =
   | 'FAILED'
+  /** Still working; see `progress`. */
+  | 'RUNNING'
   | 'SKIPPED'
   | 'SUCCEEDED';
+
+/** A dimension a KPI can be grouped by; each metric's description says which it supports. */
+export type KpiDimension =
+  | 'BRANCH'
+  | 'CURRENCY'
+  /** Grade a customer moved from (customers' grade migration; null for a first grade). */
+  | 'FROM_GRADE'
+  /** Calendar month of the metric's date (YYYY-MM). */
+  | 'MONTH'
+  | 'OFFICER'
+  | 'PRODUCT'
+  | 'SEGMENT'
+  /** Loyalty tier of the member. */
+  | 'TIER'
+  /** Grade a customer moved to (customers' grade migration). */
+  | 'TO_GRADE';
+
+/** One group's value of one dimension (null when the row has none, e.g. no officer). */
+export type KpiGroupValue = {
+  __typename?: 'KpiGroupValue';
+  dimension: KpiDimension;
+  value?: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * One row of a KPI: the group (one entry per `groupBy` dimension, in the order asked) and the figure,
+ * with the numerator and denominator it was computed from, so a BI tool can re-aggregate groups
+ * correctly (sum the parts, then divide) instead of averaging ratios.
+ */
+export type KpiRow = {
+  __typename?: 'KpiRow';
+  denominator?: Maybe<Scalars['Decimal']['output']>;
+  group: Array<KpiGroupValue>;
+  metric: Scalars['String']['output'];
+  numerator?: Maybe<Scalars['Decimal']['output']>;
+  /** The figure: a ratio (0..1, 4 decimals), a mean, a count or an amount; null when the denominator is zero. */
+  value?: Maybe<Scalars['Decimal']['output']>;
+};
 
 export type MarkCustomerProfileReviewedInput = {
   customerId: Scalars['ID']['input'];
@@ -789,18 +1007,31 @@ export type Query = {
   __typename?: 'Query';
   /** The customer with this id, or null. */
   customer?: Maybe<Customer>;
+  /**
+   * Grade changes applied by the grade evaluation, oldest effective date first (ties by id), or with
+   * `changedSince` the rows recorded after a previous pull (see `customers`).
+   */
+  customerGradeChanges: CustomerGradeChangeConnection;
   /** Grade thresholds (score floors), highest grade first. */
   customerGradeThresholds: Array<CustomerGradeThreshold>;
   /** Change history of one customer, newest first (also Customer.history). */
   customerHistory: CustomerChangeConnection;
   /** Periods that drive staleness and the grade at-risk window. */
   customerPolicy: CustomerPolicy;
-  /** Customers in a stable order (oldest first), one page at a time. */
+  /**
+   * Customers in a stable order (oldest first), one page at a time. With `changedSince` (`"*"` for
+   * everything, else the `pageInfo.endCursor` of the previous pull) it is an incremental feed instead:
+   * the customers registered or changed after that point, in change order, each once (a customer
+   * changed again re-appears once); the filter still applies; `after` may not be combined with it.
+   * Mechanism: packages/service-kit/src/change-feed.ts.
+   */
   customers: CustomerConnection;
   /** The audit trail of this service, newest first: administrators and auditors. */
   customersAuditTrail: AuditRecordConnection;
   /** Runs of customers's jobs, scheduled or asked for, newest first: which job, for which date, when, by whom, what it changed. */
   customersJobRuns: JobRunConnection;
+  /** customers' KPIs as grouped aggregates (formulas: CustomersKpiMetric). Branch-bound callers get their branch's customers only. */
+  customersKpi: Array<KpiRow>;
   /** The segment with this id, or null. */
   segment?: Maybe<CustomerSegment>;
   /** All segments, by name. */
@@ -813,6 +1044,14 @@ export type QueryCustomerArgs = {
 };
 
 
+export type QueryCustomerGradeChangesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  changedSince?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<CustomerGradeChangeFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryCustomerHistoryArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   customerId: Scalars['ID']['input'];
@@ -822,6 +1061,7 @@ export type QueryCustomerHistoryArgs = {
 
 export type QueryCustomersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  changedSince?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<CustomerFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -838,6 +1078,14 @@ export type QueryCustomersJobRunsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   job?: InputMaybe<CustomersJob>;
+};
+
+
+export type QueryCustomersKpiArgs = {
+  from: Scalars['Date']['input'];
+  groupBy?: InputMaybe<Array<KpiDimension>>;
+  metric: CustomersKpiMetric;
+  to: Scalars['Date']['input'];
 };
 
 
@@ -1134,14 +1382,22 @@ export type ResolversTypes = ResolversObject<{
   CustomerChangeEdge: ResolverTypeWrapper<Omit<CustomerChangeEdge, 'node'> & { node: ResolversTypes['CustomerChange'] }>;
   CustomerConnection: ResolverTypeWrapper<CustomerPage>;
   CustomerConsent: ResolverTypeWrapper<ConsentState>;
+  CustomerConsentConnection: ResolverTypeWrapper<ConsentPage>;
+  CustomerConsentEdge: ResolverTypeWrapper<Omit<CustomerConsentEdge, 'node'> & { node: ResolversTypes['CustomerConsent'] }>;
   CustomerConsentPurpose: CustomerConsentPurpose;
   CustomerDelinquencyBucket: CustomerDelinquencyBucket;
   CustomerDocument: ResolverTypeWrapper<CustomerDocumentRow>;
   CustomerDocumentCategory: CustomerDocumentCategory;
+  CustomerDocumentConnection: ResolverTypeWrapper<DocumentPage>;
+  CustomerDocumentEdge: ResolverTypeWrapper<Omit<CustomerDocumentEdge, 'node'> & { node: ResolversTypes['CustomerDocument'] }>;
   CustomerEdge: ResolverTypeWrapper<Omit<CustomerEdge, 'node'> & { node: ResolversTypes['Customer'] }>;
   CustomerFilter: CustomerFilter;
   CustomerGrade: CustomerGrade;
   CustomerGradeAtRisk: ResolverTypeWrapper<CustomerGradeAtRisk>;
+  CustomerGradeChange: ResolverTypeWrapper<GradeChangeRecord>;
+  CustomerGradeChangeConnection: ResolverTypeWrapper<GradeChangePage>;
+  CustomerGradeChangeEdge: ResolverTypeWrapper<Omit<CustomerGradeChangeEdge, 'node'> & { node: ResolversTypes['CustomerGradeChange'] }>;
+  CustomerGradeChangeFilter: CustomerGradeChangeFilter;
   CustomerGradeEvaluationResult: ResolverTypeWrapper<CustomerGradeEvaluationResult>;
   CustomerGradeThreshold: ResolverTypeWrapper<GradeThresholdRow>;
   CustomerGradeThresholdInput: CustomerGradeThresholdInput;
@@ -1157,25 +1413,36 @@ export type ResolversTypes = ResolversObject<{
   CustomerStatus: CustomerStatus;
   CustomerValueComponent: ResolverTypeWrapper<ValueComponent>;
   CustomerValueScore: ResolverTypeWrapper<ValueScore>;
+  CustomerValueScoreConnection: ResolverTypeWrapper<StoredScorePage>;
+  CustomerValueScoreEdge: ResolverTypeWrapper<Omit<CustomerValueScoreEdge, 'node'> & { node: ResolversTypes['CustomerValueScoreRecord'] }>;
   CustomerValueScoreRecord: ResolverTypeWrapper<StoredValueScore>;
   CustomersJob: CustomersJob;
+  CustomersKpiMetric: CustomersKpiMetric;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
   DeleteCustomerSegmentInput: DeleteCustomerSegmentInput;
   DeleteCustomerSegmentPayload: ResolverTypeWrapper<DeleteCustomerSegmentPayload>;
+  DeletedRow: ResolverTypeWrapper<DeletedRow>;
   EnterpriseProfile: ResolverTypeWrapper<EnterpriseProfileRow>;
   EnterpriseProfileInput: EnterpriseProfileInput;
   EnterpriseSize: EnterpriseSize;
   FinancialSnapshot: ResolverTypeWrapper<FinancialSnapshotRow>;
+  FinancialSnapshotConnection: ResolverTypeWrapper<FinancialSnapshotPage>;
+  FinancialSnapshotEdge: ResolverTypeWrapper<Omit<FinancialSnapshotEdge, 'node'> & { node: ResolversTypes['FinancialSnapshot'] }>;
   Gender: Gender;
   IndividualProfile: ResolverTypeWrapper<IndividualProfileRow>;
   IndividualProfileInput: IndividualProfileInput;
   JobCount: ResolverTypeWrapper<JobCount>;
+  JobProgress: ResolverTypeWrapper<JobProgress>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   JobRun: ResolverTypeWrapper<JobRunResult>;
   JobRunConnection: ResolverTypeWrapper<Omit<JobRunConnection, 'edges'> & { edges: Array<ResolversTypes['JobRunEdge']> }>;
   JobRunEdge: ResolverTypeWrapper<Omit<JobRunEdge, 'node'> & { node: ResolversTypes['JobRun'] }>;
   JobRunOutcome: JobRunOutcome;
+  KpiDimension: KpiDimension;
+  KpiGroupValue: ResolverTypeWrapper<KpiGroupValue>;
+  KpiRow: ResolverTypeWrapper<KpiRow>;
   MarkCustomerProfileReviewedInput: MarkCustomerProfileReviewedInput;
   MarkCustomerProfileReviewedPayload: ResolverTypeWrapper<Omit<MarkCustomerProfileReviewedPayload, 'customer'> & { customer?: Maybe<ResolversTypes['Customer']> }>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -1232,10 +1499,18 @@ export type ResolversParentTypes = ResolversObject<{
   CustomerChangeEdge: Omit<CustomerChangeEdge, 'node'> & { node: ResolversParentTypes['CustomerChange'] };
   CustomerConnection: CustomerPage;
   CustomerConsent: ConsentState;
+  CustomerConsentConnection: ConsentPage;
+  CustomerConsentEdge: Omit<CustomerConsentEdge, 'node'> & { node: ResolversParentTypes['CustomerConsent'] };
   CustomerDocument: CustomerDocumentRow;
+  CustomerDocumentConnection: DocumentPage;
+  CustomerDocumentEdge: Omit<CustomerDocumentEdge, 'node'> & { node: ResolversParentTypes['CustomerDocument'] };
   CustomerEdge: Omit<CustomerEdge, 'node'> & { node: ResolversParentTypes['Customer'] };
   CustomerFilter: CustomerFilter;
   CustomerGradeAtRisk: CustomerGradeAtRisk;
+  CustomerGradeChange: GradeChangeRecord;
+  CustomerGradeChangeConnection: GradeChangePage;
+  CustomerGradeChangeEdge: Omit<CustomerGradeChangeEdge, 'node'> & { node: ResolversParentTypes['CustomerGradeChange'] };
+  CustomerGradeChangeFilter: CustomerGradeChangeFilter;
   CustomerGradeEvaluationResult: CustomerGradeEvaluationResult;
   CustomerGradeThreshold: GradeThresholdRow;
   CustomerGradeThresholdInput: CustomerGradeThresholdInput;
@@ -1246,21 +1521,30 @@ export type ResolversParentTypes = ResolversObject<{
   CustomerSpecialCare: CustomerSpecialCare;
   CustomerValueComponent: ValueComponent;
   CustomerValueScore: ValueScore;
+  CustomerValueScoreConnection: StoredScorePage;
+  CustomerValueScoreEdge: Omit<CustomerValueScoreEdge, 'node'> & { node: ResolversParentTypes['CustomerValueScoreRecord'] };
   CustomerValueScoreRecord: StoredValueScore;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
   DeleteCustomerSegmentInput: DeleteCustomerSegmentInput;
   DeleteCustomerSegmentPayload: DeleteCustomerSegmentPayload;
+  DeletedRow: DeletedRow;
   EnterpriseProfile: EnterpriseProfileRow;
   EnterpriseProfileInput: EnterpriseProfileInput;
   FinancialSnapshot: FinancialSnapshotRow;
+  FinancialSnapshotConnection: FinancialSnapshotPage;
+  FinancialSnapshotEdge: Omit<FinancialSnapshotEdge, 'node'> & { node: ResolversParentTypes['FinancialSnapshot'] };
   IndividualProfile: IndividualProfileRow;
   IndividualProfileInput: IndividualProfileInput;
   JobCount: JobCount;
+  JobProgress: JobProgress;
+  Float: Scalars['Float']['output'];
   JobRun: JobRunResult;
   JobRunConnection: Omit<JobRunConnection, 'edges'> & { edges: Array<ResolversParentTypes['JobRunEdge']> };
   JobRunEdge: Omit<JobRunEdge, 'node'> & { node: ResolversParentTypes['JobRun'] };
+  KpiGroupValue: KpiGroupValue;
+  KpiRow: KpiRow;
   MarkCustomerProfileReviewedInput: MarkCustomerProfileReviewedInput;
   MarkCustomerProfileReviewedPayload: Omit<MarkCustomerProfileReviewedPayload, 'customer'> & { customer?: Maybe<ResolversParentTypes['Customer']> };
   Mutation: Record<PropertyKey, never>;
@@ -1368,14 +1652,14 @@ export type ContactDetailsResolvers<ContextType = CustomersContext, ParentType e
 export type CustomerResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer'], FederationReferenceType extends FederationReferenceTypes['Customer'] = FederationReferenceTypes['Customer']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Customer']> | FederationReferenceType, FederationReferenceType, ContextType>;
   branchId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  consentHistory?: Resolver<Array<ResolversTypes['CustomerConsent']>, ParentType, ContextType>;
+  consentHistory?: Resolver<ResolversTypes['CustomerConsentConnection'], ParentType, ContextType, RequireFields<CustomerConsentHistoryArgs, 'first'>>;
   consents?: Resolver<Array<ResolversTypes['CustomerConsent']>, ParentType, ContextType>;
   contact?: Resolver<ResolversTypes['ContactDetails'], ParentType, ContextType>;
   displayName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  documents?: Resolver<Maybe<Array<ResolversTypes['CustomerDocument']>>, ParentType, ContextType, Partial<CustomerDocumentsArgs>>;
+  documents?: Resolver<Maybe<ResolversTypes['CustomerDocumentConnection']>, ParentType, ContextType, RequireFields<CustomerDocumentsArgs, 'first'>>;
   enterprise?: Resolver<Maybe<ResolversTypes['EnterpriseProfile']>, ParentType, ContextType>;
   financialProfile?: Resolver<Maybe<ResolversTypes['FinancialSnapshot']>, ParentType, ContextType>;
-  financialSnapshots?: Resolver<Maybe<Array<ResolversTypes['FinancialSnapshot']>>, ParentType, ContextType>;
+  financialSnapshots?: Resolver<Maybe<ResolversTypes['FinancialSnapshotConnection']>, ParentType, ContextType, RequireFields<CustomerFinancialSnapshotsArgs, 'first'>>;
   grade?: Resolver<Maybe<ResolversTypes['CustomerGrade']>, ParentType, ContextType>;
   gradeAtRisk?: Resolver<Maybe<ResolversTypes['CustomerGradeAtRisk']>, ParentType, ContextType>;
   gradeSince?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
@@ -1393,7 +1677,7 @@ export type CustomerResolvers<ContextType = CustomersContext, ParentType extends
   tags?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   valueScore?: Resolver<ResolversTypes['CustomerValueScore'], ParentType, ContextType>;
-  valueScoreHistory?: Resolver<Array<ResolversTypes['CustomerValueScoreRecord']>, ParentType, ContextType, RequireFields<CustomerValueScoreHistoryArgs, 'first'>>;
+  valueScoreHistory?: Resolver<ResolversTypes['CustomerValueScoreConnection'], ParentType, ContextType, RequireFields<CustomerValueScoreHistoryArgs, 'first'>>;
 }>;
 
 export type CustomerChangeResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['CustomerChange'] = ResolversParentTypes['CustomerChange']> = ResolversObject<{
@@ -1429,6 +1713,17 @@ export type CustomerConsentResolvers<ContextType = CustomersContext, ParentType 
   purpose?: Resolver<ResolversTypes['CustomerConsentPurpose'], ParentType, ContextType>;
 }>;
 
+export type CustomerConsentConnectionResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['CustomerConsentConnection'] = ResolversParentTypes['CustomerConsentConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['CustomerConsentEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type CustomerConsentEdgeResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['CustomerConsentEdge'] = ResolversParentTypes['CustomerConsentEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CustomerConsent'], ParentType, ContextType>;
+}>;
+
 export type CustomerDocumentResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['CustomerDocument'] = ResolversParentTypes['CustomerDocument']> = ResolversObject<{
   addedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   addedBy?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1441,6 +1736,17 @@ export type CustomerDocumentResolvers<ContextType = CustomersContext, ParentType
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type CustomerDocumentConnectionResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['CustomerDocumentConnection'] = ResolversParentTypes['CustomerDocumentConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['CustomerDocumentEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type CustomerDocumentEdgeResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['CustomerDocumentEdge'] = ResolversParentTypes['CustomerDocumentEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CustomerDocument'], ParentType, ContextType>;
+}>;
+
 export type CustomerEdgeResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['CustomerEdge'] = ResolversParentTypes['CustomerEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
@@ -1450,6 +1756,29 @@ export type CustomerGradeAtRiskResolvers<ContextType = CustomersContext, ParentT
   projectedGrade?: Resolver<ResolversTypes['CustomerGrade'], ParentType, ContextType>;
   since?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   until?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+}>;
+
+export type CustomerGradeChangeResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['CustomerGradeChange'] = ResolversParentTypes['CustomerGradeChange']> = ResolversObject<{
+  branchId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
+  effectiveOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  fromGrade?: Resolver<Maybe<ResolversTypes['CustomerGrade']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  relationshipManagerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  score?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  toGrade?: Resolver<ResolversTypes['CustomerGrade'], ParentType, ContextType>;
+}>;
+
+export type CustomerGradeChangeConnectionResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['CustomerGradeChangeConnection'] = ResolversParentTypes['CustomerGradeChangeConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['CustomerGradeChangeEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type CustomerGradeChangeEdgeResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['CustomerGradeChangeEdge'] = ResolversParentTypes['CustomerGradeChangeEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CustomerGradeChange'], ParentType, ContextType>;
 }>;
 
 export type CustomerGradeEvaluationResultResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['CustomerGradeEvaluationResult'] = ResolversParentTypes['CustomerGradeEvaluationResult']> = ResolversObject<{
@@ -1516,6 +1845,17 @@ export type CustomerValueScoreResolvers<ContextType = CustomersContext, ParentTy
   total?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
 }>;
 
+export type CustomerValueScoreConnectionResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['CustomerValueScoreConnection'] = ResolversParentTypes['CustomerValueScoreConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['CustomerValueScoreEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type CustomerValueScoreEdgeResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['CustomerValueScoreEdge'] = ResolversParentTypes['CustomerValueScoreEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CustomerValueScoreRecord'], ParentType, ContextType>;
+}>;
+
 export type CustomerValueScoreRecordResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['CustomerValueScoreRecord'] = ResolversParentTypes['CustomerValueScoreRecord']> = ResolversObject<{
   asOf?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   total?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
@@ -1536,6 +1876,12 @@ export interface DecimalScalarConfig extends GraphQLScalarTypeConfig<ResolversTy
 export type DeleteCustomerSegmentPayloadResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['DeleteCustomerSegmentPayload'] = ResolversParentTypes['DeleteCustomerSegmentPayload']> = ResolversObject<{
   deletedId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type DeletedRowResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['DeletedRow'] = ResolversParentTypes['DeletedRow']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  deletedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
 export type EnterpriseProfileResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['EnterpriseProfile'] = ResolversParentTypes['EnterpriseProfile']> = ResolversObject<{
@@ -1564,6 +1910,17 @@ export type FinancialSnapshotResolvers<ContextType = CustomersContext, ParentTyp
   riskAppetite?: Resolver<Maybe<ResolversTypes['CustomerRiskAppetite']>, ParentType, ContextType>;
 }>;
 
+export type FinancialSnapshotConnectionResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['FinancialSnapshotConnection'] = ResolversParentTypes['FinancialSnapshotConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['FinancialSnapshotEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type FinancialSnapshotEdgeResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['FinancialSnapshotEdge'] = ResolversParentTypes['FinancialSnapshotEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['FinancialSnapshot'], ParentType, ContextType>;
+}>;
+
 export type IndividualProfileResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['IndividualProfile'] = ResolversParentTypes['IndividualProfile']> = ResolversObject<{
   birthDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   birthYear?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -1581,6 +1938,15 @@ export type JobCountResolvers<ContextType = CustomersContext, ParentType extends
   value?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type JobProgressResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['JobProgress'] = ResolversParentTypes['JobProgress']> = ResolversObject<{
+  done?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  percent?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  ratePerSecond?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  secondsLeft?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  total?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
 export type JobRunResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['JobRun'] = ResolversParentTypes['JobRun']> = ResolversObject<{
   actorId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   affected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1590,6 +1956,7 @@ export type JobRunResolvers<ContextType = CustomersContext, ParentType extends R
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   job?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   outcome?: Resolver<ResolversTypes['JobRunOutcome'], ParentType, ContextType>;
+  progress?: Resolver<Maybe<ResolversTypes['JobProgress']>, ParentType, ContextType>;
   skipped?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
@@ -1602,6 +1969,19 @@ export type JobRunConnectionResolvers<ContextType = CustomersContext, ParentType
 export type JobRunEdgeResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['JobRunEdge'] = ResolversParentTypes['JobRunEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['JobRun'], ParentType, ContextType>;
+}>;
+
+export type KpiGroupValueResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['KpiGroupValue'] = ResolversParentTypes['KpiGroupValue']> = ResolversObject<{
+  dimension?: Resolver<ResolversTypes['KpiDimension'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type KpiRowResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['KpiRow'] = ResolversParentTypes['KpiRow']> = ResolversObject<{
+  denominator?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  group?: Resolver<Array<ResolversTypes['KpiGroupValue']>, ParentType, ContextType>;
+  metric?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  numerator?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
 }>;
 
 export type MarkCustomerProfileReviewedPayloadResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['MarkCustomerProfileReviewedPayload'] = ResolversParentTypes['MarkCustomerProfileReviewedPayload']> = ResolversObject<{
@@ -1635,12 +2015,14 @@ export type PageInfoResolvers<ContextType = CustomersContext, ParentType extends
 
 export type QueryResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<QueryCustomerArgs, 'id'>>;
+  customerGradeChanges?: Resolver<ResolversTypes['CustomerGradeChangeConnection'], ParentType, ContextType, RequireFields<QueryCustomerGradeChangesArgs, 'first'>>;
   customerGradeThresholds?: Resolver<Array<ResolversTypes['CustomerGradeThreshold']>, ParentType, ContextType>;
   customerHistory?: Resolver<ResolversTypes['CustomerChangeConnection'], ParentType, ContextType, RequireFields<QueryCustomerHistoryArgs, 'customerId' | 'first'>>;
   customerPolicy?: Resolver<ResolversTypes['CustomerPolicy'], ParentType, ContextType>;
   customers?: Resolver<ResolversTypes['CustomerConnection'], ParentType, ContextType, RequireFields<QueryCustomersArgs, 'first'>>;
   customersAuditTrail?: Resolver<ResolversTypes['AuditRecordConnection'], ParentType, ContextType, RequireFields<QueryCustomersAuditTrailArgs, 'first'>>;
   customersJobRuns?: Resolver<ResolversTypes['JobRunConnection'], ParentType, ContextType, RequireFields<QueryCustomersJobRunsArgs, 'first'>>;
+  customersKpi?: Resolver<Array<ResolversTypes['KpiRow']>, ParentType, ContextType, RequireFields<QueryCustomersKpiArgs, 'from' | 'metric' | 'to'>>;
   segment?: Resolver<Maybe<ResolversTypes['CustomerSegment']>, ParentType, ContextType, RequireFields<QuerySegmentArgs, 'id'>>;
   segments?: Resolver<Array<ResolversTypes['CustomerSegment']>, ParentType, ContextType>;
 }>;
@@ -1724,9 +2106,16 @@ export type Resolvers<ContextType = CustomersContext> = ResolversObject<{
   CustomerChangeEdge?: CustomerChangeEdgeResolvers<ContextType>;
   CustomerConnection?: CustomerConnectionResolvers<ContextType>;
   CustomerConsent?: CustomerConsentResolvers<ContextType>;
+  CustomerConsentConnection?: CustomerConsentConnectionResolvers<ContextType>;
+  CustomerConsentEdge?: CustomerConsentEdgeResolvers<ContextType>;
   CustomerDocument?: CustomerDocumentResolvers<ContextType>;
+  CustomerDocumentConnection?: CustomerDocumentConnectionResolvers<ContextType>;
+  CustomerDocumentEdge?: CustomerDocumentEdgeResolvers<ContextType>;
   CustomerEdge?: CustomerEdgeResolvers<ContextType>;
   CustomerGradeAtRisk?: CustomerGradeAtRiskResolvers<ContextType>;
+  CustomerGradeChange?: CustomerGradeChangeResolvers<ContextType>;
+  CustomerGradeChangeConnection?: CustomerGradeChangeConnectionResolvers<ContextType>;
+  CustomerGradeChangeEdge?: CustomerGradeChangeEdgeResolvers<ContextType>;
   CustomerGradeEvaluationResult?: CustomerGradeEvaluationResultResolvers<ContextType>;
   CustomerGradeThreshold?: CustomerGradeThresholdResolvers<ContextType>;
   CustomerPolicy?: CustomerPolicyResolvers<ContextType>;
@@ -1736,18 +2125,26 @@ export type Resolvers<ContextType = CustomersContext> = ResolversObject<{
   CustomerSpecialCare?: CustomerSpecialCareResolvers<ContextType>;
   CustomerValueComponent?: CustomerValueComponentResolvers<ContextType>;
   CustomerValueScore?: CustomerValueScoreResolvers<ContextType>;
+  CustomerValueScoreConnection?: CustomerValueScoreConnectionResolvers<ContextType>;
+  CustomerValueScoreEdge?: CustomerValueScoreEdgeResolvers<ContextType>;
   CustomerValueScoreRecord?: CustomerValueScoreRecordResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   Decimal?: GraphQLScalarType;
   DeleteCustomerSegmentPayload?: DeleteCustomerSegmentPayloadResolvers<ContextType>;
+  DeletedRow?: DeletedRowResolvers<ContextType>;
   EnterpriseProfile?: EnterpriseProfileResolvers<ContextType>;
   FinancialSnapshot?: FinancialSnapshotResolvers<ContextType>;
+  FinancialSnapshotConnection?: FinancialSnapshotConnectionResolvers<ContextType>;
+  FinancialSnapshotEdge?: FinancialSnapshotEdgeResolvers<ContextType>;
   IndividualProfile?: IndividualProfileResolvers<ContextType>;
   JobCount?: JobCountResolvers<ContextType>;
+  JobProgress?: JobProgressResolvers<ContextType>;
   JobRun?: JobRunResolvers<ContextType>;
   JobRunConnection?: JobRunConnectionResolvers<ContextType>;
   JobRunEdge?: JobRunEdgeResolvers<ContextType>;
+  KpiGroupValue?: KpiGroupValueResolvers<ContextType>;
+  KpiRow?: KpiRowResolvers<ContextType>;
   MarkCustomerProfileReviewedPayload?: MarkCustomerProfileReviewedPayloadResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;

@@ -1,5 +1,5 @@
-import type { Scope } from '@crm/service-kit';
-import type { Kysely } from 'kysely';
+import { type CountedConnection, decodeCursor, type PageWindow, type Scope } from '@crm/service-kit';
+import { type Kysely, sql } from 'kysely';
 import { customerIdsInScope } from './customer.store.ts';
 import type { ConsentPurpose, ConsentRecordRow, ContactChannel, DB } from './schema.ts';
 
@@ -68,3 +68,49 @@ export function consentStates(customerId: string, latest: ConsentRecordRow[]): C
 
 const CHANNELS: readonly ContactChannel[] = ['PHONE', 'SMS', 'EMAIL', 'APP', 'MESSAGING', 'VISIT', 'BRANCH'];
 export const channelOf = (value: string): ContactChannel | null => CHANNELS.find((c) => c === value) ?? null;
+
+/** Keyset of a consent change in the per-customer order (newest first): ties on the instant are broken by id. */
+export const consentCursor = (row: ConsentRecordRow) => [new Date(row.changed_at).toISOString(), row.id];
+
+/** One page of consent changes per customer, `window.limit` each after a cursor, in one query (a window function). */
+export async function findConsentHistoryPages(db: Kysely<DB>, scope: Scope, customerIds: readonly string[], window: PageWindow): Promise<ConsentRecordRow[]> {
+  if (!customerIds.length) return [];
+  const after = window.after ? decodeCursor(window.after, 2).map(String) : null;
+  const ranked = db
+    .selectFrom('consent_record')
+    .selectAll()
+    .select((eb) =>
+      eb.fn
+        .agg<string>('row_number')
+        .over((ob) => ob.partitionBy('customer_id').orderBy('changed_at', 'desc').orderBy('id', 'desc'))
+        .as('rn'),
+    )
+    .where('customer_id', 'in', [...customerIds])
+    .$if(scope.kind !== 'all', (q) => q.where('customer_id', 'in', customerIdsInScope(db, scope)))
+    .$if(after !== null, (q) => q.where(sql<boolean>`(changed_at, id) < (${after?.[0]}::timestamptz, ${after?.[1]})`));
+  const rows = await db
+    .selectFrom(ranked.as('r'))
+    .selectAll()
+    .where('rn', '<=', String(window.limit))
+    .orderBy('customer_id')
+    .orderBy('changed_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.map(({ rn: _rn, ...row }) => row);
+}
+
+/** Number of consent changes of each customer asked for, in one grouped query. */
+export async function countConsentHistory(db: Kysely<DB>, scope: Scope, customerIds: readonly string[]): Promise<Map<string, number>> {
+  if (!customerIds.length) return new Map();
+  const rows = await db
+    .selectFrom('consent_record')
+    .select(['customer_id', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('customer_id', 'in', [...customerIds])
+    .$if(scope.kind !== 'all', (q) => q.where('customer_id', 'in', customerIdsInScope(db, scope)))
+    .groupBy('customer_id')
+    .execute();
+  return new Map(rows.map((r) => [r.customer_id, Number(r.n)]));
+}
+
+/** `Customer.consentHistory`: a page and its lazy count. */
+export type ConsentPage = CountedConnection<ConsentState>;

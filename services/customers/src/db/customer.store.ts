@@ -1,4 +1,18 @@
-import { assertInScope, type Connection, forbidden, inScope, inScopeSql, type Scope } from '@crm/service-kit';
+import {
+  assertInScope,
+  type ChangePosition,
+  type ChangeStamped,
+  type Connection,
+  changeColumns,
+  changeFeedFilter,
+  changeOrder,
+  endOfDate,
+  forbidden,
+  inScope,
+  inScopeSql,
+  type Scope,
+  startOfDate,
+} from '@crm/service-kit';
 import type { Expression, ExpressionBuilder, Kysely, SelectQueryBuilder, SqlBool } from 'kysely';
 import type { ProfileChange } from '../domain/profile.ts';
 import type { SegmentRule } from '../domain/segment-rule.ts';
@@ -32,6 +46,14 @@ export interface CustomerFilter {
   specialCare?: boolean | null;
   ageBand?: string[] | null;
   delinquencyBucket?: string[] | null;
+  /** Registered on or after this date (YYYY-MM-DD). */
+  registeredFrom?: string | null;
+  /** Registered on or before this date. */
+  registeredTo?: string | null;
+  /** Last changed on or after this date. */
+  updatedFrom?: string | null;
+  /** Last changed on or before this date. */
+  updatedTo?: string | null;
 }
 
 /** A filter with what it needs resolved: the date, the stale cut-off and the segment's rule. */
@@ -180,6 +202,10 @@ export function matchesFilter(filter: CustomerCriteria) {
     if (filter.status?.length) conditions.push(eb('customer.status', 'in', filter.status));
     if (filter.branchId) conditions.push(eb('customer.branch_id', '=', filter.branchId));
     if (filter.relationshipManagerId) conditions.push(eb('customer.relationship_manager_id', '=', filter.relationshipManagerId));
+    if (filter.registeredFrom) conditions.push(eb('customer.created_at', '>=', startOfDate(filter.registeredFrom)));
+    if (filter.registeredTo) conditions.push(eb('customer.created_at', '<', endOfDate(filter.registeredTo)));
+    if (filter.updatedFrom) conditions.push(eb('customer.updated_at', '>=', startOfDate(filter.updatedFrom)));
+    if (filter.updatedTo) conditions.push(eb('customer.updated_at', '<', endOfDate(filter.updatedTo)));
     if (filter.nameContains) {
       const escaped = filter.nameContains.replace(/[\\%_]/g, (m) => `\\${m}`);
       conditions.push(eb('customer.display_name', 'ilike', `%${escaped}%`));
@@ -190,22 +216,30 @@ export function matchesFilter(filter: CustomerCriteria) {
 
 /**
  * One page of customers in id order (ids are UUIDv7, so this is registration order): a keyset
- * page costs the same at the millionth row as at the first.
+ * page costs the same at the millionth row as at the first. With `since` (a `changedSince`
+ * pull), the page follows the change feed instead (service-kit change-feed.ts): customers
+ * registered or changed after that position, in feed order, each with its change stamp.
  */
 export async function listCustomers(
   db: Kysely<DB>,
   scope: Scope,
   filter: CustomerCriteria,
-  page: { limit: number; afterId?: string | undefined },
-): Promise<CustomerRecord[]> {
+  page: { limit: number; afterId?: string | undefined; since?: ChangePosition | null | undefined },
+): Promise<(CustomerRecord & Partial<ChangeStamped>)[]> {
+  const feed = page.since !== undefined;
   const ids = db
     .selectFrom('customer')
     .select('customer.id')
     .where(matchesFilter(filter))
     .where(inScopeSql(scope, 'customer.branch_id', 'customer.relationship_manager_id'))
     .$if(page.afterId !== undefined, (q: SelectQueryBuilder<DB, 'customer', { id: string }>) => q.where('customer.id', '>', page.afterId ?? ''))
-    .orderBy('customer.id')
+    .$if(feed, (q) => q.where(changeFeedFilter('customer', page.since ?? null)).orderBy(changeOrder('customer')))
+    .$if(!feed, (q) => q.orderBy('customer.id'))
     .limit(page.limit);
+  if (feed) {
+    const rows = await selectCustomerRecords(db).select(changeColumns('c')).where('c.id', 'in', ids).orderBy(changeOrder('c')).execute();
+    return rows.map((row) => ({ ...toRecord(row), change_txid: row.change_txid, change_seq: row.change_seq }));
+  }
   const rows = await selectCustomerRecords(db).where('c.id', 'in', ids).orderBy('c.id').execute();
   return rows.map(toRecord);
 }

@@ -1,5 +1,5 @@
-import type { Scope } from '@crm/service-kit';
-import type { Kysely } from 'kysely';
+import { type CountedConnection, dateText, decodeCursor, type PageWindow, type Scope } from '@crm/service-kit';
+import { type Kysely, sql } from 'kysely';
 import { customerIdsInScope } from './customer.store.ts';
 import type { DB, FinancialSnapshotRow } from './schema.ts';
 
@@ -59,3 +59,54 @@ export async function findSnapshotsOfCustomers(db: Kysely<DB>, scope: Scope, cus
     .orderBy('id', 'desc')
     .execute();
 }
+
+/** Keyset of a snapshot in the per-customer order (newest as-of date first, then id): ties on the date are broken by id. */
+export const snapshotCursor = (row: FinancialSnapshotRow) => [dateText(row.as_of), row.id];
+
+/** One page of snapshots per customer, `window.limit` each after a cursor, in one query (a window function). */
+export async function findSnapshotPagesOfCustomers(
+  db: Kysely<DB>,
+  scope: Scope,
+  customerIds: readonly string[],
+  window: PageWindow,
+): Promise<FinancialSnapshotRow[]> {
+  if (!customerIds.length) return [];
+  const after = window.after ? decodeCursor(window.after, 2).map(String) : null;
+  const ranked = db
+    .selectFrom('financial_snapshot')
+    .selectAll()
+    .select((eb) =>
+      eb.fn
+        .agg<string>('row_number')
+        .over((ob) => ob.partitionBy('customer_id').orderBy('as_of', 'desc').orderBy('id', 'desc'))
+        .as('rn'),
+    )
+    .where('customer_id', 'in', [...customerIds])
+    .$if(scope.kind !== 'all', (q) => q.where('customer_id', 'in', customerIdsInScope(db, scope)))
+    .$if(after !== null, (q) => q.where(sql<boolean>`(as_of, id) < (${after?.[0]}::date, ${after?.[1]})`));
+  const rows = await db
+    .selectFrom(ranked.as('r'))
+    .selectAll()
+    .where('rn', '<=', String(window.limit))
+    .orderBy('customer_id')
+    .orderBy('as_of', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.map(({ rn: _rn, ...row }) => row);
+}
+
+/** Number of snapshots of each customer asked for, in one grouped query. */
+export async function countSnapshotsOfCustomers(db: Kysely<DB>, scope: Scope, customerIds: readonly string[]): Promise<Map<string, number>> {
+  if (!customerIds.length) return new Map();
+  const rows = await db
+    .selectFrom('financial_snapshot')
+    .select(['customer_id', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('customer_id', 'in', [...customerIds])
+    .$if(scope.kind !== 'all', (q) => q.where('customer_id', 'in', customerIdsInScope(db, scope)))
+    .groupBy('customer_id')
+    .execute();
+  return new Map(rows.map((r) => [r.customer_id, Number(r.n)]));
+}
+
+/** `Customer.financialSnapshots`: a page and its lazy count. */
+export type FinancialSnapshotPage = CountedConnection<FinancialSnapshotRow>;

@@ -1,9 +1,9 @@
-import { dateText, endOfDate, type Scope } from '@crm/service-kit';
-import type { Kysely } from 'kysely';
+import { type CountedConnection, dateText, decodeCursor, endOfDate, type PageWindow, type Scope } from '@crm/service-kit';
+import type { Insertable, Kysely } from 'kysely';
 import type { GradeState } from '../domain/grade.ts';
 import type { ValueScore } from '../domain/value-score.ts';
 import { customerIdsInScope } from './customer.store.ts';
-import type { DB } from './schema.ts';
+import type { CustomerGradeChangeTable, DB } from './schema.ts';
 
 export interface StoredValueScore {
   customer_id: string;
@@ -11,9 +11,18 @@ export interface StoredValueScore {
   total: string;
 }
 
-/** The newest stored scores of many customers, `limit` each, in one query (a window function). */
-export async function findStoredScoresOfCustomers(db: Kysely<DB>, scope: Scope, customerIds: readonly string[], limit: number): Promise<StoredValueScore[]> {
+/** Keyset of a stored score in the per-customer order (newest date first; one score per customer and date, so no ties). */
+export const storedScoreCursor = (row: StoredValueScore) => [row.as_of];
+
+/** The newest stored scores of many customers, `window.limit` each after a cursor, in one query (a window function). */
+export async function findStoredScoresOfCustomers(
+  db: Kysely<DB>,
+  scope: Scope,
+  customerIds: readonly string[],
+  window: PageWindow,
+): Promise<StoredValueScore[]> {
   if (!customerIds.length) return [];
+  const after = window.after ? String(decodeCursor(window.after, 1)[0]) : null;
   const ranked = db
     .selectFrom('customer_value_score')
     .select(['customer_id', 'as_of', 'total'])
@@ -24,28 +33,64 @@ export async function findStoredScoresOfCustomers(db: Kysely<DB>, scope: Scope, 
         .as('rn'),
     )
     .where('customer_id', 'in', [...customerIds])
-    .$if(scope.kind !== 'all', (q) => q.where('customer_id', 'in', customerIdsInScope(db, scope)));
+    .$if(scope.kind !== 'all', (q) => q.where('customer_id', 'in', customerIdsInScope(db, scope)))
+    .$if(after !== null, (q) => q.where('as_of', '<', after ?? ''));
   const rows = await db
     .selectFrom(ranked.as('r'))
     .select(['customer_id', 'as_of', 'total'])
-    .where('rn', '<=', String(limit))
+    .where('rn', '<=', String(window.limit))
     .orderBy('customer_id')
     .orderBy('as_of', 'desc')
     .execute();
   return rows.map((r) => ({ ...r, as_of: dateText(r.as_of) }));
 }
 
+/** Number of stored scores of each customer asked for, in one grouped query. */
+export async function countStoredScoresOfCustomers(db: Kysely<DB>, scope: Scope, customerIds: readonly string[]): Promise<Map<string, number>> {
+  if (!customerIds.length) return new Map();
+  const rows = await db
+    .selectFrom('customer_value_score')
+    .select(['customer_id', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('customer_id', 'in', [...customerIds])
+    .$if(scope.kind !== 'all', (q) => q.where('customer_id', 'in', customerIdsInScope(db, scope)))
+    .groupBy('customer_id')
+    .execute();
+  return new Map(rows.map((r) => [r.customer_id, Number(r.n)]));
+}
+
 export interface GradedCustomer {
   id: string;
   created_at: Date;
+  branch_id: string;
+  relationship_manager_id: string | null;
   state: GradeState;
 }
 
 /** One page of customers registered on or before the date, with their grade state (keyset by id). */
+/** How many customers a grade evaluation for `asOf` goes through (its progress total). */
+export async function countCustomersToGrade(db: Kysely<DB>, asOf: string): Promise<number> {
+  const row = await db
+    .selectFrom('customer')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('created_at', '<', endOfDate(asOf))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export async function findCustomersToGrade(db: Kysely<DB>, asOf: string, afterId: string | null, limit: number): Promise<GradedCustomer[]> {
   const rows = await db
     .selectFrom('customer')
-    .select(['id', 'created_at', 'grade', 'grade_since', 'grade_at_risk_since', 'grade_at_risk_until', 'grade_projected'])
+    .select([
+      'id',
+      'created_at',
+      'branch_id',
+      'relationship_manager_id',
+      'grade',
+      'grade_since',
+      'grade_at_risk_since',
+      'grade_at_risk_until',
+      'grade_projected',
+    ])
     .where('created_at', '<', endOfDate(asOf))
     .$if(afterId !== null, (q) => q.where('id', '>', afterId ?? ''))
     .orderBy('id')
@@ -54,6 +99,8 @@ export async function findCustomersToGrade(db: Kysely<DB>, asOf: string, afterId
   return rows.map((r) => ({
     id: r.id,
     created_at: r.created_at,
+    branch_id: r.branch_id,
+    relationship_manager_id: r.relationship_manager_id,
     state: {
       grade: r.grade,
       since: dateText(r.grade_since),
@@ -85,6 +132,16 @@ export async function upsertValueScores(db: Kysely<DB>, scores: { customerId: st
     .execute();
 }
 
+/** Records grade changes (one per customer and date: a rerun for the same date adds nothing). */
+export async function insertGradeChanges(db: Kysely<DB>, rows: Insertable<CustomerGradeChangeTable>[]): Promise<void> {
+  if (!rows.length) return;
+  await db
+    .insertInto('customer_grade_change')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['customer_id', 'effective_on']).doNothing())
+    .execute();
+}
+
 /**
  * Applies new grade states: customers sharing the same next state are updated together, so a
  * page costs one UPDATE per distinct outcome (a handful), never one per customer.
@@ -111,3 +168,6 @@ export async function applyGradeStates(db: Kysely<DB>, changes: { customerId: st
       .execute();
   }
 }
+
+/** `Customer.valueScoreHistory`: a page and its lazy count. */
+export type StoredScorePage = CountedConnection<StoredValueScore>;

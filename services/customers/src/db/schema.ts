@@ -199,6 +199,20 @@ export interface CustomerValueScoreTable {
   components: ColumnType<unknown, string, string>;
 }
 
+/** One grade change applied by the grade evaluation (CustomerGradeChanged), with the branch and manager of then. */
+export interface CustomerGradeChangeTable {
+  id: string;
+  customer_id: string;
+  /** Null for the first grade. */
+  from_grade: Grade | null;
+  to_grade: Grade;
+  score: string;
+  effective_on: string;
+  branch_id: string;
+  relationship_manager_id: string | null;
+  recorded_at: Generated<Date>;
+}
+
 export interface GradeThresholdTable {
   grade: Grade;
   min_score: string;
@@ -223,6 +237,7 @@ export interface DB extends EventTables, AuditTables, JobRunTables {
   customer_loan: CustomerLoanTable;
   value_signal: ValueSignalTable;
   customer_value_score: CustomerValueScoreTable;
+  customer_grade_change: CustomerGradeChangeTable;
   grade_threshold: GradeThresholdTable;
   customer_policy: CustomerPolicyTable;
 }
@@ -239,3 +254,4 @@ export type CustomerDocumentRow = Selectable<CustomerDocumentTable>;
 export type SegmentRow = Selectable<SegmentTable>;
 export type CustomerPolicyRow = Selectable<CustomerPolicyTable>;
 export type GradeThresholdRow = Selectable<GradeThresholdTable>;
+export type CustomerGradeChangeRow = Selectable<CustomerGradeChangeTable>;

@@ -1,8 +1,10 @@
 import { emitMany, type PendingEvent } from '@crm/events';
 import type { JobDefinition } from '@crm/service-kit';
-import { applyGradeStates, findCustomersToGrade, upsertValueScores } from '../db/grade.store.ts';
+import type { Insertable } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import { applyGradeStates, countCustomersToGrade, findCustomersToGrade, insertGradeChanges, upsertValueScores } from '../db/grade.store.ts';
 import { findGradeThresholds, findPolicy } from '../db/policy.store.ts';
-import type { DB } from '../db/schema.ts';
+import type { CustomerGradeChangeTable, DB } from '../db/schema.ts';
 import { findValueInputs } from '../db/value.store.ts';
 import { evaluateGrade, type GradeState } from '../domain/grade.ts';
 import { computeValueScore, type ValueScore } from '../domain/value-score.ts';
@@ -31,11 +33,13 @@ export const gradeEvaluationJob: JobDefinition<DB> = {
   everyMs: 6 * 60 * 60 * 1000,
   // customers scored are looked at, not changed
   affected: ({ scored: _scored, ...changes }) => Object.values(changes).reduce((s, v) => s + v, 0),
-  async run({ db, asOf, now }) {
+  async run({ db, asOf, now, progress }) {
+    const total = await countCustomersToGrade(db, asOf);
     const policy = await findPolicy(db);
     const thresholds = (await findGradeThresholds(db)).map((t) => ({ grade: t.grade, minScore: t.min_score }));
     const counts: GradeEvaluationCounts = { scored: 0, initialGrades: 0, upgrades: 0, atRiskOpened: 0, atRiskCancelled: 0, downgrades: 0 };
     let afterId: string | null = null;
+    let seen = 0;
     for (;;) {
       const page = await findCustomersToGrade(db, asOf, afterId, PAGE);
       if (!page.length) break;
@@ -44,6 +48,7 @@ export const gradeEvaluationJob: JobDefinition<DB> = {
       const scores: { customerId: string; score: ValueScore }[] = [];
       const changes: { customerId: string; next: GradeState }[] = [];
       const events: PendingEvent[] = [];
+      const gradeChanges: Insertable<CustomerGradeChangeTable>[] = [];
       for (const customer of page) {
         const i = inputs.get(customer.id);
         if (!i) continue;
@@ -57,6 +62,16 @@ export const gradeEvaluationJob: JobDefinition<DB> = {
         const next = decision.next.grade;
         if (next && (decision.action === 'INITIAL' || decision.action === 'UPGRADE' || decision.action === 'DOWNGRADE')) {
           counts[decision.action === 'INITIAL' ? 'initialGrades' : decision.action === 'UPGRADE' ? 'upgrades' : 'downgrades']++;
+          gradeChanges.push({
+            id: uuidv7(),
+            customer_id: customer.id,
+            from_grade: previous,
+            to_grade: next,
+            score: total,
+            effective_on: asOf,
+            branch_id: customer.branch_id,
+            relationship_manager_id: customer.relationship_manager_id,
+          });
           events.push({
             name: 'CustomerGradeChanged',
             subject: customer.id,
@@ -84,8 +99,11 @@ export const gradeEvaluationJob: JobDefinition<DB> = {
       await db.transaction().execute(async (tx) => {
         await upsertValueScores(tx, scores);
         await applyGradeStates(tx, changes);
+        await insertGradeChanges(tx, gradeChanges);
         await emitMany(tx, events, now);
       });
+      seen += page.length;
+      await progress(seen, Math.max(total, seen));
       if (page.length < PAGE) break;
     }
     return { ...counts };

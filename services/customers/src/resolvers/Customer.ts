@@ -1,14 +1,21 @@
-import { pageSize, pseudonym, requireIdentity, seesPseudonyms, toConnection } from '@crm/service-kit';
+import { pageSize, pseudonym, requireIdentity, seesPseudonyms, toConnection, withCount } from '@crm/service-kit';
 import type {
   AddressResolvers,
   ContactDetailsResolvers,
   CustomerConnectionResolvers,
+  CustomerConsentConnectionResolvers,
+  CustomerDocumentConnectionResolvers,
   CustomerResolvers,
+  CustomerValueScoreConnectionResolvers,
   EnterpriseProfileResolvers,
+  FinancialSnapshotConnectionResolvers,
   IndividualProfileResolvers,
 } from '../__generated__/resolvers-types.ts';
-import { consentStates, toConsentState } from '../db/consent.store.ts';
+import { consentCursor, consentStates, toConsentState } from '../db/consent.store.ts';
 import { countCustomers } from '../db/customer.store.ts';
+import { documentCursor } from '../db/document.store.ts';
+import { snapshotCursor } from '../db/financial.store.ts';
+import { storedScoreCursor } from '../db/grade.store.ts';
 import { changeCursor } from '../db/history.store.ts';
 import { isStale } from '../domain/profile.ts';
 import { maskNationalId } from '../domain/registration.ts';
@@ -35,13 +42,22 @@ export const Customer: CustomerResolvers = {
     return toConnection(rows, size, changeCursor);
   },
   financialProfile: async (c, _args, ctx) => (await ctx.loaders.snapshotsOfCustomer.load(c.id))[0] ?? null,
-  financialSnapshots: (c, _args, ctx) => ctx.loaders.snapshotsOfCustomer.load(c.id),
+  financialSnapshots: async (c, { first, after }, ctx) => {
+    const size = pageSize(first);
+    const rows = await ctx.loaders.snapshotPagesOfCustomer(c.id, { limit: size + 1, after: after ?? null });
+    return withCount(toConnection(rows, size, snapshotCursor), () => ctx.loaders.snapshotCount.load(c.id));
+  },
   consents: async (c, _args, ctx) => consentStates(c.id, await ctx.loaders.consentsOfCustomer.load(c.id)),
-  consentHistory: async (c, _args, ctx) => (await ctx.loaders.consentHistoryOfCustomer.load(c.id)).map(toConsentState),
+  consentHistory: async (c, { first, after }, ctx) => {
+    const size = pageSize(first);
+    const rows = await ctx.loaders.consentHistoryOfCustomer(c.id, { limit: size + 1, after: after ?? null });
+    return withCount(toConnection(rows, size, consentCursor, toConsentState), () => ctx.loaders.consentHistoryCount.load(c.id));
+  },
   specialCare: (c) => ({ flags: c.special_care, note: c.special_care_note, priority: c.special_care.length > 0 }),
-  documents: async (c, { category }, ctx) => {
-    const docs = await ctx.loaders.documentsOfCustomer.load(c.id);
-    return category ? docs.filter((d) => d.category === category) : docs;
+  documents: async (c, { category, first, after }, ctx) => {
+    const size = pageSize(first);
+    const rows = await ctx.loaders.documentsOfCustomer(category ?? null)(c.id, { limit: size + 1, after: after ?? null });
+    return withCount(toConnection(rows, size, documentCursor), () => ctx.loaders.documentCount(category ?? null).load(c.id));
   },
   grade: (c) => c.grade,
   gradeSince: (c) => c.grade_since,
@@ -49,7 +65,11 @@ export const Customer: CustomerResolvers = {
     c.grade_at_risk_since && c.grade_at_risk_until && c.grade_projected
       ? { since: c.grade_at_risk_since, until: c.grade_at_risk_until, projectedGrade: c.grade_projected }
       : null,
-  valueScoreHistory: (c, { first }, ctx) => ctx.loaders.storedScoresOfCustomer(c.id, { limit: pageSize(first, 12), after: null }),
+  valueScoreHistory: async (c, { first, after }, ctx) => {
+    const size = pageSize(first, 12);
+    const rows = await ctx.loaders.storedScoresOfCustomer(c.id, { limit: size + 1, after: after ?? null });
+    return withCount(toConnection(rows, size, storedScoreCursor), () => ctx.loaders.storedScoreCount.load(c.id));
+  },
   valueScore: (c, _args, ctx) => ctx.loaders.valueScore.load(c),
 };
 
@@ -84,3 +104,9 @@ export const Address: AddressResolvers = {
 export const CustomerConnection: CustomerConnectionResolvers = {
   totalCount: (conn, _args, ctx) => countCustomers(ctx.db, conn.scope, conn.filter),
 };
+
+/** The nested connections count only when `totalCount` is selected (one grouped count per field per request). */
+export const FinancialSnapshotConnection: FinancialSnapshotConnectionResolvers = { totalCount: (c) => c.count() };
+export const CustomerConsentConnection: CustomerConsentConnectionResolvers = { totalCount: (c) => c.count() };
+export const CustomerDocumentConnection: CustomerDocumentConnectionResolvers = { totalCount: (c) => c.count() };
+export const CustomerValueScoreConnection: CustomerValueScoreConnectionResolvers = { totalCount: (c) => c.count() };

@@ -1,7 +1,10 @@
+import { dateText } from '@crm/service-kit';
 import type {
   CustomerChangeResolvers,
   CustomerConsentResolvers,
   CustomerDocumentResolvers,
+  CustomerGradeChangeConnectionResolvers,
+  CustomerGradeChangeResolvers,
   CustomerGradeThresholdResolvers,
   CustomerPolicyResolvers,
   CustomerValueComponentResolvers,
@@ -74,3 +77,20 @@ export const CustomerValueComponent: CustomerValueComponentResolvers = {
 export const CustomerValueScoreRecord: CustomerValueScoreRecordResolvers = {
   asOf: (r) => r.as_of,
 };
+
+export const CustomerGradeChange: CustomerGradeChangeResolvers = {
+  /** The rows are already within the caller's scope; the loader batches the customers of a page. */
+  customer: async (r, _args, ctx) => {
+    const customer = await ctx.loaders.customer.load(r.customer_id);
+    if (!customer) throw new Error(`grade change ${r.id} of a missing customer`);
+    return customer;
+  },
+  fromGrade: (r) => r.from_grade,
+  toGrade: (r) => r.to_grade,
+  effectiveOn: (r) => dateText(r.effective_on),
+  branchId: (r) => r.branch_id,
+  relationshipManagerId: (r) => r.relationship_manager_id,
+  recordedAt: (r) => r.recorded_at,
+};
+
+export const CustomerGradeChangeConnection: CustomerGradeChangeConnectionResolvers = { totalCount: (c) => c.count() };

@@ -1,10 +1,23 @@
 import { jobRunResolvers, scalarResolvers } from '@crm/service-kit';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
-import { Address, ContactDetails, Customer, CustomerConnection, EnterpriseProfile, IndividualProfile } from './Customer.ts';
+import {
+  Address,
+  ContactDetails,
+  Customer,
+  CustomerConnection,
+  CustomerConsentConnection,
+  CustomerDocumentConnection,
+  CustomerValueScoreConnection,
+  EnterpriseProfile,
+  FinancialSnapshotConnection,
+  IndividualProfile,
+} from './Customer.ts';
 import {
   CustomerChange,
   CustomerConsent,
   CustomerDocument,
+  CustomerGradeChange,
+  CustomerGradeChangeConnection,
   CustomerGradeThreshold,
   CustomerPolicy,
   CustomerValueComponent,
@@ -61,6 +74,12 @@ export const resolvers: Resolvers = {
   ContactDetails,
   Address,
   CustomerConnection,
+  FinancialSnapshotConnection,
+  CustomerConsentConnection,
+  CustomerDocumentConnection,
+  CustomerValueScoreConnection,
+  CustomerGradeChange,
+  CustomerGradeChangeConnection,
   CustomerChange,
   RelationshipManagerAssignment,
   FinancialSnapshot,

@@ -1,7 +1,7 @@
 import { runCommand, type UserError } from '@crm/service-kit';
 import type { InviteToCareEventInput } from '../__generated__/resolvers-types.ts';
 import type { EngagementContext } from '../context.ts';
-import { findCareEvent, findInvitationsOfEvents, insertInvitations } from '../db/care.store.ts';
+import { findCareEvent, findInvitedCustomerIds, insertInvitations } from '../db/care.store.ts';
 import { findConsentingCustomerIds } from '../db/consent.store.ts';
 import { findCustomerReplicas } from '../db/customer-replica.store.ts';
 import type { CareEventRow } from '../db/schema.ts';
@@ -29,7 +29,7 @@ export async function inviteToCareEvent(ctx: EngagementContext, input: InviteToC
     });
     if (errors.length) return { event: null, userErrors: errors };
     // capacity counts every invitation, also those of customers the caller may not see
-    const invited = new Set((await findInvitationsOfEvents(tx, { kind: 'all' }, [event.id])).map((i) => i.customer_id));
+    const invited = await findInvitedCustomerIds(tx, { kind: 'all' }, event.id);
     const fresh = ids.filter((id) => !invited.has(id));
     if (!fitsCapacity(event.capacity, invited.size, fresh.length)) {
       return {

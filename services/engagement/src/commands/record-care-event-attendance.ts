@@ -1,7 +1,7 @@
 import { runCommand } from '@crm/service-kit';
 import type { RecordCareEventAttendanceInput } from '../__generated__/resolvers-types.ts';
 import type { EngagementContext } from '../context.ts';
-import { findCareEvent, findInvitationsOfEvents, recordAttendance } from '../db/care.store.ts';
+import { findCareEvent, findInvitedCustomerIds, recordAttendance } from '../db/care.store.ts';
 import { missingIds } from '../domain/audience.ts';
 import type { CareEventResult } from './invite-to-care-event.ts';
 
@@ -21,7 +21,7 @@ export async function recordCareEventAttendance(ctx: EngagementContext, input: R
       if (event.starts_at.getTime() > now.getTime())
         return { event: null, userErrors: [{ field: 'eventId', code: 'EVENT_NOT_STARTED', message: 'Attendance is recorded once the event started' }] };
       // only the invitations of customers in the caller's scope can be marked as attended
-      const invited = new Set((await findInvitationsOfEvents(tx, ctx.scope, [event.id])).map((i) => i.customer_id));
+      const invited = await findInvitedCustomerIds(tx, ctx.scope, event.id);
       const errors = missingIds('attendedCustomerIds', input.attendedCustomerIds, invited, 'NOT_INVITED', (id) => `Customer ${id} was not invited`);
       if (errors.length) return { event: null, userErrors: errors };
       const attended = [...new Set(input.attendedCustomerIds)];

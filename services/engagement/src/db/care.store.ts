@@ -147,17 +147,67 @@ export async function findCareEvents(db: Kysely<DB>, scope: Scope, window: PageW
     .execute();
 }
 
-/** Invitations of events, only those of customers in scope. */
-export async function findInvitationsOfEvents(db: Kysely<DB>, scope: Scope, eventIds: readonly string[]): Promise<CareEventInvitationRow[]> {
+/** Keyset of an invitation in CareEvent.invitations (order sent; ties on the instant by customer id). */
+export const invitationCursor = (row: CareEventInvitationRow) => [row.invited_at.toISOString(), row.customer_id];
+
+/** Invitations of several events, only those of customers in scope, `limit` per event after a cursor, in one statement. */
+export async function findInvitationsOfEvents(
+  db: Kysely<DB>,
+  scope: Scope,
+  eventIds: readonly string[],
+  window: PageWindow,
+): Promise<CareEventInvitationRow[]> {
   if (!eventIds.length) return [];
-  return db
+  const after = window.after ? decodeCursor(window.after, 2).map(String) : null;
+  const ranked = db
     .selectFrom('care_event_invitation')
     .selectAll()
+    .select((eb) =>
+      eb.fn
+        .agg<string>('row_number')
+        .over((ob) => ob.partitionBy('event_id').orderBy('invited_at').orderBy('customer_id'))
+        .as('rn'),
+    )
     .where('event_id', 'in', [...eventIds])
     .where(customerInScope(scope, 'care_event_invitation.customer_id'))
+    .$if(after !== null, (q) => q.where((eb) => eb(eb.refTuple('invited_at', 'customer_id'), '>', eb.tuple(new Date(after?.[0] ?? ''), after?.[1] ?? ''))));
+  const rows = await db
+    .selectFrom(ranked.as('r'))
+    .selectAll()
+    .where('rn', '<=', String(window.limit))
+    .orderBy('event_id')
     .orderBy('invited_at')
     .orderBy('customer_id')
     .execute();
+  return rows.map(({ rn: _rn, ...row }) => row);
+}
+
+/** Every customer invited to an event, of those in scope (commands: capacity, attendance). */
+export async function findInvitedCustomerIds(db: Kysely<DB>, scope: Scope, eventId: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('care_event_invitation')
+    .select('customer_id')
+    .where('event_id', '=', eventId)
+    .where(customerInScope(scope, 'care_event_invitation.customer_id'))
+    .execute();
+  return new Set(rows.map((r) => r.customer_id));
+}
+
+/** Invited and attended counts per event, customers in scope only, one grouped statement. */
+export async function countInvitationsOfEvents(
+  db: Kysely<DB>,
+  scope: Scope,
+  eventIds: readonly string[],
+): Promise<{ event_id: string; invited: number; attended: number }[]> {
+  if (!eventIds.length) return [];
+  const rows = await db
+    .selectFrom('care_event_invitation')
+    .select((eb) => ['event_id', eb.fn.countAll<string>().as('invited'), sql<string>`count(*) filter (where status = 'ATTENDED')`.as('attended')])
+    .where('event_id', 'in', [...eventIds])
+    .where(customerInScope(scope, 'care_event_invitation.customer_id'))
+    .groupBy('event_id')
+    .execute();
+  return rows.map((r) => ({ event_id: r.event_id, invited: Number(r.invited), attended: Number(r.attended) }));
 }
 
 /** Invites customers (already invited ones are left as they are). */

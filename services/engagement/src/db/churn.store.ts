@@ -1,7 +1,9 @@
 import { DELINQUENCY_BUCKETS } from '@crm/events';
-import type { Scope } from '@crm/service-kit';
-import { type Insertable, type Kysely, sql } from 'kysely';
-import type { ChurnRiskRow, ChurnRiskTable, DB } from './schema.ts';
+import type { ChangePosition, Scope } from '@crm/service-kit';
+import { changeColumns, changeFeedFilter, changeOrder, decodeCursor } from '@crm/service-kit';
+import { type Expression, type ExpressionBuilder, type Insertable, type Kysely, type SqlBool, sql } from 'kysely';
+import { customerInBranch, customerOfManager, type ListPage } from './filters.ts';
+import type { ChurnRiskLevel, ChurnRiskRow, ChurnRiskTable, DB, Stamped } from './schema.ts';
 import { customerInScope } from './scope.ts';
 
 /** A loan's bucket as its rank, 0 (current) to 4 (90+ days), from the catalogue's ordered buckets. */
@@ -43,6 +45,15 @@ export interface ChurnInputRow {
  * The raw churn facts of one page of customers (keyset on id) in one query: contact counts in
  * two windows, complaints, low survey scores, loans, and the current level.
  */
+/** How many customers a churn-scoring run goes through (its progress total). */
+export async function countChurnCustomers(db: Kysely<DB>): Promise<number> {
+  const row = await db
+    .selectFrom('customer_replica')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export async function findChurnInputs(
   db: Kysely<DB>,
   page: { afterId: string | null; limit: number },
@@ -143,4 +154,60 @@ export async function upsertChurnRisks(db: Kysely<DB>, rows: Insertable<ChurnRis
       })),
     )
     .execute();
+}
+
+export interface ChurnScoreQuery {
+  customerId?: string | null;
+  branchId?: string | null;
+  relationshipManagerId?: string | null;
+  level?: readonly ChurnRiskLevel[] | null;
+  asOfFrom?: string | null;
+  asOfTo?: string | null;
+}
+
+function scoreMatches(scope: Scope, filter: ChurnScoreQuery) {
+  return (eb: ExpressionBuilder<DB, 'churn_risk'>) => {
+    const conditions: Expression<SqlBool>[] = [customerInScope(scope, 'churn_risk.customer_id')];
+    if (filter.customerId) conditions.push(eb('churn_risk.customer_id', '=', filter.customerId));
+    if (filter.branchId) conditions.push(customerInBranch('churn_risk.customer_id', filter.branchId));
+    if (filter.relationshipManagerId) conditions.push(customerOfManager('churn_risk.customer_id', filter.relationshipManagerId));
+    if (filter.level?.length) conditions.push(eb('churn_risk.level', 'in', [...filter.level]));
+    if (filter.asOfFrom) conditions.push(eb('churn_risk.as_of', '>=', filter.asOfFrom));
+    if (filter.asOfTo) conditions.push(eb('churn_risk.as_of', '<=', filter.asOfTo));
+    return eb.and(conditions);
+  };
+}
+
+/** Keyset of a churn score (newest as-of date first; ties by customer id). */
+export const churnScoreCursor = (row: ChurnRiskRow) => [row.as_of, row.customer_id];
+
+/** The latest churn scores matching a filter: newest as-of date first, or with `since` in change-feed order after it. */
+export async function findChurnScores(db: Kysely<DB>, scope: Scope, filter: ChurnScoreQuery, page: ListPage): Promise<Stamped<ChurnRiskRow>[]> {
+  const base = db.selectFrom('churn_risk').selectAll('churn_risk').where(scoreMatches(scope, filter));
+  if (page.since !== undefined) {
+    return base
+      .select(changeColumns('churn_risk'))
+      .where(changeFeedFilter('churn_risk', page.since))
+      .orderBy(changeOrder('churn_risk'))
+      .limit(page.limit)
+      .execute();
+  }
+  const after = page.after ? decodeCursor(page.after, 2).map(String) : null;
+  return base
+    .$if(after !== null, (q) => q.where((eb) => eb(eb.refTuple('as_of', 'customer_id'), '<', eb.tuple(after?.[0] ?? '', after?.[1] ?? ''))))
+    .orderBy('churn_risk.as_of', 'desc')
+    .orderBy('churn_risk.customer_id', 'desc')
+    .limit(page.limit)
+    .execute();
+}
+
+/** How many scores match (in a `changedSince` pull: changed after `since`). */
+export async function countChurnScores(db: Kysely<DB>, scope: Scope, filter: ChurnScoreQuery, since: ChangePosition | null | undefined): Promise<number> {
+  const row = await db
+    .selectFrom('churn_risk')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where(scoreMatches(scope, filter))
+    .$if(since !== undefined, (q) => q.where(changeFeedFilter('churn_risk', since ?? null)))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }

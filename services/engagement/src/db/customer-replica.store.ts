@@ -1,6 +1,6 @@
 import { assertInScope, inScope, inScopeSql, type Scope } from '@crm/service-kit';
 import type { Kysely } from 'kysely';
-import type { CustomerReplicaRow, DB } from './schema.ts';
+import type { CustomerReplicaRow, CustomerStatus, DB } from './schema.ts';
 
 /** Inserts or refreshes what engagement knows of a customer. */
 export async function upsertCustomerReplica(db: Kysely<DB>, row: CustomerReplicaRow): Promise<void> {
@@ -89,4 +89,13 @@ export async function applyCustomerProfileChange(
     .returning('id')
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** Records a status the customer took (once per event), for the churn and retention KPIs. */
+export async function recordCustomerStatus(db: Kysely<DB>, row: { eventId: string; customerId: string; status: CustomerStatus; at: Date }): Promise<void> {
+  await db
+    .insertInto('customer_status_replica')
+    .values({ event_id: row.eventId, customer_id: row.customerId, status: row.status, changed_at: row.at })
+    .onConflict((oc) => oc.column('event_id').doNothing())
+    .execute();
 }

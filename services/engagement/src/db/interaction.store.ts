@@ -1,7 +1,8 @@
-import type { PageWindow, Scope } from '@crm/service-kit';
-import { decodeCursor } from '@crm/service-kit';
-import type { Kysely } from 'kysely';
-import type { DB, InteractionChannel, InteractionPurpose, InteractionRow, NewInteraction } from './schema.ts';
+import type { ChangePosition, PageWindow, Scope } from '@crm/service-kit';
+import { changeColumns, changeFeedFilter, changeOrder, decodeCursor } from '@crm/service-kit';
+import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
+import { customerInBranch, type ListPage } from './filters.ts';
+import type { DB, InteractionChannel, InteractionPurpose, InteractionRow, NewInteraction, Stamped } from './schema.ts';
 import { customerInScope } from './scope.ts';
 
 export async function insertInteraction(db: Kysely<DB>, row: NewInteraction): Promise<void> {
@@ -65,6 +66,7 @@ export async function findInteractionsOfCustomers(db: Kysely<DB>, scope: Scope, 
 
 export interface InteractionQuery {
   customerId?: string | null;
+  branchId?: string | null;
   staffId?: string | null;
   channel?: readonly InteractionChannel[] | null;
   purpose?: readonly InteractionPurpose[] | null;
@@ -72,24 +74,65 @@ export interface InteractionQuery {
   to?: Date | null;
 }
 
-/** Interactions matching a filter, most recent first (keyset on occurred_at, id). */
-export async function findInteractions(db: Kysely<DB>, scope: Scope, filter: InteractionQuery, window: PageWindow): Promise<InteractionRow[]> {
-  const after = window.after ? decodeCursor(window.after, 2).map(String) : null;
-  return db
-    .selectFrom('interaction')
-    .selectAll()
-    .where(customerInScope(scope, 'interaction.customer_id'))
-    .$if(!!filter.customerId, (q) => q.where('customer_id', '=', filter.customerId ?? ''))
-    .$if(!!filter.staffId, (q) => q.where('staff_id', '=', filter.staffId ?? ''))
-    .$if(!!filter.channel?.length, (q) => q.where('channel', 'in', [...(filter.channel ?? [])]))
-    .$if(!!filter.purpose?.length, (q) => q.where('purpose', 'in', [...(filter.purpose ?? [])]))
-    .$if(!!filter.from, (q) => q.where('occurred_at', '>=', filter.from ?? new Date(0)))
-    .$if(!!filter.to, (q) => q.where('occurred_at', '<', filter.to ?? new Date(0)))
+function matches(scope: Scope, filter: InteractionQuery) {
+  return (eb: ExpressionBuilder<DB, 'interaction'>) => {
+    const conditions: Expression<SqlBool>[] = [customerInScope(scope, 'interaction.customer_id')];
+    if (filter.customerId) conditions.push(eb('interaction.customer_id', '=', filter.customerId));
+    if (filter.branchId) conditions.push(customerInBranch('interaction.customer_id', filter.branchId));
+    if (filter.staffId) conditions.push(eb('interaction.staff_id', '=', filter.staffId));
+    if (filter.channel?.length) conditions.push(eb('interaction.channel', 'in', [...filter.channel]));
+    if (filter.purpose?.length) conditions.push(eb('interaction.purpose', 'in', [...filter.purpose]));
+    if (filter.from) conditions.push(eb('interaction.occurred_at', '>=', filter.from));
+    if (filter.to) conditions.push(eb('interaction.occurred_at', '<', filter.to));
+    return eb.and(conditions);
+  };
+}
+
+/**
+ * Interactions matching a filter: most recent first (keyset on occurred_at, id), or with `since`
+ * (a `changedSince` pull) in change-feed order after that position.
+ */
+export async function findInteractions(db: Kysely<DB>, scope: Scope, filter: InteractionQuery, page: ListPage): Promise<Stamped<InteractionRow>[]> {
+  const base = db.selectFrom('interaction').selectAll('interaction').where(matches(scope, filter));
+  if (page.since !== undefined) {
+    return base
+      .select(changeColumns('interaction'))
+      .where(changeFeedFilter('interaction', page.since))
+      .orderBy(changeOrder('interaction'))
+      .limit(page.limit)
+      .execute();
+  }
+  const after = page.after ? decodeCursor(page.after, 2).map(String) : null;
+  return base
     .$if(after !== null, (q) => q.where((eb) => eb(eb.refTuple('occurred_at', 'id'), '<', eb.tuple(new Date(after?.[0] ?? ''), after?.[1] ?? ''))))
     .orderBy('occurred_at', 'desc')
     .orderBy('id', 'desc')
-    .limit(window.limit)
+    .limit(page.limit)
     .execute();
+}
+
+/** How many interactions match (in a `changedSince` pull: changed after `since`). */
+export async function countInteractions(db: Kysely<DB>, scope: Scope, filter: InteractionQuery, since: ChangePosition | null | undefined): Promise<number> {
+  const row = await db
+    .selectFrom('interaction')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where(matches(scope, filter))
+    .$if(since !== undefined, (q) => q.where(changeFeedFilter('interaction', since ?? null)))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Interactions per customer (Customer.interactions totalCount), one grouped statement. */
+export async function countInteractionsOfCustomers(db: Kysely<DB>, scope: Scope, customerIds: readonly string[]): Promise<{ key: string; n: number }[]> {
+  if (!customerIds.length) return [];
+  const rows = await db
+    .selectFrom('interaction')
+    .select((eb) => ['customer_id as key', eb.fn.countAll<string>().as('n')])
+    .where('customer_id', 'in', [...customerIds])
+    .where(customerInScope(scope, 'interaction.customer_id'))
+    .groupBy('customer_id')
+    .execute();
+  return rows.map((r) => ({ key: r.key, n: Number(r.n) }));
 }
 
 /** An interaction of a customer, for linking it to the task it completed. */

@@ -1,5 +1,5 @@
 import type { EventTables } from '@crm/events';
-import type { AuditTables, JobRunTables } from '@crm/service-kit';
+import type { AuditTables, ChangeStamped, CountedConnection, JobRunTables } from '@crm/service-kit';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type {
   CareEventAttendance,
@@ -47,6 +47,9 @@ export type {
   TaskType,
 } from '../domain/types.ts';
 
+/** The customers' status lifecycle (customers' catalogue). */
+export type CustomerStatus = 'PROSPECT' | 'ACTIVE' | 'DORMANT' | 'CHURNED';
+
 /** A `date` column: written as YYYY-MM-DD, read back as a string (see the service-kit type parsers). */
 type DateColumn = ColumnType<string, string, string>;
 /** A `numeric` column: exact decimal string in and out. */
@@ -62,6 +65,15 @@ export interface CustomerReplicaTable {
   relationship_manager_id: string | null;
   birth_date: string | null;
   updated_at: Date;
+}
+
+/** Every status a customer took (CustomerRegistered, CustomerStatusChanged), for the churn and retention KPIs. */
+export interface CustomerStatusReplicaTable {
+  /** The event that carried the status: a redelivery writes nothing. */
+  event_id: string;
+  customer_id: string;
+  status: CustomerStatus;
+  changed_at: Date;
 }
 
 /** Latest consent per purpose, from ConsentChanged. */
@@ -270,6 +282,7 @@ export interface ChurnRiskTable {
 
 export interface DB extends EventTables, AuditTables, JobRunTables {
   customer_replica: CustomerReplicaTable;
+  customer_status_replica: CustomerStatusReplicaTable;
   consent_replica: ConsentReplicaTable;
   loan_replica: LoanReplicaTable;
   engagement_setting: EngagementSettingTable;
@@ -309,3 +322,16 @@ export type CareGreetingRow = Selectable<CareGreetingTable>;
 export type CareEventRow = Selectable<CareEventTable>;
 export type CareEventInvitationRow = Selectable<CareEventInvitationTable>;
 export type ChurnRiskRow = Selectable<ChurnRiskTable>;
+export type ComplaintHistoryRow = Selectable<ComplaintHistoryTable>;
+
+/** A row as a top-level list returns it: with its change stamp in a `changedSince` pull (see service-kit change-feed.ts). */
+export type Stamped<R> = R & Partial<ChangeStamped>;
+
+/** The connections: a page and its lazy count (`totalCount` only runs it when selected). */
+export type InteractionPage = CountedConnection<InteractionRow>;
+export type TaskPage = CountedConnection<TaskRow>;
+export type ComplaintPage = CountedConnection<ComplaintRow>;
+export type SurveyResponsePage = CountedConnection<SurveyResponseRow>;
+export type ChurnRiskPage = CountedConnection<ChurnRiskRow>;
+export type ComplaintStatusChangePage = CountedConnection<ComplaintHistoryRow>;
+export type CareEventInvitationPage = CountedConnection<CareEventInvitationRow>;

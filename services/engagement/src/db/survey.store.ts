@@ -1,8 +1,19 @@
-import type { PageWindow, Scope } from '@crm/service-kit';
-import { decodeCursor } from '@crm/service-kit';
-import { type ExpressionBuilder, type Insertable, type Kysely, sql } from 'kysely';
+import type { ChangePosition, PageWindow, Scope } from '@crm/service-kit';
+import { changeColumns, changeFeedFilter, changeOrder, decodeCursor } from '@crm/service-kit';
+import { type Expression, type ExpressionBuilder, type Insertable, type Kysely, type SqlBool, sql } from 'kysely';
 import { NPS_DETRACTOR_MAX, NPS_PROMOTER_MIN } from '../domain/surveys.ts';
-import type { DB, SurveyDispatchRow, SurveyDispatchTable, SurveyResponseRow, SurveyResponseTable, SurveyRow, SurveyTable, SurveyTrigger } from './schema.ts';
+import { dayAfter, dayStart, type ListPage } from './filters.ts';
+import type {
+  DB,
+  Stamped,
+  SurveyDispatchRow,
+  SurveyDispatchTable,
+  SurveyResponseRow,
+  SurveyResponseTable,
+  SurveyRow,
+  SurveyTable,
+  SurveyTrigger,
+} from './schema.ts';
 import { assertCustomerInScope, customerInScope } from './scope.ts';
 
 export async function insertSurvey(db: Kysely<DB>, row: Insertable<SurveyTable>): Promise<void> {
@@ -230,4 +241,107 @@ export async function findDispatches(db: Kysely<DB>, scope: Scope, filter: Dispa
     .orderBy('id', 'desc')
     .limit(window.limit)
     .execute();
+}
+
+export interface SurveyResponseQuery {
+  surveyId?: string | null;
+  customerId?: string | null;
+  branchId?: string | null;
+  officerId?: string | null;
+  /** Answered on or after this date (UTC). */
+  from?: string | null;
+  /** Answered on or before this date (UTC). */
+  to?: string | null;
+}
+
+function responseMatches(scope: Scope, filter: SurveyResponseQuery) {
+  return (eb: ExpressionBuilder<DB, 'survey_response'>) => {
+    const conditions: Expression<SqlBool>[] = [customerInScope(scope, 'survey_response.customer_id')];
+    if (filter.surveyId) conditions.push(eb('survey_response.survey_id', '=', filter.surveyId));
+    if (filter.customerId) conditions.push(eb('survey_response.customer_id', '=', filter.customerId));
+    if (filter.branchId) conditions.push(eb('survey_response.branch_id', '=', filter.branchId));
+    if (filter.officerId) conditions.push(eb('survey_response.officer_id', '=', filter.officerId));
+    if (filter.from) conditions.push(eb('survey_response.responded_at', '>=', dayStart(filter.from)));
+    if (filter.to) conditions.push(eb('survey_response.responded_at', '<', dayAfter(filter.to)));
+    return eb.and(conditions);
+  };
+}
+
+/** Keyset of a response (most recent first; ties on the instant by id). */
+export const responseCursor = (row: SurveyResponseRow) => [row.responded_at.toISOString(), row.id];
+
+/** Survey responses matching a filter: most recent first, or with `since` in change-feed order after it. */
+export async function findSurveyResponses(db: Kysely<DB>, scope: Scope, filter: SurveyResponseQuery, page: ListPage): Promise<Stamped<SurveyResponseRow>[]> {
+  const base = db.selectFrom('survey_response').selectAll('survey_response').where(responseMatches(scope, filter));
+  if (page.since !== undefined) {
+    return base
+      .select(changeColumns('survey_response'))
+      .where(changeFeedFilter('survey_response', page.since))
+      .orderBy(changeOrder('survey_response'))
+      .limit(page.limit)
+      .execute();
+  }
+  const after = page.after ? decodeCursor(page.after, 2).map(String) : null;
+  return base
+    .$if(after !== null, (q) => q.where((eb) => eb(eb.refTuple('responded_at', 'id'), '<', eb.tuple(new Date(after?.[0] ?? ''), after?.[1] ?? ''))))
+    .orderBy('survey_response.responded_at', 'desc')
+    .orderBy('survey_response.id', 'desc')
+    .limit(page.limit)
+    .execute();
+}
+
+/** How many responses match (in a `changedSince` pull: changed after `since`). */
+export async function countSurveyResponses(
+  db: Kysely<DB>,
+  scope: Scope,
+  filter: SurveyResponseQuery,
+  since: ChangePosition | null | undefined,
+): Promise<number> {
+  const row = await db
+    .selectFrom('survey_response')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where(responseMatches(scope, filter))
+    .$if(since !== undefined, (q) => q.where(changeFeedFilter('survey_response', since ?? null)))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The responses of several surveys, `limit` per survey after a cursor, in one statement (Survey.responses). */
+export async function findResponsesOfSurveys(db: Kysely<DB>, scope: Scope, surveyIds: readonly string[], window: PageWindow): Promise<SurveyResponseRow[]> {
+  if (!surveyIds.length) return [];
+  const after = window.after ? decodeCursor(window.after, 2).map(String) : null;
+  const ranked = db
+    .selectFrom('survey_response')
+    .selectAll()
+    .select((eb) =>
+      eb.fn
+        .agg<string>('row_number')
+        .over((ob) => ob.partitionBy('survey_id').orderBy('responded_at', 'desc').orderBy('id', 'desc'))
+        .as('rn'),
+    )
+    .where('survey_id', 'in', [...surveyIds])
+    .where(customerInScope(scope, 'survey_response.customer_id'))
+    .$if(after !== null, (q) => q.where((eb) => eb(eb.refTuple('responded_at', 'id'), '<', eb.tuple(new Date(after?.[0] ?? ''), after?.[1] ?? ''))));
+  const rows = await db
+    .selectFrom(ranked.as('r'))
+    .selectAll()
+    .where('rn', '<=', String(window.limit))
+    .orderBy('survey_id')
+    .orderBy('responded_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.map(({ rn: _rn, ...row }) => row);
+}
+
+/** Responses per survey in scope (Survey.responses totalCount), one grouped statement. */
+export async function countResponsesOfSurveys(db: Kysely<DB>, scope: Scope, surveyIds: readonly string[]): Promise<{ key: string; n: number }[]> {
+  if (!surveyIds.length) return [];
+  const rows = await db
+    .selectFrom('survey_response')
+    .select((eb) => ['survey_id as key', eb.fn.countAll<string>().as('n')])
+    .where('survey_id', 'in', [...surveyIds])
+    .where(customerInScope(scope, 'survey_response.customer_id'))
+    .groupBy('survey_id')
+    .execute();
+  return rows.map((r) => ({ key: r.key, n: Number(r.n) }));
 }

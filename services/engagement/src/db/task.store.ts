@@ -1,7 +1,8 @@
-import type { PageWindow, Scope } from '@crm/service-kit';
-import { decodeCursor } from '@crm/service-kit';
-import { type ExpressionBuilder, type Kysely, sql, type Updateable } from 'kysely';
-import type { DB, NewTask, TaskPriority, TaskRow, TaskStatus, TaskTable, TaskType } from './schema.ts';
+import type { ChangePosition, PageWindow, Scope } from '@crm/service-kit';
+import { changeColumns, changeFeedFilter, changeOrder, decodeCursor } from '@crm/service-kit';
+import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql, type Updateable } from 'kysely';
+import { customerInBranch, type ListPage } from './filters.ts';
+import type { DB, NewTask, Stamped, TaskPriority, TaskRow, TaskStatus, TaskTable, TaskType } from './schema.ts';
 import { assertCustomerInScope, customerInScope } from './scope.ts';
 
 /**
@@ -73,28 +74,91 @@ const isOpen = (eb: ExpressionBuilder<DB, 'task'>) => eb('task.status', 'in', ['
 export interface TaskQuery {
   assigneeId?: string | null;
   customerId?: string | null;
+  branchId?: string | null;
   type?: readonly TaskType[] | null;
   status?: readonly TaskStatus[] | null;
   overdue?: boolean | null;
+  dueFrom?: Date | null;
+  dueTo?: Date | null;
+  createdFrom?: Date | null;
+  createdTo?: Date | null;
 }
 
-/** Tasks matching a filter, newest first (keyset on id). */
-export async function findTasks(db: Kysely<DB>, scope: Scope, filter: TaskQuery, window: PageWindow, now: Date): Promise<TaskRow[]> {
-  const afterId = window.after ? String(decodeCursor(window.after, 1)[0]) : null;
-  return db
+function matches(scope: Scope, filter: TaskQuery, now: Date) {
+  return (eb: ExpressionBuilder<DB, 'task'>) => {
+    const conditions: Expression<SqlBool>[] = [customerInScope(scope, 'task.customer_id')];
+    if (filter.assigneeId) conditions.push(eb('task.assignee_id', '=', filter.assigneeId));
+    if (filter.customerId) conditions.push(eb('task.customer_id', '=', filter.customerId));
+    if (filter.branchId) conditions.push(customerInBranch('task.customer_id', filter.branchId));
+    if (filter.type?.length) conditions.push(eb('task.type', 'in', [...filter.type]));
+    if (filter.status?.length) conditions.push(eb('task.status', 'in', [...filter.status]));
+    if (filter.overdue === true) conditions.push(eb.and([isOpen(eb), eb('task.due_at', '<', now)]));
+    if (filter.overdue === false) conditions.push(eb.or([eb.not(isOpen(eb)), eb('task.due_at', '>=', now)]));
+    if (filter.dueFrom) conditions.push(eb('task.due_at', '>=', filter.dueFrom));
+    if (filter.dueTo) conditions.push(eb('task.due_at', '<', filter.dueTo));
+    if (filter.createdFrom) conditions.push(eb('task.created_at', '>=', filter.createdFrom));
+    if (filter.createdTo) conditions.push(eb('task.created_at', '<', filter.createdTo));
+    return eb.and(conditions);
+  };
+}
+
+/** Tasks matching a filter: newest first (keyset on id), or with `since` in change-feed order after it. */
+export async function findTasks(db: Kysely<DB>, scope: Scope, filter: TaskQuery, page: ListPage, now: Date): Promise<Stamped<TaskRow>[]> {
+  const base = db
     .selectFrom('task')
-    .selectAll()
-    .where(customerInScope(scope, 'task.customer_id'))
-    .$if(!!filter.assigneeId, (q) => q.where('assignee_id', '=', filter.assigneeId ?? ''))
-    .$if(!!filter.customerId, (q) => q.where('customer_id', '=', filter.customerId ?? ''))
-    .$if(!!filter.type?.length, (q) => q.where('type', 'in', [...(filter.type ?? [])]))
-    .$if(!!filter.status?.length, (q) => q.where('status', 'in', [...(filter.status ?? [])]))
-    .$if(filter.overdue === true, (q) => q.where((eb) => eb.and([isOpen(eb), eb('due_at', '<', now)])))
-    .$if(filter.overdue === false, (q) => q.where((eb) => eb.or([eb.not(isOpen(eb)), eb('due_at', '>=', now)])))
-    .$if(afterId !== null, (q) => q.where('id', '<', afterId ?? ''))
-    .orderBy('id', 'desc')
-    .limit(window.limit)
+    .selectAll('task')
+    .where(matches(scope, filter, now));
+  if (page.since !== undefined) {
+    return base.select(changeColumns('task')).where(changeFeedFilter('task', page.since)).orderBy(changeOrder('task')).limit(page.limit).execute();
+  }
+  const afterId = page.after ? String(decodeCursor(page.after, 1)[0]) : null;
+  return base
+    .$if(afterId !== null, (q) => q.where('task.id', '<', afterId ?? ''))
+    .orderBy('task.id', 'desc')
+    .limit(page.limit)
     .execute();
+}
+
+/** How many tasks match (in a `changedSince` pull: changed after `since`). */
+export async function countTasks(db: Kysely<DB>, scope: Scope, filter: TaskQuery, since: ChangePosition | null | undefined, now: Date): Promise<number> {
+  const row = await db
+    .selectFrom('task')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where(matches(scope, filter, now))
+    .$if(since !== undefined, (q) => q.where(changeFeedFilter('task', since ?? null)))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Tasks per customer, optionally by status (Customer.tasks totalCount), one grouped statement. */
+export async function countTasksOfCustomers(
+  db: Kysely<DB>,
+  scope: Scope,
+  customerIds: readonly string[],
+  status: readonly TaskStatus[] | null,
+): Promise<{ key: string; n: number }[]> {
+  if (!customerIds.length) return [];
+  const rows = await db
+    .selectFrom('task')
+    .select((eb) => ['customer_id as key', eb.fn.countAll<string>().as('n')])
+    .where('customer_id', 'in', [...customerIds])
+    .where(customerInScope(scope, 'task.customer_id'))
+    .$if(!!status?.length, (q) => q.where('status', 'in', [...(status ?? [])]))
+    .groupBy('customer_id')
+    .execute();
+  return rows.map((r) => ({ key: r.key, n: Number(r.n) }));
+}
+
+/** Open tasks of an assignee in scope (the worklist's totalCount). */
+export async function countWorklist(db: Kysely<DB>, scope: Scope, assigneeId: string): Promise<number> {
+  const row = await db
+    .selectFrom('task')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('assignee_id', '=', assigneeId)
+    .where((eb) => isOpen(eb))
+    .where(customerInScope(scope, 'task.customer_id'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** A task with its place in the worklist order. */
@@ -215,13 +279,19 @@ export async function reassignOpenTasks(
 }
 
 /** Raises the priority of an open task found by its business key; false when there is none. */
-export async function raiseOpenTaskPriority(db: Kysely<DB>, dedupeKey: string, priority: TaskPriority): Promise<boolean> {
-  const row = await db
-    .updateTable('task')
-    .set({ priority })
+export async function raiseOpenTaskPriority(
+  db: Kysely<DB>,
+  dedupeKey: string,
+  priority: TaskPriority,
+): Promise<{ id: string; customerId: string; type: string; previousPriority: string } | undefined> {
+  const open = await db
+    .selectFrom('task')
+    .select(['id', 'customer_id', 'type', 'priority'])
     .where('dedupe_key', '=', dedupeKey)
     .where((eb) => isOpen(eb))
-    .returning('id')
+    .forUpdate()
     .executeTakeFirst();
-  return row !== undefined;
+  if (!open) return undefined;
+  if (open.priority !== priority) await db.updateTable('task').set({ priority }).where('id', '=', open.id).execute();
+  return { id: open.id, customerId: open.customer_id, type: open.type, previousPriority: open.priority };
 }

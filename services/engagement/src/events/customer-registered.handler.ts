@@ -1,10 +1,10 @@
 import type { EventHandler } from '@crm/events';
 import { createPlannedTask } from '../commands/create-planned-task.ts';
-import { upsertCustomerReplica } from '../db/customer-replica.store.ts';
+import { recordCustomerStatus, upsertCustomerReplica } from '../db/customer-replica.store.ts';
 import type { DB } from '../db/schema.ts';
 import { welcomeTask } from '../domain/tasks.ts';
 
-/** Keeps the customer replica and schedules the welcome contact for the relationship manager. */
+/** Keeps the customer replica (and the first status, for the churn KPIs) and schedules the welcome contact for the relationship manager. */
 export const onCustomerRegistered: EventHandler<DB, 'CustomerRegistered'> = async (tx, event) => {
   const c = event.data;
   await upsertCustomerReplica(tx, {
@@ -15,5 +15,6 @@ export const onCustomerRegistered: EventHandler<DB, 'CustomerRegistered'> = asyn
     birth_date: c.birthDate,
     updated_at: new Date(event.time),
   });
+  await recordCustomerStatus(tx, { eventId: event.id, customerId: c.customerId, status: c.status, at: new Date(c.registeredAt) });
   await createPlannedTask(tx, welcomeTask(c), { sourceEventId: event.id });
 };

@@ -4,6 +4,7 @@ import { onConsentChanged } from './consent-changed.handler.ts';
 import { onCustomerGradeAtRisk } from './customer-grade-at-risk.handler.ts';
 import { onCustomerProfileUpdated } from './customer-profile-updated.handler.ts';
 import { onCustomerRegistered } from './customer-registered.handler.ts';
+import { onCustomerStatusChanged } from './customer-status-changed.handler.ts';
 import { onDelinquencyBucketChanged } from './delinquency-bucket-changed.handler.ts';
 import { onInstalmentOverdue } from './instalment-overdue.handler.ts';
 import { onLoanClosed } from './loan-closed.handler.ts';
@@ -17,6 +18,7 @@ import { onTierDowngradeWarning } from './tier-downgrade-warning.handler.ts';
 export const handlers: EventHandlers<DB> = {
   CustomerRegistered: onCustomerRegistered,
   CustomerProfileUpdated: onCustomerProfileUpdated,
+  CustomerStatusChanged: onCustomerStatusChanged,
   ConsentChanged: onConsentChanged,
   RelationshipManagerAssigned: onRelationshipManagerAssigned,
   LoanDisbursed: onLoanDisbursed,

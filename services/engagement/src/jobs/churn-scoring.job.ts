@@ -1,6 +1,6 @@
 import { addDays, endOfDate, type JobDefinition, startOfDate } from '@crm/service-kit';
 import { recordChurnScores } from '../commands/record-churn-scores.ts';
-import { findChurnInputs, findChurnThresholds, findChurnWeights } from '../db/churn.store.ts';
+import { countChurnCustomers, findChurnInputs, findChurnThresholds, findChurnWeights } from '../db/churn.store.ts';
 import type { DB } from '../db/schema.ts';
 import { CHURN_LOOKBACK_DAYS, CHURN_WINDOW_DAYS, churnLevel, churnScore, churnSignalValues } from '../domain/churn.ts';
 import { LOW_CSAT_MAX, LOW_NPS_MAX } from '../domain/surveys.ts';
@@ -18,7 +18,8 @@ export const churnScoringJob: JobDefinition<DB> = {
   description: 'Scores churn risk from interactions, complaints, surveys, loans and dormancy',
   everyMs: 24 * 60 * 60_000,
   affected: (counts) => (counts.changed ?? 0) + (counts.retentionTasks ?? 0),
-  async run({ db, asOf, now }) {
+  async run({ db, asOf, now, progress }) {
+    const total = await countChurnCustomers(db);
     const weights = await findChurnWeights(db);
     const thresholds = await findChurnThresholds(db);
     const window = {
@@ -61,6 +62,7 @@ export const churnScoringJob: JobDefinition<DB> = {
       });
       counts.scored += inputs.length;
       afterId = inputs.at(-1)?.customer_id ?? null;
+      await progress(counts.scored, Math.max(total, counts.scored));
       if (inputs.length < PAGE) break;
     }
     return counts;

@@ -1,4 +1,6 @@
+import { pageSize, toConnection, withCount } from '@crm/service-kit';
 import type { CareEventInvitationResolvers, CareEventResolvers, CareGreetingResolvers } from '../__generated__/resolvers-types.ts';
+import { invitationCursor } from '../db/care.store.ts';
 
 export const CareGreeting: CareGreetingResolvers = {
   customer: (g) => ({ id: g.customer_id }),
@@ -12,9 +14,13 @@ export const CareEvent: CareEventResolvers = {
   kind: (e) => (e.kind === 'EDUCATION_TALK' || e.kind === 'APPRECIATION_DAY' ? e.kind : 'OTHER'),
   branchId: (e) => e.branch_id,
   startsAt: (e) => e.starts_at,
-  invitations: (e, _args, ctx) => ctx.loaders.invitationsOfEvent.load(e.id),
-  invitedCount: async (e, _args, ctx) => (await ctx.loaders.invitationsOfEvent.load(e.id)).length,
-  attendedCount: async (e, _args, ctx) => (await ctx.loaders.invitationsOfEvent.load(e.id)).filter((i) => i.status === 'ATTENDED').length,
+  invitations: async (e, { first, after }, ctx) => {
+    const size = pageSize(first);
+    const rows = await ctx.loaders.invitationsOfEvent(e.id, { limit: size + 1, after: after ?? null });
+    return withCount(toConnection(rows, size, invitationCursor), async () => (await ctx.loaders.invitationCounts.load(e.id)).invited);
+  },
+  invitedCount: async (e, _args, ctx) => (await ctx.loaders.invitationCounts.load(e.id)).invited,
+  attendedCount: async (e, _args, ctx) => (await ctx.loaders.invitationCounts.load(e.id)).attended,
 };
 
 export const CareEventInvitation: CareEventInvitationResolvers = {

@@ -1,4 +1,6 @@
-import type { ComplaintResolvers, ComplaintSlaResolvers } from '../__generated__/resolvers-types.ts';
+import { pageSize, toConnection, withCount } from '@crm/service-kit';
+import type { ComplaintResolvers, ComplaintSlaResolvers, ComplaintStatusChangeResolvers } from '../__generated__/resolvers-types.ts';
+import { historyCursor } from '../db/complaint.store.ts';
 
 export const Complaint: ComplaintResolvers = {
   __resolveReference: (ref, ctx) => ctx.loaders.complaint.load(ref.id),
@@ -13,14 +15,18 @@ export const Complaint: ComplaintResolvers = {
   closedAt: (c) => c.closed_at,
   reopenedCount: (c) => c.reopened_count,
   escalated: (c) => c.acknowledge_escalated_at !== null || c.resolve_escalated_at !== null,
-  history: async (c, _args, ctx) =>
-    (await ctx.loaders.complaintHistory.load(c.id)).map((h) => ({
-      fromStatus: h.from_status,
-      toStatus: h.to_status,
-      note: h.note,
-      changedBy: h.changed_by,
-      changedAt: h.changed_at,
-    })),
+  history: async (c, { first, after }, ctx) => {
+    const size = pageSize(first);
+    const rows = await ctx.loaders.historyOfComplaint(c.id, { limit: size + 1, after: after ?? null });
+    return withCount(toConnection(rows, size, historyCursor), () => ctx.loaders.historyCount.load(c.id));
+  },
+};
+
+export const ComplaintStatusChange: ComplaintStatusChangeResolvers = {
+  fromStatus: (h) => h.from_status,
+  toStatus: (h) => h.to_status,
+  changedBy: (h) => h.changed_by,
+  changedAt: (h) => h.changed_at,
 };
 
 export const ComplaintSla: ComplaintSlaResolvers = {

@@ -1,36 +1,90 @@
-import { badUserInput, findAuditTrail, findJobRuns, isCalendarDate, pageSize, requireIdentity, toConnection } from '@crm/service-kit';
+import {
+  badUserInput,
+  checkKpiRequest,
+  findAuditTrail,
+  findJobRuns,
+  isCalendarDate,
+  type KpiSqlRow,
+  kpiRows,
+  pageSize,
+  requireIdentity,
+  toConnection,
+  withCount,
+} from '@crm/service-kit';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 import { findCareEvents, findGreetings } from '../db/care.store.ts';
-import { findChurnWeights } from '../db/churn.store.ts';
-import { findComplaintInScope, findComplaintSlas, findComplaints } from '../db/complaint.store.ts';
-import { findInteractions, interactionCursor } from '../db/interaction.store.ts';
+import { churnScoreCursor, countChurnScores, findChurnScores, findChurnWeights } from '../db/churn.store.ts';
+import { countComplaints, findComplaintInScope, findComplaintSlas, findComplaints } from '../db/complaint.store.ts';
+import { countInteractions, findInteractions, interactionCursor } from '../db/interaction.store.ts';
+import * as kpi from '../db/kpi.store.ts';
 import { findIntegerSetting, SETTING_POST_LOAN_VISIT_DAYS } from '../db/setting.store.ts';
-import { aggregateSurveyResults, findDispatches, findSurveys } from '../db/survey.store.ts';
-import { findTaskInScope, findTasks, findWorklist, worklistCursor } from '../db/task.store.ts';
+import { aggregateSurveyResults, countSurveyResponses, findDispatches, findSurveyResponses, findSurveys, responseCursor } from '../db/survey.store.ts';
+import { countTasks, countWorklist, findTaskInScope, findTasks, findWorklist, worklistCursor } from '../db/task.store.ts';
+import { ENGAGEMENT_KPIS, type EngagementKpiMetric } from '../domain/kpis.ts';
 import { DEFAULT_POST_LOAN_VISIT_DAYS } from '../domain/tasks.ts';
+import { listArgs, listConnection } from './feed.ts';
+
+/** The SQL of each KPI (db/kpi.store.ts); formulas in domain/kpis.ts. */
+const KPI_SQL: Record<EngagementKpiMetric, (db: Parameters<typeof kpi.nps>[0], q: kpi.KpiQuery) => Promise<KpiSqlRow[]>> = {
+  CHURN_RATE: kpi.churnRate,
+  RETENTION_RATE: kpi.retentionRate,
+  COMPLAINT_SLA_COMPLIANCE: kpi.complaintSlaCompliance,
+  COMPLAINT_RESOLUTION_HOURS: kpi.complaintResolutionHours,
+  TASK_COMPLETION_RATE: kpi.taskCompletionRate,
+  TASK_OVERDUE_RATE: kpi.taskOverdueRate,
+  NPS: kpi.nps,
+  CSAT: kpi.csat,
+};
 
 export const Query: QueryResolvers = {
   task: (_parent, { id }, ctx) => {
     requireIdentity(ctx);
     return findTaskInScope(ctx.db, ctx.scope, id).then((t) => t ?? null);
   },
-  interactions: async (_parent, { filter, first, after }, ctx) => {
+  interactions: async (_parent, args, ctx) => {
     requireIdentity(ctx);
-    const size = pageSize(first);
-    const rows = await findInteractions(ctx.db, ctx.scope, filter ?? {}, { limit: size + 1, after: after ?? null });
-    return toConnection(rows, size, interactionCursor);
+    const { size, page, since } = listArgs(args);
+    const filter = args.filter ?? {};
+    const rows = await findInteractions(ctx.db, ctx.scope, filter, page);
+    return withCount(listConnection(rows, size, args.changedSince, interactionCursor), () => countInteractions(ctx.db, ctx.scope, filter, since));
   },
-  tasks: async (_parent, { filter, first, after }, ctx) => {
+  tasks: async (_parent, args, ctx) => {
     requireIdentity(ctx);
-    const size = pageSize(first);
-    const rows = await findTasks(ctx.db, ctx.scope, filter ?? {}, { limit: size + 1, after: after ?? null }, ctx.now());
-    return toConnection(rows, size, (r) => [r.id]);
+    const { size, page, since } = listArgs(args);
+    const filter = args.filter ?? {};
+    const now = ctx.now();
+    const rows = await findTasks(ctx.db, ctx.scope, filter, page, now);
+    return withCount(
+      listConnection(rows, size, args.changedSince, (r) => [r.id]),
+      () => countTasks(ctx.db, ctx.scope, filter, since, now),
+    );
   },
   worklist: async (_parent, { assigneeId, first, after }, ctx) => {
     requireIdentity(ctx);
     const size = pageSize(first);
     const { rows, now } = await findWorklist(ctx.db, ctx.scope, assigneeId, { limit: size + 1, after: after ?? null }, ctx.now());
-    return toConnection(rows, size, worklistCursor(now));
+    return withCount(toConnection(rows, size, worklistCursor(now)), () => countWorklist(ctx.db, ctx.scope, assigneeId));
+  },
+  surveyResponses: async (_parent, args, ctx) => {
+    requireIdentity(ctx);
+    const { size, page, since } = listArgs(args);
+    const filter = args.filter ?? {};
+    const rows = await findSurveyResponses(ctx.db, ctx.scope, filter, page);
+    return withCount(listConnection(rows, size, args.changedSince, responseCursor), () => countSurveyResponses(ctx.db, ctx.scope, filter, since));
+  },
+  churnScores: async (_parent, args, ctx) => {
+    requireIdentity(ctx);
+    const { size, page, since } = listArgs(args);
+    const filter = args.filter ?? {};
+    const rows = await findChurnScores(ctx.db, ctx.scope, filter, page);
+    return withCount(listConnection(rows, size, args.changedSince, churnScoreCursor), () => countChurnScores(ctx.db, ctx.scope, filter, since));
+  },
+  engagementKpi: async (_parent, { metric, groupBy, from, to }, ctx) => {
+    requireIdentity(ctx);
+    const definition = ENGAGEMENT_KPIS[metric];
+    const dimensions = checkKpiRequest(definition, { groupBy, from, to });
+    const rows = await KPI_SQL[metric](ctx.db, { groupBy: dimensions, from, to, scope: ctx.scope, now: ctx.now() });
+    return kpiRows(definition, dimensions, rows);
   },
   engagementAuditTrail: (_parent, { filter, first, after }, ctx) => findAuditTrail(ctx.db, filter ?? {}, { first, after: after ?? null }),
   engagementJobRuns: (_parent, { job, first, after }, ctx) => findJobRuns(ctx.db, { job }, { first, after: after ?? null }),
@@ -42,11 +96,15 @@ export const Query: QueryResolvers = {
     requireIdentity(ctx);
     return findComplaintInScope(ctx.db, ctx.scope, id).then((c) => c ?? null);
   },
-  complaints: async (_parent, { filter, first, after }, ctx) => {
+  complaints: async (_parent, args, ctx) => {
     requireIdentity(ctx);
-    const size = pageSize(first);
-    const rows = await findComplaints(ctx.db, ctx.scope, filter ?? {}, { limit: size + 1, after: after ?? null });
-    return toConnection(rows, size, (r) => [r.id]);
+    const { size, page, since } = listArgs(args);
+    const filter = args.filter ?? {};
+    const rows = await findComplaints(ctx.db, ctx.scope, filter, page);
+    return withCount(
+      listConnection(rows, size, args.changedSince, (r) => [r.id]),
+      () => countComplaints(ctx.db, ctx.scope, filter, since),
+    );
   },
   complaintSlas: (_parent, _args, ctx) => {
     requireIdentity(ctx);

@@ -1,8 +1,15 @@
+import { pageSize, toConnection, withCount } from '@crm/service-kit';
 import type { SurveyDispatchResolvers, SurveyResolvers, SurveyResponseResolvers } from '../__generated__/resolvers-types.ts';
+import { responseCursor } from '../db/survey.store.ts';
 
 export const Survey: SurveyResolvers = {
   __resolveReference: (ref, ctx) => ctx.loaders.survey.load(ref.id),
   createdAt: (s) => s.created_at,
+  responses: async (s, { first, after }, ctx) => {
+    const size = pageSize(first);
+    const rows = await ctx.loaders.responsesOfSurvey(s.id, { limit: size + 1, after: after ?? null });
+    return withCount(toConnection(rows, size, responseCursor), () => ctx.loaders.responseCount.load(s.id));
+  },
 };
 
 export const SurveyDispatch: SurveyDispatchResolvers = {
@@ -17,6 +24,15 @@ export const SurveyDispatch: SurveyDispatchResolvers = {
 };
 
 export const SurveyResponse: SurveyResponseResolvers = {
+  survey: async (r, _args, ctx) => {
+    const survey = await ctx.loaders.survey.load(r.survey_id);
+    if (!survey) throw new Error(`survey ${r.survey_id} of response ${r.id} is missing`);
+    return survey;
+  },
+  customer: (r) => ({ id: r.customer_id }),
+  dispatchId: (r) => r.dispatch_id,
+  branchId: (r) => r.branch_id,
+  officerId: (r) => r.officer_id,
   npsScore: (r) => r.nps_score,
   csatScore: (r) => r.csat_score,
   respondedAt: (r) => r.responded_at,

@@ -1,7 +1,7 @@
 import { auditRecordResolvers, jobRunResolvers, scalarResolvers } from '@crm/service-kit';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { CareEvent, CareEventInvitation, CareGreeting } from './Care.ts';
-import { Complaint, ComplaintSla } from './Complaint.ts';
+import { Complaint, ComplaintSla, ComplaintStatusChange } from './Complaint.ts';
 import { ChurnRisk, Customer } from './Customer.ts';
 import { Interaction } from './Interaction.ts';
 import { cancelTask } from './Mutation/cancel-task.ts';
@@ -56,6 +56,15 @@ export const resolvers: Resolvers = {
   Task,
   Complaint,
   ComplaintSla,
+  ComplaintStatusChange,
+  // The connections count only when `totalCount` is selected (one statement, or one grouped per field for nested ones).
+  InteractionConnection: { totalCount: (c) => c.count() },
+  TaskConnection: { totalCount: (c) => c.count() },
+  ComplaintConnection: { totalCount: (c) => c.count() },
+  SurveyResponseConnection: { totalCount: (c) => c.count() },
+  ChurnRiskConnection: { totalCount: (c) => c.count() },
+  ComplaintStatusChangeConnection: { totalCount: (c) => c.count() },
+  CareEventInvitationConnection: { totalCount: (c) => c.count() },
   Survey,
   SurveyDispatch,
   SurveyResponse,

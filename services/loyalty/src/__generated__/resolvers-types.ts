@@ -2,7 +2,10 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { JobRunResult, AuditRow } from '@crm/service-kit';
 import type { CustomerRef, PointsEntryRow, LoyaltyTierRow, EarningRuleRow, LoyaltySettingRow, RewardRow, RedemptionRow } from '../db/schema.ts';
-import type { AccountWithBalance } from '../db/account.store.ts';
+import type { AccountWithBalance, AccountPage } from '../db/account.store.ts';
+import type { EntryPage } from '../db/ledger.store.ts';
+import type { RedemptionPage } from '../db/reward.store.ts';
+import type { ReferralPage } from '../db/referral.store.ts';
 import type { LoyaltyContext } from '../context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -129,10 +132,34 @@ export type Customer = {
   loyalty?: Maybe<LoyaltyAccount>;
 };
 
+/** A row deleted after a change cursor (incremental sync): its id, when, and the cursor to pull from next. */
+export type DeletedRow = {
+  __typename?: 'DeletedRow';
+  cursor: Scalars['String']['output'];
+  deletedAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+};
+
 export type JobCount = {
   __typename?: 'JobCount';
   name: Scalars['String']['output'];
   value: Scalars['Int']['output'];
+};
+
+/** Progress of a job run: items done of the total, the rate so far and the time left. */
+export type JobProgress = {
+  __typename?: 'JobProgress';
+  done: Scalars['Int']['output'];
+  /** done / total, in percent with one decimal. */
+  percent?: Maybe<Scalars['Float']['output']>;
+  /** Items per second since the run started. */
+  ratePerSecond?: Maybe<Scalars['Float']['output']>;
+  /** Seconds left at that rate (0 once the run ended). */
+  secondsLeft?: Maybe<Scalars['Int']['output']>;
+  /** Items the run goes through, when the job knows it in advance. */
+  total?: Maybe<Scalars['Int']['output']>;
+  /** When the job last reported. */
+  updatedAt: Scalars['DateTime']['output'];
 };
 
 /** One run of a scheduled job: which job, for which business date, when, by whom, and what it changed. */
@@ -151,6 +178,8 @@ export type JobRun = {
   /** The job, as a value of the service's job enum (`CreditJob`, `CustomersJob`, `EngagementJob`, `LoyaltyJob`), e.g. `END_OF_DAY`. */
   job: Scalars['String']['output'];
   outcome: JobRunOutcome;
+  /** How far the run has got, as the job last reported it (at most a second old while it runs); null for a job that reports none. */
+  progress?: Maybe<JobProgress>;
   /** True when another replica was already running the job, so this run did nothing. */
   skipped: Scalars['Boolean']['output'];
   startedAt: Scalars['DateTime']['output'];
@@ -170,27 +199,71 @@ export type JobRunEdge = {
 
 export type JobRunOutcome =
   | 'FAILED'
+  /** Still working; see `progress`. */
+  | 'RUNNING'
   | 'SKIPPED'
   | 'SUCCEEDED';
+
+/** A dimension a KPI can be grouped by; each metric's description says which it supports. */
+export type KpiDimension =
+  | 'BRANCH'
+  | 'CURRENCY'
+  /** Grade a customer moved from (customers' grade migration; null for a first grade). */
+  | 'FROM_GRADE'
+  /** Calendar month of the metric's date (YYYY-MM). */
+  | 'MONTH'
+  | 'OFFICER'
+  | 'PRODUCT'
+  | 'SEGMENT'
+  /** Loyalty tier of the member. */
+  | 'TIER'
+  /** Grade a customer moved to (customers' grade migration). */
+  | 'TO_GRADE';
+
+/** One group's value of one dimension (null when the row has none, e.g. no officer). */
+export type KpiGroupValue = {
+  __typename?: 'KpiGroupValue';
+  dimension: KpiDimension;
+  value?: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * One row of a KPI: the group (one entry per `groupBy` dimension, in the order asked) and the figure,
+ * with the numerator and denominator it was computed from, so a BI tool can re-aggregate groups
+ * correctly (sum the parts, then divide) instead of averaging ratios.
+ */
+export type KpiRow = {
+  __typename?: 'KpiRow';
+  denominator?: Maybe<Scalars['Decimal']['output']>;
+  group: Array<KpiGroupValue>;
+  metric: Scalars['String']['output'];
+  numerator?: Maybe<Scalars['Decimal']['output']>;
+  /** The figure: a ratio (0..1, 4 decimals), a mean, a count or an amount; null when the denominator is zero. */
+  value?: Maybe<Scalars['Decimal']['output']>;
+};
 
 /** A customer's membership of the loyalty programme. */
 export type LoyaltyAccount = {
   __typename?: 'LoyaltyAccount';
   /** What the member's tier gives. */
   benefits: LoyaltyTierBenefits;
+  /** The member's branch (loyalty's copy of the customer's); null until the registration is known. */
+  branchId?: Maybe<Scalars['ID']['output']>;
   customer: Customer;
   id: Scalars['ID']['output'];
-  /** Ledger entries, newest first. */
+  /** Ledger entries, newest first (ties on the time by id). */
   ledger: PointsEntryConnection;
   openedAt: Scalars['DateTime']['output'];
   /** Points available: the sum of the ledger. */
   pointsBalance: Scalars['Int']['output'];
-  /** Rewards redeemed, newest first (cancelled ones included). */
+  /** Rewards redeemed, newest first (ties on the time by id; cancelled ones included). */
   redemptions: LoyaltyRedemptionConnection;
   /** Code the customer gives to people they refer. */
   referralCode: Scalars['String']['output'];
   /** Customers who registered with this member's referral code, newest first. */
   referrals: LoyaltyReferralConnection;
+  /** The member's relationship manager (staff user id), if any. */
+  relationshipManagerId?: Maybe<Scalars['ID']['output']>;
   /** Current tier code (BRONZE, SILVER, GOLD, PLATINUM by default). */
   tier: Scalars['String']['output'];
   /** Where the member stands: qualifying points, next tier, pending downgrade. */
@@ -216,6 +289,34 @@ export type LoyaltyAccountRedemptionsArgs = {
 export type LoyaltyAccountReferralsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type LoyaltyAccountConnection = {
+  __typename?: 'LoyaltyAccountConnection';
+  edges: Array<LoyaltyAccountEdge>;
+  pageInfo: PageInfo;
+  /** Accounts matching the filter (one count query, run only when asked for). */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type LoyaltyAccountEdge = {
+  __typename?: 'LoyaltyAccountEdge';
+  cursor: Scalars['String']['output'];
+  node: LoyaltyAccount;
+};
+
+export type LoyaltyAccountFilter = {
+  /** The member's branch. */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Opened on or after this date (UTC). */
+  openedFrom?: InputMaybe<Scalars['Date']['input']>;
+  /** Opened on or before this date (UTC). */
+  openedTo?: InputMaybe<Scalars['Date']['input']>;
+  /** The member's relationship manager. */
+  relationshipManagerId?: InputMaybe<Scalars['ID']['input']>;
+  /** The member's tier now (codes). */
+  tier?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 export type LoyaltyBranchFigures = {
@@ -250,6 +351,53 @@ export type LoyaltyJobCount = {
   name: Scalars['String']['output'];
   value: Scalars['Int']['output'];
 };
+
+/**
+ * The KPIs of loyalty (`loyaltyKpi`); each value's description gives its formula and dimensions. Points
+ * are counted from the ledger; BRANCH, OFFICER and TIER are the member's now (loyalty keeps no history
+ * of them); MONTH is the calendar month (UTC) of the entry.
+ */
+export type LoyaltyKpiMetric =
+  /**
+   * Points earned in [from, to]: EARN entries plus positive adjustments (the programme summary's
+   * `pointsIssued`). numerator = value = the points; denominator = the members who earned. Dimensions:
+   * BRANCH, OFFICER, TIER, MONTH.
+   */
+  | 'POINTS_EARNED'
+  /**
+   * Points expired in [from, to]: EXPIRE debits. numerator = value = the points; denominator = the
+   * members whose points expired. Dimensions: BRANCH, OFFICER, TIER, MONTH.
+   */
+  | 'POINTS_EXPIRED'
+  /**
+   * Points liability: the points outstanding at the end of `to` (the sum of every ledger entry
+   * recorded before it: earned and adjusted less redeemed, expired and reversed) valued at the
+   * programme's point value (`loyaltySettings.pointValue`, in `pointValueCurrency`). numerator = the
+   * amount, outstanding points x point value rounded to the currency's minor unit (HALF_EVEN) per
+   * group; denominator = the outstanding points; value = the amount. Grouped by MONTH: the
+   * outstanding points at the end of each month of the period (the last one ends on `to`).
+   * BAD_USER_INPUT on `metric` while no point value is set. Dimensions: BRANCH, OFFICER, TIER, MONTH,
+   * CURRENCY (the point value's).
+   */
+  | 'POINTS_LIABILITY'
+  /**
+   * Points outstanding at the end of `to`: the sum of every ledger entry recorded before it.
+   * numerator = value = those points; denominator = the members holding any (balance > 0). Grouped by
+   * MONTH: at the end of each month of the period. Dimensions: BRANCH, OFFICER, TIER, MONTH.
+   */
+  | 'POINTS_OUTSTANDING'
+  /**
+   * Points redeemed in [from, to]: REDEEM debits less the refunds of cancelled redemptions (positive
+   * REVERSE entries), as in `pointsRedeemed`. numerator = value = the points; denominator = the
+   * redemptions made in the period (cancelled ones included). Dimensions: BRANCH, OFFICER, TIER, MONTH.
+   */
+  | 'POINTS_REDEEMED'
+  /**
+   * Redemption rate: numerator = points redeemed in [from, to] (as POINTS_REDEEMED); denominator =
+   * points earned in [from, to] (as POINTS_EARNED); value = numerator / denominator (4 decimals,
+   * HALF_EVEN); null when nothing was earned. Dimensions: BRANCH, OFFICER, TIER, MONTH.
+   */
+  | 'REDEMPTION_RATE';
 
 export type LoyaltyPeriodFigures = {
   __typename?: 'LoyaltyPeriodFigures';
@@ -339,12 +487,30 @@ export type LoyaltyRedemptionConnection = {
   __typename?: 'LoyaltyRedemptionConnection';
   edges: Array<LoyaltyRedemptionEdge>;
   pageInfo: PageInfo;
+  /** Redemptions of the account, or matching the filter (one count query, run only when asked for). */
+  totalCount: Scalars['Int']['output'];
 };
 
 export type LoyaltyRedemptionEdge = {
   __typename?: 'LoyaltyRedemptionEdge';
   cursor: Scalars['String']['output'];
   node: LoyaltyRedemption;
+};
+
+export type LoyaltyRedemptionFilter = {
+  /** The member's branch now. */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Redeemed on or after this date (UTC). */
+  redeemedFrom?: InputMaybe<Scalars['Date']['input']>;
+  /** Redeemed on or before this date (UTC). */
+  redeemedTo?: InputMaybe<Scalars['Date']['input']>;
+  /** The member's relationship manager now. */
+  relationshipManagerId?: InputMaybe<Scalars['ID']['input']>;
+  rewardId?: InputMaybe<Scalars['ID']['input']>;
+  status?: InputMaybe<Array<LoyaltyRedemptionStatus>>;
+  /** The member's tier now (codes). */
+  tier?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 export type LoyaltyRedemptionStatus =
@@ -364,6 +530,8 @@ export type LoyaltyReferralConnection = {
   __typename?: 'LoyaltyReferralConnection';
   edges: Array<LoyaltyReferralEdge>;
   pageInfo: PageInfo;
+  /** Referrals of the member (one grouped count query, run only when asked for). */
+  totalCount: Scalars['Int']['output'];
 };
 
 export type LoyaltyReferralEdge = {
@@ -421,6 +589,9 @@ export type LoyaltyRuleCalculation =
 export type LoyaltySettings = {
   __typename?: 'LoyaltySettings';
   expiryWarningDays: Scalars['Int']['output'];
+  /** What one point is worth to the programme, in `pointValueCurrency` (values the points liability); null: not set. */
+  pointValue?: Maybe<Scalars['Decimal']['output']>;
+  pointValueCurrency?: Maybe<Scalars['String']['output']>;
   pointsValidityMonths: Scalars['Int']['output'];
   tierGraceDays: Scalars['Int']['output'];
   tierWindowMonths: Scalars['Int']['output'];
@@ -536,6 +707,8 @@ export type PageInfo = {
 /** One line of the append-only points ledger. */
 export type PointsEntry = {
   __typename?: 'PointsEntry';
+  /** The member's account. */
+  account: LoyaltyAccount;
   /** Who adjusted, for adjustments. */
   actorId?: Maybe<Scalars['String']['output']>;
   createdAt: Scalars['DateTime']['output'];
@@ -557,12 +730,31 @@ export type PointsEntryConnection = {
   __typename?: 'PointsEntryConnection';
   edges: Array<PointsEntryEdge>;
   pageInfo: PageInfo;
+  /** Entries of the account, or matching the filter (one count query, run only when asked for). */
+  totalCount: Scalars['Int']['output'];
 };
 
 export type PointsEntryEdge = {
   __typename?: 'PointsEntryEdge';
   cursor: Scalars['String']['output'];
   node: PointsEntry;
+};
+
+export type PointsEntryFilter = {
+  /** The member's branch now. */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  /** Recorded on or after this date (UTC). */
+  createdFrom?: InputMaybe<Scalars['Date']['input']>;
+  /** Recorded on or before this date (UTC). */
+  createdTo?: InputMaybe<Scalars['Date']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  kind?: InputMaybe<Array<PointsEntryKind>>;
+  /** The member's relationship manager now. */
+  relationshipManagerId?: InputMaybe<Scalars['ID']['input']>;
+  /** The earning rule (earned points and their reversals). */
+  ruleCode?: InputMaybe<Scalars['String']['input']>;
+  /** The member's tier now (codes). */
+  tier?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 export type PointsEntryKind =
@@ -576,20 +768,39 @@ export type Query = {
   __typename?: 'Query';
   /** The loyalty account with this id, or null. */
   loyaltyAccount?: Maybe<LoyaltyAccount>;
+  /**
+   * Loyalty accounts (members), oldest opened first (ties by id), or with `changedSince` the accounts
+   * opened or changed (tier, pending downgrade, branch, manager) after a previous pull: `"*"` starts
+   * from the beginning, `pageInfo.endCursor` is the cursor of the next pull. The balance is derived
+   * from the ledger: follow it with `pointsEntries(changedSince:)`.
+   */
+  loyaltyAccounts: LoyaltyAccountConnection;
   /** Audit trail of loyalty: mutations, job runs and sensitive reads, newest first (administrators, auditors). */
   loyaltyAuditTrail: AuditRecordConnection;
   /** Earning rules of the programme. */
   loyaltyEarningRules: Array<LoyaltyEarningRule>;
   /** Runs of loyalty's jobs, scheduled or asked for, newest first: which job, for which date, when, by whom, what it changed. */
   loyaltyJobRuns: JobRunConnection;
+  /** loyalty's KPIs as grouped aggregates (formulas: LoyaltyKpiMetric). Branch-bound callers get their branch's members only. */
+  loyaltyKpi: Array<KpiRow>;
   /** Programme figures for a period, optionally for one branch (analysts, managers, administrators). */
   loyaltyProgramSummary: LoyaltyProgramSummary;
   /** Who changed rules, tiers, rewards and settings, newest first (administrators). */
   loyaltyProgrammeChanges: LoyaltyProgrammeChangeConnection;
+  /**
+   * Redemptions of every member, oldest first (redeemed, then id), or with `changedSince` the
+   * redemptions made or cancelled after a previous pull (a cancelled one comes again).
+   */
+  loyaltyRedemptions: LoyaltyRedemptionConnection;
   /** Programme settings (validity, warning and grace periods). */
   loyaltySettings: LoyaltySettings;
   /** Tiers of the programme, lowest first. */
   loyaltyTiers: Array<LoyaltyTier>;
+  /**
+   * Points ledger entries of every member, oldest first (created, then id), or with `changedSince`
+   * the entries recorded after a previous pull (the ledger is append-only: each entry comes once).
+   */
+  pointsEntries: PointsEntryConnection;
   /** The rewards catalogue, by code. */
   rewards: LoyaltyRewardConnection;
 };
@@ -597,6 +808,14 @@ export type Query = {
 
 export type QueryLoyaltyAccountArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryLoyaltyAccountsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  changedSince?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<LoyaltyAccountFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -614,6 +833,14 @@ export type QueryLoyaltyJobRunsArgs = {
 };
 
 
+export type QueryLoyaltyKpiArgs = {
+  from: Scalars['Date']['input'];
+  groupBy?: InputMaybe<Array<KpiDimension>>;
+  metric: LoyaltyKpiMetric;
+  to: Scalars['Date']['input'];
+};
+
+
 export type QueryLoyaltyProgramSummaryArgs = {
   filter: LoyaltyProgramSummaryFilter;
 };
@@ -622,6 +849,22 @@ export type QueryLoyaltyProgramSummaryArgs = {
 export type QueryLoyaltyProgrammeChangesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   entity?: InputMaybe<LoyaltyProgrammeEntity>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryLoyaltyRedemptionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  changedSince?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<LoyaltyRedemptionFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryPointsEntriesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  changedSince?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<PointsEntryFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -660,6 +903,10 @@ export type RunLoyaltyJobPayload = {
 
 export type UpdateLoyaltySettingsInput = {
   expiryWarningDays?: InputMaybe<Scalars['Int']['input']>;
+  /** What one point is worth (above 0, at most 6 decimals); needs a currency, given now or already set. */
+  pointValue?: InputMaybe<Scalars['Decimal']['input']>;
+  /** ISO 4217 currency of the point value. */
+  pointValueCurrency?: InputMaybe<Scalars['String']['input']>;
   pointsValidityMonths?: InputMaybe<Scalars['Int']['input']>;
   tierGraceDays?: InputMaybe<Scalars['Int']['input']>;
   tierWindowMonths?: InputMaybe<Scalars['Int']['input']>;
@@ -851,17 +1098,27 @@ export type ResolversTypes = ResolversObject<{
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
+  DeletedRow: ResolverTypeWrapper<DeletedRow>;
   JobCount: ResolverTypeWrapper<JobCount>;
+  JobProgress: ResolverTypeWrapper<JobProgress>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   JobRun: ResolverTypeWrapper<JobRunResult>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   JobRunConnection: ResolverTypeWrapper<Omit<JobRunConnection, 'edges'> & { edges: Array<ResolversTypes['JobRunEdge']> }>;
   JobRunEdge: ResolverTypeWrapper<Omit<JobRunEdge, 'node'> & { node: ResolversTypes['JobRun'] }>;
   JobRunOutcome: JobRunOutcome;
+  KpiDimension: KpiDimension;
+  KpiGroupValue: ResolverTypeWrapper<KpiGroupValue>;
+  KpiRow: ResolverTypeWrapper<KpiRow>;
   LoyaltyAccount: ResolverTypeWrapper<AccountWithBalance>;
+  LoyaltyAccountConnection: ResolverTypeWrapper<AccountPage>;
+  LoyaltyAccountEdge: ResolverTypeWrapper<Omit<LoyaltyAccountEdge, 'node'> & { node: ResolversTypes['LoyaltyAccount'] }>;
+  LoyaltyAccountFilter: LoyaltyAccountFilter;
   LoyaltyBranchFigures: ResolverTypeWrapper<LoyaltyBranchFigures>;
   LoyaltyEarningRule: ResolverTypeWrapper<EarningRuleRow>;
   LoyaltyJob: LoyaltyJob;
   LoyaltyJobCount: ResolverTypeWrapper<LoyaltyJobCount>;
+  LoyaltyKpiMetric: LoyaltyKpiMetric;
   LoyaltyPeriodFigures: ResolverTypeWrapper<LoyaltyPeriodFigures>;
   LoyaltyProgramFigures: ResolverTypeWrapper<LoyaltyProgramFigures>;
   LoyaltyProgramSummary: ResolverTypeWrapper<LoyaltyProgramSummary>;
@@ -871,11 +1128,12 @@ export type ResolversTypes = ResolversObject<{
   LoyaltyProgrammeChangeEdge: ResolverTypeWrapper<LoyaltyProgrammeChangeEdge>;
   LoyaltyProgrammeEntity: LoyaltyProgrammeEntity;
   LoyaltyRedemption: ResolverTypeWrapper<RedemptionRow>;
-  LoyaltyRedemptionConnection: ResolverTypeWrapper<Omit<LoyaltyRedemptionConnection, 'edges'> & { edges: Array<ResolversTypes['LoyaltyRedemptionEdge']> }>;
+  LoyaltyRedemptionConnection: ResolverTypeWrapper<RedemptionPage>;
   LoyaltyRedemptionEdge: ResolverTypeWrapper<Omit<LoyaltyRedemptionEdge, 'node'> & { node: ResolversTypes['LoyaltyRedemption'] }>;
+  LoyaltyRedemptionFilter: LoyaltyRedemptionFilter;
   LoyaltyRedemptionStatus: LoyaltyRedemptionStatus;
   LoyaltyReferral: ResolverTypeWrapper<Omit<LoyaltyReferral, 'referredCustomer'> & { referredCustomer: ResolversTypes['Customer'] }>;
-  LoyaltyReferralConnection: ResolverTypeWrapper<Omit<LoyaltyReferralConnection, 'edges'> & { edges: Array<ResolversTypes['LoyaltyReferralEdge']> }>;
+  LoyaltyReferralConnection: ResolverTypeWrapper<ReferralPage>;
   LoyaltyReferralEdge: ResolverTypeWrapper<Omit<LoyaltyReferralEdge, 'node'> & { node: ResolversTypes['LoyaltyReferral'] }>;
   LoyaltyReward: ResolverTypeWrapper<RewardRow>;
   LoyaltyRewardConnection: ResolverTypeWrapper<Omit<LoyaltyRewardConnection, 'edges'> & { edges: Array<ResolversTypes['LoyaltyRewardEdge']> }>;
@@ -891,8 +1149,9 @@ export type ResolversTypes = ResolversObject<{
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PointsEntry: ResolverTypeWrapper<PointsEntryRow>;
-  PointsEntryConnection: ResolverTypeWrapper<Omit<PointsEntryConnection, 'edges'> & { edges: Array<ResolversTypes['PointsEntryEdge']> }>;
+  PointsEntryConnection: ResolverTypeWrapper<EntryPage>;
   PointsEntryEdge: ResolverTypeWrapper<Omit<PointsEntryEdge, 'node'> & { node: ResolversTypes['PointsEntry'] }>;
+  PointsEntryFilter: PointsEntryFilter;
   PointsEntryKind: PointsEntryKind;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RedeemRewardInput: RedeemRewardInput;
@@ -928,12 +1187,20 @@ export type ResolversParentTypes = ResolversObject<{
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
+  DeletedRow: DeletedRow;
   JobCount: JobCount;
+  JobProgress: JobProgress;
+  Float: Scalars['Float']['output'];
   JobRun: JobRunResult;
   Boolean: Scalars['Boolean']['output'];
   JobRunConnection: Omit<JobRunConnection, 'edges'> & { edges: Array<ResolversParentTypes['JobRunEdge']> };
   JobRunEdge: Omit<JobRunEdge, 'node'> & { node: ResolversParentTypes['JobRun'] };
+  KpiGroupValue: KpiGroupValue;
+  KpiRow: KpiRow;
   LoyaltyAccount: AccountWithBalance;
+  LoyaltyAccountConnection: AccountPage;
+  LoyaltyAccountEdge: Omit<LoyaltyAccountEdge, 'node'> & { node: ResolversParentTypes['LoyaltyAccount'] };
+  LoyaltyAccountFilter: LoyaltyAccountFilter;
   LoyaltyBranchFigures: LoyaltyBranchFigures;
   LoyaltyEarningRule: EarningRuleRow;
   LoyaltyJobCount: LoyaltyJobCount;
@@ -945,10 +1212,11 @@ export type ResolversParentTypes = ResolversObject<{
   LoyaltyProgrammeChangeConnection: LoyaltyProgrammeChangeConnection;
   LoyaltyProgrammeChangeEdge: LoyaltyProgrammeChangeEdge;
   LoyaltyRedemption: RedemptionRow;
-  LoyaltyRedemptionConnection: Omit<LoyaltyRedemptionConnection, 'edges'> & { edges: Array<ResolversParentTypes['LoyaltyRedemptionEdge']> };
+  LoyaltyRedemptionConnection: RedemptionPage;
   LoyaltyRedemptionEdge: Omit<LoyaltyRedemptionEdge, 'node'> & { node: ResolversParentTypes['LoyaltyRedemption'] };
+  LoyaltyRedemptionFilter: LoyaltyRedemptionFilter;
   LoyaltyReferral: Omit<LoyaltyReferral, 'referredCustomer'> & { referredCustomer: ResolversParentTypes['Customer'] };
-  LoyaltyReferralConnection: Omit<LoyaltyReferralConnection, 'edges'> & { edges: Array<ResolversParentTypes['LoyaltyReferralEdge']> };
+  LoyaltyReferralConnection: ReferralPage;
   LoyaltyReferralEdge: Omit<LoyaltyReferralEdge, 'node'> & { node: ResolversParentTypes['LoyaltyReferral'] };
   LoyaltyReward: RewardRow;
   LoyaltyRewardConnection: Omit<LoyaltyRewardConnection, 'edges'> & { edges: Array<ResolversParentTypes['LoyaltyRewardEdge']> };
@@ -962,8 +1230,9 @@ export type ResolversParentTypes = ResolversObject<{
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   PointsEntry: PointsEntryRow;
-  PointsEntryConnection: Omit<PointsEntryConnection, 'edges'> & { edges: Array<ResolversParentTypes['PointsEntryEdge']> };
+  PointsEntryConnection: EntryPage;
   PointsEntryEdge: Omit<PointsEntryEdge, 'node'> & { node: ResolversParentTypes['PointsEntry'] };
+  PointsEntryFilter: PointsEntryFilter;
   Query: Record<PropertyKey, never>;
   RedeemRewardInput: RedeemRewardInput;
   RedeemRewardPayload: Omit<RedeemRewardPayload, 'redemption'> & { redemption?: Maybe<ResolversParentTypes['LoyaltyRedemption']> };
@@ -1055,9 +1324,24 @@ export interface DecimalScalarConfig extends GraphQLScalarTypeConfig<ResolversTy
   name: 'Decimal';
 }
 
+export type DeletedRowResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['DeletedRow'] = ResolversParentTypes['DeletedRow']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  deletedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
 export type JobCountResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['JobCount'] = ResolversParentTypes['JobCount']> = ResolversObject<{
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   value?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type JobProgressResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['JobProgress'] = ResolversParentTypes['JobProgress']> = ResolversObject<{
+  done?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  percent?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  ratePerSecond?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  secondsLeft?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  total?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
 
 export type JobRunResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['JobRun'] = ResolversParentTypes['JobRun']> = ResolversObject<{
@@ -1069,6 +1353,7 @@ export type JobRunResolvers<ContextType = LoyaltyContext, ParentType extends Res
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   job?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   outcome?: Resolver<ResolversTypes['JobRunOutcome'], ParentType, ContextType>;
+  progress?: Resolver<Maybe<ResolversTypes['JobProgress']>, ParentType, ContextType>;
   skipped?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
@@ -1083,9 +1368,23 @@ export type JobRunEdgeResolvers<ContextType = LoyaltyContext, ParentType extends
   node?: Resolver<ResolversTypes['JobRun'], ParentType, ContextType>;
 }>;
 
+export type KpiGroupValueResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['KpiGroupValue'] = ResolversParentTypes['KpiGroupValue']> = ResolversObject<{
+  dimension?: Resolver<ResolversTypes['KpiDimension'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type KpiRowResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['KpiRow'] = ResolversParentTypes['KpiRow']> = ResolversObject<{
+  denominator?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  group?: Resolver<Array<ResolversTypes['KpiGroupValue']>, ParentType, ContextType>;
+  metric?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  numerator?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+}>;
+
 export type LoyaltyAccountResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['LoyaltyAccount'] = ResolversParentTypes['LoyaltyAccount'], FederationReferenceType extends FederationReferenceTypes['LoyaltyAccount'] = FederationReferenceTypes['LoyaltyAccount']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['LoyaltyAccount']> | FederationReferenceType, FederationReferenceType, ContextType>;
   benefits?: Resolver<ResolversTypes['LoyaltyTierBenefits'], ParentType, ContextType>;
+  branchId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   ledger?: Resolver<ResolversTypes['PointsEntryConnection'], ParentType, ContextType, RequireFields<LoyaltyAccountLedgerArgs, 'first'>>;
@@ -1094,8 +1393,20 @@ export type LoyaltyAccountResolvers<ContextType = LoyaltyContext, ParentType ext
   redemptions?: Resolver<ResolversTypes['LoyaltyRedemptionConnection'], ParentType, ContextType, RequireFields<LoyaltyAccountRedemptionsArgs, 'first'>>;
   referralCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   referrals?: Resolver<ResolversTypes['LoyaltyReferralConnection'], ParentType, ContextType, RequireFields<LoyaltyAccountReferralsArgs, 'first'>>;
+  relationshipManagerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   tier?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   tierProgress?: Resolver<ResolversTypes['LoyaltyTierProgress'], ParentType, ContextType>;
+}>;
+
+export type LoyaltyAccountConnectionResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['LoyaltyAccountConnection'] = ResolversParentTypes['LoyaltyAccountConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['LoyaltyAccountEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type LoyaltyAccountEdgeResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['LoyaltyAccountEdge'] = ResolversParentTypes['LoyaltyAccountEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['LoyaltyAccount'], ParentType, ContextType>;
 }>;
 
 export type LoyaltyBranchFiguresResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['LoyaltyBranchFigures'] = ResolversParentTypes['LoyaltyBranchFigures']> = ResolversObject<{
@@ -1177,6 +1488,7 @@ export type LoyaltyRedemptionResolvers<ContextType = LoyaltyContext, ParentType 
 export type LoyaltyRedemptionConnectionResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['LoyaltyRedemptionConnection'] = ResolversParentTypes['LoyaltyRedemptionConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['LoyaltyRedemptionEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type LoyaltyRedemptionEdgeResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['LoyaltyRedemptionEdge'] = ResolversParentTypes['LoyaltyRedemptionEdge']> = ResolversObject<{
@@ -1193,6 +1505,7 @@ export type LoyaltyReferralResolvers<ContextType = LoyaltyContext, ParentType ex
 export type LoyaltyReferralConnectionResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['LoyaltyReferralConnection'] = ResolversParentTypes['LoyaltyReferralConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['LoyaltyReferralEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type LoyaltyReferralEdgeResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['LoyaltyReferralEdge'] = ResolversParentTypes['LoyaltyReferralEdge']> = ResolversObject<{
@@ -1226,6 +1539,8 @@ export type LoyaltyRewardEdgeResolvers<ContextType = LoyaltyContext, ParentType 
 
 export type LoyaltySettingsResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['LoyaltySettings'] = ResolversParentTypes['LoyaltySettings']> = ResolversObject<{
   expiryWarningDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  pointValue?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  pointValueCurrency?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   pointsValidityMonths?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   tierGraceDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   tierWindowMonths?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1278,6 +1593,7 @@ export type PageInfoResolvers<ContextType = LoyaltyContext, ParentType extends R
 }>;
 
 export type PointsEntryResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['PointsEntry'] = ResolversParentTypes['PointsEntry']> = ResolversObject<{
+  account?: Resolver<ResolversTypes['LoyaltyAccount'], ParentType, ContextType>;
   actorId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -1292,6 +1608,7 @@ export type PointsEntryResolvers<ContextType = LoyaltyContext, ParentType extend
 export type PointsEntryConnectionResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['PointsEntryConnection'] = ResolversParentTypes['PointsEntryConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['PointsEntryEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type PointsEntryEdgeResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['PointsEntryEdge'] = ResolversParentTypes['PointsEntryEdge']> = ResolversObject<{
@@ -1301,13 +1618,17 @@ export type PointsEntryEdgeResolvers<ContextType = LoyaltyContext, ParentType ex
 
 export type QueryResolvers<ContextType = LoyaltyContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   loyaltyAccount?: Resolver<Maybe<ResolversTypes['LoyaltyAccount']>, ParentType, ContextType, RequireFields<QueryLoyaltyAccountArgs, 'id'>>;
+  loyaltyAccounts?: Resolver<ResolversTypes['LoyaltyAccountConnection'], ParentType, ContextType, RequireFields<QueryLoyaltyAccountsArgs, 'first'>>;
   loyaltyAuditTrail?: Resolver<ResolversTypes['AuditRecordConnection'], ParentType, ContextType, RequireFields<QueryLoyaltyAuditTrailArgs, 'first'>>;
   loyaltyEarningRules?: Resolver<Array<ResolversTypes['LoyaltyEarningRule']>, ParentType, ContextType>;
   loyaltyJobRuns?: Resolver<ResolversTypes['JobRunConnection'], ParentType, ContextType, RequireFields<QueryLoyaltyJobRunsArgs, 'first'>>;
+  loyaltyKpi?: Resolver<Array<ResolversTypes['KpiRow']>, ParentType, ContextType, RequireFields<QueryLoyaltyKpiArgs, 'from' | 'metric' | 'to'>>;
   loyaltyProgramSummary?: Resolver<ResolversTypes['LoyaltyProgramSummary'], ParentType, ContextType, RequireFields<QueryLoyaltyProgramSummaryArgs, 'filter'>>;
   loyaltyProgrammeChanges?: Resolver<ResolversTypes['LoyaltyProgrammeChangeConnection'], ParentType, ContextType, RequireFields<QueryLoyaltyProgrammeChangesArgs, 'first'>>;
+  loyaltyRedemptions?: Resolver<ResolversTypes['LoyaltyRedemptionConnection'], ParentType, ContextType, RequireFields<QueryLoyaltyRedemptionsArgs, 'first'>>;
   loyaltySettings?: Resolver<ResolversTypes['LoyaltySettings'], ParentType, ContextType>;
   loyaltyTiers?: Resolver<Array<ResolversTypes['LoyaltyTier']>, ParentType, ContextType>;
+  pointsEntries?: Resolver<ResolversTypes['PointsEntryConnection'], ParentType, ContextType, RequireFields<QueryPointsEntriesArgs, 'first'>>;
   rewards?: Resolver<ResolversTypes['LoyaltyRewardConnection'], ParentType, ContextType, RequireFields<QueryRewardsArgs, 'first'>>;
 }>;
 
@@ -1359,11 +1680,17 @@ export type Resolvers<ContextType = LoyaltyContext> = ResolversObject<{
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   Decimal?: GraphQLScalarType;
+  DeletedRow?: DeletedRowResolvers<ContextType>;
   JobCount?: JobCountResolvers<ContextType>;
+  JobProgress?: JobProgressResolvers<ContextType>;
   JobRun?: JobRunResolvers<ContextType>;
   JobRunConnection?: JobRunConnectionResolvers<ContextType>;
   JobRunEdge?: JobRunEdgeResolvers<ContextType>;
+  KpiGroupValue?: KpiGroupValueResolvers<ContextType>;
+  KpiRow?: KpiRowResolvers<ContextType>;
   LoyaltyAccount?: LoyaltyAccountResolvers<ContextType>;
+  LoyaltyAccountConnection?: LoyaltyAccountConnectionResolvers<ContextType>;
+  LoyaltyAccountEdge?: LoyaltyAccountEdgeResolvers<ContextType>;
   LoyaltyBranchFigures?: LoyaltyBranchFiguresResolvers<ContextType>;
   LoyaltyEarningRule?: LoyaltyEarningRuleResolvers<ContextType>;
   LoyaltyJobCount?: LoyaltyJobCountResolvers<ContextType>;

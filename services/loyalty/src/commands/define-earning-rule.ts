@@ -2,6 +2,7 @@ import { requireIdentity, runCommand, type UserError } from '@crm/service-kit';
 import type { UpsertEarningRuleInput } from '../__generated__/resolvers-types.ts';
 import type { LoyaltyContext } from '../context.ts';
 import { recordProgrammeChange } from '../db/audit.store.ts';
+import { invalidateProgrammeCache } from '../db/programme.cache.ts';
 import { findRules, upsertRule } from '../db/rule.store.ts';
 import type { EarningRuleRow } from '../db/schema.ts';
 import { validateRule } from '../domain/admin-input.ts';
@@ -29,5 +30,5 @@ export function defineEarningRule(ctx: LoyaltyContext, input: UpsertEarningRuleI
     await recordProgrammeChange(tx, { entity: 'EARNING_RULE', key: r.code, actorId: identity.userId, before, after, at: ctx.now() });
     audit.changes(before, after);
     return { rule: after, userErrors: [] };
-  });
+  }).finally(() => invalidateProgrammeCache(ctx.db));
 }

@@ -3,7 +3,8 @@ import { addMonthsTo, isoDate } from '@crm/service-kit';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { appendEntryOnce, balanceOf, findActiveRule, findSettings, setTier } from '../db/account.store.ts';
-import type { DB, LoyaltyAccountRow } from '../db/schema.ts';
+import { cachedRules, cachedSettings, cachedTiers } from '../db/programme.cache.ts';
+import type { DB, LoyaltyAccountRow, LoyaltyTierRow } from '../db/schema.ts';
 import { findTiers, qualifyingPoints } from '../db/tier.store.ts';
 import { pointsForRule } from '../domain/earning.ts';
 import { expiryOf } from '../domain/points.ts';
@@ -11,7 +12,12 @@ import { qualifiedTier } from '../domain/tiers.ts';
 import { openAccountOnce } from './open-account.ts';
 
 export interface Earning {
-  account: Pick<LoyaltyAccountRow, 'id' | 'customer_id' | 'tier'>;
+  /**
+   * The account earning; with its `balance` as read in this transaction, the new balance is that
+   * plus the points (no re-sum of the ledger); `fresh` when opened in this transaction (its
+   * qualifying points are then the points earned now).
+   */
+  account: Pick<LoyaltyAccountRow, 'id' | 'customer_id' | 'tier'> & { balance?: number; fresh?: boolean };
   ruleCode: string;
   /** Amount a PROPORTIONAL rule applies to (decimal string), null for FIXED rules. */
   amount: string | null;
@@ -20,6 +26,28 @@ export interface Earning {
   /** Business key the rule earns once for (an instalment, a loan, a survey response...). */
   sourceRef: string;
   at: Date;
+  /**
+   * The service's database handle (an event handler's context): the rules, tiers and settings
+   * come from its per-process cache (programme.cache.ts) instead of being read for each event.
+   */
+  programme?: Kysely<DB> | undefined;
+}
+
+/** The programme's rules, tiers and settings: cached when the caller gives the handle, else read in `tx`. */
+async function programmeOf(tx: Kysely<DB>, e: Earning) {
+  if (!e.programme) {
+    const rule = await findActiveRule(tx, e.ruleCode);
+    if (!rule) return undefined;
+    const tier = await tx.selectFrom('loyalty_tier').select('multiplier').where('code', '=', e.account.tier).executeTakeFirst();
+    return { rule, multiplier: tier?.multiplier ?? '1', settings: () => findSettings(tx), tiers: () => findTiers(tx) };
+  }
+  const db = e.programme;
+  // Loaded (on a miss) through the handler's transaction: never a second connection while it is open.
+  const [rules, tiers] = [await cachedRules(db, tx), await cachedTiers(db, tx)];
+  const rule = rules.find((r) => r.code === e.ruleCode && r.active);
+  if (!rule) return undefined;
+  const multiplier = tiers.find((t) => t.code === e.account.tier)?.multiplier ?? '1';
+  return { rule, multiplier, settings: () => cachedSettings(db, tx), tiers: async () => tiers };
 }
 
 /**
@@ -27,16 +55,16 @@ export interface Earning {
  * points credited, 0 when the rule is inactive, gives nothing, or already earned for the source.
  */
 export async function earnPoints(tx: Kysely<DB>, e: Earning): Promise<{ entryId: string; points: number } | null> {
-  const rule = await findActiveRule(tx, e.ruleCode);
-  if (!rule) return null;
-  const tier = await tx.selectFrom('loyalty_tier').select('multiplier').where('code', '=', e.account.tier).executeTakeFirst();
+  const programme = await programmeOf(tx, e);
+  if (!programme) return null;
+  const { rule } = programme;
   const points = pointsForRule(
     { code: rule.code, calculation: rule.calculation, points: rule.points, rate: rule.rate, tierMultiplier: rule.tier_multiplier },
     e.amount,
-    tier?.multiplier ?? '1',
+    programme.multiplier,
   );
   if (points <= 0) return null;
-  const settings = await findSettings(tx);
+  const settings = await programme.settings();
   const entryId = uuidv7();
   const earned = await appendEntryOnce(tx, {
     id: entryId,
@@ -61,19 +89,27 @@ export async function earnPoints(tx: Kysely<DB>, e: Earning): Promise<{ entryId:
       points,
       reason: rule.code,
       sourceEventId: e.sourceEventId,
-      balance: await balanceOf(tx, e.account.id),
+      balance: e.account.balance === undefined ? await balanceOf(tx, e.account.id) : e.account.balance + points,
     },
   });
-  await upgradeAtOnce(tx, e.account, e.at, settings.tier_window_months);
+  await upgradeAtOnce(tx, e.account, points, await programme.tiers(), e.at, settings.tier_window_months);
   return { entryId, points };
 }
 
 /** Upgrades apply at once: when earning lifts the member's qualifying points over a higher threshold. */
-async function upgradeAtOnce(tx: Kysely<DB>, account: Earning['account'], at: Date, windowMonths: number): Promise<void> {
-  const tiers = await findTiers(tx);
-  const qualifying = (await qualifyingPoints(tx, [account.id], addMonthsTo(at, -windowMonths), at)).get(account.id) ?? 0;
-  const qualified = qualifiedTier(qualifying, tiers);
+async function upgradeAtOnce(
+  tx: Kysely<DB>,
+  account: Earning['account'],
+  earned: number,
+  tiers: readonly LoyaltyTierRow[],
+  at: Date,
+  windowMonths: number,
+): Promise<void> {
   const current = tiers.find((t) => t.code === account.tier);
+  // Nothing above the member's tier: no qualifying points to add up.
+  if (!tiers.some((t) => t.rank > (current?.rank ?? 0))) return;
+  const qualifying = account.fresh ? earned : ((await qualifyingPoints(tx, [account.id], addMonthsTo(at, -windowMonths), at)).get(account.id) ?? 0);
+  const qualified = qualifiedTier(qualifying, tiers);
   if (qualified.rank <= (current?.rank ?? 0)) return;
   const effectiveOn = isoDate(at);
   await setTier(tx, [account.id], qualified.code, effectiveOn);
@@ -84,7 +120,8 @@ async function upgradeAtOnce(tx: Kysely<DB>, account: Earning['account'], at: Da
   });
 }
 
-/** The customer's account, opened now if a lending or survey event overtook the registration. */
-export async function accountOfCustomer(tx: Kysely<DB>, customerId: string, at: Date): Promise<LoyaltyAccountRow> {
-  return (await openAccountOnce(tx, customerId, at)).account;
+/** The customer's account (with its balance), opened now if a lending or survey event overtook the registration. */
+export async function accountOfCustomer(tx: Kysely<DB>, customerId: string, at: Date, programme?: Kysely<DB>): Promise<Earning['account'] & LoyaltyAccountRow> {
+  const { account, opened } = await openAccountOnce(tx, customerId, at, undefined, programme);
+  return { ...account, fresh: opened };
 }

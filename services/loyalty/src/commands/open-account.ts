@@ -3,8 +3,9 @@ import { emit } from '@crm/events';
 import { isoDate } from '@crm/service-kit';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import { findAccountsByCustomerIds, insertAccountOnce, SYSTEM_SCOPE } from '../db/account.store.ts';
-import type { DB, LoyaltyAccountRow } from '../db/schema.ts';
+import { type AccountWithBalance, findAccountsByCustomerIds, insertAccountOnce, SYSTEM_SCOPE } from '../db/account.store.ts';
+import { cachedTiers } from '../db/programme.cache.ts';
+import type { DB } from '../db/schema.ts';
 import { findTiers } from '../db/tier.store.ts';
 import { ENTRY_TIER, referralCodeFrom } from '../domain/points.ts';
 
@@ -19,11 +20,12 @@ export async function openAccountOnce(
   customerId: string,
   at: Date,
   replica: { branchId: string | null; birthDate: string | null; relationshipManagerId?: string | null } = { branchId: null, birthDate: null },
-): Promise<{ account: LoyaltyAccountRow; opened: boolean }> {
-  const entryTier = (await findTiers(tx))[0]?.code ?? ENTRY_TIER;
-  const accountId = uuidv7();
-  const opened = await insertAccountOnce(tx, {
-    id: accountId,
+  /** The service's database handle (event handlers): the tiers come from its per-process cache. */
+  programme?: Kysely<DB>,
+): Promise<{ account: AccountWithBalance; opened: boolean }> {
+  const entryTier = (await (programme ? cachedTiers(programme, tx) : findTiers(tx)))[0]?.code ?? ENTRY_TIER;
+  const row = {
+    id: uuidv7(),
     customer_id: customerId,
     tier: entryTier,
     referral_code: referralCodeFrom(randomBytes(8)),
@@ -32,12 +34,15 @@ export async function openAccountOnce(
     relationship_manager_id: replica.relationshipManagerId ?? null,
     birth_date: replica.birthDate,
     tier_since: isoDate(at),
-  });
+  };
+  const opened = await insertAccountOnce(tx, row);
   if (opened) {
     await emit(tx, 'LoyaltyAccountOpened', {
       subject: customerId,
-      data: { accountId, customerId, tier: entryTier, openedAt: at.toISOString() },
+      data: { accountId: row.id, customerId, tier: entryTier, openedAt: at.toISOString() },
     });
+    // Just inserted: the row as written, no points yet (no read back).
+    return { account: { ...row, downgrade_on: null, balance: 0 }, opened };
   }
   const [account] = await findAccountsByCustomerIds(tx, SYSTEM_SCOPE, [customerId]);
   if (!account) throw new Error(`Loyalty account of customer ${customerId} vanished`);

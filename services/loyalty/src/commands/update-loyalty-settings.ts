@@ -5,7 +5,7 @@ import { findSettings, updateSettings } from '../db/account.store.ts';
 import { recordProgrammeChange } from '../db/audit.store.ts';
 import { invalidateProgrammeCache } from '../db/programme.cache.ts';
 import type { LoyaltySettingRow } from '../db/schema.ts';
-import { validateSettings } from '../domain/admin-input.ts';
+import { pointValueComplete, validateSettings } from '../domain/admin-input.ts';
 
 export type UpdateLoyaltySettingsResult = { settings: LoyaltySettingRow; userErrors: [] } | { settings: null; userErrors: UserError[] };
 
@@ -24,9 +24,15 @@ export function updateLoyaltySettings(ctx: LoyaltyContext, input: UpdateLoyaltyS
         ...(s.expiryWarningDays !== undefined ? { expiry_warning_days: s.expiryWarningDays } : {}),
         ...(s.tierWindowMonths !== undefined ? { tier_window_months: s.tierWindowMonths } : {}),
         ...(s.tierGraceDays !== undefined ? { tier_grace_days: s.tierGraceDays } : {}),
+        ...(s.pointValue !== undefined ? { point_value: s.pointValue.toFixed() } : {}),
+        ...(s.pointValueCurrency !== undefined ? { point_value_currency: s.pointValueCurrency } : {}),
       };
       const before = await findSettings(tx);
       if (!Object.keys(changes).length) return { settings: before, userErrors: [] };
+      if (!pointValueComplete({ ...before, ...changes })) {
+        const field = changes.point_value === undefined ? 'pointValue' : 'pointValueCurrency';
+        return { settings: null, userErrors: [{ field, message: 'The point value needs its currency (and the currency a value)', code: 'REQUIRED' }] };
+      }
       const after = await updateSettings(tx, changes);
       await recordProgrammeChange(tx, { entity: 'SETTINGS', key: 'programme', actorId: identity.userId, before, after, at: ctx.now() });
       audit.changes(before, after);

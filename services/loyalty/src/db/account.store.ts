@@ -1,6 +1,20 @@
-import { assertInScope, decodeCursor, inScopeSql, type PageWindow, type Scope } from '@crm/service-kit';
-import type { Insertable, Kysely } from 'kysely';
+import {
+  assertInScope,
+  type ChangePosition,
+  type ChangeStamped,
+  type CountedConnection,
+  changeColumns,
+  changeFeedFilter,
+  changeOrder,
+  endOfDate,
+  inScopeSql,
+  type PageWindow,
+  type Scope,
+  startOfDate,
+} from '@crm/service-kit';
+import { expressionBuilder, type Insertable, type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { inChunks } from './chunks.ts';
+import { afterTimeId, timeIdCursor } from './keyset.ts';
 import type { DB, EarningRuleRow, LoyaltyAccountRow, LoyaltyAccountTable, LoyaltySettingRow, NewPointsEntry, PointsEntryRow } from './schema.ts';
 
 /** An account with its balance, derived from the ledger in the same query. */
@@ -34,7 +48,7 @@ export function assertAccountInScope(scope: Scope, account: Pick<LoyaltyAccountR
   assertInScope(scope, { branchId: account.branch_id, managerId: account.relationship_manager_id }, 'loyalty member');
 }
 
-function withNumericBalance(row: LoyaltyAccountRow & { balance: string | number | null }): AccountWithBalance {
+function withNumericBalance<R extends LoyaltyAccountRow & { balance: string | number | null }>(row: R): Omit<R, 'balance'> & { balance: number } {
   return { ...row, balance: Number(row.balance ?? 0) };
 }
 
@@ -161,9 +175,11 @@ export async function setDowngradeOn(db: Kysely<DB>, accountIds: readonly string
   });
 }
 
-/** Newest ledger entries of each account within the scope, `limit` per account, in one query. */
+/** Keyset of a ledger entry (created, then id: entries recorded at the same instant are ordered by id). */
+export const entryCursor = (e: Pick<PointsEntryRow, 'created_at' | 'id'>) => timeIdCursor(e.created_at, e.id);
+
+/** Newest ledger entries of each account within the scope (created desc, id desc), `limit` per account, in one query. */
 export async function findEntriesOfAccounts(db: Kysely<DB>, scope: Scope, accountIds: readonly string[], window: PageWindow): Promise<PointsEntryRow[]> {
-  const afterId = window.after ? String(decodeCursor(window.after, 1)[0]) : null;
   const ranked = db
     .selectFrom('points_entry as e')
     .innerJoin('loyalty_account as a', 'a.id', 'e.account_id')
@@ -171,15 +187,115 @@ export async function findEntriesOfAccounts(db: Kysely<DB>, scope: Scope, accoun
     .select((eb) =>
       eb.fn
         .agg<string>('row_number')
-        .over((ob) => ob.partitionBy('e.account_id').orderBy('e.id', 'desc'))
+        .over((ob) => ob.partitionBy('e.account_id').orderBy('e.created_at', 'desc').orderBy('e.id', 'desc'))
         .as('rn'),
     )
     .where('e.account_id', 'in', [...accountIds])
     .where(accountInScope(scope))
-    .$if(afterId !== null, (q) => q.where('e.id', '<', afterId ?? ''));
-  const rows = await db.selectFrom(ranked.as('r')).selectAll().where('rn', '<=', String(window.limit)).orderBy('account_id').orderBy('id', 'desc').execute();
+    .where(afterTimeId('e.created_at', 'e.id', window.after, 'desc'));
+  const rows = await db
+    .selectFrom(ranked.as('r'))
+    .selectAll()
+    .where('rn', '<=', String(window.limit))
+    .orderBy('account_id')
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
   return rows.map(({ rn: _rn, ...row }) => row);
 }
+
+/** Ledger entries per account within the scope, in one grouped query (`totalCount` of `LoyaltyAccount.ledger`). */
+export async function countEntriesOfAccounts(db: Kysely<DB>, scope: Scope, accountIds: readonly string[]): Promise<Map<string, number>> {
+  if (!accountIds.length) return new Map();
+  const rows = await db
+    .selectFrom('points_entry as e')
+    .innerJoin('loyalty_account as a', 'a.id', 'e.account_id')
+    .select(['e.account_id', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('e.account_id', 'in', [...accountIds])
+    .where(accountInScope(scope))
+    .groupBy('e.account_id')
+    .execute();
+  return new Map(rows.map((r) => [r.account_id, Number(r.n)]));
+}
+
+/** Who a member is, for the filters of the top-level lists (over the account aliased `a`). */
+export interface MemberFilter {
+  customerId?: string | null;
+  /** The member's branch now. */
+  branchId?: string | null;
+  /** The member's relationship manager now. */
+  relationshipManagerId?: string | null;
+  /** The member's tier now. */
+  tier?: readonly string[] | null;
+}
+
+/** The member filter and the caller's scope over the account aliased `a`. */
+export function memberMatches(scope: Scope, f: MemberFilter): RawBuilder<SqlBool> {
+  const conditions: RawBuilder<SqlBool>[] = [sql<SqlBool>`${accountInScope(scope)(expressionBuilder<DB, 'loyalty_account'>())}`];
+  if (f.customerId) conditions.push(sql<SqlBool>`a.customer_id = ${f.customerId}`);
+  if (f.branchId) conditions.push(sql<SqlBool>`a.branch_id = ${f.branchId}`);
+  if (f.relationshipManagerId) conditions.push(sql<SqlBool>`a.relationship_manager_id = ${f.relationshipManagerId}`);
+  if (f.tier?.length) conditions.push(sql<SqlBool>`a.tier in (${sql.join([...f.tier])})`);
+  return sql<SqlBool>`(${sql.join(conditions, sql` and `)})`;
+}
+
+/** `[from, to]` (whole UTC days, either open) on a timestamp column: a trusted reference. */
+export function withinDays(column: string, from: string | null | undefined, to: string | null | undefined): RawBuilder<SqlBool> {
+  const ref = sql.ref(column);
+  const conditions: RawBuilder<SqlBool>[] = [sql<SqlBool>`true`];
+  if (from) conditions.push(sql<SqlBool>`${ref} >= ${startOfDate(from)}`);
+  if (to) conditions.push(sql<SqlBool>`${ref} < ${endOfDate(to)}`);
+  return sql<SqlBool>`(${sql.join(conditions, sql` and `)})`;
+}
+
+export interface AccountFilter extends MemberFilter {
+  openedFrom?: string | null;
+  openedTo?: string | null;
+}
+
+/** An account as `loyaltyAccounts` returns it; the stamp only in a `changedSince` pull. */
+export type AccountRecord = AccountWithBalance & Partial<ChangeStamped>;
+
+/** Keyset of an account in the list's order (opened, then id). */
+export const accountCursor = (a: Pick<LoyaltyAccountRow, 'opened_at' | 'id'>) => timeIdCursor(a.opened_at, a.id);
+
+/**
+ * One page of `loyaltyAccounts`: in (opened, id) order after a keyset cursor or, with `since` (a
+ * `changedSince` pull), in change-feed order after that position. Balances in the same statement.
+ */
+export async function listAccounts(
+  db: Kysely<DB>,
+  scope: Scope,
+  filter: AccountFilter,
+  page: { limit: number; after: string | null; since: ChangePosition | null | undefined },
+): Promise<AccountRecord[]> {
+  const base = selectAccounts(db)
+    .where(memberMatches(scope, filter))
+    .where(withinDays('a.opened_at', filter.openedFrom, filter.openedTo));
+  const rows =
+    page.since !== undefined
+      ? await base.select(changeColumns('a')).where(changeFeedFilter('a', page.since)).orderBy(changeOrder('a')).limit(page.limit).execute()
+      : await base
+          .where(afterTimeId('a.opened_at', 'a.id', page.after, 'asc'))
+          .orderBy('a.opened_at')
+          .orderBy('a.id')
+          .limit(page.limit)
+          .execute();
+  return rows.map(withNumericBalance);
+}
+
+export async function countAccounts(db: Kysely<DB>, scope: Scope, filter: AccountFilter): Promise<number> {
+  const row = await db
+    .selectFrom('loyalty_account as a')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where(memberMatches(scope, filter))
+    .where(withinDays('a.opened_at', filter.openedFrom, filter.openedTo))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** `loyaltyAccounts`: a page and its lazy count. */
+export type AccountPage = CountedConnection<AccountRecord>;
 
 /** Updates the customer fields loyalty keeps on the account (no-op when nothing is given). */
 export async function updateCustomerReplica(

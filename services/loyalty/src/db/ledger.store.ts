@@ -1,7 +1,10 @@
+import { type ChangePosition, type ChangeStamped, type CountedConnection, changeColumns, changeFeedFilter, changeOrder, type Scope } from '@crm/service-kit';
 import { type Kysely, sql } from 'kysely';
 import { LOT_KINDS } from '../domain/expiry.ts';
+import { type MemberFilter, memberMatches, withinDays } from './account.store.ts';
 import { inChunks } from './chunks.ts';
-import type { DB, NewPointsEntry, PointsEntryRow } from './schema.ts';
+import { afterTimeId } from './keyset.ts';
+import type { DB, NewPointsEntry, PointsEntryKind, PointsEntryRow } from './schema.ts';
 
 /** Earnings of a rule for these business keys that no REVERSE entry names yet, oldest first. */
 export async function findUnreversedEarnings(db: Kysely<DB>, accountId: string, ruleCode: string, sourceRefs: readonly string[]): Promise<PointsEntryRow[]> {
@@ -189,3 +192,55 @@ export async function findAdjustment(db: Kysely<DB>, accountId: string, sourceId
 export async function findEntryById(db: Kysely<DB>, id: string): Promise<PointsEntryRow | undefined> {
   return db.selectFrom('points_entry').selectAll().where('id', '=', id).executeTakeFirst();
 }
+
+export interface EntryFilter extends MemberFilter {
+  kind?: readonly PointsEntryKind[] | null;
+  ruleCode?: string | null;
+  createdFrom?: string | null;
+  createdTo?: string | null;
+}
+
+/** A ledger entry as `pointsEntries` returns it; the stamp only in a `changedSince` pull. */
+export type EntryRecord = PointsEntryRow & Partial<ChangeStamped>;
+
+function entriesMatching(db: Kysely<DB>, scope: Scope, f: EntryFilter) {
+  return db
+    .selectFrom('points_entry as e')
+    .innerJoin('loyalty_account as a', 'a.id', 'e.account_id')
+    .where(memberMatches(scope, f))
+    .where(withinDays('e.created_at', f.createdFrom, f.createdTo))
+    .$if(Boolean(f.kind?.length), (q) => q.where('e.kind', 'in', [...(f.kind ?? [])]))
+    .$if(Boolean(f.ruleCode), (q) => q.where('e.rule_code', '=', f.ruleCode ?? ''));
+}
+
+/**
+ * One page of `pointsEntries`: in (created, id) order after a keyset cursor or, with `since` (a
+ * `changedSince` pull), in change-feed order after that position.
+ */
+export async function listEntries(
+  db: Kysely<DB>,
+  scope: Scope,
+  filter: EntryFilter,
+  page: { limit: number; after: string | null; since: ChangePosition | null | undefined },
+): Promise<EntryRecord[]> {
+  const base = entriesMatching(db, scope, filter).selectAll('e');
+  if (page.since !== undefined) {
+    return base.select(changeColumns('e')).where(changeFeedFilter('e', page.since)).orderBy(changeOrder('e')).limit(page.limit).execute();
+  }
+  return base
+    .where(afterTimeId('e.created_at', 'e.id', page.after, 'asc'))
+    .orderBy('e.created_at')
+    .orderBy('e.id')
+    .limit(page.limit)
+    .execute();
+}
+
+export async function countEntries(db: Kysely<DB>, scope: Scope, filter: EntryFilter): Promise<number> {
+  const row = await entriesMatching(db, scope, filter)
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** `pointsEntries` and `LoyaltyAccount.ledger`: a page and its lazy count. */
+export type EntryPage = CountedConnection<EntryRecord>;

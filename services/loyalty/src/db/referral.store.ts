@@ -1,7 +1,7 @@
-import { decodeCursor, type PageWindow, type Scope } from '@crm/service-kit';
+import { type CountedConnection, decodeCursor, type PageWindow, type Scope } from '@crm/service-kit';
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import { accountInScope } from './account.store.ts';
-import type { DB, ReferralTable } from './schema.ts';
+import type { CustomerRef, DB, ReferralTable } from './schema.ts';
 
 /** Records who referred a customer; a customer is referred once. */
 export async function insertReferralOnce(db: Kysely<DB>, row: Insertable<ReferralTable>): Promise<void> {
@@ -68,3 +68,29 @@ export async function findReferralsOfAccounts(db: Kysely<DB>, scope: Scope, acco
     .execute();
   return rows.map(({ rn: _rn, ...row }) => row);
 }
+
+/** Referrals per referrer within the scope (both members in it), in one grouped query (`totalCount` of `LoyaltyAccount.referrals`). */
+export async function countReferralsOfAccounts(db: Kysely<DB>, scope: Scope, accountIds: readonly string[]): Promise<Map<string, number>> {
+  if (!accountIds.length) return new Map();
+  const rows = await db
+    .selectFrom('referral as f')
+    .innerJoin('loyalty_account as a', 'a.id', 'f.referrer_account_id')
+    .innerJoin('loyalty_account as c', 'c.customer_id', 'f.referred_customer_id')
+    .select(['f.referrer_account_id', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('f.referrer_account_id', 'in', [...accountIds])
+    .where(accountInScope(scope, 'a'))
+    .where(accountInScope(scope, 'c'))
+    .groupBy('f.referrer_account_id')
+    .execute();
+  return new Map(rows.map((r) => [r.referrer_account_id, Number(r.n)]));
+}
+
+/** A referral as `LoyaltyAccount.referrals` shows it. */
+export interface ReferralNode {
+  referredCustomer: CustomerRef;
+  registeredAt: Date;
+  rewardedAt: Date | null;
+}
+
+/** `LoyaltyAccount.referrals`: a page and its lazy count. */
+export type ReferralPage = CountedConnection<ReferralNode>;

@@ -1,7 +1,18 @@
-import { decodeCursor, type PageWindow, type Scope } from '@crm/service-kit';
+import {
+  type ChangePosition,
+  type ChangeStamped,
+  type CountedConnection,
+  changeColumns,
+  changeFeedFilter,
+  changeOrder,
+  decodeCursor,
+  type PageWindow,
+  type Scope,
+} from '@crm/service-kit';
 import type { Insertable, Kysely } from 'kysely';
-import { accountInScope, assertAccountInScope } from './account.store.ts';
-import type { DB, RedemptionRow, RedemptionTable, RewardKind, RewardRow, RewardTable } from './schema.ts';
+import { accountInScope, assertAccountInScope, type MemberFilter, memberMatches, withinDays } from './account.store.ts';
+import { afterTimeId, timeIdCursor } from './keyset.ts';
+import type { DB, RedemptionRow, RedemptionStatus, RedemptionTable, RewardKind, RewardRow, RewardTable } from './schema.ts';
 
 export async function findRewardsByIds(db: Kysely<DB>, ids: readonly string[]): Promise<RewardRow[]> {
   if (!ids.length) return [];
@@ -105,9 +116,11 @@ export async function markRedemptionCancelled(db: Kysely<DB>, id: string, at: Da
   await db.updateTable('redemption').set({ status: 'CANCELLED', cancelled_at: at, cancel_reason: reason, cancelled_by: by }).where('id', '=', id).execute();
 }
 
-/** Newest redemptions of each account within the scope, `limit` per account, in one query. */
+/** Keyset of a redemption (redeemed, then id: redemptions of the same instant are ordered by id). */
+export const redemptionCursor = (r: Pick<RedemptionRow, 'redeemed_at' | 'id'>) => timeIdCursor(r.redeemed_at, r.id);
+
+/** Newest redemptions of each account within the scope (redeemed desc, id desc), `limit` per account, in one query. */
 export async function findRedemptionsOfAccounts(db: Kysely<DB>, scope: Scope, accountIds: readonly string[], window: PageWindow): Promise<RedemptionRow[]> {
-  const afterId = window.after ? String(decodeCursor(window.after, 1)[0]) : null;
   const ranked = db
     .selectFrom('redemption as d')
     .innerJoin('loyalty_account as a', 'a.id', 'd.account_id')
@@ -115,12 +128,85 @@ export async function findRedemptionsOfAccounts(db: Kysely<DB>, scope: Scope, ac
     .select((eb) =>
       eb.fn
         .agg<string>('row_number')
-        .over((ob) => ob.partitionBy('d.account_id').orderBy('d.id', 'desc'))
+        .over((ob) => ob.partitionBy('d.account_id').orderBy('d.redeemed_at', 'desc').orderBy('d.id', 'desc'))
         .as('rn'),
     )
     .where('d.account_id', 'in', [...accountIds])
     .where(accountInScope(scope))
-    .$if(afterId !== null, (q) => q.where('d.id', '<', afterId ?? ''));
-  const rows = await db.selectFrom(ranked.as('r')).selectAll().where('rn', '<=', String(window.limit)).orderBy('account_id').orderBy('id', 'desc').execute();
+    .where(afterTimeId('d.redeemed_at', 'd.id', window.after, 'desc'));
+  const rows = await db
+    .selectFrom(ranked.as('r'))
+    .selectAll()
+    .where('rn', '<=', String(window.limit))
+    .orderBy('account_id')
+    .orderBy('redeemed_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
   return rows.map(({ rn: _rn, ...row }) => row);
 }
+
+/** Redemptions per account within the scope, in one grouped query (`totalCount` of `LoyaltyAccount.redemptions`). */
+export async function countRedemptionsOfAccounts(db: Kysely<DB>, scope: Scope, accountIds: readonly string[]): Promise<Map<string, number>> {
+  if (!accountIds.length) return new Map();
+  const rows = await db
+    .selectFrom('redemption as d')
+    .innerJoin('loyalty_account as a', 'a.id', 'd.account_id')
+    .select(['d.account_id', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('d.account_id', 'in', [...accountIds])
+    .where(accountInScope(scope))
+    .groupBy('d.account_id')
+    .execute();
+  return new Map(rows.map((r) => [r.account_id, Number(r.n)]));
+}
+
+export interface RedemptionFilter extends MemberFilter {
+  status?: readonly RedemptionStatus[] | null;
+  rewardId?: string | null;
+  redeemedFrom?: string | null;
+  redeemedTo?: string | null;
+}
+
+/** A redemption as `loyaltyRedemptions` returns it; the stamp only in a `changedSince` pull. */
+export type RedemptionRecord = RedemptionRow & Partial<ChangeStamped>;
+
+function redemptionsMatching(db: Kysely<DB>, scope: Scope, f: RedemptionFilter) {
+  return db
+    .selectFrom('redemption as d')
+    .innerJoin('loyalty_account as a', 'a.id', 'd.account_id')
+    .where(memberMatches(scope, f))
+    .where(withinDays('d.redeemed_at', f.redeemedFrom, f.redeemedTo))
+    .$if(Boolean(f.status?.length), (q) => q.where('d.status', 'in', [...(f.status ?? [])]))
+    .$if(Boolean(f.rewardId), (q) => q.where('d.reward_id', '=', f.rewardId ?? ''));
+}
+
+/**
+ * One page of `loyaltyRedemptions`: in (redeemed, id) order after a keyset cursor or, with `since`
+ * (a `changedSince` pull), in change-feed order after that position (a cancellation re-stamps the row).
+ */
+export async function listRedemptions(
+  db: Kysely<DB>,
+  scope: Scope,
+  filter: RedemptionFilter,
+  page: { limit: number; after: string | null; since: ChangePosition | null | undefined },
+): Promise<RedemptionRecord[]> {
+  const base = redemptionsMatching(db, scope, filter).selectAll('d');
+  if (page.since !== undefined) {
+    return base.select(changeColumns('d')).where(changeFeedFilter('d', page.since)).orderBy(changeOrder('d')).limit(page.limit).execute();
+  }
+  return base
+    .where(afterTimeId('d.redeemed_at', 'd.id', page.after, 'asc'))
+    .orderBy('d.redeemed_at')
+    .orderBy('d.id')
+    .limit(page.limit)
+    .execute();
+}
+
+export async function countRedemptions(db: Kysely<DB>, scope: Scope, filter: RedemptionFilter): Promise<number> {
+  const row = await redemptionsMatching(db, scope, filter)
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** `loyaltyRedemptions` and `LoyaltyAccount.redemptions`: a page and its lazy count. */
+export type RedemptionPage = CountedConnection<RedemptionRecord>;

@@ -63,6 +63,10 @@ export interface LoyaltySettingTable {
   expiry_warning_days: number;
   tier_window_months: number;
   tier_grace_days: number;
+  /** What one point is worth (decimal string), for the points liability; null: not set. */
+  point_value: Generated<string | null>;
+  /** Currency of `point_value` (ISO 4217); set with it. */
+  point_value_currency: Generated<string | null>;
 }
 
 export interface LoyaltyTierTable {

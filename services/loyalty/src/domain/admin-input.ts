@@ -1,4 +1,4 @@
-import { type Validation, validateWith } from '@crm/service-kit';
+import { minorUnits, type Validation, validateWith } from '@crm/service-kit';
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 
@@ -146,7 +146,30 @@ export function validateSettings(input: unknown) {
       .nullish()
       .transform((v) => v ?? undefined);
   return parse(
-    z.object({ pointsValidityMonths: opt(1, 120), expiryWarningDays: opt(0, 365), tierWindowMonths: opt(1, 36), tierGraceDays: opt(0, 365) }),
+    z.object({
+      pointsValidityMonths: opt(1, 120),
+      expiryWarningDays: opt(0, 365),
+      tierWindowMonths: opt(1, 36),
+      tierGraceDays: opt(0, 365),
+      // numeric(18, 6): above zero, at most 6 decimals and 12 whole digits.
+      pointValue: decimal
+        .refine((d) => d.gt(0) && d.decimalPlaces() <= 6 && d.lt('1e12'), {
+          message: 'must be above 0 with at most 6 decimals',
+          params: { code: 'INVALID_AMOUNT' },
+        })
+        .nullish()
+        .transform((v) => v ?? undefined),
+      pointValueCurrency: z
+        .string()
+        .refine((c) => minorUnits(c) !== null, { message: 'must be an ISO 4217 code', params: { code: 'INVALID_CURRENCY' } })
+        .nullish()
+        .transform((v) => v ?? undefined),
+    }),
     input,
   );
+}
+
+/** The point value and its currency go together: both set or neither (after the change). */
+export function pointValueComplete(s: { point_value: string | null; point_value_currency: string | null }): boolean {
+  return (s.point_value === null) === (s.point_value_currency === null);
 }

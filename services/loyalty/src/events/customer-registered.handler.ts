@@ -10,10 +10,10 @@ import type { DB } from '../db/schema.ts';
  * credits the welcome points (rule WELCOME, once) and records who referred the customer, if
  * anyone. When a lending event opened the account first, this completes it.
  */
-export const onCustomerRegistered: EventHandler<DB, 'CustomerRegistered'> = async (tx, event) => {
+export const onCustomerRegistered: EventHandler<DB, 'CustomerRegistered'> = async (tx, event, { db }) => {
   const { customerId, branchId, birthDate, referralCode, relationshipManagerId } = event.data;
   const openedAt = new Date(event.time);
-  const { account, opened } = await openAccountOnce(tx, customerId, openedAt, { branchId, birthDate, relationshipManagerId });
+  const { account, opened } = await openAccountOnce(tx, customerId, openedAt, { branchId, birthDate, relationshipManagerId }, db);
   if (!opened) {
     await updateCustomerReplica(tx, customerId, {
       branch_id: branchId,
@@ -22,7 +22,15 @@ export const onCustomerRegistered: EventHandler<DB, 'CustomerRegistered'> = asyn
     });
   }
 
-  await earnPoints(tx, { account, ruleCode: 'WELCOME', amount: null, sourceEventId: event.id, sourceRef: 'welcome', at: openedAt });
+  await earnPoints(tx, {
+    account: { ...account, fresh: opened },
+    ruleCode: 'WELCOME',
+    amount: null,
+    sourceEventId: event.id,
+    sourceRef: 'welcome',
+    at: openedAt,
+    programme: db,
+  });
 
   if (referralCode) {
     const referrer = await findAccountByReferralCode(tx, referralCode);

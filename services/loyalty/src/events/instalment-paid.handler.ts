@@ -3,10 +3,10 @@ import { accountOfCustomer, earnPoints } from '../commands/earn-points.ts';
 import type { DB } from '../db/schema.ts';
 
 /** An instalment paid on time earns (rule ON_TIME_INSTALMENT, proportional to the amount paid); a late one earns nothing. */
-export const onInstalmentPaid: EventHandler<DB, 'InstalmentPaid'> = async (tx, event) => {
+export const onInstalmentPaid: EventHandler<DB, 'InstalmentPaid'> = async (tx, event, { db }) => {
   const { customerId, loanId, instalmentNumber, amountPaid, onTime } = event.data;
   if (!onTime) return;
-  const account = await accountOfCustomer(tx, customerId, new Date(event.time));
+  const account = await accountOfCustomer(tx, customerId, new Date(event.time), db);
   await earnPoints(tx, {
     account,
     ruleCode: 'ON_TIME_INSTALMENT',
@@ -14,6 +14,7 @@ export const onInstalmentPaid: EventHandler<DB, 'InstalmentPaid'> = async (tx, e
     sourceEventId: event.id,
     sourceRef: instalmentRef(loanId, instalmentNumber),
     at: new Date(event.time),
+    programme: db,
   });
 };
 

@@ -8,12 +8,12 @@ import type { DB } from '../db/schema.ts';
  * A repeat loan (cycle 2 and later) earns (rule REPEAT_LOAN). A customer's first loan rewards
  * whoever referred them (rule REFERRAL_CONVERTED), once.
  */
-export const onLoanDisbursed: EventHandler<DB, 'LoanDisbursed'> = async (tx, event) => {
+export const onLoanDisbursed: EventHandler<DB, 'LoanDisbursed'> = async (tx, event, { db }) => {
   const { customerId, loanId, loanCycle } = event.data;
   const at = new Date(event.time);
   if (loanCycle > 1) {
-    const account = await accountOfCustomer(tx, customerId, new Date(event.time));
-    await earnPoints(tx, { account, ruleCode: 'REPEAT_LOAN', amount: null, sourceEventId: event.id, sourceRef: `loan:${loanId}`, at });
+    const account = await accountOfCustomer(tx, customerId, new Date(event.time), db);
+    await earnPoints(tx, { account, ruleCode: 'REPEAT_LOAN', amount: null, sourceEventId: event.id, sourceRef: `loan:${loanId}`, at, programme: db });
     return;
   }
   const referral = await findUnrewardedReferral(tx, customerId);
@@ -27,6 +27,7 @@ export const onLoanDisbursed: EventHandler<DB, 'LoanDisbursed'> = async (tx, eve
     sourceEventId: event.id,
     sourceRef: `referred:${customerId}`,
     at,
+    programme: db,
   });
   if (!earned) return;
   await markReferralRewarded(tx, customerId, at, earned.entryId);

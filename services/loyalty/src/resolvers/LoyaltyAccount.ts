@@ -1,5 +1,13 @@
-import { pageSize, toConnection } from '@crm/service-kit';
-import type { LoyaltyAccountResolvers, PointsEntryResolvers } from '../__generated__/resolvers-types.ts';
+import { pageSize, toConnection, withCount } from '@crm/service-kit';
+import type {
+  LoyaltyAccountConnectionResolvers,
+  LoyaltyAccountResolvers,
+  LoyaltyReferralConnectionResolvers,
+  PointsEntryConnectionResolvers,
+  PointsEntryResolvers,
+} from '../__generated__/resolvers-types.ts';
+import { entryCursor } from '../db/account.store.ts';
+import { redemptionCursor } from '../db/reward.store.ts';
 import { qualifiedTier, tierProgress } from '../domain/tiers.ts';
 
 export const LoyaltyAccount: LoyaltyAccountResolvers = {
@@ -9,6 +17,8 @@ export const LoyaltyAccount: LoyaltyAccountResolvers = {
   pointsBalance: (a) => a.balance,
   referralCode: (a) => a.referral_code,
   openedAt: (a) => a.opened_at,
+  branchId: (a) => a.branch_id,
+  relationshipManagerId: (a) => a.relationship_manager_id,
   tierProgress: async (a, _args, ctx) => {
     const [qualifying, tiers] = await Promise.all([ctx.loaders.qualifyingPoints.load(a.id), ctx.loaders.tiers()]);
     const progress = tierProgress(qualifying, a.tier, tiers);
@@ -29,29 +39,41 @@ export const LoyaltyAccount: LoyaltyAccountResolvers = {
   ledger: async (a, { first, after }, ctx) => {
     const size = pageSize(first);
     const rows = await ctx.loaders.entriesOfAccount(a.id, { limit: size + 1, after: after ?? null });
-    return toConnection(rows, size, (r) => [r.id]);
+    return withCount(toConnection(rows, size, entryCursor), () => ctx.loaders.entryCount.load(a.id));
   },
   referrals: async (a, { first, after }, ctx) => {
     const size = pageSize(first);
     const rows = await ctx.loaders.referralsOfAccount(a.id, { limit: size + 1, after: after ?? null });
-    return toConnection(
+    const page = toConnection(
       rows,
       size,
       (r) => [r.registered_at.toISOString(), r.referred_customer_id],
       (r) => ({ referredCustomer: { id: r.referred_customer_id }, registeredAt: r.registered_at, rewardedAt: r.rewarded_at }),
     );
+    return withCount(page, () => ctx.loaders.referralCount.load(a.id));
   },
   redemptions: async (a, { first, after }, ctx) => {
     const size = pageSize(first);
     const rows = await ctx.loaders.redemptionsOfAccount(a.id, { limit: size + 1, after: after ?? null });
-    return toConnection(rows, size, (r) => [r.id]);
+    return withCount(toConnection(rows, size, redemptionCursor), () => ctx.loaders.redemptionCount.load(a.id));
   },
 };
 
 export const PointsEntry: PointsEntryResolvers = {
+  /** The rows are already within the caller's scope; the loader batches the accounts of a page. */
+  account: async (e, _args, ctx) => {
+    const account = await ctx.loaders.account.load(e.account_id);
+    if (!account) throw new Error(`Account ${e.account_id} of entry ${e.id} is missing`);
+    return account;
+  },
   sourceId: (e) => e.source_id,
   ruleCode: (e) => e.rule_code,
   actorId: (e) => e.actor_id,
   createdAt: (e) => e.created_at,
   expiresAt: (e) => e.expires_at,
 };
+
+/** `totalCount`, counted only when selected (one count query per field per request). */
+export const LoyaltyAccountConnection: LoyaltyAccountConnectionResolvers = { totalCount: (c) => c.count() };
+export const PointsEntryConnection: PointsEntryConnectionResolvers = { totalCount: (c) => c.count() };
+export const LoyaltyReferralConnection: LoyaltyReferralConnectionResolvers = { totalCount: (c) => c.count() };

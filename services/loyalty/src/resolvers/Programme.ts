@@ -1,6 +1,7 @@
 import { Decimal } from 'decimal.js';
 import type {
   LoyaltyEarningRuleResolvers,
+  LoyaltyRedemptionConnectionResolvers,
   LoyaltyRedemptionResolvers,
   LoyaltyRewardResolvers,
   LoyaltySettingsResolvers,
@@ -31,6 +32,9 @@ export const LoyaltySettings: LoyaltySettingsResolvers = {
   expiryWarningDays: (s) => s.expiry_warning_days,
   tierWindowMonths: (s) => s.tier_window_months,
   tierGraceDays: (s) => s.tier_grace_days,
+  // numeric(18, 6) comes back padded: shown without trailing zeros.
+  pointValue: (s) => (s.point_value === null ? null : new Decimal(s.point_value).toFixed()),
+  pointValueCurrency: (s) => s.point_value_currency,
 };
 
 export const LoyaltyReward: LoyaltyRewardResolvers = {
@@ -57,3 +61,5 @@ export const LoyaltyRedemption: LoyaltyRedemptionResolvers = {
   cancelledBy: (r) => r.cancelled_by,
   cancelReason: (r) => r.cancel_reason,
 };
+
+export const LoyaltyRedemptionConnection: LoyaltyRedemptionConnectionResolvers = { totalCount: (c) => c.count() };

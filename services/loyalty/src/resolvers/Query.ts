@@ -1,11 +1,42 @@
-import { badUserInput, endOfDate, findAuditTrail, findJobRuns, forbidden, pageSize, requireIdentity, startOfDate, toConnection } from '@crm/service-kit';
+import {
+  badUserInput,
+  type ChangePosition,
+  checkKpiRequest,
+  endOfDate,
+  findAuditTrail,
+  findJobRuns,
+  forbidden,
+  kpiRows,
+  minorUnits,
+  pageSize,
+  parseChangedSince,
+  requireIdentity,
+  startOfDate,
+  toConnection,
+  withCount,
+} from '@crm/service-kit';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
-import { findAccountById } from '../db/account.store.ts';
+import { accountCursor, countAccounts, entryCursor, findAccountById, listAccounts } from '../db/account.store.ts';
 import { findProgrammeChanges } from '../db/audit.store.ts';
+import { ledgerFlow, outstandingPoints } from '../db/kpi.store.ts';
+import { countEntries, listEntries } from '../db/ledger.store.ts';
 import { figuresByBranch, figuresByMonth, membersPerTier } from '../db/programme.store.ts';
-import { findRewards } from '../db/reward.store.ts';
+import { countRedemptions, findRewards, listRedemptions, redemptionCursor } from '../db/reward.store.ts';
 import { findRules } from '../db/rule.store.ts';
+import { LOYALTY_KPIS } from '../domain/kpis.ts';
 import { programmeFigures, totalOf } from '../domain/programme.ts';
+import { toFeedConnection } from './feed.ts';
+
+/**
+ * The paging arguments of a top-level list: `changedSince` (absent: keyset listing; `"*"`: the
+ * feed from the start; else a cursor of a previous pull) may not be combined with `after`.
+ */
+function listArgs(args: { first?: number | null; after?: string | null; changedSince?: string | null }) {
+  const size = pageSize(args.first);
+  const since: ChangePosition | null | undefined = parseChangedSince(args.changedSince);
+  if (since !== undefined && args.after) throw badUserInput('after cannot be combined with changedSince', 'after');
+  return { size, sent: args.changedSince ?? null, page: { limit: size + 1, after: args.after ?? null, since } };
+}
 
 export const Query: QueryResolvers = {
   /** Null when there is no such account; FORBIDDEN when its member is outside the caller's branch. */
@@ -24,6 +55,44 @@ export const Query: QueryResolvers = {
       { limit: size + 1, after: after ?? null },
     );
     return toConnection(rows, size, (r) => [r.code]);
+  },
+  loyaltyAccounts: async (_parent, args, ctx) => {
+    const { size, sent, page } = listArgs(args);
+    const filter = args.filter ?? {};
+    const rows = await listAccounts(ctx.db, ctx.scope, filter, page);
+    for (const row of rows) ctx.loaders.account.prime(row.id, row);
+    const connection = sent !== null ? toFeedConnection(rows, size, sent) : toConnection(rows, size, accountCursor);
+    return withCount(connection, () => countAccounts(ctx.db, ctx.scope, filter));
+  },
+  pointsEntries: async (_parent, args, ctx) => {
+    const { size, sent, page } = listArgs(args);
+    const filter = args.filter ?? {};
+    const rows = await listEntries(ctx.db, ctx.scope, filter, page);
+    const connection = sent !== null ? toFeedConnection(rows, size, sent) : toConnection(rows, size, entryCursor);
+    return withCount(connection, () => countEntries(ctx.db, ctx.scope, filter));
+  },
+  loyaltyRedemptions: async (_parent, args, ctx) => {
+    const { size, sent, page } = listArgs(args);
+    const filter = args.filter ?? {};
+    const rows = await listRedemptions(ctx.db, ctx.scope, filter, page);
+    const connection = sent !== null ? toFeedConnection(rows, size, sent) : toConnection(rows, size, redemptionCursor);
+    return withCount(connection, () => countRedemptions(ctx.db, ctx.scope, filter));
+  },
+  loyaltyKpi: async (_parent, { metric, groupBy, from, to }, ctx) => {
+    const definition = LOYALTY_KPIS[metric];
+    const dimensions = checkKpiRequest(definition, { groupBy, from, to });
+    const query = { groupBy: dimensions, from, to, scope: ctx.scope };
+    if (metric === 'POINTS_OUTSTANDING') return kpiRows(definition, dimensions, await outstandingPoints(ctx.db, query, null));
+    if (metric === 'POINTS_LIABILITY') {
+      const settings = await ctx.loaders.settings();
+      const decimals = settings.point_value_currency === null ? null : minorUnits(settings.point_value_currency);
+      if (settings.point_value === null || settings.point_value_currency === null || decimals === null) {
+        throw badUserInput('The programme has no point value: set pointValue and pointValueCurrency with updateLoyaltySettings', 'metric');
+      }
+      const pointValue = { value: settings.point_value, currency: settings.point_value_currency, minorUnits: decimals };
+      return kpiRows(definition, dimensions, await outstandingPoints(ctx.db, query, pointValue));
+    }
+    return kpiRows(definition, dimensions, await ledgerFlow(ctx.db, metric, query));
   },
   loyaltyTiers: (_parent, _args, ctx) => ctx.loaders.tiers(),
   loyaltyEarningRules: (_parent, _args, ctx) => findRules(ctx.db),

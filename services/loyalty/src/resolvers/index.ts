@@ -1,9 +1,17 @@
 import { auditRecordResolvers, jobRunResolvers, scalarResolvers } from '@crm/service-kit';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { Customer } from './Customer.ts';
-import { LoyaltyAccount, PointsEntry } from './LoyaltyAccount.ts';
+import { LoyaltyAccount, LoyaltyAccountConnection, LoyaltyReferralConnection, PointsEntry, PointsEntryConnection } from './LoyaltyAccount.ts';
 import { Mutation } from './Mutation/index.ts';
-import { LoyaltyEarningRule, LoyaltyRedemption, LoyaltyReward, LoyaltySettings, LoyaltyTier, LoyaltyTierBenefits } from './Programme.ts';
+import {
+  LoyaltyEarningRule,
+  LoyaltyRedemption,
+  LoyaltyRedemptionConnection,
+  LoyaltyReward,
+  LoyaltySettings,
+  LoyaltyTier,
+  LoyaltyTierBenefits,
+} from './Programme.ts';
 import { Query } from './Query.ts';
 
 export const resolvers: Resolvers = {
@@ -14,7 +22,11 @@ export const resolvers: Resolvers = {
   Mutation,
   Customer,
   LoyaltyAccount,
+  LoyaltyAccountConnection,
+  LoyaltyReferralConnection,
   PointsEntry,
+  PointsEntryConnection,
+  LoyaltyRedemptionConnection,
   LoyaltyTier,
   LoyaltyTierBenefits,
   LoyaltyEarningRule,

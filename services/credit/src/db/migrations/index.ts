@@ -1,5 +1,5 @@
 import { eventTablesMigration } from '@crm/events';
-import { auditTableMigration, jobRunTableMigration } from '@crm/service-kit';
+import { auditTableMigration, changeTrackingMigration, jobRunProgressMigration, jobRunTableMigration } from '@crm/service-kit';
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_loans.ts';
 import * as m0002 from './0002_credit_domain.ts';
@@ -9,6 +9,7 @@ import * as m0006 from './0006_currency_scales.ts';
 import * as m0008 from './0008_repayment_reversal.ts';
 import * as m0009 from './0009_published_delinquency.ts';
 import * as m0010 from './0010_prepayment_reamortisation.ts';
+import * as m0011 from './0011_lending_conventions.ts';
 
 /** In order; names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -23,4 +24,20 @@ export const migrations: Record<string, Migration> = {
   '0008_repayment_reversal': m0008,
   '0009_published_delinquency': m0009,
   '0010_prepayment_reamortisation': m0010,
+  '0011_lending_conventions': m0011,
+  /**
+   * Incremental sync (`changedSince`) of the top-level lists: see @crm/service-kit change-feed.ts.
+   * None of these rows is ever deleted (an instalment of a superseded schedule version stays); the
+   * instalment's deletion key is its loan (instalments have a composite key and are never deleted).
+   */
+  '0012_change_tracking': changeTrackingMigration([
+    { table: 'loan', key: 'id' },
+    { table: 'instalment', key: 'loan_id' },
+    { table: 'repayment', key: 'id' },
+    { table: 'risk_warning', key: 'id' },
+    { table: 'restructuring', key: 'id' },
+    { table: 'credit_review', key: 'id' },
+  ]),
+  /** Job runs are RUNNING with their progress while they work. */
+  '0013_job_run_progress': jobRunProgressMigration,
 };

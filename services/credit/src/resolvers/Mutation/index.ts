@@ -3,6 +3,7 @@ import { addCollateral } from './add-collateral.ts';
 import { addGuarantor } from './add-guarantor.ts';
 import { applyForLoan } from './apply-for-loan.ts';
 import { approveLoan } from './approve-loan.ts';
+import { closeBusinessDay } from './close-business-day.ts';
 import { closeLoan } from './close-loan.ts';
 import { createLoanProduct } from './create-loan-product.ts';
 import { decideRestructuring } from './decide-restructuring.ts';
@@ -16,6 +17,7 @@ import { reverseRepayment } from './reverse-repayment.ts';
 import { runCreditJob } from './run-credit-job.ts';
 import { runEndOfDay } from './run-end-of-day.ts';
 import { setApprovalPolicy } from './set-approval-policy.ts';
+import { setBusinessDate } from './set-business-date.ts';
 import { setIndustryWatchList } from './set-industry-watch-list.ts';
 import { setRiskClassThresholds } from './set-risk-class-thresholds.ts';
 import { updateRiskWarning } from './update-risk-warning.ts';
@@ -45,4 +47,6 @@ export const Mutation: MutationResolvers = {
   decideRestructuring,
   setIndustryWatchList,
   setApprovalPolicy,
+  closeBusinessDay,
+  setBusinessDate,
 };

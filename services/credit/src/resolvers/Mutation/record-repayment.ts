@@ -1,6 +1,6 @@
 import type { MutationResolvers } from '../../__generated__/resolvers-types.ts';
 import { recordRepayment as recordRepaymentCommand } from '../../commands/record-repayment.ts';
-import { findRepaymentByReference } from '../../db/repayment.store.ts';
+import { findRepaymentById, findRepaymentByReference } from '../../db/repayment.store.ts';
 
 /** Books a repayment; the same externalReference twice books once. Emits InstalmentPaid, LoanClosed. */
 export const recordRepayment: MutationResolvers['recordRepayment'] = async (_parent, { input }, ctx) => {
@@ -8,7 +8,9 @@ export const recordRepayment: MutationResolvers['recordRepayment'] = async (_par
   if (outcome.userErrors.length) return { repayment: null, loan: null, userErrors: outcome.userErrors };
   const repayment = outcome.duplicate
     ? await findRepaymentByReference(ctx.db, input.externalReference.trim())
-    : (await ctx.loaders.repayments.load(input.loanId)).find((r) => r.id === outcome.repaymentId);
+    : outcome.repaymentId
+      ? await findRepaymentById(ctx.db, outcome.repaymentId)
+      : undefined;
   if (!repayment) return { repayment: null, loan: null, userErrors: [] };
   if (repayment.loan_id !== input.loanId)
     return {

@@ -1,10 +1,11 @@
 import { eventTablesMigration } from '@crm/events';
-import { auditTableMigration, jobRunTableMigration } from '@crm/service-kit';
+import { auditTableMigration, changeTrackingMigration, jobRunProgressMigration, jobRunTableMigration } from '@crm/service-kit';
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_loyalty.ts';
 import * as m0002 from './0002_programme.ts';
 import * as m0003 from './0003_audit.ts';
 import * as m0005 from './0005_relationship_manager.ts';
+import * as m0007 from './0007_point_value.ts';
 
 /** In order; names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -15,4 +16,13 @@ export const migrations: Record<string, Migration> = {
   '0004_audit_log': auditTableMigration,
   '0005_relationship_manager': m0005,
   '0006_job_runs': jobRunTableMigration,
+  '0007_point_value': m0007,
+  /** Incremental sync (`changedSince`) of the top-level lists: see @crm/service-kit change-feed.ts. */
+  '0008_change_tracking': changeTrackingMigration([
+    { table: 'loyalty_account', key: 'id' },
+    { table: 'points_entry', key: 'id' },
+    { table: 'redemption', key: 'id' },
+  ]),
+  /** Job runs are RUNNING with their progress while they work. */
+  '0009_job_run_progress': jobRunProgressMigration,
 };

@@ -1,0 +1,23 @@
+import { runCommand, type UserError } from '@crm/service-kit';
+import type { CreditContext } from '../context.ts';
+import { type BusinessDateView, lockBusinessDate, saveBusinessDate } from '../db/business-date.store.ts';
+import { checkSet } from '../domain/business-date.ts';
+
+/**
+ * Sets the business date (administrators), outside production only: demos, training and
+ * acceptance tests move a loan through months without touching the system clock. No end-of-day
+ * run is made for the dates skipped (run them with runEndOfDay or closeBusinessDay).
+ */
+export async function setBusinessDate(ctx: CreditContext, cmd: { date: string }): Promise<{ businessDate: BusinessDateView | null; userErrors: UserError[] }> {
+  const actorId = ctx.identity?.userId ?? 'unknown';
+  return runCommand(ctx, { action: 'setBusinessDate', entityType: 'BusinessDate' }, async (tx, audit) => {
+    const problems = checkSet(process.env.NODE_ENV === 'production');
+    if (problems.length) return { businessDate: null, userErrors: problems };
+    const now = ctx.now();
+    const before = await lockBusinessDate(tx, now);
+    await saveBusinessDate(tx, { date: cmd.date, updatedBy: actorId, now });
+    audit.entity(cmd.date);
+    audit.changes({ businessDate: before.date }, { businessDate: cmd.date });
+    return { businessDate: { ...before, date: cmd.date, updatedBy: actorId, updatedAt: now }, userErrors: [] };
+  });
+}
