@@ -1,6 +1,6 @@
 import { type AliasedRawBuilder, type Kysely, type Migration, type RawBuilder, sql } from 'kysely';
 import { badUserInput } from './errors.ts';
-import { encodeCursor } from './pagination.ts';
+import { type Connection, encodeCursor } from './pagination.ts';
 
 /**
  * Incremental sync (`changedSince`) for reporting tools.
@@ -164,4 +164,26 @@ export function parseChangedSince(value: string | null | undefined): ChangePosit
 export function feedEndCursor(rows: readonly ChangeStamped[], sent: string): string {
   const last = rows.at(-1);
   return last ? changeCursorOf(last) : sent;
+}
+
+/**
+ * A `changedSince` page as a connection: rows fetched with `limit size + 1` in feed order (their
+ * stamps selected with `changeColumns`); edge cursors are change cursors, and `endCursor` is the
+ * one to pull from next (the cursor sent when the page is empty).
+ */
+export function toFeedConnection<R extends Partial<ChangeStamped>>(rows: R[], size: number, sent: string): Connection<R> {
+  const page = rows.slice(0, size).map((row) => {
+    if (row.change_txid === undefined || row.change_seq === undefined) throw new Error('a change feed row without its stamp');
+    return { row, stamp: { change_txid: row.change_txid, change_seq: row.change_seq } };
+  });
+  return {
+    edges: page.map(({ row, stamp }) => ({ cursor: changeCursorOf(stamp), node: row })),
+    pageInfo: {
+      hasNextPage: rows.length > size,
+      endCursor: feedEndCursor(
+        page.map((p) => p.stamp),
+        sent,
+      ),
+    },
+  };
 }

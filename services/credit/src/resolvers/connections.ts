@@ -1,15 +1,4 @@
-import {
-  badUserInput,
-  type ChangeStamped,
-  type Connection,
-  changeCursorOf,
-  feedEndCursor,
-  type PageWindow,
-  pageSize,
-  parseChangedSince,
-  toConnection,
-  withCount,
-} from '@crm/service-kit';
+import { badUserInput, type Connection, type PageWindow, pageSize, parseChangedSince, toConnection, toFeedConnection, withCount } from '@crm/service-kit';
 import type DataLoader from 'dataloader';
 import { keysetCursor, type Listed, type ListPage, type Page } from '../db/paging.ts';
 
@@ -30,27 +19,6 @@ export async function nestedConnection<R extends object>(
   const size = pageSize(args.first);
   const rows = await pages(parentId, { limit: size + 1, after: args.after ?? null });
   return withCount(toConnection(rows, size, keysetCursor), () => count.load(parentId));
-}
-
-/**
- * A `changedSince` page as a connection: rows in feed order; edge cursors are change cursors and
- * `endCursor` is the one to pull from next (the cursor sent when the page is empty).
- */
-function toFeedConnection<R extends Partial<ChangeStamped>>(rows: R[], size: number, sent: string): Connection<R> {
-  const page = rows.slice(0, size).map((row) => {
-    if (row.change_txid === undefined || row.change_seq === undefined) throw new Error('a change feed row without its stamp');
-    return { row, stamp: { change_txid: row.change_txid, change_seq: row.change_seq } };
-  });
-  return {
-    edges: page.map(({ row, stamp }) => ({ cursor: changeCursorOf(stamp), node: row })),
-    pageInfo: {
-      hasNextPage: rows.length > size,
-      endCursor: feedEndCursor(
-        page.map((p) => p.stamp),
-        sent,
-      ),
-    },
-  };
 }
 
 /** A top-level list: keyset paging, or with `changedSince` a pull of what changed since that cursor. */

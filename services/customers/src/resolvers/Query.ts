@@ -13,6 +13,7 @@ import {
   requireIdentity,
   seesPseudonyms,
   toConnection,
+  toFeedConnection,
   withCount,
 } from '@crm/service-kit';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
@@ -24,7 +25,6 @@ import { listSegments } from '../db/segment.store.ts';
 import { CUSTOMER_KPIS } from '../domain/kpis.ts';
 import { validateSegmentRule } from '../domain/segment-rule.ts';
 import { customerCriteria } from './criteria.ts';
-import { toFeedConnection } from './feed.ts';
 
 /** Who may call each field is declared in the SDL (`@allow`); the scope limits which customers answer. */
 export const Query: QueryResolvers = {

@@ -3,11 +3,10 @@ import {
   type ChangePosition,
   type ChangeStamped,
   type Connection,
-  changeCursorOf,
-  feedEndCursor,
   pageSize,
   parseChangedSince,
   toConnection,
+  toFeedConnection,
 } from '@crm/service-kit';
 import type { ListPage } from '../db/filters.ts';
 
@@ -38,18 +37,5 @@ export function listConnection<R extends Partial<ChangeStamped>>(
   cursorOf: (row: R) => (string | number)[],
 ): Connection<R> {
   if (changedSince === undefined || changedSince === null) return toConnection(rows, size, cursorOf);
-  const page = rows.slice(0, size).map((row) => {
-    if (row.change_txid === undefined || row.change_seq === undefined) throw new Error('a change feed row without its stamp');
-    return { row, stamp: { change_txid: row.change_txid, change_seq: row.change_seq } };
-  });
-  return {
-    edges: page.map(({ row, stamp }) => ({ cursor: changeCursorOf(stamp), node: row })),
-    pageInfo: {
-      hasNextPage: rows.length > size,
-      endCursor: feedEndCursor(
-        page.map((p) => p.stamp),
-        changedSince,
-      ),
-    },
-  };
+  return toFeedConnection(rows, size, changedSince);
 }

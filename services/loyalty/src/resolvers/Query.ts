@@ -13,6 +13,7 @@ import {
   requireIdentity,
   startOfDate,
   toConnection,
+  toFeedConnection,
   withCount,
 } from '@crm/service-kit';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
@@ -25,7 +26,6 @@ import { countRedemptions, findRewards, listRedemptions, redemptionCursor } from
 import { findRules } from '../db/rule.store.ts';
 import { LOYALTY_KPIS } from '../domain/kpis.ts';
 import { programmeFigures, totalOf } from '../domain/programme.ts';
-import { toFeedConnection } from './feed.ts';
 
 /**
  * The paging arguments of a top-level list: `changedSince` (absent: keyset listing; `"*"`: the
