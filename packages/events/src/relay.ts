@@ -70,7 +70,12 @@ async function withPublishSpans(
   }
 }
 
-const RELAY_LOCK = 0x43524d; // "CRM": one lock id per database, and each service owns its database
+/**
+ * The relay's advisory lock: one per schema (the replicas of a service share its schema), so
+ * services sharing a database in schemas of their own (tests, small installations) never wait
+ * on each other's relay, and a wake-up is not lost to another service's drain.
+ */
+const RELAY_LOCK = sql<number>`hashtext('crm-relay:' || current_schema())`;
 
 /**
  * Publishes outbox rows in commit order (by sequence) and marks them sent. A row is marked
