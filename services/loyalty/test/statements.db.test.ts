@@ -112,8 +112,13 @@ describe('SQL statements per federated list query', () => {
     }
     const small = await listStatements(5);
     const large = await listStatements(50);
-    expect(large).toEqual(small);
-    // accounts page + count, their ledger page + count, entries page + count, their accounts, redemptions page + count
-    expect(large.statements).toBeLessThanOrEqual(9);
+    // accounts page + count, their ledger page + count, entries page + count, their accounts, redemptions page + count.
+    // The entries' and the redemptions' accounts share one loader: whether both lists reach it in the same
+    // tick depends on I/O timing (on PostgreSQL it can be one batch or two), so the bound is per field,
+    // the same at 5 and 50 rows, not an exact count.
+    for (const tally of [small, large]) {
+      expect(tally.statements).toBeLessThanOrEqual(9);
+      expect(tally.audit).toBe(0);
+    }
   });
 });
