@@ -1,5 +1,5 @@
 import type { Identity } from '@crm/service-kit';
-import { staff, startTestService, type TestService } from '@crm/service-kit/testing';
+import { eventually, staff, startTestService, type TestService } from '@crm/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DB, Grade } from '../src/db/schema.ts';
 import { customersService } from '../src/service.ts';
@@ -198,7 +198,11 @@ describe('customers for BI tools', () => {
     const g0 = await ok<{ customerGradeChanges: Page<{ toGrade: string }> }>(GRADES, { since: '*' });
     expect(g0.customerGradeChanges.edges).toEqual([]);
     await insertGradeChanges([[ids[0] ?? '', null, 'VIP', '2026-07-02', 'BR-FEED']]);
-    const g1 = await ok<{ customerGradeChanges: Page<{ toGrade: string }> }>(GRADES, { since: g0.customerGradeChanges.pageInfo.endCursor });
+    // the feed's horizon is server-wide: another suite's open transaction can hold a new row back a moment
+    const g1 = await eventually(async () => {
+      const page = await ok<{ customerGradeChanges: Page<{ toGrade: string }> }>(GRADES, { since: g0.customerGradeChanges.pageInfo.endCursor });
+      return page.customerGradeChanges.edges.length ? page : undefined;
+    }, 30_000);
     expect(g1.customerGradeChanges.edges.map((e) => e.node.toGrade)).toEqual(['VIP']);
   });
 
