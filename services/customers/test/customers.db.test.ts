@@ -66,6 +66,7 @@ describe('customers subgraph', () => {
       .selectFrom('event_outbox')
       .selectAll()
       .where('key', '=', customer?.id ?? '')
+      .where('topic', '=', 'crm.customers.v1')
       .executeTakeFirstOrThrow();
     expect(event.type).toBe('crm.customers.CustomerRegistered.v1');
     expect(event.topic).toBe('crm.customers.v1');
