@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import {
@@ -306,7 +306,21 @@ export function loadTypeDefs(file: URL): DocumentNode {
  */
 export const SHARED_SDL_FILE = new URL('../sdl/access.graphql', import.meta.url);
 
-/** A subgraph's SDL as the runtime, the composition and graphql-codegen see it: its file plus the shared block. */
+/**
+ * A subgraph's SDL as the runtime, the composition and graphql-codegen see it: its file, the
+ * files of the `schema/` folder beside it (one per area, `extend type Query`/`Mutation`), in name
+ * order, plus the shared block.
+ */
 export function subgraphSdl(file: URL): string {
-  return `${readFileSync(file, 'utf8')}\n${readFileSync(SHARED_SDL_FILE, 'utf8')}`;
+  return [file, ...schemaPartFiles(file), SHARED_SDL_FILE].map((f) => readFileSync(f, 'utf8')).join('\n');
+}
+
+/** The `*.graphql` files of the `schema/` folder beside a subgraph's schema.graphql, sorted by name. */
+export function schemaPartFiles(file: URL): URL[] {
+  const folder = new URL('./schema/', file);
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder)
+    .filter((name) => name.endsWith('.graphql'))
+    .sort()
+    .map((name) => new URL(name, folder));
 }
