@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from './logger.ts';
 import { type PGliteHost, quoteIdent } from './pglite.ts';
+import { outsideRequestScope } from './statements.ts';
 
 /** Stops listening. */
 export type Unlisten = () => Promise<void>;
@@ -59,8 +60,9 @@ export async function listenOnPostgres(url: string, channel: string, onNotify: (
  * `db` (so it waits for the instance's lease, never inside another lease's transaction).
  */
 export async function listenOnPGlite<DB>(host: PGliteHost, db: Kysely<DB>, channel: string, onNotify: () => void): Promise<Unlisten> {
+  // delivered while PGlite answers someone's query: wake the relay outside that caller's scope
   const off = host.pglite.onNotification((ch) => {
-    if (ch === channel) onNotify();
+    if (ch === channel) outsideRequestScope(onNotify);
   });
   try {
     await sql.raw(`listen ${quoteIdent(channel)}`).execute(db);

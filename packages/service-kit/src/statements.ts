@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { failSpan, SpanKind, tracer } from '@crm/events';
-import { trace } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import type { LogEvent } from 'kysely';
 
 /** SQL statements executed in one scope (a request, or a `countStatements` call). */
@@ -29,6 +29,15 @@ export function countStatement(event: LogEvent): void {
 /** Runs `fn` (e.g. the rest of an HTTP request) with a fresh tally of its statements. */
 export function withStatementTally<T>(tally: StatementTally, fn: () => T): T {
   return store.run({ tally, audit: false }, fn);
+}
+
+/**
+ * Runs `fn` outside any statement scope and trace: for background work woken from inside a
+ * request (PGlite delivers a commit's notification in the context of whoever ran the query), so
+ * the relay's statements never count as, or hang under, that request's.
+ */
+export function outsideRequestScope<T>(fn: () => T): T {
+  return store.exit(() => context.with(ROOT_CONTEXT, fn));
 }
 
 /** The tally of the current scope, if any. */
