@@ -167,4 +167,4 @@ console.log(`disbursed ${disbursed} loans`);
 await new Promise((resolve) => setTimeout(resolve, 2000));
 await gql(`mutation($asOf: Date!) { runGradeEvaluation(input: { asOf: $asOf }) { userErrors { code } } }`, { asOf: today });
 console.log(`graded for ${today}; try:
-  { customers(first: 5) { totalCount edges { node { displayName grade valueScore { total } loans { principal { amount currency } } tasks { edges { node { type } } } loyalty { pointsBalance tier } } } } }`);
+  { customers(first: 5) { totalCount edges { node { displayName grade valueScore { total } loanConnection(first: 5) { totalCount edges { node { principal { amount currency } } } } tasks(first: 5) { edges { node { type } } } loyalty { pointsBalance tier } } } } }`);

@@ -95,14 +95,42 @@ function unavailable(service: string, reason: string, url: string, body: string)
   return bufferedResponse(url, 200, new Headers({ 'content-type': 'application/json' }), JSON.stringify(payload));
 }
 
+/** The connection was closed before an answer came (a pooled connection the subgraph was closing). */
+function connectionClosed(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';
+}
+
+/** Whether a subgraph request is a query (safe to send again), not a mutation. */
+function isQuery(body: unknown): boolean {
+  if (typeof body !== 'string') return false;
+  try {
+    const { query } = JSON.parse(body) as { query?: string };
+    const operation = parse(query ?? '').definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+    return operation?.kind === Kind.OPERATION_DEFINITION && operation.operation === 'query';
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The gateway's HTTP client for one subgraph: undici with a keep-alive pool (no per-request
  * client objects), a deadline on every call, and a circuit breaker (opossum) so a subgraph that is
- * down or hung costs a fast, named error instead of held connections.
+ * down or hung costs a fast, named error instead of held connections. A query whose connection
+ * closed before any answer is sent once more (on another connection); a mutation never is.
  */
 export function subgraphFetcher(service: string, options: SubgraphClientOptions): Fetcher & { breaker: CircuitBreaker; close(): Promise<void> } {
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64, pipelining: 1 });
   const call = async (url: string, init: FetcherRequestInit | undefined): Promise<FetcherResponse> => {
+    try {
+      return await send(url, init);
+    } catch (error) {
+      if (!connectionClosed(error) || !isQuery(init?.body)) throw error;
+      options.logger.debug({ subgraph: service, err: error }, 'connection closed before an answer; query sent again');
+      return send(url, init);
+    }
+  };
+  const send = async (url: string, init: FetcherRequestInit | undefined): Promise<FetcherResponse> => {
     const res = await request(url, {
       method: (init?.method ?? 'POST') as 'POST',
       headers: init?.headers,

@@ -37,6 +37,8 @@ const IMPERSONAL = new Set([
   'CareEvent.title',
   'CareEvent.location',
   'ChurnSignalWeight.description',
+  'Notification.reason', // an enum: why a notification was suppressed or failed
+  'Expert.name', // a staff member's name in the internal expert directory, no customer data
   'EngagementJobCount.name',
   'LoyaltyTier.name',
   'LoyaltyEarningRule.description',
@@ -51,6 +53,11 @@ const IMPERSONAL = new Set([
   'AuditRecord.detail',
   'AuditChange.before',
   'AuditChange.after',
+  // issue 15: outcomes are enums; a crisis measure's name and an offer rule's title are institution configuration
+  'RiskWarning.outcome',
+  'Task.outcome',
+  'CrisisMeasure.name',
+  'OfferRule.title',
 ]);
 const LOOKS_PERSONAL =
   /^(first|last|legal)Name$|birthDate|nationalId|registrationNumber|^phone$|^email$|^address$|employer|legalRepresentative|^(note|notes|reason|cancelReason|description|summary|text|findings|resolution|comment|outcome|indicators|name|title|location|detail|changes|before|after)$/;

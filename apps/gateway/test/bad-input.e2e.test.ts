@@ -260,8 +260,8 @@ describe(`malformed input to every mutation on ${TEST_MODE}`, () => {
     const customerId = pool.get('customerId') ?? '';
     // Credit, engagement and loyalty know the customer before it is used there.
     await eventually(async () => {
-      const r = await stack.query<{ customer: { loyalty: { pointsBalance: number } | null; loans: unknown } | null }>(
-        'query($id: ID!) { customer(id: $id) { loyalty { pointsBalance } loans { id } } }',
+      const r = await stack.query<{ customer: { loyalty: { pointsBalance: number } | null; loanConnection: unknown } | null }>(
+        'query($id: ID!) { customer(id: $id) { loyalty { pointsBalance } loanConnection(first: 1) { totalCount } } }',
         { id: customerId },
         caller,
       );

@@ -126,21 +126,26 @@ describe('distributed mode: five processes, PostgreSQL databases and Kafka', () 
         customer: {
           id: string;
           displayName: string;
-          loans: unknown[];
+          loanConnection: { edges: unknown[] } | null;
           interactions: { edges: unknown[] };
           tasks: { edges: { node: { type: string } }[] };
           loyalty: { pointsBalance: number; tier: string } | null;
         };
       }>(
         gatewayUrl,
-        `query($id: ID!) { customer(id: $id) { id displayName loans { id } interactions(first: 5) { edges { node { id } } } tasks(first: 5) { edges { node { id type } } } loyalty { pointsBalance tier } } }`,
+        `query($id: ID!) { customer(id: $id) { id displayName loanConnection(first: 5) { edges { node { id } } } interactions(first: 5) { edges { node { id } } } tasks(first: 5) { edges { node { id type } } } loyalty { pointsBalance tier } } }`,
         { id },
         journeyStaff,
       );
       const c = res.data?.customer;
       return c?.loyalty && c.tasks.edges.length ? c : undefined;
     }, 60_000);
-    expect(view).toMatchObject({ displayName: 'Seynabou Gueye', loans: [], interactions: { edges: [] }, loyalty: { pointsBalance: 100, tier: 'BRONZE' } });
+    expect(view).toMatchObject({
+      displayName: 'Seynabou Gueye',
+      loanConnection: { edges: [] },
+      interactions: { edges: [] },
+      loyalty: { pointsBalance: 100, tier: 'BRONZE' },
+    });
     expect(view.tasks.edges.map((e) => e.node.type)).toEqual(['WELCOME']);
   }, 120_000);
 

@@ -18,7 +18,7 @@ const CUSTOMER_360 = /* GraphQL */ `
     customer(id: $id) {
       id
       displayName
-      loans { id }
+      loanConnection(first: 5) { totalCount edges { node { id } } }
       interactions(first: 5) { edges { node { id purpose summary staffId } } }
       tasks(first: 5) { edges { node { id type assigneeId sourceEventId } } }
       loyalty { pointsBalance tier ledger(first: 5) { edges { node { kind points } } } }
@@ -30,7 +30,7 @@ interface Customer360 {
   customer: {
     id: string;
     displayName: string;
-    loans: { id: string }[];
+    loanConnection: { totalCount: number; edges: { node: { id: string } }[] } | null;
     interactions: { edges: { node: { id: string; purpose: string; summary: string; staffId: string } }[] };
     tasks: { edges: { node: { id: string; type: string; assigneeId: string | null; sourceEventId: string } }[] };
     loyalty: { pointsBalance: number; tier: string; ledger: { edges: { node: { kind: string; points: number } }[] } } | null;
@@ -77,7 +77,7 @@ describe(`end to end through the gateway on ${TEST_MODE}`, () => {
     const { customer, view } = await registerAndWait(fatou);
     expect(view.id).toBe(customer.id);
     expect(view.displayName).toBe('Fatou Sow');
-    expect(view.loans).toEqual([]);
+    expect(view.loanConnection).toEqual({ totalCount: 0, edges: [] });
     expect(view.tasks.edges.map((e) => e.node)).toEqual([expect.objectContaining({ type: 'WELCOME', assigneeId: 'officer-42' })]);
     expect(view.loyalty).toEqual({ pointsBalance: 100, tier: 'BRONZE', ledger: { edges: [{ node: { kind: 'EARN', points: 100 } }] } });
     expect(view.interactions.edges).toEqual([]);

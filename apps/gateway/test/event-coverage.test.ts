@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { catalogue, type EventName, type Producer } from '@crm/events';
+import { subgraphSdl } from '@crm/service-kit';
 import { Kind, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 
@@ -91,6 +92,12 @@ const coverage: Record<Producer, Record<string, Coverage>> = {
       via: ['commands/evaluate-delinquency.ts'],
     },
     setBusinessDate: { internal: 'the business date only sets default value dates inside credit (outside production)' },
+    // crisis measures and warning outcomes (issue 15)
+    declareCrisisMeasure: { emits: ['CrisisMeasureDeclared'] },
+    decideCrisisMeasure: { emits: ['CrisisMeasureApplied', 'CrisisMeasureRejected', 'CrisisReliefGranted', 'LoanRestructured'] },
+    recordRiskWarningOutcome: { emits: ['RiskWarningOutcomeRecorded'] },
+    // due-reminder lead days per product (issue 15)
+    setLoanProductReminderDays: { internal: `${INTERNAL_CONFIG} (InstalmentDue at end of day)` },
   },
   engagement: {
     logInteraction: { emits: ['InteractionLogged'] },
@@ -110,7 +117,39 @@ const coverage: Record<Producer, Record<string, Coverage>> = {
     inviteToCareEvent: { internal: "engagement's own care-event programme; no other service consumes care events" },
     recordCareEventAttendance: { internal: "engagement's own care-event programme; no other service consumes care events" },
     updateEngagementSettings: { internal: `${INTERNAL_CONFIG} (ChurnRiskChanged, ComplaintEscalated)` },
-    runEngagementJob: { emits: ['ChurnRiskChanged', 'ComplaintEscalated', 'TaskCreated'], via: ['jobs/index.ts'] },
+    runEngagementJob: {
+      emits: ['ChurnRiskChanged', 'ComplaintEscalated', 'TaskCreated', 'NotificationStatusChanged', 'InteractionLogged', 'OfferMade', 'OfferWithdrawn'],
+      via: ['jobs/index.ts'],
+    },
+    // notifications and visits and reviews by risk (issue 15); the dispatch and planning jobs are runEngagementJob's
+    upsertNotificationTemplate: { internal: `${INTERNAL_CONFIG} (NotificationStatusChanged of the notifications queued with it)` },
+    updateNotificationSettings: { internal: `${INTERNAL_CONFIG} (NotificationStatusChanged: deferred, suppressed, sent)` },
+    setMonitoringCadence: { internal: `${INTERNAL_CONFIG} (TaskCreated of the visits and reviews planned with it, TaskRescheduled)` },
+    recordVisitOutcome: { emits: ['TaskCompleted', 'VisitOutcomeRecorded'] },
+    setBranchManager: { internal: "who manages a branch, read only by engagement's monitoring-plan run; the tasks it assigns are TaskCreated" },
+    // service levels and contact rules (issue 15)
+    setServiceLevel: { internal: `${INTERNAL_CONFIG} (TaskCreated with the priority and due time it set; ComplaintState with the SLA deadlines)` },
+    setContactRules: { internal: `${INTERNAL_CONFIG} (contacts it refuses are not recorded; TaskCreated carries the due time it moved)` },
+    // service centre (issue 15)
+    createKnowledgeArticle: { internal: "the service centre's own knowledge base; enquiries answered from it carry the article id in EnquiryAnswered" },
+    updateKnowledgeArticle: { internal: "the service centre's own knowledge base; enquiries answered from it carry the article id in EnquiryAnswered" },
+    retireKnowledgeArticle: { internal: "the service centre's own knowledge base; enquiries answered from it carry the article id in EnquiryAnswered" },
+    receiveEnquiry: { emits: ['EnquiryReceived'] },
+    answerEnquiry: { emits: ['EnquiryAnswered'] },
+    handOverEnquiry: { emits: ['LeadCreated'] },
+    changeLeadStatus: { emits: ['LeadStatusChanged'] },
+    openLeadComplaint: { emits: ['ComplaintReceived', 'LeadStatusChanged'] },
+    // expert help (issue 15)
+    registerExpert: { internal: "the internal expert directory (staff, not customers); consultations carry the expert's ids in their events" },
+    updateExpert: { internal: "the internal expert directory (staff, not customers); consultations carry the expert's ids in their events" },
+    setConsultationDueTime: { internal: `${INTERNAL_CONFIG} (ConsultationRequested carries the due time it gave)` },
+    requestConsultation: { emits: ['ConsultationRequested'] },
+    answerConsultation: { emits: ['ConsultationAnswered'] },
+    cancelConsultation: { emits: ['ConsultationCancelled'] },
+    // next-best offers and retention outcomes (issue 15)
+    recordOfferOutcome: { emits: ['OfferOutcomeRecorded'] },
+    upsertOfferRule: { internal: `${INTERNAL_CONFIG} (OfferMade, OfferWithdrawn by the NEXT_BEST_OFFERS run)` },
+    recordRetentionOutcome: { emits: ['TaskCompleted', 'TaskOutcomeRecorded'] },
   },
   loyalty: {
     adjustPoints: { emits: ['PointsEarned', 'PointsDeducted'] },
@@ -118,7 +157,8 @@ const coverage: Record<Producer, Record<string, Coverage>> = {
     cancelRedemption: { emits: ['RedemptionCancelled'] },
     upsertReward: { internal: 'the reward catalogue is loyalty configuration; redemptions carry the reward id and kind' },
     upsertEarningRule: { internal: `${INTERNAL_CONFIG} (PointsEarned)` },
-    upsertLoyaltyTier: { internal: `${INTERNAL_CONFIG} (TierChanged, TierDowngradeWarning)` },
+    // credit prices new loans with the tier's rate discount (issue 15): the terms of a tier are an event
+    upsertLoyaltyTier: { emits: ['LoyaltyTierDefined'] },
     updateLoyaltySettings: { internal: `${INTERNAL_CONFIG} (PointsExpiring, PointsExpired)` },
     runLoyaltyJob: { emits: ['PointsExpiring', 'PointsExpired', 'TierChanged', 'TierDowngradeWarning', 'PointsEarned'], via: ['jobs/index.ts'] },
   },
@@ -128,7 +168,8 @@ const servicesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../s
 const srcOf = (service: Producer) => resolve(servicesDir, service, 'src');
 
 function mutationsOf(service: Producer): string[] {
-  const doc = parse(readFileSync(resolve(srcOf(service), 'schema.graphql'), 'utf8'));
+  // schema.graphql and the area files of src/schema/ (extend type Mutation), as the runtime loads them
+  const doc = parse(subgraphSdl(pathToFileURL(resolve(srcOf(service), 'schema.graphql'))));
   const names: string[] = [];
   for (const def of doc.definitions) {
     if ((def.kind === Kind.OBJECT_TYPE_DEFINITION || def.kind === Kind.OBJECT_TYPE_EXTENSION) && def.name.value === 'Mutation')

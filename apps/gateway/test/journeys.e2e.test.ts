@@ -116,9 +116,9 @@ describe(`journeys across the four services on ${TEST_MODE}`, () => {
     expect(applied.data?.applyForLoan.userErrors).toEqual([]);
     const loanId = applied.data?.applyForLoan.loan?.id ?? '';
     expect((await stack.query<{ approveLoan: { userErrors: unknown[] } }>(APPROVE, { input: { loanId } }, manager)).data?.approveLoan.userErrors).toEqual([]);
-    const today = new Date().toISOString().slice(0, 10);
+    // disbursedOn defaults to credit's business date (the wall clock's date while none was set).
     const disbursed = await stack.query<{ disburseLoan: { loan: { status: string } | null; userErrors: unknown[] } }>(DISBURSE, {
-      input: { loanId, disbursedOn: today },
+      input: { loanId },
     });
     expect(disbursed.data?.disburseLoan).toEqual({ loan: { status: 'ACTIVE' }, userErrors: [] });
 

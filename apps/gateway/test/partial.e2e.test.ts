@@ -9,8 +9,8 @@ import { startTestStack, TEST_MODE } from './harness.ts';
 const REGISTER = `mutation($input: RegisterCustomerInput!) { registerCustomer(input: $input) { customer { id } userErrors { field code } } }`;
 const VIEW = `query($id: ID!) { customer(id: $id) {
   displayName
-  loans { id }
-  riskWarnings { id }
+  loanConnection(first: 5) { edges { node { id } } }
+  riskWarningConnection(first: 5) { edges { node { id } } }
   loyalty { pointsBalance }
   tasks(first: 5) { edges { node { type } } }
   interactions(first: 5) { edges { node { id } } }
@@ -19,7 +19,7 @@ const VIEW = `query($id: ID!) { customer(id: $id) {
 interface View {
   customer: {
     displayName: string;
-    loans: { id: string }[] | null;
+    loanConnection: { edges: { node: { id: string } }[] } | null;
     loyalty: { pointsBalance: number } | null;
     tasks: { edges: unknown[] } | null;
   } | null;
@@ -56,11 +56,11 @@ describe(`partial answers when a subgraph is down on ${TEST_MODE}`, () => {
     expect(res.data?.customer?.displayName).toBe('Fatou Partial');
     expect(res.data?.customer?.loyalty?.pointsBalance).toBeTypeOf('number');
     expect(res.data?.customer?.tasks?.edges.length).toBeGreaterThan(0);
-    expect(res.data?.customer?.loans).toBeNull();
+    expect(res.data?.customer?.loanConnection).toBeNull();
     const errors = (res.errors ?? []) as ErrorOut[];
     expect(errors.map((e) => [e.path?.join('.'), e.extensions?.code, e.extensions?.serviceName, e.extensions?.retryable]).sort()).toEqual([
-      ['customer.loans', 'SUBGRAPH_UNAVAILABLE', 'credit', true],
-      ['customer.riskWarnings', 'SUBGRAPH_UNAVAILABLE', 'credit', true],
+      ['customer.loanConnection', 'SUBGRAPH_UNAVAILABLE', 'credit', true],
+      ['customer.riskWarningConnection', 'SUBGRAPH_UNAVAILABLE', 'credit', true],
     ]);
     // The gateway stays ready (degraded) and says which subgraph is down, within its probe deadline.
     const started = Date.now();
@@ -84,7 +84,7 @@ describe(`partial answers when a subgraph is down on ${TEST_MODE}`, () => {
     const errors = (res.errors ?? []) as ErrorOut[];
     expect(errors.every((e) => e.extensions?.code === 'SUBGRAPH_UNAVAILABLE')).toBe(true);
     expect(new Set(errors.map((e) => e.path?.join('.')))).toEqual(
-      new Set(['customer.loans', 'customer.riskWarnings', 'customer.tasks', 'customer.interactions']),
+      new Set(['customer.loanConnection', 'customer.riskWarningConnection', 'customer.tasks', 'customer.interactions']),
     );
   });
 });

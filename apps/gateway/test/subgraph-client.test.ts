@@ -9,12 +9,14 @@ import { createLogger } from '@crm/service-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUBGRAPH_UNAVAILABLE, subgraphFetcher } from '../src/subgraph-client.ts';
 
-let mode: 'answer' | 'hang' | 'fail' = 'answer';
+let mode: 'answer' | 'hang' | 'fail' | 'close-once' = 'answer';
+let requests = 0;
 let server: Server;
 let url = '';
 
 const ENTITIES = JSON.stringify({
-  query: 'query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Customer { loans { id } riskWarnings { id } } } }',
+  query:
+    'query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Customer { loanConnection(first: 5) { edges { node { id } } } riskWarningConnection(first: 5) { edges { node { id } } } } } }',
   variables: {
     representations: [
       { __typename: 'Customer', id: 'c1' },
@@ -26,7 +28,14 @@ const ENTITIES = JSON.stringify({
 beforeAll(async () => {
   server = createServer((req, res) => {
     req.resume();
+    requests++;
     if (mode === 'hang') return; // never answers
+    if (mode === 'close-once') {
+      // A connection closed without an answer (a pooled one the server was closing), then answers again.
+      mode = 'answer';
+      req.socket.destroy();
+      return;
+    }
     if (mode === 'fail') {
       res.writeHead(503, { 'content-type': 'application/json' }).end('{"errors":[{"message":"down"}]}');
       return;
@@ -63,10 +72,10 @@ describe('the subgraph client', () => {
       const body = (await hung.json()) as { data: null; errors: { path: unknown[]; message: string; extensions: Record<string, unknown> }[] };
       expect(body.data).toBeNull();
       expect(body.errors.map((e) => e.path)).toEqual([
-        ['_entities', 0, 'loans'],
-        ['_entities', 0, 'riskWarnings'],
-        ['_entities', 1, 'loans'],
-        ['_entities', 1, 'riskWarnings'],
+        ['_entities', 0, 'loanConnection'],
+        ['_entities', 0, 'riskWarningConnection'],
+        ['_entities', 1, 'loanConnection'],
+        ['_entities', 1, 'riskWarningConnection'],
       ]);
       expect(body.errors[0]?.extensions).toEqual({ code: SUBGRAPH_UNAVAILABLE, serviceName: 'credit', retryable: true });
       expect(body.errors[0]?.message).toContain('no answer within 300 ms');
@@ -84,6 +93,31 @@ describe('the subgraph client', () => {
       expect(trial.status).toBe(200);
       expect(client.breaker.closed).toBe(true);
     } finally {
+      await client.close();
+    }
+  });
+
+  it('sends a query once more when its connection closed before an answer; never a mutation', async () => {
+    const client = subgraphFetcher('credit', { timeoutMs: 1_000, volumeThreshold: 2, resetTimeoutMs: 60_000, logger: createLogger('test', 'silent') });
+    try {
+      mode = 'close-once';
+      requests = 0;
+      const retried = await client(url, { method: 'POST', body: ENTITIES });
+      expect(retried.status).toBe(200);
+      expect(requests).toBe(2);
+
+      mode = 'close-once';
+      requests = 0;
+      const mutation = JSON.stringify({
+        query: 'mutation($input: RecordRepaymentInput!) { recordRepayment(input: $input) { userErrors { code } } }',
+        variables: {},
+      });
+      const once = (await (await client(url, { method: 'POST', body: mutation })).json()) as { errors: { message: string; path?: unknown[] }[] };
+      expect(requests).toBe(1);
+      expect(once.errors[0]?.path).toEqual(['recordRepayment']);
+      expect(once.errors[0]?.message).toContain('unreachable');
+    } finally {
+      mode = 'answer';
       await client.close();
     }
   });

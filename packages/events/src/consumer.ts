@@ -25,7 +25,38 @@ export interface HandlerContext<DB> {
  * A handler runs inside the transaction that records the event in the inbox; a batch of events
  * shares one transaction, the handlers running one after the other in delivery order.
  */
-export type EventHandler<DB, N extends EventName> = (tx: Transaction<DB>, event: DomainEvent<N>, context: HandlerContext<DB>) => Promise<void>;
+export type EventHandler<DB, N extends EventName> = ((tx: Transaction<DB>, event: DomainEvent<N>, context: HandlerContext<DB>) => Promise<void>) & {
+  /** The set-based form of the handler, for several new events of the type in one transaction (see withBatchHandler). */
+  many?: EventBatchHandler<DB, N>;
+};
+
+/** What a batch handler may use besides its transaction. */
+export interface BatchHandlerContext<DB> extends HandlerContext<DB> {
+  /**
+   * Runs `fn` as the handling of `event`: in the event's `process` span (a child of the producer's
+   * trace) and with its correlation id, so the events emitted inside carry both, as they do when
+   * the event's own handler runs.
+   */
+  as<T>(event: CloudEvent, fn: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * Handles several new events of one type in one transaction, set-based (a multi-row INSERT for
+ * all of them rather than statements per event). It must leave what the one-event handler run on
+ * each event in turn would leave: the events come in delivery order (one key's events keep their
+ * order), none of them is a duplicate (the inbox filtered them), and when the batch transaction
+ * fails the consumer runs the one-event handler on each event in a transaction of its own.
+ */
+export type EventBatchHandler<DB, N extends EventName> = (
+  tx: Transaction<DB>,
+  events: readonly DomainEvent<N>[],
+  context: BatchHandlerContext<DB>,
+) => Promise<void>;
+
+/** A handler of one event with its set-based form for a batch (`many`), which the consumer uses when a batch holds several new events of the type. */
+export function withBatchHandler<DB, N extends EventName>(one: EventHandler<DB, N>, many: EventBatchHandler<DB, N>): EventHandler<DB, N> {
+  return Object.assign((tx: Transaction<DB>, event: DomainEvent<N>, context: HandlerContext<DB>) => one(tx, event, context), { many });
+}
 
 export type EventHandlers<DB> = { [N in EventName]?: EventHandler<DB, N> };
 
@@ -213,13 +244,67 @@ export function createConsumer<DB>(options: ConsumerOptions<DB>): EventConsumer 
 
   const runHandler = (tx: Transaction<DB>, item: Prepared<DB>) => inProcessSpan(item, () => item.handler(tx, item.event as DomainEvent<EventName>, context));
 
+  /**
+   * Runs the handlers of a batch's new events (`fresh`, indexes into `items`, in delivery order)
+   * in the caller's transaction: the events are put into groups of one type, each handled at once
+   * by the type's set-based handler (`many`) when it has one and the group has several events,
+   * else one by one. An event joins the first group of its type that comes after the group of the
+   * previous event with the same key (subject), so one customer's events are applied in their
+   * order; events of different keys may be applied in another order than delivered, which nobody
+   * sees: the whole batch commits at once, and each key's emitted events keep their order.
+   */
+  async function runBatch(tx: Transaction<DB>, items: readonly Prepared<DB>[], fresh: readonly number[]): Promise<void> {
+    const groups: { type: string; batched: boolean; items: Prepared<DB>[] }[] = [];
+    const groupOfKey = new Map<string, number>();
+    for (const index of fresh) {
+      const item = items[index] as Prepared<DB>;
+      const key = item.event.subject ?? item.message.key;
+      const from = groupOfKey.get(key) ?? 0;
+      const batched = typeof item.handler.many === 'function';
+      let g = batched ? groups.findIndex((group, i) => i >= from && group.batched && group.type === item.event.type) : -1;
+      if (g < 0) {
+        g = groups.length;
+        groups.push({ type: item.event.type, batched, items: [] });
+      }
+      groups[g]?.items.push(item);
+      groupOfKey.set(key, g);
+    }
+    for (const group of groups) {
+      const many = group.items[0]?.handler.many;
+      if (!many || group.items.length < 2) {
+        for (const item of group.items) await runHandler(tx, item);
+        continue;
+      }
+      const byEvent = new Map(group.items.map((item) => [item.event, item]));
+      const batchContext: BatchHandlerContext<DB> = {
+        db: options.db,
+        as: (event, fn) => {
+          const item = byEvent.get(event);
+          return item ? inProcessSpan(item, fn) : fn();
+        },
+      };
+      await inSpan(
+        `${group.type} process batch`,
+        { kind: SpanKind.CONSUMER, attributes: { 'crm.event.type': group.type, 'crm.event.count': group.items.length, 'crm.service': service } },
+        () =>
+          many(
+            tx,
+            group.items.map((item) => item.event as DomainEvent<EventName>),
+            batchContext,
+          ),
+      );
+    }
+  }
+
   /** One event in a transaction of its own, retried with backoff, then dead-lettered. */
   async function handlePrepared(item: Prepared<DB>): Promise<void> {
     const { message, event } = item;
     let attempt = 0;
     for (let wait = 1; ; ) {
       try {
-        const [outcome] = await handleManyThroughInbox(options.db, [item.event], (tx) => runHandler(tx, item));
+        const [outcome] = await handleManyThroughInbox(options.db, [item.event], async (tx, fresh) => {
+          if (fresh.length) await runHandler(tx, item);
+        });
         pausedSince = null;
         eventsConsumed.inc({ service, type: event.type, outcome: outcome ?? 'handled' });
         if (outcome === 'handled') logger.debug({ eventId: event.id, type: event.type }, 'event handled');
@@ -272,7 +357,7 @@ export function createConsumer<DB>(options: ConsumerOptions<DB>): EventConsumer 
         outcomes = await handleManyThroughInbox(
           options.db,
           items.map((item) => item.event),
-          (tx, index) => runHandler(tx, items[index] as Prepared<DB>),
+          (tx, fresh) => runBatch(tx, items, fresh),
         );
       } catch (error) {
         if (stopping.signal.aborted) throw new ConsumerStoppedError();
@@ -326,14 +411,15 @@ interface Prepared<DB> {
 }
 
 /**
- * Runs `run` for each new event in one transaction that first records the events' ids in the inbox
- * (one multi-row insert; `returning` names the new ones): an event redelivered, replayed, or twice
- * in the batch finds its id there and is not run again. Says, per event, what happened.
+ * Runs `run` with the new events in one transaction that first records the events' ids in the
+ * inbox (one multi-row insert; `returning` names the new ones): an event redelivered, replayed, or
+ * twice in the batch finds its id there and is not run again. `run` gets the indexes of the new
+ * events, in delivery order. Says, per event, what happened.
  */
 async function handleManyThroughInbox<DB>(
   db: Kysely<DB>,
   events: readonly CloudEvent[],
-  run: (tx: Transaction<DB>, index: number) => Promise<void>,
+  run: (tx: Transaction<DB>, fresh: number[]) => Promise<void>,
   after?: (tx: Transaction<DB>, outcomes: Outcome[]) => Promise<void>,
 ): Promise<Outcome[]> {
   return db.transaction().execute(async (tx) => {
@@ -344,17 +430,15 @@ async function handleManyThroughInbox<DB>(
       .onConflict((oc) => oc.column('event_id').doNothing())
       .returning('event_id')
       .execute();
-    const fresh = new Set(inserted.map((r) => r.event_id));
-    const outcomes: Outcome[] = [];
-    // The events the handlers emit are written together once they all ran (see deferOutboxWrites).
-    await deferOutboxWrites(tx, async () => {
-      for (const [index, event] of events.entries()) {
-        if (fresh.delete(event.id)) {
-          await run(tx, index);
-          outcomes.push('handled');
-        } else outcomes.push('duplicate');
-      }
+    const unseen = new Set(inserted.map((r) => r.event_id));
+    const fresh: number[] = [];
+    const outcomes: Outcome[] = events.map((event, index) => {
+      if (!unseen.delete(event.id)) return 'duplicate';
+      fresh.push(index);
+      return 'handled';
     });
+    // The events the handlers emit are written together once they all ran (see deferOutboxWrites).
+    if (fresh.length) await deferOutboxWrites(tx, () => run(tx, fresh));
     await after?.(tx, outcomes);
     return outcomes;
   });
@@ -374,7 +458,9 @@ export async function handleThroughInbox<DB>(
   const [outcome] = await handleManyThroughInbox(
     db,
     [event],
-    (tx) => handler(tx, event as DomainEvent<EventName>, { db }),
+    async (tx, fresh) => {
+      if (fresh.length) await handler(tx, event as DomainEvent<EventName>, { db });
+    },
     after ? (tx, outcomes) => after(tx, outcomes[0] ?? 'duplicate') : undefined,
   );
   return outcome ?? 'duplicate';

@@ -16,7 +16,16 @@ export type PersonalDataClass = (typeof PERSONAL_DATA_CLASSES)[number];
  * (privacy.ts) and must not use `contact` fields for marketing except `marketingContact`.
  */
 export const PERSONAL_DATA_FIELDS: Partial<Record<EventName, Record<string, PersonalDataClass>>> = {
-  CustomerRegistered: { displayName: 'personalIdentity', birthDate: 'personalIdentity' },
+  CustomerRegistered: {
+    displayName: 'personalIdentity',
+    birthDate: 'personalIdentity',
+    'contact.phone': 'contact',
+    'contact.email': 'contact',
+    'contact.address.region': 'contact',
+    'contact.address.city': 'contact',
+    'contact.address.district': 'contact',
+    'contact.address.line': 'contact',
+  },
   /** The old and new value of a changed profile field: names, birth date, contact details. */
   CustomerProfileUpdated: { 'changes[].oldValue': 'contact', 'changes[].newValue': 'contact' },
   FinancialSnapshotRecorded: {

@@ -18,6 +18,7 @@ export * from './loaders.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
 export * from './money.ts';
+export * from './nested-paging.ts';
 export * from './pagination.ts';
 export * from './privacy.ts';
 export * from './progress.ts';

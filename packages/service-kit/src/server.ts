@@ -186,6 +186,12 @@ export async function listen(app: Express, port: number, host = '127.0.0.1'): Pr
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(s)));
   });
+  // Idle keep-alive connections are kept longer than callers keep theirs (the gateway's pool: 30 s;
+  // load balancers: 60 s), so a caller never sends a request on a connection this server is
+  // closing at that moment (Node's default, 5 s, loses requests that way under load: "other side
+  // closed"). Headers must come within a little more than that.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const actual = (server.address() as AddressInfo).port;
   return {
     url: `http://${host}:${actual}`,

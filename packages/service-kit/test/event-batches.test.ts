@@ -13,6 +13,7 @@ import {
   startRelay,
   type Transport,
   topicOf,
+  withBatchHandler,
 } from '@crm/events';
 import { type Generated, type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -152,6 +153,121 @@ describe('consumer batches', () => {
       await probe.stop();
     }
   }, 180_000);
+});
+
+const profileUpdated = (customerId: string, step: number) =>
+  createEvent('CustomerProfileUpdated', {
+    subject: customerId,
+    data: {
+      customerId,
+      changes: [{ field: 'displayName', oldValue: null, newValue: `Customer ${customerId} #${step}` }],
+      updatedBy: 'officer-1',
+      updatedAt: '2026-11-23T10:00:00.000Z',
+    },
+  });
+
+describe('set-based batch handlers (withBatchHandler)', () => {
+  let database: Database<DB>;
+  beforeAll(async () => {
+    database = await openTestDatabase<DB>('batch_handlers', migrations);
+  }, 120_000);
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  it('get the new events of a type at once, each key in order; a failing batch falls back to the one-event handler', async () => {
+    const db = database.db;
+    const stepOf = (name: string) => Number(name.split('#')[1]);
+    const note = (tx: Kysely<DB>, rows: { event_id: string; customer_id: string; step: number }[]) =>
+      tx
+        .insertInto('note')
+        .values(rows.map((r) => ({ ...r, tx: 'x' })))
+        .execute();
+    const groups: string[][] = [];
+    const one: string[] = [];
+    const poisonous = true;
+    const consumer = createConsumer<DB>({
+      service: 'engagement',
+      db,
+      transport: new InProcessTransport(),
+      logger,
+      maxAttempts: 2,
+      initialBackoffMs: 5,
+      maxBackoffMs: 10,
+      handlers: {
+        CustomerRegistered: withBatchHandler(
+          async (tx, event) => {
+            one.push(event.id);
+            if (poisonous && event.subject === 'poison') throw new Error('never handled');
+            await note(tx, [{ event_id: event.id, customer_id: event.data.customerId, step: stepOf(event.data.displayName) }]);
+          },
+          async (tx, events, context) => {
+            groups.push(events.map((e) => e.id));
+            if (poisonous && events.some((e) => e.subject === 'poison')) throw new Error('never handled');
+            await note(
+              tx,
+              events.map((e) => ({ event_id: e.id, customer_id: e.data.customerId, step: stepOf(e.data.displayName) })),
+            );
+            // Emitted as the handling of its event: its correlation id.
+            for (const e of events) await context.as(e, () => emit(tx, 'CustomerRegistered', { subject: `echo-${e.subject}`, data: e.data }));
+          },
+        ),
+        CustomerProfileUpdated: async (tx, event) => {
+          const change = event.data.changes[0];
+          await note(tx, [{ event_id: event.id, customer_id: event.data.customerId, step: stepOf(String(change?.newValue)) }]);
+        },
+      },
+    });
+    const topic = 'crm.customers.v1';
+    const message = (e: { subject?: string | undefined }) => ({ topic, key: e.subject ?? '', value: JSON.stringify(e) });
+    // a: registered, updated, registered again; b: registered; c: updated, registered. Plus a duplicate.
+    const events = [
+      registered('a', 0),
+      registered('b', 1),
+      profileUpdated('a', 2),
+      profileUpdated('c', 3),
+      registered('a', 4),
+      registered('c', 5),
+      registered('d', 6),
+    ];
+    const done = registered('e', 7);
+    await consumer.handle(message(done));
+    await consumer.handleBatch([...events, done, events[1] as (typeof events)[number]].map(message));
+    // a4 must follow a2 and c5 must follow c3 (updates, one at a time): a0 b1 d6 at once, a2, c3, then a4 c5 at once.
+    expect(groups).toEqual([
+      [events[0]?.id, events[1]?.id, events[6]?.id],
+      [events[4]?.id, events[5]?.id],
+    ]);
+    expect(one).toEqual([done.id]);
+    const notes = await db.selectFrom('note').select(['customer_id', 'step']).where('customer_id', 'in', ['a', 'b', 'c', 'd', 'e']).orderBy('n').execute();
+    const steps = (key: string) => notes.filter((n) => n.customer_id === key).map((n) => n.step);
+    expect([steps('a'), steps('b'), steps('c'), steps('d'), steps('e')]).toEqual([[0, 2, 4], [1], [3, 5], [6], [7]]);
+    const echoes = await db.selectFrom('event_outbox').select(['key', 'event']).where('key', 'like', 'echo-%').execute();
+    expect(echoes).toHaveLength(5);
+    for (const row of echoes) {
+      const echo = (typeof row.event === 'string' ? JSON.parse(row.event) : row.event) as { correlationid?: string; data: { displayName: string } };
+      const source = events.find((x) => `echo-${x.subject}` === row.key && 'displayName' in x.data && echo.data.displayName === x.data.displayName);
+      expect(source).toBeDefined();
+      expect(echo.correlationid).toBe(source?.correlationid ?? source?.id);
+    }
+
+    // A batch the set-based handler fails on: rolled back whole, then each event alone through the one-event handler.
+    const next = [registered('f', 0), registered('poison', 0), registered('g', 0)];
+    groups.length = 0;
+    one.length = 0;
+    await consumer.handleBatch(next.map(message));
+    expect(groups).toEqual([next.map((e) => e.id)]);
+    expect(one).toEqual([next[0]?.id, next[1]?.id, next[1]?.id, next[2]?.id]);
+    const applied = await db.selectFrom('note').select('customer_id').where('customer_id', 'in', ['f', 'poison', 'g']).execute();
+    expect(applied.map((n) => n.customer_id).sort()).toEqual(['f', 'g']);
+    expect(
+      await db
+        .selectFrom('event_dead_letter')
+        .select('event_id')
+        .where('event_id', '=', next[1]?.id ?? '')
+        .execute(),
+    ).toHaveLength(1);
+  }, 120_000);
 });
 
 describe('the relay wakes on commit', () => {

@@ -1,7 +1,9 @@
 import {
   byIds,
-  createPagedLoader,
+  countLoader,
   groupedBy,
+  type ParentPages,
+  parentPagesLoader,
   type RequestContext,
   type Scope,
   type ServiceContext,
@@ -11,12 +13,15 @@ import {
 } from '@crm/service-kit';
 import DataLoader from 'dataloader';
 import {
-  type CollateralWithValuations,
+  type CollateralWithValue,
   countCollateral,
   countGuarantors,
+  countValuations,
   findCollateral,
   findCollateralPages,
   findGuarantorPages,
+  findValuationPages,
+  type ValuationWithCurrency,
 } from './db/collateral.store.ts';
 import {
   countDelinquencySnapshots,
@@ -65,7 +70,7 @@ export interface CreditContext extends ServiceContext<DB> {
     /** Key `customer:<id>:<openOnly>` (the deprecated Customer.riskWarnings list). */
     warningsOf: DataLoader<string, RiskWarningRow[]>;
     /** Every collateral item of a loan with its valuations (loan-to-value). */
-    collateralOf: DataLoader<string, CollateralWithValuations[]>;
+    collateralOf: DataLoader<string, CollateralWithValue[]>;
     /** Every review of a loan (the next review date). */
     reviewsOf: DataLoader<string, CreditReviewRow[]>;
     /**
@@ -73,25 +78,28 @@ export interface CreditContext extends ServiceContext<DB> {
      * (a page per parent through a window function), and one grouped count when totalCount is asked.
      */
     pages: {
-      loansOfCustomer: Paged<LoanRow>;
+      loansOfCustomer: ParentPages<LoanRow>;
       loanCount: DataLoader<string, number>;
-      repayments: Paged<RepaymentRow>;
+      repayments: ParentPages<RepaymentRow>;
       repaymentCount: DataLoader<string, number>;
-      riskClassChanges: Paged<RiskClassChangeRow>;
+      riskClassChanges: ParentPages<RiskClassChangeRow>;
       riskClassChangeCount: DataLoader<string, number>;
       /** Per (parent kind, openOnly). */
-      warnings: (of: 'customer' | 'loan', openOnly: boolean) => Paged<RiskWarningRow>;
+      warnings: (of: 'customer' | 'loan', openOnly: boolean) => ParentPages<RiskWarningRow>;
       warningCount: (of: 'customer' | 'loan', openOnly: boolean) => DataLoader<string, number>;
-      collateral: Paged<CollateralWithValuations>;
+      collateral: ParentPages<CollateralWithValue>;
       collateralCount: DataLoader<string, number>;
-      guarantors: Paged<GuarantorRow>;
+      /** Collateral.valuations, per collateral item. */
+      valuations: ParentPages<ValuationWithCurrency>;
+      valuationCount: DataLoader<string, number>;
+      guarantors: ParentPages<GuarantorRow>;
       guarantorCount: DataLoader<string, number>;
-      reviews: Paged<CreditReviewRow>;
+      reviews: ParentPages<CreditReviewRow>;
       reviewCount: DataLoader<string, number>;
-      restructurings: Paged<RestructuringRow>;
+      restructurings: ParentPages<RestructuringRow>;
       restructuringCount: DataLoader<string, number>;
       /** Per date range (`from:to`). */
-      delinquency: (from: string | null, to: string | null) => Paged<LoanDelinquencyRow>;
+      delinquency: (from: string | null, to: string | null) => ParentPages<LoanDelinquencyRow>;
       delinquencyCount: (from: string | null, to: string | null) => DataLoader<string, number>;
     };
   };
@@ -99,20 +107,6 @@ export interface CreditContext extends ServiceContext<DB> {
 
 /** The rows of each key in the order asked (service-kit's one grouping helper). */
 const group = groupedBy;
-
-type Paged<R> = ReturnType<typeof createPagedLoader<R & { _parent: string }>>;
-
-/** A paged loader over rows carrying their parent's id as `_parent`. */
-const paged = <R>(fetch: (ids: readonly string[], window: { limit: number; after: string | null }) => Promise<(R & { _parent: string })[]>): Paged<R> =>
-  createPagedLoader(fetch, (r) => r._parent);
-
-/** Counts per parent in the order asked, 0 where none (one grouped count per batch). */
-function counted(count: (ids: readonly string[]) => Promise<Map<string, number>>) {
-  return new DataLoader<string, number>(async (ids) => {
-    const counts = await count(ids);
-    return ids.map((id) => counts.get(id) ?? 0);
-  });
-}
 
 /** One value per argument key, made on first use (a loader per argument value). */
 function perKey<V>(make: (...args: string[]) => V): (...args: (string | boolean | null)[]) => V {
@@ -138,24 +132,28 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Cred
       loan: new DataLoader(async (ids) => byIds(ids, await findLoansByIds(db, scope, ids))),
       product: new DataLoader(async (ids) => byIds(ids, await findProductsByIds(db, ids))),
       pages: {
-        loansOfCustomer: paged((ids, w) => findLoanPagesOfCustomers(db, scope, ids, w)),
-        loanCount: counted((ids) => countLoansOfCustomers(db, scope, ids)),
-        repayments: paged((ids, w) => findRepaymentPages(db, scope, ids, w)),
-        repaymentCount: counted((ids) => countRepaymentsOfLoans(db, scope, ids)),
-        riskClassChanges: paged((ids, w) => findRiskClassChangePages(db, ids, w)),
-        riskClassChangeCount: counted((ids) => countRiskClassChanges(db, ids)),
-        warnings: perKey((of, open) => paged((ids, w) => findWarningPagesOf(db, scope, of === 'loan' ? 'loan' : 'customer', ids, open === 'true', w))),
-        warningCount: perKey((of, open) => counted((ids) => countWarningsOf(db, scope, of === 'loan' ? 'loan' : 'customer', ids, open === 'true'))),
-        collateral: paged((ids, w) => findCollateralPages(db, scope, ids, w)),
-        collateralCount: counted((ids) => countCollateral(db, scope, ids)),
-        guarantors: paged((ids, w) => findGuarantorPages(db, scope, ids, w)),
-        guarantorCount: counted((ids) => countGuarantors(db, scope, ids)),
-        reviews: paged((ids, w) => findReviewPages(db, scope, ids, w)),
-        reviewCount: counted((ids) => countReviewsOfLoans(db, scope, ids)),
-        restructurings: paged((ids, w) => findRestructuringPages(db, scope, ids, w)),
-        restructuringCount: counted((ids) => countRestructuringsOfLoans(db, scope, ids)),
-        delinquency: perKey((from, to) => paged((ids, w) => findDelinquencyPages(db, ids, { from: from || null, to: to || null }, w))),
-        delinquencyCount: perKey((from, to) => counted((ids) => countDelinquencySnapshots(db, ids, { from: from || null, to: to || null }))),
+        loansOfCustomer: parentPagesLoader((ids, w) => findLoanPagesOfCustomers(db, scope, ids, w)),
+        loanCount: countLoader((ids) => countLoansOfCustomers(db, scope, ids)),
+        repayments: parentPagesLoader((ids, w) => findRepaymentPages(db, scope, ids, w)),
+        repaymentCount: countLoader((ids) => countRepaymentsOfLoans(db, scope, ids)),
+        riskClassChanges: parentPagesLoader((ids, w) => findRiskClassChangePages(db, ids, w)),
+        riskClassChangeCount: countLoader((ids) => countRiskClassChanges(db, ids)),
+        warnings: perKey((of, open) =>
+          parentPagesLoader((ids, w) => findWarningPagesOf(db, scope, of === 'loan' ? 'loan' : 'customer', ids, open === 'true', w)),
+        ),
+        warningCount: perKey((of, open) => countLoader((ids) => countWarningsOf(db, scope, of === 'loan' ? 'loan' : 'customer', ids, open === 'true'))),
+        collateral: parentPagesLoader((ids, w) => findCollateralPages(db, scope, ids, w)),
+        collateralCount: countLoader((ids) => countCollateral(db, scope, ids)),
+        valuations: parentPagesLoader((ids, w) => findValuationPages(db, scope, ids, w)),
+        valuationCount: countLoader((ids) => countValuations(db, scope, ids)),
+        guarantors: parentPagesLoader((ids, w) => findGuarantorPages(db, scope, ids, w)),
+        guarantorCount: countLoader((ids) => countGuarantors(db, scope, ids)),
+        reviews: parentPagesLoader((ids, w) => findReviewPages(db, scope, ids, w)),
+        reviewCount: countLoader((ids) => countReviewsOfLoans(db, scope, ids)),
+        restructurings: parentPagesLoader((ids, w) => findRestructuringPages(db, scope, ids, w)),
+        restructuringCount: countLoader((ids) => countRestructuringsOfLoans(db, scope, ids)),
+        delinquency: perKey((from, to) => parentPagesLoader((ids, w) => findDelinquencyPages(db, ids, { from: from || null, to: to || null }, w))),
+        delinquencyCount: perKey((from, to) => countLoader((ids) => countDelinquencySnapshots(db, ids, { from: from || null, to: to || null }))),
       },
       loansOfCustomer: new DataLoader(async (customerIds) => group(customerIds, await findLoansByCustomerIds(db, scope, customerIds), (l) => l.customer_id)),
       schedule: new DataLoader(async (keys) => {

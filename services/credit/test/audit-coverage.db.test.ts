@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import type { Identity } from '@crm/service-kit';
+import { type Identity, subgraphSdl } from '@crm/service-kit';
 import { staff, startTestService, type TestService } from '@crm/service-kit/testing';
 import { type FieldDefinitionNode, Kind, parse, type TypeNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -9,7 +8,8 @@ import { given, manager, riskOfficer } from './given.ts';
 
 /** Every Mutation field of the SDL, with the named type of its `input` argument. */
 function mutationsOfSchema(): { name: string; inputType: string }[] {
-  const doc = parse(readFileSync(new URL('../src/schema.graphql', import.meta.url), 'utf8'));
+  // schema.graphql and the area files of src/schema/ (extend type Mutation), as the runtime loads them
+  const doc = parse(subgraphSdl(new URL('../src/schema.graphql', import.meta.url)));
   const fields: FieldDefinitionNode[] = [];
   for (const def of doc.definitions) {
     if ((def.kind === Kind.OBJECT_TYPE_DEFINITION || def.kind === Kind.OBJECT_TYPE_EXTENSION) && def.name.value === 'Mutation')
@@ -124,10 +124,40 @@ describe('every credit mutation leaves an audit record of its own', () => {
     },
     decideRestructuring: { as: manager, input: async () => ({ restructuringId: idOf('requestRestructuring', ['restructuring', 'id']), approve: true }) },
     setIndustryWatchList: { as: riskOfficer, input: async () => ({ industries: ['MINING'] }) },
+    // issue 15: due-reminder lead days per product
+    setLoanProductReminderDays: { as: admin, input: async () => ({ productCode: 'AUD', dueReminderDays: 5 }), select: 'product { code }' },
     setApprovalPolicy: { as: admin, input: async () => ({ currency: 'USD', secondApprovalAbove: '25000.00', writeOffAdministratorAbove: '10000.00' }) },
     closeLoan: { as: officer, input: async () => ({ loanId: loans.close }) },
     writeOffLoan: { as: riskOfficer, input: async () => ({ loanId: loans.writeOff, reason: 'Borrower left the country' }) },
     // last: the business date moves (demos and tests), then close of business runs end of day for it
+    // issue 15: crisis measures (declared by one person, decided by another) and warning outcomes
+    declareCrisisMeasure: {
+      as: riskOfficer,
+      input: async () => ({
+        name: 'Audit relief',
+        kind: 'PENALTY_WAIVER',
+        reason: 'Floods',
+        scope: { branchIds: ['BR-001'] },
+        waiverFrom: '2026-02-01',
+        waiverTo: '2026-02-28',
+      }),
+      select: 'measure { id }',
+    },
+    decideCrisisMeasure: { as: admin, input: async () => ({ measureId: idOf('declareCrisisMeasure', ['measure', 'id']), approve: true }) },
+    recordRiskWarningOutcome: {
+      as: officer,
+      input: async () => {
+        const w = await svc.db.selectFrom('risk_warning').select('id').where('loan_id', '=', loans.main).executeTakeFirstOrThrow();
+        await svc.graphql(
+          `mutation($i: UpdateRiskWarningInput!) { updateRiskWarning(input: $i) { userErrors { code } } }`,
+          {
+            i: { warningId: w.id, action: 'RESOLVE', note: 'Stock bought since' },
+          },
+          officer,
+        );
+        return { warningId: w.id, outcome: 'CURED' };
+      },
+    },
     setBusinessDate: { as: admin, input: async () => ({ date: '2026-03-01' }), select: 'businessDate { date }' },
     closeBusinessDay: { as: riskOfficer, input: async () => ({ businessDate: '2026-03-01' }), select: 'businessDate { date }' },
   };

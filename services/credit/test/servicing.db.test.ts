@@ -60,17 +60,16 @@ describe('collateral, reviews, restructuring and portfolio metrics', () => {
     // 1000 / 1100 = 0.90909 -> 0.9091 > 0.80.
     expect(warned.loan.loanToValue).toBe('0.9091');
     expect(warned.loan.riskWarnings.edges.map(({ node: w }) => [w.ruleCode, JSON.parse(w.indicators).loanToValue])).toEqual([['LTV_OVER_80', '0.9091']]);
-    const REVALUE = `mutation($i: RevalueCollateralInput!) { revalueCollateral(input: $i) { collateral { currentValue { amount } valuedOn valuations { value { amount } valuedOn } } userErrors { field code } } }`;
+    const REVALUE = `mutation($i: RevalueCollateralInput!) { revalueCollateral(input: $i) { collateral { currentValue { amount } valuedOn valuations { edges { node { value { amount } valuedOn } } } } userErrors { field code } } }`;
     const revalued = await gql<{ revalueCollateral: { collateral: unknown } }>(REVALUE, {
       i: { collateralId: added.addCollateral.collateral.id, value: '2000.00', valuedOn: '2026-02-14' },
     });
     expect(revalued.revalueCollateral.collateral).toEqual({
       currentValue: { amount: '2000.00' },
       valuedOn: '2026-02-14',
-      valuations: [
-        { value: { amount: '1100.00' }, valuedOn: '2026-01-09' },
-        { value: { amount: '2000.00' }, valuedOn: '2026-02-14' },
-      ],
+      valuations: {
+        edges: [{ node: { value: { amount: '1100.00' }, valuedOn: '2026-01-09' } }, { node: { value: { amount: '2000.00' }, valuedOn: '2026-02-14' } }],
+      },
     });
     const ltv = await gql<{ loan: { loanToValue: string } }>(`query($id: ID!) { loan(id: $id) { loanToValue } }`, { id: ids.l2 });
     expect(ltv.loan.loanToValue).toBe('0.5000');

@@ -1,8 +1,10 @@
 import {
   byIds,
-  createPagedLoader,
+  countLoader,
   groupedBy,
   isoDate,
+  type ParentPages,
+  parentPagesLoader,
   type RequestContext,
   type Scope,
   type ServiceContext,
@@ -16,7 +18,13 @@ import { type CustomerRecord, findCustomersForCaller } from './db/customer.store
 import { countDocumentsOfCustomers, findDocumentPagesOfCustomers } from './db/document.store.ts';
 import { countSnapshotsOfCustomers, findSnapshotPagesOfCustomers, findSnapshotsOfCustomers } from './db/financial.store.ts';
 import { countStoredScoresOfCustomers, findStoredScoresOfCustomers, type StoredValueScore } from './db/grade.store.ts';
-import { findAssignmentsOfCustomers, findChangesOfCustomers } from './db/history.store.ts';
+import {
+  countAssignmentsOfCustomers,
+  countChangesOfCustomers,
+  findAssignmentPagesOfCustomers,
+  findAssignmentsOfCustomers,
+  findChangesOfCustomers,
+} from './db/history.store.ts';
 import { cachedGradeThresholds, cachedPolicy } from './db/policy.cache.ts';
 import type {
   ConsentRecordRow,
@@ -42,22 +50,26 @@ export interface CustomersContext extends ServiceContext<DB> {
     /** Batches every customer looked up in one request into one query; FORBIDDEN outside the caller's scope. */
     customer: DataLoader<string, CustomerRecord | null>;
     segment: DataLoader<string, SegmentRow | null>;
-    changesOfCustomer: ReturnType<typeof createPagedLoader<CustomerChangeRow>>;
+    changesOfCustomer: ParentPages<CustomerChangeRow>;
+    changeCount: DataLoader<string, number>;
+    /** Every assignment of each customer (the deprecated `managerHistory` list). */
     assignmentsOfCustomer: DataLoader<string, ManagerAssignmentRow[]>;
+    assignmentPagesOfCustomer: ParentPages<ManagerAssignmentRow>;
+    assignmentCount: DataLoader<string, number>;
     /** Every snapshot of each customer (financialProfile takes the newest). */
     snapshotsOfCustomer: DataLoader<string, FinancialSnapshotRow[]>;
     /** The nested connections: one query per field (and arguments) per request, whatever the number of customers. */
-    snapshotPagesOfCustomer: ReturnType<typeof createPagedLoader<FinancialSnapshotRow>>;
+    snapshotPagesOfCustomer: ParentPages<FinancialSnapshotRow>;
     snapshotCount: DataLoader<string, number>;
     consentsOfCustomer: DataLoader<string, ConsentRecordRow[]>;
-    consentHistoryOfCustomer: ReturnType<typeof createPagedLoader<ConsentRecordRow>>;
+    consentHistoryOfCustomer: ParentPages<ConsentRecordRow>;
     consentHistoryCount: DataLoader<string, number>;
     /** Per category asked for ('' for all). */
-    documentsOfCustomer: (category: DocumentCategory | null) => ReturnType<typeof createPagedLoader<CustomerDocumentRow>>;
+    documentsOfCustomer: (category: DocumentCategory | null) => ParentPages<CustomerDocumentRow>;
     documentCount: (category: DocumentCategory | null) => DataLoader<string, number>;
     /** Today's value score of each customer asked for, computed for all of them at once. */
     valueScore: DataLoader<CustomerRecord, ValueScore, string>;
-    storedScoresOfCustomer: ReturnType<typeof createPagedLoader<StoredValueScore>>;
+    storedScoresOfCustomer: ParentPages<StoredValueScore>;
     storedScoreCount: DataLoader<string, number>;
     policy: () => Promise<CustomerPolicyRow>;
     gradeThresholds: () => Promise<GradeThresholdRow[]>;
@@ -67,14 +79,6 @@ export interface CustomersContext extends ServiceContext<DB> {
 /** Groups rows by customer in the order asked (the shape DataLoader needs). */
 function grouped<R extends { customer_id: string }>(fetch: (ids: readonly string[]) => Promise<R[]>) {
   return async (ids: readonly string[]): Promise<R[][]> => groupedBy(ids, await fetch(ids), (r) => r.customer_id);
-}
-
-/** Counts per customer in the order asked, 0 where none (one grouped count query per batch). */
-function counted(count: (ids: readonly string[]) => Promise<Map<string, number>>) {
-  return new DataLoader<string, number>(async (ids) => {
-    const counts = await count(ids);
-    return ids.map((id) => counts.get(id) ?? 0);
-  });
 }
 
 /** One value per key, made on first use (a loader per argument value). */
@@ -114,30 +118,21 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Cust
         return ids.map((id) => found.get(id) ?? null);
       }),
       segment: new DataLoader(async (ids) => byIds(ids, await findSegmentsByIds(db, ids))),
-      changesOfCustomer: createPagedLoader(
-        (ids, window) => findChangesOfCustomers(db, scope, ids, window),
-        (r) => r.customer_id,
-      ),
+      changesOfCustomer: parentPagesLoader((ids, window) => findChangesOfCustomers(db, scope, ids, window)),
+      changeCount: countLoader((ids) => countChangesOfCustomers(db, scope, ids)),
       assignmentsOfCustomer: new DataLoader(grouped((ids) => findAssignmentsOfCustomers(db, scope, ids))),
+      assignmentPagesOfCustomer: parentPagesLoader((ids, window) => findAssignmentPagesOfCustomers(db, scope, ids, window)),
+      assignmentCount: countLoader((ids) => countAssignmentsOfCustomers(db, scope, ids)),
       snapshotsOfCustomer: new DataLoader(grouped((ids) => findSnapshotsOfCustomers(db, scope, ids))),
       consentsOfCustomer: new DataLoader(grouped((ids) => findCurrentConsents(db, scope, ids))),
-      snapshotPagesOfCustomer: createPagedLoader(
-        (ids, window) => findSnapshotPagesOfCustomers(db, scope, ids, window),
-        (r) => r.customer_id,
-      ),
-      snapshotCount: counted((ids) => countSnapshotsOfCustomers(db, scope, ids)),
-      consentHistoryOfCustomer: createPagedLoader(
-        (ids, window) => findConsentHistoryPages(db, scope, ids, window),
-        (r) => r.customer_id,
-      ),
-      consentHistoryCount: counted((ids) => countConsentHistory(db, scope, ids)),
+      snapshotPagesOfCustomer: parentPagesLoader((ids, window) => findSnapshotPagesOfCustomers(db, scope, ids, window)),
+      snapshotCount: countLoader((ids) => countSnapshotsOfCustomers(db, scope, ids)),
+      consentHistoryOfCustomer: parentPagesLoader((ids, window) => findConsentHistoryPages(db, scope, ids, window)),
+      consentHistoryCount: countLoader((ids) => countConsentHistory(db, scope, ids)),
       documentsOfCustomer: perKey((category: DocumentCategory | null) =>
-        createPagedLoader(
-          (ids, window) => findDocumentPagesOfCustomers(db, scope, ids, category, window),
-          (r) => r.customer_id,
-        ),
+        parentPagesLoader((ids, window) => findDocumentPagesOfCustomers(db, scope, ids, category, window)),
       ),
-      documentCount: perKey((category: DocumentCategory | null) => counted((ids) => countDocumentsOfCustomers(db, scope, ids, category))),
+      documentCount: perKey((category: DocumentCategory | null) => countLoader((ids) => countDocumentsOfCustomers(db, scope, ids, category))),
       valueScore: new DataLoader(
         async (customers) => {
           const asOf = isoDate(context.now());
@@ -150,11 +145,8 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Cust
         },
         { cacheKeyFn: (c) => c.id },
       ),
-      storedScoresOfCustomer: createPagedLoader(
-        (ids, window) => findStoredScoresOfCustomers(db, scope, ids, window),
-        (r) => r.customer_id,
-      ),
-      storedScoreCount: counted((ids) => countStoredScoresOfCustomers(db, scope, ids)),
+      storedScoresOfCustomer: parentPagesLoader((ids, window) => findStoredScoresOfCustomers(db, scope, ids, window)),
+      storedScoreCount: countLoader((ids) => countStoredScoresOfCustomers(db, scope, ids)),
       policy: once(() => cachedPolicy(db)),
       gradeThresholds,
     },

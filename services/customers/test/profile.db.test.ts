@@ -24,7 +24,11 @@ const STATUS = /* GraphQL */ `
 const ASSIGN = /* GraphQL */ `
   mutation($input: AssignRelationshipManagerInput!) {
     assignRelationshipManager(input: $input) {
-      customer { relationshipManagerId managerHistory { managerId previousManagerId reason assignedBy } }
+      customer {
+        relationshipManagerId
+        managerHistory { managerId previousManagerId reason assignedBy }
+        managerHistoryConnection(first: 1) { totalCount edges { node { managerId previousManagerId reason assignedBy } } pageInfo { hasNextPage } }
+      }
       userErrors { field code }
     }
   }
@@ -175,15 +179,18 @@ describe('profiles, status, managers, history and staleness', () => {
     const denied = await svc.graphql(ASSIGN, { input: { customerId: id, managerId: 'officer-9' } }, staff.officer);
     expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const res = await svc.graphql<{
-      assignRelationshipManager: { customer: { relationshipManagerId: string; managerHistory: unknown[] }; userErrors: Errors };
+      assignRelationshipManager: {
+        customer: { relationshipManagerId: string; managerHistory: unknown[]; managerHistoryConnection: unknown };
+        userErrors: Errors;
+      };
     }>(ASSIGN, { input: { customerId: id, managerId: 'officer-9', reason: 'portfolio rebalancing' } }, branchManager);
     expect(res.data?.assignRelationshipManager.userErrors).toEqual([]);
+    const newest = { managerId: 'officer-9', previousManagerId: 'officer-7', reason: 'portfolio rebalancing', assignedBy: 'bm-1' };
     expect(res.data?.assignRelationshipManager.customer).toEqual({
       relationshipManagerId: 'officer-9',
-      managerHistory: [
-        { managerId: 'officer-9', previousManagerId: 'officer-7', reason: 'portfolio rebalancing', assignedBy: 'bm-1' },
-        { managerId: 'officer-7', previousManagerId: null, reason: 'registration', assignedBy: 'officer-1' },
-      ],
+      managerHistory: [newest, { managerId: 'officer-7', previousManagerId: null, reason: 'registration', assignedBy: 'officer-1' }],
+      // the connection: the same order, a page at a time, with the count
+      managerHistoryConnection: { totalCount: 2, edges: [{ node: newest }], pageInfo: { hasNextPage: true } },
     });
     expect((await eventsOf(svc, id, 'RelationshipManagerAssigned')).map((e) => e.data)).toEqual([
       expect.objectContaining({ relationshipManagerId: 'officer-9', previousRelationshipManagerId: 'officer-7', branchId: 'BR-001' }),

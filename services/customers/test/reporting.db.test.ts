@@ -31,6 +31,8 @@ const SELECTIONS = {
   consentHistory: 'purpose granted changedAt',
   documents: 'id',
   valueScoreHistory: 'asOf total',
+  history: 'field changedAt',
+  managerHistoryConnection: 'managerId assignedAt',
 } as const;
 type NestedField = keyof typeof SELECTIONS;
 /** Every nested connection of the customers tagged "paging"; `$after` goes to one field, the others start at the top. */
@@ -88,6 +90,25 @@ describe('customers for BI tools', () => {
           })),
         )
         .execute();
+      // 5 profile changes: one update of three fields (three rows of the same instant, ties broken by id), then two of one
+      await ok(UPDATE, { input: { customerId: id, individual: { occupation: 'Baker', employer: 'Bakery' }, tags: ['paging', 'x'] } }, officer);
+      for (const occupation of ['Tailor', 'Farmer']) await ok(UPDATE, { input: { customerId: id, individual: { occupation } } }, officer);
+      // 5 manager assignments (the registration's, now, and four earlier ones), three of them at the same instant
+      const at = new Date('2020-05-01T10:00:00.123Z');
+      await svc.db
+        .insertInto('manager_assignment')
+        .values(
+          [at, at, at, new Date('2020-05-02T00:00:00Z')].map((assignedAt, i) => ({
+            id: `ma-${n}-${i}`,
+            customer_id: id,
+            manager_id: `officer-${i}`,
+            previous_manager_id: null,
+            reason: null,
+            assigned_by: 'bm-1',
+            assigned_at: assignedAt,
+          })),
+        )
+        .execute();
     }
     type Node = {
       id: string;
@@ -95,8 +116,10 @@ describe('customers for BI tools', () => {
       consentHistory: Page<{ changedAt: string }>;
       documents: Page<{ id: string }>;
       valueScoreHistory: Page<{ asOf: string }>;
+      history: Page<{ field: string; changedAt: string }>;
+      managerHistoryConnection: Page<{ managerId: string; assignedAt: string }>;
     };
-    const fields = ['financialSnapshots', 'consentHistory', 'documents', 'valueScoreHistory'] as const;
+    const fields = ['financialSnapshots', 'consentHistory', 'documents', 'valueScoreHistory', 'history', 'managerHistoryConnection'] as const;
     // Page 2 rows at a time; every field of every customer goes through the same cursors.
     for (const field of fields) {
       for (const id of ids) {
@@ -122,6 +145,33 @@ describe('customers for BI tools', () => {
     expect(node?.financialSnapshots.edges.map((e) => e.node.asOf)).toEqual(['2026-03-31', '2026-03-31', '2026-03-31', '2026-02-28', '2026-01-31']);
     expect(node?.valueScoreHistory.edges.map((e) => e.node.asOf)).toEqual(['2026-06-05', '2026-06-04', '2026-06-03', '2026-06-02', '2026-06-01']);
     expect(node?.documents.pageInfo.hasNextPage).toBe(false);
+    // changes and assignments newest first; the ties (same instant) next to each other, by id descending
+    expect(node?.history.edges.map((e) => e.node.field).slice(0, 2)).toEqual(['individual.occupation', 'individual.occupation']);
+    expect(new Set(node?.history.edges.slice(2).map((e) => e.node.changedAt)).size).toBe(1);
+    expect(node?.managerHistoryConnection.edges.map((e) => e.node.managerId)).toEqual(['officer-7', 'officer-3', 'officer-2', 'officer-1', 'officer-0']);
+  });
+
+  it('lists segments a page at a time by name, and counts them only when asked', async () => {
+    const CREATE = `mutation($input: CreateCustomerSegmentInput!) { createCustomerSegment(input: $input) { userErrors { code } } }`;
+    for (const name of ['paging seg C', 'paging seg A', 'paging seg B'])
+      await ok(CREATE, { input: { name, rule: { attribute: 'tags', op: 'contains', value: 'paging' } } });
+    type Segments = { customerSegments: Page<{ name: string }> };
+    const names: string[] = [];
+    let after: string | null = null;
+    for (let guard = 0; guard < 10; guard++) {
+      const data: Segments = await ok(
+        `query($after: String) { customerSegments(first: 2, after: $after) { totalCount edges { cursor node { name } } pageInfo { hasNextPage endCursor } } }`,
+        { after },
+        officer,
+      );
+      expect(data.customerSegments.totalCount).toBe(3);
+      names.push(...data.customerSegments.edges.map((e) => e.node.name));
+      if (!data.customerSegments.pageInfo.hasNextPage) break;
+      after = data.customerSegments.pageInfo.endCursor;
+    }
+    expect(names).toEqual(['paging seg A', 'paging seg B', 'paging seg C']);
+    const bad = await svc.graphql(`{ customerSegments(first: 2, after: "not-a-cursor") { edges { cursor } } }`, {}, officer);
+    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('lists grade changes with filters and keyset paging (ties on the effective date), and counts them', async () => {

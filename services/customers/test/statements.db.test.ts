@@ -32,10 +32,14 @@ const NESTED = /* GraphQL */ `
         documents(first: 3) { totalCount edges { node { id } } }
         basic: documents(category: BASIC, first: 3) { edges { node { id } } }
         valueScoreHistory(first: 3) { totalCount edges { node { asOf total } } }
+        history(first: 3) { totalCount edges { node { field } } }
+        managerHistoryConnection(first: 3) { totalCount edges { node { managerId } } }
       } }
     }
   }
 `;
+/** The same fields without totalCount: no count statement may run. */
+const NESTED_UNCOUNTED = NESTED.replaceAll('totalCount ', '');
 
 describe('SQL statements per list query', () => {
   let svc: TestService<DB>;
@@ -102,7 +106,14 @@ describe('SQL statements per list query', () => {
     const small = await statementsOf(NESTED, 5);
     const large = await statementsOf(NESTED, 50);
     expect(large.statements).toBe(small.statements);
-    // customers page, then per field a page and a count: snapshots 2, consents 2, documents 2 (+1 for BASIC), scores 2
-    expect(large.statements).toBeLessThanOrEqual(10);
+    // customers page, then per field a page and a count: snapshots 2, consents 2, documents 2 (+1 for BASIC), scores 2, history 2, managers 2
+    expect(large.statements).toBeLessThanOrEqual(14);
+  });
+
+  it('totalCount of a nested connection is counted only when selected: one statement less per counted field without it', async () => {
+    const counted = await statementsOf(NESTED, 5);
+    const uncounted = await statementsOf(NESTED_UNCOUNTED, 5);
+    expect(NESTED_UNCOUNTED).not.toContain('totalCount');
+    expect(counted.statements - uncounted.statements).toBe(6);
   });
 });

@@ -6,7 +6,7 @@
 import { isoDate } from '@crm/service-kit';
 import { startTestService } from '@crm/service-kit/testing';
 import { sql } from 'kysely';
-import { findWorklist } from '../src/db/task.store.ts';
+import { findWorklist, worklistCursor } from '../src/db/worklist.store.ts';
 import { engagementService } from '../src/service.ts';
 
 const customers = Number.parseInt(process.argv[2] ?? '10000', 10);
@@ -45,11 +45,11 @@ let pages = 0;
 const { encodeCursor } = await import('@crm/service-kit');
 await time(`worklist of ${assignee}: every page of 50`, async () => {
   for (;;) {
-    const { rows, now } = await findWorklist(db, { kind: 'all' }, assignee, { limit: 51, after }, new Date());
+    const rows = await findWorklist(db, { kind: 'all' }, assignee, { limit: 51, after }, new Date());
     pages++;
     const last = rows[49];
     if (rows.length <= 50 || !last) break;
-    after = encodeCursor([now.toISOString(), last.overdue_rank, last.priority_rank, last.due_at.toISOString(), last.id]);
+    after = encodeCursor(worklistCursor(last));
   }
 });
 console.log(`  ${pages} pages`);

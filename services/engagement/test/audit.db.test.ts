@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { type Identity, isoDate } from '@crm/service-kit';
+import { type Identity, isoDate, subgraphSdl } from '@crm/service-kit';
 import { staff, startTestService, type TestService } from '@crm/service-kit/testing';
 import { type FieldDefinitionNode, Kind, type ObjectTypeDefinitionNode, type ObjectTypeExtensionNode, parse, type TypeNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +8,8 @@ import { given } from './given.ts';
 
 /** Every Mutation field of the subgraph schema with the name of its input type. */
 function mutationFields(): { name: string; inputType: string }[] {
-  const doc = parse(readFileSync(new URL('../src/schema.graphql', import.meta.url), 'utf8'));
+  // schema.graphql and the area files of src/schema/ (extend type Mutation), as the runtime loads them
+  const doc = parse(subgraphSdl(new URL('../src/schema.graphql', import.meta.url)));
   const named = (t: TypeNode): string => (t.kind === Kind.NAMED_TYPE ? t.name.value : named(t.type));
   return doc.definitions
     .filter(
@@ -65,6 +65,15 @@ describe('every engagement mutation writes an audit record with its caller', () 
     return found as string;
   };
   const future = () => new Date(Date.now() + 7 * 86_400_000).toISOString();
+  /** An open enquiry of aud-1, received outside the audited runs. */
+  const auditEnquiry = async (question: string) => {
+    const res = await svc.graphql<{ receiveEnquiry: { enquiry: { id: string } } }>(
+      `mutation($input: ReceiveEnquiryInput!) { receiveEnquiry(input: $input) { enquiry { id } } }`,
+      { input: { customerId: 'aud-1', channel: 'BRANCH', question } },
+      manager,
+    );
+    return id(res.data, ['receiveEnquiry', 'enquiry', 'id']);
+  };
 
   /** One valid run of each mutation, in an order where each can use what the previous ones created. */
   const scenarios: Record<string, () => Promise<unknown>> = {
@@ -123,9 +132,140 @@ describe('every engagement mutation writes an audit record with its caller', () 
       return run('recordCareEventAttendance', { eventId, attendedCustomerIds: ['aud-1'] }, 'event { id }');
     },
     updateEngagementSettings: () => run('updateEngagementSettings', { postLoanVisitDays: 12 }, 'settings { postLoanVisitDays }'),
+    // service levels and contact rules (issue 15): the branch manager sets their branch's row; conduct rules are the administrator's
+    setServiceLevel: () => run('setServiceLevel', { branchId: 'BR-AUD', kind: 'GRADE', code: 'VIP', taskDuePercent: 60 }, 'serviceLevel { code }'),
+    setContactRules: () =>
+      run('setContactRules', { limits: [{ purpose: 'MARKETING', maxContacts: 3, periodDays: 30 }] }, 'rules { limits { maxContacts } }', { as: admin }),
     // a job run is audited under the job's name, by the administrator who asked for it
     runEngagementJob: () =>
       run('runEngagementJob', { job: 'COMPLAINT_SLA', asOf: isoDate(new Date()) }, 'counts { name value }', { as: admin, action: 'job:complaint-sla' }),
+    // service centre (issue 15)
+    createKnowledgeArticle: () =>
+      run('createKnowledgeArticle', { question: 'Can I repay early?', answer: 'Yes, without a fee.', tags: ['repayment'] }, 'article { id }'),
+    updateKnowledgeArticle: () =>
+      run('updateKnowledgeArticle', { articleId: id(ran.get('createKnowledgeArticle')?.result, ['article', 'id']), product: 'MICRO' }, 'article { id }'),
+    receiveEnquiry: () => run('receiveEnquiry', { customerId: 'aud-1', channel: 'PHONE', question: 'Can I repay my loan early?' }, 'enquiry { id }'),
+    answerEnquiry: () =>
+      run(
+        'answerEnquiry',
+        { enquiryId: id(ran.get('receiveEnquiry')?.result, ['enquiry', 'id']), articleId: id(ran.get('createKnowledgeArticle')?.result, ['article', 'id']) },
+        'enquiry { id }',
+      ),
+    retireKnowledgeArticle: () =>
+      run('retireKnowledgeArticle', { articleId: id(ran.get('createKnowledgeArticle')?.result, ['article', 'id']) }, 'article { id }'),
+    handOverEnquiry: async () => {
+      const enquiryId = await auditEnquiry('The collector was rude');
+      return run('handOverEnquiry', { enquiryId, kind: 'COMPLAINT' }, 'lead { id }');
+    },
+    openLeadComplaint: () =>
+      run(
+        'openLeadComplaint',
+        { leadId: id(ran.get('handOverEnquiry')?.result, ['lead', 'id']), category: 'COLLECTION_CONDUCT', severity: 'LOW' },
+        'lead { id }',
+      ),
+    changeLeadStatus: async () => {
+      const enquiryId = await auditEnquiry('I need a top-up');
+      const lead = await svc.graphql<{ handOverEnquiry: { lead: { id: string } } }>(
+        `mutation($input: HandOverEnquiryInput!) { handOverEnquiry(input: $input) { lead { id } } }`,
+        { input: { enquiryId, kind: 'TOP_UP' } },
+        manager,
+      );
+      return run('changeLeadStatus', { leadId: lead.data?.handOverEnquiry.lead.id, status: 'CONTACTED' }, 'lead { id }');
+    },
+    // expert help (issue 15): the branch manager is the expert asked, so may answer
+    registerExpert: () => run('registerExpert', { userId: manager.userId, name: 'Audit Expert', fields: ['LEGAL'], branchId: 'BR-AUD' }, 'expert { id }'),
+    updateExpert: () =>
+      run('updateExpert', { expertId: id(ran.get('registerExpert')?.result, ['expert', 'id']), fields: ['LEGAL', 'INDUSTRY'] }, 'expert { id }'),
+    setConsultationDueTime: () => run('setConsultationDueTime', { field: 'LEGAL', dueWithinHours: 24 }, 'dueTime { field }'),
+    requestConsultation: () =>
+      run(
+        'requestConsultation',
+        { expertId: id(ran.get('registerExpert')?.result, ['expert', 'id']), customerId: 'aud-1', field: 'LEGAL', question: 'Is the pledge valid?' },
+        'consultation { id }',
+      ),
+    answerConsultation: () =>
+      run('answerConsultation', { consultationId: id(ran.get('requestConsultation')?.result, ['consultation', 'id']), answer: 'Yes' }, 'consultation { id }'),
+    cancelConsultation: async () => {
+      const other = await svc.graphql<{ requestConsultation: { consultation: { id: string } } }>(
+        `mutation($input: RequestConsultationInput!) { requestConsultation(input: $input) { consultation { id } } }`,
+        { input: { expertId: id(ran.get('registerExpert')?.result, ['expert', 'id']), customerId: 'aud-1', field: 'INDUSTRY', question: 'Season?' } },
+        manager,
+      );
+      return run('cancelConsultation', { consultationId: other.data?.requestConsultation.consultation.id }, 'consultation { id }');
+    },
+    // notifications and visits and reviews by risk (issue 15)
+    upsertNotificationTemplate: () =>
+      run(
+        'upsertNotificationTemplate',
+        { kind: 'DUE_REMINDER', channel: 'SMS', language: 'fr', body: 'Échéance le {{dueDate}} : {{amountDue}} {{currency}}' },
+        'template { id }',
+      ),
+    updateNotificationSettings: () =>
+      run('updateNotificationSettings', { defaultLanguage: 'fr', branchLanguages: [{ branchId: 'BR-AUD', language: 'wo' }] }, 'settings { defaultLanguage }'),
+    setMonitoringCadence: () =>
+      run(
+        'setMonitoringCadence',
+        {
+          bands: ['NORMAL', 'SPECIAL_MENTION', 'SUBSTANDARD', 'DOUBTFUL', 'LOSS'].map((riskClass) => ({
+            riskClass,
+            minPrincipal: '0',
+            visitEveryDays: 90,
+            reviewEveryDays: 180,
+          })),
+        },
+        'bands { riskClass }',
+      ),
+    recordVisitOutcome: async () => {
+      await g.deliver('LoanDisbursed', 'aud-1', {
+        loanId: 'aud-loan',
+        customerId: 'aud-1',
+        productCode: 'MICRO',
+        principal: '1000.00',
+        currency: 'XOF',
+        disbursedOn: '2026-01-05',
+        firstDueDate: '2026-02-05',
+        instalmentCount: 6,
+        officerId: 'rm-aud',
+        loanCycle: 1,
+      });
+      const visit = await svc.db
+        .selectFrom('task')
+        .select('id')
+        .where('loan_id', '=', 'aud-loan')
+        .where('type', '=', 'POST_LOAN_VISIT')
+        .executeTakeFirstOrThrow();
+      return run(
+        'recordVisitOutcome',
+        { taskId: visit.id, visitedOn: '2026-01-10', customerMet: true, businessOperating: true, fundUseAsDeclared: true },
+        'task { id }',
+      );
+    },
+    setBranchManager: () => run('setBranchManager', { branchId: 'BR-AUD', managerId: manager.userId }, 'branchManager { branchId }'),
+    // next-best offers and retention outcomes (issue 15): a rule every consenting customer meets, an offer answered
+    upsertOfferRule: () =>
+      run(
+        'upsertOfferRule',
+        { code: 'AUDIT_REWARD', kind: 'REWARD', title: 'Audit reward', priority: 10, conditions: { maxDaysPastDue: 1000 }, validDays: 30, cooldownDays: 30 },
+        'rule { code }',
+        { as: admin },
+      ),
+    recordOfferOutcome: async () => {
+      await svc.jobs.run('next-best-offers', isoDate(new Date()));
+      const offer = await svc.db.selectFrom('offer').select('id').where('customer_id', '=', 'aud-1').where('status', '=', 'OPEN').executeTakeFirstOrThrow();
+      return run('recordOfferOutcome', { offerId: offer.id, outcome: 'NOT_NOW' }, 'offer { id }');
+    },
+    recordRetentionOutcome: async () => {
+      await g.deliver('CustomerGradeAtRisk', 'aud-1', {
+        customerId: 'aud-1',
+        grade: 'VIP',
+        projectedGrade: 'PREMIUM',
+        score: '70.00',
+        floor: '75.00',
+        windowEndsOn: '2027-12-31',
+      });
+      const task = await svc.db.selectFrom('task').select('id').where('customer_id', '=', 'aud-1').where('type', '=', 'RETENTION').executeTakeFirstOrThrow();
+      return run('recordRetentionOutcome', { taskId: task.id, outcome: 'SAVED' }, 'task { id }');
+    },
   };
 
   it('has a valid run for every Mutation field of the schema', () => {

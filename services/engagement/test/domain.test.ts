@@ -4,7 +4,7 @@ import { birthdayKeysOn, fitsCapacity } from '../src/domain/care.ts';
 import { churnLevel, churnScore, churnSignalValues, isChurnLevelChange } from '../src/domain/churn.ts';
 import { checkComplaintTransition, resolvedWithinSla, slaCutoff, slaDeadlines, validateResolution } from '../src/domain/complaints.ts';
 import { isNewerConsent, requiredConsent } from '../src/domain/consent.ts';
-import { isLowScore, npsBand, validateAnswers } from '../src/domain/surveys.ts';
+import { isLowScore, MAX_QUESTION_CHOICES, MAX_SURVEY_QUESTIONS, npsBand, validateAnswers, validateSurveyDefinition } from '../src/domain/surveys.ts';
 import { bucketOfDaysPastDue, checkTaskTransition, collectionTask, compareWorklist, postLoanVisitTask, priorityFromSeverity } from '../src/domain/tasks.ts';
 
 describe('consent rules', () => {
@@ -116,6 +116,26 @@ describe('survey scores', () => {
       { code: 'c', score: 5 },
     ]);
     expect(good.ok && [good.value.npsScore, good.value.csatScore]).toEqual([0, 5]);
+  });
+});
+
+describe('survey definitions (bounded lists)', () => {
+  const question = (i: number, choices: string[] | null = null) => ({
+    code: `q${i}`,
+    kind: choices ? ('CHOICE' as const) : ('TEXT' as const),
+    text: `Q${i}?`,
+    choices,
+  });
+  const codes = (r: ReturnType<typeof validateSurveyDefinition>) => (r.ok ? [] : r.errors.map((e) => [e.field, e.code]));
+
+  it(`takes up to ${MAX_SURVEY_QUESTIONS} questions and ${MAX_QUESTION_CHOICES} options a question, and refuses more as TOO_BIG`, () => {
+    const options = (n: number) => Array.from({ length: n }, (_, i) => `option ${i}`);
+    const most = Array.from({ length: MAX_SURVEY_QUESTIONS }, (_, i) => question(i, i === 0 ? options(MAX_QUESTION_CHOICES) : null));
+    expect(validateSurveyDefinition({ name: 'Most', questions: most }).ok).toBe(true);
+    expect(codes(validateSurveyDefinition({ name: 'Too many', questions: [...most, question(MAX_SURVEY_QUESTIONS)] }))).toEqual([['questions', 'TOO_BIG']]);
+    expect(codes(validateSurveyDefinition({ name: 'Too many options', questions: [question(0, options(MAX_QUESTION_CHOICES + 1))] }))).toEqual([
+      ['questions.0.choices', 'TOO_BIG'],
+    ]);
   });
 });
 

@@ -2,7 +2,9 @@ import {
   addMonthsTo,
   byIds,
   byKey,
-  createPagedLoader,
+  countLoader,
+  type ParentPages,
+  parentPagesLoader,
   type RequestContext,
   type Scope,
   type ServiceContext,
@@ -26,7 +28,7 @@ export interface LoyaltyContext extends ServiceContext<DB> {
   loaders: {
     account: DataLoader<string, AccountWithBalance | null>;
     accountOfCustomer: DataLoader<string, AccountWithBalance | null>;
-    entriesOfAccount: ReturnType<typeof createPagedLoader<PointsEntryRow>>;
+    entriesOfAccount: ParentPages<PointsEntryRow>;
     /** `totalCount` of the nested connections: one grouped count per field per request. */
     entryCount: DataLoader<string, number>;
     redemptionCount: DataLoader<string, number>;
@@ -35,20 +37,12 @@ export interface LoyaltyContext extends ServiceContext<DB> {
     qualifyingPoints: DataLoader<string, number>;
     reward: DataLoader<string, RewardRow | null>;
     redemption: DataLoader<string, RedemptionRow | null>;
-    redemptionsOfAccount: ReturnType<typeof createPagedLoader<RedemptionRow>>;
-    referralsOfAccount: ReturnType<typeof createPagedLoader<ReferralRow>>;
+    redemptionsOfAccount: ParentPages<RedemptionRow>;
+    referralsOfAccount: ParentPages<ReferralRow>;
     /** The programme's tiers and settings, read once per request. */
     tiers: () => Promise<LoyaltyTierRow[]>;
     settings: () => Promise<LoyaltySettingRow>;
   };
-}
-
-/** Counts per account in the order asked, 0 where none (one grouped count query per batch). */
-function counted(count: (ids: readonly string[]) => Promise<Map<string, number>>) {
-  return new DataLoader<string, number>(async (ids) => {
-    const counts = await count(ids);
-    return ids.map((id) => counts.get(id) ?? 0);
-  });
 }
 
 function once<T>(load: () => Promise<T>): () => Promise<T> {
@@ -73,13 +67,10 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Loya
       accountOfCustomer: new DataLoader(async (customerIds) =>
         byKey(customerIds, await findAccountsByCustomerIds(db, scope, customerIds), (a) => a.customer_id),
       ),
-      entriesOfAccount: createPagedLoader(
-        (ids, window) => findEntriesOfAccounts(db, scope, ids, window),
-        (e) => e.account_id,
-      ),
-      entryCount: counted((ids) => countEntriesOfAccounts(db, scope, ids)),
-      redemptionCount: counted((ids) => countRedemptionsOfAccounts(db, scope, ids)),
-      referralCount: counted((ids) => countReferralsOfAccounts(db, scope, ids)),
+      entriesOfAccount: parentPagesLoader((ids, window) => findEntriesOfAccounts(db, scope, ids, window)),
+      entryCount: countLoader((ids) => countEntriesOfAccounts(db, scope, ids)),
+      redemptionCount: countLoader((ids) => countRedemptionsOfAccounts(db, scope, ids)),
+      referralCount: countLoader((ids) => countReferralsOfAccounts(db, scope, ids)),
       qualifyingPoints: new DataLoader(async (ids) => {
         const now = ctx.now();
         const { tier_window_months } = await settings();
@@ -88,14 +79,8 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Loya
       }),
       reward: new DataLoader(async (ids) => byIds(ids, await findRewardsByIds(db, ids))),
       redemption: new DataLoader(async (ids) => byIds(ids, await findRedemptionsByIds(db, scope, ids))),
-      referralsOfAccount: createPagedLoader(
-        (ids, window) => findReferralsOfAccounts(db, scope, ids, window),
-        (r) => r.referrer_account_id,
-      ),
-      redemptionsOfAccount: createPagedLoader(
-        (ids, window) => findRedemptionsOfAccounts(db, scope, ids, window),
-        (r) => r.account_id,
-      ),
+      referralsOfAccount: parentPagesLoader((ids, window) => findReferralsOfAccounts(db, scope, ids, window)),
+      redemptionsOfAccount: parentPagesLoader((ids, window) => findRedemptionsOfAccounts(db, scope, ids, window)),
       tiers: once(() => cachedTiers(db)),
       settings,
     },

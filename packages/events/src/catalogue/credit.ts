@@ -10,6 +10,18 @@ export const riskClass = z.enum(['NORMAL', 'SPECIAL_MENTION', 'SUBSTANDARD', 'DO
 export const warningSeverity = z.enum(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']);
 export const warningStatus = z.enum(['OPEN', 'ACKNOWLEDGED', 'ACTION_TAKEN', 'RESOLVED', 'ESCALATED']);
 export const restructuringKind = z.enum(['PAYMENT_HOLIDAY', 'TERM_EXTENSION', 'RATE_REDUCTION']);
+/** What a risk warning's handling achieved, recorded once it is resolved. */
+export const riskWarningOutcome = z.enum(['CURED', 'RESTRUCTURED', 'RECOVERY', 'FALSE_ALARM']);
+export const crisisMeasureKind = z.enum(['PAYMENT_HOLIDAY', 'PENALTY_WAIVER']);
+/** Who a crisis measure covers: every criterion given must hold (any value of a list). */
+const crisisScope = z.object({
+  branchIds: z.array(z.string()),
+  regions: z.array(z.string()),
+  industries: z.array(z.string()),
+  customerKinds: z.array(z.string()),
+  /** Explicit customers (e.g. a segment's members as customers listed them); empty: not restricted. */
+  customerIds: z.array(z.string()),
+});
 
 const loanRef = { loanId: f.id, customerId: f.id };
 
@@ -27,6 +39,14 @@ export const creditEvents = {
       termCount: z.number().int().positive(),
       officerId: f.id.nullable(),
       purpose: z.string().nullable(),
+      /** The annual rate charged (after the loyalty tier's discount); absent in events from before pricing was published. */
+      annualRate: f.decimal.optional(),
+      /** The rate asked for, before the loyalty tier's discount. */
+      baseAnnualRate: f.decimal.optional(),
+      /** The discount applied, in rate points (a fraction: "0.001500" = 15 basis points), after the product's floor. */
+      rateDiscount: f.decimal.optional(),
+      /** The customer's loyalty tier credit priced the loan with (null: none known). */
+      loyaltyTier: z.string().nullable().optional(),
     }),
   ),
   LoanApproved: define('credit', 'LoanApproved', 'A loan application was approved.', z.object({ ...loanRef, approvedBy: f.id, approvedAt: f.instant })),
@@ -74,6 +94,8 @@ export const creditEvents = {
       interestPaid: f.money.nullable().default(null),
       /** Penalty part of this instalment paid in total, as allocated by credit; null as above. */
       penaltyPaid: f.money.nullable().default(null),
+      /** Per-instalment fee part paid in total (absent in events from before fees were published). */
+      feePaid: f.money.optional(),
     }),
   ),
   RepaymentRecorded: define(
@@ -90,6 +112,8 @@ export const creditEvents = {
       principalPaid: f.money,
       interestPaid: f.money,
       penaltyPaid: f.money,
+      /** Per-instalment fees paid (principal + interest + penalty + fee = amount); absent in events from before fees were published. */
+      feePaid: f.money.optional(),
       /** Principal paid ahead of its due dates (an overpayment that re-amortised the schedule). */
       prepaidPrincipal: f.money,
       /** True when it was exactly the payoff of its value date and settled the loan. */
@@ -118,6 +142,7 @@ export const creditEvents = {
       principalUnpaid: f.money.optional(),
       interestUnpaid: f.money.optional(),
       penaltyUnpaid: f.money.optional(),
+      feeUnpaid: f.money.optional(),
       /** True when the loan had closed and is ACTIVE again (its LoanClosed no longer holds). */
       loanReopened: z.boolean().optional(),
     }),
@@ -251,6 +276,82 @@ export const creditEvents = {
       kind: restructuringKind,
       scheduleVersion: z.number().int().positive(),
       effectiveOn: f.date,
+      /** The crisis measure that restructured the loan in bulk (null or absent: an individual request). */
+      crisisMeasureId: f.id.nullable().optional(),
+    }),
+  ),
+  RiskWarningOutcomeRecorded: define(
+    'credit',
+    'RiskWarningOutcomeRecorded',
+    'The outcome of a resolved risk warning was recorded (did the action work): CURED, RESTRUCTURED, RECOVERY or FALSE_ALARM, and whether it was resolved before the loan went past 30 days.',
+    z.object({
+      warningId: f.id,
+      ...loanRef,
+      ruleCode: z.string(),
+      outcome: riskWarningOutcome,
+      /** True when the warning was resolved before its loan was more than 30 days past due (end-of-day snapshots). */
+      resolvedBefore30Dpd: z.boolean(),
+      recordedBy: f.id,
+      recordedAt: f.instant,
+    }),
+  ),
+  CrisisMeasureDeclared: define(
+    'credit',
+    'CrisisMeasureDeclared',
+    "A crisis measure (payment holiday, penalty waiver) was declared for a scope of customers and awaits a second person's approval. Subject: the measure id.",
+    z.object({
+      measureId: f.id,
+      name: z.string(),
+      kind: crisisMeasureKind,
+      scope: crisisScope,
+      instalments: z.number().int().positive().nullable(),
+      effectiveOn: f.date.nullable(),
+      waiverFrom: f.date.nullable(),
+      waiverTo: f.date.nullable(),
+      declaredBy: f.id,
+      declaredAt: f.instant,
+    }),
+  ),
+  CrisisMeasureRejected: define(
+    'credit',
+    'CrisisMeasureRejected',
+    'A declared crisis measure was rejected; no loan changed. Subject: the measure id.',
+    z.object({ measureId: f.id, kind: crisisMeasureKind, decidedBy: f.id, decidedAt: f.instant }),
+  ),
+  CrisisMeasureApplied: define(
+    'credit',
+    'CrisisMeasureApplied',
+    'A crisis measure was approved and applied in bulk: each loan in scope got its relief (CrisisReliefGranted, and LoanRestructured for a payment holiday). Carries the effect. Subject: the measure id.',
+    z.object({
+      measureId: f.id,
+      kind: crisisMeasureKind,
+      scope: crisisScope,
+      decidedBy: f.id,
+      decidedAt: f.instant,
+      loansAffected: z.number().int().min(0),
+      loansSkipped: z.number().int().min(0),
+      /** Per currency: loans, outstanding principal at approval, amount deferred (payment holiday). */
+      effect: z.array(z.object({ currency: f.currency, loans: z.number().int().min(0), principalAffected: f.money, amountDeferred: f.money })),
+    }),
+  ),
+  CrisisReliefGranted: define(
+    'credit',
+    'CrisisReliefGranted',
+    'A loan got relief under a crisis measure (the customer is to be told): a payment holiday of N instalments from effectiveOn (a new schedule version), or no penalty for the days from waiverFrom to waiverTo.',
+    z.object({
+      measureId: f.id,
+      ...loanRef,
+      kind: crisisMeasureKind,
+      name: z.string(),
+      instalments: z.number().int().positive().nullable(),
+      effectiveOn: f.date.nullable(),
+      waiverFrom: f.date.nullable(),
+      waiverTo: f.date.nullable(),
+      /** The payment holiday's restructuring and schedule version (null for a penalty waiver). */
+      restructuringId: f.id.nullable(),
+      scheduleVersion: z.number().int().positive().nullable(),
+      outstandingPrincipal: f.money,
+      currency: f.currency,
     }),
   ),
   LoanClosed: define(

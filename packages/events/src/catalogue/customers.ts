@@ -35,6 +35,25 @@ export const customersEvents = {
       industry: z.string().nullable().default(null),
       /** Referral code the new customer gave, if any (loyalty rewards the referrer). */
       referralCode: z.string().nullable().default(null),
+      /**
+       * Contact details given at registration, for servicing the customer's own contracts
+       * (reminders and notices; engagement's notifications). Later changes come as
+       * CustomerProfileUpdated (`contact.phone`, `contact.email`, `contact.address.*`). Null in
+       * events from before it was published.
+       */
+      contact: z
+        .object({
+          phone: z.string().nullable(),
+          email: z.string().nullable(),
+          address: z
+            .object({ region: z.string().nullable(), city: z.string().nullable(), district: z.string().nullable(), line: z.string().nullable() })
+            .nullable(),
+          /** The channel and language the customer prefers (customers' ContactChannel, a language tag). */
+          preferredChannel: z.string().nullable().default(null),
+          preferredLanguage: z.string().nullable().default(null),
+        })
+        .nullable()
+        .default(null),
     }),
   ),
   CustomerProfileUpdated: define(

@@ -14,17 +14,30 @@ import { stateRecords } from './state.ts';
 
 export {
   creditEvents,
+  crisisMeasureKind,
   DELINQUENCY_BUCKETS,
   type DelinquencyBucket,
   delinquencyBucket,
   restructuringKind,
   riskClass,
+  riskWarningOutcome,
   warningSeverity,
   warningStatus,
 } from './credit.ts';
 export { consentPurpose, customerGrade, customerKind, customerStatus, customersEvents, documentCategory, specialCareFlag } from './customers.ts';
 export { define, defineState, type EventDefinition, f as eventFields, PRODUCERS, type Producer } from './define.ts';
-export { churnRiskLevel, complaintStatus, engagementEvents } from './engagement.ts';
+export {
+  churnRiskLevel,
+  complaintStatus,
+  engagementEvents,
+  notificationChannel,
+  notificationKind,
+  notificationStatus,
+  offerKind,
+  offerOutcome,
+  retentionOutcome,
+  visitConcern,
+} from './engagement.ts';
 export { loyaltyEvents } from './loyalty.ts';
 export { stateRecords } from './state.ts';
 

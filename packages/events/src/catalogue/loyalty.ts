@@ -69,7 +69,32 @@ export const loyaltyEvents = {
     'loyalty',
     'TierChanged',
     "A member's tier changed (upgrades at once, downgrades after the grace period).",
-    z.object({ ...accountRef, previousTier: z.string(), tier: z.string(), direction: z.enum(['UP', 'DOWN']), effectiveOn: f.date }),
+    z.object({
+      ...accountRef,
+      previousTier: z.string(),
+      tier: z.string(),
+      direction: z.enum(['UP', 'DOWN']),
+      effectiveOn: f.date,
+      /** The new tier's rate discount in basis points when the change was made (credit prices new loans with it); absent in older events. */
+      rateDiscountBps: z.number().int().min(0).max(10000).optional(),
+    }),
+  ),
+  LoyaltyTierDefined: define(
+    'loyalty',
+    'LoyaltyTierDefined',
+    "A tier was created or its terms changed (threshold, multiplier, benefits): the members holding it get the new benefits from now, e.g. credit's rate discount on new loans. Subject: the tier code.",
+    z.object({
+      tier: z.string(),
+      name: z.string(),
+      rank: z.number().int(),
+      threshold: z.number().int().min(0),
+      rateDiscountBps: z.number().int().min(0).max(10000),
+      feeWaiversPerYear: z.number().int().min(0),
+      priorityService: z.boolean(),
+      dedicatedManager: z.boolean(),
+      definedBy: f.id,
+      definedAt: f.instant,
+    }),
   ),
   TierDowngradeWarning: define(
     'loyalty',

@@ -35,6 +35,12 @@ export const stateRecords = {
       industry: z.string().nullable(),
       preferredChannel: z.string().nullable(),
       preferredLanguage: z.string().nullable(),
+      /** The window the customer prefers to be contacted in, local time "HH:MM-HH:MM"; null when none (absent in older records). */
+      contactTime: z.string().nullable().default(null),
+      /** Interest codes (e.g. AGRICULTURE, SAVINGS), for offers and segments (absent in older records). */
+      interests: z.array(z.string()).default([]),
+      /** NONE, PRIMARY, SECONDARY, VOCATIONAL, TERTIARY or POSTGRADUATE (individuals); null when unknown (absent in older records). */
+      educationLevel: z.string().nullable().default(null),
       contact: contactDetails,
       marketingContact: contactDetails.nullable(),
       /** Every purpose with its current answer (false when never granted). */
@@ -103,6 +109,8 @@ export const stateRecords = {
       startedAt: f.instant.nullable(),
       completedAt: f.instant.nullable(),
       cancelledAt: f.instant.nullable(),
+      /** A retention task's recorded outcome (SAVED, LOST, NOT_REACHED); null until recorded, absent in older records. */
+      outcome: z.string().nullable().optional(),
     }),
   ),
   ComplaintState: defineState(

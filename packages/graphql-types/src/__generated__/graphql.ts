@@ -17,8 +17,9 @@ export type Scalars = {
    * A segment rule as JSON data: `{"all": [rule...]}`, `{"any": [rule...]}`, `{"not": rule}` or a
    * comparison `{"attribute": "incomeBand", "op": "in", "value": ["HIGH", "UPPER_MIDDLE"]}`.
    * Attributes: kind, status, incomeBand, ageBand, age, occupation, region, city, branchId, industry,
-   * riskAppetite, grade, tags, delinquencyBucket, activeLoans, specialCare. Operators: eq, neq, in,
-   * notIn, gt, gte, lt, lte, contains (text: substring, case-insensitive; tags/specialCare: has).
+   * riskAppetite, grade, tags, delinquencyBucket, activeLoans, specialCare, preferredChannel,
+   * preferredLanguage, interests, educationLevel. Operators: eq, neq, in, notIn, gt, gte, lt, lte,
+   * contains (text: substring, case-insensitive; tags/specialCare/interests: has).
    */
   CustomerSegmentRule: { input: any; output: any; }
   /** Calendar date, YYYY-MM-DD. */
@@ -100,6 +101,19 @@ export type AmortisationMethod =
   /** Interest each period, the principal in the last instalment (bullet). */
   | 'INTEREST_ONLY';
 
+export type AnswerConsultationInput = {
+  answer: Scalars['String']['input'];
+  consultationId: Scalars['ID']['input'];
+};
+
+export type AnswerEnquiryInput = {
+  /** The answer in the agent's own words (an article, this, or both). */
+  answer?: InputMaybe<Scalars['String']['input']>;
+  /** The active article that answers it. */
+  articleId?: InputMaybe<Scalars['ID']['input']>;
+  enquiryId: Scalars['ID']['input'];
+};
+
 export type ApplyForLoanInput = {
   annualRate: Scalars['Decimal']['input'];
   customerId: Scalars['ID']['input'];
@@ -180,8 +194,9 @@ export type AuditRecord = {
   action: Scalars['String']['output'];
   actorBranch: Maybe<Scalars['String']['output']>;
   actorId: Scalars['String']['output'];
+  /** Bounded: the roles the actor held. */
   actorRoles: Array<Scalars['String']['output']>;
-  /** The fields that changed, personal data masked. */
+  /** The fields that changed, personal data masked. Bounded: at most one per field of the entity. */
   changes: Array<AuditChange>;
   correlationId: Maybe<Scalars['String']['output']>;
   /** JSON text: error codes of a refusal, counts of a job run. */
@@ -217,6 +232,31 @@ export type BookFilter = {
   productCode?: InputMaybe<Scalars['String']['input']>;
 };
 
+export type BranchLanguage = {
+  __typename?: 'BranchLanguage';
+  branchId: Scalars['ID']['output'];
+  language: Scalars['String']['output'];
+};
+
+export type BranchLanguageInput = {
+  branchId: Scalars['ID']['input'];
+  /** Null removes the branch's language. */
+  language?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type BranchManager = {
+  __typename?: 'BranchManager';
+  branchId: Scalars['ID']['output'];
+  managerId: Scalars['ID']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+export type BranchManagerPayload = {
+  __typename?: 'BranchManagerPayload';
+  branchManager: Maybe<BranchManager>;
+  userErrors: Array<UserError>;
+};
+
 /**
  * The business date of the institution (one for all its branches: the end-of-day run closes every
  * branch's loans at once).
@@ -237,6 +277,11 @@ export type BusinessDatePayload = {
   __typename?: 'BusinessDatePayload';
   businessDate: Maybe<BusinessDate>;
   userErrors: Array<UserError>;
+};
+
+export type CancelConsultationInput = {
+  consultationId: Scalars['ID']['input'];
+  reason?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type CancelRedemptionInput = {
@@ -405,6 +450,14 @@ export type ChangeCustomerStatusPayload = {
   userErrors: Array<UserError>;
 };
 
+export type ChangeLeadStatusInput = {
+  leadId: Scalars['ID']['input'];
+  /** What came of it (required when LOST). */
+  outcome?: InputMaybe<Scalars['String']['input']>;
+  /** CONTACTED or LOST. */
+  status: LeadStatus;
+};
+
 /** A churn-risk score (0-100) = sum over signals of weight x value (value from 0 to 1). */
 export type ChurnRisk = {
   __typename?: 'ChurnRisk';
@@ -492,9 +545,15 @@ export type Collateral = {
   description: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
   type: Scalars['String']['output'];
-  /** Every valuation, oldest first. */
-  valuations: Array<CollateralValuation>;
+  /** Every valuation (the history: addCollateral's, then each revalueCollateral), oldest first: valuation date, then recorded at, then id. */
+  valuations: CollateralValuationConnection;
   valuedOn: Scalars['Date']['output'];
+};
+
+
+export type CollateralValuationsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type CollateralConnection = {
@@ -518,10 +577,24 @@ export type CollateralPayload = {
 
 export type CollateralValuation = {
   __typename?: 'CollateralValuation';
+  id: Scalars['ID']['output'];
   recordedAt: Scalars['DateTime']['output'];
   recordedBy: Scalars['ID']['output'];
   value: Money;
   valuedOn: Scalars['Date']['output'];
+};
+
+export type CollateralValuationConnection = {
+  __typename?: 'CollateralValuationConnection';
+  edges: Array<CollateralValuationEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CollateralValuationEdge = {
+  __typename?: 'CollateralValuationEdge';
+  cursor: Scalars['String']['output'];
+  node: CollateralValuation;
 };
 
 /** A complaint, suggestion or praise, with its workflow and SLA clock. */
@@ -664,6 +737,87 @@ export type CompleteTaskInput = {
   taskId: Scalars['ID']['input'];
 };
 
+/** An officer's question to an expert about a customer (and possibly a loan), with its answer and due time. */
+export type Consultation = {
+  __typename?: 'Consultation';
+  answer: Maybe<Scalars['String']['output']>;
+  answeredAt: Maybe<Scalars['DateTime']['output']>;
+  cancelReason: Maybe<Scalars['String']['output']>;
+  cancelledAt: Maybe<Scalars['DateTime']['output']>;
+  cancelledBy: Maybe<Scalars['ID']['output']>;
+  customer: Customer;
+  dueAt: Scalars['DateTime']['output'];
+  expert: Expert;
+  /** The staff member asked (the expert's user id). */
+  expertUserId: Scalars['ID']['output'];
+  field: ExpertField;
+  id: Scalars['ID']['output'];
+  /** The loan it is about, if any (credit's id). */
+  loanId: Maybe<Scalars['ID']['output']>;
+  /** True while OPEN after its due time. */
+  overdue: Scalars['Boolean']['output'];
+  question: Maybe<Scalars['String']['output']>;
+  requestedAt: Scalars['DateTime']['output'];
+  /** Who asked. */
+  requesterId: Scalars['ID']['output'];
+  status: ConsultationStatus;
+};
+
+export type ConsultationConnection = {
+  __typename?: 'ConsultationConnection';
+  edges: Array<ConsultationEdge>;
+  pageInfo: PageInfo;
+  /** Rows matching the filter (in a `changedSince` pull: those changed after the cursor); counted only when selected. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ConsultationDueTime = {
+  __typename?: 'ConsultationDueTime';
+  /** Hours from the request to the due time. */
+  dueWithinHours: Scalars['Int']['output'];
+  field: ExpertField;
+};
+
+export type ConsultationDueTimePayload = {
+  __typename?: 'ConsultationDueTimePayload';
+  dueTime: Maybe<ConsultationDueTime>;
+  userErrors: Array<UserError>;
+};
+
+export type ConsultationEdge = {
+  __typename?: 'ConsultationEdge';
+  cursor: Scalars['String']['output'];
+  node: Consultation;
+};
+
+export type ConsultationFilter = {
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  expertId?: InputMaybe<Scalars['ID']['input']>;
+  /** The staff member asked. */
+  expertUserId?: InputMaybe<Scalars['ID']['input']>;
+  field?: InputMaybe<Array<ExpertField>>;
+  loanId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only consultations still OPEN after their due time (true) or only the others (false). */
+  overdue?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Asked from this instant (inclusive). */
+  requestedFrom?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Asked before this instant (exclusive). */
+  requestedTo?: InputMaybe<Scalars['DateTime']['input']>;
+  requesterId?: InputMaybe<Scalars['ID']['input']>;
+  status?: InputMaybe<Array<ConsultationStatus>>;
+};
+
+export type ConsultationPayload = {
+  __typename?: 'ConsultationPayload';
+  consultation: Maybe<Consultation>;
+  userErrors: Array<UserError>;
+};
+
+export type ConsultationStatus =
+  | 'ANSWERED'
+  | 'CANCELLED'
+  | 'OPEN';
+
 export type ContactChannel =
   | 'APP'
   | 'BRANCH'
@@ -672,6 +826,15 @@ export type ContactChannel =
   | 'PHONE'
   | 'SMS'
   | 'VISIT';
+
+export type ContactCheck = {
+  __typename?: 'ContactCheck';
+  allowed: Scalars['Boolean']['output'];
+  /** When every refusing rule would allow it; null when allowed or when one cannot say. */
+  allowedAgainAt: Maybe<Scalars['DateTime']['output']>;
+  /** The rules that refuse the contact (empty when allowed). */
+  refusals: Array<ContactRefusal>;
+};
 
 export type ContactDetails = {
   __typename?: 'ContactDetails';
@@ -682,12 +845,109 @@ export type ContactDetails = {
   preferredLanguage: Maybe<Scalars['String']['output']>;
 };
 
+/** Outbound contact for a purpose only on these days (1 = Monday ... 7 = Sunday), from `from` to `to` local time (inclusive). */
+export type ContactHours = {
+  __typename?: 'ContactHours';
+  days: Array<Scalars['Int']['output']>;
+  from: Scalars['String']['output'];
+  purpose: InteractionPurpose;
+  /** IANA time zone of the hours. */
+  timeZone: Scalars['String']['output'];
+  to: Scalars['String']['output'];
+};
+
+export type ContactHoursInput = {
+  /** ISO days of the week, 1 (Monday) to 7 (Sunday). */
+  days: Array<Scalars['Int']['input']>;
+  /** Local time HH:MM. */
+  from: Scalars['String']['input'];
+  purpose: InteractionPurpose;
+  /** IANA time zone (default UTC). */
+  timeZone?: InputMaybe<Scalars['String']['input']>;
+  /** Local time HH:MM, after `from`. */
+  to: Scalars['String']['input'];
+};
+
 export type ContactInput = {
   address?: InputMaybe<AddressInput>;
   email?: InputMaybe<Scalars['String']['input']>;
   phone?: InputMaybe<Scalars['String']['input']>;
   preferredChannel?: InputMaybe<ContactChannel>;
   preferredLanguage?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** At most `maxContacts` outbound contacts of a customer per `periodDays` (a rolling window), of a channel and purpose (null: any). */
+export type ContactLimit = {
+  __typename?: 'ContactLimit';
+  channel: Maybe<InteractionChannel>;
+  maxContacts: Scalars['Int']['output'];
+  periodDays: Scalars['Int']['output'];
+  purpose: Maybe<InteractionPurpose>;
+};
+
+export type ContactLimitInput = {
+  /** Absent: every channel. */
+  channel?: InputMaybe<InteractionChannel>;
+  /** 1 to 100. */
+  maxContacts: Scalars['Int']['input'];
+  /** 1 to 365. */
+  periodDays: Scalars['Int']['input'];
+  /** Absent: every purpose. */
+  purpose?: InputMaybe<InteractionPurpose>;
+};
+
+export type ContactRefusal = {
+  __typename?: 'ContactRefusal';
+  /** CONTACT_LIMIT_REACHED or OUTSIDE_CONTACT_HOURS. */
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+  /** When this rule would allow the contact again; null when it cannot say. */
+  nextAllowedAt: Maybe<Scalars['DateTime']['output']>;
+  rule: Scalars['String']['output'];
+};
+
+export type ContactRuleApplied = {
+  __typename?: 'ContactRuleApplied';
+  /** CONTACT_LIMIT_REACHED or OUTSIDE_CONTACT_HOURS. */
+  code: Scalars['String']['output'];
+  /** The rule, e.g. `PHONE/COLLECTION_REMINDER 2 per 1 day` or `COLLECTION_REMINDER hours`. */
+  rule: Scalars['String']['output'];
+};
+
+export type ContactRuleOverride = {
+  __typename?: 'ContactRuleOverride';
+  /** The branch manager who recorded it. */
+  by: Scalars['ID']['output'];
+  reason: Maybe<Scalars['String']['output']>;
+  /** The rules the contact broke. */
+  rules: Array<ContactRuleApplied>;
+};
+
+export type ContactRules = {
+  __typename?: 'ContactRules';
+  hours: Array<ContactHours>;
+  limits: Array<ContactLimit>;
+};
+
+export type ContactRulesPayload = {
+  __typename?: 'ContactRulesPayload';
+  rules: Maybe<ContactRules>;
+  userErrors: Array<UserError>;
+};
+
+export type ContactTimeWindow = {
+  __typename?: 'ContactTimeWindow';
+  /** Local time HH:MM. */
+  from: Scalars['String']['output'];
+  /** Local time HH:MM, after from. */
+  to: Scalars['String']['output'];
+};
+
+export type ContactTimeWindowInput = {
+  /** Local time HH:MM. */
+  from: Scalars['String']['input'];
+  /** Local time HH:MM, after from. */
+  to: Scalars['String']['input'];
 };
 
 export type CreateCareEventInput = {
@@ -707,17 +967,30 @@ export type CreateCustomerSegmentInput = {
   rule: Scalars['CustomerSegmentRule']['input'];
 };
 
+export type CreateKnowledgeArticleInput = {
+  answer: Scalars['String']['input'];
+  /** Repeating a call with the same key returns the first article and writes nothing. */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  product?: InputMaybe<Scalars['String']['input']>;
+  question: Scalars['String']['input'];
+  tags?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
 export type CreateLoanProductInput = {
   amortisation: AmortisationMethod;
   code: Scalars['String']['input'];
   currency: Scalars['String']['input'];
   /** Default THIRTY_360 for monthly, ACTUAL_365 for weekly and biweekly. */
   dayCount?: InputMaybe<DayCountConvention>;
+  /** Default false: the disbursement fee is deducted from the payout; true: added to the principal financed. */
+  disbursementFeeFinanced?: InputMaybe<Scalars['Boolean']['input']>;
   disbursementFeeFlat?: InputMaybe<Scalars['Decimal']['input']>;
   /** Fraction of the principal, 0 to below 1. */
   disbursementFeeRate?: InputMaybe<Scalars['Decimal']['input']>;
   frequency: RepaymentFrequency;
   graceDays: Scalars['Int']['input'];
+  /** A fixed fee on every instalment, at the currency's scale, not negative. */
+  instalmentFee?: InputMaybe<Scalars['Decimal']['input']>;
   /** Round instalments up to a multiple of this amount (e.g. 100 XOF, 0.05 USD); not for INTEREST_ONLY. */
   instalmentMultiple?: InputMaybe<Scalars['Decimal']['input']>;
   /** 0 to 24. */
@@ -790,6 +1063,16 @@ export type CreditKpiMetric =
    */
   | 'PAR30'
   /**
+   * Warnings resolved before 30 days past due: over the warnings raised in [from, to] while their loan
+   * was at most 30 days past due (its latest end-of-day snapshot on or before the day raised; none:
+   * current), except those whose recorded outcome is FALSE_ALARM, and whose outcome is known:
+   * denominator = those RESOLVED plus those whose loan went more than 30 days past due (a snapshot on
+   * or after the day raised) while still open; numerator = those RESOLVED with no snapshot of their
+   * loan more than 30 days past due from the day raised to the day resolved; value = the share (4
+   * decimals). MONTH = month raised. Dimensions: BRANCH, OFFICER, PRODUCT, CURRENCY, MONTH.
+   */
+  | 'WARNINGS_RESOLVED_BEFORE_30_DPD'
+  /**
    * Warning hit rate: over the warnings raised in [from, to], numerator = those whose loan was more
    * than 30 days past due (as PAR30) in an end-of-day snapshot dated after the day raised and at most
    * 90 days after it, denominator = the warnings raised; value = the share (4 decimals). Warnings
@@ -851,6 +1134,176 @@ export type CreditReviewRating =
   | 'UNSATISFACTORY'
   | 'WATCH';
 
+/** A customer kind, as a crisis measure's scope names it. */
+export type CrisisCustomerKind =
+  | 'ENTERPRISE'
+  | 'INDIVIDUAL';
+
+export type CrisisLoanStatus =
+  | 'APPLIED'
+  /** The relief could not apply (skipReason: NOTHING_TO_RESTRUCTURE, ALREADY_UNDER_WAIVER, BEFORE_DISBURSEMENT...). */
+  | 'SKIPPED';
+
+/**
+ * A crisis measure: what was declared, for whom, by whom, the decision and its effect. The effect
+ * is recorded loan by loan (`loans`) and summed per currency (`effect`).
+ */
+export type CrisisMeasure = {
+  __typename?: 'CrisisMeasure';
+  decidedAt: Maybe<Scalars['DateTime']['output']>;
+  decidedBy: Maybe<Scalars['ID']['output']>;
+  declaredAt: Scalars['DateTime']['output'];
+  declaredBy: Scalars['ID']['output'];
+  /** The effect once applied (null before approval): loans affected and skipped, and per currency the amounts. */
+  effect: Maybe<CrisisMeasureEffect>;
+  effectiveOn: Maybe<Scalars['Date']['output']>;
+  id: Scalars['ID']['output'];
+  /**
+   * The ACTIVE loans the measure covers now (in the caller's scope), per currency, with their
+   * outstanding principal: before approval, what approving would take. Bounded: one row per currency.
+   */
+  inScope: Array<CrisisMeasureAmount>;
+  instalments: Maybe<Scalars['Int']['output']>;
+  kind: CrisisMeasureKind;
+  /** The loans the measure was applied to or skipped, by loan id, in the caller's scope. */
+  loans: CrisisMeasureLoanConnection;
+  name: Scalars['String']['output'];
+  reason: Maybe<Scalars['String']['output']>;
+  scope: CrisisScope;
+  status: CrisisMeasureStatus;
+  waiverFrom: Maybe<Scalars['Date']['output']>;
+  waiverTo: Maybe<Scalars['Date']['output']>;
+};
+
+
+/**
+ * A crisis measure: what was declared, for whom, by whom, the decision and its effect. The effect
+ * is recorded loan by loan (`loans`) and summed per currency (`effect`).
+ */
+export type CrisisMeasureLoansArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status: InputMaybe<Array<CrisisLoanStatus>>;
+};
+
+export type CrisisMeasureAmount = {
+  __typename?: 'CrisisMeasureAmount';
+  /** Principal and interest still owed on the instalments a payment holiday moved (0 for a waiver or before approval). */
+  amountDeferred: Scalars['Decimal']['output'];
+  currency: Scalars['String']['output'];
+  loans: Scalars['Int']['output'];
+  /** Penalty the waiver spared so far (end-of-day runs; 0 for a payment holiday or before approval). */
+  penaltiesWaived: Scalars['Decimal']['output'];
+  /** Outstanding principal of the loans (at approval once applied; now before). */
+  principalAffected: Scalars['Decimal']['output'];
+};
+
+export type CrisisMeasureConnection = {
+  __typename?: 'CrisisMeasureConnection';
+  edges: Array<CrisisMeasureEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CrisisMeasureEdge = {
+  __typename?: 'CrisisMeasureEdge';
+  cursor: Scalars['String']['output'];
+  node: CrisisMeasure;
+};
+
+export type CrisisMeasureEffect = {
+  __typename?: 'CrisisMeasureEffect';
+  /** Per currency, the loans affected in the caller's scope: outstanding principal at approval, amount deferred, penalties waived so far. Bounded: one row per currency. */
+  byCurrency: Array<CrisisMeasureAmount>;
+  /** Loans the relief was applied to, and loans skipped (with their reason in `loans`), across branches. */
+  loansAffected: Scalars['Int']['output'];
+  loansSkipped: Scalars['Int']['output'];
+};
+
+export type CrisisMeasureFilter = {
+  /** Declared on or after / on or before (UTC dates). */
+  declaredFrom?: InputMaybe<Scalars['Date']['input']>;
+  declaredTo?: InputMaybe<Scalars['Date']['input']>;
+  kind?: InputMaybe<Array<CrisisMeasureKind>>;
+  status?: InputMaybe<Array<CrisisMeasureStatus>>;
+};
+
+export type CrisisMeasureKind =
+  /** Defers the instalments due on or after effectiveOn by N periods (a restructuring per loan). */
+  | 'PAYMENT_HOLIDAY'
+  /** No penalty accrues for the days waiverFrom..waiverTo (the end-of-day run). */
+  | 'PENALTY_WAIVER';
+
+export type CrisisMeasureLoan = {
+  __typename?: 'CrisisMeasureLoan';
+  amountDeferred: Money;
+  fromVersion: Maybe<Scalars['Int']['output']>;
+  loan: Maybe<Loan>;
+  /** Outstanding principal when the measure was applied. */
+  outstandingPrincipal: Money;
+  penaltyWaived: Money;
+  /** The payment holiday's restructuring, and the schedule versions before and after it. */
+  restructuringId: Maybe<Scalars['ID']['output']>;
+  skipReason: Maybe<Scalars['String']['output']>;
+  status: CrisisLoanStatus;
+  toVersion: Maybe<Scalars['Int']['output']>;
+};
+
+export type CrisisMeasureLoanConnection = {
+  __typename?: 'CrisisMeasureLoanConnection';
+  edges: Array<CrisisMeasureLoanEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CrisisMeasureLoanEdge = {
+  __typename?: 'CrisisMeasureLoanEdge';
+  cursor: Scalars['String']['output'];
+  node: CrisisMeasureLoan;
+};
+
+export type CrisisMeasurePayload = {
+  __typename?: 'CrisisMeasurePayload';
+  measure: Maybe<CrisisMeasure>;
+  userErrors: Array<UserError>;
+};
+
+export type CrisisMeasureStatus =
+  /** Approved and applied to the loans in scope. */
+  | 'APPROVED'
+  /** Declared, waiting for a second person's decision; no loan changed. */
+  | 'DECLARED'
+  | 'REJECTED';
+
+export type CrisisScope = {
+  __typename?: 'CrisisScope';
+  /** Bounded: at most 5,000 (declareCrisisMeasure refuses more). */
+  branchIds: Array<Scalars['ID']['output']>;
+  /** Explicit customers (a segment's members). Bounded: at most 5,000 (declareCrisisMeasure refuses more). */
+  customerIds: Array<Scalars['ID']['output']>;
+  /** Bounded: the two kinds at most. */
+  customerKinds: Array<CrisisCustomerKind>;
+  /** Bounded: at most 5,000 (declareCrisisMeasure refuses more). */
+  industries: Array<Scalars['String']['output']>;
+  /** Bounded: at most 5,000 (declareCrisisMeasure refuses more). */
+  regions: Array<Scalars['String']['output']>;
+};
+
+/**
+ * Who a measure covers: the customers meeting every criterion given (any value of a list); an empty
+ * list does not restrict. Segments are evaluated live by customers: pass the members' ids
+ * (`segment(id) { members }`) as customerIds.
+ */
+export type CrisisScopeInput = {
+  branchIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** At most 5,000 customers. */
+  customerIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  customerKinds?: InputMaybe<Array<CrisisCustomerKind>>;
+  industries?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Address regions, as customers records them. */
+  regions?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
 /**
  * Credit's view of a customer: the loans and their risk warnings. Both lists are nullable on
  * purpose: when credit is unavailable, a Customer 360 keeps the other services' fields and gets a
@@ -867,6 +1320,11 @@ export type Customer = {
   consentHistory: CustomerConsentConnection;
   /** Current consent per purpose (a purpose never answered is not granted). Bounded: one per purpose. */
   consents: Array<CustomerConsent>;
+  /**
+   * Expert consultations about the customer, newest first, optionally by status or only the overdue ones (null with an
+   * error when engagement is unavailable).
+   */
+  consultations: Maybe<ConsultationConnection>;
   contact: ContactDetails;
   /** Full name of a person, legal name of an enterprise; a stable pseudonym for analysts. */
   displayName: Scalars['String']['output'];
@@ -882,7 +1340,7 @@ export type Customer = {
   /** Open at-risk window (score under the grade's floor), or null. */
   gradeAtRisk: Maybe<CustomerGradeAtRisk>;
   gradeSince: Maybe<Scalars['Date']['output']>;
-  /** Profile changes, newest first. */
+  /** Profile changes, newest first (ties on the instant by id). */
   history: Maybe<CustomerChangeConnection>;
   id: Scalars['ID']['output'];
   individual: Maybe<IndividualProfile>;
@@ -898,8 +1356,27 @@ export type Customer = {
   loans: Maybe<Array<Loan>>;
   /** The customer's loyalty account; null until it is opened (on registration), or outside the caller's branch. */
   loyalty: Maybe<LoyaltyAccount>;
-  /** Relationship manager assignments, newest first. */
+  /**
+   * The loyalty tier and rate discount credit will apply to the customer's next loan application (its
+   * replica of loyalty's tier events); null while credit knows no tier for the customer.
+   */
+  loyaltyRateDiscount: Maybe<LoyaltyRateDiscount>;
+  /**
+   * Relationship manager assignments, newest first, every one at once.
+   * @deprecated Use managerHistoryConnection (paged, with totalCount)
+   */
   managerHistory: Array<RelationshipManagerAssignment>;
+  /** Relationship manager assignments, newest first (ties on the instant by id), paged. */
+  managerHistoryConnection: RelationshipManagerAssignmentConnection;
+  /** Notifications to the customer, newest first; optionally only some statuses (null with an error when engagement is unavailable). */
+  notifications: Maybe<NotificationConnection>;
+  /**
+   * The customer's next-best offers, newest first, open ones by default (rank 1 is the best); null
+   * with an error when engagement is unavailable.
+   */
+  offers: Maybe<OfferConnection>;
+  /** How and when the customer likes to be contacted, what interests them, their education level. */
+  preferences: CustomerPreferences;
   registeredAt: Scalars['DateTime']['output'];
   /** The loan officer who manages the relationship. */
   relationshipManagerId: Maybe<Scalars['ID']['output']>;
@@ -912,11 +1389,13 @@ export type Customer = {
    * @deprecated Use riskWarningConnection (paged, with totalCount)
    */
   riskWarnings: Maybe<Array<RiskWarning>>;
+  /** The service level engagement applies to the customer (from their grade and special-care needs); null outside the caller's scope. */
+  serviceLevel: Maybe<CustomerServiceLevel>;
   specialCare: CustomerSpecialCare;
   /** True when the profile was not reviewed within the configured period. */
   stale: Scalars['Boolean']['output'];
   status: CustomerStatus;
-  /** Free labels staff put on the customer (used by segments). */
+  /** Free labels staff put on the customer (used by segments). Bounded: at most 20 (checked on input). */
   tags: Array<Scalars['String']['output']>;
   /** Tasks about the customer, newest first; optionally only some statuses (null with an error when engagement is unavailable). */
   tasks: Maybe<TaskConnection>;
@@ -947,6 +1426,19 @@ export type CustomerComplaintsArgs = {
 export type CustomerConsentHistoryArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * Credit's view of a customer: the loans and their risk warnings. Both lists are nullable on
+ * purpose: when credit is unavailable, a Customer 360 keeps the other services' fields and gets a
+ * SUBGRAPH_UNAVAILABLE error on these paths instead of losing the whole customer.
+ */
+export type CustomerConsultationsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  overdue: InputMaybe<Scalars['Boolean']['input']>;
+  status: InputMaybe<Array<ConsultationStatus>>;
 };
 
 
@@ -1003,6 +1495,41 @@ export type CustomerInteractionsArgs = {
 export type CustomerLoanConnectionArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * Credit's view of a customer: the loans and their risk warnings. Both lists are nullable on
+ * purpose: when credit is unavailable, a Customer 360 keeps the other services' fields and gets a
+ * SUBGRAPH_UNAVAILABLE error on these paths instead of losing the whole customer.
+ */
+export type CustomerManagerHistoryConnectionArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * Credit's view of a customer: the loans and their risk warnings. Both lists are nullable on
+ * purpose: when credit is unavailable, a Customer 360 keeps the other services' fields and gets a
+ * SUBGRAPH_UNAVAILABLE error on these paths instead of losing the whole customer.
+ */
+export type CustomerNotificationsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status: InputMaybe<Array<NotificationStatus>>;
+};
+
+
+/**
+ * Credit's view of a customer: the loans and their risk warnings. Both lists are nullable on
+ * purpose: when credit is unavailable, a Customer 360 keeps the other services' fields and gets a
+ * SUBGRAPH_UNAVAILABLE error on these paths instead of losing the whole customer.
+ */
+export type CustomerOffersArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<Array<OfferStatus>>;
 };
 
 
@@ -1073,6 +1600,8 @@ export type CustomerChangeConnection = {
   __typename?: 'CustomerChangeConnection';
   edges: Array<CustomerChangeEdge>;
   pageInfo: PageInfo;
+  /** Profile changes of the customer (one grouped count per request, run only when asked for). */
+  totalCount: Scalars['Int']['output'];
 };
 
 export type CustomerChangeEdge = {
@@ -1303,6 +1832,32 @@ export type CustomerPolicy = {
   staleAfterDays: Scalars['Int']['output'];
 };
 
+/**
+ * The customer's preferences. Channel and language are the ones of `contact` (set through `contact.preferredChannel` and
+ * `contact.preferredLanguage`); the rest through `preferences` of updateCustomerProfile.
+ */
+export type CustomerPreferences = {
+  __typename?: 'CustomerPreferences';
+  /** The window the customer prefers to be contacted in, local time; null when they have none. */
+  contactTime: Maybe<ContactTimeWindow>;
+  /** Individuals only. */
+  educationLevel: Maybe<EducationLevel>;
+  /** Interest codes (e.g. AGRICULTURE, SAVINGS, HOUSING), sorted. */
+  interests: Array<Scalars['String']['output']>;
+  preferredChannel: Maybe<ContactChannel>;
+  /** A language tag such as en or fr-CM. */
+  preferredLanguage: Maybe<Scalars['String']['output']>;
+};
+
+/** Fields left out stay as they are; a field given as null is cleared (interests: give [] to clear them). */
+export type CustomerPreferencesInput = {
+  contactTime?: InputMaybe<ContactTimeWindowInput>;
+  /** Individuals only (NOT_ALLOWED for an enterprise). */
+  educationLevel?: InputMaybe<EducationLevel>;
+  /** Interest codes: 2 to 40 capitals, digits or underscores, at most 20. */
+  interests?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
 export type CustomerRiskAppetite =
   | 'AGGRESSIVE'
   | 'BALANCED'
@@ -1328,14 +1883,47 @@ export type CustomerSegmentMembersArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+export type CustomerSegmentConnection = {
+  __typename?: 'CustomerSegmentConnection';
+  edges: Array<CustomerSegmentEdge>;
+  pageInfo: PageInfo;
+  /** Every segment (one count query, run only when asked for). */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CustomerSegmentEdge = {
+  __typename?: 'CustomerSegmentEdge';
+  cursor: Scalars['String']['output'];
+  node: CustomerSegment;
+};
+
 export type CustomerSegmentPayload = {
   __typename?: 'CustomerSegmentPayload';
   segment: Maybe<CustomerSegment>;
   userErrors: Array<UserError>;
 };
 
+/** The service level that applies to one customer: the most favourable combination of their grade's and needs' rows. */
+export type CustomerServiceLevel = {
+  __typename?: 'CustomerServiceLevel';
+  callbackEveryDays: Maybe<Scalars['Int']['output']>;
+  /** The special-care needs as engagement learned them (SpecialCareChanged). */
+  careNeeds: Array<Scalars['String']['output']>;
+  /** The CARE points of the worklist (the highest of the needs'). */
+  carePoints: Scalars['Int']['output'];
+  complaintSlaPercent: Scalars['Int']['output'];
+  /** The grade as engagement learned it (CustomerGradeChanged); null before the first grade. */
+  grade: Maybe<Scalars['String']['output']>;
+  homeVisit: Scalars['Boolean']['output'];
+  taskDuePercent: Scalars['Int']['output'];
+  taskPriorityFloor: TaskPriority;
+  /** The VALUE points of the worklist (the grade's). */
+  valuePoints: Scalars['Int']['output'];
+};
+
 export type CustomerSpecialCare = {
   __typename?: 'CustomerSpecialCare';
+  /** Bounded: each flag of CustomerSpecialCareFlag at most once. */
   flags: Array<CustomerSpecialCareFlag>;
   note: Maybe<Scalars['String']['output']>;
   /** True when any flag is set: priority handling everywhere. */
@@ -1377,6 +1965,7 @@ export type CustomerValueComponent = {
 export type CustomerValueScore = {
   __typename?: 'CustomerValueScore';
   asOf: Scalars['Date']['output'];
+  /** Bounded: the score's fixed components (domain/value-score.ts), each once. */
   components: Array<CustomerValueComponent>;
   /** The grade this score qualifies for under the current thresholds. */
   qualifiesFor: CustomerGrade;
@@ -1442,9 +2031,31 @@ export type DayCountConvention =
   /** True 30/360, US (SIA, bond basis) with its end-of-month rules, days / 360. */
   | 'THIRTY_360_US';
 
+export type DecideCrisisMeasureInput = {
+  approve: Scalars['Boolean']['input'];
+  measureId: Scalars['ID']['input'];
+};
+
 export type DecideRestructuringInput = {
   approve: Scalars['Boolean']['input'];
   restructuringId: Scalars['ID']['input'];
+};
+
+export type DeclareCrisisMeasureInput = {
+  /** PAYMENT_HOLIDAY: instalments due on or after this date move. */
+  effectiveOn?: InputMaybe<Scalars['Date']['input']>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** PAYMENT_HOLIDAY: instalments deferred, 1 to 24. */
+  instalments?: InputMaybe<Scalars['Int']['input']>;
+  kind: CrisisMeasureKind;
+  /** E.g. "Flood relief, Kaolack, October 2026". */
+  name: Scalars['String']['input'];
+  /** Why (free text). */
+  reason: Scalars['String']['input'];
+  scope: CrisisScopeInput;
+  /** PENALTY_WAIVER: the first and last day without penalty. */
+  waiverFrom?: InputMaybe<Scalars['Date']['input']>;
+  waiverTo?: InputMaybe<Scalars['Date']['input']>;
 };
 
 export type DefineCareHolidayInput = {
@@ -1489,11 +2100,13 @@ export type DelinquencyBucket =
 /** The loan as an end-of-day run left it on one business date (table loan_delinquency). */
 export type DelinquencySnapshot = {
   __typename?: 'DelinquencySnapshot';
+  /** DAILY_ACCRUAL loans: interest accrued by that date and unpaid, from the run's SQL (null for the other methods). */
+  accruedInterest: Maybe<Scalars['Decimal']['output']>;
   asOf: Scalars['Date']['output'];
   bucket: DelinquencyBucket;
   daysPastDue: Scalars['Int']['output'];
   outstandingPrincipal: Scalars['Decimal']['output'];
-  /** Principal and interest overdue. */
+  /** Principal, interest and per-instalment fees overdue. */
   overdueAmount: Scalars['Decimal']['output'];
   /** Penalty accrued on the open instalments as of that date. */
   penalty: Scalars['Decimal']['output'];
@@ -1536,18 +2149,35 @@ export type DispatchSurveyInput = {
 
 export type DispatchSurveyPayload = {
   __typename?: 'DispatchSurveyPayload';
+  /** One per customer of the audience. Bounded: at most 10,000 (AUDIENCE_TOO_LARGE). */
   dispatches: Array<SurveyDispatch>;
   userErrors: Array<UserError>;
 };
 
+export type EducationLevel =
+  | 'NONE'
+  | 'POSTGRADUATE'
+  | 'PRIMARY'
+  | 'SECONDARY'
+  | 'TERTIARY'
+  | 'VOCATIONAL';
+
 /** The scheduled jobs of engagement. */
 export type EngagementJob =
+  /** Plans the regular care touch (call-back or home visit) of customers whose special-care needs call for one. */
+  | 'CARE_CALLBACKS'
   /** Creates the care greetings of the day (birthdays, holidays). */
   | 'CARE_GREETINGS'
   /** Scores churn risk and opens retention tasks. */
   | 'CHURN_SCORING'
   /** Escalates complaints past their acknowledgement or resolution deadline. */
-  | 'COMPLAINT_SLA';
+  | 'COMPLAINT_SLA'
+  /** Plans post-loan visits and credit reviews ahead by the cadence, and raises tasks for overdue reviews. */
+  | 'MONITORING_PLAN'
+  /** Makes the next-best offers from the offer rules; withdraws expired and no longer eligible ones. */
+  | 'NEXT_BEST_OFFERS'
+  /** Sends the queued notifications whose time has come (quiet hours, consent, contact address and limits checked). */
+  | 'NOTIFICATION_DISPATCH';
 
 export type EngagementJobCount = {
   __typename?: 'EngagementJobCount';
@@ -1557,6 +2187,13 @@ export type EngagementJobCount = {
 
 /** The KPIs of engagement (`engagementKpi`); each value's description gives its formula and the dimensions it may be grouped by (src/domain/kpis.ts). */
 export type EngagementKpiMetric =
+  /**
+   * Share of at-risk grades saved: over the retention tasks opened for a grade at risk
+   * (CustomerGradeAtRisk) whose outcome was recorded in the period, numerator = those SAVED,
+   * denominator = those with an outcome (SAVED, LOST, NOT_REACHED). MONTH is the month recorded;
+   * BRANCH the customer's branch now; OFFICER the task's assignee. Dimensions: BRANCH, OFFICER, MONTH.
+   */
+  | 'AT_RISK_GRADE_SAVE_RATE'
   /** Share of the customer base lost in the period, from the customers' status lifecycle (CustomerRegistered, CustomerStatusChanged). denominator = customers whose status at the start of the period was ACTIVE or DORMANT; numerator = those of them who moved to CHURNED during the period; value = numerator / denominator. With MONTH every calendar month of [from, to] is its own period (clipped to from and to). BRANCH and OFFICER are the customer's branch and relationship manager now. Dimensions: BRANCH, OFFICER, MONTH. */
   | 'CHURN_RATE'
   /** Mean resolution time in hours of the complaints (kind COMPLAINT) RESOLVED or CLOSED with resolvedAt in the period: numerator = the sum of (resolvedAt - receivedAt) in hours (6 decimals); denominator = those complaints; value = numerator / denominator (2 decimals). MONTH is the month resolved; BRANCH the customer's branch now; OFFICER the complaint's assignee. Dimensions: BRANCH, OFFICER, MONTH. */
@@ -1565,10 +2202,26 @@ export type EngagementKpiMetric =
   | 'COMPLAINT_SLA_COMPLIANCE'
   /** Average customer satisfaction (1-5) of the CSAT answers given in the period: numerator = the sum of the scores; denominator = CSAT answers; value = numerator / denominator (2 decimals). MONTH, BRANCH and OFFICER as NPS. Dimensions: BRANCH, OFFICER, MONTH. */
   | 'CSAT'
+  /** Share of the loan leads (kind NEW_LOAN or TOP_UP) created in the period that converted into a loan application: denominator = those leads; numerator = those of them CONVERTED (credit recorded a loan application of the customer after the lead was created, as of now); value = numerator / denominator. MONTH is the month the lead was created; BRANCH the lead's branch; OFFICER the lead's owner. Dimensions: BRANCH, OFFICER, MONTH. */
+  | 'LEAD_CONVERSION_RATE'
   /** Net promoter score of the NPS answers given in the period, as a mean: each answer counts +100 when a promoter (9-10), 0 when passive (7-8), -100 when a detractor (0-6). numerator = 100 x (promoters - detractors); denominator = NPS answers; value = numerator / denominator (2 decimals, -100 to 100). MONTH is the month answered (the trend); BRANCH and OFFICER are the customer's branch and relationship manager when the survey was sent. Dimensions: BRANCH, OFFICER, MONTH. */
   | 'NPS'
+  /**
+   * Share of offers accepted: over the offers answered in the period (outcome recorded in [from, to]),
+   * numerator = those ACCEPTED, denominator = those answered (ACCEPTED, DECLINED or NOT_NOW); offers
+   * withdrawn without an answer do not count. MONTH is the month answered; BRANCH the customer's branch
+   * now; OFFICER the relationship manager the offer was made to. Dimensions: BRANCH, OFFICER, MONTH.
+   */
+  | 'OFFER_ACCEPTANCE_RATE'
   /** Share of the customer base kept over the period. denominator = customers whose status at the start of the period was ACTIVE or DORMANT (as CHURN_RATE); numerator = those of them whose status at the end of the period is not CHURNED; value = numerator / denominator (1 - CHURN_RATE unless a customer churned and came back within the period). MONTH, BRANCH and OFFICER as CHURN_RATE. Dimensions: BRANCH, OFFICER, MONTH. */
   | 'RETENTION_RATE'
+  /**
+   * Share of retention tasks that kept the customer: over every retention task (grade at risk, tier
+   * downgrade warning, high churn risk, by hand) whose outcome was recorded in the period, numerator =
+   * those SAVED, denominator = those with an outcome. MONTH, BRANCH and OFFICER as
+   * AT_RISK_GRADE_SAVE_RATE. Dimensions: BRANCH, OFFICER, MONTH.
+   */
+  | 'RETENTION_SAVE_RATE'
   /** Share of the tasks due in the period that were done. denominator = tasks with dueAt in the period, except CANCELLED ones; numerator = those of them with status DONE; value = numerator / denominator. MONTH is the month due; BRANCH the customer's branch now; OFFICER the task's assignee. Dimensions: BRANCH, OFFICER, MONTH. */
   | 'TASK_COMPLETION_RATE'
   /** Share of the tasks due in the period that ran late. denominator = tasks with dueAt in the period, except CANCELLED ones (as TASK_COMPLETION_RATE); numerator = those done after their due time (completedAt > dueAt) or still OPEN or IN_PROGRESS after it (dueAt < now); value = numerator / denominator. Dimensions as TASK_COMPLETION_RATE. Dimensions: BRANCH, OFFICER, MONTH. */
@@ -1585,6 +2238,72 @@ export type EngagementSettingsPayload = {
   settings: Maybe<EngagementSettings>;
   userErrors: Array<UserError>;
 };
+
+/**
+ * An enquiry to the service centre: a customer's or a prospect's question, answered from the knowledge base or handed over
+ * to an officer as a lead.
+ */
+export type Enquiry = {
+  __typename?: 'Enquiry';
+  /** The agent's own answer, if any. */
+  answer: Maybe<Scalars['String']['output']>;
+  answeredAt: Maybe<Scalars['DateTime']['output']>;
+  answeredBy: Maybe<Scalars['ID']['output']>;
+  /** The article it was answered from. */
+  article: Maybe<KnowledgeArticle>;
+  /** The customer's branch when received, or the branch the prospect came to. */
+  branchId: Scalars['ID']['output'];
+  channel: InteractionChannel;
+  /** The customer who asked; null for a prospect. */
+  customer: Maybe<Customer>;
+  id: Scalars['ID']['output'];
+  /** The lead it was handed over as. */
+  lead: Maybe<Lead>;
+  /** A prospect's name (no customer yet). */
+  prospectName: Maybe<Scalars['String']['output']>;
+  /** A prospect's phone (no customer yet). */
+  prospectPhone: Maybe<Scalars['String']['output']>;
+  question: Maybe<Scalars['String']['output']>;
+  receivedAt: Scalars['DateTime']['output'];
+  receivedBy: Scalars['ID']['output'];
+  status: EnquiryStatus;
+};
+
+export type EnquiryConnection = {
+  __typename?: 'EnquiryConnection';
+  edges: Array<EnquiryEdge>;
+  pageInfo: PageInfo;
+  /** Rows matching the filter (in a `changedSince` pull: those changed after the cursor); counted only when selected. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type EnquiryEdge = {
+  __typename?: 'EnquiryEdge';
+  cursor: Scalars['String']['output'];
+  node: Enquiry;
+};
+
+export type EnquiryFilter = {
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  channel?: InputMaybe<Array<InteractionChannel>>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Received from this instant (inclusive). */
+  receivedFrom?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Received before this instant (exclusive). */
+  receivedTo?: InputMaybe<Scalars['DateTime']['input']>;
+  status?: InputMaybe<Array<EnquiryStatus>>;
+};
+
+export type EnquiryPayload = {
+  __typename?: 'EnquiryPayload';
+  enquiry: Maybe<Enquiry>;
+  userErrors: Array<UserError>;
+};
+
+export type EnquiryStatus =
+  | 'ANSWERED'
+  | 'HANDED_OVER'
+  | 'OPEN';
 
 export type EnterpriseProfile = {
   __typename?: 'EnterpriseProfile';
@@ -1614,6 +2333,58 @@ export type EnterpriseSize =
   | 'MEDIUM'
   | 'MICRO'
   | 'SMALL';
+
+/** A staff member who helps officers in some fields, for one branch or institution-wide. */
+export type Expert = {
+  __typename?: 'Expert';
+  active: Scalars['Boolean']['output'];
+  /** The branch served; null for an institution-wide expert. */
+  branchId: Maybe<Scalars['ID']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  fields: Array<ExpertField>;
+  id: Scalars['ID']['output'];
+  /** The staff member's name as shown in the directory. */
+  name: Scalars['String']['output'];
+  /** The staff member's user id. */
+  userId: Scalars['ID']['output'];
+};
+
+export type ExpertConnection = {
+  __typename?: 'ExpertConnection';
+  edges: Array<ExpertEdge>;
+  pageInfo: PageInfo;
+  /** Counted only when selected. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ExpertEdge = {
+  __typename?: 'ExpertEdge';
+  cursor: Scalars['String']['output'];
+  node: Expert;
+};
+
+/** A field of expertise. */
+export type ExpertField =
+  | 'COLLATERAL_VALUATION'
+  /** Knowledge of an industry (the borrower's trade, its cycles and risks). */
+  | 'INDUSTRY'
+  | 'LEGAL'
+  | 'RESTRUCTURING';
+
+export type ExpertFilter = {
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Only the experts serving this branch. */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  field?: InputMaybe<ExpertField>;
+  /** Only institution-wide experts (true) or only branch ones (false). */
+  institutionWide?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+export type ExpertPayload = {
+  __typename?: 'ExpertPayload';
+  expert: Maybe<Expert>;
+  userErrors: Array<UserError>;
+};
 
 export type FinancialSnapshot = {
   __typename?: 'FinancialSnapshot';
@@ -1681,6 +2452,22 @@ export type GuarantorPayload = {
   userErrors: Array<UserError>;
 };
 
+export type HandOverEnquiryInput = {
+  enquiryId: Scalars['ID']['input'];
+  kind: LeadKind;
+  /** What the officer should know. */
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** Who takes the lead: the customer's relationship manager when absent; required for a prospect. */
+  ownerId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type HandOverEnquiryPayload = {
+  __typename?: 'HandOverEnquiryPayload';
+  enquiry: Maybe<Enquiry>;
+  lead: Maybe<Lead>;
+  userErrors: Array<UserError>;
+};
+
 export type IndividualProfile = {
   __typename?: 'IndividualProfile';
   /** The full birth date; analysts get birthYear only. */
@@ -1712,13 +2499,21 @@ export type Instalment = {
   __typename?: 'Instalment';
   daysPastDue: Scalars['Int']['output'];
   dueDate: Scalars['Date']['output'];
+  /** The per-instalment fee (0 without one; a settlement no longer charges it on an instalment not yet due). */
+  fee: Scalars['Decimal']['output'];
+  feePaid: Scalars['Decimal']['output'];
+  /**
+   * Interest charged. DAILY_ACCRUAL: what accrues in the instalment's window on the principal actually
+   * outstanding (settled: what it was charged; current: accrued so far, the present balance carried to
+   * the due date; later: as scheduled).
+   */
   interest: Scalars['Decimal']['output'];
   interestPaid: Scalars['Decimal']['output'];
   loan: Maybe<Loan>;
   /** The loan it belongs to (with version and number, the instalment's key). */
   loanId: Scalars['ID']['output'];
   number: Scalars['Int']['output'];
-  /** Everything still owed on it: principal, interest and penalty. */
+  /** Everything still owed on it: principal, interest, fee and penalty. */
   outstanding: Scalars['Decimal']['output'];
   paidOn: Maybe<Scalars['Date']['output']>;
   /** Penalty accrued as of the latest end-of-day run. */
@@ -1726,8 +2521,10 @@ export type Instalment = {
   penaltyPaid: Scalars['Decimal']['output'];
   principal: Scalars['Decimal']['output'];
   principalPaid: Scalars['Decimal']['output'];
+  /** The interest the schedule version expected (before any waiver; DAILY_ACCRUAL: paid on the due dates). */
+  scheduledInterest: Scalars['Decimal']['output'];
   status: InstalmentStatus;
-  /** principal + interest. */
+  /** principal + interest + fee. */
   total: Scalars['Decimal']['output'];
   version: Scalars['Int']['output'];
 };
@@ -1771,6 +2568,8 @@ export type InstalmentStatus =
 export type Interaction = {
   __typename?: 'Interaction';
   channel: InteractionChannel;
+  /** Set when a branch manager recorded this contact against the contact rules. */
+  contactRuleOverride: Maybe<ContactRuleOverride>;
   customer: Customer;
   direction: InteractionDirection;
   id: Scalars['ID']['output'];
@@ -1839,6 +2638,12 @@ export type InteractionPurpose =
  * for the whole term.
  */
 export type InterestMethod =
+  /**
+   * Declining balance accrued day by day on the principal actually outstanding between actual payment
+   * dates (actual day counts only): the schedule shows the expected figures; paying early lowers the
+   * interest, paying late adds interest on the late principal (credit README, "Conventions").
+   */
+  | 'DAILY_ACCRUAL'
   | 'DECLINING_BALANCE'
   | 'FLAT';
 
@@ -1878,7 +2683,7 @@ export type JobRun = {
   affected: Scalars['Int']['output'];
   /** The business date the run was for. */
   asOf: Scalars['Date']['output'];
-  /** Every count the job reported (rows written, events emitted...). */
+  /** Every count the job reported (rows written, events emitted...). Bounded: one per count the job reports. */
   counts: Array<JobCount>;
   finishedAt: Maybe<Scalars['DateTime']['output']>;
   id: Scalars['ID']['output'];
@@ -1911,6 +2716,59 @@ export type JobRunOutcome =
   | 'SKIPPED'
   | 'SUCCEEDED';
 
+/** A question and its answer in the service centre's knowledge base (institution-wide). */
+export type KnowledgeArticle = {
+  __typename?: 'KnowledgeArticle';
+  answer: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  createdBy: Scalars['ID']['output'];
+  id: Scalars['ID']['output'];
+  /** The product the article is about (a product code or family), if any. */
+  product: Maybe<Scalars['String']['output']>;
+  question: Scalars['String']['output'];
+  /** Relevance to `filter.search` (0 to 1, six decimals); null without a search. */
+  relevance: Maybe<Scalars['Decimal']['output']>;
+  retiredAt: Maybe<Scalars['DateTime']['output']>;
+  status: KnowledgeArticleStatus;
+  tags: Array<Scalars['String']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+  updatedBy: Maybe<Scalars['ID']['output']>;
+};
+
+export type KnowledgeArticleConnection = {
+  __typename?: 'KnowledgeArticleConnection';
+  edges: Array<KnowledgeArticleEdge>;
+  pageInfo: PageInfo;
+  /** Rows matching the filter (in a `changedSince` pull: those changed after the cursor); counted only when selected. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type KnowledgeArticleEdge = {
+  __typename?: 'KnowledgeArticleEdge';
+  cursor: Scalars['String']['output'];
+  node: KnowledgeArticle;
+};
+
+export type KnowledgeArticleFilter = {
+  /** Retired articles too (default: active ones only). */
+  includeRetired?: InputMaybe<Scalars['Boolean']['input']>;
+  product?: InputMaybe<Scalars['String']['input']>;
+  /** Words to look for (any of them, each as a prefix) in question, answer, product and tags; ranks the result. */
+  search?: InputMaybe<Scalars['String']['input']>;
+  /** Articles carrying this tag (case-insensitive). */
+  tag?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type KnowledgeArticlePayload = {
+  __typename?: 'KnowledgeArticlePayload';
+  article: Maybe<KnowledgeArticle>;
+  userErrors: Array<UserError>;
+};
+
+export type KnowledgeArticleStatus =
+  | 'ACTIVE'
+  | 'RETIRED';
+
 /** A dimension a KPI can be grouped by; each metric's description says which it supports. */
 export type KpiDimension =
   | 'BRANCH'
@@ -1942,6 +2800,7 @@ export type KpiGroupValue = {
 export type KpiRow = {
   __typename?: 'KpiRow';
   denominator: Maybe<Scalars['Decimal']['output']>;
+  /** Bounded: one entry per `groupBy` dimension, in the order asked. */
   group: Array<KpiGroupValue>;
   metric: Scalars['String']['output'];
   numerator: Maybe<Scalars['Decimal']['output']>;
@@ -1949,9 +2808,88 @@ export type KpiRow = {
   value: Maybe<Scalars['Decimal']['output']>;
 };
 
+/** A need found by the service centre, handed to an officer: an application, a top-up, a restructuring, a complaint. */
+export type Lead = {
+  __typename?: 'Lead';
+  /** The loan application (credit's loan id) the lead converted into. */
+  applicationId: Maybe<Scalars['ID']['output']>;
+  branchId: Scalars['ID']['output'];
+  /** When it was CONVERTED or LOST. */
+  closedAt: Maybe<Scalars['DateTime']['output']>;
+  /** The complaint the lead opened. */
+  complaint: Maybe<Complaint>;
+  contactedAt: Maybe<Scalars['DateTime']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  createdBy: Scalars['ID']['output'];
+  /** The customer; null for a prospect. */
+  customer: Maybe<Customer>;
+  enquiry: Enquiry;
+  id: Scalars['ID']['output'];
+  kind: LeadKind;
+  note: Maybe<Scalars['String']['output']>;
+  outcome: Maybe<Scalars['String']['output']>;
+  /** The officer who owns it (the customer's relationship manager when handed over). */
+  ownerId: Maybe<Scalars['ID']['output']>;
+  /** The restructuring request (credit's id) the lead converted into. */
+  restructuringId: Maybe<Scalars['ID']['output']>;
+  status: LeadStatus;
+};
+
+export type LeadConnection = {
+  __typename?: 'LeadConnection';
+  edges: Array<LeadEdge>;
+  pageInfo: PageInfo;
+  /** Rows matching the filter (in a `changedSince` pull: those changed after the cursor); counted only when selected. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type LeadEdge = {
+  __typename?: 'LeadEdge';
+  cursor: Scalars['String']['output'];
+  node: Lead;
+};
+
+export type LeadFilter = {
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  /** Created from this instant (inclusive). */
+  createdFrom?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Created before this instant (exclusive). */
+  createdTo?: InputMaybe<Scalars['DateTime']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  kind?: InputMaybe<Array<LeadKind>>;
+  ownerId?: InputMaybe<Scalars['ID']['input']>;
+  status?: InputMaybe<Array<LeadStatus>>;
+};
+
+export type LeadKind =
+  | 'COMPLAINT'
+  | 'NEW_LOAN'
+  | 'OTHER'
+  | 'RESTRUCTURING'
+  | 'TOP_UP';
+
+export type LeadPayload = {
+  __typename?: 'LeadPayload';
+  lead: Maybe<Lead>;
+  userErrors: Array<UserError>;
+};
+
+export type LeadStatus =
+  | 'CONTACTED'
+  | 'CONVERTED'
+  | 'LOST'
+  | 'OPEN';
+
 /** A loan from application to closure. */
 export type Loan = {
   __typename?: 'Loan';
+  /**
+   * Interest accrued to asOf (default: the business date) and not yet paid: the unpaid interest of the
+   * instalments due by then and the current period's interest accrued so far (DAILY_ACCRUAL: day by
+   * day on the principal actually outstanding; the other methods: the period's interest pro rata by
+   * days, as the payoff quote). Null unless the loan is ACTIVE and asOf is not before the disbursement.
+   */
+  accruedInterest: Maybe<Money>;
   annualRate: Scalars['Decimal']['output'];
   appliedAt: Scalars['DateTime']['output'];
   /** Who recorded the application. */
@@ -1981,7 +2919,7 @@ export type Loan = {
   /** Who disbursed it. */
   disbursedBy: Maybe<Scalars['ID']['output']>;
   disbursedOn: Maybe<Scalars['Date']['output']>;
-  /** Fee deducted at disbursement (null before disbursement). */
+  /** Disbursement fee, deducted from the payout or financed (LoanProduct.disbursementFeeFinanced); null before disbursement. */
   disbursementFee: Maybe<Money>;
   /**
    * Effective annual rate (EIR/APR) disclosed at disbursement: the internal rate of return of the net
@@ -1989,6 +2927,8 @@ export type Loan = {
    * 6 decimals (0.195618 = 19.5618 %). Null before disbursement.
    */
   effectiveAnnualRate: Maybe<Scalars['Decimal']['output']>;
+  /** The principal the schedule amortises: the principal plus a financed disbursement fee (null before disbursement). */
+  financedAmount: Maybe<Money>;
   firstApprovedAt: Maybe<Scalars['DateTime']['output']>;
   /** Who gave the first of two approvals (loans above the currency's ApprovalPolicy.secondApprovalAbove). */
   firstApprovedBy: Maybe<Scalars['ID']['output']>;
@@ -2001,15 +2941,21 @@ export type Loan = {
   loanCycle: Maybe<Scalars['Int']['output']>;
   /** Outstanding principal / the latest value of all collateral (4 decimals); null without collateral. */
   loanToValue: Maybe<Scalars['Decimal']['output']>;
-  /** What the borrower actually received: principal - disbursementFee (null before disbursement). */
+  /** What the borrower actually received: principal - disbursementFee, or the whole principal when the fee is financed (null before disbursement). */
   netDisbursed: Maybe<Money>;
   /** When the next periodic review is due (frequency by loan size and risk class). */
   nextReviewDue: Maybe<Scalars['Date']['output']>;
   /** The responsible officer: the applicant, or whom an administrator assigned. */
   officerId: Maybe<Scalars['ID']['output']>;
   outstandingPrincipal: Money;
-  /** What settles the loan on asOf (default today); null unless the loan is ACTIVE and asOf is not before the disbursement. */
+  /** What settles the loan on asOf (default: the business date); null unless the loan is ACTIVE and asOf is not before the disbursement. */
   payoffQuote: Maybe<PayoffQuote>;
+  /**
+   * How the loan was priced at application: the rate asked for, the customer's loyalty tier and its
+   * rate discount, the product's floor and the rate charged (annualRate at application). Null for
+   * loans applied for before loyalty pricing.
+   */
+  pricing: Maybe<LoanPricing>;
   principal: Money;
   product: Maybe<LoanProduct>;
   productCode: Scalars['String']['output'];
@@ -2032,6 +2978,13 @@ export type Loan = {
    * schedule version is bounded by the product's maximum term (at most a few hundred instalments).
    */
   schedule: Array<Instalment>;
+  /**
+   * The effective annual rate of a schedule version (default: the current one): the IRR of the net
+   * payout and that version's instalments as scheduled (principal + expected interest + per-instalment
+   * fee) on their due dates, annualised (Actual/365), 6 decimals. For version 1 it is the rate
+   * disclosed at disbursement. Null before disbursement or for a version the loan does not have.
+   */
+  scheduleEffectiveAnnualRate: Maybe<Scalars['Decimal']['output']>;
   /** A schedule version (restructurings add versions; earlier ones stay queryable). Bounded like `schedule`. */
   scheduleVersion: Array<Instalment>;
   status: LoanStatus;
@@ -2042,6 +2995,12 @@ export type Loan = {
   /** Who wrote it off (never the applicant or the approver). */
   writtenOffBy: Maybe<Scalars['ID']['output']>;
   writtenOffOn: Maybe<Scalars['Date']['output']>;
+};
+
+
+/** A loan from application to closure. */
+export type LoanAccruedInterestArgs = {
+  asOf: InputMaybe<Scalars['Date']['input']>;
 };
 
 
@@ -2111,6 +3070,12 @@ export type LoanRiskWarningsArgs = {
 
 
 /** A loan from application to closure. */
+export type LoanScheduleEffectiveAnnualRateArgs = {
+  version: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A loan from application to closure. */
 export type LoanScheduleVersionArgs = {
   version: Scalars['Int']['input'];
 };
@@ -2155,6 +3120,26 @@ export type LoanPayload = {
   userErrors: Array<UserError>;
 };
 
+/**
+ * A loan's price at application: annualRate = max(baseAnnualRate - tierDiscountBps / 10,000, floorRate),
+ * never above baseAnnualRate; discountApplied = baseAnnualRate - annualRate.
+ */
+export type LoanPricing = {
+  __typename?: 'LoanPricing';
+  /** The rate charged at application (a later rate reduction changes Loan.annualRate, not this). */
+  annualRate: Scalars['Decimal']['output'];
+  /** The annual rate asked for (within the product's range), before the loyalty discount. */
+  baseAnnualRate: Scalars['Decimal']['output'];
+  /** The discount actually taken off, in rate points (0.0025 = 25 basis points), after the floor. */
+  discountApplied: Scalars['Decimal']['output'];
+  /** The lowest rate the discount may reach: the product's minimum rate. */
+  floorRate: Scalars['Decimal']['output'];
+  /** The customer's loyalty tier when the loan was applied for (null: none known to credit). */
+  loyaltyTier: Maybe<Scalars['String']['output']>;
+  /** The tier's rate discount in basis points at application (0 without a tier). */
+  tierDiscountBps: Scalars['Int']['output'];
+};
+
 export type LoanProduct = {
   __typename?: 'LoanProduct';
   active: Scalars['Boolean']['output'];
@@ -2162,13 +3147,19 @@ export type LoanProduct = {
   code: Scalars['String']['output'];
   currency: Scalars['String']['output'];
   dayCount: DayCountConvention;
-  /** Flat disbursement fee (deducted from the amount paid out). */
+  /** The disbursement fee is added to the principal financed (true) instead of deducted from the payout (false, the default). */
+  disbursementFeeFinanced: Scalars['Boolean']['output'];
+  /** Flat disbursement fee (deducted from the amount paid out, or financed). */
   disbursementFeeFlat: Maybe<Scalars['Decimal']['output']>;
   /** Disbursement fee as a fraction of the principal (deducted from the amount paid out). */
   disbursementFeeRate: Maybe<Scalars['Decimal']['output']>;
+  /** Days before its due date an unpaid instalment gets its due reminder (InstalmentDue; engagement notifies the customer). */
+  dueReminderDays: Scalars['Int']['output'];
   frequency: RepaymentFrequency;
   graceDays: Scalars['Int']['output'];
   id: Scalars['ID']['output'];
+  /** A fixed fee on every instalment, its own part of the instalment (null: none). */
+  instalmentFee: Maybe<Scalars['Decimal']['output']>;
   /** Instalments (all but the last) rounded up to a multiple of this amount; null: not rounded. */
   instalmentMultiple: Maybe<Scalars['Decimal']['output']>;
   /** Nothing falls due in the first N periods; their interest is deferred to the first instalment. */
@@ -2196,6 +3187,12 @@ export type LoanProduct = {
   type: LoanProductType;
 };
 
+export type LoanProductReminderPayload = {
+  __typename?: 'LoanProductReminderPayload';
+  product: Maybe<LoanProduct>;
+  userErrors: Array<UserError>;
+};
+
 export type LoanProductType =
   | 'AGRICULTURAL'
   | 'CONSUMER'
@@ -2218,6 +3215,12 @@ export type LogInteractionInput = {
   /** When the contact happened; now when absent. Cannot be in the future. */
   occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
   outcome?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * A branch manager's reason for recording an outbound contact the contact rules refuse (CONTACT_LIMIT_REACHED,
+   * OUTSIDE_CONTACT_HOURS): the contact is recorded with the override and the reason (in the audit record too). Only branch
+   * managers may give it (OVERRIDE_NOT_ALLOWED otherwise).
+   */
+  overrideReason?: InputMaybe<Scalars['String']['input']>;
   purpose: InteractionPurpose;
   summary: Scalars['String']['input'];
 };
@@ -2407,10 +3410,12 @@ export type LoyaltyProgramFigures = {
 
 export type LoyaltyProgramSummary = {
   __typename?: 'LoyaltyProgramSummary';
+  /** Bounded: one per branch with members (in the caller's scope). */
   byBranch: Array<LoyaltyBranchFigures>;
+  /** Bounded: one per month of the period. */
   byMonth: Array<LoyaltyPeriodFigures>;
   figures: LoyaltyProgramFigures;
-  /** Members per tier now. */
+  /** Members per tier now. Bounded: one per tier. */
   membersPerTier: Array<LoyaltyTierMembers>;
   /** Points held by members at the end of the period. */
   outstandingLiability: Scalars['Int']['output'];
@@ -2453,6 +3458,16 @@ export type LoyaltyProgrammeEntity =
   | 'REWARD'
   | 'SETTINGS'
   | 'TIER';
+
+/** The loyalty tier and its rate discount as credit knows them (from loyalty's events). */
+export type LoyaltyRateDiscount = {
+  __typename?: 'LoyaltyRateDiscount';
+  /** Basis points off the rate of a new loan (1 bp = 0.0001). */
+  rateDiscountBps: Scalars['Int']['output'];
+  tier: Scalars['String']['output'];
+  /** The date the customer took the tier. */
+  tierEffectiveOn: Scalars['Date']['output'];
+};
 
 export type LoyaltyRedemption = {
   __typename?: 'LoyaltyRedemption';
@@ -2645,6 +3660,35 @@ export type Money = {
   currency: Scalars['String']['output'];
 };
 
+/** Visit and review intervals for the loans of a risk class from a principal up (to the class's next band). */
+export type MonitoringCadenceBand = {
+  __typename?: 'MonitoringCadenceBand';
+  /** The band holds loans of at least this principal (in the loan's currency). */
+  minPrincipal: Scalars['Decimal']['output'];
+  /** Days between credit reviews (from the disbursement or the last review). */
+  reviewEveryDays: Scalars['Int']['output'];
+  riskClass: RiskClass;
+  /** Days between post-loan visits (from the disbursement or the last visit). */
+  visitEveryDays: Scalars['Int']['output'];
+};
+
+export type MonitoringCadenceBandInput = {
+  minPrincipal: Scalars['Decimal']['input'];
+  reviewEveryDays: Scalars['Int']['input'];
+  riskClass: RiskClass;
+  visitEveryDays: Scalars['Int']['input'];
+};
+
+export type MonitoringCadenceKind =
+  | 'REVIEW'
+  | 'VISIT';
+
+export type MonitoringCadencePayload = {
+  __typename?: 'MonitoringCadencePayload';
+  bands: Maybe<Array<MonitoringCadenceBand>>;
+  userErrors: Array<UserError>;
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /** Pledges collateral to a loan with its first valuation. */
@@ -2655,6 +3699,10 @@ export type Mutation = {
   addGuarantor: GuarantorPayload;
   /** Credits or debits points by hand, with a reason (administrators, branch managers). */
   adjustPoints: AdjustPointsPayload;
+  /** The expert asked answers an open consultation. Emits ConsultationAnswered. */
+  answerConsultation: ConsultationPayload;
+  /** Answers an open enquiry from an active article and/or in the agent's own words. Emits EnquiryAnswered. */
+  answerEnquiry: EnquiryPayload;
   /** Records a loan application within the product's ranges. Emits LoanApplied. */
   applyForLoan: LoanPayload;
   /**
@@ -2668,6 +3716,8 @@ export type Mutation = {
   approveLoan: LoanPayload;
   /** Assigns or reassigns the relationship manager. Emits RelationshipManagerAssigned. */
   assignRelationshipManager: AssignRelationshipManagerPayload;
+  /** Withdraws an open consultation (its requester, or staff whose branch scope holds the customer). Emits ConsultationCancelled. */
+  cancelConsultation: ConsultationPayload;
   /** Cancels a redemption: refunds its points and returns the reward to stock. */
   cancelRedemption: CancelRedemptionPayload;
   /** Cancels an open or in-progress task. */
@@ -2676,6 +3726,8 @@ export type Mutation = {
   changeComplaintStatus: ComplaintPayload;
   /** Moves a customer in the status lifecycle (allowed transitions only). Emits CustomerStatusChanged. */
   changeCustomerStatus: ChangeCustomerStatusPayload;
+  /** Moves a lead to CONTACTED or LOST with its outcome (CONVERTED comes from credit's events or openLeadComplaint). Emits LeadStatusChanged. */
+  changeLeadStatus: LeadPayload;
   /**
    * Close of business (risk officers, administrators): runs the end-of-day run for the current
    * business date, which must be input.businessDate (BUSINESS_DATE_MISMATCH otherwise: a date is
@@ -2690,12 +3742,31 @@ export type Mutation = {
   /** Plans a customer event (education talk, appreciation day). */
   createCareEvent: CareEventPayload;
   createCustomerSegment: CustomerSegmentPayload;
+  /** Adds an article to the knowledge base (service agents and branch managers). */
+  createKnowledgeArticle: KnowledgeArticlePayload;
   /** Defines a loan product (administrators). */
   createLoanProduct: CreateLoanProductPayload;
   /** Creates a task by hand. Emits TaskCreated. */
   createTask: TaskPayload;
+  /**
+   * Approves or rejects a declared measure; never by its declarer (SAME_PERSON), once
+   * (ALREADY_DECIDED); a branch manager only the measures declared for their branch. Approval applies
+   * it to every ACTIVE loan in scope in one transaction: a payment holiday restructures each loan
+   * (an approved PAYMENT_HOLIDAY restructuring and a new schedule version; LoanRestructured), a penalty
+   * waiver records the window the end-of-day run honours; loans it cannot apply to are recorded as
+   * skipped with the reason. Emits CrisisReliefGranted per loan, then CrisisMeasureApplied with the
+   * effect, or CrisisMeasureRejected.
+   */
+  decideCrisisMeasure: CrisisMeasurePayload;
   /** Approves (new schedule version, LoanRestructured) or rejects a requested restructuring; not by its requester. */
   decideRestructuring: RestructuringPayload;
+  /**
+   * Declares a crisis measure for a second person's approval (nothing changes on any loan yet): a
+   * branch manager for their own branch (OUT_OF_SCOPE otherwise), a risk officer for any scope. At
+   * least one scope criterion (SCOPE_REQUIRED). A payment holiday needs instalments (1-24) and
+   * effectiveOn; a penalty waiver waiverFrom <= waiverTo (at most 366 days). Emits CrisisMeasureDeclared.
+   */
+  declareCrisisMeasure: CrisisMeasurePayload;
   /** Adds a holiday for which the care-greetings run greets consenting customers. */
   defineCareHoliday: CareHolidayPayload;
   /** Defines a survey. */
@@ -2705,6 +3776,11 @@ export type Mutation = {
   disburseLoan: LoanPayload;
   /** Sends a survey to customers given by id, by branch or by relationship manager. */
   dispatchSurvey: DispatchSurveyPayload;
+  /**
+   * Hands an open enquiry over as a lead to the customer's relationship manager (a prospect's lead needs an owner).
+   * Emits LeadCreated.
+   */
+  handOverEnquiry: HandOverEnquiryPayload;
   /** Invites customers to an event (needs their contact consent). */
   inviteToCareEvent: CareEventPayload;
   /** Records a contact with a customer. Marketing and care contact needs the customer's consent. Emits InteractionLogged. */
@@ -2713,10 +3789,17 @@ export type Mutation = {
   markCareGreetingSent: CareGreetingPayload;
   /** Records that staff reviewed the profile (clears the stale flag). */
   markCustomerProfileReviewed: MarkCustomerProfileReviewedPayload;
+  /**
+   * Opens a complaint from an open COMPLAINT lead of a customer, through the same rules as receiveComplaint (SLA clock,
+   * ComplaintReceived); the lead is CONVERTED with the complaint. Emits ComplaintReceived and LeadStatusChanged.
+   */
+  openLeadComplaint: LeadPayload;
   /** Overrides (or with riskClass null, clears the override of) a loan's risk class, with a reason. Emits RiskClassChanged. */
   overrideRiskClass: LoanPayload;
   /** Records a complaint, suggestion or praise; its SLA clock starts. Emits ComplaintReceived. */
   receiveComplaint: ComplaintPayload;
+  /** Records an enquiry of a customer or a prospect, by any channel. Emits EnquiryReceived. */
+  receiveEnquiry: EnquiryPayload;
   /**
    * Records who attended an event (once it started): the listed guests attended and every other
    * invitee within the caller's scope is marked NO_SHOW. Invitations of customers outside the
@@ -2727,18 +3810,51 @@ export type Mutation = {
   recordCreditReview: CreditReviewPayload;
   /** Records a dated financial snapshot. Emits FinancialSnapshotRecorded. */
   recordFinancialSnapshot: RecordFinancialSnapshotPayload;
+  /**
+   * Records the customer's answer to an open offer: ACCEPTED, DECLINED or NOT_NOW (the rule cools down
+   * before offering again). Once (OUTCOME_ALREADY_RECORDED); a withdrawn offer is OFFER_NOT_OPEN.
+   * Emits OfferOutcomeRecorded.
+   */
+  recordOfferOutcome: OfferPayload;
   /** Books a repayment; the same externalReference twice books once. Emits InstalmentPaid, LoanClosed. */
   recordRepayment: RecordRepaymentPayload;
+  /**
+   * Records what a RETENTION task achieved (SAVED, LOST, NOT_REACHED), once; an open task is
+   * completed by it (TaskCompleted). Refused: another type of task (NOT_A_RETENTION_TASK), a cancelled
+   * one (INVALID_TASK_TRANSITION), a second outcome (OUTCOME_ALREADY_RECORDED). Emits TaskOutcomeRecorded.
+   */
+  recordRetentionOutcome: TaskPayload;
+  /**
+   * Records the outcome of a RESOLVED risk warning, once (WARNING_NOT_RESOLVED while it is open,
+   * OUTCOME_ALREADY_RECORDED the second time). Whether it was resolved before its loan went more than
+   * 30 days past due is fixed from the end-of-day snapshots at the same time. Emits
+   * RiskWarningOutcomeRecorded.
+   */
+  recordRiskWarningOutcome: RiskWarningPayload;
+  /**
+   * Records the outcome of a post-loan visit on its task and completes the task (with the interaction of the visit, if
+   * given). Emits TaskCompleted and VisitOutcomeRecorded, which credit feeds into its fund-use and early-warning rules.
+   */
+  recordVisitOutcome: VisitOutcomePayload;
   /** Spends points on a reward of the catalogue. */
   redeemReward: RedeemRewardPayload;
   /** Registers an individual or an enterprise customer. Emits CustomerRegistered. */
   registerCustomer: RegisterCustomerPayload;
+  /**
+   * Adds a staff member to the expert directory for some fields, for a branch (branch managers, their own branch) or
+   * institution-wide (branchId absent: administrators).
+   */
+  registerExpert: ExpertPayload;
+  /** Asks an active expert for help about a customer in scope (and possibly a loan); due by the field's due time. Emits ConsultationRequested. */
+  requestConsultation: ConsultationPayload;
   /** Requests a restructuring (payment holiday, term extension, rate reduction) for approval. */
   requestRestructuring: RestructuringPayload;
   /** Resolves a complaint with its resolution and compensation; a satisfaction survey follows. Emits ComplaintResolved. */
   resolveComplaint: ComplaintPayload;
   /** Records a customer's answers to a dispatch (one response per dispatch). Emits SurveyResponded. */
   respondToSurvey: SurveyResponsePayload;
+  /** Retires an article: it leaves the search and can no longer answer enquiries (enquiries it answered keep it). */
+  retireKnowledgeArticle: KnowledgeArticlePayload;
   /** Records a new valuation of a collateral (the history is kept). */
   revalueCollateral: CollateralPayload;
   /**
@@ -2766,12 +3882,21 @@ export type Mutation = {
    * (TOO_MANY_DECIMALS).
    */
   setApprovalPolicy: SetApprovalPolicyPayload;
+  /** Names the manager of a branch (administrators, or a branch manager for their own branch). */
+  setBranchManager: BranchManagerPayload;
   /**
    * Sets the business date (administrators), outside production only (NOT_ALLOWED in production,
    * where it only moves by closeBusinessDay): demos, training and acceptance tests run loans through
    * months of repayments and arrears without touching the system clock. Audited.
    */
   setBusinessDate: BusinessDatePayload;
+  /** Sets the time an expert has to answer a consultation of a field (applies to consultations asked from now on). */
+  setConsultationDueTime: ConsultationDueTimePayload;
+  /**
+   * Replaces the contact limits and/or the allowed contact hours (a list given replaces that whole list; one left out
+   * stays). Administrators (conduct rules hold for every branch).
+   */
+  setContactRules: ContactRulesPayload;
   /** Grants or withdraws consent for one purpose. Emits ConsentChanged. */
   setCustomerConsent: SetCustomerConsentPayload;
   /** Administrators: replaces the grade thresholds. */
@@ -2780,8 +3905,22 @@ export type Mutation = {
   setCustomerSpecialCare: SetCustomerSpecialCarePayload;
   /** Replaces the industries on the watch list (WATCHLIST_INDUSTRY rule). */
   setIndustryWatchList: SetIndustryWatchListPayload;
+  /** Sets how many days before its due date an unpaid instalment of the product gets its due reminder (InstalmentDue), 0 to 60. */
+  setLoanProductReminderDays: LoanProductReminderPayload;
+  /**
+   * Replaces the monitoring cadence. Every risk class needs a band from 0; a loan takes the band of its class with the
+   * highest minimum principal not above its principal. Open planned tasks keep their due time until the loan's next
+   * risk-class change; the next tasks are planned with the new cadence.
+   */
+  setMonitoringCadence: MonitoringCadencePayload;
   /** Replaces the DPD thresholds of the risk classes (administrators). */
   setRiskClassThresholds: SetRiskClassThresholdsPayload;
+  /**
+   * Sets the service level of a grade or care need: for a branch (its branch manager, or an administrator) or, without
+   * `branchId`, the institution's default (administrators). Fields left out keep the value that applies now (the branch's
+   * row, else the default). Applies to tasks planned, complaints received and worklists read from then on.
+   */
+  setServiceLevel: ServiceLevelPayload;
   /** Starts work on an open task. */
   startTask: TaskPayload;
   /** Administrators: changes the stale period and the at-risk window. */
@@ -2791,8 +3930,14 @@ export type Mutation = {
   updateCustomerSegment: CustomerSegmentPayload;
   /** Changes tunable settings (branch managers and administrators). */
   updateEngagementSettings: EngagementSettingsPayload;
+  /** Changes an expert's name, fields, or active flag (an inactive expert is asked nothing new). */
+  updateExpert: ExpertPayload;
+  /** Changes an active article's question, answer, product or tags (the fields given). */
+  updateKnowledgeArticle: KnowledgeArticlePayload;
   /** Changes programme settings (administrators). */
   updateLoyaltySettings: UpdateLoyaltySettingsPayload;
+  /** Changes how notifications are sent (default and branch languages, quiet hours, retries, the policy of each kind). */
+  updateNotificationSettings: NotificationSettingsPayload;
   /** Moves a risk warning along its workflow. */
   updateRiskWarning: RiskWarningPayload;
   /** Changes an early-warning rule's threshold, severity or activity (administrators, risk officers). */
@@ -2801,6 +3946,18 @@ export type Mutation = {
   upsertEarningRule: UpsertEarningRulePayload;
   /** Creates or changes a tier by code (administrators). */
   upsertLoyaltyTier: UpsertLoyaltyTierPayload;
+  /**
+   * Creates or replaces the template of a kind, channel and language. Placeholders `{{name}}` must be ones the kind
+   * offers (NotificationKind). Notifications already queued keep the text they were queued with.
+   */
+  upsertNotificationTemplate: NotificationTemplatePayload;
+  /**
+   * Creates or changes an offer rule by code (administrators): conditions over grade, customer kind,
+   * loyalty tier, churn risk, repayment record and products held, the priority that ranks its offers,
+   * how long an offer is valid and how long the rule waits after an answer. The next NEXT_BEST_OFFERS
+   * run applies it.
+   */
+  upsertOfferRule: OfferRulePayload;
   /** Creates a reward, or changes the one with the given id (administrators). */
   upsertReward: UpsertRewardPayload;
   /**
@@ -2832,6 +3989,16 @@ export type MutationAdjustPointsArgs = {
 };
 
 
+export type MutationAnswerConsultationArgs = {
+  input: AnswerConsultationInput;
+};
+
+
+export type MutationAnswerEnquiryArgs = {
+  input: AnswerEnquiryInput;
+};
+
+
 export type MutationApplyForLoanArgs = {
   input: ApplyForLoanInput;
 };
@@ -2844,6 +4011,11 @@ export type MutationApproveLoanArgs = {
 
 export type MutationAssignRelationshipManagerArgs = {
   input: AssignRelationshipManagerInput;
+};
+
+
+export type MutationCancelConsultationArgs = {
+  input: CancelConsultationInput;
 };
 
 
@@ -2864,6 +4036,11 @@ export type MutationChangeComplaintStatusArgs = {
 
 export type MutationChangeCustomerStatusArgs = {
   input: ChangeCustomerStatusInput;
+};
+
+
+export type MutationChangeLeadStatusArgs = {
+  input: ChangeLeadStatusInput;
 };
 
 
@@ -2892,6 +4069,11 @@ export type MutationCreateCustomerSegmentArgs = {
 };
 
 
+export type MutationCreateKnowledgeArticleArgs = {
+  input: CreateKnowledgeArticleInput;
+};
+
+
 export type MutationCreateLoanProductArgs = {
   input: CreateLoanProductInput;
 };
@@ -2902,8 +4084,18 @@ export type MutationCreateTaskArgs = {
 };
 
 
+export type MutationDecideCrisisMeasureArgs = {
+  input: DecideCrisisMeasureInput;
+};
+
+
 export type MutationDecideRestructuringArgs = {
   input: DecideRestructuringInput;
+};
+
+
+export type MutationDeclareCrisisMeasureArgs = {
+  input: DeclareCrisisMeasureInput;
 };
 
 
@@ -2932,6 +4124,11 @@ export type MutationDispatchSurveyArgs = {
 };
 
 
+export type MutationHandOverEnquiryArgs = {
+  input: HandOverEnquiryInput;
+};
+
+
 export type MutationInviteToCareEventArgs = {
   input: InviteToCareEventInput;
 };
@@ -2952,6 +4149,11 @@ export type MutationMarkCustomerProfileReviewedArgs = {
 };
 
 
+export type MutationOpenLeadComplaintArgs = {
+  input: OpenLeadComplaintInput;
+};
+
+
 export type MutationOverrideRiskClassArgs = {
   input: OverrideRiskClassInput;
 };
@@ -2959,6 +4161,11 @@ export type MutationOverrideRiskClassArgs = {
 
 export type MutationReceiveComplaintArgs = {
   input: ReceiveComplaintInput;
+};
+
+
+export type MutationReceiveEnquiryArgs = {
+  input: ReceiveEnquiryInput;
 };
 
 
@@ -2977,8 +4184,28 @@ export type MutationRecordFinancialSnapshotArgs = {
 };
 
 
+export type MutationRecordOfferOutcomeArgs = {
+  input: RecordOfferOutcomeInput;
+};
+
+
 export type MutationRecordRepaymentArgs = {
   input: RecordRepaymentInput;
+};
+
+
+export type MutationRecordRetentionOutcomeArgs = {
+  input: RecordRetentionOutcomeInput;
+};
+
+
+export type MutationRecordRiskWarningOutcomeArgs = {
+  input: RecordRiskWarningOutcomeInput;
+};
+
+
+export type MutationRecordVisitOutcomeArgs = {
+  input: RecordVisitOutcomeInput;
 };
 
 
@@ -2989,6 +4216,16 @@ export type MutationRedeemRewardArgs = {
 
 export type MutationRegisterCustomerArgs = {
   input: RegisterCustomerInput;
+};
+
+
+export type MutationRegisterExpertArgs = {
+  input: RegisterExpertInput;
+};
+
+
+export type MutationRequestConsultationArgs = {
+  input: RequestConsultationInput;
 };
 
 
@@ -3004,6 +4241,11 @@ export type MutationResolveComplaintArgs = {
 
 export type MutationRespondToSurveyArgs = {
   input: RespondToSurveyInput;
+};
+
+
+export type MutationRetireKnowledgeArticleArgs = {
+  input: RetireKnowledgeArticleInput;
 };
 
 
@@ -3052,8 +4294,23 @@ export type MutationSetApprovalPolicyArgs = {
 };
 
 
+export type MutationSetBranchManagerArgs = {
+  input: SetBranchManagerInput;
+};
+
+
 export type MutationSetBusinessDateArgs = {
   input: SetBusinessDateInput;
+};
+
+
+export type MutationSetConsultationDueTimeArgs = {
+  input: SetConsultationDueTimeInput;
+};
+
+
+export type MutationSetContactRulesArgs = {
+  input: SetContactRulesInput;
 };
 
 
@@ -3077,8 +4334,23 @@ export type MutationSetIndustryWatchListArgs = {
 };
 
 
+export type MutationSetLoanProductReminderDaysArgs = {
+  input: SetLoanProductReminderDaysInput;
+};
+
+
+export type MutationSetMonitoringCadenceArgs = {
+  input: SetMonitoringCadenceInput;
+};
+
+
 export type MutationSetRiskClassThresholdsArgs = {
   input: SetRiskClassThresholdsInput;
+};
+
+
+export type MutationSetServiceLevelArgs = {
+  input: SetServiceLevelInput;
 };
 
 
@@ -3107,8 +4379,23 @@ export type MutationUpdateEngagementSettingsArgs = {
 };
 
 
+export type MutationUpdateExpertArgs = {
+  input: UpdateExpertInput;
+};
+
+
+export type MutationUpdateKnowledgeArticleArgs = {
+  input: UpdateKnowledgeArticleInput;
+};
+
+
 export type MutationUpdateLoyaltySettingsArgs = {
   input: UpdateLoyaltySettingsInput;
+};
+
+
+export type MutationUpdateNotificationSettingsArgs = {
+  input: UpdateNotificationSettingsInput;
 };
 
 
@@ -3132,6 +4419,16 @@ export type MutationUpsertLoyaltyTierArgs = {
 };
 
 
+export type MutationUpsertNotificationTemplateArgs = {
+  input: UpsertNotificationTemplateInput;
+};
+
+
+export type MutationUpsertOfferRuleArgs = {
+  input: UpsertOfferRuleInput;
+};
+
+
 export type MutationUpsertRewardArgs = {
   input: UpsertRewardInput;
 };
@@ -3139,6 +4436,357 @@ export type MutationUpsertRewardArgs = {
 
 export type MutationWriteOffLoanArgs = {
   input: WriteOffLoanInput;
+};
+
+/** A message to a customer on one channel, in one language, with where it stands. */
+export type Notification = {
+  __typename?: 'Notification';
+  /** Delivery attempts made. */
+  attempts: Scalars['Int']['output'];
+  /** The rendered text (it names the customer and amounts). */
+  body: Maybe<Scalars['String']['output']>;
+  channel: NotificationChannel;
+  createdAt: Scalars['DateTime']['output'];
+  customer: Customer;
+  /** Why a queued notification waits (quiet hours, a retry); null otherwise. */
+  deferredReason: Maybe<NotificationDeferral>;
+  id: Scalars['ID']['output'];
+  kind: NotificationKind;
+  /** Language of the text (the customer's, else the branch's, else the institution's default). */
+  language: Scalars['String']['output'];
+  /** The provider's last error. */
+  lastError: Maybe<Scalars['String']['output']>;
+  /** The loan it is about, if any (id only). */
+  loanId: Maybe<Scalars['ID']['output']>;
+  /** The provider's reference of the sent message. */
+  providerReference: Maybe<Scalars['String']['output']>;
+  /** Why it was suppressed or failed; null while queued or once sent. */
+  reason: Maybe<NotificationReason>;
+  /** Not sent before this instant. */
+  sendAfter: Scalars['DateTime']['output'];
+  sentAt: Maybe<Scalars['DateTime']['output']>;
+  /** The event that caused it. */
+  sourceEventId: Maybe<Scalars['ID']['output']>;
+  status: NotificationStatus;
+  subject: Maybe<Scalars['String']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+export type NotificationChannel =
+  | 'EMAIL'
+  | 'LETTER'
+  /** App push notification (the app addresses the customer by id). */
+  | 'PUSH'
+  | 'SMS';
+
+export type NotificationConnection = {
+  __typename?: 'NotificationConnection';
+  edges: Array<NotificationEdge>;
+  pageInfo: PageInfo;
+  /** Rows matching the filter; counted only when selected. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** Why a queued notification waits: deferred, not dropped. */
+export type NotificationDeferral =
+  /** Outside the hours the contact rules allow for its purpose: it goes out when they open (sendAfter). */
+  | 'CONTACT_HOURS'
+  /** Quiet hours: it goes out when they end (sendAfter). */
+  | 'QUIET_HOURS'
+  /** An attempt failed; it is retried at sendAfter. */
+  | 'RETRY';
+
+export type NotificationEdge = {
+  __typename?: 'NotificationEdge';
+  cursor: Scalars['String']['output'];
+  node: Notification;
+};
+
+export type NotificationFilter = {
+  /** The customer's branch (as engagement knows it now). */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  channel?: InputMaybe<Array<NotificationChannel>>;
+  /** Created from this instant (inclusive). */
+  createdFrom?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Created before this instant (exclusive). */
+  createdTo?: InputMaybe<Scalars['DateTime']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  kind?: InputMaybe<Array<NotificationKind>>;
+  loanId?: InputMaybe<Scalars['ID']['input']>;
+  reason?: InputMaybe<Array<NotificationReason>>;
+  status?: InputMaybe<Array<NotificationStatus>>;
+};
+
+/**
+ * What a notification is about, and the placeholders its templates may use (customerName in all):
+ * DUE_REMINDER (loanId, instalmentNumber, dueDate, amountDue, currency), OVERDUE_NOTICE (loanId, instalmentNumber,
+ * dueDate, daysPastDue, amountOverdue, currency), POINTS_EXPIRY (points, expiresOn), CRISIS_RELIEF (loanId, measureName, relief).
+ */
+export type NotificationKind =
+  /** A loan got relief under a crisis measure: a payment holiday or a penalty waiver (credit's CrisisReliefGranted; issue 15). */
+  | 'CRISIS_RELIEF'
+  /** An instalment falls due (credit's InstalmentDue, sent the product's reminder days before the due date). */
+  | 'DUE_REMINDER'
+  /** An instalment is past due (credit's InstalmentOverdue). */
+  | 'OVERDUE_NOTICE'
+  /** Loyalty points will expire (loyalty's PointsExpiring). */
+  | 'POINTS_EXPIRY';
+
+/** The policy of one kind. */
+export type NotificationKindPolicy = {
+  __typename?: 'NotificationKindPolicy';
+  /** Always this channel; null: the customer's preferred channel (SMS when none). */
+  channel: Maybe<NotificationChannel>;
+  enabled: Scalars['Boolean']['output'];
+  kind: NotificationKind;
+  /** The consent purpose the customer must have granted (customers' ConsentPurpose); null: none needed. */
+  requiredConsent: Maybe<Scalars['String']['output']>;
+};
+
+export type NotificationKindPolicyInput = {
+  channel?: InputMaybe<NotificationChannel>;
+  enabled: Scalars['Boolean']['input'];
+  kind: NotificationKind;
+  /** MARKETING_CONTACT, DATA_SHARING or PROFILING; null: none needed. */
+  requiredConsent?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type NotificationReason =
+  /** The customer's contact limit for the period is reached (the contact rules of engagement). */
+  | 'CONTACT_LIMIT'
+  /** It could not go out before it stopped being useful (a due reminder after its due date, a points notice after the expiry). */
+  | 'EXPIRED'
+  /** The kind is switched off in the settings. */
+  | 'KIND_DISABLED'
+  /** The customer has not granted the consent the kind needs. */
+  | 'NO_CONSENT'
+  /** No phone number, e-mail address or postal address for the channel. */
+  | 'NO_CONTACT_ADDRESS'
+  /** No template for the kind and channel in the customer's language or the default language. */
+  | 'NO_TEMPLATE'
+  /** The provider refused it or every attempt failed. */
+  | 'PROVIDER_ERROR';
+
+export type NotificationSettings = {
+  __typename?: 'NotificationSettings';
+  branchLanguages: Array<BranchLanguage>;
+  /** Language of customers who stated none and whose branch has none. */
+  defaultLanguage: Scalars['String']['output'];
+  kinds: Array<NotificationKindPolicy>;
+  /** Attempts before a notification is FAILED. */
+  maxAttempts: Scalars['Int']['output'];
+  /** End of the quiet hours, HH:MM local time. */
+  quietHoursEnd: Scalars['String']['output'];
+  /** Start of the quiet hours, HH:MM local time (equal to the end: no quiet hours). */
+  quietHoursStart: Scalars['String']['output'];
+  /** Delay before the first retry; doubled after each failed attempt (at most a day). */
+  retryMinutes: Scalars['Int']['output'];
+  /** IANA time zone of the quiet hours, e.g. Africa/Dakar. */
+  timeZone: Scalars['String']['output'];
+};
+
+export type NotificationSettingsPayload = {
+  __typename?: 'NotificationSettingsPayload';
+  settings: Maybe<NotificationSettings>;
+  userErrors: Array<UserError>;
+};
+
+export type NotificationStatus =
+  /** The provider refused it, or every attempt failed (reason PROVIDER_ERROR, lastError). */
+  | 'FAILED'
+  /** Waiting for the dispatch job (possibly deferred: see deferredReason and sendAfter). */
+  | 'QUEUED'
+  /** Accepted by the channel's provider. */
+  | 'SENT'
+  /** Not sent, on purpose (reason). */
+  | 'SUPPRESSED';
+
+export type NotificationTemplate = {
+  __typename?: 'NotificationTemplate';
+  body: Scalars['String']['output'];
+  channel: NotificationChannel;
+  id: Scalars['ID']['output'];
+  kind: NotificationKind;
+  language: Scalars['String']['output'];
+  /** Required for EMAIL and LETTER. */
+  subject: Maybe<Scalars['String']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+  updatedBy: Scalars['ID']['output'];
+};
+
+export type NotificationTemplateConnection = {
+  __typename?: 'NotificationTemplateConnection';
+  edges: Array<NotificationTemplateEdge>;
+  pageInfo: PageInfo;
+  /** Counted only when selected. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type NotificationTemplateEdge = {
+  __typename?: 'NotificationTemplateEdge';
+  cursor: Scalars['String']['output'];
+  node: NotificationTemplate;
+};
+
+export type NotificationTemplateFilter = {
+  channel?: InputMaybe<NotificationChannel>;
+  kind?: InputMaybe<NotificationKind>;
+  language?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type NotificationTemplatePayload = {
+  __typename?: 'NotificationTemplatePayload';
+  template: Maybe<NotificationTemplate>;
+  userErrors: Array<UserError>;
+};
+
+/** A next-best offer made to a customer by an offer rule. */
+export type Offer = {
+  __typename?: 'Offer';
+  /** The relationship manager the offer was made to. */
+  assigneeId: Maybe<Scalars['ID']['output']>;
+  /** The day it was answered or withdrawn. */
+  closedOn: Maybe<Scalars['Date']['output']>;
+  customer: Customer;
+  id: Scalars['ID']['output'];
+  kind: OfferKind;
+  madeOn: Scalars['Date']['output'];
+  outcomeRecordedAt: Maybe<Scalars['DateTime']['output']>;
+  outcomeRecordedBy: Maybe<Scalars['ID']['output']>;
+  /** 1 = the customer's best offer (by the rules' priorities) when it was last ranked. */
+  rank: Scalars['Int']['output'];
+  /** Why the offer holds: each condition of its rule and the customer's value. Bounded: one per condition of the rule (at most nine). */
+  reasons: Array<OfferReason>;
+  ruleCode: Scalars['String']['output'];
+  status: OfferStatus;
+  validUntil: Scalars['Date']['output'];
+  withdrawnReason: Maybe<Scalars['String']['output']>;
+};
+
+export type OfferConditions = {
+  __typename?: 'OfferConditions';
+  /** Bounded: at most 50 values. */
+  churnLevels: Maybe<Array<Scalars['String']['output']>>;
+  /** The segment as engagement knows it. Bounded: at most 50 values. */
+  customerKinds: Maybe<Array<Scalars['String']['output']>>;
+  /** Bounded: at most 50 values (upsertOfferRule refuses more). */
+  grades: Maybe<Array<Scalars['String']['output']>>;
+  maxActiveLoans: Maybe<Scalars['Int']['output']>;
+  maxDaysPastDue: Maybe<Scalars['Int']['output']>;
+  minActiveLoans: Maybe<Scalars['Int']['output']>;
+  minLoansRepaidOnTime: Maybe<Scalars['Int']['output']>;
+  /** Product codes of an active loan. Bounded: at most 50 values. */
+  productsHeld: Maybe<Array<Scalars['String']['output']>>;
+  /** Bounded: at most 50 values. */
+  tiers: Maybe<Array<Scalars['String']['output']>>;
+};
+
+export type OfferConditionsInput = {
+  churnLevels?: InputMaybe<Array<Scalars['String']['input']>>;
+  customerKinds?: InputMaybe<Array<Scalars['String']['input']>>;
+  grades?: InputMaybe<Array<Scalars['String']['input']>>;
+  maxActiveLoans?: InputMaybe<Scalars['Int']['input']>;
+  maxDaysPastDue?: InputMaybe<Scalars['Int']['input']>;
+  minActiveLoans?: InputMaybe<Scalars['Int']['input']>;
+  minLoansRepaidOnTime?: InputMaybe<Scalars['Int']['input']>;
+  productsHeld?: InputMaybe<Array<Scalars['String']['input']>>;
+  tiers?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+export type OfferConnection = {
+  __typename?: 'OfferConnection';
+  edges: Array<OfferEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type OfferEdge = {
+  __typename?: 'OfferEdge';
+  cursor: Scalars['String']['output'];
+  node: Offer;
+};
+
+export type OfferFilter = {
+  /** The customer's branch (as engagement knows it now). */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  kind?: InputMaybe<Array<OfferKind>>;
+  /** Made on or after / on or before. */
+  madeFrom?: InputMaybe<Scalars['Date']['input']>;
+  madeTo?: InputMaybe<Scalars['Date']['input']>;
+  /** The customer's relationship manager (as engagement knows it now). */
+  relationshipManagerId?: InputMaybe<Scalars['ID']['input']>;
+  ruleCode?: InputMaybe<Scalars['String']['input']>;
+  status?: InputMaybe<Array<OfferStatus>>;
+};
+
+export type OfferKind =
+  | 'RATE_DISCOUNT'
+  | 'RENEWAL'
+  | 'REWARD'
+  | 'TOP_UP';
+
+export type OfferOutcome =
+  | 'ACCEPTED'
+  | 'DECLINED'
+  | 'NOT_NOW';
+
+export type OfferPayload = {
+  __typename?: 'OfferPayload';
+  offer: Maybe<Offer>;
+  userErrors: Array<UserError>;
+};
+
+export type OfferReason = {
+  __typename?: 'OfferReason';
+  /** The condition, e.g. "grade in VIP, PREMIUM". */
+  condition: Scalars['String']['output'];
+  /** The customer's value that met it, e.g. "PREMIUM". */
+  value: Scalars['String']['output'];
+};
+
+/**
+ * An offer rule: every condition given must hold (lists: any of the values; a customer without the
+ * fact does not meet a condition on it).
+ */
+export type OfferRule = {
+  __typename?: 'OfferRule';
+  active: Scalars['Boolean']['output'];
+  code: Scalars['String']['output'];
+  conditions: OfferConditions;
+  /** Days the rule waits after an answer or an expiry before offering again. */
+  cooldownDays: Scalars['Int']['output'];
+  kind: OfferKind;
+  /** 1-100: a customer's offers are ranked by it, highest first. */
+  priority: Scalars['Int']['output'];
+  title: Scalars['String']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+  updatedBy: Scalars['ID']['output'];
+  /** Days an offer stays valid. */
+  validDays: Scalars['Int']['output'];
+};
+
+export type OfferRulePayload = {
+  __typename?: 'OfferRulePayload';
+  rule: Maybe<OfferRule>;
+  userErrors: Array<UserError>;
+};
+
+export type OfferStatus =
+  | 'ACCEPTED'
+  | 'DECLINED'
+  | 'NOT_NOW'
+  /** Made, waiting for the customer's answer. */
+  | 'OPEN'
+  /** Expired, or the customer no longer meets the rule, before an answer. */
+  | 'WITHDRAWN';
+
+export type OpenLeadComplaintInput = {
+  category: ComplaintCategory;
+  /** The complaint's description; the enquiry's question when absent. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  leadId: Scalars['ID']['input'];
+  severity: ComplaintSeverity;
 };
 
 /**
@@ -3169,14 +4817,16 @@ export type PageInfo = {
 
 /**
  * What settles a loan on a date, itemised: total = principal + overdueInterest + accruedInterest +
- * penalty. Paying exactly the total on that date closes the loan.
+ * penalty + fees. Paying exactly the total on that date closes the loan.
  */
 export type PayoffQuote = {
   __typename?: 'PayoffQuote';
-  /** Interest of the current period accrued to asOf (the instalment's interest pro rata by days, product day count), less what was paid of it. */
+  /** Interest of the current period accrued to asOf (the instalment's interest pro rata by days, product day count; DAILY_ACCRUAL: day by day on the actual balance), less what was paid of it. */
   accruedInterest: Scalars['Decimal']['output'];
   asOf: Scalars['Date']['output'];
   currency: Scalars['String']['output'];
+  /** Per-instalment fees of the instalments due on or before asOf, unpaid (those of later instalments are not charged). */
+  fees: Scalars['Decimal']['output'];
   /** Scheduled interest no longer charged when settled on asOf (later periods, the rest of the current one). */
   interestWaived: Scalars['Decimal']['output'];
   /** Unpaid interest of instalments due on or before asOf. */
@@ -3280,9 +4930,11 @@ export type Query = {
   __typename?: 'Query';
   /**
    * Approval limits per currency, by currency code. A currency without a policy needs two approvals
-   * for every loan.
+   * for every loan. Bounded: at most one per currency.
    */
   approvalPolicies: Array<ApprovalPolicy>;
+  /** Who manages each branch (overdue reviews raise a task for them), by branch. */
+  branchManagers: Array<BranchManager>;
   /**
    * The institution's business date: the date operations are booked on by default (value dates of
    * repayments and disbursements), closed by closeBusinessDay. Until it is first set or closed, it is
@@ -3302,11 +4954,11 @@ export type Query = {
    * Mechanism: packages/service-kit/src/change-feed.ts.
    */
   churnScores: ChurnRiskConnection;
-  /** Weights of the churn-risk signals. */
+  /** Weights of the churn-risk signals. Bounded: one per signal. */
   churnSignalWeights: Array<ChurnSignalWeight>;
   /** The complaint with this id, or null. */
   complaint: Maybe<Complaint>;
-  /** Complaint service levels per severity. */
+  /** Complaint service levels per severity. Bounded: one per severity. */
   complaintSlas: Array<ComplaintSla>;
   /**
    * Complaints, newest first (by id), filtered by customer, branch, assignee, kind, status, severity, category, channel,
@@ -3316,14 +4968,44 @@ export type Query = {
    * Mechanism: packages/service-kit/src/change-feed.ts.
    */
   complaints: ComplaintConnection;
+  /** The consultation with this id, or null (FORBIDDEN unless its customer is in scope or the caller asked or answers it). */
+  consultation: Maybe<Consultation>;
+  /** How long an expert has to answer, per field. */
+  consultationDueTimes: Array<ConsultationDueTime>;
+  /**
+   * Consultations, newest first (by id): those about customers in the caller's scope, plus those the caller asked or is
+   * asked to answer; filtered by expert, requester, customer, loan, field, status, overdue (still OPEN after the due time)
+   * or time asked. With `changedSince` (`"*"` for everything, else the `pageInfo.endCursor` of the previous pull) it is an
+   * incremental feed instead: the rows written or changed after that point, in change order, each once; the filter still
+   * applies; `after` may not be combined with it. Nothing here is ever deleted.
+   */
+  consultations: ConsultationConnection;
+  /**
+   * Whether an outbound contact of a customer in the caller's scope would be allowed now (or at `at`), and if not, which
+   * rule refuses it and when it would be allowed again. The same check `logInteraction` makes.
+   */
+  contactCheck: ContactCheck;
+  /** The contact rules: limits per channel and purpose per period, and allowed hours per purpose. */
+  contactRules: ContactRules;
   /** Audit records of credit: who did what, when, how it ended (administrators, auditors). */
   creditAuditTrail: AuditRecordConnection;
   /** Runs of credit's jobs, scheduled or asked for, newest first: which job, for which date, when, by whom, what it changed. */
   creditJobRuns: JobRunConnection;
-  /** Credit's KPIs as grouped aggregates (one SQL statement per call); formulas in CreditKpiMetric. */
+  /**
+   * Credit's KPIs as grouped aggregates (one SQL statement per call); formulas in CreditKpiMetric.
+   * A list, not a connection: one row per group of `groupBy` (bounded by the dimensions' values, over at most 3660 days).
+   */
   creditKpi: Array<KpiRow>;
   /** Credit reviews of every loan in scope, by review date then id, filtered; `changedSince` as for `loans`. */
   creditReviews: CreditReviewConnection;
+  /** A crisis measure (null when unknown or not visible to the caller: see crisisMeasures). */
+  crisisMeasure: Maybe<CrisisMeasure>;
+  /**
+   * Crisis measures, newest first, filtered. Callers across branches see every measure; a
+   * branch-bound caller those declared in or naming their branch and those not restricted to
+   * branches. Each measure's effect counts only the loans in the caller's scope.
+   */
+  crisisMeasures: CrisisMeasureConnection;
   /** The customer with this id, or null. */
   customer: Maybe<Customer>;
   /**
@@ -3331,12 +5013,14 @@ export type Query = {
    * `changedSince` the rows recorded after a previous pull (see `customers`).
    */
   customerGradeChanges: CustomerGradeChangeConnection;
-  /** Grade thresholds (score floors), highest grade first. */
+  /** Grade thresholds (score floors), highest grade first. Bounded: one per grade. */
   customerGradeThresholds: Array<CustomerGradeThreshold>;
   /** Change history of one customer, newest first (also Customer.history). */
   customerHistory: CustomerChangeConnection;
   /** Periods that drive staleness and the grade at-risk window. */
   customerPolicy: CustomerPolicy;
+  /** Segments by name (unique), one page at a time; totalCount counted only when selected. */
+  customerSegments: CustomerSegmentConnection;
   /**
    * Customers in a stable order (oldest first), one page at a time. With `changedSince` (`"*"` for
    * everything, else the `pageInfo.endCursor` of the previous pull) it is an incremental feed instead:
@@ -3349,16 +5033,36 @@ export type Query = {
   customersAuditTrail: AuditRecordConnection;
   /** Runs of customers's jobs, scheduled or asked for, newest first: which job, for which date, when, by whom, what it changed. */
   customersJobRuns: JobRunConnection;
-  /** customers' KPIs as grouped aggregates (formulas: CustomersKpiMetric). Branch-bound callers get their branch's customers only. */
+  /**
+   * customers' KPIs as grouped aggregates (formulas: CustomersKpiMetric). Branch-bound callers get their branch's customers only.
+   * A list, not a connection: one row per group of `groupBy` (bounded by the dimensions' values, over at most 3660 days).
+   */
   customersKpi: Array<KpiRow>;
   /** The audit trail of engagement (administrators and auditors), newest first. */
   engagementAuditTrail: AuditRecordConnection;
   /** Runs of engagement's jobs, scheduled or asked for, newest first: which job, for which date, when, by whom, what it changed. */
   engagementJobRuns: JobRunConnection;
-  /** engagement's KPIs as grouped aggregates (formulas: EngagementKpiMetric). Branch-bound callers get their branch's customers only. */
+  /**
+   * engagement's KPIs as grouped aggregates (formulas: EngagementKpiMetric). Branch-bound callers get their branch's customers only.
+   * A list, not a connection: one row per group of `groupBy` (bounded by the dimensions' values, over at most 3660 days).
+   */
   engagementKpi: Array<KpiRow>;
   /** Tunable engagement settings. */
   engagementSettings: EngagementSettings;
+  /**
+   * Enquiries to the service centre, newest first (by id), filtered by customer, branch, channel, status or time received.
+   * With `changedSince` an incremental feed (as `knowledgeArticles`). Nothing here is ever deleted.
+   */
+  enquiries: EnquiryConnection;
+  /** The enquiry with this id, or null (FORBIDDEN outside the caller's branch). */
+  enquiry: Maybe<Enquiry>;
+  /** The expert with this id, or null (a branch's expert is visible in that branch only). */
+  expert: Maybe<Expert>;
+  /**
+   * The expert directory, by name (ties by id): the institution-wide experts and those of the caller's branch (every
+   * branch for callers across branches), filtered by field, branch or active.
+   */
+  experts: ExpertConnection;
   /**
    * Instalments of every loan in scope, by due date (then loan, version, number), filtered; the
    * schedule version in force only unless filter.currentVersionOnly is false. `changedSince` as for
@@ -3373,9 +5077,28 @@ export type Query = {
    * Mechanism: packages/service-kit/src/change-feed.ts.
    */
   interactions: InteractionConnection;
+  /** The knowledge-base article with this id, or null. */
+  knowledgeArticle: Maybe<KnowledgeArticle>;
+  /**
+   * Knowledge-base articles (institution-wide: no branch). With `filter.search` the active articles matching any word of
+   * it (prefix match over question, answer, product and tags), best first: ranked by relevance (question weighs most, then
+   * product and tags, then answer; ties newest first); without it newest first (by id). Retired articles only with
+   * `includeRetired`. With `changedSince` (`"*"` for everything, else the `pageInfo.endCursor` of the previous pull) it is
+   * an incremental feed instead: the rows written or changed after that point, in change order, each once; the filter still
+   * applies; `after` may not be combined with it. Nothing here is ever deleted (an article is retired).
+   */
+  knowledgeArticles: KnowledgeArticleConnection;
+  /** The lead with this id, or null (FORBIDDEN outside the caller's branch). */
+  lead: Maybe<Lead>;
+  /**
+   * Leads handed over from enquiries, newest first (by id), filtered by owner, customer, branch, kind, status or time
+   * created. With `changedSince` an incremental feed (as `knowledgeArticles`): a lead changed again (contacted, converted,
+   * lost) comes again. Nothing here is ever deleted.
+   */
+  leads: LeadConnection;
   /** The loan with this id, or null. */
   loan: Maybe<Loan>;
-  /** Loan products, by code. */
+  /** Loan products, by code. A list, not a connection: the catalogue is configuration, created by administrators only (createLoanProduct). */
   loanProducts: Array<LoanProduct>;
   /**
    * Loans, newest first, filtered. With `changedSince` (`"*"` from the beginning, else the
@@ -3395,11 +5118,14 @@ export type Query = {
   loyaltyAccounts: LoyaltyAccountConnection;
   /** Audit trail of loyalty: mutations, job runs and sensitive reads, newest first (administrators, auditors). */
   loyaltyAuditTrail: AuditRecordConnection;
-  /** Earning rules of the programme. */
+  /** Earning rules of the programme. A list, not a connection: configuration, created by administrators only (upsertEarningRule). */
   loyaltyEarningRules: Array<LoyaltyEarningRule>;
   /** Runs of loyalty's jobs, scheduled or asked for, newest first: which job, for which date, when, by whom, what it changed. */
   loyaltyJobRuns: JobRunConnection;
-  /** loyalty's KPIs as grouped aggregates (formulas: LoyaltyKpiMetric). Branch-bound callers get their branch's members only. */
+  /**
+   * loyalty's KPIs as grouped aggregates (formulas: LoyaltyKpiMetric). Branch-bound callers get their branch's members only.
+   * A list, not a connection: one row per group of `groupBy` (bounded by the dimensions' values, over at most 3660 days).
+   */
   loyaltyKpi: Array<KpiRow>;
   /** Programme figures for a period, optionally for one branch (analysts, managers, administrators). */
   loyaltyProgramSummary: LoyaltyProgramSummary;
@@ -3412,8 +5138,29 @@ export type Query = {
   loyaltyRedemptions: LoyaltyRedemptionConnection;
   /** Programme settings (validity, warning and grace periods). */
   loyaltySettings: LoyaltySettings;
-  /** Tiers of the programme, lowest first. */
+  /** Tiers of the programme, lowest first. A list, not a connection: configuration, created by administrators only (upsertLoyaltyTier). */
   loyaltyTiers: Array<LoyaltyTier>;
+  /** The monitoring cadence: visit and review intervals per risk class and loan size band. */
+  monitoringCadence: Array<MonitoringCadenceBand>;
+  /** The notification with this id, or null; FORBIDDEN when its customer is outside the caller's branch. */
+  notification: Maybe<Notification>;
+  /** How notifications are sent: languages, quiet hours, retries and the policy of each kind. */
+  notificationSettings: NotificationSettings;
+  /** Message templates per kind, channel and language, by kind, channel, then language. */
+  notificationTemplates: NotificationTemplateConnection;
+  /**
+   * Notifications, newest first (by id), filtered by customer, branch, loan, kind, channel, status or creation time.
+   * Branch-bound callers get their branch's customers only.
+   */
+  notifications: NotificationConnection;
+  /** The offer rules (data), highest priority first. Bounded: a handful of rules, configuration. */
+  offerRules: Array<OfferRule>;
+  /**
+   * Offers, newest first, filtered (the relationship manager's: `relationshipManagerId`, open ones:
+   * `status: [OPEN]`). Branch scope applies. Each offer carries its rank among the customer's offers
+   * and the reasons it holds.
+   */
+  offers: OfferConnection;
   /** Active loans whose periodic credit review is overdue as of the date (today when absent), most overdue first. */
   overdueCreditReviews: LoanConnection;
   /**
@@ -3436,7 +5183,7 @@ export type Query = {
   restructurings: RestructuringConnection;
   /** The rewards catalogue, by code. */
   rewards: LoyaltyRewardConnection;
-  /** Early-warning rules (data: thresholds and severities are configurable). */
+  /** Early-warning rules (data: thresholds and severities are configurable). Bounded: the rules credit defines, each once. */
   riskWarningRules: Array<RiskWarningRule>;
   /** Risk warnings, newest first (raised at, then id), filtered; `changedSince` as for `loans` (every workflow step changes the warning). */
   riskWarnings: RiskWarningConnection;
@@ -3448,8 +5195,17 @@ export type Query = {
   rollRates: RollRateMatrix;
   /** The segment with this id, or null. */
   segment: Maybe<CustomerSegment>;
-  /** All segments, by name. */
+  /**
+   * All segments, by name, at once.
+   * @deprecated Use customerSegments (paged, with totalCount)
+   */
   segments: Array<CustomerSegment>;
+  /**
+   * The service-level table as it applies in a branch: the institution's default row of each grade and need, and the
+   * branch's own rows (`branchId` set) where it has them; without `branchId`, the default rows only. Bounded: one row per
+   * grade and need per branch.
+   */
+  serviceLevels: Array<ServiceLevel>;
   /** Survey dispatches, newest first: who was asked, and whether they answered. */
   surveyDispatches: SurveyDispatchConnection;
   /**
@@ -3460,7 +5216,10 @@ export type Query = {
    * Mechanism: packages/service-kit/src/change-feed.ts.
    */
   surveyResponses: SurveyResponseConnection;
-  /** NPS and average CSAT of survey responses, grouped as asked; computed in the database. */
+  /**
+   * NPS and average CSAT of survey responses, grouped as asked; computed in the database. A list, not a
+   * connection: one row per group (branch, officer, month or survey with responses in the filter).
+   */
   surveyResults: Array<SurveyResultGroup>;
   /** Survey definitions, newest first. */
   surveys: SurveyConnection;
@@ -3477,12 +5236,15 @@ export type Query = {
   /**
    * Vintage curves: loans grouped by disbursement month; for each month on book (0 = the month of
    * disbursement) up to the month of the latest end-of-day run, the vintage's PAR30 and cumulative
-   * write-offs, from each loan's last snapshot in that calendar month.
+   * write-offs, from each loan's last snapshot in that calendar month. A list, not a connection: one
+   * point per (disbursement month, month on book), bounded by the age of the book (ten years: about
+   * 7,300 points), computed in one statement.
    */
   vintages: Array<VintagePoint>;
   /**
-   * A staff member's open tasks by urgency: overdue first, then priority (urgent first), then due
-   * time; each with its customer (name, grade, warnings and tier come through the gateway).
+   * A staff member's open tasks by urgency: the highest worklist score first (overdue 1000, priority URGENT 300 / HIGH
+   * 200 / NORMAL 100, plus the customer's arrears, churn risk, grade value and care points: `Task.worklistRank` explains
+   * it), then due time; each with its customer (name, grade, warnings and tier come through the gateway).
    */
   worklist: TaskConnection;
 };
@@ -3522,6 +5284,27 @@ export type QueryComplaintsArgs = {
 };
 
 
+export type QueryConsultationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryConsultationsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  changedSince: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<ConsultationFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryContactCheckArgs = {
+  at: InputMaybe<Scalars['DateTime']['input']>;
+  channel: InteractionChannel;
+  customerId: Scalars['ID']['input'];
+  purpose: InteractionPurpose;
+};
+
+
 export type QueryCreditAuditTrailArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   filter: InputMaybe<AuditFilter>;
@@ -3552,6 +5335,18 @@ export type QueryCreditReviewsArgs = {
 };
 
 
+export type QueryCrisisMeasureArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryCrisisMeasuresArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<CrisisMeasureFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryCustomerArgs = {
   id: Scalars['ID']['input'];
 };
@@ -3568,6 +5363,12 @@ export type QueryCustomerGradeChangesArgs = {
 export type QueryCustomerHistoryArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   customerId: Scalars['ID']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryCustomerSegmentsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -3624,6 +5425,31 @@ export type QueryEngagementKpiArgs = {
 };
 
 
+export type QueryEnquiriesArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  changedSince: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<EnquiryFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryEnquiryArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryExpertArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryExpertsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<ExpertFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryInstalmentsArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   changedSince: InputMaybe<Scalars['String']['input']>;
@@ -3636,6 +5462,32 @@ export type QueryInteractionsArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   changedSince: InputMaybe<Scalars['String']['input']>;
   filter: InputMaybe<InteractionFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryKnowledgeArticleArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryKnowledgeArticlesArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  changedSince: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<KnowledgeArticleFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryLeadArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryLeadsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  changedSince: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<LeadFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -3713,6 +5565,32 @@ export type QueryLoyaltyRedemptionsArgs = {
 };
 
 
+export type QueryNotificationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryNotificationTemplatesArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<NotificationTemplateFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryNotificationsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<NotificationFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryOffersArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<OfferFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryOverdueCreditReviewsArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   asOf: InputMaybe<Scalars['Date']['input']>;
@@ -3773,6 +5651,11 @@ export type QueryRollRatesArgs = {
 
 export type QuerySegmentArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryServiceLevelsArgs = {
+  branchId: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -3839,6 +5722,21 @@ export type ReceiveComplaintInput = {
   severity: ComplaintSeverity;
 };
 
+export type ReceiveEnquiryInput = {
+  /** A prospect's branch; the caller's branch when absent. A customer's enquiry takes the customer's branch. */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  channel: InteractionChannel;
+  /** The customer who asks; or give the prospect's name (and phone) instead. */
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Repeating a call with the same key returns the first enquiry and writes nothing. */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  prospectName?: InputMaybe<Scalars['String']['input']>;
+  prospectPhone?: InputMaybe<Scalars['String']['input']>;
+  question: Scalars['String']['input'];
+  /** When the enquiry came in; now when absent. Cannot be in the future. */
+  receivedAt?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
 export type RecordCareEventAttendanceInput = {
   attendedCustomerIds: Array<Scalars['ID']['input']>;
   eventId: Scalars['ID']['input'];
@@ -3873,6 +5771,11 @@ export type RecordFinancialSnapshotPayload = {
   userErrors: Array<UserError>;
 };
 
+export type RecordOfferOutcomeInput = {
+  offerId: Scalars['ID']['input'];
+  outcome: OfferOutcome;
+};
+
 export type RecordRepaymentInput = {
   amount: Scalars['Decimal']['input'];
   channel: Scalars['String']['input'];
@@ -3888,6 +5791,32 @@ export type RecordRepaymentPayload = {
   loan: Maybe<Loan>;
   repayment: Maybe<Repayment>;
   userErrors: Array<UserError>;
+};
+
+export type RecordRetentionOutcomeInput = {
+  /** The contact that produced the outcome (it completes the task with it when the task is still open). */
+  interactionId?: InputMaybe<Scalars['ID']['input']>;
+  outcome: RetentionOutcome;
+  taskId: Scalars['ID']['input'];
+};
+
+export type RecordRiskWarningOutcomeInput = {
+  outcome: RiskWarningOutcome;
+  warningId: Scalars['ID']['input'];
+};
+
+export type RecordVisitOutcomeInput = {
+  businessOperating?: InputMaybe<Scalars['Boolean']['input']>;
+  concerns?: InputMaybe<Array<VisitConcern>>;
+  customerMet: Scalars['Boolean']['input'];
+  fundUseAsDeclared?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The VISIT interaction of the same customer that records the contact. */
+  interactionId?: InputMaybe<Scalars['ID']['input']>;
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** An open or in-progress POST_LOAN_VISIT task of a loan. */
+  taskId: Scalars['ID']['input'];
+  /** The day of the visit; today when absent. Not in the future. */
+  visitedOn?: InputMaybe<Scalars['Date']['input']>;
 };
 
 export type RedeemRewardInput = {
@@ -3926,6 +5855,15 @@ export type RegisterCustomerPayload = {
   userErrors: Array<UserError>;
 };
 
+export type RegisterExpertInput = {
+  /** The branch served; institution-wide when absent (administrators only). */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  fields: Array<ExpertField>;
+  name: Scalars['String']['input'];
+  /** The staff member's user id (once in the directory). */
+  userId: Scalars['ID']['input'];
+};
+
 export type RelationshipManagerAssignment = {
   __typename?: 'RelationshipManagerAssignment';
   assignedAt: Scalars['DateTime']['output'];
@@ -3935,11 +5873,27 @@ export type RelationshipManagerAssignment = {
   reason: Maybe<Scalars['String']['output']>;
 };
 
+export type RelationshipManagerAssignmentConnection = {
+  __typename?: 'RelationshipManagerAssignmentConnection';
+  edges: Array<RelationshipManagerAssignmentEdge>;
+  pageInfo: PageInfo;
+  /** Assignments of the customer (one grouped count per request, run only when asked for). */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type RelationshipManagerAssignmentEdge = {
+  __typename?: 'RelationshipManagerAssignmentEdge';
+  cursor: Scalars['String']['output'];
+  node: RelationshipManagerAssignment;
+};
+
 export type Repayment = {
   __typename?: 'Repayment';
   amount: Money;
   channel: Scalars['String']['output'];
   externalReference: Scalars['String']['output'];
+  /** Per-instalment fees paid (penaltyPaid + feePaid + interestPaid + principalPaid = amount). */
+  feePaid: Scalars['Decimal']['output'];
   id: Scalars['ID']['output'];
   interestPaid: Scalars['Decimal']['output'];
   loanId: Scalars['ID']['output'];
@@ -3988,6 +5942,18 @@ export type RepaymentFrequency =
   | 'MONTHLY'
   | 'WEEKLY';
 
+export type RequestConsultationInput = {
+  customerId: Scalars['ID']['input'];
+  expertId: Scalars['ID']['input'];
+  /** The field asked about; must be one of the expert's. */
+  field: ExpertField;
+  /** Repeating a call with the same key returns the first consultation and writes nothing. */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** The loan it is about (credit's id), if any. */
+  loanId?: InputMaybe<Scalars['ID']['input']>;
+  question: Scalars['String']['input'];
+};
+
 export type RequestRestructuringInput = {
   effectiveOn: Scalars['Date']['input'];
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
@@ -4016,6 +5982,8 @@ export type RespondToSurveyInput = {
 
 export type Restructuring = {
   __typename?: 'Restructuring';
+  /** The crisis measure that granted it in bulk (null: an individual request). */
+  crisisMeasureId: Maybe<Scalars['ID']['output']>;
   decidedBy: Maybe<Scalars['ID']['output']>;
   effectiveOn: Scalars['Date']['output'];
   /** The schedule version before and after (after: null until approved). */
@@ -4073,6 +6041,16 @@ export type RestructuringStatus =
   | 'APPROVED'
   | 'REJECTED'
   | 'REQUESTED';
+
+export type RetentionOutcome =
+  | 'LOST'
+  | 'NOT_REACHED'
+  /** The customer was kept (the grade or tier held, the customer stayed). */
+  | 'SAVED';
+
+export type RetireKnowledgeArticleInput = {
+  articleId: Scalars['ID']['input'];
+};
 
 export type RevalueCollateralInput = {
   collateralId: Scalars['ID']['input'];
@@ -4154,8 +6132,14 @@ export type RiskWarning = {
   loan: Loan;
   note: Maybe<Scalars['String']['output']>;
   officerId: Maybe<Scalars['ID']['output']>;
+  /** What the handling achieved (null until recorded, after resolution). */
+  outcome: Maybe<RiskWarningOutcome>;
+  outcomeRecordedAt: Maybe<Scalars['DateTime']['output']>;
+  outcomeRecordedBy: Maybe<Scalars['ID']['output']>;
   raisedAt: Scalars['DateTime']['output'];
   resolvedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Resolved before the loan was more than 30 days past due (end-of-day snapshots from the day raised to the day resolved); null until the outcome is recorded. */
+  resolvedBefore30Dpd: Maybe<Scalars['Boolean']['output']>;
   responseDueAt: Scalars['DateTime']['output'];
   ruleCode: Scalars['String']['output'];
   severity: RiskWarningSeverity;
@@ -4198,6 +6182,17 @@ export type RiskWarningFilter = {
   status?: InputMaybe<Array<RiskWarningStatus>>;
 };
 
+/** What the handling of a risk warning achieved. */
+export type RiskWarningOutcome =
+  /** The borrower is back on schedule. */
+  | 'CURED'
+  /** The warning did not reflect a real risk. */
+  | 'FALSE_ALARM'
+  /** Handed to recovery (collateral, guarantor, legal). */
+  | 'RECOVERY'
+  /** The loan was restructured (payment holiday, extension, rate reduction). */
+  | 'RESTRUCTURED';
+
 export type RiskWarningPayload = {
   __typename?: 'RiskWarningPayload';
   userErrors: Array<UserError>;
@@ -4221,6 +6216,8 @@ export type RiskWarningRuleKind =
   | 'INCOME_DROP'
   | 'LTV_OVER'
   | 'SCORE_DROP'
+  /** A post-loan visit (engagement's VisitOutcomeRecorded) found the business not operating or raised concerns. */
+  | 'VISIT_CONCERN'
   | 'WATCHLIST_INDUSTRY';
 
 export type RiskWarningSeverity =
@@ -4251,7 +6248,7 @@ export type RollRateCell = {
 
 export type RollRateMatrix = {
   __typename?: 'RollRateMatrix';
-  /** One cell per (fromBucket, toState) with at least one loan, ordered by bucket then state. */
+  /** One cell per (fromBucket, toState) with at least one loan, ordered by bucket then state (bounded: buckets x states). */
   cells: Array<RollRateCell>;
   /** The end-of-day dates used: the latest run on or before the dates asked (null: no run). */
   fromAsOf: Maybe<Scalars['Date']['output']>;
@@ -4328,7 +6325,7 @@ export type RunEngagementJobInput = {
 
 export type RunEngagementJobPayload = {
   __typename?: 'RunEngagementJobPayload';
-  /** Counts the run reports (rows written, events emitted). */
+  /** Counts the run reports (rows written, events emitted). Bounded: one per count the job reports. */
   counts: Array<EngagementJobCount>;
   /** The run as recorded in engagementJobRuns; null with user errors. */
   run: Maybe<JobRun>;
@@ -4357,9 +6354,47 @@ export type RunLoyaltyJobInput = {
 
 export type RunLoyaltyJobPayload = {
   __typename?: 'RunLoyaltyJobPayload';
+  /** Bounded: one per count the job reports. */
   counts: Array<LoyaltyJobCount>;
   /** The run as recorded in loyaltyJobRuns; null with user errors. */
   run: Maybe<JobRun>;
+  userErrors: Array<UserError>;
+};
+
+/**
+ * One row of the service-level table: what a grade (VIP, PREMIUM, STANDARD, BASIC) or a special-care need (ELDERLY,
+ * DISABLED, ...) gives a customer. A customer with a grade and needs gets the most favourable of their rows.
+ */
+export type ServiceLevel = {
+  __typename?: 'ServiceLevel';
+  /** The branch the row is for; null for the institution's default. */
+  branchId: Maybe<Scalars['ID']['output']>;
+  /** A care call-back every this many days (needs only). */
+  callbackEveryDays: Maybe<Scalars['Int']['output']>;
+  /** The grade or the need. */
+  code: Scalars['String']['output'];
+  /** Share (10-100 %) of the severity's complaint SLA (acknowledge and resolve) kept. */
+  complaintSlaPercent: Scalars['Int']['output'];
+  /** Visits happen at the customer's home instead of the branch (needs only). */
+  homeVisit: Scalars['Boolean']['output'];
+  kind: ServiceLevelKind;
+  /** Share (10-100 %) of a planned task's lead time kept: 50 means due in half the time. */
+  taskDuePercent: Scalars['Int']['output'];
+  /** The customer's tasks are at least this urgent. */
+  taskPriorityFloor: TaskPriority;
+  updatedAt: Scalars['DateTime']['output'];
+  updatedBy: Scalars['ID']['output'];
+  /** Worklist points: VALUE for a grade (0-25), CARE for a need (0-20). */
+  worklistPoints: Scalars['Int']['output'];
+};
+
+export type ServiceLevelKind =
+  | 'CARE'
+  | 'GRADE';
+
+export type ServiceLevelPayload = {
+  __typename?: 'ServiceLevelPayload';
+  serviceLevel: Maybe<ServiceLevel>;
   userErrors: Array<UserError>;
 };
 
@@ -4378,8 +6413,26 @@ export type SetApprovalPolicyPayload = {
   userErrors: Array<UserError>;
 };
 
+export type SetBranchManagerInput = {
+  branchId: Scalars['ID']['input'];
+  managerId: Scalars['ID']['input'];
+};
+
 export type SetBusinessDateInput = {
   date: Scalars['Date']['input'];
+};
+
+export type SetConsultationDueTimeInput = {
+  /** 1 to 8760 (a year). */
+  dueWithinHours: Scalars['Int']['input'];
+  field: ExpertField;
+};
+
+export type SetContactRulesInput = {
+  /** Replaces every hours rule (an empty list removes them all). */
+  hours?: InputMaybe<Array<ContactHoursInput>>;
+  /** Replaces every limit (an empty list removes them all). */
+  limits?: InputMaybe<Array<ContactLimitInput>>;
 };
 
 export type SetCustomerConsentInput = {
@@ -4404,6 +6457,7 @@ export type SetCustomerGradeThresholdsInput = {
 
 export type SetCustomerGradeThresholdsPayload = {
   __typename?: 'SetCustomerGradeThresholdsPayload';
+  /** Bounded: one per grade. */
   thresholds: Array<CustomerGradeThreshold>;
   userErrors: Array<UserError>;
 };
@@ -4426,8 +6480,18 @@ export type SetIndustryWatchListInput = {
 
 export type SetIndustryWatchListPayload = {
   __typename?: 'SetIndustryWatchListPayload';
+  /** The watch list now. Bounded: what the input sent (trimmed, deduplicated, sorted). */
   industries: Array<Scalars['String']['output']>;
   userErrors: Array<UserError>;
+};
+
+export type SetLoanProductReminderDaysInput = {
+  dueReminderDays: Scalars['Int']['input'];
+  productCode: Scalars['String']['input'];
+};
+
+export type SetMonitoringCadenceInput = {
+  bands: Array<MonitoringCadenceBandInput>;
 };
 
 export type SetRiskClassThresholdsInput = {
@@ -4436,8 +6500,24 @@ export type SetRiskClassThresholdsInput = {
 
 export type SetRiskClassThresholdsPayload = {
   __typename?: 'SetRiskClassThresholdsPayload';
+  /** Bounded: one per risk class. */
   thresholds: Array<RiskClassThreshold>;
   userErrors: Array<UserError>;
+};
+
+export type SetServiceLevelInput = {
+  /** The branch whose row to set; absent for the institution's default (administrators). */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  /** Null switches the call-back off; left out keeps it. */
+  callbackEveryDays?: InputMaybe<Scalars['Int']['input']>;
+  /** A grade (VIP, PREMIUM, STANDARD, BASIC) or a need (ELDERLY, DISABLED, LOW_LITERACY, VISUALLY_IMPAIRED, HEARING_IMPAIRED, LANGUAGE_BARRIER, FINANCIAL_HARDSHIP). */
+  code: Scalars['String']['input'];
+  complaintSlaPercent?: InputMaybe<Scalars['Int']['input']>;
+  homeVisit?: InputMaybe<Scalars['Boolean']['input']>;
+  kind: ServiceLevelKind;
+  taskDuePercent?: InputMaybe<Scalars['Int']['input']>;
+  taskPriorityFloor?: InputMaybe<TaskPriority>;
+  worklistPoints?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type StartTaskInput = {
@@ -4451,6 +6531,7 @@ export type Survey = {
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
   name: Scalars['String']['output'];
+  /** Bounded: at most 50 (defineSurvey refuses more). */
   questions: Array<SurveyQuestion>;
   /** Responses to this survey from customers in the caller's scope, most recent first (ties by id). */
   responses: SurveyResponseConnection;
@@ -4535,6 +6616,7 @@ export type SurveyPayload = {
 
 export type SurveyQuestion = {
   __typename?: 'SurveyQuestion';
+  /** The options of a CHOICE question (empty otherwise). Bounded: at most 20 (defineSurvey refuses more). */
   choices: Array<Scalars['String']['output']>;
   code: Scalars['String']['output'];
   kind: SurveyQuestionKind;
@@ -4559,6 +6641,7 @@ export type SurveyQuestionKind =
 
 export type SurveyResponse = {
   __typename?: 'SurveyResponse';
+  /** Bounded: at most one per question of the survey. */
   answers: Array<SurveyAnswer>;
   /** The customer's branch when the survey was sent. */
   branchId: Maybe<Scalars['ID']['output']>;
@@ -4649,6 +6732,8 @@ export type SurveyTrigger =
 export type Task = {
   __typename?: 'Task';
   assigneeId: Maybe<Scalars['ID']['output']>;
+  /** What a planned task is for: VISIT or REVIEW by the monitoring cadence; null for other tasks. */
+  cadence: Maybe<MonitoringCadenceKind>;
   cancelReason: Maybe<Scalars['String']['output']>;
   cancelledAt: Maybe<Scalars['DateTime']['output']>;
   completedAt: Maybe<Scalars['DateTime']['output']>;
@@ -4663,8 +6748,14 @@ export type Task = {
   id: Scalars['ID']['output'];
   /** The loan the task is about, if any (id only). */
   loanId: Maybe<Scalars['ID']['output']>;
+  /** A retention task's recorded outcome (null until recorded, and for other tasks). */
+  outcome: Maybe<RetentionOutcome>;
+  outcomeRecordedAt: Maybe<Scalars['DateTime']['output']>;
+  outcomeRecordedBy: Maybe<Scalars['ID']['output']>;
   /** True when the task is still open after its due time. */
   overdue: Scalars['Boolean']['output'];
+  /** How the customer's service level and the contact rules shaped the task when it was planned; null when they changed nothing. */
+  planning: Maybe<TaskPlanning>;
   priority: TaskPriority;
   /** Id of the event that created the task, if an event did. */
   sourceEventId: Maybe<Scalars['ID']['output']>;
@@ -4672,6 +6763,13 @@ export type Task = {
   status: TaskStatus;
   title: Maybe<Scalars['String']['output']>;
   type: TaskType;
+  /** The outcome recorded on a post-loan visit task. */
+  visitOutcome: Maybe<VisitOutcome>;
+  /**
+   * Why the task stands where it does in its assignee's worklist: its score and the six factors (DUE, PRIORITY, RISK,
+   * CHURN, VALUE, CARE). Null once the task is done or cancelled.
+   */
+  worklistRank: Maybe<WorklistRank>;
 };
 
 export type TaskConnection = {
@@ -4711,6 +6809,23 @@ export type TaskPayload = {
   __typename?: 'TaskPayload';
   task: Maybe<Task>;
   userErrors: Array<UserError>;
+};
+
+/** How a planned task was shaped by the customer's service level and the contact rules. */
+export type TaskPlanning = {
+  __typename?: 'TaskPlanning';
+  /** The due time the task was planned with, before the service level and the contact rules. */
+  baseDueAt: Scalars['DateTime']['output'];
+  /** The priority the task was planned with, before the service level's floor. */
+  basePriority: TaskPriority;
+  careNeeds: Array<Scalars['String']['output']>;
+  /** The contact rules that moved the due time (CONTACT_LIMIT_REACHED: after the limit allows; OUTSIDE_CONTACT_HOURS: into the allowed hours). */
+  contactRules: Array<ContactRuleApplied>;
+  /** Share of the lead time kept (100: unchanged). */
+  duePercent: Scalars['Int']['output'];
+  grade: Maybe<Scalars['String']['output']>;
+  /** The visit or care touch happens at the customer's home instead of the branch. */
+  homeVisit: Scalars['Boolean']['output'];
 };
 
 export type TaskPriority =
@@ -4756,12 +6871,14 @@ export type UpdateCustomerProfileInput = {
   customerId: Scalars['ID']['input'];
   enterprise?: InputMaybe<EnterpriseProfileInput>;
   individual?: InputMaybe<IndividualProfileInput>;
+  /** Contact time, interests, education level (preferred channel and language are in `contact`). */
+  preferences?: InputMaybe<CustomerPreferencesInput>;
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 export type UpdateCustomerProfilePayload = {
   __typename?: 'UpdateCustomerProfilePayload';
-  /** The changes recorded (empty when nothing differed). */
+  /** The changes recorded (empty when nothing differed). Bounded: at most one per field of the input. */
   changes: Array<CustomerChange>;
   customer: Maybe<Customer>;
   userErrors: Array<UserError>;
@@ -4776,6 +6893,24 @@ export type UpdateCustomerSegmentInput = {
 
 export type UpdateEngagementSettingsInput = {
   postLoanVisitDays?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type UpdateExpertInput = {
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  expertId: Scalars['ID']['input'];
+  /** Replaces the fields. */
+  fields?: InputMaybe<Array<ExpertField>>;
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type UpdateKnowledgeArticleInput = {
+  answer?: InputMaybe<Scalars['String']['input']>;
+  articleId: Scalars['ID']['input'];
+  /** A blank product clears it. */
+  product?: InputMaybe<Scalars['String']['input']>;
+  question?: InputMaybe<Scalars['String']['input']>;
+  /** Replaces the tags. */
+  tags?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 export type UpdateLoyaltySettingsInput = {
@@ -4793,6 +6928,18 @@ export type UpdateLoyaltySettingsPayload = {
   __typename?: 'UpdateLoyaltySettingsPayload';
   settings: Maybe<LoyaltySettings>;
   userErrors: Array<UserError>;
+};
+
+/** Only the fields given change. */
+export type UpdateNotificationSettingsInput = {
+  branchLanguages?: InputMaybe<Array<BranchLanguageInput>>;
+  defaultLanguage?: InputMaybe<Scalars['String']['input']>;
+  kinds?: InputMaybe<Array<NotificationKindPolicyInput>>;
+  maxAttempts?: InputMaybe<Scalars['Int']['input']>;
+  quietHoursEnd?: InputMaybe<Scalars['String']['input']>;
+  quietHoursStart?: InputMaybe<Scalars['String']['input']>;
+  retryMinutes?: InputMaybe<Scalars['Int']['input']>;
+  timeZone?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type UpdateRiskWarningInput = {
@@ -4849,6 +6996,26 @@ export type UpsertLoyaltyTierPayload = {
   userErrors: Array<UserError>;
 };
 
+export type UpsertNotificationTemplateInput = {
+  body: Scalars['String']['input'];
+  channel: NotificationChannel;
+  kind: NotificationKind;
+  /** A language tag: en, fr, pt-BR... */
+  language: Scalars['String']['input'];
+  subject?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type UpsertOfferRuleInput = {
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  code: Scalars['String']['input'];
+  conditions: OfferConditionsInput;
+  cooldownDays: Scalars['Int']['input'];
+  kind: OfferKind;
+  priority: Scalars['Int']['input'];
+  title: Scalars['String']['input'];
+  validDays: Scalars['Int']['input'];
+};
+
 export type UpsertRewardInput = {
   active?: InputMaybe<Scalars['Boolean']['input']>;
   code: Scalars['String']['input'];
@@ -4870,7 +7037,10 @@ export type UpsertRewardPayload = {
   userErrors: Array<UserError>;
 };
 
-/** A rule the input broke: which field, what is wrong, and a stable code. */
+/**
+ * A rule the input broke: which field, what is wrong, and a stable code. Payloads list them in
+ * `userErrors`, a list, not a connection: bounded by the input (the rules one input breaks).
+ */
 export type UserError = {
   __typename?: 'UserError';
   code: Scalars['String']['output'];
@@ -4900,6 +7070,68 @@ export type VintagePoint = {
   writtenOffPrincipal: Scalars['Decimal']['output'];
 };
 
+export type VisitConcern =
+  | 'BUSINESS_DECLINING'
+  | 'COLLATERAL_MISSING'
+  | 'HOUSEHOLD_HARDSHIP'
+  | 'OTHER'
+  | 'OTHER_DEBTS'
+  | 'RELOCATED'
+  | 'STOCK_OR_ASSETS_MISSING';
+
+export type VisitOutcome = {
+  __typename?: 'VisitOutcome';
+  /** Null when it could not be judged. */
+  businessOperating: Maybe<Scalars['Boolean']['output']>;
+  concerns: Array<VisitConcern>;
+  customerMet: Scalars['Boolean']['output'];
+  /** Null when not checked on this visit. */
+  fundUseAsDeclared: Maybe<Scalars['Boolean']['output']>;
+  note: Maybe<Scalars['String']['output']>;
+  recordedAt: Scalars['DateTime']['output'];
+  recordedBy: Scalars['ID']['output'];
+  visitedOn: Scalars['Date']['output'];
+};
+
+export type VisitOutcomePayload = {
+  __typename?: 'VisitOutcomePayload';
+  task: Maybe<Task>;
+  userErrors: Array<UserError>;
+};
+
+export type WorklistFactor =
+  /** The highest worklist points of the customer's special-care needs (service level). */
+  | 'CARE'
+  /** Churn risk MEDIUM 10, HIGH 20. */
+  | 'CHURN'
+  /** 1000 when overdue. */
+  | 'DUE'
+  /** URGENT 300, HIGH 200, NORMAL 100, LOW 0. */
+  | 'PRIORITY'
+  /** Worst bucket of the customer's active loans: 1-30 days 10, 31-60 20, 61-90 25, 90+ 30. */
+  | 'RISK'
+  /** The grade's worklist points (service level). */
+  | 'VALUE';
+
+/** The rank of an open task in its assignee's worklist. */
+export type WorklistRank = {
+  __typename?: 'WorklistRank';
+  /** The instant the rank was taken at (a worklist keeps the instant of its first page across its pages). */
+  at: Scalars['DateTime']['output'];
+  /** The six factors (a bounded list). */
+  factors: Array<WorklistRankFactor>;
+  /** The sum of the factors' points: the worklist lists the highest first, then the earliest due time, then by id. */
+  score: Scalars['Int']['output'];
+};
+
+export type WorklistRankFactor = {
+  __typename?: 'WorklistRankFactor';
+  factor: WorklistFactor;
+  points: Scalars['Int']['output'];
+  /** Why, in words: `overdue since ...`, `a loan 35 days past due (DPD_31_60)`, `grade VIP`, `special care: ELDERLY`. */
+  reason: Scalars['String']['output'];
+};
+
 export type WriteOffLoanInput = {
   loanId: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
@@ -4911,7 +7143,7 @@ export type Customer360QueryVariables = Exact<{
 }>;
 
 
-export type Customer360Query = { __typename?: 'Query', customer: { __typename?: 'Customer', id: string, displayName: string, kind: CustomerKind, status: CustomerStatus, loans: Array<{ __typename?: 'Loan', id: string, status: LoanStatus, principal: { __typename?: 'Money', amount: string, currency: string } }> | null, interactions: { __typename?: 'InteractionConnection', edges: Array<{ __typename?: 'InteractionEdge', node: { __typename?: 'Interaction', id: string, channel: InteractionChannel, purpose: InteractionPurpose, summary: string | null, occurredAt: string } }> } | null, tasks: { __typename?: 'TaskConnection', edges: Array<{ __typename?: 'TaskEdge', node: { __typename?: 'Task', id: string, type: TaskType, status: TaskStatus, dueAt: string } }> } | null, loyalty: { __typename?: 'LoyaltyAccount', pointsBalance: number, tier: string } | null } | null };
+export type Customer360Query = { __typename?: 'Query', customer: { __typename?: 'Customer', id: string, displayName: string, kind: CustomerKind, status: CustomerStatus, loanConnection: { __typename?: 'LoanConnection', totalCount: number, edges: Array<{ __typename?: 'LoanEdge', node: { __typename?: 'Loan', id: string, status: LoanStatus, principal: { __typename?: 'Money', amount: string, currency: string } } }> } | null, interactions: { __typename?: 'InteractionConnection', edges: Array<{ __typename?: 'InteractionEdge', node: { __typename?: 'Interaction', id: string, channel: InteractionChannel, purpose: InteractionPurpose, summary: string | null, occurredAt: string } }> } | null, tasks: { __typename?: 'TaskConnection', edges: Array<{ __typename?: 'TaskEdge', node: { __typename?: 'Task', id: string, type: TaskType, status: TaskStatus, dueAt: string } }> } | null, loyalty: { __typename?: 'LoyaltyAccount', pointsBalance: number, tier: string } | null } | null };
 
 export type RegisterCustomerMutationVariables = Exact<{
   input: RegisterCustomerInput;
@@ -4956,6 +7188,7 @@ export type UserErrorCode =
   | 'RESTRUCTURING_NOT_FOUND'
   | 'RISK_WARNING_NOT_FOUND'
   | 'RISK_WARNING_RULE_NOT_FOUND'
+  | 'CRISIS_MEASURE_NOT_FOUND'
   | 'REPAYMENT_NOT_FOUND'
   | 'TASK_NOT_FOUND'
   | 'INTERACTION_NOT_FOUND'
@@ -4964,6 +7197,12 @@ export type UserErrorCode =
   | 'DISPATCH_NOT_FOUND'
   | 'EVENT_NOT_FOUND'
   | 'GREETING_NOT_FOUND'
+  | 'ARTICLE_NOT_FOUND'
+  | 'ENQUIRY_NOT_FOUND'
+  | 'LEAD_NOT_FOUND'
+  | 'EXPERT_NOT_FOUND'
+  | 'CONSULTATION_NOT_FOUND'
+  | 'OFFER_NOT_FOUND'
   | 'ACCOUNT_NOT_FOUND'
   | 'REWARD_NOT_FOUND'
   | 'REDEMPTION_NOT_FOUND'
@@ -5008,6 +7247,9 @@ export type UserErrorCode =
   | 'NOTHING_TO_RESTRUCTURE'
   | 'OPEN_INSTALMENT_PARTLY_PAID'
   | 'ALREADY_DECIDED'
+  | 'SCOPE_REQUIRED'
+  | 'WARNING_NOT_RESOLVED'
+  | 'OUTCOME_ALREADY_RECORDED'
   | 'INVALID_TRANSITION'
   | 'INCOMPLETE'
   | 'NORMAL_NOT_ZERO'
@@ -5028,6 +7270,32 @@ export type UserErrorCode =
   | 'EVENT_STARTED'
   | 'EVENT_NOT_STARTED'
   | 'GREETING_NOT_PENDING'
+  | 'UNKNOWN_PLACEHOLDER'
+  | 'DUPLICATE_KIND'
+  | 'DUPLICATE_BRANCH'
+  | 'DUPLICATE_BAND'
+  | 'MISSING_ZERO_BAND'
+  | 'NOT_A_VISIT_TASK'
+  | 'VISIT_OUTCOME_REQUIRED'
+  | 'REVIEW_RECORDED_IN_CREDIT'
+  | 'CONTACT_LIMIT_REACHED'
+  | 'OUTSIDE_CONTACT_HOURS'
+  | 'OVERRIDE_NOT_ALLOWED'
+  | 'DUPLICATE_RULE'
+  | 'ARTICLE_RETIRED'
+  | 'ENQUIRY_CLOSED'
+  | 'ENQUIRY_CHANGED'
+  | 'INVALID_LEAD_TRANSITION'
+  | 'LEAD_CHANGED'
+  | 'NOT_A_COMPLAINT_LEAD'
+  | 'EXPERT_ALREADY_REGISTERED'
+  | 'EXPERT_INACTIVE'
+  | 'FIELD_NOT_COVERED'
+  | 'CONSULTATION_NOT_OPEN'
+  | 'CONSULTATION_CHANGED'
+  | 'NOT_THE_EXPERT'
+  | 'NOT_A_RETENTION_TASK'
+  | 'OFFER_NOT_OPEN'
   | 'INSUFFICIENT_POINTS'
   | 'OUT_OF_STOCK'
   | 'TIER_NOT_ELIGIBLE'

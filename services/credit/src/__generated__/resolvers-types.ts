@@ -2,10 +2,12 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { JobRunResult, AuditRow } from '@crm/service-kit';
 import type { CustomerRef } from '../db/loan.store.ts';
-import type { LoanRow, LoanProductRow, InstalmentRow, RepaymentRow, RiskWarningRow, WarningRuleRow, RiskClassChangeRow, CollateralValuationRow, GuarantorRow, CreditReviewRow, RestructuringRow, ApprovalPolicyRow, LoanDelinquencyRow } from '../db/schema.ts';
-import type { CollateralWithValuations } from '../db/collateral.store.ts';
+import type { LoanRow, LoanProductRow, InstalmentRow, RepaymentRow, RiskWarningRow, WarningRuleRow, RiskClassChangeRow, GuarantorRow, CreditReviewRow, RestructuringRow, ApprovalPolicyRow, LoanDelinquencyRow } from '../db/schema.ts';
+import type { CollateralWithValue, ValuationWithCurrency, CollateralValuationPage } from '../db/collateral.store.ts';
 import type { PortfolioFigures } from '../domain/portfolio.ts';
 import type { LoanPage, InstalmentPage, RepaymentPage, RiskWarningPage, RiskClassChangePage, CollateralPage, GuarantorPage, CreditReviewPage, RestructuringPage, LoanDelinquencyPage } from '../db/paging.ts';
+import type { CustomerTierReplicaRow, CrisisMeasureRow, CrisisMeasurePage, CrisisMeasureLoanPage } from '../db/crisis.schema.ts';
+import type { CrisisMeasureLoanWithWaiver } from '../db/crisis.store.ts';
 import type { CreditContext } from '../context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -124,8 +126,9 @@ export type AuditRecord = {
   action: Scalars['String']['output'];
   actorBranch?: Maybe<Scalars['String']['output']>;
   actorId: Scalars['String']['output'];
+  /** Bounded: the roles the actor held. */
   actorRoles: Array<Scalars['String']['output']>;
-  /** The fields that changed, personal data masked. */
+  /** The fields that changed, personal data masked. Bounded: at most one per field of the entity. */
   changes: Array<AuditChange>;
   correlationId?: Maybe<Scalars['String']['output']>;
   /** JSON text: error codes of a refusal, counts of a job run. */
@@ -209,9 +212,15 @@ export type Collateral = {
   description?: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
   type: Scalars['String']['output'];
-  /** Every valuation, oldest first. */
-  valuations: Array<CollateralValuation>;
+  /** Every valuation (the history: addCollateral's, then each revalueCollateral), oldest first: valuation date, then recorded at, then id. */
+  valuations: CollateralValuationConnection;
   valuedOn: Scalars['Date']['output'];
+};
+
+
+export type CollateralValuationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type CollateralConnection = {
@@ -235,10 +244,24 @@ export type CollateralPayload = {
 
 export type CollateralValuation = {
   __typename?: 'CollateralValuation';
+  id: Scalars['ID']['output'];
   recordedAt: Scalars['DateTime']['output'];
   recordedBy: Scalars['ID']['output'];
   value: Money;
   valuedOn: Scalars['Date']['output'];
+};
+
+export type CollateralValuationConnection = {
+  __typename?: 'CollateralValuationConnection';
+  edges: Array<CollateralValuationEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CollateralValuationEdge = {
+  __typename?: 'CollateralValuationEdge';
+  cursor: Scalars['String']['output'];
+  node: CollateralValuation;
 };
 
 export type CreateLoanProductInput = {
@@ -247,11 +270,15 @@ export type CreateLoanProductInput = {
   currency: Scalars['String']['input'];
   /** Default THIRTY_360 for monthly, ACTUAL_365 for weekly and biweekly. */
   dayCount?: InputMaybe<DayCountConvention>;
+  /** Default false: the disbursement fee is deducted from the payout; true: added to the principal financed. */
+  disbursementFeeFinanced?: InputMaybe<Scalars['Boolean']['input']>;
   disbursementFeeFlat?: InputMaybe<Scalars['Decimal']['input']>;
   /** Fraction of the principal, 0 to below 1. */
   disbursementFeeRate?: InputMaybe<Scalars['Decimal']['input']>;
   frequency: RepaymentFrequency;
   graceDays: Scalars['Int']['input'];
+  /** A fixed fee on every instalment, at the currency's scale, not negative. */
+  instalmentFee?: InputMaybe<Scalars['Decimal']['input']>;
   /** Round instalments up to a multiple of this amount (e.g. 100 XOF, 0.05 USD); not for INTEREST_ONLY. */
   instalmentMultiple?: InputMaybe<Scalars['Decimal']['input']>;
   /** 0 to 24. */
@@ -310,6 +337,16 @@ export type CreditKpiMetric =
    * CURRENCY, MONTH.
    */
   | 'PAR30'
+  /**
+   * Warnings resolved before 30 days past due: over the warnings raised in [from, to] while their loan
+   * was at most 30 days past due (its latest end-of-day snapshot on or before the day raised; none:
+   * current), except those whose recorded outcome is FALSE_ALARM, and whose outcome is known:
+   * denominator = those RESOLVED plus those whose loan went more than 30 days past due (a snapshot on
+   * or after the day raised) while still open; numerator = those RESOLVED with no snapshot of their
+   * loan more than 30 days past due from the day raised to the day resolved; value = the share (4
+   * decimals). MONTH = month raised. Dimensions: BRANCH, OFFICER, PRODUCT, CURRENCY, MONTH.
+   */
+  | 'WARNINGS_RESOLVED_BEFORE_30_DPD'
   /**
    * Warning hit rate: over the warnings raised in [from, to], numerator = those whose loan was more
    * than 30 days past due (as PAR30) in an end-of-day snapshot dated after the day raised and at most
@@ -372,6 +409,176 @@ export type CreditReviewRating =
   | 'UNSATISFACTORY'
   | 'WATCH';
 
+/** A customer kind, as a crisis measure's scope names it. */
+export type CrisisCustomerKind =
+  | 'ENTERPRISE'
+  | 'INDIVIDUAL';
+
+export type CrisisLoanStatus =
+  | 'APPLIED'
+  /** The relief could not apply (skipReason: NOTHING_TO_RESTRUCTURE, ALREADY_UNDER_WAIVER, BEFORE_DISBURSEMENT...). */
+  | 'SKIPPED';
+
+/**
+ * A crisis measure: what was declared, for whom, by whom, the decision and its effect. The effect
+ * is recorded loan by loan (`loans`) and summed per currency (`effect`).
+ */
+export type CrisisMeasure = {
+  __typename?: 'CrisisMeasure';
+  decidedAt?: Maybe<Scalars['DateTime']['output']>;
+  decidedBy?: Maybe<Scalars['ID']['output']>;
+  declaredAt: Scalars['DateTime']['output'];
+  declaredBy: Scalars['ID']['output'];
+  /** The effect once applied (null before approval): loans affected and skipped, and per currency the amounts. */
+  effect?: Maybe<CrisisMeasureEffect>;
+  effectiveOn?: Maybe<Scalars['Date']['output']>;
+  id: Scalars['ID']['output'];
+  /**
+   * The ACTIVE loans the measure covers now (in the caller's scope), per currency, with their
+   * outstanding principal: before approval, what approving would take. Bounded: one row per currency.
+   */
+  inScope: Array<CrisisMeasureAmount>;
+  instalments?: Maybe<Scalars['Int']['output']>;
+  kind: CrisisMeasureKind;
+  /** The loans the measure was applied to or skipped, by loan id, in the caller's scope. */
+  loans: CrisisMeasureLoanConnection;
+  name: Scalars['String']['output'];
+  reason?: Maybe<Scalars['String']['output']>;
+  scope: CrisisScope;
+  status: CrisisMeasureStatus;
+  waiverFrom?: Maybe<Scalars['Date']['output']>;
+  waiverTo?: Maybe<Scalars['Date']['output']>;
+};
+
+
+/**
+ * A crisis measure: what was declared, for whom, by whom, the decision and its effect. The effect
+ * is recorded loan by loan (`loans`) and summed per currency (`effect`).
+ */
+export type CrisisMeasureLoansArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<Array<CrisisLoanStatus>>;
+};
+
+export type CrisisMeasureAmount = {
+  __typename?: 'CrisisMeasureAmount';
+  /** Principal and interest still owed on the instalments a payment holiday moved (0 for a waiver or before approval). */
+  amountDeferred: Scalars['Decimal']['output'];
+  currency: Scalars['String']['output'];
+  loans: Scalars['Int']['output'];
+  /** Penalty the waiver spared so far (end-of-day runs; 0 for a payment holiday or before approval). */
+  penaltiesWaived: Scalars['Decimal']['output'];
+  /** Outstanding principal of the loans (at approval once applied; now before). */
+  principalAffected: Scalars['Decimal']['output'];
+};
+
+export type CrisisMeasureConnection = {
+  __typename?: 'CrisisMeasureConnection';
+  edges: Array<CrisisMeasureEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CrisisMeasureEdge = {
+  __typename?: 'CrisisMeasureEdge';
+  cursor: Scalars['String']['output'];
+  node: CrisisMeasure;
+};
+
+export type CrisisMeasureEffect = {
+  __typename?: 'CrisisMeasureEffect';
+  /** Per currency, the loans affected in the caller's scope: outstanding principal at approval, amount deferred, penalties waived so far. Bounded: one row per currency. */
+  byCurrency: Array<CrisisMeasureAmount>;
+  /** Loans the relief was applied to, and loans skipped (with their reason in `loans`), across branches. */
+  loansAffected: Scalars['Int']['output'];
+  loansSkipped: Scalars['Int']['output'];
+};
+
+export type CrisisMeasureFilter = {
+  /** Declared on or after / on or before (UTC dates). */
+  declaredFrom?: InputMaybe<Scalars['Date']['input']>;
+  declaredTo?: InputMaybe<Scalars['Date']['input']>;
+  kind?: InputMaybe<Array<CrisisMeasureKind>>;
+  status?: InputMaybe<Array<CrisisMeasureStatus>>;
+};
+
+export type CrisisMeasureKind =
+  /** Defers the instalments due on or after effectiveOn by N periods (a restructuring per loan). */
+  | 'PAYMENT_HOLIDAY'
+  /** No penalty accrues for the days waiverFrom..waiverTo (the end-of-day run). */
+  | 'PENALTY_WAIVER';
+
+export type CrisisMeasureLoan = {
+  __typename?: 'CrisisMeasureLoan';
+  amountDeferred: Money;
+  fromVersion?: Maybe<Scalars['Int']['output']>;
+  loan?: Maybe<Loan>;
+  /** Outstanding principal when the measure was applied. */
+  outstandingPrincipal: Money;
+  penaltyWaived: Money;
+  /** The payment holiday's restructuring, and the schedule versions before and after it. */
+  restructuringId?: Maybe<Scalars['ID']['output']>;
+  skipReason?: Maybe<Scalars['String']['output']>;
+  status: CrisisLoanStatus;
+  toVersion?: Maybe<Scalars['Int']['output']>;
+};
+
+export type CrisisMeasureLoanConnection = {
+  __typename?: 'CrisisMeasureLoanConnection';
+  edges: Array<CrisisMeasureLoanEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CrisisMeasureLoanEdge = {
+  __typename?: 'CrisisMeasureLoanEdge';
+  cursor: Scalars['String']['output'];
+  node: CrisisMeasureLoan;
+};
+
+export type CrisisMeasurePayload = {
+  __typename?: 'CrisisMeasurePayload';
+  measure?: Maybe<CrisisMeasure>;
+  userErrors: Array<UserError>;
+};
+
+export type CrisisMeasureStatus =
+  /** Approved and applied to the loans in scope. */
+  | 'APPROVED'
+  /** Declared, waiting for a second person's decision; no loan changed. */
+  | 'DECLARED'
+  | 'REJECTED';
+
+export type CrisisScope = {
+  __typename?: 'CrisisScope';
+  /** Bounded: at most 5,000 (declareCrisisMeasure refuses more). */
+  branchIds: Array<Scalars['ID']['output']>;
+  /** Explicit customers (a segment's members). Bounded: at most 5,000 (declareCrisisMeasure refuses more). */
+  customerIds: Array<Scalars['ID']['output']>;
+  /** Bounded: the two kinds at most. */
+  customerKinds: Array<CrisisCustomerKind>;
+  /** Bounded: at most 5,000 (declareCrisisMeasure refuses more). */
+  industries: Array<Scalars['String']['output']>;
+  /** Bounded: at most 5,000 (declareCrisisMeasure refuses more). */
+  regions: Array<Scalars['String']['output']>;
+};
+
+/**
+ * Who a measure covers: the customers meeting every criterion given (any value of a list); an empty
+ * list does not restrict. Segments are evaluated live by customers: pass the members' ids
+ * (`segment(id) { members }`) as customerIds.
+ */
+export type CrisisScopeInput = {
+  branchIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** At most 5,000 customers. */
+  customerIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  customerKinds?: InputMaybe<Array<CrisisCustomerKind>>;
+  industries?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Address regions, as customers records them. */
+  regions?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
 /**
  * Credit's view of a customer: the loans and their risk warnings. Both lists are nullable on
  * purpose: when credit is unavailable, a Customer 360 keeps the other services' fields and gets a
@@ -387,6 +594,11 @@ export type Customer = {
    * @deprecated Use loanConnection (paged, with totalCount)
    */
   loans?: Maybe<Array<Loan>>;
+  /**
+   * The loyalty tier and rate discount credit will apply to the customer's next loan application (its
+   * replica of loyalty's tier events); null while credit knows no tier for the customer.
+   */
+  loyaltyRateDiscount?: Maybe<LoyaltyRateDiscount>;
   /** The customer's risk warnings, newest first (raised at, then id), paged; by default only those not resolved (null with an error when credit is unavailable). */
   riskWarningConnection?: Maybe<RiskWarningConnection>;
   /**
@@ -442,9 +654,31 @@ export type DayCountConvention =
   /** True 30/360, US (SIA, bond basis) with its end-of-month rules, days / 360. */
   | 'THIRTY_360_US';
 
+export type DecideCrisisMeasureInput = {
+  approve: Scalars['Boolean']['input'];
+  measureId: Scalars['ID']['input'];
+};
+
 export type DecideRestructuringInput = {
   approve: Scalars['Boolean']['input'];
   restructuringId: Scalars['ID']['input'];
+};
+
+export type DeclareCrisisMeasureInput = {
+  /** PAYMENT_HOLIDAY: instalments due on or after this date move. */
+  effectiveOn?: InputMaybe<Scalars['Date']['input']>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** PAYMENT_HOLIDAY: instalments deferred, 1 to 24. */
+  instalments?: InputMaybe<Scalars['Int']['input']>;
+  kind: CrisisMeasureKind;
+  /** E.g. "Flood relief, Kaolack, October 2026". */
+  name: Scalars['String']['input'];
+  /** Why (free text). */
+  reason: Scalars['String']['input'];
+  scope: CrisisScopeInput;
+  /** PENALTY_WAIVER: the first and last day without penalty. */
+  waiverFrom?: InputMaybe<Scalars['Date']['input']>;
+  waiverTo?: InputMaybe<Scalars['Date']['input']>;
 };
 
 /** A row deleted after a change cursor (incremental sync): its id, when, and the cursor to pull from next. */
@@ -465,11 +699,13 @@ export type DelinquencyBucket =
 /** The loan as an end-of-day run left it on one business date (table loan_delinquency). */
 export type DelinquencySnapshot = {
   __typename?: 'DelinquencySnapshot';
+  /** DAILY_ACCRUAL loans: interest accrued by that date and unpaid, from the run's SQL (null for the other methods). */
+  accruedInterest?: Maybe<Scalars['Decimal']['output']>;
   asOf: Scalars['Date']['output'];
   bucket: DelinquencyBucket;
   daysPastDue: Scalars['Int']['output'];
   outstandingPrincipal: Scalars['Decimal']['output'];
-  /** Principal and interest overdue. */
+  /** Principal, interest and per-instalment fees overdue. */
   overdueAmount: Scalars['Decimal']['output'];
   /** Penalty accrued on the open instalments as of that date. */
   penalty: Scalars['Decimal']['output'];
@@ -530,13 +766,21 @@ export type Instalment = {
   __typename?: 'Instalment';
   daysPastDue: Scalars['Int']['output'];
   dueDate: Scalars['Date']['output'];
+  /** The per-instalment fee (0 without one; a settlement no longer charges it on an instalment not yet due). */
+  fee: Scalars['Decimal']['output'];
+  feePaid: Scalars['Decimal']['output'];
+  /**
+   * Interest charged. DAILY_ACCRUAL: what accrues in the instalment's window on the principal actually
+   * outstanding (settled: what it was charged; current: accrued so far, the present balance carried to
+   * the due date; later: as scheduled).
+   */
   interest: Scalars['Decimal']['output'];
   interestPaid: Scalars['Decimal']['output'];
   loan?: Maybe<Loan>;
   /** The loan it belongs to (with version and number, the instalment's key). */
   loanId: Scalars['ID']['output'];
   number: Scalars['Int']['output'];
-  /** Everything still owed on it: principal, interest and penalty. */
+  /** Everything still owed on it: principal, interest, fee and penalty. */
   outstanding: Scalars['Decimal']['output'];
   paidOn?: Maybe<Scalars['Date']['output']>;
   /** Penalty accrued as of the latest end-of-day run. */
@@ -544,8 +788,10 @@ export type Instalment = {
   penaltyPaid: Scalars['Decimal']['output'];
   principal: Scalars['Decimal']['output'];
   principalPaid: Scalars['Decimal']['output'];
+  /** The interest the schedule version expected (before any waiver; DAILY_ACCRUAL: paid on the due dates). */
+  scheduledInterest: Scalars['Decimal']['output'];
   status: InstalmentStatus;
-  /** principal + interest. */
+  /** principal + interest + fee. */
   total: Scalars['Decimal']['output'];
   version: Scalars['Int']['output'];
 };
@@ -590,6 +836,12 @@ export type InstalmentStatus =
  * for the whole term.
  */
 export type InterestMethod =
+  /**
+   * Declining balance accrued day by day on the principal actually outstanding between actual payment
+   * dates (actual day counts only): the schedule shows the expected figures; paying early lowers the
+   * interest, paying late adds interest on the late principal (credit README, "Conventions").
+   */
+  | 'DAILY_ACCRUAL'
   | 'DECLINING_BALANCE'
   | 'FLAT';
 
@@ -624,7 +876,7 @@ export type JobRun = {
   affected: Scalars['Int']['output'];
   /** The business date the run was for. */
   asOf: Scalars['Date']['output'];
-  /** Every count the job reported (rows written, events emitted...). */
+  /** Every count the job reported (rows written, events emitted...). Bounded: one per count the job reports. */
   counts: Array<JobCount>;
   finishedAt?: Maybe<Scalars['DateTime']['output']>;
   id: Scalars['ID']['output'];
@@ -688,6 +940,7 @@ export type KpiGroupValue = {
 export type KpiRow = {
   __typename?: 'KpiRow';
   denominator?: Maybe<Scalars['Decimal']['output']>;
+  /** Bounded: one entry per `groupBy` dimension, in the order asked. */
   group: Array<KpiGroupValue>;
   metric: Scalars['String']['output'];
   numerator?: Maybe<Scalars['Decimal']['output']>;
@@ -698,6 +951,13 @@ export type KpiRow = {
 /** A loan from application to closure. */
 export type Loan = {
   __typename?: 'Loan';
+  /**
+   * Interest accrued to asOf (default: the business date) and not yet paid: the unpaid interest of the
+   * instalments due by then and the current period's interest accrued so far (DAILY_ACCRUAL: day by
+   * day on the principal actually outstanding; the other methods: the period's interest pro rata by
+   * days, as the payoff quote). Null unless the loan is ACTIVE and asOf is not before the disbursement.
+   */
+  accruedInterest?: Maybe<Money>;
   annualRate: Scalars['Decimal']['output'];
   appliedAt: Scalars['DateTime']['output'];
   /** Who recorded the application. */
@@ -727,7 +987,7 @@ export type Loan = {
   /** Who disbursed it. */
   disbursedBy?: Maybe<Scalars['ID']['output']>;
   disbursedOn?: Maybe<Scalars['Date']['output']>;
-  /** Fee deducted at disbursement (null before disbursement). */
+  /** Disbursement fee, deducted from the payout or financed (LoanProduct.disbursementFeeFinanced); null before disbursement. */
   disbursementFee?: Maybe<Money>;
   /**
    * Effective annual rate (EIR/APR) disclosed at disbursement: the internal rate of return of the net
@@ -735,6 +995,8 @@ export type Loan = {
    * 6 decimals (0.195618 = 19.5618 %). Null before disbursement.
    */
   effectiveAnnualRate?: Maybe<Scalars['Decimal']['output']>;
+  /** The principal the schedule amortises: the principal plus a financed disbursement fee (null before disbursement). */
+  financedAmount?: Maybe<Money>;
   firstApprovedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Who gave the first of two approvals (loans above the currency's ApprovalPolicy.secondApprovalAbove). */
   firstApprovedBy?: Maybe<Scalars['ID']['output']>;
@@ -747,15 +1009,21 @@ export type Loan = {
   loanCycle?: Maybe<Scalars['Int']['output']>;
   /** Outstanding principal / the latest value of all collateral (4 decimals); null without collateral. */
   loanToValue?: Maybe<Scalars['Decimal']['output']>;
-  /** What the borrower actually received: principal - disbursementFee (null before disbursement). */
+  /** What the borrower actually received: principal - disbursementFee, or the whole principal when the fee is financed (null before disbursement). */
   netDisbursed?: Maybe<Money>;
   /** When the next periodic review is due (frequency by loan size and risk class). */
   nextReviewDue?: Maybe<Scalars['Date']['output']>;
   /** The responsible officer: the applicant, or whom an administrator assigned. */
   officerId?: Maybe<Scalars['ID']['output']>;
   outstandingPrincipal: Money;
-  /** What settles the loan on asOf (default today); null unless the loan is ACTIVE and asOf is not before the disbursement. */
+  /** What settles the loan on asOf (default: the business date); null unless the loan is ACTIVE and asOf is not before the disbursement. */
   payoffQuote?: Maybe<PayoffQuote>;
+  /**
+   * How the loan was priced at application: the rate asked for, the customer's loyalty tier and its
+   * rate discount, the product's floor and the rate charged (annualRate at application). Null for
+   * loans applied for before loyalty pricing.
+   */
+  pricing?: Maybe<LoanPricing>;
   principal: Money;
   product?: Maybe<LoanProduct>;
   productCode: Scalars['String']['output'];
@@ -778,6 +1046,13 @@ export type Loan = {
    * schedule version is bounded by the product's maximum term (at most a few hundred instalments).
    */
   schedule: Array<Instalment>;
+  /**
+   * The effective annual rate of a schedule version (default: the current one): the IRR of the net
+   * payout and that version's instalments as scheduled (principal + expected interest + per-instalment
+   * fee) on their due dates, annualised (Actual/365), 6 decimals. For version 1 it is the rate
+   * disclosed at disbursement. Null before disbursement or for a version the loan does not have.
+   */
+  scheduleEffectiveAnnualRate?: Maybe<Scalars['Decimal']['output']>;
   /** A schedule version (restructurings add versions; earlier ones stay queryable). Bounded like `schedule`. */
   scheduleVersion: Array<Instalment>;
   status: LoanStatus;
@@ -788,6 +1063,12 @@ export type Loan = {
   /** Who wrote it off (never the applicant or the approver). */
   writtenOffBy?: Maybe<Scalars['ID']['output']>;
   writtenOffOn?: Maybe<Scalars['Date']['output']>;
+};
+
+
+/** A loan from application to closure. */
+export type LoanAccruedInterestArgs = {
+  asOf?: InputMaybe<Scalars['Date']['input']>;
 };
 
 
@@ -857,6 +1138,12 @@ export type LoanRiskWarningsArgs = {
 
 
 /** A loan from application to closure. */
+export type LoanScheduleEffectiveAnnualRateArgs = {
+  version?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A loan from application to closure. */
 export type LoanScheduleVersionArgs = {
   version: Scalars['Int']['input'];
 };
@@ -901,6 +1188,26 @@ export type LoanPayload = {
   userErrors: Array<UserError>;
 };
 
+/**
+ * A loan's price at application: annualRate = max(baseAnnualRate - tierDiscountBps / 10,000, floorRate),
+ * never above baseAnnualRate; discountApplied = baseAnnualRate - annualRate.
+ */
+export type LoanPricing = {
+  __typename?: 'LoanPricing';
+  /** The rate charged at application (a later rate reduction changes Loan.annualRate, not this). */
+  annualRate: Scalars['Decimal']['output'];
+  /** The annual rate asked for (within the product's range), before the loyalty discount. */
+  baseAnnualRate: Scalars['Decimal']['output'];
+  /** The discount actually taken off, in rate points (0.0025 = 25 basis points), after the floor. */
+  discountApplied: Scalars['Decimal']['output'];
+  /** The lowest rate the discount may reach: the product's minimum rate. */
+  floorRate: Scalars['Decimal']['output'];
+  /** The customer's loyalty tier when the loan was applied for (null: none known to credit). */
+  loyaltyTier?: Maybe<Scalars['String']['output']>;
+  /** The tier's rate discount in basis points at application (0 without a tier). */
+  tierDiscountBps: Scalars['Int']['output'];
+};
+
 export type LoanProduct = {
   __typename?: 'LoanProduct';
   active: Scalars['Boolean']['output'];
@@ -908,13 +1215,19 @@ export type LoanProduct = {
   code: Scalars['String']['output'];
   currency: Scalars['String']['output'];
   dayCount: DayCountConvention;
-  /** Flat disbursement fee (deducted from the amount paid out). */
+  /** The disbursement fee is added to the principal financed (true) instead of deducted from the payout (false, the default). */
+  disbursementFeeFinanced: Scalars['Boolean']['output'];
+  /** Flat disbursement fee (deducted from the amount paid out, or financed). */
   disbursementFeeFlat?: Maybe<Scalars['Decimal']['output']>;
   /** Disbursement fee as a fraction of the principal (deducted from the amount paid out). */
   disbursementFeeRate?: Maybe<Scalars['Decimal']['output']>;
+  /** Days before its due date an unpaid instalment gets its due reminder (InstalmentDue; engagement notifies the customer). */
+  dueReminderDays: Scalars['Int']['output'];
   frequency: RepaymentFrequency;
   graceDays: Scalars['Int']['output'];
   id: Scalars['ID']['output'];
+  /** A fixed fee on every instalment, its own part of the instalment (null: none). */
+  instalmentFee?: Maybe<Scalars['Decimal']['output']>;
   /** Instalments (all but the last) rounded up to a multiple of this amount; null: not rounded. */
   instalmentMultiple?: Maybe<Scalars['Decimal']['output']>;
   /** Nothing falls due in the first N periods; their interest is deferred to the first instalment. */
@@ -942,6 +1255,12 @@ export type LoanProduct = {
   type: LoanProductType;
 };
 
+export type LoanProductReminderPayload = {
+  __typename?: 'LoanProductReminderPayload';
+  product?: Maybe<LoanProduct>;
+  userErrors: Array<UserError>;
+};
+
 export type LoanProductType =
   | 'AGRICULTURAL'
   | 'CONSUMER'
@@ -954,6 +1273,16 @@ export type LoanStatus =
   | 'APPROVED'
   | 'CLOSED'
   | 'WRITTEN_OFF';
+
+/** The loyalty tier and its rate discount as credit knows them (from loyalty's events). */
+export type LoyaltyRateDiscount = {
+  __typename?: 'LoyaltyRateDiscount';
+  /** Basis points off the rate of a new loan (1 bp = 0.0001). */
+  rateDiscountBps: Scalars['Int']['output'];
+  tier: Scalars['String']['output'];
+  /** The date the customer took the tier. */
+  tierEffectiveOn: Scalars['Date']['output'];
+};
 
 /** An exact amount in a currency (ISO 4217). */
 export type Money = {
@@ -990,8 +1319,25 @@ export type Mutation = {
   closeLoan: LoanPayload;
   /** Defines a loan product (administrators). */
   createLoanProduct: CreateLoanProductPayload;
+  /**
+   * Approves or rejects a declared measure; never by its declarer (SAME_PERSON), once
+   * (ALREADY_DECIDED); a branch manager only the measures declared for their branch. Approval applies
+   * it to every ACTIVE loan in scope in one transaction: a payment holiday restructures each loan
+   * (an approved PAYMENT_HOLIDAY restructuring and a new schedule version; LoanRestructured), a penalty
+   * waiver records the window the end-of-day run honours; loans it cannot apply to are recorded as
+   * skipped with the reason. Emits CrisisReliefGranted per loan, then CrisisMeasureApplied with the
+   * effect, or CrisisMeasureRejected.
+   */
+  decideCrisisMeasure: CrisisMeasurePayload;
   /** Approves (new schedule version, LoanRestructured) or rejects a requested restructuring; not by its requester. */
   decideRestructuring: RestructuringPayload;
+  /**
+   * Declares a crisis measure for a second person's approval (nothing changes on any loan yet): a
+   * branch manager for their own branch (OUT_OF_SCOPE otherwise), a risk officer for any scope. At
+   * least one scope criterion (SCOPE_REQUIRED). A payment holiday needs instalments (1-24) and
+   * effectiveOn; a penalty waiver waiverFrom <= waiverTo (at most 366 days). Emits CrisisMeasureDeclared.
+   */
+  declareCrisisMeasure: CrisisMeasurePayload;
   /** Disburses an approved loan and generates its repayment schedule. Emits LoanDisbursed and InstalmentDue. */
   disburseLoan: LoanPayload;
   /** Overrides (or with riskClass null, clears the override of) a loan's risk class, with a reason. Emits RiskClassChanged. */
@@ -1000,6 +1346,13 @@ export type Mutation = {
   recordCreditReview: CreditReviewPayload;
   /** Books a repayment; the same externalReference twice books once. Emits InstalmentPaid, LoanClosed. */
   recordRepayment: RecordRepaymentPayload;
+  /**
+   * Records the outcome of a RESOLVED risk warning, once (WARNING_NOT_RESOLVED while it is open,
+   * OUTCOME_ALREADY_RECORDED the second time). Whether it was resolved before its loan went more than
+   * 30 days past due is fixed from the end-of-day snapshots at the same time. Emits
+   * RiskWarningOutcomeRecorded.
+   */
+  recordRiskWarningOutcome: RiskWarningPayload;
   /** Requests a restructuring (payment holiday, term extension, rate reduction) for approval. */
   requestRestructuring: RestructuringPayload;
   /** Records a new valuation of a collateral (the history is kept). */
@@ -1029,6 +1382,8 @@ export type Mutation = {
   setBusinessDate: BusinessDatePayload;
   /** Replaces the industries on the watch list (WATCHLIST_INDUSTRY rule). */
   setIndustryWatchList: SetIndustryWatchListPayload;
+  /** Sets how many days before its due date an unpaid instalment of the product gets its due reminder (InstalmentDue), 0 to 60. */
+  setLoanProductReminderDays: LoanProductReminderPayload;
   /** Replaces the DPD thresholds of the risk classes (administrators). */
   setRiskClassThresholds: SetRiskClassThresholdsPayload;
   /** Moves a risk warning along its workflow. */
@@ -1079,8 +1434,18 @@ export type MutationCreateLoanProductArgs = {
 };
 
 
+export type MutationDecideCrisisMeasureArgs = {
+  input: DecideCrisisMeasureInput;
+};
+
+
 export type MutationDecideRestructuringArgs = {
   input: DecideRestructuringInput;
+};
+
+
+export type MutationDeclareCrisisMeasureArgs = {
+  input: DeclareCrisisMeasureInput;
 };
 
 
@@ -1101,6 +1466,11 @@ export type MutationRecordCreditReviewArgs = {
 
 export type MutationRecordRepaymentArgs = {
   input: RecordRepaymentInput;
+};
+
+
+export type MutationRecordRiskWarningOutcomeArgs = {
+  input: RecordRiskWarningOutcomeInput;
 };
 
 
@@ -1141,6 +1511,11 @@ export type MutationSetBusinessDateArgs = {
 
 export type MutationSetIndustryWatchListArgs = {
   input: SetIndustryWatchListInput;
+};
+
+
+export type MutationSetLoanProductReminderDaysArgs = {
+  input: SetLoanProductReminderDaysInput;
 };
 
 
@@ -1191,14 +1566,16 @@ export type PageInfo = {
 
 /**
  * What settles a loan on a date, itemised: total = principal + overdueInterest + accruedInterest +
- * penalty. Paying exactly the total on that date closes the loan.
+ * penalty + fees. Paying exactly the total on that date closes the loan.
  */
 export type PayoffQuote = {
   __typename?: 'PayoffQuote';
-  /** Interest of the current period accrued to asOf (the instalment's interest pro rata by days, product day count), less what was paid of it. */
+  /** Interest of the current period accrued to asOf (the instalment's interest pro rata by days, product day count; DAILY_ACCRUAL: day by day on the actual balance), less what was paid of it. */
   accruedInterest: Scalars['Decimal']['output'];
   asOf: Scalars['Date']['output'];
   currency: Scalars['String']['output'];
+  /** Per-instalment fees of the instalments due on or before asOf, unpaid (those of later instalments are not charged). */
+  fees: Scalars['Decimal']['output'];
   /** Scheduled interest no longer charged when settled on asOf (later periods, the rest of the current one). */
   interestWaived: Scalars['Decimal']['output'];
   /** Unpaid interest of instalments due on or before asOf. */
@@ -1242,7 +1619,7 @@ export type Query = {
   __typename?: 'Query';
   /**
    * Approval limits per currency, by currency code. A currency without a policy needs two approvals
-   * for every loan.
+   * for every loan. Bounded: at most one per currency.
    */
   approvalPolicies: Array<ApprovalPolicy>;
   /**
@@ -1255,10 +1632,21 @@ export type Query = {
   creditAuditTrail: AuditRecordConnection;
   /** Runs of credit's jobs, scheduled or asked for, newest first: which job, for which date, when, by whom, what it changed. */
   creditJobRuns: JobRunConnection;
-  /** Credit's KPIs as grouped aggregates (one SQL statement per call); formulas in CreditKpiMetric. */
+  /**
+   * Credit's KPIs as grouped aggregates (one SQL statement per call); formulas in CreditKpiMetric.
+   * A list, not a connection: one row per group of `groupBy` (bounded by the dimensions' values, over at most 3660 days).
+   */
   creditKpi: Array<KpiRow>;
   /** Credit reviews of every loan in scope, by review date then id, filtered; `changedSince` as for `loans`. */
   creditReviews: CreditReviewConnection;
+  /** A crisis measure (null when unknown or not visible to the caller: see crisisMeasures). */
+  crisisMeasure?: Maybe<CrisisMeasure>;
+  /**
+   * Crisis measures, newest first, filtered. Callers across branches see every measure; a
+   * branch-bound caller those declared in or naming their branch and those not restricted to
+   * branches. Each measure's effect counts only the loans in the caller's scope.
+   */
+  crisisMeasures: CrisisMeasureConnection;
   /**
    * Instalments of every loan in scope, by due date (then loan, version, number), filtered; the
    * schedule version in force only unless filter.currentVersionOnly is false. `changedSince` as for
@@ -1267,7 +1655,7 @@ export type Query = {
   instalments: InstalmentConnection;
   /** The loan with this id, or null. */
   loan?: Maybe<Loan>;
-  /** Loan products, by code. */
+  /** Loan products, by code. A list, not a connection: the catalogue is configuration, created by administrators only (createLoanProduct). */
   loanProducts: Array<LoanProduct>;
   /**
    * Loans, newest first, filtered. With `changedSince` (`"*"` from the beginning, else the
@@ -1291,7 +1679,7 @@ export type Query = {
   repayments: RepaymentConnection;
   /** Restructuring requests of every loan in scope, in the order requested, filtered; `changedSince` as for `loans`. */
   restructurings: RestructuringConnection;
-  /** Early-warning rules (data: thresholds and severities are configurable). */
+  /** Early-warning rules (data: thresholds and severities are configurable). Bounded: the rules credit defines, each once. */
   riskWarningRules: Array<RiskWarningRule>;
   /** Risk warnings, newest first (raised at, then id), filtered; `changedSince` as for `loans` (every workflow step changes the warning). */
   riskWarnings: RiskWarningConnection;
@@ -1304,7 +1692,9 @@ export type Query = {
   /**
    * Vintage curves: loans grouped by disbursement month; for each month on book (0 = the month of
    * disbursement) up to the month of the latest end-of-day run, the vintage's PAR30 and cumulative
-   * write-offs, from each loan's last snapshot in that calendar month.
+   * write-offs, from each loan's last snapshot in that calendar month. A list, not a connection: one
+   * point per (disbursement month, month on book), bounded by the age of the book (ten years: about
+   * 7,300 points), computed in one statement.
    */
   vintages: Array<VintagePoint>;
 };
@@ -1336,6 +1726,18 @@ export type QueryCreditReviewsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   changedSince?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<CreditReviewFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryCrisisMeasureArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryCrisisMeasuresArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<CrisisMeasureFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -1439,11 +1841,18 @@ export type RecordRepaymentPayload = {
   userErrors: Array<UserError>;
 };
 
+export type RecordRiskWarningOutcomeInput = {
+  outcome: RiskWarningOutcome;
+  warningId: Scalars['ID']['input'];
+};
+
 export type Repayment = {
   __typename?: 'Repayment';
   amount: Money;
   channel: Scalars['String']['output'];
   externalReference: Scalars['String']['output'];
+  /** Per-instalment fees paid (penaltyPaid + feePaid + interestPaid + principalPaid = amount). */
+  feePaid: Scalars['Decimal']['output'];
   id: Scalars['ID']['output'];
   interestPaid: Scalars['Decimal']['output'];
   loanId: Scalars['ID']['output'];
@@ -1506,6 +1915,8 @@ export type RequestRestructuringInput = {
 
 export type Restructuring = {
   __typename?: 'Restructuring';
+  /** The crisis measure that granted it in bulk (null: an individual request). */
+  crisisMeasureId?: Maybe<Scalars['ID']['output']>;
   decidedBy?: Maybe<Scalars['ID']['output']>;
   effectiveOn: Scalars['Date']['output'];
   /** The schedule version before and after (after: null until approved). */
@@ -1644,8 +2055,14 @@ export type RiskWarning = {
   loan: Loan;
   note?: Maybe<Scalars['String']['output']>;
   officerId?: Maybe<Scalars['ID']['output']>;
+  /** What the handling achieved (null until recorded, after resolution). */
+  outcome?: Maybe<RiskWarningOutcome>;
+  outcomeRecordedAt?: Maybe<Scalars['DateTime']['output']>;
+  outcomeRecordedBy?: Maybe<Scalars['ID']['output']>;
   raisedAt: Scalars['DateTime']['output'];
   resolvedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Resolved before the loan was more than 30 days past due (end-of-day snapshots from the day raised to the day resolved); null until the outcome is recorded. */
+  resolvedBefore30Dpd?: Maybe<Scalars['Boolean']['output']>;
   responseDueAt: Scalars['DateTime']['output'];
   ruleCode: Scalars['String']['output'];
   severity: RiskWarningSeverity;
@@ -1688,6 +2105,17 @@ export type RiskWarningFilter = {
   status?: InputMaybe<Array<RiskWarningStatus>>;
 };
 
+/** What the handling of a risk warning achieved. */
+export type RiskWarningOutcome =
+  /** The borrower is back on schedule. */
+  | 'CURED'
+  /** The warning did not reflect a real risk. */
+  | 'FALSE_ALARM'
+  /** Handed to recovery (collateral, guarantor, legal). */
+  | 'RECOVERY'
+  /** The loan was restructured (payment holiday, extension, rate reduction). */
+  | 'RESTRUCTURED';
+
 export type RiskWarningPayload = {
   __typename?: 'RiskWarningPayload';
   userErrors: Array<UserError>;
@@ -1711,6 +2139,8 @@ export type RiskWarningRuleKind =
   | 'INCOME_DROP'
   | 'LTV_OVER'
   | 'SCORE_DROP'
+  /** A post-loan visit (engagement's VisitOutcomeRecorded) found the business not operating or raised concerns. */
+  | 'VISIT_CONCERN'
   | 'WATCHLIST_INDUSTRY';
 
 export type RiskWarningSeverity =
@@ -1741,7 +2171,7 @@ export type RollRateCell = {
 
 export type RollRateMatrix = {
   __typename?: 'RollRateMatrix';
-  /** One cell per (fromBucket, toState) with at least one loan, ordered by bucket then state. */
+  /** One cell per (fromBucket, toState) with at least one loan, ordered by bucket then state (bounded: buckets x states). */
   cells: Array<RollRateCell>;
   /** The end-of-day dates used: the latest run on or before the dates asked (null: no run). */
   fromAsOf?: Maybe<Scalars['Date']['output']>;
@@ -1822,8 +2252,14 @@ export type SetIndustryWatchListInput = {
 
 export type SetIndustryWatchListPayload = {
   __typename?: 'SetIndustryWatchListPayload';
+  /** The watch list now. Bounded: what the input sent (trimmed, deduplicated, sorted). */
   industries: Array<Scalars['String']['output']>;
   userErrors: Array<UserError>;
+};
+
+export type SetLoanProductReminderDaysInput = {
+  dueReminderDays: Scalars['Int']['input'];
+  productCode: Scalars['String']['input'];
 };
 
 export type SetRiskClassThresholdsInput = {
@@ -1832,6 +2268,7 @@ export type SetRiskClassThresholdsInput = {
 
 export type SetRiskClassThresholdsPayload = {
   __typename?: 'SetRiskClassThresholdsPayload';
+  /** Bounded: one per risk class. */
   thresholds: Array<RiskClassThreshold>;
   userErrors: Array<UserError>;
 };
@@ -1855,7 +2292,10 @@ export type UpdateRiskWarningRulePayload = {
   userErrors: Array<UserError>;
 };
 
-/** A rule the input broke: which field, what is wrong, and a stable code. */
+/**
+ * A rule the input broke: which field, what is wrong, and a stable code. Payloads list them in
+ * `userErrors`, a list, not a connection: bounded by the input (the rules one input breaks).
+ */
 export type UserError = {
   __typename?: 'UserError';
   code: Scalars['String']['output'];
@@ -2016,11 +2456,13 @@ export type ResolversTypes = ResolversObject<{
   CloseBusinessDayInput: CloseBusinessDayInput;
   CloseBusinessDayPayload: ResolverTypeWrapper<Omit<CloseBusinessDayPayload, 'run'> & { run?: Maybe<ResolversTypes['JobRun']> }>;
   CloseLoanInput: CloseLoanInput;
-  Collateral: ResolverTypeWrapper<CollateralWithValuations>;
+  Collateral: ResolverTypeWrapper<CollateralWithValue>;
   CollateralConnection: ResolverTypeWrapper<CollateralPage>;
   CollateralEdge: ResolverTypeWrapper<Omit<CollateralEdge, 'node'> & { node: ResolversTypes['Collateral'] }>;
   CollateralPayload: ResolverTypeWrapper<Omit<CollateralPayload, 'collateral'> & { collateral?: Maybe<ResolversTypes['Collateral']> }>;
-  CollateralValuation: ResolverTypeWrapper<CollateralValuationRow>;
+  CollateralValuation: ResolverTypeWrapper<ValuationWithCurrency>;
+  CollateralValuationConnection: ResolverTypeWrapper<CollateralValuationPage>;
+  CollateralValuationEdge: ResolverTypeWrapper<Omit<CollateralValuationEdge, 'node'> & { node: ResolversTypes['CollateralValuation'] }>;
   CreateLoanProductInput: CreateLoanProductInput;
   CreateLoanProductPayload: ResolverTypeWrapper<Omit<CreateLoanProductPayload, 'product'> & { product?: Maybe<ResolversTypes['LoanProduct']> }>;
   CreditJob: CreditJob;
@@ -2031,12 +2473,30 @@ export type ResolversTypes = ResolversObject<{
   CreditReviewFilter: CreditReviewFilter;
   CreditReviewPayload: ResolverTypeWrapper<Omit<CreditReviewPayload, 'review'> & { review?: Maybe<ResolversTypes['CreditReview']> }>;
   CreditReviewRating: CreditReviewRating;
+  CrisisCustomerKind: CrisisCustomerKind;
+  CrisisLoanStatus: CrisisLoanStatus;
+  CrisisMeasure: ResolverTypeWrapper<CrisisMeasureRow>;
+  CrisisMeasureAmount: ResolverTypeWrapper<CrisisMeasureAmount>;
+  CrisisMeasureConnection: ResolverTypeWrapper<CrisisMeasurePage>;
+  CrisisMeasureEdge: ResolverTypeWrapper<Omit<CrisisMeasureEdge, 'node'> & { node: ResolversTypes['CrisisMeasure'] }>;
+  CrisisMeasureEffect: ResolverTypeWrapper<CrisisMeasureEffect>;
+  CrisisMeasureFilter: CrisisMeasureFilter;
+  CrisisMeasureKind: CrisisMeasureKind;
+  CrisisMeasureLoan: ResolverTypeWrapper<CrisisMeasureLoanWithWaiver>;
+  CrisisMeasureLoanConnection: ResolverTypeWrapper<CrisisMeasureLoanPage>;
+  CrisisMeasureLoanEdge: ResolverTypeWrapper<Omit<CrisisMeasureLoanEdge, 'node'> & { node: ResolversTypes['CrisisMeasureLoan'] }>;
+  CrisisMeasurePayload: ResolverTypeWrapper<Omit<CrisisMeasurePayload, 'measure'> & { measure?: Maybe<ResolversTypes['CrisisMeasure']> }>;
+  CrisisMeasureStatus: CrisisMeasureStatus;
+  CrisisScope: ResolverTypeWrapper<CrisisScope>;
+  CrisisScopeInput: CrisisScopeInput;
   Customer: ResolverTypeWrapper<CustomerRef>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DayCountConvention: DayCountConvention;
+  DecideCrisisMeasureInput: DecideCrisisMeasureInput;
   DecideRestructuringInput: DecideRestructuringInput;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
+  DeclareCrisisMeasureInput: DeclareCrisisMeasureInput;
   DeletedRow: ResolverTypeWrapper<DeletedRow>;
   DelinquencyBucket: DelinquencyBucket;
   DelinquencySnapshot: ResolverTypeWrapper<LoanDelinquencyRow>;
@@ -2068,9 +2528,12 @@ export type ResolversTypes = ResolversObject<{
   LoanEdge: ResolverTypeWrapper<Omit<LoanEdge, 'node'> & { node: ResolversTypes['Loan'] }>;
   LoanFilter: LoanFilter;
   LoanPayload: ResolverTypeWrapper<Omit<LoanPayload, 'loan'> & { loan?: Maybe<ResolversTypes['Loan']> }>;
+  LoanPricing: ResolverTypeWrapper<LoanRow>;
   LoanProduct: ResolverTypeWrapper<LoanProductRow>;
+  LoanProductReminderPayload: ResolverTypeWrapper<Omit<LoanProductReminderPayload, 'product'> & { product?: Maybe<ResolversTypes['LoanProduct']> }>;
   LoanProductType: LoanProductType;
   LoanStatus: LoanStatus;
+  LoyaltyRateDiscount: ResolverTypeWrapper<CustomerTierReplicaRow>;
   Money: ResolverTypeWrapper<Money>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   OverpaymentPolicy: OverpaymentPolicy;
@@ -2083,6 +2546,7 @@ export type ResolversTypes = ResolversObject<{
   RecordCreditReviewInput: RecordCreditReviewInput;
   RecordRepaymentInput: RecordRepaymentInput;
   RecordRepaymentPayload: ResolverTypeWrapper<Omit<RecordRepaymentPayload, 'loan' | 'repayment'> & { loan?: Maybe<ResolversTypes['Loan']>, repayment?: Maybe<ResolversTypes['Repayment']> }>;
+  RecordRiskWarningOutcomeInput: RecordRiskWarningOutcomeInput;
   Repayment: ResolverTypeWrapper<RepaymentRow>;
   RepaymentConnection: ResolverTypeWrapper<RepaymentPage>;
   RepaymentEdge: ResolverTypeWrapper<Omit<RepaymentEdge, 'node'> & { node: ResolversTypes['Repayment'] }>;
@@ -2111,6 +2575,7 @@ export type ResolversTypes = ResolversObject<{
   RiskWarningConnection: ResolverTypeWrapper<RiskWarningPage>;
   RiskWarningEdge: ResolverTypeWrapper<Omit<RiskWarningEdge, 'node'> & { node: ResolversTypes['RiskWarning'] }>;
   RiskWarningFilter: RiskWarningFilter;
+  RiskWarningOutcome: RiskWarningOutcome;
   RiskWarningPayload: ResolverTypeWrapper<Omit<RiskWarningPayload, 'warning'> & { warning?: Maybe<ResolversTypes['RiskWarning']> }>;
   RiskWarningRule: ResolverTypeWrapper<WarningRuleRow>;
   RiskWarningRuleKind: RiskWarningRuleKind;
@@ -2129,6 +2594,7 @@ export type ResolversTypes = ResolversObject<{
   SetBusinessDateInput: SetBusinessDateInput;
   SetIndustryWatchListInput: SetIndustryWatchListInput;
   SetIndustryWatchListPayload: ResolverTypeWrapper<SetIndustryWatchListPayload>;
+  SetLoanProductReminderDaysInput: SetLoanProductReminderDaysInput;
   SetRiskClassThresholdsInput: SetRiskClassThresholdsInput;
   SetRiskClassThresholdsPayload: ResolverTypeWrapper<SetRiskClassThresholdsPayload>;
   UpdateRiskWarningInput: UpdateRiskWarningInput;
@@ -2161,11 +2627,13 @@ export type ResolversParentTypes = ResolversObject<{
   CloseBusinessDayInput: CloseBusinessDayInput;
   CloseBusinessDayPayload: Omit<CloseBusinessDayPayload, 'run'> & { run?: Maybe<ResolversParentTypes['JobRun']> };
   CloseLoanInput: CloseLoanInput;
-  Collateral: CollateralWithValuations;
+  Collateral: CollateralWithValue;
   CollateralConnection: CollateralPage;
   CollateralEdge: Omit<CollateralEdge, 'node'> & { node: ResolversParentTypes['Collateral'] };
   CollateralPayload: Omit<CollateralPayload, 'collateral'> & { collateral?: Maybe<ResolversParentTypes['Collateral']> };
-  CollateralValuation: CollateralValuationRow;
+  CollateralValuation: ValuationWithCurrency;
+  CollateralValuationConnection: CollateralValuationPage;
+  CollateralValuationEdge: Omit<CollateralValuationEdge, 'node'> & { node: ResolversParentTypes['CollateralValuation'] };
   CreateLoanProductInput: CreateLoanProductInput;
   CreateLoanProductPayload: Omit<CreateLoanProductPayload, 'product'> & { product?: Maybe<ResolversParentTypes['LoanProduct']> };
   CreditReview: CreditReviewRow;
@@ -2173,11 +2641,25 @@ export type ResolversParentTypes = ResolversObject<{
   CreditReviewEdge: Omit<CreditReviewEdge, 'node'> & { node: ResolversParentTypes['CreditReview'] };
   CreditReviewFilter: CreditReviewFilter;
   CreditReviewPayload: Omit<CreditReviewPayload, 'review'> & { review?: Maybe<ResolversParentTypes['CreditReview']> };
+  CrisisMeasure: CrisisMeasureRow;
+  CrisisMeasureAmount: CrisisMeasureAmount;
+  CrisisMeasureConnection: CrisisMeasurePage;
+  CrisisMeasureEdge: Omit<CrisisMeasureEdge, 'node'> & { node: ResolversParentTypes['CrisisMeasure'] };
+  CrisisMeasureEffect: CrisisMeasureEffect;
+  CrisisMeasureFilter: CrisisMeasureFilter;
+  CrisisMeasureLoan: CrisisMeasureLoanWithWaiver;
+  CrisisMeasureLoanConnection: CrisisMeasureLoanPage;
+  CrisisMeasureLoanEdge: Omit<CrisisMeasureLoanEdge, 'node'> & { node: ResolversParentTypes['CrisisMeasureLoan'] };
+  CrisisMeasurePayload: Omit<CrisisMeasurePayload, 'measure'> & { measure?: Maybe<ResolversParentTypes['CrisisMeasure']> };
+  CrisisScope: CrisisScope;
+  CrisisScopeInput: CrisisScopeInput;
   Customer: CustomerRef;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
+  DecideCrisisMeasureInput: DecideCrisisMeasureInput;
   DecideRestructuringInput: DecideRestructuringInput;
   Decimal: Scalars['Decimal']['output'];
+  DeclareCrisisMeasureInput: DeclareCrisisMeasureInput;
   DeletedRow: DeletedRow;
   DelinquencySnapshot: LoanDelinquencyRow;
   DelinquencySnapshotConnection: LoanDelinquencyPage;
@@ -2204,7 +2686,10 @@ export type ResolversParentTypes = ResolversObject<{
   LoanEdge: Omit<LoanEdge, 'node'> & { node: ResolversParentTypes['Loan'] };
   LoanFilter: LoanFilter;
   LoanPayload: Omit<LoanPayload, 'loan'> & { loan?: Maybe<ResolversParentTypes['Loan']> };
+  LoanPricing: LoanRow;
   LoanProduct: LoanProductRow;
+  LoanProductReminderPayload: Omit<LoanProductReminderPayload, 'product'> & { product?: Maybe<ResolversParentTypes['LoanProduct']> };
+  LoyaltyRateDiscount: CustomerTierReplicaRow;
   Money: Money;
   Mutation: Record<PropertyKey, never>;
   OverrideRiskClassInput: OverrideRiskClassInput;
@@ -2216,6 +2701,7 @@ export type ResolversParentTypes = ResolversObject<{
   RecordCreditReviewInput: RecordCreditReviewInput;
   RecordRepaymentInput: RecordRepaymentInput;
   RecordRepaymentPayload: Omit<RecordRepaymentPayload, 'loan' | 'repayment'> & { loan?: Maybe<ResolversParentTypes['Loan']>, repayment?: Maybe<ResolversParentTypes['Repayment']> };
+  RecordRiskWarningOutcomeInput: RecordRiskWarningOutcomeInput;
   Repayment: RepaymentRow;
   RepaymentConnection: RepaymentPage;
   RepaymentEdge: Omit<RepaymentEdge, 'node'> & { node: ResolversParentTypes['Repayment'] };
@@ -2252,6 +2738,7 @@ export type ResolversParentTypes = ResolversObject<{
   SetBusinessDateInput: SetBusinessDateInput;
   SetIndustryWatchListInput: SetIndustryWatchListInput;
   SetIndustryWatchListPayload: SetIndustryWatchListPayload;
+  SetLoanProductReminderDaysInput: SetLoanProductReminderDaysInput;
   SetRiskClassThresholdsInput: SetRiskClassThresholdsInput;
   SetRiskClassThresholdsPayload: SetRiskClassThresholdsPayload;
   UpdateRiskWarningInput: UpdateRiskWarningInput;
@@ -2340,7 +2827,7 @@ export type CollateralResolvers<ContextType = CreditContext, ParentType extends 
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  valuations?: Resolver<Array<ResolversTypes['CollateralValuation']>, ParentType, ContextType>;
+  valuations?: Resolver<ResolversTypes['CollateralValuationConnection'], ParentType, ContextType, RequireFields<CollateralValuationsArgs, 'first'>>;
   valuedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
 }>;
 
@@ -2361,10 +2848,22 @@ export type CollateralPayloadResolvers<ContextType = CreditContext, ParentType e
 }>;
 
 export type CollateralValuationResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['CollateralValuation'] = ResolversParentTypes['CollateralValuation']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   recordedBy?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   value?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   valuedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+}>;
+
+export type CollateralValuationConnectionResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['CollateralValuationConnection'] = ResolversParentTypes['CollateralValuationConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['CollateralValuationEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type CollateralValuationEdgeResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['CollateralValuationEdge'] = ResolversParentTypes['CollateralValuationEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CollateralValuation'], ParentType, ContextType>;
 }>;
 
 export type CreateLoanProductPayloadResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['CreateLoanProductPayload'] = ResolversParentTypes['CreateLoanProductPayload']> = ResolversObject<{
@@ -2398,11 +2897,93 @@ export type CreditReviewPayloadResolvers<ContextType = CreditContext, ParentType
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
+export type CrisisMeasureResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['CrisisMeasure'] = ResolversParentTypes['CrisisMeasure']> = ResolversObject<{
+  decidedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  decidedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  declaredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  declaredBy?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  effect?: Resolver<Maybe<ResolversTypes['CrisisMeasureEffect']>, ParentType, ContextType>;
+  effectiveOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  inScope?: Resolver<Array<ResolversTypes['CrisisMeasureAmount']>, ParentType, ContextType>;
+  instalments?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['CrisisMeasureKind'], ParentType, ContextType>;
+  loans?: Resolver<ResolversTypes['CrisisMeasureLoanConnection'], ParentType, ContextType, RequireFields<CrisisMeasureLoansArgs, 'first'>>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  scope?: Resolver<ResolversTypes['CrisisScope'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['CrisisMeasureStatus'], ParentType, ContextType>;
+  waiverFrom?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  waiverTo?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+}>;
+
+export type CrisisMeasureAmountResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['CrisisMeasureAmount'] = ResolversParentTypes['CrisisMeasureAmount']> = ResolversObject<{
+  amountDeferred?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  loans?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  penaltiesWaived?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  principalAffected?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+}>;
+
+export type CrisisMeasureConnectionResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['CrisisMeasureConnection'] = ResolversParentTypes['CrisisMeasureConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['CrisisMeasureEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type CrisisMeasureEdgeResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['CrisisMeasureEdge'] = ResolversParentTypes['CrisisMeasureEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CrisisMeasure'], ParentType, ContextType>;
+}>;
+
+export type CrisisMeasureEffectResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['CrisisMeasureEffect'] = ResolversParentTypes['CrisisMeasureEffect']> = ResolversObject<{
+  byCurrency?: Resolver<Array<ResolversTypes['CrisisMeasureAmount']>, ParentType, ContextType>;
+  loansAffected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  loansSkipped?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type CrisisMeasureLoanResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['CrisisMeasureLoan'] = ResolversParentTypes['CrisisMeasureLoan']> = ResolversObject<{
+  amountDeferred?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  fromVersion?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  loan?: Resolver<Maybe<ResolversTypes['Loan']>, ParentType, ContextType>;
+  outstandingPrincipal?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  penaltyWaived?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  restructuringId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  skipReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['CrisisLoanStatus'], ParentType, ContextType>;
+  toVersion?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+}>;
+
+export type CrisisMeasureLoanConnectionResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['CrisisMeasureLoanConnection'] = ResolversParentTypes['CrisisMeasureLoanConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['CrisisMeasureLoanEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type CrisisMeasureLoanEdgeResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['CrisisMeasureLoanEdge'] = ResolversParentTypes['CrisisMeasureLoanEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CrisisMeasureLoan'], ParentType, ContextType>;
+}>;
+
+export type CrisisMeasurePayloadResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['CrisisMeasurePayload'] = ResolversParentTypes['CrisisMeasurePayload']> = ResolversObject<{
+  measure?: Resolver<Maybe<ResolversTypes['CrisisMeasure']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type CrisisScopeResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['CrisisScope'] = ResolversParentTypes['CrisisScope']> = ResolversObject<{
+  branchIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  customerIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  customerKinds?: Resolver<Array<ResolversTypes['CrisisCustomerKind']>, ParentType, ContextType>;
+  industries?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  regions?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
 export type CustomerResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer'], FederationReferenceType extends FederationReferenceTypes['Customer'] = FederationReferenceTypes['Customer']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Customer']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   loanConnection?: Resolver<Maybe<ResolversTypes['LoanConnection']>, ParentType, ContextType, RequireFields<CustomerLoanConnectionArgs, 'first'>>;
   loans?: Resolver<Maybe<Array<ResolversTypes['Loan']>>, ParentType, ContextType>;
+  loyaltyRateDiscount?: Resolver<Maybe<ResolversTypes['LoyaltyRateDiscount']>, ParentType, ContextType>;
   riskWarningConnection?: Resolver<Maybe<ResolversTypes['RiskWarningConnection']>, ParentType, ContextType, RequireFields<CustomerRiskWarningConnectionArgs, 'first' | 'openOnly'>>;
   riskWarnings?: Resolver<Maybe<Array<ResolversTypes['RiskWarning']>>, ParentType, ContextType, RequireFields<CustomerRiskWarningsArgs, 'openOnly'>>;
 }>;
@@ -2426,6 +3007,7 @@ export type DeletedRowResolvers<ContextType = CreditContext, ParentType extends 
 }>;
 
 export type DelinquencySnapshotResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['DelinquencySnapshot'] = ResolversParentTypes['DelinquencySnapshot']> = ResolversObject<{
+  accruedInterest?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
   asOf?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   bucket?: Resolver<ResolversTypes['DelinquencyBucket'], ParentType, ContextType>;
   daysPastDue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -2473,6 +3055,8 @@ export type GuarantorPayloadResolvers<ContextType = CreditContext, ParentType ex
 export type InstalmentResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['Instalment'] = ResolversParentTypes['Instalment']> = ResolversObject<{
   daysPastDue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   dueDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  fee?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  feePaid?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   interest?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   interestPaid?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   loan?: Resolver<Maybe<ResolversTypes['Loan']>, ParentType, ContextType>;
@@ -2484,6 +3068,7 @@ export type InstalmentResolvers<ContextType = CreditContext, ParentType extends 
   penaltyPaid?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   principal?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   principalPaid?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  scheduledInterest?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['InstalmentStatus'], ParentType, ContextType>;
   total?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -2553,6 +3138,7 @@ export type KpiRowResolvers<ContextType = CreditContext, ParentType extends Reso
 
 export type LoanResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['Loan'] = ResolversParentTypes['Loan'], FederationReferenceType extends FederationReferenceTypes['Loan'] = FederationReferenceTypes['Loan']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Loan']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  accruedInterest?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType, Partial<LoanAccruedInterestArgs>>;
   annualRate?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   appliedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   appliedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
@@ -2572,6 +3158,7 @@ export type LoanResolvers<ContextType = CreditContext, ParentType extends Resolv
   disbursedOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   disbursementFee?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   effectiveAnnualRate?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  financedAmount?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   firstApprovedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   firstApprovedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   firstDueDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
@@ -2584,6 +3171,7 @@ export type LoanResolvers<ContextType = CreditContext, ParentType extends Resolv
   officerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   outstandingPrincipal?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   payoffQuote?: Resolver<Maybe<ResolversTypes['PayoffQuote']>, ParentType, ContextType, Partial<LoanPayoffQuoteArgs>>;
+  pricing?: Resolver<Maybe<ResolversTypes['LoanPricing']>, ParentType, ContextType>;
   principal?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   product?: Resolver<Maybe<ResolversTypes['LoanProduct']>, ParentType, ContextType>;
   productCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -2596,6 +3184,7 @@ export type LoanResolvers<ContextType = CreditContext, ParentType extends Resolv
   riskClassOverride?: Resolver<Maybe<ResolversTypes['RiskClassOverride']>, ParentType, ContextType>;
   riskWarnings?: Resolver<ResolversTypes['RiskWarningConnection'], ParentType, ContextType, RequireFields<LoanRiskWarningsArgs, 'first' | 'openOnly'>>;
   schedule?: Resolver<Array<ResolversTypes['Instalment']>, ParentType, ContextType>;
+  scheduleEffectiveAnnualRate?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType, Partial<LoanScheduleEffectiveAnnualRateArgs>>;
   scheduleVersion?: Resolver<Array<ResolversTypes['Instalment']>, ParentType, ContextType, RequireFields<LoanScheduleVersionArgs, 'version'>>;
   status?: Resolver<ResolversTypes['LoanStatus'], ParentType, ContextType>;
   termCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -2620,17 +3209,29 @@ export type LoanPayloadResolvers<ContextType = CreditContext, ParentType extends
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
+export type LoanPricingResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['LoanPricing'] = ResolversParentTypes['LoanPricing']> = ResolversObject<{
+  annualRate?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  baseAnnualRate?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  discountApplied?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  floorRate?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  loyaltyTier?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  tierDiscountBps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type LoanProductResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['LoanProduct'] = ResolversParentTypes['LoanProduct']> = ResolversObject<{
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   amortisation?: Resolver<ResolversTypes['AmortisationMethod'], ParentType, ContextType>;
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   dayCount?: Resolver<ResolversTypes['DayCountConvention'], ParentType, ContextType>;
+  disbursementFeeFinanced?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   disbursementFeeFlat?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
   disbursementFeeRate?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  dueReminderDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   frequency?: Resolver<ResolversTypes['RepaymentFrequency'], ParentType, ContextType>;
   graceDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  instalmentFee?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
   instalmentMultiple?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
   interestGracePeriods?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   interestMethod?: Resolver<ResolversTypes['InterestMethod'], ParentType, ContextType>;
@@ -2651,6 +3252,17 @@ export type LoanProductResolvers<ContextType = CreditContext, ParentType extends
   type?: Resolver<ResolversTypes['LoanProductType'], ParentType, ContextType>;
 }>;
 
+export type LoanProductReminderPayloadResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['LoanProductReminderPayload'] = ResolversParentTypes['LoanProductReminderPayload']> = ResolversObject<{
+  product?: Resolver<Maybe<ResolversTypes['LoanProduct']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type LoyaltyRateDiscountResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['LoyaltyRateDiscount'] = ResolversParentTypes['LoyaltyRateDiscount']> = ResolversObject<{
+  rateDiscountBps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  tier?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  tierEffectiveOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+}>;
+
 export type MoneyResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['Money'] = ResolversParentTypes['Money']> = ResolversObject<{
   amount?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -2664,11 +3276,14 @@ export type MutationResolvers<ContextType = CreditContext, ParentType extends Re
   closeBusinessDay?: Resolver<ResolversTypes['CloseBusinessDayPayload'], ParentType, ContextType, RequireFields<MutationCloseBusinessDayArgs, 'input'>>;
   closeLoan?: Resolver<ResolversTypes['LoanPayload'], ParentType, ContextType, RequireFields<MutationCloseLoanArgs, 'input'>>;
   createLoanProduct?: Resolver<ResolversTypes['CreateLoanProductPayload'], ParentType, ContextType, RequireFields<MutationCreateLoanProductArgs, 'input'>>;
+  decideCrisisMeasure?: Resolver<ResolversTypes['CrisisMeasurePayload'], ParentType, ContextType, RequireFields<MutationDecideCrisisMeasureArgs, 'input'>>;
   decideRestructuring?: Resolver<ResolversTypes['RestructuringPayload'], ParentType, ContextType, RequireFields<MutationDecideRestructuringArgs, 'input'>>;
+  declareCrisisMeasure?: Resolver<ResolversTypes['CrisisMeasurePayload'], ParentType, ContextType, RequireFields<MutationDeclareCrisisMeasureArgs, 'input'>>;
   disburseLoan?: Resolver<ResolversTypes['LoanPayload'], ParentType, ContextType, RequireFields<MutationDisburseLoanArgs, 'input'>>;
   overrideRiskClass?: Resolver<ResolversTypes['LoanPayload'], ParentType, ContextType, RequireFields<MutationOverrideRiskClassArgs, 'input'>>;
   recordCreditReview?: Resolver<ResolversTypes['CreditReviewPayload'], ParentType, ContextType, RequireFields<MutationRecordCreditReviewArgs, 'input'>>;
   recordRepayment?: Resolver<ResolversTypes['RecordRepaymentPayload'], ParentType, ContextType, RequireFields<MutationRecordRepaymentArgs, 'input'>>;
+  recordRiskWarningOutcome?: Resolver<ResolversTypes['RiskWarningPayload'], ParentType, ContextType, RequireFields<MutationRecordRiskWarningOutcomeArgs, 'input'>>;
   requestRestructuring?: Resolver<ResolversTypes['RestructuringPayload'], ParentType, ContextType, RequireFields<MutationRequestRestructuringArgs, 'input'>>;
   revalueCollateral?: Resolver<ResolversTypes['CollateralPayload'], ParentType, ContextType, RequireFields<MutationRevalueCollateralArgs, 'input'>>;
   reverseRepayment?: Resolver<ResolversTypes['ReverseRepaymentPayload'], ParentType, ContextType, RequireFields<MutationReverseRepaymentArgs, 'input'>>;
@@ -2677,6 +3292,7 @@ export type MutationResolvers<ContextType = CreditContext, ParentType extends Re
   setApprovalPolicy?: Resolver<ResolversTypes['SetApprovalPolicyPayload'], ParentType, ContextType, RequireFields<MutationSetApprovalPolicyArgs, 'input'>>;
   setBusinessDate?: Resolver<ResolversTypes['BusinessDatePayload'], ParentType, ContextType, RequireFields<MutationSetBusinessDateArgs, 'input'>>;
   setIndustryWatchList?: Resolver<ResolversTypes['SetIndustryWatchListPayload'], ParentType, ContextType, RequireFields<MutationSetIndustryWatchListArgs, 'input'>>;
+  setLoanProductReminderDays?: Resolver<ResolversTypes['LoanProductReminderPayload'], ParentType, ContextType, RequireFields<MutationSetLoanProductReminderDaysArgs, 'input'>>;
   setRiskClassThresholds?: Resolver<ResolversTypes['SetRiskClassThresholdsPayload'], ParentType, ContextType, RequireFields<MutationSetRiskClassThresholdsArgs, 'input'>>;
   updateRiskWarning?: Resolver<ResolversTypes['RiskWarningPayload'], ParentType, ContextType, RequireFields<MutationUpdateRiskWarningArgs, 'input'>>;
   updateRiskWarningRule?: Resolver<ResolversTypes['UpdateRiskWarningRulePayload'], ParentType, ContextType, RequireFields<MutationUpdateRiskWarningRuleArgs, 'input'>>;
@@ -2692,6 +3308,7 @@ export type PayoffQuoteResolvers<ContextType = CreditContext, ParentType extends
   accruedInterest?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   asOf?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  fees?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   interestWaived?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   overdueInterest?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   penalty?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
@@ -2718,6 +3335,8 @@ export type QueryResolvers<ContextType = CreditContext, ParentType extends Resol
   creditJobRuns?: Resolver<ResolversTypes['JobRunConnection'], ParentType, ContextType, RequireFields<QueryCreditJobRunsArgs, 'first'>>;
   creditKpi?: Resolver<Array<ResolversTypes['KpiRow']>, ParentType, ContextType, RequireFields<QueryCreditKpiArgs, 'from' | 'metric' | 'to'>>;
   creditReviews?: Resolver<ResolversTypes['CreditReviewConnection'], ParentType, ContextType, RequireFields<QueryCreditReviewsArgs, 'first'>>;
+  crisisMeasure?: Resolver<Maybe<ResolversTypes['CrisisMeasure']>, ParentType, ContextType, RequireFields<QueryCrisisMeasureArgs, 'id'>>;
+  crisisMeasures?: Resolver<ResolversTypes['CrisisMeasureConnection'], ParentType, ContextType, RequireFields<QueryCrisisMeasuresArgs, 'first'>>;
   instalments?: Resolver<ResolversTypes['InstalmentConnection'], ParentType, ContextType, RequireFields<QueryInstalmentsArgs, 'first'>>;
   loan?: Resolver<Maybe<ResolversTypes['Loan']>, ParentType, ContextType, RequireFields<QueryLoanArgs, 'id'>>;
   loanProducts?: Resolver<Array<ResolversTypes['LoanProduct']>, ParentType, ContextType, RequireFields<QueryLoanProductsArgs, 'activeOnly'>>;
@@ -2742,6 +3361,7 @@ export type RepaymentResolvers<ContextType = CreditContext, ParentType extends R
   amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   channel?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   externalReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  feePaid?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   interestPaid?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   loanId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -2767,6 +3387,7 @@ export type RepaymentEdgeResolvers<ContextType = CreditContext, ParentType exten
 }>;
 
 export type RestructuringResolvers<ContextType = CreditContext, ParentType extends ResolversParentTypes['Restructuring'] = ResolversParentTypes['Restructuring']> = ResolversObject<{
+  crisisMeasureId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   decidedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   effectiveOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   fromVersion?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -2846,8 +3467,12 @@ export type RiskWarningResolvers<ContextType = CreditContext, ParentType extends
   loan?: Resolver<ResolversTypes['Loan'], ParentType, ContextType>;
   note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   officerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  outcome?: Resolver<Maybe<ResolversTypes['RiskWarningOutcome']>, ParentType, ContextType>;
+  outcomeRecordedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  outcomeRecordedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   raisedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   resolvedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  resolvedBefore30Dpd?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   responseDueAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   ruleCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   severity?: Resolver<ResolversTypes['RiskWarningSeverity'], ParentType, ContextType>;
@@ -2962,11 +3587,23 @@ export type Resolvers<ContextType = CreditContext> = ResolversObject<{
   CollateralEdge?: CollateralEdgeResolvers<ContextType>;
   CollateralPayload?: CollateralPayloadResolvers<ContextType>;
   CollateralValuation?: CollateralValuationResolvers<ContextType>;
+  CollateralValuationConnection?: CollateralValuationConnectionResolvers<ContextType>;
+  CollateralValuationEdge?: CollateralValuationEdgeResolvers<ContextType>;
   CreateLoanProductPayload?: CreateLoanProductPayloadResolvers<ContextType>;
   CreditReview?: CreditReviewResolvers<ContextType>;
   CreditReviewConnection?: CreditReviewConnectionResolvers<ContextType>;
   CreditReviewEdge?: CreditReviewEdgeResolvers<ContextType>;
   CreditReviewPayload?: CreditReviewPayloadResolvers<ContextType>;
+  CrisisMeasure?: CrisisMeasureResolvers<ContextType>;
+  CrisisMeasureAmount?: CrisisMeasureAmountResolvers<ContextType>;
+  CrisisMeasureConnection?: CrisisMeasureConnectionResolvers<ContextType>;
+  CrisisMeasureEdge?: CrisisMeasureEdgeResolvers<ContextType>;
+  CrisisMeasureEffect?: CrisisMeasureEffectResolvers<ContextType>;
+  CrisisMeasureLoan?: CrisisMeasureLoanResolvers<ContextType>;
+  CrisisMeasureLoanConnection?: CrisisMeasureLoanConnectionResolvers<ContextType>;
+  CrisisMeasureLoanEdge?: CrisisMeasureLoanEdgeResolvers<ContextType>;
+  CrisisMeasurePayload?: CrisisMeasurePayloadResolvers<ContextType>;
+  CrisisScope?: CrisisScopeResolvers<ContextType>;
   Customer?: CustomerResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
@@ -2993,7 +3630,10 @@ export type Resolvers<ContextType = CreditContext> = ResolversObject<{
   LoanConnection?: LoanConnectionResolvers<ContextType>;
   LoanEdge?: LoanEdgeResolvers<ContextType>;
   LoanPayload?: LoanPayloadResolvers<ContextType>;
+  LoanPricing?: LoanPricingResolvers<ContextType>;
   LoanProduct?: LoanProductResolvers<ContextType>;
+  LoanProductReminderPayload?: LoanProductReminderPayloadResolvers<ContextType>;
+  LoyaltyRateDiscount?: LoyaltyRateDiscountResolvers<ContextType>;
   Money?: MoneyResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;

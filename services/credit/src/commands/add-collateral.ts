@@ -1,8 +1,9 @@
 import { emit } from '@crm/events';
-import { isoDate, lockIdempotencyKey, runCommand, type UserError } from '@crm/service-kit';
+import { lockIdempotencyKey, runCommand, type UserError } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { AddCollateralInput } from '../__generated__/resolvers-types.ts';
 import type { CreditContext } from '../context.ts';
+import { findBusinessDate } from '../db/business-date.store.ts';
 import { findCollateralIdByIdempotencyKey, insertCollateral } from '../db/collateral.store.ts';
 import { findLoanInScope } from '../db/loan.store.ts';
 import { assertLoanInScope } from '../db/scope.ts';
@@ -26,7 +27,9 @@ export async function addCollateral(ctx: CreditContext, cmd: AddCollateralInput)
     }
     const loan = await findLoanInScope(tx, ctx.scope, cmd.loanId);
     if (!loan) return { collateralId: null, userErrors: [{ field: 'loanId', code: 'LOAN_NOT_FOUND', message: `No loan ${cmd.loanId}` }] };
-    const errors = validateValuation({ value: cmd.value, valuedOn: cmd.valuedOn, currency: loan.currency }, isoDate(ctx.now()));
+    // not after the business date (the wall clock's until one is set or closed)
+    const today = (await findBusinessDate(tx, ctx.now())).date;
+    const errors = validateValuation({ value: cmd.value, valuedOn: cmd.valuedOn, currency: loan.currency }, today);
     if (!cmd.type.trim()) errors.push({ field: 'type', code: 'REQUIRED', message: 'must not be blank' });
     if (!cmd.description.trim()) errors.push({ field: 'description', code: 'REQUIRED', message: 'must not be blank' });
     if (loan.status === 'CLOSED' || loan.status === 'WRITTEN_OFF')

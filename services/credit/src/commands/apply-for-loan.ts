@@ -6,8 +6,11 @@ import type { CreditContext } from '../context.ts';
 import { findCustomerReplica } from '../db/customer-replica.store.ts';
 import { findLoanIdByIdempotencyKey, insertLoan } from '../db/loan.store.ts';
 import { findProductByCode, productTermsOf } from '../db/product.store.ts';
+import { SYSTEM_SCOPE } from '../db/scope.ts';
+import { findCustomerTiers } from '../db/tier-replica.store.ts';
 import { validateApplication } from '../domain/loans.ts';
 import { amountScale, moneyString } from '../domain/money.ts';
+import { priceLoan } from '../domain/pricing.ts';
 
 export interface ApplyForLoanCommand {
   customerId: string;
@@ -48,6 +51,9 @@ export async function applyForLoan(ctx: CreditContext, cmd: ApplyForLoanCommand)
     if (!result.ok) return { loanId: null, userErrors: result.errors };
     if (!customer) return { loanId: null, userErrors: [{ field: 'customerId', code: 'CUSTOMER_NOT_FOUND', message: `No customer with id ${cmd.customerId}` }] };
     const a = result.value;
+    // loyalty pricing (issue 15): the tier's discount off the rate asked for, floored at the product's minimum rate
+    const [tier] = await findCustomerTiers(tx, SYSTEM_SCOPE, [customer.id]);
+    const pricing = priceLoan({ baseRate: a.annualRate, tier: tier?.tier ?? null, discountBps: tier?.rate_discount_bps ?? 0, floorRate: product.min_rate });
     const id = uuidv7();
     const officerId = cmd.officerId && identity?.roles.includes('administrator') ? cmd.officerId : actorId;
     await insertLoan(tx, {
@@ -58,7 +64,12 @@ export async function applyForLoan(ctx: CreditContext, cmd: ApplyForLoanCommand)
       status: 'APPLIED',
       principal: moneyString(a.principal, amountScale(product.currency)),
       currency: product.currency,
-      annual_rate: a.annualRate.toFixed(6),
+      annual_rate: pricing.rate.toFixed(6),
+      base_annual_rate: pricing.baseRate.toFixed(6),
+      pricing_tier: pricing.tier,
+      rate_discount_bps: pricing.discountBps,
+      rate_discount: pricing.discount.toFixed(6),
+      floor_rate: pricing.floorRate.toFixed(6),
       term_months: a.termMonths,
       term_count: a.termCount,
       purpose: a.purpose,
@@ -85,6 +96,10 @@ export async function applyForLoan(ctx: CreditContext, cmd: ApplyForLoanCommand)
         termCount: a.termCount,
         officerId,
         purpose: a.purpose,
+        annualRate: pricing.rate.toFixed(6),
+        baseAnnualRate: pricing.baseRate.toFixed(6),
+        rateDiscount: pricing.discount.toFixed(6),
+        loyaltyTier: pricing.tier,
       },
     });
     audit.entity(id);
@@ -94,6 +109,8 @@ export async function applyForLoan(ctx: CreditContext, cmd: ApplyForLoanCommand)
       principal: moneyString(a.principal, amountScale(product.currency)),
       officerId,
       appliedBy: actorId,
+      annualRate: pricing.rate.toFixed(6),
+      ...(pricing.discount.gt(0) ? { baseAnnualRate: pricing.baseRate.toFixed(6), loyaltyTier: pricing.tier, rateDiscountBps: pricing.discountBps } : {}),
     });
     if (officerId !== actorId) audit.detail({ officerAssignedBy: actorId });
     return { loanId: id, userErrors: [] };

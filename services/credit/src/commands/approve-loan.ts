@@ -2,6 +2,7 @@ import { emit } from '@crm/events';
 import { runCommand, type UserError } from '@crm/service-kit';
 import type { CreditContext } from '../context.ts';
 import { findApprovalPolicy } from '../db/approval-policy.store.ts';
+import { findBusinessDate } from '../db/business-date.store.ts';
 import { lockLoan, updateLoan } from '../db/loan.store.ts';
 import { assertLoanInScope } from '../db/scope.ts';
 import { needsSecondApproval } from '../domain/approval.ts';
@@ -25,6 +26,8 @@ export async function approveLoan(ctx: CreditContext, cmd: ApproveLoanCommand): 
   const actorId = ctx.identity?.userId ?? 'unknown';
   await assertLoanInScope(ctx.db, ctx.scope, cmd.loanId);
   const now = ctx.now();
+  // Dated on the business date (the wall clock's until one is set or closed), as the disbursement that must not precede it.
+  const approvedOn = (await findBusinessDate(ctx.db, now)).date;
   return runCommand(ctx, { action: 'approveLoan', entityType: 'Loan', entityId: cmd.loanId }, async (tx, audit) => {
     const loan = await lockLoan(tx, ctx.scope, cmd.loanId);
     if (!loan) return { userErrors: [{ field: 'loanId', code: 'LOAN_NOT_FOUND', message: `No loan ${cmd.loanId}` }] };
@@ -42,7 +45,7 @@ export async function approveLoan(ctx: CreditContext, cmd: ApproveLoanCommand): 
       audit.changes({ status: loan.status, firstApprovedBy: null }, { status: loan.status, firstApprovedBy: actorId });
       return { userErrors: [] };
     }
-    await updateLoan(tx, loan.id, { status: 'APPROVED', approved_by: actorId, approved_at: now });
+    await updateLoan(tx, loan.id, { status: 'APPROVED', approved_by: actorId, approved_at: now, approved_on: approvedOn });
     await emit(tx, 'LoanApproved', {
       subject: loan.customer_id,
       data: { loanId: loan.id, customerId: loan.customer_id, approvedBy: actorId, approvedAt: now.toISOString() },

@@ -1,9 +1,10 @@
 import { emit } from '@crm/events';
 import type { UserError } from '@crm/service-kit';
 import type { Kysely } from 'kysely';
-import { updateLoan } from '../db/loan.store.ts';
+import { restateDailyInterest } from '../db/accrual.store.ts';
+import { settlePenaltiesAsPaid, updateLoan } from '../db/loan.store.ts';
 import { penaltyTermsOf } from '../db/product.store.ts';
-import { insertRepayment, type Reallocation, writeReallocation } from '../db/repayment.store.ts';
+import { findStandingRepayments, insertRepayment, type Reallocation, writeReallocation } from '../db/repayment.store.ts';
 import type { DB, InstalmentRow, LoanProductRow, LoanRow, RepaymentRow } from '../db/schema.ts';
 import type { OpenInstalment } from '../domain/allocation.ts';
 import { penaltyAsOf } from '../domain/delinquency.ts';
@@ -11,9 +12,13 @@ import { amountScale, Money, type MoneyValue, minorUnits, moneyString } from '..
 import { allocatePayment, payoffTerms } from '../domain/payoff.ts';
 import { reamortisationOf } from '../domain/prepayment.ts';
 import { daysLate } from '../domain/repayments.ts';
+import { accrualTermsOf, principalRepaid, withInterestAccruedBy } from './daily-accrual.ts';
 
 /** One instalment while the repayments are allocated again. */
 interface Replay extends OpenInstalment {
+  fee: MoneyValue;
+  feePaid: MoneyValue;
+  feeWaived: MoneyValue;
   waived: MoneyValue;
   paidOn: string | null;
   /** The repayment that settled it in the replay. */
@@ -52,17 +57,18 @@ export async function bookBeforeLaterRepayments(
     schedule: InstalmentRow[];
     version: number;
     later: RepaymentRow[];
-    laterAllocations: { repayment_id: string; number: number; penalty: string; interest: string; principal: string }[];
+    laterAllocations: { repayment_id: string; number: number; penalty: string; interest: string; principal: string; fee: string }[];
     repayment: { id: string; amount: MoneyValue; paidOn: string; channel: string; reference: string; recordedBy: string; recordedAt: Date };
   },
 ): Promise<
-  { ok: false; error: UserError } | { ok: true; penalty: MoneyValue; interest: MoneyValue; principal: MoneyValue; settled: number[]; closed: boolean }
+  | { ok: false; error: UserError }
+  | { ok: true; penalty: MoneyValue; fee: MoneyValue; interest: MoneyValue; principal: MoneyValue; settled: number[]; closed: boolean }
 > {
   const { loan, product, schedule, version } = a;
   const scale = amountScale(loan.currency);
   const terms = penaltyTermsOf(product, loan.currency);
   const policy = product.overpayment_policy ?? 'REFUSE';
-  const of = (n: number, part: 'penalty' | 'interest' | 'principal') =>
+  const of = (n: number, part: 'penalty' | 'interest' | 'principal' | 'fee') =>
     sum(
       a.laterAllocations.filter((l) => l.number === n),
       (l) => new Money(l[part]),
@@ -78,6 +84,9 @@ export async function bookBeforeLaterRepayments(
       principalPaid: new Money(i.principal_paid).minus(of(i.number, 'principal')),
       interestPaid: new Money(i.interest_paid).minus(of(i.number, 'interest')),
       penaltyPaid: new Money(i.penalty_paid).minus(of(i.number, 'penalty')),
+      fee: new Money(i.fee),
+      feePaid: new Money(i.fee_paid).minus(of(i.number, 'fee')),
+      feeWaived: new Money(i.fee_waived),
       waived: new Money(i.interest_waived),
       // an instalment a later repayment reached was open when it was allocated
       paidOn: touched ? null : i.paid_on,
@@ -89,11 +98,23 @@ export async function bookBeforeLaterRepayments(
     ...a.later.map((r) => ({ id: r.id, amount: new Money(r.amount), paidOn: r.paid_on, reference: r.external_reference })),
   ];
   const realloc: Reallocation = { loanId: loan.id, version, allocations: [], instalments: [], repayments: [], replaced: a.later.map((r) => r.id) };
-  const totals = { penalty: new Money(0), interest: new Money(0), principal: new Money(0) };
+  const totals = { penalty: new Money(0), fee: new Money(0), interest: new Money(0), principal: new Money(0) };
+  // DAILY_ACCRUAL: interest accrues on the principal the repayments valued before each one repaid (those
+  // not replayed, and those replayed so far, with what the replay gives them)
+  const daily = accrualTermsOf(loan, product);
+  const replayedIds = new Set(a.later.map((r) => r.id));
+  const fixed = daily ? principalRepaid((await findStandingRepayments(tx, loan.id)).filter((r) => !replayedIds.has(r.id))) : [];
+  const replayedPrincipal: { on: string; principal: MoneyValue }[] = [];
   for (const r of sequence) {
     const isNew = r.id === a.repayment.id;
     const open = openAsOf(
-      replay.filter((i) => i.paidOn === null),
+      withInterestAccruedBy(
+        replay.filter((i) => i.paidOn === null),
+        replay,
+        [...fixed, ...replayedPrincipal],
+        daily,
+        r.paidOn,
+      ),
       r.paidOn,
       terms,
     );
@@ -102,7 +123,7 @@ export async function bookBeforeLaterRepayments(
       r.amount,
       r.paidOn,
       policy,
-      payoffTerms(schedule, loan.disbursed_on ?? r.paidOn, product.day_count, loan.currency, product.rounding_mode),
+      payoffTerms(schedule, loan.disbursed_on ?? r.paidOn, product.day_count, loan.currency, product.rounding_mode, daily !== null),
     );
     const refused = !allocated.ok
       ? allocated.message
@@ -131,6 +152,9 @@ export async function bookBeforeLaterRepayments(
       i.principalPaid = i.principalPaid.plus(l.principal);
       i.interest = i.interest.minus(l.interestWaived);
       i.waived = i.waived.plus(l.interestWaived);
+      i.feePaid = i.feePaid.plus(l.fee);
+      i.fee = i.fee.minus(l.feeWaived);
+      i.feeWaived = i.feeWaived.plus(l.feeWaived);
       if (l.settles) {
         i.paidOn = r.paidOn;
         i.settledBy = r.id;
@@ -144,11 +168,14 @@ export async function bookBeforeLaterRepayments(
         penalty: moneyString(l.penalty, scale),
         interest: moneyString(l.interest, scale),
         principal: moneyString(l.principal, scale),
+        fee: moneyString(l.fee, scale),
       });
     }
     const v = allocated.value;
+    replayedPrincipal.push({ on: r.paidOn, principal: v.principal });
     if (isNew) {
       totals.penalty = v.penalty;
+      totals.fee = v.fee;
       totals.interest = v.interest;
       totals.principal = v.principal;
     } else
@@ -158,6 +185,7 @@ export async function bookBeforeLaterRepayments(
         interestPaid: moneyString(v.interest, scale),
         principalPaid: moneyString(v.principal, scale),
         prepaidPrincipal: moneyString(v.prepaid, scale),
+        feePaid: moneyString(v.fee, scale),
       });
   }
   realloc.instalments = replay.map((i) => ({
@@ -167,6 +195,9 @@ export async function bookBeforeLaterRepayments(
     penaltyPaid: moneyString(i.penaltyPaid, scale),
     interest: moneyString(i.interest, scale),
     interestWaived: moneyString(i.waived, scale),
+    fee: moneyString(i.fee, scale),
+    feePaid: moneyString(i.feePaid, scale),
+    feeWaived: moneyString(i.feeWaived, scale),
     paidOn: i.paidOn,
   }));
   await insertRepayment(tx, {
@@ -181,11 +212,13 @@ export async function bookBeforeLaterRepayments(
     interest_paid: moneyString(totals.interest, scale),
     principal_paid: moneyString(totals.principal, scale),
     prepaid_principal: moneyString(0, scale),
+    fee_paid: moneyString(totals.fee, scale),
     rescheduled_version: null,
     recorded_by: a.repayment.recordedBy,
     recorded_at: a.repayment.recordedAt,
   });
   await writeReallocation(tx, realloc);
+  if (daily) await restateDailyInterest(tx, { loanId: loan.id });
   // Instalments unpaid before this booking and settled now; one settled before (by a later repayment)
   // stays announced as it was.
   const minor = minorUnits(loan.currency) ?? 2;
@@ -200,18 +233,20 @@ export async function bookBeforeLaterRepayments(
         instalmentNumber: i.number,
         dueDate: i.dueDate,
         paidOn: i.paidOn ?? a.repayment.paidOn,
-        amountPaid: moneyString(i.penaltyPaid.plus(i.interestPaid).plus(i.principalPaid), scale),
+        amountPaid: moneyString(i.penaltyPaid.plus(i.feePaid).plus(i.interestPaid).plus(i.principalPaid), scale),
         currency: loan.currency,
         onTime: late === 0,
         daysLate: late,
         repaymentId: i.settledBy ?? a.repayment.id,
         interestPaid: moneyString(i.interestPaid, minor),
         penaltyPaid: moneyString(i.penaltyPaid, minor),
+        feePaid: moneyString(i.feePaid, minor),
       },
     });
   }
   const closed = replay.every((i) => i.paidOn !== null);
   if (closed) {
+    await settlePenaltiesAsPaid(tx, loan.id, version);
     const closedOn =
       sequence
         .map((r) => r.paidOn)

@@ -1,6 +1,7 @@
 import { emit } from '@crm/events';
-import { isoDate, runCommand, type UserError } from '@crm/service-kit';
+import { runCommand, type UserError } from '@crm/service-kit';
 import type { CreditContext } from '../context.ts';
+import { findBusinessDate } from '../db/business-date.store.ts';
 import { lockLoan, lockSchedule, markInstalmentsPaid, updateLoan } from '../db/loan.store.ts';
 import { assertLoanInScope } from '../db/scope.ts';
 import { checkStatus } from '../domain/loans.ts';
@@ -13,7 +14,8 @@ export interface CloseLoanCommand {
 /** Closes an active loan whose schedule is fully paid (instalments owing nothing count as paid). Outside the caller's scope: FORBIDDEN, nothing changes. */
 export async function closeLoan(ctx: CreditContext, cmd: CloseLoanCommand): Promise<{ userErrors: UserError[] }> {
   await assertLoanInScope(ctx.db, ctx.scope, cmd.loanId);
-  const today = isoDate(ctx.now());
+  // The business date (the wall clock's until one is set or closed), as every value date.
+  const today = (await findBusinessDate(ctx.db, ctx.now())).date;
   return runCommand(ctx, { action: 'closeLoan', entityType: 'Loan', entityId: cmd.loanId }, async (tx, audit): Promise<{ userErrors: UserError[] }> => {
     const loan = await lockLoan(tx, ctx.scope, cmd.loanId);
     if (!loan) return { userErrors: [{ field: 'loanId', code: 'LOAN_NOT_FOUND', message: `No loan ${cmd.loanId}` }] };

@@ -42,6 +42,8 @@ export async function createLoanProduct(ctx: CreditContext, cmd: CreateLoanProdu
       interest_grace_periods: p.conventions.interestGracePeriods,
       disbursement_fee_rate: p.conventions.disbursementFeeRate?.toFixed() ?? null,
       disbursement_fee_flat: p.conventions.disbursementFeeFlat?.toFixed() ?? null,
+      disbursement_fee_financed: p.conventions.disbursementFeeFinanced,
+      instalment_fee: p.conventions.instalmentFee?.toFixed() ?? null,
       penalty_cap_rate: p.conventions.penaltyCapRate?.toFixed() ?? null,
     };
     await insertProduct(tx, row);

@@ -2,12 +2,14 @@ import { emit } from '@crm/events';
 import { runCommand, type UserError } from '@crm/service-kit';
 import type { DecideRestructuringInput } from '../__generated__/resolvers-types.ts';
 import type { CreditContext } from '../context.ts';
+import { restateDailyInterest } from '../db/accrual.store.ts';
 import { findLoanInScope, lockLoan, lockSchedule, updateLoan } from '../db/loan.store.ts';
 import { findProductsByIds, scheduleConventionsOf } from '../db/product.store.ts';
 import { assertRestructuringInScope, decideRestructuringRow, lockRestructuring, writeScheduleVersion } from '../db/restructuring.store.ts';
 import { SYSTEM_SCOPE } from '../db/scope.ts';
 import { amountScale, Money, minorUnits, moneyString } from '../domain/money.ts';
 import { restructureSchedule, validateRestructuring } from '../domain/restructuring.ts';
+import { accrualTermsOf } from './daily-accrual.ts';
 
 /**
  * Decides a requested restructuring. Approval (four eyes: not the requester) writes the next
@@ -75,6 +77,9 @@ export async function decideRestructuring(ctx: CreditContext, cmd: DecideRestruc
           penalty: new Money(i.penalty),
           penaltyPaid: new Money(i.penalty_paid),
           paidOn: i.paid_on,
+          fee: new Money(i.fee),
+          feePaid: new Money(i.fee_paid),
+          feeWaived: new Money(i.fee_waived),
         })),
         request,
         {
@@ -91,7 +96,17 @@ export async function decideRestructuring(ctx: CreditContext, cmd: DecideRestruc
       if (!result.ok) return { userErrors: [{ field: 'restructuringId', code: result.code, message: result.message }], loanId: loan.id };
       const version = loan.schedule_version + 1;
       // Every instalment carrying a payment keeps its number (kept, or moved by a holiday): its allocations are copied.
-      const unchanged = new Set(result.schedule.filter((i) => i.principalPaid.plus(i.interestPaid).plus(i.penaltyPaid).gt(0)).map((i) => i.number));
+      const unchanged = new Set(
+        result.schedule
+          .filter((i) =>
+            i.principalPaid
+              .plus(i.interestPaid)
+              .plus(i.penaltyPaid)
+              .plus(i.feePaid ?? 0)
+              .gt(0),
+          )
+          .map((i) => i.number),
+      );
       await writeScheduleVersion(
         tx,
         loan.id,
@@ -107,6 +122,10 @@ export async function decideRestructuring(ctx: CreditContext, cmd: DecideRestruc
           interest_paid: moneyString(i.interestPaid, amountScale(loan.currency)),
           penalty: moneyString(i.penalty, amountScale(loan.currency)),
           penalty_paid: moneyString(i.penaltyPaid, amountScale(loan.currency)),
+          // a fresh instalment carries the product's per-instalment fee
+          fee: moneyString(i.fee ?? product.instalment_fee ?? 0, amountScale(loan.currency)),
+          fee_paid: moneyString(i.feePaid ?? 0, amountScale(loan.currency)),
+          fee_waived: moneyString(i.feeWaived ?? 0, amountScale(loan.currency)),
           paid_on: i.paidOn,
         })),
         [...unchanged],
@@ -116,6 +135,8 @@ export async function decideRestructuring(ctx: CreditContext, cmd: DecideRestruc
         term_count: result.schedule.length,
         ...(newRate ? { annual_rate: newRate.toFixed(6) } : {}),
       });
+      // DAILY_ACCRUAL: the new version's interest restated to what accrues in each window (domain/accrual.ts)
+      if (accrualTermsOf(loan, product)) await restateDailyInterest(tx, { loanId: loan.id });
       await decideRestructuringRow(tx, r.id, {
         status: 'APPROVED',
         decided_by: actorId,

@@ -5,7 +5,7 @@ import { findBusinessDate } from '../db/business-date.store.ts';
 import { countDisbursedLoans, insertInstalments, lockLoan, updateLoan } from '../db/loan.store.ts';
 import { findProductsByIds, scheduleConventionsOf } from '../db/product.store.ts';
 import { assertLoanInScope } from '../db/scope.ts';
-import { disbursementFee, effectiveAnnualRate } from '../domain/fees.ts';
+import { disbursementAmounts, disbursementFee, effectiveAnnualRate, scheduleCashFlows } from '../domain/fees.ts';
 import { validateDisbursement, validateFirstDueDate } from '../domain/loans.ts';
 import { amountScale, Money, minorUnits, moneyString } from '../domain/money.ts';
 import { generateSchedule } from '../domain/schedule.ts';
@@ -31,7 +31,11 @@ export async function disburseLoan(ctx: CreditContext, cmd: DisburseLoanCommand)
   return runCommand(ctx, { action: 'disburseLoan', entityType: 'Loan', entityId: cmd.loanId }, async (tx, audit): Promise<{ userErrors: UserError[] }> => {
     const loan = await lockLoan(tx, ctx.scope, cmd.loanId);
     if (!loan) return { userErrors: [{ field: 'loanId', code: 'LOAN_NOT_FOUND', message: `No loan ${cmd.loanId}` }] };
-    const problems = validateDisbursement({ status: loan.status, approvedOn: loan.approved_at ? isoDate(loan.approved_at) : null }, disbursedOn, today);
+    const problems = validateDisbursement(
+      { status: loan.status, approvedOn: loan.approved_on ?? (loan.approved_at ? isoDate(loan.approved_at) : null) },
+      disbursedOn,
+      today,
+    );
     if (problems.length) return { userErrors: problems };
     const [product] = await findProductsByIds(tx, loan.product_id ? [loan.product_id] : []);
     if (!product || !loan.term_count)
@@ -47,8 +51,18 @@ export async function disburseLoan(ctx: CreditContext, cmd: DisburseLoanCommand)
     }
     const scale = minorUnits(loan.currency) ?? 2;
     const conventions = scheduleConventionsOf(product);
+    const principal = new Money(loan.principal);
+    const fee = disbursementFee(principal, {
+      rate: product.disbursement_fee_rate ? new Money(product.disbursement_fee_rate) : null,
+      flat: product.disbursement_fee_flat ? new Money(product.disbursement_fee_flat) : null,
+      scale,
+      rounding: conventions.rounding,
+    });
+    // Deducted from the payout, or financed: added to the principal the schedule amortises.
+    const { financed, netDisbursed } = disbursementAmounts(principal, fee, product.disbursement_fee_financed ?? false);
+    const instalmentFee = new Money(product.instalment_fee ?? 0);
     const schedule = generateSchedule({
-      principal: new Money(loan.principal),
+      principal: financed,
       annualRate: new Money(loan.annual_rate),
       count: loan.term_count,
       frequency: product.frequency,
@@ -61,15 +75,14 @@ export async function disburseLoan(ctx: CreditContext, cmd: DisburseLoanCommand)
       principalGrace: product.principal_grace_periods ?? 0,
       interestGrace: product.interest_grace_periods ?? 0,
     });
-    const principal = new Money(loan.principal);
-    const fee = disbursementFee(principal, {
-      rate: product.disbursement_fee_rate ? new Money(product.disbursement_fee_rate) : null,
-      flat: product.disbursement_fee_flat ? new Money(product.disbursement_fee_flat) : null,
-      scale,
-      rounding: conventions.rounding,
-    });
-    const netDisbursed = principal.minus(fee);
-    const eir = effectiveAnnualRate([{ date: disbursedOn, amount: netDisbursed.neg() }, ...schedule.map((i) => ({ date: i.dueDate, amount: i.total }))]);
+    // the IRR of the net payout and the instalments, each with its per-instalment fee
+    const eir = effectiveAnnualRate(
+      scheduleCashFlows(
+        disbursedOn,
+        netDisbursed,
+        schedule.map((i) => ({ ...i, fee: instalmentFee })),
+      ),
+    );
     const cycle = (await countDisbursedLoans(tx, loan.customer_id)) + 1;
     await updateLoan(tx, loan.id, {
       status: 'ACTIVE',
@@ -80,6 +93,7 @@ export async function disburseLoan(ctx: CreditContext, cmd: DisburseLoanCommand)
       first_due_date: firstDueDate,
       disbursement_fee: moneyString(fee, amountScale(loan.currency)),
       net_disbursed: moneyString(netDisbursed, amountScale(loan.currency)),
+      financed_amount: moneyString(financed, amountScale(loan.currency)),
       effective_annual_rate: eir?.toFixed(6) ?? null,
     });
     await insertInstalments(
@@ -96,6 +110,12 @@ export async function disburseLoan(ctx: CreditContext, cmd: DisburseLoanCommand)
         interest_paid: moneyString(0, amountScale(loan.currency)),
         penalty: moneyString(0, amountScale(loan.currency)),
         penalty_paid: moneyString(0, amountScale(loan.currency)),
+        interest_waived: moneyString(0, amountScale(loan.currency)),
+        fee: moneyString(instalmentFee, amountScale(loan.currency)),
+        fee_paid: moneyString(0, amountScale(loan.currency)),
+        fee_waived: moneyString(0, amountScale(loan.currency)),
+        // the expected figure (DAILY_ACCRUAL restates `interest` to what accrues on the actual balance)
+        scheduled_interest: moneyString(i.interest, amountScale(loan.currency)),
       })),
     );
     const first = schedule[0];
@@ -121,6 +141,9 @@ export async function disburseLoan(ctx: CreditContext, cmd: DisburseLoanCommand)
       instalments: schedule.length,
       firstDueDate,
       disbursementFee: moneyString(fee, amountScale(loan.currency)),
+      disbursementFeeFinanced: product.disbursement_fee_financed ?? false,
+      financedAmount: moneyString(financed, amountScale(loan.currency)),
+      instalmentFee: moneyString(instalmentFee, amountScale(loan.currency)),
       effectiveAnnualRate: eir?.toFixed(6) ?? null,
     });
     return { userErrors: [] };

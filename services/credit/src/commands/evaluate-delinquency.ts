@@ -1,11 +1,9 @@
 import { createEvent, type DomainEvent, type EventName, writeToOutbox } from '@crm/events';
 import type { Transaction } from 'kysely';
+import { recordPenaltyWaivers } from '../db/crisis.store.ts';
 import { findBucketChanges, raiseRunWarnings, recordClassChanges, recordNotices, saveDelinquency, stageDelinquency } from '../db/end-of-day.store.ts';
 import type { DB } from '../db/schema.ts';
 import { delinquencyChangeEvents } from './reevaluate-delinquency.ts';
-
-/** Days before its due date an unpaid instalment gets its InstalmentDue reminder. */
-export const DUE_REMINDER_DAYS = 3;
 
 /**
  * The end-of-day delinquency run for an as-of date, in the caller's transaction: days past due
@@ -19,8 +17,11 @@ export async function evaluateDelinquency(tx: Transaction<DB>, input: { asOf: st
   const loansEvaluated = await stageDelinquency(tx, asOf);
   const buckets = await findBucketChanges(tx);
   const classes = await recordClassChanges(tx, asOf, now);
-  const notices = await recordNotices(tx, asOf, DUE_REMINDER_DAYS);
+  // InstalmentDue its product's reminder days ahead (loan_product.due_reminder_days, issue 15)
+  const notices = await recordNotices(tx, asOf);
   const warnings = await raiseRunWarnings(tx, asOf, now);
+  // what crisis penalty waivers spared, per measure (issue 15)
+  await recordPenaltyWaivers(tx, asOf);
   await saveDelinquency(tx, asOf);
   const events: DomainEvent<EventName>[] = [
     ...notices.due.map((n) =>

@@ -3,8 +3,9 @@ import { runCommand, type UserError } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { RecordRepaymentInput } from '../__generated__/resolvers-types.ts';
 import type { CreditContext } from '../context.ts';
+import { restateDailyInterest } from '../db/accrual.store.ts';
 import { findBusinessDate } from '../db/business-date.store.ts';
-import { findLoanInScope, lockLoan, lockSchedule, markInstalmentsPaid, updateLoan } from '../db/loan.store.ts';
+import { findLoanInScope, lockLoan, lockSchedule, markInstalmentsPaid, settlePenaltiesAsPaid, updateLoan } from '../db/loan.store.ts';
 import { findProductsByIds, penaltyTermsOf } from '../db/product.store.ts';
 import { applyAllocation, findAllocations, findRepaymentByReference, findStandingRepayments, insertRepayment } from '../db/repayment.store.ts';
 import { writeScheduleVersion } from '../db/restructuring.store.ts';
@@ -16,6 +17,7 @@ import { reamortisationOf, reamortise } from '../domain/prepayment.ts';
 import { daysLate, settledWithoutPayment, validateRepayment } from '../domain/repayments.ts';
 import { defaultDayCount } from '../domain/schedule.ts';
 import { bookBeforeLaterRepayments, openAsOf } from './back-dated-repayment.ts';
+import { accrualInstalmentsOf, accrualTermsOf, openInstalmentOf, principalRepaid, withInterestAccruedBy } from './daily-accrual.ts';
 import { reevaluate } from './reevaluate-delinquency.ts';
 
 export interface RepaymentOutcome {
@@ -71,18 +73,16 @@ export async function recordRepayment(ctx: CreditContext, input: RecordRepayment
       let schedule = await lockSchedule(tx, loan.id, loan.schedule_version);
       let version = loan.schedule_version;
       const policy = product?.overpayment_policy ?? 'REFUSE';
-      let open = schedule
-        .filter((i) => i.paid_on === null)
-        .map((i) => ({
-          number: i.number,
-          dueDate: i.due_date,
-          principal: new Money(i.principal),
-          interest: new Money(i.interest),
-          penalty: new Money(i.penalty),
-          principalPaid: new Money(i.principal_paid),
-          interestPaid: new Money(i.interest_paid),
-          penaltyPaid: new Money(i.penalty_paid),
-        }));
+      // DAILY_ACCRUAL: the open instalments owe the interest accrued by the value date on the principal
+      // actually outstanding (domain/accrual.ts); the other methods owe their scheduled interest.
+      const daily = accrualTermsOf(loan, product);
+      let open = withInterestAccruedBy(
+        schedule.filter((i) => i.paid_on === null).map(openInstalmentOf),
+        accrualInstalmentsOf(schedule),
+        daily ? principalRepaid(await findStandingRepayments(tx, loan.id)) : [],
+        daily,
+        cmd.paidOn,
+      );
       // Valued before the latest end-of-day run: allocated against the loan as it stood on its value date
       // (penalty as of that date), later repayments allocated again after it, delinquency re-evaluated.
       // the loan's latest run (the penalties on its instalments are that run's)
@@ -133,6 +133,7 @@ export async function recordRepayment(ctx: CreditContext, input: RecordRepayment
             principalPaid: moneyString(booked.principal, amountScale(loan.currency)),
             interestPaid: moneyString(booked.interest, amountScale(loan.currency)),
             penaltyPaid: moneyString(booked.penalty, amountScale(loan.currency)),
+            feePaid: moneyString(booked.fee, amountScale(loan.currency)),
             prepaidPrincipal: moneyString(0, amountScale(loan.currency)),
             settlement: false,
             scheduleVersion: version,
@@ -148,7 +149,7 @@ export async function recordRepayment(ctx: CreditContext, input: RecordRepayment
         new Money(cmd.amount),
         cmd.paidOn,
         policy,
-        payoffTerms(schedule, loan.disbursed_on ?? cmd.paidOn, product?.day_count ?? 'THIRTY_360', loan.currency, product?.rounding_mode),
+        payoffTerms(schedule, loan.disbursed_on ?? cmd.paidOn, product?.day_count ?? 'THIRTY_360', loan.currency, product?.rounding_mode, daily !== null),
       );
       if (!allocation.ok) return { userErrors: [{ field: 'amount', code: allocation.code, message: allocation.message }], repaymentId: null, duplicate: false };
       const a = allocation.value;
@@ -165,6 +166,7 @@ export async function recordRepayment(ctx: CreditContext, input: RecordRepayment
         interest_paid: moneyString(a.interest, amountScale(loan.currency)),
         principal_paid: moneyString(a.principal, amountScale(loan.currency)),
         prepaid_principal: moneyString(a.prepaid, amountScale(loan.currency)),
+        fee_paid: moneyString(a.fee, amountScale(loan.currency)),
         rescheduled_version: reamortisation ? version + 1 : null,
         recorded_by: actorId,
         recorded_at: ctx.now(),
@@ -213,6 +215,10 @@ export async function recordRepayment(ctx: CreditContext, input: RecordRepayment
               penalty: i.penalty,
               penalty_paid: i.penalty_paid,
               interest_waived: i.interest_waived,
+              fee: i.fee,
+              fee_paid: i.fee_paid,
+              fee_waived: i.fee_waived,
+              scheduled_interest: i.scheduled_interest,
               paid_on: i.paid_on,
               dpd: i.dpd,
             })),
@@ -223,6 +229,17 @@ export async function recordRepayment(ctx: CreditContext, input: RecordRepayment
               due_date: p.dueDate,
               principal: moneyString(p.principal, written),
               interest: moneyString(p.interest, written),
+              // zeros at the currency's scale ("0.000" KWD), not the columns' SQL default 0.00
+              principal_paid: moneyString(0, written),
+              interest_paid: moneyString(0, written),
+              penalty: moneyString(0, written),
+              penalty_paid: moneyString(0, written),
+              interest_waived: moneyString(0, written),
+              // the product's per-instalment fee on every re-amortised instalment
+              fee: moneyString(product.instalment_fee ?? 0, written),
+              fee_paid: moneyString(0, written),
+              fee_waived: moneyString(0, written),
+              scheduled_interest: moneyString(p.interest, written),
             })),
           ],
           kept.map((i) => i.number),
@@ -240,9 +257,14 @@ export async function recordRepayment(ctx: CreditContext, input: RecordRepayment
           interest: moneyString(l.interest, amountScale(loan.currency)),
           principal: moneyString(l.principal, amountScale(loan.currency)),
           interestWaived: moneyString(l.interestWaived, amountScale(loan.currency)),
+          fee: moneyString(l.fee, amountScale(loan.currency)),
+          feeWaived: moneyString(l.feeWaived, amountScale(loan.currency)),
           paidOn: l.settles ? cmd.paidOn : null,
         })),
       );
+      // DAILY_ACCRUAL: the stored interest restated to the rule (what settled instalments were charged, what accrues in the others' windows)
+      if (daily) await restateDailyInterest(tx, { loanId: loan.id });
+      const restated = daily ? await lockSchedule(tx, loan.id, version) : null;
       await emitRepaymentRecorded(tx, loan, id, cmd, a, { settlement: allocation.settlement === true, backDated });
       const scale = minorUnits(loan.currency) ?? 2;
       for (const l of a.lines.filter((x) => x.settles)) {
@@ -268,16 +290,20 @@ export async function recordRepayment(ctx: CreditContext, input: RecordRepayment
             // ROUND_HALF_UP, a no-op here).
             interestPaid: moneyString(paid.interest, scale),
             penaltyPaid: moneyString(paid.penalty, scale),
+            feePaid: moneyString(paid.fee, scale),
           },
         });
       }
       const settled = new Map(a.lines.filter((l) => l.settles).map((l) => [l.number, cmd.paidOn]));
       // Instalments owing nothing after this payment (0.00 ones) count as paid on their due date.
-      const allocated = new Map(a.lines.map((l) => [l.number, l.penalty.plus(l.interest).plus(l.principal).plus(l.interestWaived)]));
+      const allocated = new Map(
+        a.lines.map((l) => [l.number, l.penalty.plus(l.fee).plus(l.interest).plus(l.principal).plus(l.interestWaived).plus(l.feeWaived)]),
+      );
       const quiet = settledWithoutPayment(
-        schedule.filter((i) => !settled.has(i.number)),
+        (restated ?? schedule).filter((i) => !settled.has(i.number)),
         cmd.paidOn,
-        (n) => allocated.get(n) ?? 0,
+        // the rows read again after a restatement already carry this allocation
+        (n) => (restated ? 0 : (allocated.get(n) ?? 0)),
       );
       const repaid = schedule.every((i) => i.paid_on !== null || settled.has(i.number) || quiet.some((q) => q.number === i.number));
       // Marked now when due by the payment date, all of them when the loan closes.
@@ -285,6 +311,8 @@ export async function recordRepayment(ctx: CreditContext, input: RecordRepayment
       await markInstalmentsPaid(tx, loan.id, version, dueQuiet);
       for (const q of dueQuiet) settled.set(q.number, q.paidOn);
       if (repaid) {
+        // valued before the latest run: the penalties it settled are those of its value date
+        if (backDated) await settlePenaltiesAsPaid(tx, loan.id, version);
         const onTime = schedule.every((i) => (i.paid_on ?? settled.get(i.number) ?? cmd.paidOn) <= i.due_date);
         await updateLoan(tx, loan.id, { status: 'CLOSED', closed_on: cmd.paidOn });
         await emit(tx, 'LoanClosed', {
@@ -311,6 +339,7 @@ export async function recordRepayment(ctx: CreditContext, input: RecordRepayment
         principalPaid: moneyString(a.principal, amountScale(loan.currency)),
         interestPaid: moneyString(a.interest, amountScale(loan.currency)),
         penaltyPaid: moneyString(a.penalty, amountScale(loan.currency)),
+        feePaid: moneyString(a.fee, amountScale(loan.currency)),
         prepaidPrincipal: moneyString(a.prepaid, amountScale(loan.currency)),
         settlement: allocation.settlement === true,
         scheduleVersion: version,
@@ -328,7 +357,7 @@ async function emitRepaymentRecorded(
   loan: { id: string; customer_id: string; currency: string },
   repaymentId: string,
   cmd: { amount: Amount; paidOn: string },
-  parts: { principal: Amount; interest: Amount; penalty: Amount; prepaid: Amount },
+  parts: { principal: Amount; interest: Amount; penalty: Amount; fee: Amount; prepaid: Amount },
   how: { settlement: boolean; backDated: boolean },
 ): Promise<void> {
   const scale = amountScale(loan.currency);
@@ -344,6 +373,7 @@ async function emitRepaymentRecorded(
       principalPaid: moneyString(parts.principal, scale),
       interestPaid: moneyString(parts.interest, scale),
       penaltyPaid: moneyString(parts.penalty, scale),
+      feePaid: moneyString(parts.fee, scale),
       prepaidPrincipal: moneyString(parts.prepaid, scale),
       settlement: how.settlement,
       backDated: how.backDated,

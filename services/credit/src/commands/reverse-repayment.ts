@@ -1,6 +1,7 @@
 import { emit, writeToOutbox } from '@crm/events';
 import { runCommand, type UserError } from '@crm/service-kit';
 import type { CreditContext } from '../context.ts';
+import { restateDailyInterest } from '../db/accrual.store.ts';
 import { lockLoan, lockSchedule, updateLoan } from '../db/loan.store.ts';
 import { findProductsByIds } from '../db/product.store.ts';
 import {
@@ -17,6 +18,7 @@ import { amountScale, Money, type MoneyValue, moneyString } from '../domain/mone
 import { allocatePayment, payoffTerms } from '../domain/payoff.ts';
 import { reamortisationOf } from '../domain/prepayment.ts';
 import { settledWithoutPayment } from '../domain/repayments.ts';
+import { accrualTermsOf, principalRepaid, withInterestAccruedBy } from './daily-accrual.ts';
 import { reevaluate } from './reevaluate-delinquency.ts';
 
 export interface ReverseRepaymentCommand {
@@ -36,6 +38,9 @@ interface Replay extends OpenInstalment {
   penaltyPaid: MoneyValue;
   interest: MoneyValue;
   waived: MoneyValue;
+  fee: MoneyValue;
+  feePaid: MoneyValue;
+  feeWaived: MoneyValue;
   paidOn: string | null;
 }
 
@@ -98,7 +103,7 @@ export async function reverseRepayment(ctx: CreditContext, cmd: ReverseRepayment
       const [product] = await findProductsByIds(tx, loan.product_id ? [loan.product_id] : []);
       // The schedule before any repayment of this version: paid figures less what its allocations
       // added (what stays is carried over from an earlier version by a restructuring), interest as scheduled.
-      const onVersion = (n: number, part: 'penalty' | 'interest' | 'principal') =>
+      const onVersion = (n: number, part: 'penalty' | 'interest' | 'principal' | 'fee') =>
         sum(
           allocations.filter((a) => a.number === n),
           (a) => new Money(a[part]),
@@ -107,7 +112,8 @@ export async function reverseRepayment(ctx: CreditContext, cmd: ReverseRepayment
         const principalPaid = new Money(i.principal_paid).minus(onVersion(i.number, 'principal'));
         const interestPaid = new Money(i.interest_paid).minus(onVersion(i.number, 'interest'));
         const penaltyPaid = new Money(i.penalty_paid).minus(onVersion(i.number, 'penalty'));
-        const carried = principalPaid.plus(interestPaid).plus(penaltyPaid).gt(0);
+        const feePaid = new Money(i.fee_paid).minus(onVersion(i.number, 'fee'));
+        const carried = principalPaid.plus(interestPaid).plus(penaltyPaid).plus(feePaid).gt(0);
         return {
           number: i.number,
           dueDate: i.due_date,
@@ -118,17 +124,41 @@ export async function reverseRepayment(ctx: CreditContext, cmd: ReverseRepayment
           interestPaid,
           penaltyPaid,
           waived: new Money(0),
+          // the fee as scheduled (a settlement's waiver undone)
+          fee: new Money(i.fee).plus(i.fee_waived),
+          feePaid,
+          feeWaived: new Money(0),
           // paid in full before this version's repayments (a restructuring keeps those as they were)
-          paidOn: carried && !onVersion(i.number, 'principal').gt(0) && !onVersion(i.number, 'interest').gt(0) ? i.paid_on : null,
+          paidOn:
+            carried && !onVersion(i.number, 'principal').gt(0) && !onVersion(i.number, 'interest').gt(0) && !onVersion(i.number, 'fee').gt(0)
+              ? i.paid_on
+              : null,
         };
       });
       const onThisVersion = new Set(allocations.map((a) => a.repayment_id));
       const standing = (await findStandingRepayments(tx, loan.id)).filter((r) => r.id !== repayment.id && onThisVersion.has(r.id));
       const realloc: Reallocation = { loanId: loan.id, version, allocations: [], instalments: [], repayments: [] };
+      // DAILY_ACCRUAL: interest accrues on the principal repaid by the repayments of earlier versions and those replayed so far
+      const daily = accrualTermsOf(loan, product);
+      const fixed = daily ? principalRepaid((await findStandingRepayments(tx, loan.id)).filter((r) => r.id !== repayment.id && !onThisVersion.has(r.id))) : [];
+      const replayedPrincipal: { on: string; principal: MoneyValue }[] = [];
       for (const r of standing) {
-        const open = replay.filter((i) => i.paidOn === null);
+        const open = withInterestAccruedBy(
+          replay.filter((i) => i.paidOn === null),
+          replay,
+          [...fixed, ...replayedPrincipal],
+          daily,
+          r.paid_on,
+        );
         const policy = product?.overpayment_policy ?? 'REFUSE';
-        const terms = payoffTerms(schedule, loan.disbursed_on ?? r.paid_on, product?.day_count ?? 'THIRTY_360', loan.currency, product?.rounding_mode);
+        const terms = payoffTerms(
+          schedule,
+          loan.disbursed_on ?? r.paid_on,
+          product?.day_count ?? 'THIRTY_360',
+          loan.currency,
+          product?.rounding_mode,
+          daily !== null,
+        );
         const allocated = allocatePayment(open, new Money(r.amount), r.paid_on, policy, terms);
         // A replay cannot re-amortise the schedule: an overpayment it would need is refused.
         const result: typeof allocated =
@@ -154,6 +184,9 @@ export async function reverseRepayment(ctx: CreditContext, cmd: ReverseRepayment
           i.principalPaid = i.principalPaid.plus(l.principal);
           i.interest = i.interest.minus(l.interestWaived);
           i.waived = i.waived.plus(l.interestWaived);
+          i.feePaid = i.feePaid.plus(l.fee);
+          i.fee = i.fee.minus(l.feeWaived);
+          i.feeWaived = i.feeWaived.plus(l.feeWaived);
           if (l.settles) i.paidOn = r.paid_on;
           realloc.allocations.push({
             repayment_id: r.id,
@@ -164,15 +197,18 @@ export async function reverseRepayment(ctx: CreditContext, cmd: ReverseRepayment
             penalty: moneyString(l.penalty, scale),
             interest: moneyString(l.interest, scale),
             principal: moneyString(l.principal, scale),
+            fee: moneyString(l.fee, scale),
           });
         }
         const a = result.value;
+        replayedPrincipal.push({ on: r.paid_on, principal: a.principal });
         realloc.repayments.push({
           id: r.id,
           penaltyPaid: moneyString(a.penalty, scale),
           interestPaid: moneyString(a.interest, scale),
           principalPaid: moneyString(a.principal, scale),
           prepaidPrincipal: moneyString(a.prepaid, scale),
+          feePaid: moneyString(a.fee, scale),
         });
       }
       // Instalments owing nothing count as paid (on their due date, or the last payment's when earlier):
@@ -188,6 +224,8 @@ export async function reverseRepayment(ctx: CreditContext, cmd: ReverseRepayment
         principal_paid: i.principalPaid.toFixed(),
         interest_paid: i.interestPaid.toFixed(),
         penalty_paid: i.penaltyPaid.toFixed(),
+        fee: i.fee.toFixed(),
+        fee_paid: i.feePaid.toFixed(),
       }));
       const quiet = settledWithoutPayment(asRows, lastPaidOn ?? '9999-12-31');
       const repaid = replay.every((i) => i.paidOn !== null || quiet.some((q) => q.number === i.number));
@@ -202,18 +240,22 @@ export async function reverseRepayment(ctx: CreditContext, cmd: ReverseRepayment
         penaltyPaid: moneyString(i.penaltyPaid, scale),
         interest: moneyString(i.interest, scale),
         interestWaived: moneyString(i.waived, scale),
+        fee: moneyString(i.fee, scale),
+        feePaid: moneyString(i.feePaid, scale),
+        feeWaived: moneyString(i.feeWaived, scale),
         paidOn: i.paidOn,
       }));
       const now = ctx.now();
       await writeReallocation(tx, realloc);
       await markRepaymentReversed(tx, repayment.id, actorId, now, reason);
+      if (daily) await restateDailyInterest(tx, { loanId: loan.id });
 
       const reopened = loan.status === 'CLOSED' && !repaid;
       if (reopened) await updateLoan(tx, loan.id, { status: 'ACTIVE', closed_on: null });
       const delinquency = reopened || loan.status === 'ACTIVE' ? await reevaluate(tx, loan.id, now) : { asOf: null, events: [] };
 
       const unpaidAgain = schedule.filter((i) => i.paid_on !== null && replay.find((x) => x.number === i.number)?.paidOn === null).map((i) => i.number);
-      const less = (part: 'principal_paid' | 'interest_paid' | 'penalty_paid', now: (i: Replay) => MoneyValue) =>
+      const less = (part: 'principal_paid' | 'interest_paid' | 'penalty_paid' | 'fee_paid', now: (i: Replay) => MoneyValue) =>
         moneyString(sum(schedule, (i) => new Money(i[part])).minus(sum(replay, now)), scale);
       await emit(tx, 'RepaymentReversed', {
         subject: loan.customer_id,
@@ -230,6 +272,7 @@ export async function reverseRepayment(ctx: CreditContext, cmd: ReverseRepayment
           principalUnpaid: less('principal_paid', (i) => i.principalPaid),
           interestUnpaid: less('interest_paid', (i) => i.interestPaid),
           penaltyUnpaid: less('penalty_paid', (i) => i.penaltyPaid),
+          feeUnpaid: less('fee_paid', (i) => i.feePaid),
           loanReopened: reopened,
         },
       });

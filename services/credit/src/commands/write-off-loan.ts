@@ -1,7 +1,8 @@
 import { emit } from '@crm/events';
-import { isoDate, runCommand, type UserError } from '@crm/service-kit';
+import { runCommand, type UserError } from '@crm/service-kit';
 import type { CreditContext } from '../context.ts';
 import { findApprovalPolicy } from '../db/approval-policy.store.ts';
+import { findBusinessDate } from '../db/business-date.store.ts';
 import { lockLoan, lockSchedule, updateLoan } from '../db/loan.store.ts';
 import { assertLoanInScope } from '../db/scope.ts';
 import { writeOffNeedsAdministrator } from '../domain/approval.ts';
@@ -23,7 +24,8 @@ export interface WriteOffLoanCommand {
 export async function writeOffLoan(ctx: CreditContext, cmd: WriteOffLoanCommand): Promise<{ userErrors: UserError[] }> {
   const actorId = ctx.identity?.userId ?? 'unknown';
   await assertLoanInScope(ctx.db, ctx.scope, cmd.loanId);
-  const today = isoDate(ctx.now());
+  // The business date (the wall clock's until one is set or closed), as every value date.
+  const today = (await findBusinessDate(ctx.db, ctx.now())).date;
   const on = cmd.writtenOffOn ?? today;
   const reason = cmd.reason.trim();
   return runCommand(ctx, { action: 'writeOffLoan', entityType: 'Loan', entityId: cmd.loanId }, async (tx, audit) => {

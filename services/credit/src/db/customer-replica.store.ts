@@ -15,6 +15,7 @@ export async function upsertCustomerReplica(db: Kysely<DB>, row: CustomerReplica
         branch_id: eb.ref('excluded.branch_id'),
         relationship_manager_id: eb.ref('excluded.relationship_manager_id'),
         industry: eb.ref('excluded.industry'),
+        region: eb.ref('excluded.region'),
         updated_at: eb.ref('excluded.updated_at'),
       })),
     )
@@ -35,7 +36,7 @@ export async function findCustomerReplica(db: Kysely<DB>, scope: Scope, id: stri
 export async function updateCustomerReplica(
   db: Kysely<DB>,
   id: string,
-  changes: Partial<Pick<CustomerReplicaRow, 'branch_id' | 'relationship_manager_id' | 'display_name' | 'industry'>>,
+  changes: Partial<Pick<CustomerReplicaRow, 'branch_id' | 'relationship_manager_id' | 'display_name' | 'industry' | 'region'>>,
   at: Date,
 ): Promise<void> {
   if (!Object.keys(changes).length) return;

@@ -1,6 +1,8 @@
 import { minorUnitsSql } from '@crm/service-kit';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { BUCKET_FLOORS, type DelinquencyBucket, penaltyDueSql, type RiskClass, riskClassBands } from '../domain/delinquency.ts';
+import { dailyInterestQuery, restateDailyInterest } from './accrual.store.ts';
+import { penaltyFullSql, waivedDaysOfStagedInstalmentSql } from './crisis.store.ts';
 import type { DB, WarningRuleKind, WarningSeverity } from './schema.ts';
 import { findThresholds } from './threshold.store.ts';
 
@@ -23,7 +25,8 @@ const penaltyDueExpression = sql.raw(
   penaltyDueSql({
     unpaid: 's.unpaid',
     penaltyRate: 's.penalty_rate',
-    dpd: 's.dpd',
+    // the days past due less the days a crisis penalty waiver spares (domain/crisis.ts; 0 without waivers)
+    dpd: 's.penalty_dpd',
     graceDays: 's.grace_days',
     minorUnits: 's.minor_units',
     penaltyCapRate: 's.penalty_cap_rate',
@@ -41,6 +44,12 @@ function bandCase(dpd: RawBuilder<number>, bands: readonly (readonly [string, nu
   return sql<string>`case ${sql.join(whens, sql` `)} else ${fallback}::text end`;
 }
 
+/** The loans a run (or a single loan's re-evaluation) covers on `asOf`, over the loan `l`. */
+const stagedLoan = (asOf: string, loanId: string | null) => sql<boolean>`l.disbursed_on <= ${asOf}::date
+  and (l.closed_on is null or l.closed_on > ${asOf}::date)
+  and (l.written_off_on is null or l.written_off_on > ${asOf}::date)
+  and (${loanId}::text is null or l.id = ${loanId}::text)`;
+
 /**
  * Stages the instalment and loan figures as of the date in two temporary tables (of one loan
  * only when `loanId` is given: a repayment reversal re-evaluates its loan with the same rules).
@@ -53,26 +62,38 @@ export async function stageDelinquency(tx: Kysely<DB>, asOf: string, loanId: str
     select s.*,
       -- penaltyDue (domain/delinquency.ts): capped, rounded at the currency's minor unit (0 for XOF, 3 for KWD) by the product's mode, written with at least 2 decimals.
       ${penaltyDueExpression} as penalty_due,
-      max(s.number) filter (where s.due_date < ${asOf}::date and s.unpaid <= 0) over (partition by s.loan_id) as last_paid_number
+      -- the penalty without crisis waivers (what they spared is the difference: crisis.store.ts recordPenaltyWaivers)
+      ${penaltyFullSql} as penalty_full,
+      max(s.number) filter (where s.due_date < ${asOf}::date and s.owed <= 0) over (partition by s.loan_id) as last_paid_number
     from (
+      -- crisis penalty waivers (issue 15): waivedPenaltyDays over the loan's approved windows
+      select s0.*, wd.waived_days, s0.dpd - wd.waived_days as penalty_dpd
+      from (
       select i.loan_id, i.version, i.number, i.due_date, i.penalty_paid,
         i.principal - coalesce(a.principal, 0) as principal_unpaid,
-        i.principal + i.interest - coalesce(a.principal, 0) - coalesce(a.interest, 0) as unpaid,
+        -- the penalty's base: principal and interest unpaid (DAILY_ACCRUAL: the interest as the loan stood on the date, domain/accrual.ts)
+        i.principal + coalesce(di.interest_as_of, i.interest) - coalesce(a.principal, 0) - coalesce(a.interest, 0) as unpaid,
+        -- everything the instalment scheduled still unpaid, its fee included: days past due, the overdue amount, notices
+        i.principal + coalesce(di.interest_as_of, i.interest) + i.fee - coalesce(a.principal, 0) - coalesce(a.interest, 0) - coalesce(a.fee, 0) as owed,
         -- instalmentDaysPastDue (domain/delinquency.ts); test/end-of-day-oracle.db.test.ts compares every row with it
-        case when i.due_date < ${asOf}::date and i.principal + i.interest - coalesce(a.principal, 0) - coalesce(a.interest, 0) > 0
+        case when i.due_date < ${asOf}::date
+            and i.principal + coalesce(di.interest_as_of, i.interest) + i.fee - coalesce(a.principal, 0) - coalesce(a.interest, 0) - coalesce(a.fee, 0) > 0
           then ${asOf}::date - i.due_date else 0 end as dpd,
+        -- DAILY_ACCRUAL: interest accrued by the date and unpaid (null for the other methods)
+        case when di.loan_id is not null then greatest(di.accrued_by - coalesce(a.interest, 0), 0) end as accrued_unpaid,
         p.penalty_rate, p.grace_days, p.penalty_cap_rate, p.rounding_mode, ${currencyMinorUnits} as minor_units
       from loan l
       join loan_product p on p.id = l.product_id
       join instalment i on i.loan_id = l.id and i.version = l.schedule_version
       left join (
-        select loan_id, version, number, sum(principal) as principal, sum(interest) as interest
+        select loan_id, version, number, sum(principal) as principal, sum(interest) as interest, sum(fee) as fee
         from repayment_allocation where paid_on <= ${asOf}::date group by loan_id, version, number
       ) a on a.loan_id = i.loan_id and a.version = i.version and a.number = i.number
-      where l.disbursed_on <= ${asOf}::date
-        and (l.closed_on is null or l.closed_on > ${asOf}::date)
-        and (l.written_off_on is null or l.written_off_on > ${asOf}::date)
-        and (${loanId}::text is null or l.id = ${loanId}::text)
+      left join ${dailyInterestQuery(sql`${asOf}::date`, sql<boolean>`${stagedLoan(asOf, loanId)}`)} di
+        on di.loan_id = i.loan_id and di.version = i.version and di.number = i.number
+      where ${stagedLoan(asOf, loanId)}
+      ) s0
+      cross join lateral (select ${waivedDaysOfStagedInstalmentSql} as waived_days) wd
     ) s
   `.execute(tx);
   // bucket by the domain's BUCKET_FLOORS, class by the threshold table read through the domain's bands (bucketOf, riskClassOf)
@@ -86,8 +107,10 @@ export async function stageDelinquency(tx: Kysely<DB>, asOf: string, loanId: str
         (l.delinquency_as_of is null or l.delinquency_as_of <= ${asOf}::date) as forward,
         max(e.dpd) as dpd,
         sum(e.principal_unpaid) as outstanding,
-        coalesce(sum(e.unpaid) filter (where e.dpd > 0), 0) as overdue,
+        -- nothing overdue is a zero at the currency's scale ("0.000" KWD), as every amount
+        coalesce(sum(e.owed) filter (where e.dpd > 0), round(0, greatest(max(e.minor_units), 2))) as overdue,
         sum(e.penalty_due) as penalty,
+        sum(e.accrued_unpaid) as accrued_interest,
         count(*) filter (where e.dpd > 0 and e.number > coalesce(e.last_paid_number, 0)) as missed_run,
         -- what other services were last told (loan.published_*), not the previous date's snapshot:
         -- a return to yesterday's bucket or class is a change to publish too
@@ -166,10 +189,11 @@ export async function recordClassChanges(tx: Kysely<DB>, asOf: string, now: Date
  */
 export async function saveDelinquency(tx: Kysely<DB>, asOf: string): Promise<void> {
   await sql`
-    insert into loan_delinquency (loan_id, as_of, dpd, bucket, risk_class, outstanding_principal, overdue_amount, penalty)
-    select loan_id, ${asOf}::date, dpd, bucket, risk_class, outstanding, overdue, penalty from eod_loan
+    insert into loan_delinquency (loan_id, as_of, dpd, bucket, risk_class, outstanding_principal, overdue_amount, penalty, accrued_interest)
+    select loan_id, ${asOf}::date, dpd, bucket, risk_class, outstanding, overdue, penalty, accrued_interest from eod_loan
     on conflict (loan_id, as_of) do update set dpd = excluded.dpd, bucket = excluded.bucket, risk_class = excluded.risk_class,
-      outstanding_principal = excluded.outstanding_principal, overdue_amount = excluded.overdue_amount, penalty = excluded.penalty
+      outstanding_principal = excluded.outstanding_principal, overdue_amount = excluded.overdue_amount, penalty = excluded.penalty,
+      accrued_interest = excluded.accrued_interest
   `.execute(tx);
   await sql`
     update loan l set dpd = e.dpd, bucket = e.bucket, computed_risk_class = e.risk_class,
@@ -183,6 +207,8 @@ export async function saveDelinquency(tx: Kysely<DB>, asOf: string): Promise<voi
     where i.loan_id = e.loan_id and i.version = e.version and i.number = e.number
       and (i.dpd <> e.dpd or i.penalty <> greatest(e.penalty_due, e.penalty_paid))
   `.execute(tx);
+  // DAILY_ACCRUAL loans moving forward: each instalment's interest restated to what accrues in its window (domain/accrual.ts)
+  await restateDailyInterest(tx, 'end-of-day');
 }
 
 export interface InstalmentNotice {
@@ -195,8 +221,12 @@ export interface InstalmentNotice {
   unpaid: string;
 }
 
-/** Instalments newly past due (one notice each, ever) and instalments due within `aheadDays` (one reminder each). */
-export async function recordNotices(tx: Kysely<DB>, asOf: string, aheadDays: number): Promise<{ overdue: InstalmentNotice[]; due: InstalmentNotice[] }> {
+/**
+ * Instalments newly past due (one notice each, ever) and instalments due within their loan
+ * product's reminder days (`loan_product.due_reminder_days`, `isDueForReminder` in
+ * domain/reminders.ts; one reminder each).
+ */
+export async function recordNotices(tx: Kysely<DB>, asOf: string): Promise<{ overdue: InstalmentNotice[]; due: InstalmentNotice[] }> {
   const notices = async (kind: 'DUE' | 'OVERDUE', where: ReturnType<typeof sql>) => {
     const { rows } = await sql<InstalmentNotice>`
       with fresh as (
@@ -207,7 +237,7 @@ export async function recordNotices(tx: Kysely<DB>, asOf: string, aheadDays: num
         on conflict do nothing
         returning loan_id, version, number
       )
-      select e.loan_id, f.customer_id, f.currency, e.number, to_char(e.due_date, 'YYYY-MM-DD') as due_date, e.dpd, e.unpaid::text as unpaid
+      select e.loan_id, f.customer_id, f.currency, e.number, to_char(e.due_date, 'YYYY-MM-DD') as due_date, e.dpd, e.owed::text as unpaid
       from fresh n
       join eod_instalment e on e.loan_id = n.loan_id and e.version = n.version and e.number = n.number
       join eod_loan f on f.loan_id = e.loan_id
@@ -217,7 +247,11 @@ export async function recordNotices(tx: Kysely<DB>, asOf: string, aheadDays: num
   };
   return {
     overdue: await notices('OVERDUE', sql`e.dpd > 0`),
-    due: await notices('DUE', sql`e.unpaid > 0 and e.due_date >= ${asOf}::date and e.due_date <= ${asOf}::date + ${aheadDays}::int`),
+    due: await notices(
+      'DUE',
+      sql`e.owed > 0 and e.due_date >= ${asOf}::date and e.due_date <= ${asOf}::date + (
+        select p.due_reminder_days from loan l join loan_product p on p.id = l.product_id where l.id = e.loan_id)`,
+    ),
   };
 }
 

@@ -3,6 +3,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { type CreditKpiMetric, HIT_WINDOW_DAYS, PAR30_DAYS } from '../domain/kpis.ts';
 import type { DB } from './schema.ts';
 import { customerInScope } from './scope.ts';
+import { outcomeKnownSql, raisedBefore30DpdSql, resolvedBefore30DpdSql } from './warning-outcome.store.ts';
 
 export interface KpiQuery {
   groupBy: readonly KpiDimension[];
@@ -81,6 +82,17 @@ export async function creditKpiRows(db: Kysely<DB>, metric: CreditKpiMetric, q: 
           sum(d.outstanding_principal) as denominator
           from loan_delinquency d join runs r on r.as_of = d.as_of join loan l on l.id = d.loan_id
          where ${inScope}
+         ${g.groupBy}`.execute(db);
+      return rows;
+    }
+    case 'WARNINGS_RESOLVED_BEFORE_30_DPD': {
+      // one source with the outcome recorded on each warning: db/warning-outcome.store.ts
+      const g = groups(q.groupBy, sql`to_char(${utcDate('w.raised_at')}, 'YYYY-MM')`);
+      const { rows } = await sql<KpiSqlRow>`
+        select ${g.select} count(*) filter (where ${resolvedBefore30DpdSql}) as numerator, count(*) as denominator
+          from risk_warning w join loan l on l.id = w.loan_id
+         where ${utcDate('w.raised_at')} between ${q.from}::date and ${q.to}::date and ${inScope}
+           and w.outcome is distinct from 'FALSE_ALARM' and ${raisedBefore30DpdSql} and ${outcomeKnownSql}
          ${g.groupBy}`.execute(db);
       return rows;
     }

@@ -1,7 +1,7 @@
 import type { PageWindow, Scope } from '@crm/service-kit';
+import { countsOf, type Listed, type ListPage, pageQuery, type SortKey, windowPages } from '@crm/service-kit';
 import type { Insertable, RawBuilder, Updateable } from 'kysely';
 import { type Kysely, sql } from 'kysely';
-import { countsOf, type Listed, type ListPage, pageQuery, type SortKey, windowPages } from './paging.ts';
 import type {
   DB,
   DelinquencyBucket,
@@ -81,6 +81,14 @@ const loanColumns = [
   'disbursement_fee',
   'net_disbursed',
   'effective_annual_rate',
+  // the principal the schedule amortises (migration 0040)
+  'financed_amount',
+  // loyalty pricing at application (migration 0030)
+  'base_annual_rate',
+  'pricing_tier',
+  'rate_discount_bps',
+  'rate_discount',
+  'floor_rate',
 ] as const;
 
 /** Loan rows with their dates as YYYY-MM-DD strings on both engines. */
@@ -94,6 +102,7 @@ const selectLoans = (db: Kysely<DB>) =>
       dateText('written_off_on').as('written_off_on'),
       dateText('delinquency_as_of').as('delinquency_as_of'),
       dateText('first_due_date').as('first_due_date'),
+      dateText('approved_on').as('approved_on'),
     ]);
 
 /**
@@ -248,6 +257,7 @@ export async function lockSchedule(tx: Kysely<DB>, loanId: string, version: numb
   return tx
     .selectFrom('instalment')
     .select(['loan_id', 'version', 'number', 'principal', 'interest', 'principal_paid', 'interest_paid', 'penalty', 'penalty_paid', 'dpd', 'interest_waived'])
+    .select(['fee', 'fee_paid', 'fee_waived', 'scheduled_interest'])
     .select([dateText('due_date').as('due_date'), dateText('paid_on').as('paid_on')])
     .where('loan_id', '=', loanId)
     .where('version', '=', version)
@@ -264,7 +274,10 @@ export async function findOutstandingPrincipal(db: Kysely<DB>, loanIds: readonly
     .leftJoin('instalment as i', (j) => j.onRef('i.loan_id', '=', 'l.id').onRef('i.version', '=', 'l.schedule_version'))
     .select([
       'l.id',
-      sql<string>`coalesce(sum(i.principal - i.principal_paid), case when l.status in ('APPLIED', 'APPROVED') then 0 else l.principal end)`.as('outstanding'),
+      // before disbursement: a zero at the scale of the principal (the currency's: "0.000" KWD)
+      sql<string>`coalesce(sum(i.principal - i.principal_paid), case when l.status in ('APPLIED', 'APPROVED') then 0 * l.principal else l.principal end)`.as(
+        'outstanding',
+      ),
     ])
     .where('l.id', 'in', [...loanIds])
     .groupBy(['l.id'])
@@ -324,6 +337,23 @@ export async function markInstalmentsPaid(tx: Kysely<DB>, loanId: string, versio
       .execute();
 }
 
+/**
+ * A loan settled by a repayment valued before its latest end-of-day run: each settled instalment's
+ * penalty is what it stood at on the value date (what was charged and paid), not what the later
+ * run accrued (the run's re-evaluation does this for a loan still open; a closed one is no longer
+ * evaluated).
+ */
+export async function settlePenaltiesAsPaid(tx: Kysely<DB>, loanId: string, version: number): Promise<void> {
+  await tx
+    .updateTable('instalment')
+    .set((eb) => ({ penalty: eb.ref('penalty_paid') }))
+    .where('loan_id', '=', loanId)
+    .where('version', '=', version)
+    .where('paid_on', 'is not', null)
+    .whereRef('penalty', '>', 'penalty_paid')
+    .execute();
+}
+
 // ---- instalments (top-level list) and the end-of-day history of a loan (issue 12) ----
 
 export type InstalmentState = 'PENDING' | 'PARTIALLY_PAID' | 'PAID' | 'OVERDUE';
@@ -348,7 +378,7 @@ const INSTALMENT_ORDER: SortKey[] = [
 
 /** The SQL of Instalment.status (resolvers/Loan.ts `Instalment.status`, same order of tests). */
 const instalmentStatusSql = sql<InstalmentState>`case when instalment.paid_on is not null then 'PAID' when instalment.dpd > 0 then 'OVERDUE'
-  when instalment.principal_paid + instalment.interest_paid + instalment.penalty_paid > 0 then 'PARTIALLY_PAID' else 'PENDING' end`;
+  when instalment.principal_paid + instalment.interest_paid + instalment.penalty_paid + instalment.fee_paid > 0 then 'PARTIALLY_PAID' else 'PENDING' end`;
 
 const instalmentList = (db: Kysely<DB>, scope: Scope, f: InstalmentFilter) =>
   db

@@ -57,3 +57,8 @@ export function scheduleConventionsOf(row: LoanProductRow) {
 export function penaltyTermsOf(row: LoanProductRow, currency: string) {
   return { penaltyRate: row.penalty_rate, graceDays: row.grace_days, currency, penaltyCapRate: row.penalty_cap_rate, rounding: row.rounding_mode ?? 'HALF_UP' };
 }
+
+/** A product's due-reminder lead days (issue 15). */
+export async function setProductReminderDays(db: Kysely<DB>, productId: string, days: number): Promise<void> {
+  await db.updateTable('loan_product').set({ due_reminder_days: days }).where('id', '=', productId).execute();
+}

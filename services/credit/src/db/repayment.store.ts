@@ -1,8 +1,8 @@
 import type { PageWindow, Scope } from '@crm/service-kit';
+import { countsOf, type Listed, type ListPage, pageQuery, type SortKey, windowPages } from '@crm/service-kit';
 import type { Insertable, Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { type LoanAttributeFilter, loanAttributes } from './loan.store.ts';
-import { countsOf, type Listed, type ListPage, pageQuery, type SortKey, windowPages } from './paging.ts';
 import type { DB, RepaymentAllocationTable, RepaymentRow, RepaymentTable } from './schema.ts';
 import { customerInScope } from './scope.ts';
 
@@ -31,6 +31,9 @@ export interface InstalmentPayment {
   interest: string;
   principal: string;
   interestWaived: string;
+  /** The per-instalment fee paid and the fee a settlement no longer charges (zero when absent). */
+  fee?: string;
+  feeWaived?: string;
   /** Set when the payment settles the instalment. */
   paidOn: string | null;
 }
@@ -54,11 +57,13 @@ export async function applyAllocation(
     penalty: l.penalty,
     interest: l.interest,
     principal: l.principal,
+    fee: l.fee ?? '0',
   }));
   await tx.insertInto('repayment_allocation').values(allocations).execute();
   const values = sql.join(
     lines.map(
-      (l) => sql`(${l.number}::int, ${l.penalty}::numeric, ${l.interest}::numeric, ${l.principal}::numeric, ${l.interestWaived}::numeric, ${l.paidOn}::date)`,
+      (l) =>
+        sql`(${l.number}::int, ${l.penalty}::numeric, ${l.interest}::numeric, ${l.principal}::numeric, ${l.interestWaived}::numeric, ${l.fee ?? '0'}::numeric, ${l.feeWaived ?? '0'}::numeric, ${l.paidOn}::date)`,
     ),
   );
   await sql`
@@ -68,8 +73,11 @@ export async function applyAllocation(
       principal_paid = i.principal_paid + v.principal,
       interest = i.interest - v.waived,
       interest_waived = i.interest_waived + v.waived,
+      fee_paid = i.fee_paid + v.fee,
+      fee = i.fee - v.fee_waived,
+      fee_waived = i.fee_waived + v.fee_waived,
       paid_on = coalesce(v.paid_on, i.paid_on)
-    from (values ${values}) as v(number, penalty, interest, principal, waived, paid_on)
+    from (values ${values}) as v(number, penalty, interest, principal, waived, fee, fee_waived, paid_on)
     where i.loan_id = ${repayment.loanId} and i.version = ${repayment.version} and i.number = v.number
   `.execute(tx);
 }
@@ -85,6 +93,7 @@ const repaymentColumns = [
   'interest_paid',
   'principal_paid',
   'prepaid_principal',
+  'fee_paid',
   'recorded_by',
   'recorded_at',
   'reversed_at',
@@ -121,7 +130,7 @@ export async function findStandingRepayments(db: Kysely<DB>, loanId: string): Pr
 export async function findAllocations(db: Kysely<DB>, loanId: string, version: number) {
   return db
     .selectFrom('repayment_allocation')
-    .select(['repayment_id', 'number', 'penalty', 'interest', 'principal'])
+    .select(['repayment_id', 'number', 'penalty', 'interest', 'principal', 'fee'])
     .where('loan_id', '=', loanId)
     .where('version', '=', version)
     .execute();
@@ -139,9 +148,13 @@ export interface Reallocation {
     penaltyPaid: string;
     interest: string;
     interestWaived: string;
+    /** The per-instalment fee as it stands, what was paid and waived of it (unchanged when absent). */
+    fee?: string;
+    feePaid?: string;
+    feeWaived?: string;
     paidOn: string | null;
   }[];
-  repayments: { id: string; penaltyPaid: string; interestPaid: string; principalPaid: string; prepaidPrincipal: string }[];
+  repayments: { id: string; penaltyPaid: string; interestPaid: string; principalPaid: string; prepaidPrincipal: string; feePaid?: string }[];
   /** Only these repayments' allocation lines are replaced (a back-dated booking); all of the version's when absent. */
   replaced?: string[];
 }
@@ -161,21 +174,29 @@ export async function writeReallocation(tx: Kysely<DB>, r: Reallocation): Promis
     const values = sql.join(
       r.instalments.map(
         (i) =>
-          sql`(${i.number}::int, ${i.principalPaid}::numeric, ${i.interestPaid}::numeric, ${i.penaltyPaid}::numeric, ${i.interest}::numeric, ${i.interestWaived}::numeric, ${i.paidOn}::date)`,
+          sql`(${i.number}::int, ${i.principalPaid}::numeric, ${i.interestPaid}::numeric, ${i.penaltyPaid}::numeric, ${i.interest}::numeric, ${i.interestWaived}::numeric,
+            ${i.fee ?? null}::numeric, ${i.feePaid ?? null}::numeric, ${i.feeWaived ?? null}::numeric, ${i.paidOn}::date)`,
       ),
     );
     await sql`
       update instalment i set
         principal_paid = v.principal_paid, interest_paid = v.interest_paid, penalty_paid = v.penalty_paid,
-        interest = v.interest, interest_waived = v.interest_waived, paid_on = v.paid_on
-      from (values ${values}) as v(number, principal_paid, interest_paid, penalty_paid, interest, interest_waived, paid_on)
+        interest = v.interest, interest_waived = v.interest_waived, paid_on = v.paid_on,
+        fee = coalesce(v.fee, i.fee), fee_paid = coalesce(v.fee_paid, i.fee_paid), fee_waived = coalesce(v.fee_waived, i.fee_waived)
+      from (values ${values}) as v(number, principal_paid, interest_paid, penalty_paid, interest, interest_waived, fee, fee_paid, fee_waived, paid_on)
       where i.loan_id = ${r.loanId} and i.version = ${r.version} and i.number = v.number
     `.execute(tx);
   }
   for (const p of r.repayments)
     await tx
       .updateTable('repayment')
-      .set({ penalty_paid: p.penaltyPaid, interest_paid: p.interestPaid, principal_paid: p.principalPaid, prepaid_principal: p.prepaidPrincipal })
+      .set({
+        penalty_paid: p.penaltyPaid,
+        interest_paid: p.interestPaid,
+        principal_paid: p.principalPaid,
+        prepaid_principal: p.prepaidPrincipal,
+        ...(p.feePaid === undefined ? {} : { fee_paid: p.feePaid }),
+      })
       .where('id', '=', p.id)
       .execute();
 }

@@ -1,7 +1,7 @@
 import type { PageWindow, Scope } from '@crm/service-kit';
+import { countsOf, type Listed, type ListPage, pageQuery, type SortKey, windowPages } from '@crm/service-kit';
 import { type Insertable, type Kysely, sql } from 'kysely';
 import { dateText, type LoanAttributeFilter, loanAttributes } from './loan.store.ts';
-import { countsOf, type Listed, type ListPage, pageQuery, type SortKey, windowPages } from './paging.ts';
 import type { DB, InstalmentTable, RestructuringRow, RestructuringTable } from './schema.ts';
 import { assertLoanInScope, customerInScope } from './scope.ts';
 
@@ -32,6 +32,7 @@ export async function lockRestructuring(tx: Kysely<DB>, scope: Scope, id: string
       'from_version',
       'to_version',
       'idempotency_key',
+      'crisis_measure_id',
     ])
     .select(dateText('effective_on').as('effective_on'))
     .where('id', '=', id)
@@ -77,9 +78,16 @@ export async function writeScheduleVersion(
   await tx.insertInto('instalment').values(rows).execute();
   if (carried.length) {
     await sql`
-      insert into repayment_allocation (repayment_id, loan_id, version, number, paid_on, penalty, interest, principal)
-      select repayment_id, loan_id, ${fromVersion + 1}, number, paid_on, penalty, interest, principal
+      insert into repayment_allocation (repayment_id, loan_id, version, number, paid_on, penalty, interest, principal, fee)
+      select repayment_id, loan_id, ${fromVersion + 1}, number, paid_on, penalty, interest, principal, fee
       from repayment_allocation where loan_id = ${loanId} and version = ${fromVersion} and number in (${sql.join(carried)})
+    `.execute(tx);
+    // the expected interest of a carried instalment (DAILY_ACCRUAL restates `interest`) goes with it
+    await sql`
+      update instalment n set scheduled_interest = coalesce(o.scheduled_interest, n.scheduled_interest)
+      from instalment o
+      where n.loan_id = ${loanId} and n.version = ${fromVersion + 1} and n.number in (${sql.join(carried)})
+        and o.loan_id = n.loan_id and o.version = ${fromVersion} and o.number = n.number and o.scheduled_interest is not null
     `.execute(tx);
   }
 }

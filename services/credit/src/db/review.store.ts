@@ -1,9 +1,8 @@
 import type { PageWindow, Scope } from '@crm/service-kit';
-import { decodeCursor } from '@crm/service-kit';
+import { countsOf, decodeCursor, type Listed, type ListPage, pageQuery, type SortKey, windowPages } from '@crm/service-kit';
 import { type Insertable, type Kysely, sql } from 'kysely';
 import { LARGE_LOAN_PRINCIPAL, LARGE_LOAN_REVIEW_DAYS, REVIEW_INTERVALS, STANDARD_REVIEW_DAYS } from '../domain/reviews.ts';
 import { dateText, type LoanAttributeFilter, loanAttributes } from './loan.store.ts';
-import { countsOf, type Listed, type ListPage, pageQuery, type SortKey, windowPages } from './paging.ts';
 import type { CreditReviewRow, CreditReviewTable, DB } from './schema.ts';
 import { customerInScope } from './scope.ts';
 

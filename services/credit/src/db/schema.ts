@@ -4,6 +4,7 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { LoanProductType, LoanStatus, OverpaymentPolicy } from '../domain/loans.ts';
 import type { RoundingMode } from '../domain/money.ts';
 import type { AmortisationMethod, DayCountConvention, InterestMethod, RepaymentFrequency } from '../domain/schedule.ts';
+import type { CrisisTables } from './crisis.schema.ts';
 
 export type { LoanStatus };
 
@@ -17,9 +18,19 @@ export type { DelinquencyBucket } from '@crm/events';
 export type RiskClass = 'NORMAL' | 'SPECIAL_MENTION' | 'SUBSTANDARD' | 'DOUBTFUL' | 'LOSS';
 export type WarningSeverity = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
 export type WarningStatus = 'OPEN' | 'ACKNOWLEDGED' | 'ACTION_TAKEN' | 'RESOLVED' | 'ESCALATED';
-export type WarningRuleKind = 'DPD_OVER' | 'CONSECUTIVE_MISSED' | 'SCORE_DROP' | 'INCOME_DROP' | 'LTV_OVER' | 'FUND_USE_DEVIATION' | 'WATCHLIST_INDUSTRY';
+export type WarningRuleKind =
+  | 'DPD_OVER'
+  | 'CONSECUTIVE_MISSED'
+  | 'SCORE_DROP'
+  | 'INCOME_DROP'
+  | 'LTV_OVER'
+  | 'FUND_USE_DEVIATION'
+  | 'WATCHLIST_INDUSTRY'
+  /** A post-loan visit found the business not operating or raised concerns (engagement's VisitOutcomeRecorded; migration 0021). */
+  | 'VISIT_CONCERN';
 export type RestructuringKind = 'PAYMENT_HOLIDAY' | 'TERM_EXTENSION' | 'RATE_REDUCTION';
 export type RestructuringStatus = 'REQUESTED' | 'APPROVED' | 'REJECTED';
+export type RiskWarningOutcome = 'CURED' | 'RESTRUCTURED' | 'RECOVERY' | 'FALSE_ALARM';
 
 export interface LoanProductTable {
   id: string;
@@ -52,6 +63,11 @@ export interface LoanProductTable {
   disbursement_fee_rate: ColumnType<string | null, string | null | undefined, string | null>;
   disbursement_fee_flat: ColumnType<string | null, string | null | undefined, string | null>;
   penalty_cap_rate: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Days before its due date an unpaid instalment gets its InstalmentDue reminder (migration 0020). */
+  due_reminder_days: ColumnType<number, number | undefined, number>;
+  /** Migration 0040: the disbursement fee financed (added to the principal) instead of deducted; a fixed fee per instalment. */
+  disbursement_fee_financed: ColumnType<boolean, boolean | undefined, boolean>;
+  instalment_fee: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface LoanTable {
@@ -95,6 +111,8 @@ export interface LoanTable {
   /** Who gave the first of the two approvals a loan above the policy's limit needs (null otherwise). */
   first_approved_by: ColumnType<string | null, string | null | undefined, string | null>;
   first_approved_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The business date of the (final) approval; null before it (migration 0014). */
+  approved_on: ColumnType<string | null, string | null | undefined, string | null>;
   /** The bucket other services were last told (DelinquencyBucketChanged); null before the first run. */
   published_bucket: ColumnType<DelinquencyBucket | null, DelinquencyBucket | null | undefined, DelinquencyBucket | null>;
   /** The DPD-driven class last recorded and published (RiskClassChanged); null before the first run. */
@@ -106,6 +124,14 @@ export interface LoanTable {
   net_disbursed: ColumnType<string | null, string | null | undefined, string | null>;
   /** Effective annual rate (IRR of the cash flows at disbursement, annualised), a fraction with 6 decimals. */
   effective_annual_rate: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The principal the schedule amortises: principal + a financed disbursement fee (migration 0040; null before disbursement and on older loans: the principal). */
+  financed_amount: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Loyalty pricing at application (migration 0030; null on older loans): see domain/pricing.ts. */
+  base_annual_rate: ColumnType<string | null, string | null | undefined, string | null>;
+  pricing_tier: ColumnType<string | null, string | null | undefined, string | null>;
+  rate_discount_bps: ColumnType<number | null, number | null | undefined, number | null>;
+  rate_discount: ColumnType<string | null, string | null | undefined, string | null>;
+  floor_rate: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** The business date of the institution (one row; see the credit README). */
@@ -143,6 +169,15 @@ export interface InstalmentTable {
   dpd: Generated<number>;
   /** Interest an overpayment waived (already taken off `interest`): the scheduled interest is interest + interest_waived. */
   interest_waived: NumericDefault;
+  /** Per-instalment fee (migration 0040): due with the instalment, paid before its interest; waived when a settlement no longer charges it. */
+  fee: NumericDefault;
+  fee_paid: NumericDefault;
+  fee_waived: NumericDefault;
+  /**
+   * The interest the schedule version expected (DAILY_ACCRUAL loans, whose `interest` is restated to
+   * what accrues on the actual balance); null until restated: then interest + interest_waived.
+   */
+  scheduled_interest: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface RepaymentTable {
@@ -157,6 +192,8 @@ export interface RepaymentTable {
   interest_paid: Numeric;
   principal_paid: Numeric;
   prepaid_principal: Numeric;
+  /** Per-instalment fees it paid (migration 0040). */
+  fee_paid: NumericDefault;
   recorded_by: string;
   recorded_at: Generated<Date>;
   /** Set when the repayment was reversed: it no longer counts, the loan's allocation was redone without it. */
@@ -176,6 +213,7 @@ export interface RepaymentAllocationTable {
   penalty: Numeric;
   interest: Numeric;
   principal: Numeric;
+  fee: NumericDefault;
 }
 
 export interface LoanDelinquencyTable {
@@ -187,6 +225,8 @@ export interface LoanDelinquencyTable {
   outstanding_principal: Numeric;
   overdue_amount: Numeric;
   penalty: Numeric;
+  /** DAILY_ACCRUAL loans: interest accrued by the date and unpaid (migration 0040); null for the other methods. */
+  accrued_interest: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** One reminder (DUE) and one overdue notice (OVERDUE) per instalment: events go out once. */
@@ -222,6 +262,8 @@ export interface CustomerReplicaTable {
   branch_id: string;
   relationship_manager_id: string | null;
   industry: string | null;
+  /** The customer's address region (migration 0031; crisis measures by region). */
+  region: ColumnType<string | null, string | null | undefined, string | null>;
   updated_at: Date;
 }
 
@@ -262,6 +304,11 @@ export interface RiskWarningTable {
   resolved_at: Date | null;
   escalated_at: Date | null;
   note: string | null;
+  /** The outcome of the resolved warning (migration 0032), who recorded it, when, and whether it was resolved before 30 DPD. */
+  outcome: ColumnType<RiskWarningOutcome | null, RiskWarningOutcome | null | undefined, RiskWarningOutcome | null>;
+  outcome_recorded_by: ColumnType<string | null, string | null | undefined, string | null>;
+  outcome_recorded_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  resolved_before_30_dpd: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
 }
 
 export interface RiskWarningTransitionTable {
@@ -329,9 +376,11 @@ export interface RestructuringTable {
   from_version: number | null;
   to_version: number | null;
   idempotency_key: string | null;
+  /** The crisis measure that granted it in bulk (migration 0031), null for an individual request. */
+  crisis_measure_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
-export interface DB extends EventTables, AuditTables, JobRunTables {
+export interface DB extends EventTables, AuditTables, JobRunTables, CrisisTables {
   loan_product: LoanProductTable;
   loan: LoanTable;
   instalment: InstalmentTable;

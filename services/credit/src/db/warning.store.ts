@@ -1,7 +1,7 @@
 import type { PageWindow, Scope } from '@crm/service-kit';
+import { countsOf, type Listed, type ListPage, pageQuery, type SortKey, windowPages } from '@crm/service-kit';
 import { type Insertable, type Kysely, sql, type Updateable } from 'kysely';
 import { type LoanAttributeFilter, loanAttributes } from './loan.store.ts';
-import { countsOf, type Listed, type ListPage, pageQuery, type SortKey, windowPages } from './paging.ts';
 import type { DB, RiskWarningRow, RiskWarningTable, WarningRuleRow, WarningSeverity, WarningStatus } from './schema.ts';
 import { assertLoanInScope, customerInScope } from './scope.ts';
 

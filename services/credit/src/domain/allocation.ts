@@ -11,15 +11,24 @@ export interface OpenInstalment {
   principalPaid: MoneyValue;
   interestPaid: MoneyValue;
   penaltyPaid: MoneyValue;
+  /** The per-instalment fee and what was paid of it (none when absent). */
+  fee?: MoneyValue;
+  feePaid?: MoneyValue;
 }
+
+/** The parts of an instalment in the order a repayment pays them (the waterfall): penalty, fee, interest, principal. */
+export const WATERFALL = ['penalty', 'fee', 'interest', 'principal'] as const;
 
 export interface InstalmentAllocation {
   number: number;
   penalty: MoneyValue;
+  fee: MoneyValue;
   interest: MoneyValue;
   principal: MoneyValue;
   /** Interest of a fully prepaid future instalment that is no longer charged. */
   interestWaived: MoneyValue;
+  /** Fee of an instalment not yet due that a settlement no longer charges. */
+  feeWaived: MoneyValue;
   /** True when this allocation leaves the instalment fully paid. */
   settles: boolean;
 }
@@ -27,6 +36,7 @@ export interface InstalmentAllocation {
 export interface Allocation {
   lines: InstalmentAllocation[];
   penalty: MoneyValue;
+  fee: MoneyValue;
   interest: MoneyValue;
   principal: MoneyValue;
   /** Principal repaid ahead of schedule (an overpayment). */
@@ -42,9 +52,14 @@ export type AllocationResult = { ok: true; value: Allocation } | { ok: false; co
 
 const zero = () => new Money(0);
 
+/** What an instalment scheduled for a part (its fee: 0 when it has none). */
+export const partOf = (i: OpenInstalment, part: (typeof WATERFALL)[number]): MoneyValue => (part === 'fee' ? (i.fee ?? zero()) : i[part]);
+/** What was paid of a part. */
+export const paidOf = (i: OpenInstalment, part: (typeof WATERFALL)[number]): MoneyValue => (part === 'fee' ? (i.feePaid ?? zero()) : i[`${part}Paid`]);
+
 /**
- * Allocates a repayment, oldest instalment first and within each instalment penalty, then
- * interest, then principal. The regular allocation covers the instalments due on or before the
+ * Allocates a repayment, oldest instalment first and within each instalment by the waterfall:
+ * penalty, then the per-instalment fee, then interest, then principal. The regular allocation covers the instalments due on or before the
  * payment date and the next one not yet due (paying the coming instalment early is ordinary).
  * What is left beyond that is an overpayment, handled by the product's policy:
  * - REDUCE_LAST_INSTALMENTS, REDUCE_INSTALMENT_AMOUNT: it repays principal ahead of time and is
@@ -62,7 +77,7 @@ export function allocateRepayment(open: OpenInstalment[], amount: MoneyValue, pa
   const line = (n: number) => {
     let l = lines.get(n);
     if (!l) {
-      l = { number: n, penalty: zero(), interest: zero(), principal: zero(), interestWaived: zero(), settles: false };
+      l = { number: n, penalty: zero(), fee: zero(), interest: zero(), principal: zero(), interestWaived: zero(), feeWaived: zero(), settles: false };
       lines.set(n, l);
     }
     return l;
@@ -72,8 +87,8 @@ export function allocateRepayment(open: OpenInstalment[], amount: MoneyValue, pa
   for (const i of ordered) {
     if (i.number > firstFuture || left.isZero()) break;
     const l = line(i.number);
-    for (const part of ['penalty', 'interest', 'principal'] as const) {
-      const owed = i[part].minus(i[`${part}Paid`]).minus(l[part]);
+    for (const part of WATERFALL) {
+      const owed = partOf(i, part).minus(paidOf(i, part)).minus(l[part]);
       const pay = Money.min(owed, left);
       if (pay.gt(0)) {
         l[part] = l[part].plus(pay);
@@ -96,12 +111,13 @@ export function allocateRepayment(open: OpenInstalment[], amount: MoneyValue, pa
     prepaidOn = firstFuture;
     left = zero();
   }
-  const out = [...lines.values()].filter((l) => l.penalty.gt(0) || l.interest.gt(0) || l.principal.gt(0) || l.interestWaived.gt(0));
+  const out = [...lines.values()].filter((l) => l.penalty.gt(0) || l.fee.gt(0) || l.interest.gt(0) || l.principal.gt(0) || l.interestWaived.gt(0));
   for (const l of out) {
     const i = ordered.find((x) => x.number === l.number);
     if (!i) continue;
-    const rest = (p: 'penalty' | 'interest' | 'principal') => i[p].minus(i[`${p}Paid`]).minus(l[p]);
-    l.settles = rest('penalty').isZero() && rest('interest').minus(l.interestWaived).isZero() && rest('principal').lte(0);
+    const rest = (p: (typeof WATERFALL)[number]) => partOf(i, p).minus(paidOf(i, p)).minus(l[p]);
+    l.settles =
+      rest('penalty').isZero() && rest('fee').minus(l.feeWaived).isZero() && rest('interest').minus(l.interestWaived).isZero() && rest('principal').lte(0);
   }
   out.sort((a, b) => a.number - b.number);
   return {
@@ -109,6 +125,7 @@ export function allocateRepayment(open: OpenInstalment[], amount: MoneyValue, pa
     value: {
       lines: out,
       penalty: out.reduce((s, l) => s.plus(l.penalty), zero()),
+      fee: out.reduce((s, l) => s.plus(l.fee), zero()),
       interest: out.reduce((s, l) => s.plus(l.interest), zero()),
       principal: out.reduce((s, l) => s.plus(l.principal), zero()),
       prepaid,
@@ -120,6 +137,7 @@ export function allocateRepayment(open: OpenInstalment[], amount: MoneyValue, pa
 /** What an instalment has received in all, by part, once a repayment's allocation is added. */
 export interface InstalmentPaidTotals {
   penalty: MoneyValue;
+  fee: MoneyValue;
   interest: MoneyValue;
   principal: MoneyValue;
   total: MoneyValue;
@@ -131,11 +149,12 @@ export interface InstalmentPaidTotals {
  * no rounding happens here; InstalmentPaid publishes them (cumulative per instalment).
  */
 export function instalmentPaidTotals(
-  before: Pick<OpenInstalment, 'penaltyPaid' | 'interestPaid' | 'principalPaid'>,
+  before: Pick<OpenInstalment, 'penaltyPaid' | 'interestPaid' | 'principalPaid' | 'feePaid'>,
   line: InstalmentAllocation,
 ): InstalmentPaidTotals {
   const penalty = new Money(before.penaltyPaid).plus(line.penalty);
+  const fee = new Money(before.feePaid ?? 0).plus(line.fee);
   const interest = new Money(before.interestPaid).plus(line.interest);
   const principal = new Money(before.principalPaid).plus(line.principal);
-  return { penalty, interest, principal, total: penalty.plus(interest).plus(principal) };
+  return { penalty, fee, interest, principal, total: penalty.plus(fee).plus(interest).plus(principal) };
 }

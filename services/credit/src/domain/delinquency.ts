@@ -2,7 +2,7 @@ import type { DelinquencyBucket } from '@crm/events';
 import type { UserError } from '@crm/service-kit';
 import type { Decimal } from 'decimal.js';
 import { daysBetween } from './dates.ts';
-import { amountScale, Money, type MoneyValue, minorUnits, type RoundingMode, roundMoney } from './money.ts';
+import { amountScale, Money, type MoneyValue, minorUnits, type RoundingMode, roundMoney, roundMoneySql } from './money.ts';
 
 export type { DelinquencyBucket } from '@crm/events';
 export type RiskClass = 'NORMAL' | 'SPECIAL_MENTION' | 'SUBSTANDARD' | 'DOUBTFUL' | 'LOSS';
@@ -99,9 +99,7 @@ export function penaltyDueSql(c: {
 }): string {
   for (const v of Object.values(c)) if (!/^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/i.test(v)) throw new Error(`Not a column reference: ${v}`);
   const exact = `least(${c.unpaid} * ${c.penaltyRate} * greatest(${c.dpd} - ${c.graceDays}, 0) / ${PENALTY_DAY_BASIS}, ${c.unpaid} * ${c.penaltyCapRate})`;
-  const shifted = `(${exact}) * power(10::numeric, ${c.minorUnits})`;
-  const halfEven = `(${c.rounding} = 'HALF_EVEN' and ${shifted} - trunc(${shifted}) = 0.5 and mod(trunc(${shifted}), 2) = 0)`;
-  const rounded = `(case when ${halfEven} then trunc(${exact}, ${c.minorUnits}) else round(${exact}, ${c.minorUnits}) end)`;
+  const rounded = roundMoneySql(exact, c.minorUnits, c.rounding);
   return `round(${rounded}, greatest(${c.minorUnits}, 2))`;
 }
 

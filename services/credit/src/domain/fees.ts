@@ -4,8 +4,7 @@ import { Money, type MoneyValue, type RoundingMode, roundMoney } from './money.t
 /**
  * Disbursement fee (product settings `disbursementFeeRate`, a fraction of the principal, and
  * `disbursementFeeFlat`, an amount): fee = round(principal * rate) + flat, rounded to the minor
- * unit by the product's rounding mode. It is deducted from the amount paid out (net disbursed =
- * principal - fee); the schedule is on the whole principal.
+ * unit by the product's rounding mode. Deducted (the default) or financed: see `disbursementAmounts`.
  */
 export function disbursementFee(
   principal: MoneyValue,
@@ -13,6 +12,33 @@ export function disbursementFee(
 ): MoneyValue {
   const percent = t.rate ? roundMoney(principal.mul(t.rate), t.scale, t.rounding) : new Money(0);
   return percent.plus(t.flat ?? 0);
+}
+
+/**
+ * What the schedule amortises and what the borrower receives. Deducted (default): the schedule is
+ * on the principal, the payout is principal - fee. Financed (`disbursementFeeFinanced`): the fee is
+ * added to the principal financed (schedule and interest on principal + fee), the payout is the
+ * whole principal.
+ */
+export function disbursementAmounts(principal: MoneyValue, fee: MoneyValue, financed: boolean): { financed: MoneyValue; netDisbursed: MoneyValue } {
+  return financed
+    ? { financed: principal.plus(fee), netDisbursed: new Money(principal) }
+    : { financed: new Money(principal), netDisbursed: principal.minus(fee) };
+}
+
+/**
+ * The loan's cash flows as a schedule has them, from the lender's side: the net payout on the
+ * disbursement date (negative), then each instalment's principal + interest + fee on its due date.
+ */
+export function scheduleCashFlows(
+  disbursedOn: string,
+  netDisbursed: MoneyValue,
+  instalments: readonly { dueDate: string; principal: MoneyValue; interest: MoneyValue; fee?: MoneyValue }[],
+): CashFlow[] {
+  return [
+    { date: disbursedOn, amount: netDisbursed.neg() },
+    ...instalments.map((i) => ({ date: i.dueDate, amount: i.principal.plus(i.interest).plus(i.fee ?? 0) })),
+  ];
 }
 
 /** A dated cash flow of the loan, from the lender's side: the payout negative, instalments positive. */

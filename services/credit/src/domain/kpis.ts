@@ -39,6 +39,12 @@ export const CREDIT_KPIS = {
     dimensions: LOAN_DIMENSIONS,
     kind: 'RATIO',
   },
+  WARNINGS_RESOLVED_BEFORE_30_DPD: {
+    metric: 'WARNINGS_RESOLVED_BEFORE_30_DPD',
+    formula: `Warnings resolved before ${PAR30_DAYS} days past due (issue 15, did it work): over the warnings raised in [from, to] while their loan was at most ${PAR30_DAYS} days past due (its latest end-of-day snapshot on or before the day raised; none: current), except those whose recorded outcome is FALSE_ALARM, and whose outcome is known: denominator = those RESOLVED plus those whose loan went more than ${PAR30_DAYS} days past due (a snapshot on or after the day raised) while still open; numerator = those RESOLVED with no snapshot of their loan more than ${PAR30_DAYS} days past due from the day raised to the day resolved; value = the share (4 decimals). MONTH = month raised.`,
+    dimensions: LOAN_DIMENSIONS,
+    kind: 'RATIO',
+  },
 } as const satisfies Record<string, KpiDefinition>;
 
 export type CreditKpiMetric = keyof typeof CREDIT_KPIS;

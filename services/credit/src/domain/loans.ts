@@ -1,5 +1,6 @@
 import type { UserError, Validation } from '@crm/service-kit';
 import type { Decimal } from 'decimal.js';
+import { isAccrualDayCount } from './accrual.ts';
 import { daysBetween } from './dates.ts';
 import { amountMessages, checkAmount, Money, type MoneyValue, minorUnits, type RoundingMode } from './money.ts';
 import {
@@ -64,6 +65,10 @@ export interface ProductConventions {
   interestGracePeriods: number;
   disbursementFeeRate: MoneyValue | null;
   disbursementFeeFlat: MoneyValue | null;
+  /** The disbursement fee is added to the principal financed instead of deducted from the payout. */
+  disbursementFeeFinanced: boolean;
+  /** A fixed fee on every instalment (its own part of the instalment), null: none. */
+  instalmentFee: MoneyValue | null;
   penaltyCapRate: MoneyValue | null;
 }
 
@@ -93,6 +98,8 @@ export interface ProductInput {
   interestGracePeriods?: number | null;
   disbursementFeeRate?: Decimal | null;
   disbursementFeeFlat?: Decimal | null;
+  disbursementFeeFinanced?: boolean | null;
+  instalmentFee?: Decimal | null;
   penaltyCapRate?: Decimal | null;
 }
 
@@ -118,8 +125,12 @@ export function validateProduct(input: ProductInput): Result<ProductDraft> {
   if (input.maxTerm > 600) errors.push(err('maxTerm', 'TOO_BIG', 'must be at most 600 instalments'));
   if (input.minTerm > input.maxTerm) errors.push(err('maxTerm', 'INVALID_RANGE', 'must not be below minTerm'));
   if (input.graceDays < 0 || input.graceDays > 90) errors.push(err('graceDays', 'OUT_OF_RANGE', 'must be between 0 and 90'));
-  const dayCount = input.dayCount ?? defaultDayCount(input.frequency);
+  // Daily accrual weighs each calendar day: an actual day count, ACTUAL_365 unless the product says otherwise.
+  const daily = input.interestMethod === 'DAILY_ACCRUAL';
+  const dayCount = input.dayCount ?? (daily ? 'ACTUAL_365' : defaultDayCount(input.frequency));
   if (dayCount === 'THIRTY_360' && input.frequency !== 'MONTHLY') errors.push(err('dayCount', 'INVALID_DAY_COUNT', 'THIRTY_360 is for monthly products only'));
+  else if (daily && !isAccrualDayCount(dayCount))
+    errors.push(err('dayCount', 'INVALID_DAY_COUNT', 'DAILY_ACCRUAL counts actual days: ACTUAL_365, ACTUAL_360 or ACTUAL_ACTUAL_ISDA'));
   const conventions = validateConventions(input, scale ?? 2, errors);
   if (errors.length) return { ok: false, errors };
   return {
@@ -176,6 +187,11 @@ function validateConventions(input: ProductInput, scale: number, errors: UserErr
     else if (flat.decimalPlaces() > scale) errors.push(err('disbursementFeeFlat', 'TOO_MANY_DECIMALS', amountMessages.TOO_MANY_DECIMALS));
     else if (flat.gte(input.minPrincipal)) errors.push(err('disbursementFeeFlat', 'OUT_OF_RANGE', 'must be below minPrincipal'));
   }
+  const instalmentFee = input.instalmentFee ?? null;
+  if (instalmentFee) {
+    if (instalmentFee.lt(0)) errors.push(err('instalmentFee', 'NEGATIVE', 'must not be negative'));
+    else if (instalmentFee.decimalPlaces() > scale) errors.push(err('instalmentFee', 'TOO_MANY_DECIMALS', amountMessages.TOO_MANY_DECIMALS));
+  }
   const cap = input.penaltyCapRate ?? null;
   if (cap && (cap.lt(0) || cap.gt(5) || cap.decimalPlaces() > 6))
     errors.push(err('penaltyCapRate', 'OUT_OF_RANGE', 'must be a share of the overdue amount between 0 and 5, at most 6 decimals'));
@@ -189,6 +205,8 @@ function validateConventions(input: ProductInput, scale: number, errors: UserErr
     interestGracePeriods: interestGrace,
     disbursementFeeRate: rate ? new Money(rate) : null,
     disbursementFeeFlat: flat ? new Money(flat) : null,
+    disbursementFeeFinanced: input.disbursementFeeFinanced ?? false,
+    instalmentFee: instalmentFee?.gt(0) ? new Money(instalmentFee) : null,
     penaltyCapRate: cap ? new Money(cap) : null,
   };
 }

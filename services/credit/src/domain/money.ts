@@ -41,6 +41,18 @@ export function roundMoney(value: Decimal.Value, scale: number, mode: RoundingMo
   return new Money(value).toDecimalPlaces(scale, mode === 'HALF_EVEN' ? Decimal.ROUND_HALF_EVEN : Decimal.ROUND_HALF_UP);
 }
 
+/**
+ * `roundMoney` as a SQL expression over trusted fragments (column references or expressions built
+ * by the stores, never input): round() is half away from zero, i.e. half up for the non-negative
+ * amounts it rounds; HALF_EVEN drops an exact half to the even neighbour. The end-of-day penalty
+ * and daily accrual round with it.
+ */
+export function roundMoneySql(exact: string, minorUnits: string, rounding: string): string {
+  const shifted = `(${exact}) * power(10::numeric, ${minorUnits})`;
+  const halfEven = `(${rounding} = 'HALF_EVEN' and ${shifted} - trunc(${shifted}) = 0.5 and mod(trunc(${shifted}), 2) = 0)`;
+  return `(case when ${halfEven} then trunc(${exact}, ${minorUnits}) else round(${exact}, ${minorUnits}) end)`;
+}
+
 /** The smallest multiple of `multiple` (a positive amount, e.g. 100 XOF or 0.05) at or above `value`. */
 export function roundUpToMultiple(value: Decimal.Value, multiple: Decimal.Value): MoneyValue {
   const m = new Money(multiple);

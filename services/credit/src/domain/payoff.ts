@@ -14,6 +14,12 @@ export interface PayoffTerms {
   scale: number;
   /** The product's rounding mode (default HALF_UP). */
   rounding?: RoundingMode;
+  /**
+   * DAILY_ACCRUAL: the open instalments' interest is already what accrued by the quote's date
+   * (`interestAccruedBy` in domain/accrual.ts), the current one's included: it is charged as given,
+   * not pro rata of the period.
+   */
+  accruedGiven?: boolean;
 }
 
 /** What settles the loan on a date, itemised; `lines` is the allocation that settles it. */
@@ -27,8 +33,12 @@ export interface PayoffQuote {
   accruedInterest: MoneyValue;
   /** Penalty still owed (accrued by the end-of-day runs). */
   penalty: MoneyValue;
+  /** Per-instalment fees of the instalments due by `asOf`, unpaid (those not yet due are waived). */
+  fees: MoneyValue;
   /** Scheduled interest no longer charged when the loan is settled on `asOf`. */
   interestWaived: MoneyValue;
+  /** Fees of the instalments not yet due, no longer charged. */
+  feesWaived: MoneyValue;
   total: MoneyValue;
   lines: InstalmentAllocation[];
 }
@@ -74,10 +84,12 @@ export function accruedInterest(
 }
 
 /**
- * The payoff on `asOf`: every instalment due by then in full (penalty, interest, principal), the
- * principal of all the others, and of the current period (the first instalment not yet due) the
- * interest accrued to `asOf` pro rata by days; the interest of later periods is waived (it would
- * accrue on principal already returned). Interest already paid beyond the accrual is not refunded.
+ * The payoff on `asOf`: every instalment due by then in full (penalty, fee, interest, principal),
+ * the principal of all the others, and of the current period (the first instalment not yet due) the
+ * interest accrued to `asOf` pro rata by days (DAILY_ACCRUAL: by the daily rule, `accruedGiven`);
+ * the interest of later periods is waived (it would accrue on principal already returned), and so
+ * are the fees of the instalments not yet due. Interest already paid beyond the accrual is not
+ * refunded.
  */
 export function payoffQuote(open: readonly OpenInstalment[], asOf: string, t: PayoffTerms): PayoffQuote {
   const zero = () => new Money(0);
@@ -89,7 +101,9 @@ export function payoffQuote(open: readonly OpenInstalment[], asOf: string, t: Pa
     overdueInterest: zero(),
     accruedInterest: zero(),
     penalty: zero(),
+    fees: zero(),
     interestWaived: zero(),
+    feesWaived: zero(),
     total: zero(),
     lines: [],
   };
@@ -97,22 +111,27 @@ export function payoffQuote(open: readonly OpenInstalment[], asOf: string, t: Pa
     const principal = Money.max(0, i.principal.minus(i.principalPaid));
     const penalty = Money.max(0, i.penalty.minus(i.penaltyPaid));
     const interestOwed = Money.max(0, i.interest.minus(i.interestPaid));
+    const feeOwed = Money.max(0, (i.fee ?? zero()).minus(i.feePaid ?? 0));
     let interest: MoneyValue;
     if (i.dueDate <= asOf) {
       interest = interestOwed;
       q.overdueInterest = q.overdueInterest.plus(interest);
     } else if (i.number === current) {
-      const accrued = accruedInterest(i.interest, t.periodStart(i.number), i.dueDate, asOf, t.dayCount, t.scale, t.rounding);
+      const accrued = t.accruedGiven ? i.interest : accruedInterest(i.interest, t.periodStart(i.number), i.dueDate, asOf, t.dayCount, t.scale, t.rounding);
       interest = Money.min(interestOwed, Money.max(0, accrued.minus(i.interestPaid)));
       q.accruedInterest = q.accruedInterest.plus(interest);
     } else interest = zero();
+    const fee = i.dueDate <= asOf ? feeOwed : zero();
     const waived = interestOwed.minus(interest);
+    const feeWaived = feeOwed.minus(fee);
     q.principal = q.principal.plus(principal);
     q.penalty = q.penalty.plus(penalty);
+    q.fees = q.fees.plus(fee);
     q.interestWaived = q.interestWaived.plus(waived);
-    q.lines.push({ number: i.number, penalty, interest, principal, interestWaived: waived, settles: true });
+    q.feesWaived = q.feesWaived.plus(feeWaived);
+    q.lines.push({ number: i.number, penalty, fee, interest, principal, interestWaived: waived, feeWaived, settles: true });
   }
-  q.total = q.principal.plus(q.overdueInterest).plus(q.accruedInterest).plus(q.penalty);
+  q.total = q.principal.plus(q.overdueInterest).plus(q.accruedInterest).plus(q.penalty).plus(q.fees);
   return q;
 }
 
@@ -132,12 +151,15 @@ export function allocatePayment(
 ): AllocationResult & { settlement?: boolean } {
   const quote = payoffQuote(open, paidOn, t);
   if (quote.total.gt(0) && amount.eq(quote.total)) {
-    const lines = quote.lines.filter((l) => l.penalty.gt(0) || l.interest.gt(0) || l.principal.gt(0) || l.interestWaived.gt(0));
+    const lines = quote.lines.filter(
+      (l) => l.penalty.gt(0) || l.fee.gt(0) || l.interest.gt(0) || l.principal.gt(0) || l.interestWaived.gt(0) || l.feeWaived.gt(0),
+    );
     const sum = (f: (l: InstalmentAllocation) => MoneyValue) => lines.reduce((s, l) => s.plus(f(l)), new Money(0));
     const current = [...open].sort((a, b) => a.number - b.number).find((i) => i.dueDate > paidOn)?.number ?? Number.POSITIVE_INFINITY;
     const value: Allocation = {
       lines,
       penalty: sum((l) => l.penalty),
+      fee: sum((l) => l.fee),
       interest: sum((l) => l.interest),
       principal: sum((l) => l.principal),
       // Ahead of schedule: the principal of instalments after the current period's.
@@ -147,7 +169,7 @@ export function allocatePayment(
     return { ok: true, value, settlement: true };
   }
   const f = (v: MoneyValue) => v.toFixed(Math.max(2, t.scale));
-  const beyond = `the payoff on ${paidOn} is ${f(quote.total)} (principal ${f(quote.principal)}, interest ${f(quote.overdueInterest.plus(quote.accruedInterest))}, penalty ${f(quote.penalty)})`;
+  const beyond = `the payoff on ${paidOn} is ${f(quote.total)} (principal ${f(quote.principal)}, interest ${f(quote.overdueInterest.plus(quote.accruedInterest))}, penalty ${f(quote.penalty)}${quote.fees.gt(0) ? `, fees ${f(quote.fees)}` : ''})`;
   const result = allocateRepayment(open, amount, paidOn, policy);
   if (!result.ok && result.code === 'EXCEEDS_BALANCE') return { ...result, message: `exceeds everything owed: ${beyond}` };
   // Above the payoff, only the schedule paid in full is booked (the remaining instalments as
@@ -169,12 +191,14 @@ export function payoffTerms(
   dayCount: DayCountConvention,
   currency: string,
   rounding: RoundingMode = 'HALF_UP',
+  accruedGiven = false,
 ): PayoffTerms {
   const dates = new Map(schedule.map((i) => [i.number, i.due_date]));
   const numbers = schedule.map((i) => i.number).sort((x, y) => x - y);
   return {
     dayCount,
     rounding,
+    accruedGiven,
     scale: minorUnits(currency) ?? 2,
     periodStart: (n) => {
       const before = numbers.filter((k) => k < n).at(-1);
@@ -185,6 +209,15 @@ export function payoffTerms(
 
 /** True when the allocation settles every instalment that still owes something. */
 function clearsEverything(open: readonly OpenInstalment[], lines: readonly InstalmentAllocation[]): boolean {
-  const owing = (i: OpenInstalment) => i.principal.plus(i.interest).plus(i.penalty).minus(i.principalPaid).minus(i.interestPaid).minus(i.penaltyPaid).gt(0);
+  const owing = (i: OpenInstalment) =>
+    i.principal
+      .plus(i.interest)
+      .plus(i.penalty)
+      .plus(i.fee ?? 0)
+      .minus(i.principalPaid)
+      .minus(i.interestPaid)
+      .minus(i.penaltyPaid)
+      .minus(i.feePaid ?? 0)
+      .gt(0);
   return open.filter(owing).every((i) => lines.some((l) => l.number === i.number && l.settles));
 }

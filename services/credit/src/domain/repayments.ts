@@ -39,11 +39,22 @@ export interface InstalmentAmounts {
   principal_paid: string;
   interest_paid: string;
   penalty_paid: string;
+  /** The per-instalment fee and what was paid of it (0 when absent). */
+  fee?: string;
+  fee_paid?: string;
 }
 
-/** What the instalment still owes: principal, interest and penalty less what was paid (and `alsoPaid`). */
+/** What the instalment still owes: principal, interest, fee and penalty less what was paid (and `alsoPaid`). */
 export function instalmentOwed(i: InstalmentAmounts, alsoPaid: Decimal.Value = 0): MoneyValue {
-  return new Money(i.principal).plus(i.interest).plus(i.penalty).minus(i.principal_paid).minus(i.interest_paid).minus(i.penalty_paid).minus(alsoPaid);
+  return new Money(i.principal)
+    .plus(i.interest)
+    .plus(i.penalty)
+    .plus(i.fee ?? 0)
+    .minus(i.principal_paid)
+    .minus(i.interest_paid)
+    .minus(i.penalty_paid)
+    .minus(i.fee_paid ?? 0)
+    .minus(alsoPaid);
 }
 
 /**

@@ -53,6 +53,10 @@ export interface ScheduledInstalment {
   penalty: MoneyValue;
   penaltyPaid: MoneyValue;
   paidOn: string | null;
+  /** The per-instalment fee, what was paid and waived of it (carried by an instalment kept or moved; a fresh one has none here). */
+  fee?: MoneyValue;
+  feePaid?: MoneyValue;
+  feeWaived?: MoneyValue;
 }
 
 export interface RestructuringTerms {
@@ -107,7 +111,12 @@ export function restructureSchedule(
   t: RestructuringTerms,
 ): { ok: true; schedule: ScheduledInstalment[] } | { ok: false; code: string; message: string } {
   const sorted = [...current].sort((a, b) => a.number - b.number);
-  const carries = (i: ScheduledInstalment) => i.principalPaid.plus(i.interestPaid).plus(i.penaltyPaid).gt(0);
+  const carries = (i: ScheduledInstalment) =>
+    i.principalPaid
+      .plus(i.interestPaid)
+      .plus(i.penaltyPaid)
+      .plus(i.feePaid ?? 0)
+      .gt(0);
   const firstOpen = sorted.find((i) => i.dueDate >= r.effectiveOn && i.paidOn === null);
   if (!firstOpen) return { ok: false, code: 'NOTHING_TO_RESTRUCTURE', message: 'no instalment falls due on or after the effective date unpaid' };
   const n = r.instalments ?? 0;

@@ -9,9 +9,13 @@ export type AmortisationMethod = 'EQUAL_INSTALMENT' | 'EQUAL_PRINCIPAL' | 'INTER
  * Interest method (a product setting):
  * - DECLINING_BALANCE (default): each period's interest is on the principal still outstanding;
  * - FLAT: each period's interest is on the original principal for the whole term (common in
- *   microfinance); its true cost shows in the loan's effective annual rate.
+ *   microfinance); its true cost shows in the loan's effective annual rate;
+ * - DAILY_ACCRUAL: declining balance accrued day by day on the principal actually outstanding
+ *   between actual payment dates (`domain/accrual.ts`): the schedule is the declining-balance one
+ *   (the expected figures, each instalment paid on its due date); paying early lowers the interest,
+ *   paying late adds interest on the late principal. Actual day counts only.
  */
-export type InterestMethod = 'DECLINING_BALANCE' | 'FLAT';
+export type InterestMethod = 'DECLINING_BALANCE' | 'FLAT' | 'DAILY_ACCRUAL';
 
 export interface ScheduleTerms {
   principal: MoneyValue;

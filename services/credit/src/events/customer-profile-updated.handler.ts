@@ -8,10 +8,12 @@ import type { DB } from '../db/schema.ts';
  * state changes nothing.
  */
 export const onCustomerProfileUpdated: EventHandler<DB, 'CustomerProfileUpdated'> = async (tx, event) => {
-  const changes: { branch_id?: string; industry?: string | null } = {};
+  const changes: { branch_id?: string; industry?: string | null; region?: string | null } = {};
   for (const c of event.data.changes) {
     if (c.field === 'branchId' && c.newValue) changes.branch_id = c.newValue;
     if (c.field === 'enterprise.industry') changes.industry = c.newValue;
+    // the region scopes crisis measures (issue 15)
+    if (c.field === 'contact.address.region') changes.region = c.newValue;
   }
   await updateCustomerReplica(tx, event.data.customerId, changes, new Date(event.data.updatedAt));
 };

@@ -12,6 +12,8 @@ export const onCustomerRegistered: EventHandler<DB, 'CustomerRegistered'> = asyn
     branch_id: c.branchId,
     relationship_manager_id: c.relationshipManagerId,
     industry: c.industry,
+    // the address region scopes crisis measures (issue 15)
+    region: c.contact?.address?.region ?? null,
     updated_at: new Date(event.time),
   });
 };

@@ -3,7 +3,10 @@ import type { DB } from '../db/schema.ts';
 import { onCustomerProfileUpdated } from './customer-profile-updated.handler.ts';
 import { onCustomerRegistered } from './customer-registered.handler.ts';
 import { onFinancialSnapshotRecorded } from './financial-snapshot-recorded.handler.ts';
+import { onLoyaltyTierDefined } from './loyalty-tier-defined.handler.ts';
 import { onRelationshipManagerAssigned } from './relationship-manager-assigned.handler.ts';
+import { onTierChanged } from './tier-changed.handler.ts';
+import { onVisitOutcomeRecorded } from './visit-outcome-recorded.handler.ts';
 
 /** Events from other services that credit reacts to. */
 export const handlers: EventHandlers<DB> = {
@@ -11,4 +14,9 @@ export const handlers: EventHandlers<DB> = {
   CustomerProfileUpdated: onCustomerProfileUpdated,
   RelationshipManagerAssigned: onRelationshipManagerAssigned,
   FinancialSnapshotRecorded: onFinancialSnapshotRecorded,
+  // loyalty pricing (issue 15): the customer's tier and its rate discount
+  TierChanged: onTierChanged,
+  LoyaltyTierDefined: onLoyaltyTierDefined,
+  // post-loan visits feed the early-warning rules (issue 15)
+  VisitOutcomeRecorded: onVisitOutcomeRecorded,
 };

@@ -38,6 +38,12 @@ export const creditState = defineStateProjection<DB, 'credit'>({
     LoanRestructured: loan,
     LoanClosed: loan,
     LoanWrittenOff: loan,
+    // issue 15: the outcome of a warning and crisis measures change no loan row (a payment holiday's LoanRestructured does)
+    RiskWarningOutcomeRecorded: none,
+    CrisisMeasureDeclared: none,
+    CrisisMeasureRejected: none,
+    CrisisMeasureApplied: none,
+    CrisisReliefGranted: none,
   },
   load: { LoanState: loanStates },
 });

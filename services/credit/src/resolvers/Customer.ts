@@ -1,6 +1,5 @@
-import { requireIdentity } from '@crm/service-kit';
+import { nestedConnection, requireIdentity } from '@crm/service-kit';
 import type { CustomerResolvers } from '../__generated__/resolvers-types.ts';
-import { nestedConnection } from './connections.ts';
 
 export const Customer: CustomerResolvers = {
   __resolveReference: (ref) => ({ id: ref.id }),

@@ -1,4 +1,4 @@
-import { dateText, isoDate, requireIdentity } from '@crm/service-kit';
+import { dateText, nestedConnection, requireIdentity } from '@crm/service-kit';
 import type {
   ApprovalPolicyResolvers,
   CollateralResolvers,
@@ -13,13 +13,29 @@ import type {
   RestructuringResolvers,
   RiskClassChangeResolvers,
 } from '../__generated__/resolvers-types.ts';
+import { accrualInstalmentsOf, accrualTermsOf, openInstalmentOf, principalRepaid, withInterestAccruedBy } from '../commands/daily-accrual.ts';
+import type { CreditContext } from '../context.ts';
+import { findBusinessDate } from '../db/business-date.store.ts';
 import { penaltyTermsOf } from '../db/product.store.ts';
+import { findStandingRepayments } from '../db/repayment.store.ts';
+import type { LoanRow } from '../db/schema.ts';
 import { loanToValue } from '../domain/collateral.ts';
 import { penaltyAsOf } from '../domain/delinquency.ts';
+import { effectiveAnnualRate, scheduleCashFlows } from '../domain/fees.ts';
 import { amountScale, Money, moneyString, scaleOf, sumAmounts } from '../domain/money.ts';
 import { payoffQuote, payoffTerms } from '../domain/payoff.ts';
 import { nextReviewDue } from '../domain/reviews.ts';
-import { nestedConnection } from './connections.ts';
+
+/** The business date, read once per request (the default date of `payoffQuote`). */
+const businessDates = new WeakMap<CreditContext, Promise<string>>();
+function businessDateOf(ctx: CreditContext): Promise<string> {
+  let date = businessDates.get(ctx);
+  if (!date) {
+    date = findBusinessDate(ctx.db, ctx.now()).then((b) => b.date);
+    businessDates.set(ctx, date);
+  }
+  return date;
+}
 
 export const Loan: LoanResolvers = {
   __resolveReference: (ref, ctx) => ctx.loaders.loan.load(ref.id),
@@ -69,7 +85,7 @@ export const Loan: LoanResolvers = {
     const [collateral, outstanding] = await Promise.all([ctx.loaders.collateralOf.load(loan.id), ctx.loaders.outstandingPrincipal.load(loan.id)]);
     return loanToValue(
       outstanding,
-      collateral.flatMap((c) => (c.valuations.length ? [c.valuations[c.valuations.length - 1]?.value ?? '0'] : [])),
+      collateral.flatMap((c) => (c.latest ? [c.latest.value] : [])),
     );
   },
   reviews: (loan, args, ctx) => nestedConnection(ctx.loaders.pages.reviews, ctx.loaders.pages.reviewCount, loan.id, args),
@@ -84,30 +100,10 @@ export const Loan: LoanResolvers = {
   netDisbursed: (loan) => (loan.net_disbursed === null ? null : { amount: loan.net_disbursed, currency: loan.currency }),
   effectiveAnnualRate: (loan) => loan.effective_annual_rate,
   payoffQuote: async (loan, { asOf }, ctx) => {
-    const on = asOf ?? isoDate(ctx.now());
-    if (loan.status !== 'ACTIVE' || !loan.disbursed_on || on < loan.disbursed_on) return null;
-    const [rows, product] = await Promise.all([
-      ctx.loaders.schedule.load(`${loan.id}:${loan.schedule_version}`),
-      loan.product_id ? ctx.loaders.product.load(loan.product_id) : null,
-    ]);
-    const schedule = rows.map((i) => ({ ...i, due_date: dateText(i.due_date), paid_on: i.paid_on === null ? null : dateText(i.paid_on) }));
-    const open = schedule
-      .filter((i) => i.paid_on === null)
-      .map((i) => ({
-        number: i.number,
-        dueDate: i.due_date,
-        principal: new Money(i.principal),
-        interest: new Money(i.interest),
-        penalty: new Money(i.penalty),
-        principalPaid: new Money(i.principal_paid),
-        interestPaid: new Money(i.interest_paid),
-        penaltyPaid: new Money(i.penalty_paid),
-      }));
-    // Quoted for a date before the loan's latest end-of-day run: penalties as they stood that day, as a repayment valued then is allocated.
-    const latestRun = loan.delinquency_as_of === null ? null : dateText(loan.delinquency_as_of);
-    const asItStood =
-      product && latestRun !== null && on < latestRun ? open.map((i) => ({ ...i, penalty: penaltyAsOf(i, on, penaltyTermsOf(product, loan.currency)) })) : open;
-    const q = payoffQuote(asItStood, on, payoffTerms(schedule, loan.disbursed_on, product?.day_count ?? 'THIRTY_360', loan.currency, product?.rounding_mode));
+    // Quoted by default on the business date (the wall clock's until one is set or closed): what a repayment today would be valued on.
+    const on = asOf ?? (await businessDateOf(ctx));
+    const q = await quoteOf(loan, on, ctx);
+    if (!q) return null;
     const scale = amountScale(loan.currency);
     return {
       asOf: on,
@@ -116,20 +112,75 @@ export const Loan: LoanResolvers = {
       overdueInterest: moneyString(q.overdueInterest, scale),
       accruedInterest: moneyString(q.accruedInterest, scale),
       penalty: moneyString(q.penalty, scale),
+      fees: moneyString(q.fees, scale),
       interestWaived: moneyString(q.interestWaived, scale),
       total: moneyString(q.total, scale),
     };
   },
+  financedAmount: (loan) =>
+    loan.disbursed_on === null ? null : { amount: loan.financed_amount ?? moneyString(loan.principal, amountScale(loan.currency)), currency: loan.currency },
+  accruedInterest: async (loan, { asOf }, ctx) => {
+    // what the payoff of the date charges as interest: the due instalments' unpaid interest and the current period's accrued
+    const q = await quoteOf(loan, asOf ?? (await businessDateOf(ctx)), ctx);
+    return q ? { amount: moneyString(q.overdueInterest.plus(q.accruedInterest), amountScale(loan.currency)), currency: loan.currency } : null;
+  },
+  scheduleEffectiveAnnualRate: async (loan, { version }, ctx) => {
+    if (!loan.disbursed_on || loan.schedule_version < 1) return null;
+    const rows = await ctx.loaders.schedule.load(`${loan.id}:${version ?? loan.schedule_version}`);
+    if (!rows.length) return null;
+    // the version as scheduled: expected interest (before waivers and daily restatement) and its fees (before waivers)
+    const flows = scheduleCashFlows(
+      dateText(loan.disbursed_on),
+      new Money(loan.net_disbursed ?? loan.principal),
+      rows.map((i) => ({
+        dueDate: dateText(i.due_date),
+        principal: new Money(i.principal),
+        interest: new Money(i.scheduled_interest ?? new Money(i.interest).plus(i.interest_waived)),
+        fee: new Money(i.fee).plus(i.fee_waived),
+      })),
+    );
+    return effectiveAnnualRate(flows)?.toFixed(6) ?? null;
+  },
 };
 
+/**
+ * The loan's payoff quote on `on` (null unless ACTIVE and `on` is not before the disbursement):
+ * penalties as they stood that day when it is before the latest end-of-day run (as a repayment
+ * valued then is allocated); DAILY_ACCRUAL interest accrued by `on` on the actual balance.
+ */
+async function quoteOf(loan: LoanRow, on: string, ctx: CreditContext) {
+  if (loan.status !== 'ACTIVE' || !loan.disbursed_on || on < loan.disbursed_on) return null;
+  const [rows, product] = await Promise.all([
+    ctx.loaders.schedule.load(`${loan.id}:${loan.schedule_version}`),
+    loan.product_id ? ctx.loaders.product.load(loan.product_id) : null,
+  ]);
+  const schedule = rows.map((i) => ({ ...i, due_date: dateText(i.due_date), paid_on: i.paid_on === null ? null : dateText(i.paid_on) }));
+  const daily = accrualTermsOf({ ...loan, disbursed_on: dateText(loan.disbursed_on) }, product ?? undefined);
+  const open = withInterestAccruedBy(
+    schedule.filter((i) => i.paid_on === null).map(openInstalmentOf),
+    accrualInstalmentsOf(schedule),
+    daily ? principalRepaid(await findStandingRepayments(ctx.db, loan.id)) : [],
+    daily,
+    on,
+  );
+  const latestRun = loan.delinquency_as_of === null ? null : dateText(loan.delinquency_as_of);
+  const asItStood =
+    product && latestRun !== null && on < latestRun ? open.map((i) => ({ ...i, penalty: penaltyAsOf(i, on, penaltyTermsOf(product, loan.currency)) })) : open;
+  return payoffQuote(
+    asItStood,
+    on,
+    payoffTerms(schedule, loan.disbursed_on, product?.day_count ?? 'THIRTY_360', loan.currency, product?.rounding_mode, daily !== null),
+  );
+}
+
 export const Collateral: CollateralResolvers = {
-  currentValue: (c) => ({ amount: c.valuations.at(-1)?.value ?? '0', currency: c.currency }),
-  valuedOn: (c) => c.valuations.at(-1)?.valued_on ?? '',
-  valuations: (c) => c.valuations.map((v) => ({ ...v, currency: c.currency })),
+  currentValue: (c) => ({ amount: c.latest?.value ?? '0', currency: c.currency }),
+  valuedOn: (c) => c.latest?.valued_on ?? '',
+  valuations: (c, args, ctx) => nestedConnection(ctx.loaders.pages.valuations, ctx.loaders.pages.valuationCount, c.id, args),
 };
 
 export const CollateralValuation: CollateralValuationResolvers = {
-  value: (v) => ({ amount: v.value, currency: 'currency' in v && typeof v.currency === 'string' ? v.currency : '' }),
+  value: (v) => ({ amount: v.value, currency: v.currency }),
   valuedOn: (v) => v.valued_on,
   recordedBy: (v) => v.recorded_by,
   recordedAt: (v) => v.recorded_at,
@@ -162,7 +213,15 @@ export const Instalment: InstalmentResolvers = {
   loanId: (i) => i.loan_id,
   loan: (i, _args, ctx) => ctx.loaders.loan.load(i.loan_id),
   dueDate: (i) => i.due_date,
-  total: (i) => sumAmounts(i.principal, i.interest),
+  scheduledInterest: (i) => i.scheduled_interest ?? sumAmounts(i.interest, i.interest_waived),
+  // written at the scale of the instalment's amounts (rows from before fees hold a bare 0)
+  fee: (i) => new Money(i.fee).toFixed(Math.max(2, scaleOf(i.principal))),
+  feePaid: (i) => new Money(i.fee_paid).toFixed(Math.max(2, scaleOf(i.principal))),
+  total: (i) =>
+    new Money(i.principal)
+      .plus(i.interest)
+      .plus(i.fee)
+      .toFixed(Math.max(2, scaleOf(i.principal), scaleOf(i.interest))),
   principalPaid: (i) => i.principal_paid,
   interestPaid: (i) => i.interest_paid,
   penaltyPaid: (i) => i.penalty_paid,
@@ -170,16 +229,18 @@ export const Instalment: InstalmentResolvers = {
     new Money(i.principal)
       .plus(i.interest)
       .plus(i.penalty)
+      .plus(i.fee)
       .minus(i.principal_paid)
       .minus(i.interest_paid)
       .minus(i.penalty_paid)
+      .minus(i.fee_paid)
       .toFixed(Math.max(2, ...[i.principal, i.interest, i.penalty].map(scaleOf))),
   paidOn: (i) => i.paid_on,
   daysPastDue: (i) => i.dpd,
   status: (i) => {
     if (i.paid_on) return 'PAID';
     if (i.dpd > 0) return 'OVERDUE';
-    return new Money(i.principal_paid).plus(i.interest_paid).plus(i.penalty_paid).gt(0) ? 'PARTIALLY_PAID' : 'PENDING';
+    return new Money(i.principal_paid).plus(i.interest_paid).plus(i.penalty_paid).plus(i.fee_paid).gt(0) ? 'PARTIALLY_PAID' : 'PENDING';
   },
 };
 
@@ -192,6 +253,7 @@ export const Repayment: RepaymentResolvers = {
   interestPaid: (r) => r.interest_paid,
   principalPaid: (r) => r.principal_paid,
   prepaidPrincipal: (r) => r.prepaid_principal,
+  feePaid: (r) => new Money(r.fee_paid).toFixed(Math.max(2, scaleOf(r.amount))),
   recordedBy: (r) => r.recorded_by,
   recordedAt: (r) => r.recorded_at,
   reversedAt: (r) => r.reversed_at,
@@ -219,6 +281,8 @@ export const LoanProduct: LoanProductResolvers = {
   disbursementFeeRate: (p) => p.disbursement_fee_rate,
   disbursementFeeFlat: (p) => p.disbursement_fee_flat,
   penaltyCapRate: (p) => p.penalty_cap_rate,
+  disbursementFeeFinanced: (p) => p.disbursement_fee_financed ?? false,
+  instalmentFee: (p) => p.instalment_fee,
 };
 
 export const RiskClassChange: RiskClassChangeResolvers = {
@@ -236,6 +300,7 @@ export const DelinquencySnapshot: DelinquencySnapshotResolvers = {
   riskClass: (d) => d.risk_class,
   outstandingPrincipal: (d) => d.outstanding_principal,
   overdueAmount: (d) => d.overdue_amount,
+  accruedInterest: (d) => d.accrued_interest,
 };
 
 export const ApprovalPolicy: ApprovalPolicyResolvers = {

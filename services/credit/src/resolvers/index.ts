@@ -1,7 +1,17 @@
-import { auditRecordResolvers, jobRunResolvers, scalarResolvers } from '@crm/service-kit';
+import { auditRecordResolvers, countedConnection as counted, jobRunResolvers, scalarResolvers } from '@crm/service-kit';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { Customer } from './Customer.ts';
-import { counted } from './connections.ts';
+import {
+  CrisisMeasure,
+  CrisisMeasureLoan,
+  customerRateDiscount,
+  issue15Query,
+  LoanPricing,
+  LoyaltyRateDiscount,
+  loanPricing,
+  restructuringMeasure,
+  warningOutcome,
+} from './issue15.ts';
 import {
   ApprovalPolicy,
   Collateral,
@@ -18,15 +28,16 @@ import {
 } from './Loan.ts';
 import { Mutation } from './Mutation/index.ts';
 import { Query } from './Query.ts';
+import { LoanProductReminders } from './Reminders.ts';
 import { RiskWarning, RiskWarningRule } from './RiskWarning.ts';
 
 export const resolvers: Resolvers = {
   ...scalarResolvers,
-  Query,
+  Query: { ...Query, ...issue15Query },
   Mutation,
-  Customer,
-  Loan,
-  LoanProduct,
+  Customer: { ...Customer, ...customerRateDiscount },
+  Loan: { ...Loan, ...loanPricing },
+  LoanProduct: { ...LoanProduct, ...LoanProductReminders },
   Instalment,
   Repayment,
   RiskClassChange,
@@ -34,10 +45,17 @@ export const resolvers: Resolvers = {
   CollateralValuation,
   Guarantor,
   CreditReview,
-  Restructuring,
+  Restructuring: { ...Restructuring, ...restructuringMeasure },
   ApprovalPolicy,
-  RiskWarning,
+  RiskWarning: { ...RiskWarning, ...warningOutcome },
   RiskWarningRule,
+  // issue 15: loyalty pricing, crisis measures
+  LoanPricing,
+  LoyaltyRateDiscount,
+  CrisisMeasure,
+  CrisisMeasureLoan,
+  CrisisMeasureConnection: counted,
+  CrisisMeasureLoanConnection: counted,
   DelinquencySnapshot,
   /** Every connection's totalCount, counted only when selected. */
   LoanConnection: counted,
@@ -46,6 +64,7 @@ export const resolvers: Resolvers = {
   RiskWarningConnection: counted,
   RiskClassChangeConnection: counted,
   CollateralConnection: counted,
+  CollateralValuationConnection: counted,
   GuarantorConnection: counted,
   CreditReviewConnection: counted,
   RestructuringConnection: counted,

@@ -3,7 +3,9 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { JobRunResult, AuditRow } from '@crm/service-kit';
 import type { CustomerRecord, CustomerPage } from '../db/customer.store.ts';
 import type { IndividualProfileRow, EnterpriseProfileRow, CustomerRow, CustomerChangeRow, ManagerAssignmentRow, FinancialSnapshotRow, CustomerDocumentRow, SegmentRow, CustomerPolicyRow, GradeThresholdRow } from '../db/schema.ts';
+import type { CustomerChangePage, ManagerAssignmentPage } from '../db/history.store.ts';
 import type { ConsentState, ConsentPage } from '../db/consent.store.ts';
+import type { SegmentPage } from '../db/segment.store.ts';
 import type { ValueScore, ValueComponent } from '../domain/value-score.ts';
 import type { StoredValueScore, StoredScorePage } from '../db/grade.store.ts';
 import type { FinancialSnapshotPage } from '../db/financial.store.ts';
@@ -30,8 +32,9 @@ export type Scalars = {
    * A segment rule as JSON data: `{"all": [rule...]}`, `{"any": [rule...]}`, `{"not": rule}` or a
    * comparison `{"attribute": "incomeBand", "op": "in", "value": ["HIGH", "UPPER_MIDDLE"]}`.
    * Attributes: kind, status, incomeBand, ageBand, age, occupation, region, city, branchId, industry,
-   * riskAppetite, grade, tags, delinquencyBucket, activeLoans, specialCare. Operators: eq, neq, in,
-   * notIn, gt, gte, lt, lte, contains (text: substring, case-insensitive; tags/specialCare: has).
+   * riskAppetite, grade, tags, delinquencyBucket, activeLoans, specialCare, preferredChannel,
+   * preferredLanguage, interests, educationLevel. Operators: eq, neq, in, notIn, gt, gte, lt, lte,
+   * contains (text: substring, case-insensitive; tags/specialCare/interests: has).
    */
   CustomerSegmentRule: { input: unknown; output: unknown; }
   /** Calendar date, YYYY-MM-DD. */
@@ -125,8 +128,9 @@ export type AuditRecord = {
   action: Scalars['String']['output'];
   actorBranch?: Maybe<Scalars['String']['output']>;
   actorId: Scalars['String']['output'];
+  /** Bounded: the roles the actor held. */
   actorRoles: Array<Scalars['String']['output']>;
-  /** The fields that changed, personal data masked. */
+  /** The fields that changed, personal data masked. Bounded: at most one per field of the entity. */
   changes: Array<AuditChange>;
   correlationId?: Maybe<Scalars['String']['output']>;
   /** JSON text: error codes of a refusal, counts of a job run. */
@@ -191,6 +195,21 @@ export type ContactInput = {
   preferredLanguage?: InputMaybe<Scalars['String']['input']>;
 };
 
+export type ContactTimeWindow = {
+  __typename?: 'ContactTimeWindow';
+  /** Local time HH:MM. */
+  from: Scalars['String']['output'];
+  /** Local time HH:MM, after from. */
+  to: Scalars['String']['output'];
+};
+
+export type ContactTimeWindowInput = {
+  /** Local time HH:MM. */
+  from: Scalars['String']['input'];
+  /** Local time HH:MM, after from. */
+  to: Scalars['String']['input'];
+};
+
 export type CreateCustomerSegmentInput = {
   description?: InputMaybe<Scalars['String']['input']>;
   name: Scalars['String']['input'];
@@ -220,13 +239,20 @@ export type Customer = {
   /** Open at-risk window (score under the grade's floor), or null. */
   gradeAtRisk?: Maybe<CustomerGradeAtRisk>;
   gradeSince?: Maybe<Scalars['Date']['output']>;
-  /** Profile changes, newest first. */
+  /** Profile changes, newest first (ties on the instant by id). */
   history?: Maybe<CustomerChangeConnection>;
   id: Scalars['ID']['output'];
   individual?: Maybe<IndividualProfile>;
   kind: CustomerKind;
-  /** Relationship manager assignments, newest first. */
+  /**
+   * Relationship manager assignments, newest first, every one at once.
+   * @deprecated Use managerHistoryConnection (paged, with totalCount)
+   */
   managerHistory: Array<RelationshipManagerAssignment>;
+  /** Relationship manager assignments, newest first (ties on the instant by id), paged. */
+  managerHistoryConnection: RelationshipManagerAssignmentConnection;
+  /** How and when the customer likes to be contacted, what interests them, their education level. */
+  preferences: CustomerPreferences;
   registeredAt: Scalars['DateTime']['output'];
   /** The loan officer who manages the relationship. */
   relationshipManagerId?: Maybe<Scalars['ID']['output']>;
@@ -236,7 +262,7 @@ export type Customer = {
   /** True when the profile was not reviewed within the configured period. */
   stale: Scalars['Boolean']['output'];
   status: CustomerStatus;
-  /** Free labels staff put on the customer (used by segments). */
+  /** Free labels staff put on the customer (used by segments). Bounded: at most 20 (checked on input). */
   tags: Array<Scalars['String']['output']>;
   updatedAt: Scalars['DateTime']['output'];
   /** The value score as of today, from the aggregates of other services' events. */
@@ -276,6 +302,13 @@ export type CustomerHistoryArgs = {
 
 
 /** A borrower or prospective borrower: a person or a small business. */
+export type CustomerManagerHistoryConnectionArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A borrower or prospective borrower: a person or a small business. */
 export type CustomerValueScoreHistoryArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -304,6 +337,8 @@ export type CustomerChangeConnection = {
   __typename?: 'CustomerChangeConnection';
   edges: Array<CustomerChangeEdge>;
   pageInfo: PageInfo;
+  /** Profile changes of the customer (one grouped count per request, run only when asked for). */
+  totalCount: Scalars['Int']['output'];
 };
 
 export type CustomerChangeEdge = {
@@ -534,6 +569,32 @@ export type CustomerPolicy = {
   staleAfterDays: Scalars['Int']['output'];
 };
 
+/**
+ * The customer's preferences. Channel and language are the ones of `contact` (set through `contact.preferredChannel` and
+ * `contact.preferredLanguage`); the rest through `preferences` of updateCustomerProfile.
+ */
+export type CustomerPreferences = {
+  __typename?: 'CustomerPreferences';
+  /** The window the customer prefers to be contacted in, local time; null when they have none. */
+  contactTime?: Maybe<ContactTimeWindow>;
+  /** Individuals only. */
+  educationLevel?: Maybe<EducationLevel>;
+  /** Interest codes (e.g. AGRICULTURE, SAVINGS, HOUSING), sorted. */
+  interests: Array<Scalars['String']['output']>;
+  preferredChannel?: Maybe<ContactChannel>;
+  /** A language tag such as en or fr-CM. */
+  preferredLanguage?: Maybe<Scalars['String']['output']>;
+};
+
+/** Fields left out stay as they are; a field given as null is cleared (interests: give [] to clear them). */
+export type CustomerPreferencesInput = {
+  contactTime?: InputMaybe<ContactTimeWindowInput>;
+  /** Individuals only (NOT_ALLOWED for an enterprise). */
+  educationLevel?: InputMaybe<EducationLevel>;
+  /** Interest codes: 2 to 40 capitals, digits or underscores, at most 20. */
+  interests?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
 export type CustomerRiskAppetite =
   | 'AGGRESSIVE'
   | 'BALANCED'
@@ -559,6 +620,20 @@ export type CustomerSegmentMembersArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+export type CustomerSegmentConnection = {
+  __typename?: 'CustomerSegmentConnection';
+  edges: Array<CustomerSegmentEdge>;
+  pageInfo: PageInfo;
+  /** Every segment (one count query, run only when asked for). */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CustomerSegmentEdge = {
+  __typename?: 'CustomerSegmentEdge';
+  cursor: Scalars['String']['output'];
+  node: CustomerSegment;
+};
+
 export type CustomerSegmentPayload = {
   __typename?: 'CustomerSegmentPayload';
   segment?: Maybe<CustomerSegment>;
@@ -567,6 +642,7 @@ export type CustomerSegmentPayload = {
 
 export type CustomerSpecialCare = {
   __typename?: 'CustomerSpecialCare';
+  /** Bounded: each flag of CustomerSpecialCareFlag at most once. */
   flags: Array<CustomerSpecialCareFlag>;
   note?: Maybe<Scalars['String']['output']>;
   /** True when any flag is set: priority handling everywhere. */
@@ -608,6 +684,7 @@ export type CustomerValueComponent = {
 export type CustomerValueScore = {
   __typename?: 'CustomerValueScore';
   asOf: Scalars['Date']['output'];
+  /** Bounded: the score's fixed components (domain/value-score.ts), each once. */
   components: Array<CustomerValueComponent>;
   /** The grade this score qualifies for under the current thresholds. */
   qualifiesFor: CustomerGrade;
@@ -677,6 +754,14 @@ export type DeletedRow = {
   deletedAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
 };
+
+export type EducationLevel =
+  | 'NONE'
+  | 'POSTGRADUATE'
+  | 'PRIMARY'
+  | 'SECONDARY'
+  | 'TERTIARY'
+  | 'VOCATIONAL';
 
 export type EnterpriseProfile = {
   __typename?: 'EnterpriseProfile';
@@ -803,7 +888,7 @@ export type JobRun = {
   affected: Scalars['Int']['output'];
   /** The business date the run was for. */
   asOf: Scalars['Date']['output'];
-  /** Every count the job reported (rows written, events emitted...). */
+  /** Every count the job reported (rows written, events emitted...). Bounded: one per count the job reports. */
   counts: Array<JobCount>;
   finishedAt?: Maybe<Scalars['DateTime']['output']>;
   id: Scalars['ID']['output'];
@@ -867,6 +952,7 @@ export type KpiGroupValue = {
 export type KpiRow = {
   __typename?: 'KpiRow';
   denominator?: Maybe<Scalars['Decimal']['output']>;
+  /** Bounded: one entry per `groupBy` dimension, in the order asked. */
   group: Array<KpiGroupValue>;
   metric: Scalars['String']['output'];
   numerator?: Maybe<Scalars['Decimal']['output']>;
@@ -1012,12 +1098,14 @@ export type Query = {
    * `changedSince` the rows recorded after a previous pull (see `customers`).
    */
   customerGradeChanges: CustomerGradeChangeConnection;
-  /** Grade thresholds (score floors), highest grade first. */
+  /** Grade thresholds (score floors), highest grade first. Bounded: one per grade. */
   customerGradeThresholds: Array<CustomerGradeThreshold>;
   /** Change history of one customer, newest first (also Customer.history). */
   customerHistory: CustomerChangeConnection;
   /** Periods that drive staleness and the grade at-risk window. */
   customerPolicy: CustomerPolicy;
+  /** Segments by name (unique), one page at a time; totalCount counted only when selected. */
+  customerSegments: CustomerSegmentConnection;
   /**
    * Customers in a stable order (oldest first), one page at a time. With `changedSince` (`"*"` for
    * everything, else the `pageInfo.endCursor` of the previous pull) it is an incremental feed instead:
@@ -1030,11 +1118,17 @@ export type Query = {
   customersAuditTrail: AuditRecordConnection;
   /** Runs of customers's jobs, scheduled or asked for, newest first: which job, for which date, when, by whom, what it changed. */
   customersJobRuns: JobRunConnection;
-  /** customers' KPIs as grouped aggregates (formulas: CustomersKpiMetric). Branch-bound callers get their branch's customers only. */
+  /**
+   * customers' KPIs as grouped aggregates (formulas: CustomersKpiMetric). Branch-bound callers get their branch's customers only.
+   * A list, not a connection: one row per group of `groupBy` (bounded by the dimensions' values, over at most 3660 days).
+   */
   customersKpi: Array<KpiRow>;
   /** The segment with this id, or null. */
   segment?: Maybe<CustomerSegment>;
-  /** All segments, by name. */
+  /**
+   * All segments, by name, at once.
+   * @deprecated Use customerSegments (paged, with totalCount)
+   */
   segments: Array<CustomerSegment>;
 };
 
@@ -1055,6 +1149,12 @@ export type QueryCustomerGradeChangesArgs = {
 export type QueryCustomerHistoryArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   customerId: Scalars['ID']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryCustomerSegmentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -1146,6 +1246,20 @@ export type RelationshipManagerAssignment = {
   reason?: Maybe<Scalars['String']['output']>;
 };
 
+export type RelationshipManagerAssignmentConnection = {
+  __typename?: 'RelationshipManagerAssignmentConnection';
+  edges: Array<RelationshipManagerAssignmentEdge>;
+  pageInfo: PageInfo;
+  /** Assignments of the customer (one grouped count per request, run only when asked for). */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type RelationshipManagerAssignmentEdge = {
+  __typename?: 'RelationshipManagerAssignmentEdge';
+  cursor: Scalars['String']['output'];
+  node: RelationshipManagerAssignment;
+};
+
 export type RunCustomersJobInput = {
   /** Business date of the run, YYYY-MM-DD; not after today. */
   asOf: Scalars['Date']['input'];
@@ -1195,6 +1309,7 @@ export type SetCustomerGradeThresholdsInput = {
 
 export type SetCustomerGradeThresholdsPayload = {
   __typename?: 'SetCustomerGradeThresholdsPayload';
+  /** Bounded: one per grade. */
   thresholds: Array<CustomerGradeThreshold>;
   userErrors: Array<UserError>;
 };
@@ -1232,12 +1347,14 @@ export type UpdateCustomerProfileInput = {
   customerId: Scalars['ID']['input'];
   enterprise?: InputMaybe<EnterpriseProfileInput>;
   individual?: InputMaybe<IndividualProfileInput>;
+  /** Contact time, interests, education level (preferred channel and language are in `contact`). */
+  preferences?: InputMaybe<CustomerPreferencesInput>;
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 export type UpdateCustomerProfilePayload = {
   __typename?: 'UpdateCustomerProfilePayload';
-  /** The changes recorded (empty when nothing differed). */
+  /** The changes recorded (empty when nothing differed). Bounded: at most one per field of the input. */
   changes: Array<CustomerChange>;
   customer?: Maybe<Customer>;
   userErrors: Array<UserError>;
@@ -1250,7 +1367,10 @@ export type UpdateCustomerSegmentInput = {
   rule?: InputMaybe<Scalars['CustomerSegmentRule']['input']>;
 };
 
-/** A rule the input broke: which field, what is wrong, and a stable code. */
+/**
+ * A rule the input broke: which field, what is wrong, and a stable code. Payloads list them in
+ * `userErrors`, a list, not a connection: bounded by the input (the rules one input breaks).
+ */
 export type UserError = {
   __typename?: 'UserError';
   code: Scalars['String']['output'];
@@ -1373,12 +1493,14 @@ export type ResolversTypes = ResolversObject<{
   ContactChannel: ContactChannel;
   ContactDetails: ResolverTypeWrapper<CustomerRow>;
   ContactInput: ContactInput;
+  ContactTimeWindow: ResolverTypeWrapper<ContactTimeWindow>;
+  ContactTimeWindowInput: ContactTimeWindowInput;
   CreateCustomerSegmentInput: CreateCustomerSegmentInput;
   Customer: ResolverTypeWrapper<CustomerRecord>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CustomerAgeBand: CustomerAgeBand;
   CustomerChange: ResolverTypeWrapper<CustomerChangeRow>;
-  CustomerChangeConnection: ResolverTypeWrapper<Omit<CustomerChangeConnection, 'edges'> & { edges: Array<ResolversTypes['CustomerChangeEdge']> }>;
+  CustomerChangeConnection: ResolverTypeWrapper<CustomerChangePage>;
   CustomerChangeEdge: ResolverTypeWrapper<Omit<CustomerChangeEdge, 'node'> & { node: ResolversTypes['CustomerChange'] }>;
   CustomerConnection: ResolverTypeWrapper<CustomerPage>;
   CustomerConsent: ResolverTypeWrapper<ConsentState>;
@@ -1404,8 +1526,12 @@ export type ResolversTypes = ResolversObject<{
   CustomerIncomeBand: CustomerIncomeBand;
   CustomerKind: CustomerKind;
   CustomerPolicy: ResolverTypeWrapper<CustomerPolicyRow>;
+  CustomerPreferences: ResolverTypeWrapper<CustomerPreferences>;
+  CustomerPreferencesInput: CustomerPreferencesInput;
   CustomerRiskAppetite: CustomerRiskAppetite;
   CustomerSegment: ResolverTypeWrapper<SegmentRow>;
+  CustomerSegmentConnection: ResolverTypeWrapper<SegmentPage>;
+  CustomerSegmentEdge: ResolverTypeWrapper<Omit<CustomerSegmentEdge, 'node'> & { node: ResolversTypes['CustomerSegment'] }>;
   CustomerSegmentPayload: ResolverTypeWrapper<Omit<CustomerSegmentPayload, 'segment'> & { segment?: Maybe<ResolversTypes['CustomerSegment']> }>;
   CustomerSegmentRule: ResolverTypeWrapper<Scalars['CustomerSegmentRule']['output']>;
   CustomerSpecialCare: ResolverTypeWrapper<CustomerSpecialCare>;
@@ -1424,6 +1550,7 @@ export type ResolversTypes = ResolversObject<{
   DeleteCustomerSegmentInput: DeleteCustomerSegmentInput;
   DeleteCustomerSegmentPayload: ResolverTypeWrapper<DeleteCustomerSegmentPayload>;
   DeletedRow: ResolverTypeWrapper<DeletedRow>;
+  EducationLevel: EducationLevel;
   EnterpriseProfile: ResolverTypeWrapper<EnterpriseProfileRow>;
   EnterpriseProfileInput: EnterpriseProfileInput;
   EnterpriseSize: EnterpriseSize;
@@ -1453,6 +1580,8 @@ export type ResolversTypes = ResolversObject<{
   RegisterCustomerInput: RegisterCustomerInput;
   RegisterCustomerPayload: ResolverTypeWrapper<Omit<RegisterCustomerPayload, 'customer'> & { customer?: Maybe<ResolversTypes['Customer']> }>;
   RelationshipManagerAssignment: ResolverTypeWrapper<ManagerAssignmentRow>;
+  RelationshipManagerAssignmentConnection: ResolverTypeWrapper<ManagerAssignmentPage>;
+  RelationshipManagerAssignmentEdge: ResolverTypeWrapper<Omit<RelationshipManagerAssignmentEdge, 'node'> & { node: ResolversTypes['RelationshipManagerAssignment'] }>;
   RunCustomersJobInput: RunCustomersJobInput;
   RunCustomersJobPayload: ResolverTypeWrapper<Omit<RunCustomersJobPayload, 'run'> & { run?: Maybe<ResolversTypes['JobRun']> }>;
   RunGradeEvaluationInput: RunGradeEvaluationInput;
@@ -1491,11 +1620,13 @@ export type ResolversParentTypes = ResolversObject<{
   ChangeCustomerStatusPayload: Omit<ChangeCustomerStatusPayload, 'customer'> & { customer?: Maybe<ResolversParentTypes['Customer']> };
   ContactDetails: CustomerRow;
   ContactInput: ContactInput;
+  ContactTimeWindow: ContactTimeWindow;
+  ContactTimeWindowInput: ContactTimeWindowInput;
   CreateCustomerSegmentInput: CreateCustomerSegmentInput;
   Customer: CustomerRecord;
   Boolean: Scalars['Boolean']['output'];
   CustomerChange: CustomerChangeRow;
-  CustomerChangeConnection: Omit<CustomerChangeConnection, 'edges'> & { edges: Array<ResolversParentTypes['CustomerChangeEdge']> };
+  CustomerChangeConnection: CustomerChangePage;
   CustomerChangeEdge: Omit<CustomerChangeEdge, 'node'> & { node: ResolversParentTypes['CustomerChange'] };
   CustomerConnection: CustomerPage;
   CustomerConsent: ConsentState;
@@ -1515,7 +1646,11 @@ export type ResolversParentTypes = ResolversObject<{
   CustomerGradeThreshold: GradeThresholdRow;
   CustomerGradeThresholdInput: CustomerGradeThresholdInput;
   CustomerPolicy: CustomerPolicyRow;
+  CustomerPreferences: CustomerPreferences;
+  CustomerPreferencesInput: CustomerPreferencesInput;
   CustomerSegment: SegmentRow;
+  CustomerSegmentConnection: SegmentPage;
+  CustomerSegmentEdge: Omit<CustomerSegmentEdge, 'node'> & { node: ResolversParentTypes['CustomerSegment'] };
   CustomerSegmentPayload: Omit<CustomerSegmentPayload, 'segment'> & { segment?: Maybe<ResolversParentTypes['CustomerSegment']> };
   CustomerSegmentRule: Scalars['CustomerSegmentRule']['output'];
   CustomerSpecialCare: CustomerSpecialCare;
@@ -1555,6 +1690,8 @@ export type ResolversParentTypes = ResolversObject<{
   RegisterCustomerInput: RegisterCustomerInput;
   RegisterCustomerPayload: Omit<RegisterCustomerPayload, 'customer'> & { customer?: Maybe<ResolversParentTypes['Customer']> };
   RelationshipManagerAssignment: ManagerAssignmentRow;
+  RelationshipManagerAssignmentConnection: ManagerAssignmentPage;
+  RelationshipManagerAssignmentEdge: Omit<RelationshipManagerAssignmentEdge, 'node'> & { node: ResolversParentTypes['RelationshipManagerAssignment'] };
   RunCustomersJobInput: RunCustomersJobInput;
   RunCustomersJobPayload: Omit<RunCustomersJobPayload, 'run'> & { run?: Maybe<ResolversParentTypes['JobRun']> };
   RunGradeEvaluationInput: RunGradeEvaluationInput;
@@ -1649,6 +1786,11 @@ export type ContactDetailsResolvers<ContextType = CustomersContext, ParentType e
   preferredLanguage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type ContactTimeWindowResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['ContactTimeWindow'] = ResolversParentTypes['ContactTimeWindow']> = ResolversObject<{
+  from?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type CustomerResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer'], FederationReferenceType extends FederationReferenceTypes['Customer'] = FederationReferenceTypes['Customer']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Customer']> | FederationReferenceType, FederationReferenceType, ContextType>;
   branchId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1668,6 +1810,8 @@ export type CustomerResolvers<ContextType = CustomersContext, ParentType extends
   individual?: Resolver<Maybe<ResolversTypes['IndividualProfile']>, ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['CustomerKind'], ParentType, ContextType>;
   managerHistory?: Resolver<Array<ResolversTypes['RelationshipManagerAssignment']>, ParentType, ContextType>;
+  managerHistoryConnection?: Resolver<ResolversTypes['RelationshipManagerAssignmentConnection'], ParentType, ContextType, RequireFields<CustomerManagerHistoryConnectionArgs, 'first'>>;
+  preferences?: Resolver<ResolversTypes['CustomerPreferences'], ParentType, ContextType>;
   registeredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   relationshipManagerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   reviewedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -1692,6 +1836,7 @@ export type CustomerChangeResolvers<ContextType = CustomersContext, ParentType e
 export type CustomerChangeConnectionResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['CustomerChangeConnection'] = ResolversParentTypes['CustomerChangeConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['CustomerChangeEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type CustomerChangeEdgeResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['CustomerChangeEdge'] = ResolversParentTypes['CustomerChangeEdge']> = ResolversObject<{
@@ -1801,6 +1946,14 @@ export type CustomerPolicyResolvers<ContextType = CustomersContext, ParentType e
   staleAfterDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type CustomerPreferencesResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['CustomerPreferences'] = ResolversParentTypes['CustomerPreferences']> = ResolversObject<{
+  contactTime?: Resolver<Maybe<ResolversTypes['ContactTimeWindow']>, ParentType, ContextType>;
+  educationLevel?: Resolver<Maybe<ResolversTypes['EducationLevel']>, ParentType, ContextType>;
+  interests?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  preferredChannel?: Resolver<Maybe<ResolversTypes['ContactChannel']>, ParentType, ContextType>;
+  preferredLanguage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
 export type CustomerSegmentResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['CustomerSegment'] = ResolversParentTypes['CustomerSegment']> = ResolversObject<{
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   createdBy?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1811,6 +1964,17 @@ export type CustomerSegmentResolvers<ContextType = CustomersContext, ParentType 
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   rule?: Resolver<ResolversTypes['CustomerSegmentRule'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
+export type CustomerSegmentConnectionResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['CustomerSegmentConnection'] = ResolversParentTypes['CustomerSegmentConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['CustomerSegmentEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type CustomerSegmentEdgeResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['CustomerSegmentEdge'] = ResolversParentTypes['CustomerSegmentEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CustomerSegment'], ParentType, ContextType>;
 }>;
 
 export type CustomerSegmentPayloadResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['CustomerSegmentPayload'] = ResolversParentTypes['CustomerSegmentPayload']> = ResolversObject<{
@@ -2019,6 +2183,7 @@ export type QueryResolvers<ContextType = CustomersContext, ParentType extends Re
   customerGradeThresholds?: Resolver<Array<ResolversTypes['CustomerGradeThreshold']>, ParentType, ContextType>;
   customerHistory?: Resolver<ResolversTypes['CustomerChangeConnection'], ParentType, ContextType, RequireFields<QueryCustomerHistoryArgs, 'customerId' | 'first'>>;
   customerPolicy?: Resolver<ResolversTypes['CustomerPolicy'], ParentType, ContextType>;
+  customerSegments?: Resolver<ResolversTypes['CustomerSegmentConnection'], ParentType, ContextType, RequireFields<QueryCustomerSegmentsArgs, 'first'>>;
   customers?: Resolver<ResolversTypes['CustomerConnection'], ParentType, ContextType, RequireFields<QueryCustomersArgs, 'first'>>;
   customersAuditTrail?: Resolver<ResolversTypes['AuditRecordConnection'], ParentType, ContextType, RequireFields<QueryCustomersAuditTrailArgs, 'first'>>;
   customersJobRuns?: Resolver<ResolversTypes['JobRunConnection'], ParentType, ContextType, RequireFields<QueryCustomersJobRunsArgs, 'first'>>;
@@ -2044,6 +2209,17 @@ export type RelationshipManagerAssignmentResolvers<ContextType = CustomersContex
   managerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   previousManagerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type RelationshipManagerAssignmentConnectionResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['RelationshipManagerAssignmentConnection'] = ResolversParentTypes['RelationshipManagerAssignmentConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['RelationshipManagerAssignmentEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type RelationshipManagerAssignmentEdgeResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['RelationshipManagerAssignmentEdge'] = ResolversParentTypes['RelationshipManagerAssignmentEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['RelationshipManagerAssignment'], ParentType, ContextType>;
 }>;
 
 export type RunCustomersJobPayloadResolvers<ContextType = CustomersContext, ParentType extends ResolversParentTypes['RunCustomersJobPayload'] = ResolversParentTypes['RunCustomersJobPayload']> = ResolversObject<{
@@ -2100,6 +2276,7 @@ export type Resolvers<ContextType = CustomersContext> = ResolversObject<{
   AuditRecordEdge?: AuditRecordEdgeResolvers<ContextType>;
   ChangeCustomerStatusPayload?: ChangeCustomerStatusPayloadResolvers<ContextType>;
   ContactDetails?: ContactDetailsResolvers<ContextType>;
+  ContactTimeWindow?: ContactTimeWindowResolvers<ContextType>;
   Customer?: CustomerResolvers<ContextType>;
   CustomerChange?: CustomerChangeResolvers<ContextType>;
   CustomerChangeConnection?: CustomerChangeConnectionResolvers<ContextType>;
@@ -2119,7 +2296,10 @@ export type Resolvers<ContextType = CustomersContext> = ResolversObject<{
   CustomerGradeEvaluationResult?: CustomerGradeEvaluationResultResolvers<ContextType>;
   CustomerGradeThreshold?: CustomerGradeThresholdResolvers<ContextType>;
   CustomerPolicy?: CustomerPolicyResolvers<ContextType>;
+  CustomerPreferences?: CustomerPreferencesResolvers<ContextType>;
   CustomerSegment?: CustomerSegmentResolvers<ContextType>;
+  CustomerSegmentConnection?: CustomerSegmentConnectionResolvers<ContextType>;
+  CustomerSegmentEdge?: CustomerSegmentEdgeResolvers<ContextType>;
   CustomerSegmentPayload?: CustomerSegmentPayloadResolvers<ContextType>;
   CustomerSegmentRule?: GraphQLScalarType;
   CustomerSpecialCare?: CustomerSpecialCareResolvers<ContextType>;
@@ -2152,6 +2332,8 @@ export type Resolvers<ContextType = CustomersContext> = ResolversObject<{
   RecordFinancialSnapshotPayload?: RecordFinancialSnapshotPayloadResolvers<ContextType>;
   RegisterCustomerPayload?: RegisterCustomerPayloadResolvers<ContextType>;
   RelationshipManagerAssignment?: RelationshipManagerAssignmentResolvers<ContextType>;
+  RelationshipManagerAssignmentConnection?: RelationshipManagerAssignmentConnectionResolvers<ContextType>;
+  RelationshipManagerAssignmentEdge?: RelationshipManagerAssignmentEdgeResolvers<ContextType>;
   RunCustomersJobPayload?: RunCustomersJobPayloadResolvers<ContextType>;
   RunGradeEvaluationPayload?: RunGradeEvaluationPayloadResolvers<ContextType>;
   SetCustomerConsentPayload?: SetCustomerConsentPayloadResolvers<ContextType>;

@@ -106,6 +106,17 @@ export function registerCustomer(ctx: CustomersContext, identity: Identity, inpu
         registeredAt: now.toISOString(),
         industry: r.enterprise?.industry ?? null,
         referralCode: r.referralCode,
+        // for servicing notices (engagement's reminders); later changes come as CustomerProfileUpdated
+        contact: {
+          phone: r.contact.phone,
+          email: r.contact.email,
+          address:
+            r.contact.region || r.contact.city || r.contact.district || r.contact.line
+              ? { region: r.contact.region, city: r.contact.city, district: r.contact.district, line: r.contact.line }
+              : null,
+          preferredChannel: r.contact.preferredChannel,
+          preferredLanguage: r.contact.preferredLanguage,
+        },
       },
     });
     // No identity in the audit record: the customer's id says who, the profile says the rest.

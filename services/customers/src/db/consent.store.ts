@@ -1,5 +1,5 @@
-import { type CountedConnection, decodeCursor, type PageWindow, type Scope } from '@crm/service-kit';
-import { type Kysely, sql } from 'kysely';
+import { type CountedConnection, countsOf, type PageWindow, type Parented, type Scope, type SortKey, windowPages } from '@crm/service-kit';
+import type { Kysely } from 'kysely';
 import { customerIdsInScope } from './customer.store.ts';
 import type { ConsentPurpose, ConsentRecordRow, ContactChannel, DB } from './schema.ts';
 
@@ -69,47 +69,36 @@ export function consentStates(customerId: string, latest: ConsentRecordRow[]): C
 const CHANNELS: readonly ContactChannel[] = ['PHONE', 'SMS', 'EMAIL', 'APP', 'MESSAGING', 'VISIT', 'BRANCH'];
 export const channelOf = (value: string): ContactChannel | null => CHANNELS.find((c) => c === value) ?? null;
 
-/** Keyset of a consent change in the per-customer order (newest first): ties on the instant are broken by id. */
-export const consentCursor = (row: ConsentRecordRow) => [new Date(row.changed_at).toISOString(), row.id];
-
-/** One page of consent changes per customer, `window.limit` each after a cursor, in one query (a window function). */
-export async function findConsentHistoryPages(db: Kysely<DB>, scope: Scope, customerIds: readonly string[], window: PageWindow): Promise<ConsentRecordRow[]> {
-  if (!customerIds.length) return [];
-  const after = window.after ? decodeCursor(window.after, 2).map(String) : null;
-  const ranked = db
+/** The consent changes of many customers (in scope), with the customer as `_parent`. */
+const consentChangesOfCustomers = (db: Kysely<DB>, scope: Scope, customerIds: readonly string[]) =>
+  db
     .selectFrom('consent_record')
     .selectAll()
-    .select((eb) =>
-      eb.fn
-        .agg<string>('row_number')
-        .over((ob) => ob.partitionBy('customer_id').orderBy('changed_at', 'desc').orderBy('id', 'desc'))
-        .as('rn'),
-    )
+    .select('customer_id as _parent')
     .where('customer_id', 'in', [...customerIds])
-    .$if(scope.kind !== 'all', (q) => q.where('customer_id', 'in', customerIdsInScope(db, scope)))
-    .$if(after !== null, (q) => q.where(sql<boolean>`(changed_at, id) < (${after?.[0]}::timestamptz, ${after?.[1]})`));
-  const rows = await db
-    .selectFrom(ranked.as('r'))
-    .selectAll()
-    .where('rn', '<=', String(window.limit))
-    .orderBy('customer_id')
-    .orderBy('changed_at', 'desc')
-    .orderBy('id', 'desc')
-    .execute();
-  return rows.map(({ rn: _rn, ...row }) => row);
+    .$if(scope.kind !== 'all', (q) => q.where('customer_id', 'in', customerIdsInScope(db, scope)));
+
+/** Per-customer order of consent changes: newest first, ties on the instant broken by id. */
+const CONSENT_ORDER: readonly SortKey[] = [
+  { ref: 'changed_at', type: 'timestamptz' },
+  { ref: 'id', type: 'text' },
+];
+
+/** `Customer.consentHistory`: one page per customer after a cursor, in one statement (a window function). */
+export async function findConsentHistoryPages(
+  db: Kysely<DB>,
+  scope: Scope,
+  customerIds: readonly string[],
+  window: PageWindow,
+): Promise<Parented<ConsentRecordRow>[]> {
+  if (!customerIds.length) return [];
+  return windowPages<ConsentRecordRow>(db, consentChangesOfCustomers(db, scope, customerIds), CONSENT_ORDER, 'desc', window);
 }
 
-/** Number of consent changes of each customer asked for, in one grouped query. */
+/** Number of consent changes of each customer asked for, in one grouped statement. */
 export async function countConsentHistory(db: Kysely<DB>, scope: Scope, customerIds: readonly string[]): Promise<Map<string, number>> {
   if (!customerIds.length) return new Map();
-  const rows = await db
-    .selectFrom('consent_record')
-    .select(['customer_id', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('customer_id', 'in', [...customerIds])
-    .$if(scope.kind !== 'all', (q) => q.where('customer_id', 'in', customerIdsInScope(db, scope)))
-    .groupBy('customer_id')
-    .execute();
-  return new Map(rows.map((r) => [r.customer_id, Number(r.n)]));
+  return countsOf(db, consentChangesOfCustomers(db, scope, customerIds));
 }
 
 /** `Customer.consentHistory`: a page and its lazy count. */

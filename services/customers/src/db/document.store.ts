@@ -1,4 +1,4 @@
-import { type CountedConnection, decodeCursor, type PageWindow, type Scope } from '@crm/service-kit';
+import { type CountedConnection, countsOf, type PageWindow, type Parented, type Scope, type SortKey, windowPages } from '@crm/service-kit';
 import type { Kysely } from 'kysely';
 import { customerIdsInScope } from './customer.store.ts';
 import type { CustomerDocumentRow, DB, DocumentCategory } from './schema.ts';
@@ -24,37 +24,32 @@ export async function findDocumentsOfCustomers(db: Kysely<DB>, scope: Scope, cus
     .execute();
 }
 
-/** Documents of a customer file are listed oldest first by id (UUIDv7: the order they were added); unique, so no ties. */
-export const documentCursor = (row: CustomerDocumentRow) => [row.id];
+/** The documents of many customers (in scope; of one category when given), with the customer as `_parent`. */
+const documentsOfCustomers = (db: Kysely<DB>, scope: Scope, customerIds: readonly string[], category: DocumentCategory | null) =>
+  db
+    .selectFrom('customer_document')
+    .selectAll()
+    .select('customer_id as _parent')
+    .where('customer_id', 'in', [...customerIds])
+    .$if(scope.kind !== 'all', (q) => q.where('customer_id', 'in', customerIdsInScope(db, scope)))
+    .$if(category !== null, (q) => q.where('category', '=', category ?? 'BASIC'));
 
-/** One page of documents per customer (optionally of one category), `window.limit` each after a cursor, in one query. */
+/** Documents of a customer file are listed oldest first by id (UUIDv7: the order they were added); unique, so no ties. */
+const DOCUMENT_ORDER: readonly SortKey[] = [{ ref: 'id', type: 'text' }];
+
+/** `Customer.documents`: one page per customer (optionally of one category) after a cursor, in one statement. */
 export async function findDocumentPagesOfCustomers(
   db: Kysely<DB>,
   scope: Scope,
   customerIds: readonly string[],
   category: DocumentCategory | null,
   window: PageWindow,
-): Promise<CustomerDocumentRow[]> {
+): Promise<Parented<CustomerDocumentRow>[]> {
   if (!customerIds.length) return [];
-  const after = window.after ? String(decodeCursor(window.after, 1)[0]) : null;
-  const ranked = db
-    .selectFrom('customer_document')
-    .selectAll()
-    .select((eb) =>
-      eb.fn
-        .agg<string>('row_number')
-        .over((ob) => ob.partitionBy('customer_id').orderBy('id'))
-        .as('rn'),
-    )
-    .where('customer_id', 'in', [...customerIds])
-    .$if(scope.kind !== 'all', (q) => q.where('customer_id', 'in', customerIdsInScope(db, scope)))
-    .$if(category !== null, (q) => q.where('category', '=', category ?? 'BASIC'))
-    .$if(after !== null, (q) => q.where('id', '>', after ?? ''));
-  const rows = await db.selectFrom(ranked.as('r')).selectAll().where('rn', '<=', String(window.limit)).orderBy('customer_id').orderBy('id').execute();
-  return rows.map(({ rn: _rn, ...row }) => row);
+  return windowPages<CustomerDocumentRow>(db, documentsOfCustomers(db, scope, customerIds, category), DOCUMENT_ORDER, 'asc', window);
 }
 
-/** Number of documents (optionally of one category) of each customer asked for, in one grouped query. */
+/** Number of documents (optionally of one category) of each customer asked for, in one grouped statement. */
 export async function countDocumentsOfCustomers(
   db: Kysely<DB>,
   scope: Scope,
@@ -62,15 +57,7 @@ export async function countDocumentsOfCustomers(
   category: DocumentCategory | null,
 ): Promise<Map<string, number>> {
   if (!customerIds.length) return new Map();
-  const rows = await db
-    .selectFrom('customer_document')
-    .select(['customer_id', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('customer_id', 'in', [...customerIds])
-    .$if(scope.kind !== 'all', (q) => q.where('customer_id', 'in', customerIdsInScope(db, scope)))
-    .$if(category !== null, (q) => q.where('category', '=', category ?? 'BASIC'))
-    .groupBy('customer_id')
-    .execute();
-  return new Map(rows.map((r) => [r.customer_id, Number(r.n)]));
+  return countsOf(db, documentsOfCustomers(db, scope, customerIds, category));
 }
 
 /** `Customer.documents`: a page and its lazy count. */

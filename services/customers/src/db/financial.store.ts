@@ -1,5 +1,5 @@
-import { type CountedConnection, dateText, decodeCursor, type PageWindow, type Scope } from '@crm/service-kit';
-import { type Kysely, sql } from 'kysely';
+import { type CountedConnection, countsOf, type PageWindow, type Parented, type Scope, type SortKey, windowPages } from '@crm/service-kit';
+import type { Kysely } from 'kysely';
 import { customerIdsInScope } from './customer.store.ts';
 import type { DB, FinancialSnapshotRow } from './schema.ts';
 
@@ -60,52 +60,36 @@ export async function findSnapshotsOfCustomers(db: Kysely<DB>, scope: Scope, cus
     .execute();
 }
 
-/** Keyset of a snapshot in the per-customer order (newest as-of date first, then id): ties on the date are broken by id. */
-export const snapshotCursor = (row: FinancialSnapshotRow) => [dateText(row.as_of), row.id];
+/** The snapshots of many customers (in scope), with the customer as `_parent`. */
+const snapshotsOfCustomers = (db: Kysely<DB>, scope: Scope, customerIds: readonly string[]) =>
+  db
+    .selectFrom('financial_snapshot')
+    .selectAll()
+    .select('customer_id as _parent')
+    .where('customer_id', 'in', [...customerIds])
+    .$if(scope.kind !== 'all', (q) => q.where('customer_id', 'in', customerIdsInScope(db, scope)));
 
-/** One page of snapshots per customer, `window.limit` each after a cursor, in one query (a window function). */
+/** Per-customer order of snapshots: newest as-of date first, ties on the date broken by id. */
+const SNAPSHOT_ORDER: readonly SortKey[] = [
+  { ref: 'as_of', type: 'date' },
+  { ref: 'id', type: 'text' },
+];
+
+/** `Customer.financialSnapshots`: one page per customer after a cursor, in one statement (a window function). */
 export async function findSnapshotPagesOfCustomers(
   db: Kysely<DB>,
   scope: Scope,
   customerIds: readonly string[],
   window: PageWindow,
-): Promise<FinancialSnapshotRow[]> {
+): Promise<Parented<FinancialSnapshotRow>[]> {
   if (!customerIds.length) return [];
-  const after = window.after ? decodeCursor(window.after, 2).map(String) : null;
-  const ranked = db
-    .selectFrom('financial_snapshot')
-    .selectAll()
-    .select((eb) =>
-      eb.fn
-        .agg<string>('row_number')
-        .over((ob) => ob.partitionBy('customer_id').orderBy('as_of', 'desc').orderBy('id', 'desc'))
-        .as('rn'),
-    )
-    .where('customer_id', 'in', [...customerIds])
-    .$if(scope.kind !== 'all', (q) => q.where('customer_id', 'in', customerIdsInScope(db, scope)))
-    .$if(after !== null, (q) => q.where(sql<boolean>`(as_of, id) < (${after?.[0]}::date, ${after?.[1]})`));
-  const rows = await db
-    .selectFrom(ranked.as('r'))
-    .selectAll()
-    .where('rn', '<=', String(window.limit))
-    .orderBy('customer_id')
-    .orderBy('as_of', 'desc')
-    .orderBy('id', 'desc')
-    .execute();
-  return rows.map(({ rn: _rn, ...row }) => row);
+  return windowPages<FinancialSnapshotRow>(db, snapshotsOfCustomers(db, scope, customerIds), SNAPSHOT_ORDER, 'desc', window);
 }
 
-/** Number of snapshots of each customer asked for, in one grouped query. */
+/** Number of snapshots of each customer asked for, in one grouped statement. */
 export async function countSnapshotsOfCustomers(db: Kysely<DB>, scope: Scope, customerIds: readonly string[]): Promise<Map<string, number>> {
   if (!customerIds.length) return new Map();
-  const rows = await db
-    .selectFrom('financial_snapshot')
-    .select(['customer_id', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('customer_id', 'in', [...customerIds])
-    .$if(scope.kind !== 'all', (q) => q.where('customer_id', 'in', customerIdsInScope(db, scope)))
-    .groupBy('customer_id')
-    .execute();
-  return new Map(rows.map((r) => [r.customer_id, Number(r.n)]));
+  return countsOf(db, snapshotsOfCustomers(db, scope, customerIds));
 }
 
 /** `Customer.financialSnapshots`: a page and its lazy count. */

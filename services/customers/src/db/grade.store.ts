@@ -1,4 +1,4 @@
-import { type CountedConnection, dateText, decodeCursor, endOfDate, type PageWindow, type Scope } from '@crm/service-kit';
+import { type CountedConnection, countsOf, dateText, endOfDate, type PageWindow, type Parented, type Scope, type SortKey, windowPages } from '@crm/service-kit';
 import type { Insertable, Kysely } from 'kysely';
 import type { GradeState } from '../domain/grade.ts';
 import type { ValueScore } from '../domain/value-score.ts';
@@ -11,51 +11,33 @@ export interface StoredValueScore {
   total: string;
 }
 
-/** Keyset of a stored score in the per-customer order (newest date first; one score per customer and date, so no ties). */
-export const storedScoreCursor = (row: StoredValueScore) => [row.as_of];
+/** The stored scores of many customers (in scope), with the customer as `_parent`. */
+const storedScoresOfCustomers = (db: Kysely<DB>, scope: Scope, customerIds: readonly string[]) =>
+  db
+    .selectFrom('customer_value_score')
+    .select(['customer_id', 'as_of', 'total', 'customer_id as _parent'])
+    .where('customer_id', 'in', [...customerIds])
+    .$if(scope.kind !== 'all', (q) => q.where('customer_id', 'in', customerIdsInScope(db, scope)));
 
-/** The newest stored scores of many customers, `window.limit` each after a cursor, in one query (a window function). */
+/** Per-customer order of stored scores: newest date first (one score per customer and date, so no ties). */
+const STORED_SCORE_ORDER: readonly SortKey[] = [{ ref: 'as_of', type: 'date' }];
+
+/** `Customer.valueScoreHistory`: one page per customer after a cursor, in one statement (a window function). */
 export async function findStoredScoresOfCustomers(
   db: Kysely<DB>,
   scope: Scope,
   customerIds: readonly string[],
   window: PageWindow,
-): Promise<StoredValueScore[]> {
+): Promise<Parented<StoredValueScore>[]> {
   if (!customerIds.length) return [];
-  const after = window.after ? String(decodeCursor(window.after, 1)[0]) : null;
-  const ranked = db
-    .selectFrom('customer_value_score')
-    .select(['customer_id', 'as_of', 'total'])
-    .select((eb) =>
-      eb.fn
-        .agg<string>('row_number')
-        .over((ob) => ob.partitionBy('customer_id').orderBy('as_of', 'desc'))
-        .as('rn'),
-    )
-    .where('customer_id', 'in', [...customerIds])
-    .$if(scope.kind !== 'all', (q) => q.where('customer_id', 'in', customerIdsInScope(db, scope)))
-    .$if(after !== null, (q) => q.where('as_of', '<', after ?? ''));
-  const rows = await db
-    .selectFrom(ranked.as('r'))
-    .select(['customer_id', 'as_of', 'total'])
-    .where('rn', '<=', String(window.limit))
-    .orderBy('customer_id')
-    .orderBy('as_of', 'desc')
-    .execute();
+  const rows = await windowPages<StoredValueScore>(db, storedScoresOfCustomers(db, scope, customerIds), STORED_SCORE_ORDER, 'desc', window);
   return rows.map((r) => ({ ...r, as_of: dateText(r.as_of) }));
 }
 
-/** Number of stored scores of each customer asked for, in one grouped query. */
+/** Number of stored scores of each customer asked for, in one grouped statement. */
 export async function countStoredScoresOfCustomers(db: Kysely<DB>, scope: Scope, customerIds: readonly string[]): Promise<Map<string, number>> {
   if (!customerIds.length) return new Map();
-  const rows = await db
-    .selectFrom('customer_value_score')
-    .select(['customer_id', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('customer_id', 'in', [...customerIds])
-    .$if(scope.kind !== 'all', (q) => q.where('customer_id', 'in', customerIdsInScope(db, scope)))
-    .groupBy('customer_id')
-    .execute();
-  return new Map(rows.map((r) => [r.customer_id, Number(r.n)]));
+  return countsOf(db, storedScoresOfCustomers(db, scope, customerIds));
 }
 
 export interface GradedCustomer {

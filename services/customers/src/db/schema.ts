@@ -13,6 +13,7 @@ export type RiskAppetite = 'CONSERVATIVE' | 'BALANCED' | 'AGGRESSIVE';
 export type ConsentPurpose = 'MARKETING_CONTACT' | 'DATA_SHARING' | 'PROFILING';
 export type SpecialCareFlag = 'ELDERLY' | 'DISABLED' | 'LOW_LITERACY' | 'VISUALLY_IMPAIRED' | 'HEARING_IMPAIRED' | 'LANGUAGE_BARRIER' | 'FINANCIAL_HARDSHIP';
 export type DocumentCategory = 'BASIC' | 'DEVELOPMENT' | 'PRODUCT_SERVICE';
+export type EducationLevel = 'NONE' | 'PRIMARY' | 'SECONDARY' | 'VOCATIONAL' | 'TERTIARY' | 'POSTGRADUATE';
 export type ValueSignalKind =
   | 'INSTALMENT_PAID'
   | 'INSTALMENT_OVERDUE'
@@ -40,6 +41,10 @@ export interface CustomerTable {
   address_line: string | null;
   preferred_channel: ContactChannel | null;
   preferred_language: string | null;
+  /** "HH:MM-HH:MM", the customer's local time (migration 0011). */
+  contact_time: Generated<string | null>;
+  interests: Generated<string[]>;
+  education_level: Generated<EducationLevel | null>;
   idempotency_key: string | null;
   created_by: string;
   created_at: Generated<Date>;

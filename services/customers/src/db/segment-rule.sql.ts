@@ -39,12 +39,13 @@ function ageIn(eb: EB, today: string, from: number, to: number | null): Expressi
   return eb.and(parts);
 }
 
-function textColumn(attribute: 'region' | 'city' | 'branchId') {
+function textColumn(attribute: 'region' | 'city' | 'branchId' | 'preferredLanguage') {
+  if (attribute === 'preferredLanguage') return 'customer.preferred_language' as const;
   return attribute === 'branchId' ? ('customer.branch_id' as const) : attribute === 'region' ? ('customer.region' as const) : ('customer.city' as const);
 }
 
 /** A text comparison, case-insensitive; the value is always a bound parameter. */
-function compareText(eb: EB, column: 'customer.region' | 'customer.city' | 'customer.branch_id', c: Comparison) {
+function compareText(eb: EB, column: 'customer.region' | 'customer.city' | 'customer.branch_id' | 'customer.preferred_language', c: Comparison) {
   const lower = eb.fn<string>('lower', [column]);
   return textPredicate(eb, lower, c);
 }
@@ -93,7 +94,18 @@ function compareProfileText(eb: EB, c: Comparison, table: 'individual_profile' |
   return negated ? eb.not(match) : match;
 }
 
-function compareEnum(eb: EB, name: 'customer.kind' | 'customer.status' | 'customer.income_band' | 'customer.risk_appetite' | 'customer.grade', c: Comparison) {
+function compareEnum(
+  eb: EB,
+  name:
+    | 'customer.kind'
+    | 'customer.status'
+    | 'customer.income_band'
+    | 'customer.risk_appetite'
+    | 'customer.grade'
+    | 'customer.preferred_channel'
+    | 'customer.education_level',
+  c: Comparison,
+) {
   // A typed reference to the column as text (an identifier, never a value: values stay parameters).
   const column = sql.ref<string | null>(name);
   switch (c.op) {
@@ -175,9 +187,14 @@ function compare(eb: EB, c: Comparison, today: string): Expression<SqlBool> {
       return compareEnum(eb, 'customer.risk_appetite', c);
     case 'grade':
       return compareEnum(eb, 'customer.grade', c);
+    case 'preferredChannel':
+      return compareEnum(eb, 'customer.preferred_channel', c);
+    case 'educationLevel':
+      return compareEnum(eb, 'customer.education_level', c);
     case 'region':
     case 'city':
     case 'branchId':
+    case 'preferredLanguage':
       return compareText(eb, textColumn(c.attribute), c);
     case 'occupation':
       return compareProfileText(eb, c, 'individual_profile');
@@ -192,8 +209,9 @@ function compare(eb: EB, c: Comparison, today: string): Expression<SqlBool> {
       return c.op === 'neq' || c.op === 'notIn' ? eb.not(match) : match;
     }
     case 'tags':
-    case 'specialCare': {
-      const column = c.attribute === 'tags' ? 'customer.tags' : 'customer.special_care';
+    case 'specialCare':
+    case 'interests': {
+      const column = c.attribute === 'tags' ? 'customer.tags' : c.attribute === 'interests' ? 'customer.interests' : 'customer.special_care';
       const values = Array.isArray(c.value) ? c.value : [String(c.value)];
       return eb.or(values.map((v) => eb(eb.val(v), '=', eb.fn.any(column))));
     }

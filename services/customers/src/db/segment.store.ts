@@ -1,3 +1,4 @@
+import { type CountedConnection, type Listed, pageQuery, type SortKey } from '@crm/service-kit';
 import type { Kysely } from 'kysely';
 import type { DB, SegmentRow } from './schema.ts';
 
@@ -39,6 +40,26 @@ export async function findSegmentByName(db: Kysely<DB>, name: string): Promise<S
   return db.selectFrom('segment').selectAll().where('name', '=', name).executeTakeFirst();
 }
 
+/** Every segment, by name (the KPIs' SEGMENT dimension, and the deprecated `segments` list). */
 export async function listSegments(db: Kysely<DB>): Promise<SegmentRow[]> {
   return db.selectFrom('segment').selectAll().orderBy('name').execute();
 }
+
+/** Segments are listed by name, which is unique: no tie-breaker needed. */
+const SEGMENT_ORDER: readonly SortKey[] = [{ ref: 'segment.name', type: 'text' }];
+
+/** `customerSegments`: a page of segments by name after a cursor. */
+export async function findSegmentsPage(db: Kysely<DB>, page: { limit: number; after: string | null }): Promise<Listed<SegmentRow>[]> {
+  return pageQuery(db.selectFrom('segment').selectAll('segment'), 'segment', SEGMENT_ORDER, 'asc', { ...page, since: undefined }).execute();
+}
+
+export async function countSegments(db: Kysely<DB>): Promise<number> {
+  const row = await db
+    .selectFrom('segment')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** `customerSegments`: a page and its lazy count. */
+export type SegmentPage = CountedConnection<SegmentRow>;

@@ -146,8 +146,41 @@ function fieldSpecs(today: string): FieldSpec[] {
         .regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'must be a language tag such as "en" or "fr-CM"')
         .transform((v): FieldValue => v),
     ),
+    // preferences (issue 15): for notifications, offers and segments
+    f('preferences.contactTime', 'customer', 'contact_time', contactTimeWindow),
+    f('preferences.interests', 'customer', 'interests', interestList, true),
+    f('preferences.educationLevel', 'customer', 'education_level', oneOf(EDUCATION_LEVELS)),
   ];
 }
+
+export const EDUCATION_LEVELS = ['NONE', 'PRIMARY', 'SECONDARY', 'VOCATIONAL', 'TERTIARY', 'POSTGRADUATE'] as const;
+
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/**
+ * The window the customer prefers to be contacted in, local time, stored as "HH:MM-HH:MM": `from`
+ * before `to` (a window over midnight is not taken).
+ */
+const contactTimeWindow = z
+  .object({ from: z.string(), to: z.string() })
+  .superRefine((v, ctx) => {
+    if (!HHMM.test(v.from)) ctx.addIssue({ code: 'custom', path: ['from'], message: 'must be a local time HH:MM', params: { code: 'INVALID_FORMAT' } });
+    if (!HHMM.test(v.to)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be a local time HH:MM', params: { code: 'INVALID_FORMAT' } });
+    if (HHMM.test(v.from) && HHMM.test(v.to) && v.from >= v.to)
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from', params: { code: 'INVALID_RANGE' } });
+  })
+  .transform((v): FieldValue => `${v.from}-${v.to}`);
+
+/** Interests as codes (2 to 40 capitals, digits or underscores, e.g. AGRICULTURE, SAVINGS), at most 20, kept sorted and once each. */
+const interestList = z
+  .array(
+    z.string().superRefine((v, ctx) => {
+      if (!/^[A-Z][A-Z0-9_]{1,39}$/.test(v))
+        ctx.addIssue({ code: 'custom', message: 'must be 2 to 40 capitals, digits or underscores', params: { code: 'INVALID_CODE' } });
+    }),
+  )
+  .max(20, 'at most 20 interests')
+  .transform((v): FieldValue => [...new Set(v)].sort());
 
 /** A validated field the input sets (null: clear it). */
 export interface FieldUpdate {
@@ -187,6 +220,8 @@ export function validateProfileUpdate(input: unknown, kind: CustomerKind, today:
     errors.push({ field: 'enterprise', message: 'An individual customer has no enterprise profile', code: 'NOT_ALLOWED' });
   if (kind === 'ENTERPRISE' && valueAt(input, 'individual') != null)
     errors.push({ field: 'individual', message: 'An enterprise customer has no individual profile', code: 'NOT_ALLOWED' });
+  if (kind === 'ENTERPRISE' && valueAt(input, 'preferences.educationLevel') != null)
+    errors.push({ field: 'preferences.educationLevel', message: 'An enterprise has no education level', code: 'NOT_ALLOWED' });
   const updates: FieldUpdate[] = [];
   for (const spec of fieldSpecs(today)) {
     const raw = valueAt(input, spec.path);

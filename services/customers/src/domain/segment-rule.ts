@@ -1,5 +1,6 @@
 import { DELINQUENCY_BUCKETS } from '@crm/events';
 import { invalid, type UserError, type Validation, valid } from '@crm/service-kit';
+import { EDUCATION_LEVELS } from './profile.ts';
 
 /**
  * The segment rule language: a tree of `all` / `any` / `not` over comparisons of one customer
@@ -28,6 +29,11 @@ export const ATTRIBUTE_TYPES = {
   delinquencyBucket: { type: 'enum', values: DELINQUENCY_BUCKETS },
   /** Number of open loans. */
   activeLoans: { type: 'number' },
+  /** Preferences (issue 15): the preferred contact channel, language tag, interest codes and education level. */
+  preferredChannel: { type: 'enum', values: ['PHONE', 'SMS', 'EMAIL', 'APP', 'MESSAGING', 'VISIT', 'BRANCH'] },
+  preferredLanguage: { type: 'text' },
+  interests: { type: 'list' },
+  educationLevel: { type: 'enum', values: EDUCATION_LEVELS },
 } as const satisfies Record<string, { type: 'enum' | 'text' | 'number' | 'list'; values?: readonly string[] }>;
 
 export type Attribute = keyof typeof ATTRIBUTE_TYPES;

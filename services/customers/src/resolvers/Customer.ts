@@ -1,7 +1,8 @@
-import { pageSize, pseudonym, requireIdentity, seesPseudonyms, toConnection, withCount } from '@crm/service-kit';
+import { countedConnection, nestedConnection, pseudonym, requireIdentity, seesPseudonyms } from '@crm/service-kit';
 import type {
   AddressResolvers,
   ContactDetailsResolvers,
+  CustomerChangeConnectionResolvers,
   CustomerConnectionResolvers,
   CustomerConsentConnectionResolvers,
   CustomerDocumentConnectionResolvers,
@@ -10,13 +11,10 @@ import type {
   EnterpriseProfileResolvers,
   FinancialSnapshotConnectionResolvers,
   IndividualProfileResolvers,
+  RelationshipManagerAssignmentConnectionResolvers,
 } from '../__generated__/resolvers-types.ts';
-import { consentCursor, consentStates, toConsentState } from '../db/consent.store.ts';
+import { consentStates, toConsentState } from '../db/consent.store.ts';
 import { countCustomers } from '../db/customer.store.ts';
-import { documentCursor } from '../db/document.store.ts';
-import { snapshotCursor } from '../db/financial.store.ts';
-import { storedScoreCursor } from '../db/grade.store.ts';
-import { changeCursor } from '../db/history.store.ts';
 import { isStale } from '../domain/profile.ts';
 import { maskNationalId } from '../domain/registration.ts';
 
@@ -35,41 +33,25 @@ export const Customer: CustomerResolvers = {
     const policy = await ctx.loaders.policy();
     return isStale(c.reviewed_at ? new Date(c.reviewed_at) : null, ctx.now(), policy.stale_after_days);
   },
+  /** Deprecated (every assignment at once): kept for the clients that select it; see managerHistoryConnection. */
   managerHistory: (c, _args, ctx) => ctx.loaders.assignmentsOfCustomer.load(c.id),
-  history: async (c, { first, after }, ctx) => {
-    const size = pageSize(first);
-    const rows = await ctx.loaders.changesOfCustomer(c.id, { limit: size + 1, after: after ?? null });
-    return toConnection(rows, size, changeCursor);
-  },
+  managerHistoryConnection: (c, args, ctx) => nestedConnection(ctx.loaders.assignmentPagesOfCustomer, ctx.loaders.assignmentCount, c.id, args),
+  history: (c, args, ctx) => nestedConnection(ctx.loaders.changesOfCustomer, ctx.loaders.changeCount, c.id, args),
   financialProfile: async (c, _args, ctx) => (await ctx.loaders.snapshotsOfCustomer.load(c.id))[0] ?? null,
-  financialSnapshots: async (c, { first, after }, ctx) => {
-    const size = pageSize(first);
-    const rows = await ctx.loaders.snapshotPagesOfCustomer(c.id, { limit: size + 1, after: after ?? null });
-    return withCount(toConnection(rows, size, snapshotCursor), () => ctx.loaders.snapshotCount.load(c.id));
-  },
+  financialSnapshots: (c, args, ctx) => nestedConnection(ctx.loaders.snapshotPagesOfCustomer, ctx.loaders.snapshotCount, c.id, args),
   consents: async (c, _args, ctx) => consentStates(c.id, await ctx.loaders.consentsOfCustomer.load(c.id)),
-  consentHistory: async (c, { first, after }, ctx) => {
-    const size = pageSize(first);
-    const rows = await ctx.loaders.consentHistoryOfCustomer(c.id, { limit: size + 1, after: after ?? null });
-    return withCount(toConnection(rows, size, consentCursor, toConsentState), () => ctx.loaders.consentHistoryCount.load(c.id));
-  },
+  consentHistory: (c, args, ctx) =>
+    nestedConnection(ctx.loaders.consentHistoryOfCustomer, ctx.loaders.consentHistoryCount, c.id, args, { toNode: toConsentState }),
   specialCare: (c) => ({ flags: c.special_care, note: c.special_care_note, priority: c.special_care.length > 0 }),
-  documents: async (c, { category, first, after }, ctx) => {
-    const size = pageSize(first);
-    const rows = await ctx.loaders.documentsOfCustomer(category ?? null)(c.id, { limit: size + 1, after: after ?? null });
-    return withCount(toConnection(rows, size, documentCursor), () => ctx.loaders.documentCount(category ?? null).load(c.id));
-  },
+  documents: (c, { category, ...args }, ctx) =>
+    nestedConnection(ctx.loaders.documentsOfCustomer(category ?? null), ctx.loaders.documentCount(category ?? null), c.id, args),
   grade: (c) => c.grade,
   gradeSince: (c) => c.grade_since,
   gradeAtRisk: (c) =>
     c.grade_at_risk_since && c.grade_at_risk_until && c.grade_projected
       ? { since: c.grade_at_risk_since, until: c.grade_at_risk_until, projectedGrade: c.grade_projected }
       : null,
-  valueScoreHistory: async (c, { first, after }, ctx) => {
-    const size = pageSize(first, 12);
-    const rows = await ctx.loaders.storedScoresOfCustomer(c.id, { limit: size + 1, after: after ?? null });
-    return withCount(toConnection(rows, size, storedScoreCursor), () => ctx.loaders.storedScoreCount.load(c.id));
-  },
+  valueScoreHistory: (c, args, ctx) => nestedConnection(ctx.loaders.storedScoresOfCustomer, ctx.loaders.storedScoreCount, c.id, args, { defaultSize: 12 }),
   valueScore: (c, _args, ctx) => ctx.loaders.valueScore.load(c),
 };
 
@@ -106,7 +88,9 @@ export const CustomerConnection: CustomerConnectionResolvers = {
 };
 
 /** The nested connections count only when `totalCount` is selected (one grouped count per field per request). */
-export const FinancialSnapshotConnection: FinancialSnapshotConnectionResolvers = { totalCount: (c) => c.count() };
-export const CustomerConsentConnection: CustomerConsentConnectionResolvers = { totalCount: (c) => c.count() };
-export const CustomerDocumentConnection: CustomerDocumentConnectionResolvers = { totalCount: (c) => c.count() };
-export const CustomerValueScoreConnection: CustomerValueScoreConnectionResolvers = { totalCount: (c) => c.count() };
+export const FinancialSnapshotConnection: FinancialSnapshotConnectionResolvers = countedConnection;
+export const CustomerConsentConnection: CustomerConsentConnectionResolvers = countedConnection;
+export const CustomerDocumentConnection: CustomerDocumentConnectionResolvers = countedConnection;
+export const CustomerValueScoreConnection: CustomerValueScoreConnectionResolvers = countedConnection;
+export const CustomerChangeConnection: CustomerChangeConnectionResolvers = countedConnection;
+export const RelationshipManagerAssignmentConnection: RelationshipManagerAssignmentConnectionResolvers = countedConnection;

@@ -1,6 +1,6 @@
-import { decodeCursor, pageSize, toConnection } from '@crm/service-kit';
+import { countedConnection, decodeCursor, pageSize, toConnection } from '@crm/service-kit';
 import { GraphQLScalarType, valueFromASTUntyped } from 'graphql';
-import type { CustomerSegmentResolvers } from '../__generated__/resolvers-types.ts';
+import type { CustomerSegmentConnectionResolvers, CustomerSegmentResolvers } from '../__generated__/resolvers-types.ts';
 import type { CustomersContext } from '../context.ts';
 import { countCustomers, listCustomers } from '../db/customer.store.ts';
 import type { SegmentRow } from '../db/schema.ts';
@@ -32,3 +32,5 @@ export const CustomerSegment: CustomerSegmentResolvers = {
     return { ...toConnection(rows, size, (r) => [r.id]), filter: criteria, scope: ctx.scope };
   },
 };
+
+export const CustomerSegmentConnection: CustomerSegmentConnectionResolvers = countedConnection;

@@ -7,7 +7,9 @@ import {
   findJobRuns,
   forbidden,
   isoDate,
+  keysetCursor,
   kpiRows,
+  nestedConnection,
   pageSize,
   parseChangedSince,
   requireIdentity,
@@ -19,9 +21,8 @@ import {
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 import { listCustomers } from '../db/customer.store.ts';
 import { countGradeChanges, gradeChangeCursor, listGradeChanges } from '../db/grade-change.store.ts';
-import { changeCursor } from '../db/history.store.ts';
 import { gradeMigration, valueUplift } from '../db/kpi.store.ts';
-import { listSegments } from '../db/segment.store.ts';
+import { countSegments, findSegmentsPage, listSegments } from '../db/segment.store.ts';
 import { CUSTOMER_KPIS } from '../domain/kpis.ts';
 import { validateSegmentRule } from '../domain/segment-rule.ts';
 import { customerCriteria } from './criteria.ts';
@@ -65,15 +66,20 @@ export const Query: QueryResolvers = {
     const rows = metric === 'GRADE_MIGRATION' ? await gradeMigration(ctx.db, query) : await valueUplift(ctx.db, query);
     return kpiRows(definition, dimensions, rows);
   },
-  customerHistory: async (_parent, { customerId, first, after }, ctx) => {
-    const size = pageSize(first);
+  customerHistory: async (_parent, { customerId, ...args }, ctx) => {
     // FORBIDDEN outside the caller's scope; an unknown customer has no history.
     const customer = await ctx.loaders.customer.load(customerId);
-    if (!customer) return toConnection([], size, changeCursor);
-    const rows = await ctx.loaders.changesOfCustomer(customer.id, { limit: size + 1, after: after ?? null });
-    return toConnection(rows, size, changeCursor);
+    if (!customer) return withCount(toConnection([], pageSize(args.first), keysetCursor), async () => 0);
+    return nestedConnection(ctx.loaders.changesOfCustomer, ctx.loaders.changeCount, customer.id, args);
   },
+  /** Deprecated (every segment at once): kept for the clients that select it; see customerSegments. */
   segments: (_parent, _args, ctx) => listSegments(ctx.db),
+  /** Segment definitions are not branch data (their members are, and `members` applies the scope). */
+  customerSegments: async (_parent, { first, after }, ctx) => {
+    const size = pageSize(first);
+    const rows = await findSegmentsPage(ctx.db, { limit: size + 1, after: after ?? null });
+    return withCount(toConnection(rows, size, keysetCursor), () => countSegments(ctx.db));
+  },
   segment: (_parent, { id }, ctx) => ctx.loaders.segment.load(id),
   customerGradeThresholds: (_parent, _args, ctx) => ctx.loaders.gradeThresholds(),
   customerPolicy: (_parent, _args, ctx) => ctx.loaders.policy(),

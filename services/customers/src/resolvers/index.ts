@@ -4,6 +4,7 @@ import {
   Address,
   ContactDetails,
   Customer,
+  CustomerChangeConnection,
   CustomerConnection,
   CustomerConsentConnection,
   CustomerDocumentConnection,
@@ -11,7 +12,9 @@ import {
   EnterpriseProfile,
   FinancialSnapshotConnection,
   IndividualProfile,
+  RelationshipManagerAssignmentConnection,
 } from './Customer.ts';
+import { CustomerPreferencesField } from './CustomerPreferences.ts';
 import {
   CustomerChange,
   CustomerConsent,
@@ -26,7 +29,7 @@ import {
   FinancialSnapshot,
   RelationshipManagerAssignment,
 } from './CustomerRecords.ts';
-import { CustomerSegment, CustomerSegmentRule } from './CustomerSegment.ts';
+import { CustomerSegment, CustomerSegmentConnection, CustomerSegmentRule } from './CustomerSegment.ts';
 import { addCustomerDocument } from './Mutation/add-customer-document.ts';
 import { assignRelationshipManager } from './Mutation/assign-relationship-manager.ts';
 import { changeCustomerStatus } from './Mutation/change-customer-status.ts';
@@ -67,8 +70,9 @@ export const resolvers: Resolvers = {
     runCustomersJob,
   },
   CustomerSegment,
+  CustomerSegmentConnection,
   CustomerSegmentRule,
-  Customer,
+  Customer: { ...Customer, ...CustomerPreferencesField },
   IndividualProfile,
   EnterpriseProfile,
   ContactDetails,
@@ -78,6 +82,8 @@ export const resolvers: Resolvers = {
   CustomerConsentConnection,
   CustomerDocumentConnection,
   CustomerValueScoreConnection,
+  CustomerChangeConnection,
+  RelationshipManagerAssignmentConnection,
   CustomerGradeChange,
   CustomerGradeChangeConnection,
   CustomerChange,

@@ -6,7 +6,9 @@ import type { ChangeComplaintStatusInput } from '../__generated__/resolvers-type
 import type { EngagementContext } from '../context.ts';
 import { findComplaintInScope, findComplaintSla, insertComplaintHistory, updateComplaintIfStatus } from '../db/complaint.store.ts';
 import type { ComplaintTable } from '../db/schema.ts';
+import { findServiceLevelOf } from '../db/service-level.store.ts';
 import { checkComplaintTransition, reopenedResolveDueAt } from '../domain/complaints.ts';
+import { scaleComplaintSla } from '../domain/service-levels.ts';
 import { auditedComplaint, complaintChanged } from './complaint-audit.ts';
 import type { ComplaintResult } from './receive-complaint.ts';
 
@@ -35,11 +37,16 @@ export async function changeComplaintStatus(ctx: EngagementContext, input: Chang
       if (input.status === 'CLOSED') patch.closed_at = now;
       if (input.status === 'REOPENED') {
         const sla = await findComplaintSla(tx, complaint.severity);
+        // the customer's service level (grade, special care) keeps its share of the SLA
+        const level = await findServiceLevelOf(tx, complaint.customer_id);
         Object.assign(patch, {
           reopened_count: complaint.reopened_count + 1,
           resolved_at: null,
           closed_at: null,
-          resolve_due_at: reopenedResolveDueAt(now, { acknowledgeHours: sla.acknowledge_hours, resolveDays: sla.resolve_days }),
+          resolve_due_at: reopenedResolveDueAt(
+            now,
+            scaleComplaintSla({ acknowledgeHours: sla.acknowledge_hours, resolveDays: sla.resolve_days }, level.complaintSlaPercent),
+          ),
           resolve_escalated_at: null,
         });
       }

@@ -3,6 +3,7 @@ import { requireIdentity, runCommand } from '@crm/service-kit';
 import type { EngagementContext } from '../context.ts';
 import { findInteractionOfCustomer } from '../db/interaction.store.ts';
 import { updateTaskIfStatus } from '../db/task.store.ts';
+import { completionRefusal } from '../domain/monitoring.ts';
 import { auditedTask, loadTaskFor, staleTask, type TaskResult } from './task-transition.ts';
 
 /** Completes an open or in-progress task, optionally with the interaction that did it. Emits TaskCompleted. */
@@ -13,6 +14,9 @@ export async function completeTask(ctx: EngagementContext, input: { taskId: stri
   return runCommand(ctx, { action: 'completeTask', entityType: 'Task', entityId: input.taskId }, async (tx, audit) => {
     if (!loaded.task) return { task: null, userErrors: [loaded.error] };
     const open = loaded.task;
+    // visits and planned reviews are completed with their outcome (issue 15)
+    const refusal = completionRefusal({ type: open.type, loanId: open.loan_id, cadence: open.cadence });
+    if (refusal) return { task: null, userErrors: [refusal] };
     if (input.interactionId && !(await findInteractionOfCustomer(tx, input.interactionId, open.customer_id))) {
       return {
         task: null,

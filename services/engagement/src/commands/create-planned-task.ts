@@ -4,17 +4,23 @@ import { v7 as uuidv7 } from 'uuid';
 import type { DB } from '../db/schema.ts';
 import { insertTaskOnce } from '../db/task.store.ts';
 import type { TaskPlan } from '../domain/tasks.ts';
+import { shapeTaskPlan, type TaskShaping } from './shape-task-plan.ts';
 
 /**
  * Creates a planned task and emits TaskCreated in the caller's transaction, unless the same
  * event (or the same business fact, by dedupe key) already created it. Returns the new id or null.
+ * The customer's service level and the contact rules shape its priority and due time first
+ * (`shapeTaskPlan`; `meta.shaping`: `planned` by default, `manual` for tasks made by hand, `at`:
+ * when it is planned, now by default).
  */
 export async function createPlannedTask(
   tx: Transaction<DB>,
-  plan: TaskPlan,
-  meta: { sourceEventId: string | null; createdBy?: string | null; idempotencyKey?: string | null },
+  planned: TaskPlan,
+  meta: { sourceEventId: string | null; createdBy?: string | null; idempotencyKey?: string | null; at?: Date; shaping?: TaskShaping },
 ): Promise<string | null> {
   const id = uuidv7();
+  const shaped = await shapeTaskPlan(tx, planned, { at: meta.at ?? new Date(), shaping: meta.shaping ?? 'planned' });
+  const plan = shaped.plan;
   const created = await insertTaskOnce(tx, {
     id,
     customer_id: plan.customerId,
@@ -31,6 +37,8 @@ export async function createPlannedTask(
     created_by: meta.createdBy ?? null,
     idempotency_key: meta.idempotencyKey ?? null,
     completed_interaction_id: null,
+    planning: shaped.planning ? JSON.stringify(shaped.planning) : null,
+    cadence: plan.cadence ?? null,
   });
   if (!created) return null;
   await emit(tx, 'TaskCreated', {

@@ -3,7 +3,7 @@ import type { CreateTaskInput } from '../__generated__/resolvers-types.ts';
 import type { EngagementContext } from '../context.ts';
 import { findCustomerReplica } from '../db/customer-replica.store.ts';
 import type { TaskRow } from '../db/schema.ts';
-import { findTaskIdByIdempotencyKey } from '../db/task.store.ts';
+import { findTaskIdByIdempotencyKey, findTaskPriority } from '../db/task.store.ts';
 import { validateNewTask } from '../domain/tasks.ts';
 import { createPlannedTask } from './create-planned-task.ts';
 import { replayed } from './replayed.ts';
@@ -30,11 +30,12 @@ export async function createTask(ctx: EngagementContext, input: CreateTaskInput)
       const id = await createPlannedTask(
         tx,
         { ...t, assigneeId },
-        { sourceEventId: null, createdBy: identity.userId, idempotencyKey: input.idempotencyKey ?? null },
+        // by hand: the due time stays as given; the service level's priority floor applies
+        { sourceEventId: null, createdBy: identity.userId, idempotencyKey: input.idempotencyKey ?? null, at: ctx.now(), shaping: 'manual' },
       );
       if (id) {
         audit.entity(id);
-        audit.changes(null, { customerId: t.customerId, type: t.type, assigneeId, priority: t.priority, dueAt: t.dueAt, status: 'OPEN' });
+        audit.changes(null, { customerId: t.customerId, type: t.type, assigneeId, priority: await findTaskPriority(tx, id), dueAt: t.dueAt, status: 'OPEN' });
       }
       return { id, userErrors: [] };
     },

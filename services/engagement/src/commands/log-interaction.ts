@@ -9,6 +9,7 @@ import { findInteractionIdByIdempotencyKey, insertInteraction } from '../db/inte
 import type { InteractionRow } from '../db/schema.ts';
 import { requiredConsent } from '../domain/consent.ts';
 import { validateInteraction } from '../domain/interactions.ts';
+import { checkOutboundContact } from './check-outbound-contact.ts';
 import { replayed } from './replayed.ts';
 
 export type LogInteractionResult = { interaction: InteractionRow | null; userErrors: UserError[] };
@@ -38,6 +39,9 @@ export async function logInteraction(ctx: EngagementContext, input: LogInteracti
           userErrors: [{ field: 'purpose', code: 'CONSENT_REQUIRED', message: `The customer has not consented to ${consent.toLowerCase().replace('_', ' ')}` }],
         };
       }
+      // the contact rules (limits, allowed hours): a refused outbound contact needs a branch manager's override with a reason
+      const rules = await checkOutboundContact(tx, identity, i, input.overrideReason);
+      if (rules.userErrors.length) return { id: null, userErrors: rules.userErrors };
       await insertInteraction(tx, {
         id,
         customer_id: i.customerId,
@@ -50,6 +54,7 @@ export async function logInteraction(ctx: EngagementContext, input: LogInteracti
         occurred_at: i.occurredAt,
         recorded_at: now,
         idempotency_key: input.idempotencyKey ?? null,
+        contact_override: rules.override ? JSON.stringify(rules.override) : null,
       });
       await emit(tx, 'InteractionLogged', {
         subject: i.customerId,
@@ -66,6 +71,8 @@ export async function logInteraction(ctx: EngagementContext, input: LogInteracti
       });
       // the summary and outcome are free text: they stay out of the audit record
       audit.changes(null, { customerId: i.customerId, channel: i.channel, direction: i.direction, purpose: i.purpose, occurredAt: i.occurredAt });
+      // an override of the contact rules is kept with its reason: the audit record says who allowed what, and why
+      if (rules.override) audit.detail({ contactOverride: { rules: rules.override.rules, reason: rules.override.reason } });
       return { id, userErrors: [] };
     },
   );

@@ -1,5 +1,5 @@
-import type { PageWindow, Scope } from '@crm/service-kit';
-import { decodeCursor } from '@crm/service-kit';
+import type { PageWindow, Parented, Scope, SortKey } from '@crm/service-kit';
+import { decodeCursor, windowPages } from '@crm/service-kit';
 import { type Insertable, type Kysely, type OnConflictBuilder, sql } from 'kysely';
 import type { CareEventInvitationRow, CareEventRow, CareEventTable, CareGreetingRow, CareHolidayTable, DB, GreetingKind, GreetingStatus } from './schema.ts';
 import { assertBranchInScope, assertCustomerInScope, branchInScope, customerInScope } from './scope.ts';
@@ -147,39 +147,27 @@ export async function findCareEvents(db: Kysely<DB>, scope: Scope, window: PageW
     .execute();
 }
 
-/** Keyset of an invitation in CareEvent.invitations (order sent; ties on the instant by customer id). */
-export const invitationCursor = (row: CareEventInvitationRow) => [row.invited_at.toISOString(), row.customer_id];
+/** Per-event order of invitations: the order sent, ties on the instant broken by customer id (one invitation per customer). */
+const INVITATION_ORDER: readonly SortKey[] = [
+  { ref: 'invited_at', type: 'timestamptz' },
+  { ref: 'customer_id', type: 'text' },
+];
 
-/** Invitations of several events, only those of customers in scope, `limit` per event after a cursor, in one statement. */
+/** `CareEvent.invitations`: the invitations of customers in scope, one page per event after a cursor, in one statement. */
 export async function findInvitationsOfEvents(
   db: Kysely<DB>,
   scope: Scope,
   eventIds: readonly string[],
   window: PageWindow,
-): Promise<CareEventInvitationRow[]> {
+): Promise<Parented<CareEventInvitationRow>[]> {
   if (!eventIds.length) return [];
-  const after = window.after ? decodeCursor(window.after, 2).map(String) : null;
-  const ranked = db
+  const inner = db
     .selectFrom('care_event_invitation')
     .selectAll()
-    .select((eb) =>
-      eb.fn
-        .agg<string>('row_number')
-        .over((ob) => ob.partitionBy('event_id').orderBy('invited_at').orderBy('customer_id'))
-        .as('rn'),
-    )
+    .select('event_id as _parent')
     .where('event_id', 'in', [...eventIds])
-    .where(customerInScope(scope, 'care_event_invitation.customer_id'))
-    .$if(after !== null, (q) => q.where((eb) => eb(eb.refTuple('invited_at', 'customer_id'), '>', eb.tuple(new Date(after?.[0] ?? ''), after?.[1] ?? ''))));
-  const rows = await db
-    .selectFrom(ranked.as('r'))
-    .selectAll()
-    .where('rn', '<=', String(window.limit))
-    .orderBy('event_id')
-    .orderBy('invited_at')
-    .orderBy('customer_id')
-    .execute();
-  return rows.map(({ rn: _rn, ...row }) => row);
+    .where(customerInScope(scope, 'care_event_invitation.customer_id'));
+  return windowPages<CareEventInvitationRow>(db, inner, INVITATION_ORDER, 'asc', window);
 }
 
 /** Every customer invited to an event, of those in scope (commands: capacity, attendance). */

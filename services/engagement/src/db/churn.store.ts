@@ -2,9 +2,15 @@ import { DELINQUENCY_BUCKETS } from '@crm/events';
 import type { ChangePosition, Scope } from '@crm/service-kit';
 import { changeColumns, changeFeedFilter, changeOrder, decodeCursor } from '@crm/service-kit';
 import { type Expression, type ExpressionBuilder, type Insertable, type Kysely, type SqlBool, sql } from 'kysely';
+import { NOTIFICATION_STAFF_ID } from '../domain/notifications.ts';
 import { customerInBranch, customerOfManager, type ListPage } from './filters.ts';
 import type { ChurnRiskLevel, ChurnRiskRow, ChurnRiskTable, DB, Stamped } from './schema.ts';
 import { customerInScope } from './scope.ts';
+
+/**
+ * Interactions recorded by the notifications (a reminder sent, issue 15) are automated, not engagement: the churn
+ * signals of interactions and dormancy leave them out.
+ */
 
 /** A loan's bucket as its rank, 0 (current) to 4 (90+ days), from the catalogue's ordered buckets. */
 const bucketRank = sql.raw(`case l.bucket ${DELINQUENCY_BUCKETS.map((b, rank) => `when '${b}' then ${rank}`).join(' ')} else 0 end`);
@@ -69,6 +75,7 @@ export async function findChurnInputs(
         .selectFrom('interaction as i')
         .select(eb.fn.countAll<string>().as('n'))
         .whereRef('i.customer_id', '=', 'c.id')
+        .where('i.staff_id', '<>', NOTIFICATION_STAFF_ID)
         .where('i.occurred_at', '>=', w.recentFrom)
         .where('i.occurred_at', '<', w.end)
         .as('recent_interactions'),
@@ -76,6 +83,7 @@ export async function findChurnInputs(
         .selectFrom('interaction as i')
         .select(eb.fn.countAll<string>().as('n'))
         .whereRef('i.customer_id', '=', 'c.id')
+        .where('i.staff_id', '<>', NOTIFICATION_STAFF_ID)
         .where('i.occurred_at', '>=', w.previousFrom)
         .where('i.occurred_at', '<', w.recentFrom)
         .as('previous_interactions'),
@@ -117,6 +125,7 @@ export async function findChurnInputs(
         .selectFrom('interaction as i')
         .select(sql<string>`(max(i.occurred_at) at time zone 'UTC')::date::text`.as('d'))
         .whereRef('i.customer_id', '=', 'c.id')
+        .where('i.staff_id', '<>', NOTIFICATION_STAFF_ID)
         .where('i.occurred_at', '<', w.end)
         .as('last_interaction_on'),
     ])

@@ -1,5 +1,5 @@
-import type { ChangePosition, PageWindow, Scope } from '@crm/service-kit';
-import { changeColumns, changeFeedFilter, changeOrder, decodeCursor } from '@crm/service-kit';
+import type { ChangePosition, PageWindow, Parented, Scope, SortKey } from '@crm/service-kit';
+import { changeColumns, changeFeedFilter, changeOrder, countsOf, decodeCursor, windowPages } from '@crm/service-kit';
 import type { Expression, ExpressionBuilder, Insertable, Kysely, SqlBool, Updateable } from 'kysely';
 import { SLA_KINDS, UNACKNOWLEDGED_STATUSES, UNRESOLVED_STATUSES } from '../domain/complaints.ts';
 import { customerInBranch, type ListPage } from './filters.ts';
@@ -141,77 +141,59 @@ export async function countComplaints(db: Kysely<DB>, scope: Scope, filter: Comp
   return Number(row.n);
 }
 
-/** Complaints per customer (Customer.complaints totalCount), one grouped statement. */
-export async function countComplaintsOfCustomers(db: Kysely<DB>, scope: Scope, customerIds: readonly string[]): Promise<{ key: string; n: number }[]> {
+/** The complaints of many customers (in scope), with the customer as `_parent`. */
+const complaintsOfCustomers = (db: Kysely<DB>, scope: Scope, customerIds: readonly string[]) =>
+  db
+    .selectFrom('complaint')
+    .selectAll()
+    .select('customer_id as _parent')
+    .where('customer_id', 'in', [...customerIds])
+    .where(customerInScope(scope, 'complaint.customer_id'));
+
+/** Per-customer order of complaints: newest first by id (UUIDv7: order received; unique, so no ties). */
+const COMPLAINT_ORDER: readonly SortKey[] = [{ ref: 'id', type: 'text' }];
+
+/** `Customer.complaints`: one page per customer after a cursor, in one statement (a window function). */
+export async function findComplaintsOfCustomers(
+  db: Kysely<DB>,
+  scope: Scope,
+  customerIds: readonly string[],
+  window: PageWindow,
+): Promise<Parented<ComplaintRow>[]> {
   if (!customerIds.length) return [];
-  const rows = await db
-    .selectFrom('complaint')
-    .select((eb) => ['customer_id as key', eb.fn.countAll<string>().as('n')])
-    .where('customer_id', 'in', [...customerIds])
-    .where(customerInScope(scope, 'complaint.customer_id'))
-    .groupBy('customer_id')
-    .execute();
-  return rows.map((r) => ({ key: r.key, n: Number(r.n) }));
+  return windowPages<ComplaintRow>(db, complaintsOfCustomers(db, scope, customerIds), COMPLAINT_ORDER, 'desc', window);
 }
 
-/** Keyset of a status change in Complaint.history (oldest first; ties on the instant by id). */
-export const historyCursor = (row: ComplaintHistoryRow) => [row.changed_at.toISOString(), row.id];
+/** Complaints per customer (`Customer.complaints` totalCount), one grouped statement. */
+export async function countComplaintsOfCustomers(db: Kysely<DB>, scope: Scope, customerIds: readonly string[]): Promise<Map<string, number>> {
+  if (!customerIds.length) return new Map();
+  return countsOf(db, complaintsOfCustomers(db, scope, customerIds));
+}
 
-/** The status changes of several complaints, `limit` per complaint after a cursor, in one statement. */
-export async function findHistoriesOfComplaints(db: Kysely<DB>, complaintIds: readonly string[], window: PageWindow): Promise<ComplaintHistoryRow[]> {
-  if (!complaintIds.length) return [];
-  const after = window.after ? decodeCursor(window.after, 2).map(String) : null;
-  const ranked = db
+/** The status changes of many complaints (already read within the caller's scope), with the complaint as `_parent`. */
+const historiesOfComplaints = (db: Kysely<DB>, complaintIds: readonly string[]) =>
+  db
     .selectFrom('complaint_history')
     .selectAll()
-    .select((eb) =>
-      eb.fn
-        .agg<string>('row_number')
-        .over((ob) => ob.partitionBy('complaint_id').orderBy('changed_at').orderBy('id'))
-        .as('rn'),
-    )
-    .where('complaint_id', 'in', [...complaintIds])
-    .$if(after !== null, (q) => q.where((eb) => eb(eb.refTuple('changed_at', 'id'), '>', eb.tuple(new Date(after?.[0] ?? ''), after?.[1] ?? ''))));
-  const rows = await db
-    .selectFrom(ranked.as('r'))
-    .selectAll()
-    .where('rn', '<=', String(window.limit))
-    .orderBy('complaint_id')
-    .orderBy('changed_at')
-    .orderBy('id')
-    .execute();
-  return rows.map(({ rn: _rn, ...row }) => row);
-}
+    .select('complaint_id as _parent')
+    .where('complaint_id', 'in', [...complaintIds]);
 
-/** Status changes per complaint (Complaint.history totalCount), one grouped statement. */
-export async function countHistoriesOfComplaints(db: Kysely<DB>, complaintIds: readonly string[]): Promise<{ key: string; n: number }[]> {
+/** Per-complaint order of status changes: oldest first, ties on the instant broken by id. */
+const HISTORY_ORDER: readonly SortKey[] = [
+  { ref: 'changed_at', type: 'timestamptz' },
+  { ref: 'id', type: 'text' },
+];
+
+/** `Complaint.history`: one page per complaint after a cursor, in one statement (a window function). */
+export async function findHistoriesOfComplaints(db: Kysely<DB>, complaintIds: readonly string[], window: PageWindow): Promise<Parented<ComplaintHistoryRow>[]> {
   if (!complaintIds.length) return [];
-  const rows = await db
-    .selectFrom('complaint_history')
-    .select((eb) => ['complaint_id as key', eb.fn.countAll<string>().as('n')])
-    .where('complaint_id', 'in', [...complaintIds])
-    .groupBy('complaint_id')
-    .execute();
-  return rows.map((r) => ({ key: r.key, n: Number(r.n) }));
+  return windowPages<ComplaintHistoryRow>(db, historiesOfComplaints(db, complaintIds), HISTORY_ORDER, 'asc', window);
 }
 
-/** Newest complaints of each customer, `limit` per customer, in one query. */
-export async function findComplaintsOfCustomers(db: Kysely<DB>, scope: Scope, customerIds: readonly string[], window: PageWindow): Promise<ComplaintRow[]> {
-  const afterId = window.after ? String(decodeCursor(window.after, 1)[0]) : null;
-  const ranked = db
-    .selectFrom('complaint')
-    .selectAll()
-    .select((eb) =>
-      eb.fn
-        .agg<string>('row_number')
-        .over((ob) => ob.partitionBy('customer_id').orderBy('id', 'desc'))
-        .as('rn'),
-    )
-    .where('customer_id', 'in', [...customerIds])
-    .where(customerInScope(scope, 'complaint.customer_id'))
-    .$if(afterId !== null, (q) => q.where('id', '<', afterId ?? ''));
-  const rows = await db.selectFrom(ranked.as('r')).selectAll().where('rn', '<=', String(window.limit)).orderBy('customer_id').orderBy('id', 'desc').execute();
-  return rows.map(({ rn: _rn, ...row }) => row);
+/** Status changes per complaint (`Complaint.history` totalCount), one grouped statement. */
+export async function countHistoriesOfComplaints(db: Kysely<DB>, complaintIds: readonly string[]): Promise<Map<string, number>> {
+  if (!complaintIds.length) return new Map();
+  return countsOf(db, historiesOfComplaints(db, complaintIds));
 }
 
 /**

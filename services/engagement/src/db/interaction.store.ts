@@ -1,5 +1,5 @@
-import type { ChangePosition, PageWindow, Scope } from '@crm/service-kit';
-import { changeColumns, changeFeedFilter, changeOrder, decodeCursor } from '@crm/service-kit';
+import type { ChangePosition, PageWindow, Parented, Scope, SortKey } from '@crm/service-kit';
+import { changeColumns, changeFeedFilter, changeOrder, countsOf, decodeCursor, windowPages } from '@crm/service-kit';
 import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import { customerInBranch, type ListPage } from './filters.ts';
 import type { DB, InteractionChannel, InteractionPurpose, InteractionRow, NewInteraction, Stamped } from './schema.ts';
@@ -25,43 +25,33 @@ export async function findInteractionIdByIdempotencyKey(db: Kysely<DB>, key: str
   return row?.id;
 }
 
-/** Keyset of an interaction in the per-customer order (most recent first). */
+/** Keyset of an interaction in the top-level `interactions` list (most recent first). */
 export const interactionCursor = (row: InteractionRow) => [row.occurred_at.toISOString(), row.id];
 
-/**
- * The most recent interactions of each customer, `limit` per customer, after a cursor, in one
- * query (a window function per customer).
- */
-export async function findInteractionsOfCustomers(db: Kysely<DB>, scope: Scope, customerIds: readonly string[], window: PageWindow): Promise<InteractionRow[]> {
-  const after = window.after ? decodeCursor(window.after, 2).map(String) : null;
-  const ranked = db
+/** The interactions of many customers (in scope), with the customer as `_parent`: what their connection pages and counts. */
+const interactionsOfCustomers = (db: Kysely<DB>, scope: Scope, customerIds: readonly string[]) =>
+  db
     .selectFrom('interaction')
     .selectAll()
-    .select((eb) =>
-      eb.fn
-        .agg<string>('row_number')
-        .over((ob) => ob.partitionBy('customer_id').orderBy('occurred_at', 'desc').orderBy('id', 'desc'))
-        .as('rn'),
-    )
+    .select('customer_id as _parent')
     .where('customer_id', 'in', [...customerIds])
-    .where(customerInScope(scope, 'interaction.customer_id'))
-    .$if(after !== null, (q) =>
-      q.where((eb) =>
-        eb.or([
-          eb('occurred_at', '<', new Date(after?.[0] ?? '')),
-          eb.and([eb('occurred_at', '=', new Date(after?.[0] ?? '')), eb('id', '<', after?.[1] ?? '')]),
-        ]),
-      ),
-    );
-  const rows = await db
-    .selectFrom(ranked.as('r'))
-    .selectAll()
-    .where('rn', '<=', String(window.limit))
-    .orderBy('customer_id')
-    .orderBy('occurred_at', 'desc')
-    .orderBy('id', 'desc')
-    .execute();
-  return rows.map(({ rn: _rn, ...row }) => row);
+    .where(customerInScope(scope, 'interaction.customer_id'));
+
+/** Per-customer order: most recent first, ties on the instant broken by id. */
+const INTERACTION_ORDER: readonly SortKey[] = [
+  { ref: 'occurred_at', type: 'timestamptz' },
+  { ref: 'id', type: 'text' },
+];
+
+/** `Customer.interactions`: one page per customer after a cursor, in one statement (a window function). */
+export async function findInteractionsOfCustomers(
+  db: Kysely<DB>,
+  scope: Scope,
+  customerIds: readonly string[],
+  window: PageWindow,
+): Promise<Parented<InteractionRow>[]> {
+  if (!customerIds.length) return [];
+  return windowPages<InteractionRow>(db, interactionsOfCustomers(db, scope, customerIds), INTERACTION_ORDER, 'desc', window);
 }
 
 export interface InteractionQuery {
@@ -122,17 +112,10 @@ export async function countInteractions(db: Kysely<DB>, scope: Scope, filter: In
   return Number(row.n);
 }
 
-/** Interactions per customer (Customer.interactions totalCount), one grouped statement. */
-export async function countInteractionsOfCustomers(db: Kysely<DB>, scope: Scope, customerIds: readonly string[]): Promise<{ key: string; n: number }[]> {
-  if (!customerIds.length) return [];
-  const rows = await db
-    .selectFrom('interaction')
-    .select((eb) => ['customer_id as key', eb.fn.countAll<string>().as('n')])
-    .where('customer_id', 'in', [...customerIds])
-    .where(customerInScope(scope, 'interaction.customer_id'))
-    .groupBy('customer_id')
-    .execute();
-  return rows.map((r) => ({ key: r.key, n: Number(r.n) }));
+/** Interactions per customer (`Customer.interactions` totalCount), one grouped statement. */
+export async function countInteractionsOfCustomers(db: Kysely<DB>, scope: Scope, customerIds: readonly string[]): Promise<Map<string, number>> {
+  if (!customerIds.length) return new Map();
+  return countsOf(db, interactionsOfCustomers(db, scope, customerIds));
 }
 
 /** An interaction of a customer, for linking it to the task it completed. */

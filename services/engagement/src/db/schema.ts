@@ -15,13 +15,23 @@ import type {
   InteractionDirection,
   InteractionPurpose,
   LoanStatus,
+  MonitoringCadenceKind,
+  NotificationChannel,
+  NotificationKind,
+  NotificationReason,
+  NotificationStatus,
+  RiskClass,
   SurveyAnswer,
   SurveyQuestion,
   SurveyTrigger,
   TaskPriority,
   TaskStatus,
   TaskType,
+  VisitConcern,
 } from '../domain/types.ts';
+import type { OfferTables, TaskOutcomeColumns } from './offer.tables.ts';
+import type { ServiceCentreTables } from './service-centre.tables.ts';
+import type { ContactOverrideColumn, ServiceLevelTables, TaskPlanningColumn } from './service-level.tables.ts';
 
 /** The value types of the columns are domain types (db/ may import domain/, never the reverse). */
 export type {
@@ -95,6 +105,18 @@ export interface LoanReplicaTable {
   disbursed_on: DateColumn | null;
   closed_on: DateColumn | null;
   updated_at: Date;
+  /** From LoanDisbursed (migration 0021); null for loans disbursed before it. */
+  product_code: Generated<string | null>;
+  principal: ColumnType<string | null, string | null | undefined, string | null>;
+  currency: Generated<string | null>;
+  /** From RiskClassChanged (NORMAL until the first one), with the instant of the change applied. */
+  risk_class: Generated<RiskClass>;
+  risk_class_at: Generated<Date | null>;
+  /** The latest visit recorded here and the latest credit review (CreditReviewRecorded): the cadence counts from them. */
+  last_visit_on: ColumnType<string | null, string | null | undefined, string | null>;
+  last_review_on: ColumnType<string | null, string | null | undefined, string | null>;
+  /** LoanClosed's repaid on time and in full (migration 0030, the repayment record of offers); null while open. */
+  repaid_on_time: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
 }
 
 export interface EngagementSettingTable {
@@ -115,9 +137,11 @@ export interface InteractionTable {
   occurred_at: Date;
   recorded_at: Generated<Date>;
   idempotency_key: string | null;
+  /** A contact a branch manager allowed against the contact rules, and why (migration 0010). */
+  contact_override: ContactOverrideColumn;
 }
 
-export interface TaskTable {
+export interface TaskTable extends TaskOutcomeColumns {
   id: string;
   customer_id: string;
   type: TaskType;
@@ -140,6 +164,10 @@ export interface TaskTable {
   cancel_reason: Generated<string | null>;
   idempotency_key: Generated<string | null>;
   created_at: Generated<Date>;
+  /** Set on a visit or review planned by the monitoring cadence (migration 0021): one open of each per loan. */
+  cadence: Generated<MonitoringCadenceKind | null>;
+  /** How the service level and the contact rules shaped a planned task (migration 0010). */
+  planning: TaskPlanningColumn;
 }
 
 export interface ComplaintSlaTable {
@@ -280,7 +308,7 @@ export interface ChurnRiskTable {
   computed_at: Date;
 }
 
-export interface DB extends EventTables, AuditTables, JobRunTables {
+export interface DB extends EventTables, AuditTables, JobRunTables, ServiceCentreTables, ServiceLevelTables, OfferTables {
   customer_replica: CustomerReplicaTable;
   customer_status_replica: CustomerStatusReplicaTable;
   consent_replica: ConsentReplicaTable;
@@ -301,6 +329,14 @@ export interface DB extends EventTables, AuditTables, JobRunTables {
   churn_signal_weight: ChurnSignalWeightTable;
   churn_level_threshold: ChurnLevelThresholdTable;
   churn_risk: ChurnRiskTable;
+  customer_contact_replica: CustomerContactReplicaTable;
+  notification_kind: NotificationKindTable;
+  notification_template: NotificationTemplateTable;
+  branch_language: BranchLanguageTable;
+  notification: NotificationTable;
+  monitoring_cadence: MonitoringCadenceTable;
+  visit_outcome: VisitOutcomeTable;
+  branch_manager: BranchManagerTable;
 }
 
 /** A customer as engagement resolves it: a reference by id. */
@@ -335,3 +371,109 @@ export type SurveyResponsePage = CountedConnection<SurveyResponseRow>;
 export type ChurnRiskPage = CountedConnection<ChurnRiskRow>;
 export type ComplaintStatusChangePage = CountedConnection<ComplaintHistoryRow>;
 export type CareEventInvitationPage = CountedConnection<CareEventInvitationRow>;
+
+// ---- notifications and monitoring (issue 15, migrations 0020 and 0021) ----
+
+/** What customers told us of a customer's contact details (CustomerRegistered.contact, CustomerProfileUpdated). */
+export interface CustomerContactReplicaTable {
+  customer_id: string;
+  phone: string | null;
+  email: string | null;
+  region: string | null;
+  city: string | null;
+  district: string | null;
+  address_line: string | null;
+  preferred_channel: string | null;
+  preferred_language: string | null;
+  updated_at: Date;
+}
+
+export interface NotificationKindTable {
+  kind: NotificationKind;
+  enabled: boolean;
+  /** The consent purpose the customer must have granted; null: none needed. */
+  required_consent: string | null;
+  /** Overrides the customer's preferred channel; null: the customer's. */
+  channel: NotificationChannel | null;
+  updated_at: Generated<Date>;
+}
+
+export interface NotificationTemplateTable {
+  id: string;
+  kind: NotificationKind;
+  channel: NotificationChannel;
+  language: string;
+  subject: string | null;
+  body: string;
+  updated_by: string;
+  updated_at: Date;
+}
+
+export interface BranchLanguageTable {
+  branch_id: string;
+  language: string;
+}
+
+export interface NotificationTable {
+  id: string;
+  customer_id: string;
+  kind: NotificationKind;
+  channel: NotificationChannel;
+  language: string;
+  status: NotificationStatus;
+  reason: NotificationReason | null;
+  deferred_reason: 'QUIET_HOURS' | 'CONTACT_HOURS' | 'RETRY' | null;
+  send_after: Date;
+  expires_at: Date | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+  provider_ref: string | null;
+  template_id: string | null;
+  subject: string | null;
+  body: string | null;
+  params: JsonColumn<Record<string, string>>;
+  loan_id: string | null;
+  source_event_id: string | null;
+  dedupe_key: string;
+  created_at: Date;
+  updated_at: Date;
+  sent_at: Date | null;
+}
+
+export interface MonitoringCadenceTable {
+  risk_class: RiskClass;
+  min_principal: NumericColumn;
+  visit_every_days: number;
+  review_every_days: number;
+}
+
+export interface VisitOutcomeTable {
+  task_id: string;
+  loan_id: string;
+  customer_id: string;
+  visited_on: DateColumn;
+  customer_met: boolean;
+  business_operating: boolean | null;
+  fund_use_as_declared: boolean | null;
+  concerns: JsonColumn<VisitConcern[]>;
+  note: string | null;
+  recorded_by: string;
+  recorded_at: Date;
+}
+
+export interface BranchManagerTable {
+  branch_id: string;
+  manager_id: string;
+  updated_by: string;
+  updated_at: Date;
+}
+
+export type NotificationRow = Selectable<NotificationTable>;
+export type NotificationTemplateRow = Selectable<NotificationTemplateTable>;
+export type NotificationKindRow = Selectable<NotificationKindTable>;
+export type MonitoringCadenceRow = Selectable<MonitoringCadenceTable>;
+export type VisitOutcomeRow = Selectable<VisitOutcomeTable>;
+export type BranchManagerRow = Selectable<BranchManagerTable>;
+export type LoanReplicaRow = Selectable<LoanReplicaTable>;
+export type NotificationPage = CountedConnection<NotificationRow>;
+export type NotificationTemplatePage = CountedConnection<NotificationTemplateRow>;

@@ -1,5 +1,5 @@
-import type { ChangePosition, PageWindow, Scope } from '@crm/service-kit';
-import { changeColumns, changeFeedFilter, changeOrder, decodeCursor } from '@crm/service-kit';
+import type { ChangePosition, PageWindow, Parented, Scope, SortKey } from '@crm/service-kit';
+import { changeColumns, changeFeedFilter, changeOrder, countsOf, decodeCursor, windowPages } from '@crm/service-kit';
 import { type Expression, type ExpressionBuilder, type Insertable, type Kysely, type SqlBool, sql } from 'kysely';
 import { NPS_DETRACTOR_MAX, NPS_PROMOTER_MIN } from '../domain/surveys.ts';
 import { dayAfter, dayStart, type ListPage } from './filters.ts';
@@ -306,42 +306,34 @@ export async function countSurveyResponses(
   return Number(row.n);
 }
 
-/** The responses of several surveys, `limit` per survey after a cursor, in one statement (Survey.responses). */
-export async function findResponsesOfSurveys(db: Kysely<DB>, scope: Scope, surveyIds: readonly string[], window: PageWindow): Promise<SurveyResponseRow[]> {
-  if (!surveyIds.length) return [];
-  const after = window.after ? decodeCursor(window.after, 2).map(String) : null;
-  const ranked = db
+/** The responses of many surveys, of customers in scope, with the survey as `_parent`. */
+const responsesOfSurveys = (db: Kysely<DB>, scope: Scope, surveyIds: readonly string[]) =>
+  db
     .selectFrom('survey_response')
     .selectAll()
-    .select((eb) =>
-      eb.fn
-        .agg<string>('row_number')
-        .over((ob) => ob.partitionBy('survey_id').orderBy('responded_at', 'desc').orderBy('id', 'desc'))
-        .as('rn'),
-    )
+    .select('survey_id as _parent')
     .where('survey_id', 'in', [...surveyIds])
-    .where(customerInScope(scope, 'survey_response.customer_id'))
-    .$if(after !== null, (q) => q.where((eb) => eb(eb.refTuple('responded_at', 'id'), '<', eb.tuple(new Date(after?.[0] ?? ''), after?.[1] ?? ''))));
-  const rows = await db
-    .selectFrom(ranked.as('r'))
-    .selectAll()
-    .where('rn', '<=', String(window.limit))
-    .orderBy('survey_id')
-    .orderBy('responded_at', 'desc')
-    .orderBy('id', 'desc')
-    .execute();
-  return rows.map(({ rn: _rn, ...row }) => row);
+    .where(customerInScope(scope, 'survey_response.customer_id'));
+
+/** Per-survey order of responses: newest first, ties on the instant broken by id. */
+const RESPONSE_ORDER: readonly SortKey[] = [
+  { ref: 'responded_at', type: 'timestamptz' },
+  { ref: 'id', type: 'text' },
+];
+
+/** `Survey.responses`: one page per survey after a cursor, in one statement (a window function). */
+export async function findResponsesOfSurveys(
+  db: Kysely<DB>,
+  scope: Scope,
+  surveyIds: readonly string[],
+  window: PageWindow,
+): Promise<Parented<SurveyResponseRow>[]> {
+  if (!surveyIds.length) return [];
+  return windowPages<SurveyResponseRow>(db, responsesOfSurveys(db, scope, surveyIds), RESPONSE_ORDER, 'desc', window);
 }
 
-/** Responses per survey in scope (Survey.responses totalCount), one grouped statement. */
-export async function countResponsesOfSurveys(db: Kysely<DB>, scope: Scope, surveyIds: readonly string[]): Promise<{ key: string; n: number }[]> {
-  if (!surveyIds.length) return [];
-  const rows = await db
-    .selectFrom('survey_response')
-    .select((eb) => ['survey_id as key', eb.fn.countAll<string>().as('n')])
-    .where('survey_id', 'in', [...surveyIds])
-    .where(customerInScope(scope, 'survey_response.customer_id'))
-    .groupBy('survey_id')
-    .execute();
-  return rows.map((r) => ({ key: r.key, n: Number(r.n) }));
+/** Responses per survey in scope (`Survey.responses` totalCount), one grouped statement. */
+export async function countResponsesOfSurveys(db: Kysely<DB>, scope: Scope, surveyIds: readonly string[]): Promise<Map<string, number>> {
+  if (!surveyIds.length) return new Map();
+  return countsOf(db, responsesOfSurveys(db, scope, surveyIds));
 }

@@ -1,6 +1,6 @@
-import type { ChangePosition, PageWindow, Scope } from '@crm/service-kit';
-import { changeColumns, changeFeedFilter, changeOrder, decodeCursor } from '@crm/service-kit';
-import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql, type Updateable } from 'kysely';
+import type { ChangePosition, PageWindow, Parented, Scope, SortKey } from '@crm/service-kit';
+import { changeColumns, changeFeedFilter, changeOrder, countsOf, decodeCursor, windowPages } from '@crm/service-kit';
+import type { Expression, ExpressionBuilder, Kysely, SqlBool, Updateable } from 'kysely';
 import { customerInBranch, type ListPage } from './filters.ts';
 import type { DB, NewTask, Stamped, TaskPriority, TaskRow, TaskStatus, TaskTable, TaskType } from './schema.ts';
 import { assertCustomerInScope, customerInScope } from './scope.ts';
@@ -39,34 +39,39 @@ export async function findTaskInScope(db: Kysely<DB>, scope: Scope, id: string):
   return task;
 }
 
+/** The priority a task was stored with (after the service level's floor). */
+export async function findTaskPriority(db: Kysely<DB>, id: string): Promise<TaskPriority> {
+  const row = await db.selectFrom('task').select('priority').where('id', '=', id).executeTakeFirstOrThrow();
+  return row.priority;
+}
+
 export async function findTaskIdByIdempotencyKey(db: Kysely<DB>, key: string): Promise<string | undefined> {
   const row = await db.selectFrom('task').select('id').where('idempotency_key', '=', key).executeTakeFirst();
   return row?.id;
 }
 
-/** Newest tasks of each customer, `limit` per customer, optionally by status, in one query. */
+/** The tasks of many customers (in scope; of these statuses when given), with the customer as `_parent`. */
+const tasksOfCustomers = (db: Kysely<DB>, scope: Scope, customerIds: readonly string[], status: readonly TaskStatus[] | null) =>
+  db
+    .selectFrom('task')
+    .selectAll()
+    .select('customer_id as _parent')
+    .where('customer_id', 'in', [...customerIds])
+    .where(customerInScope(scope, 'task.customer_id'))
+    .$if(!!status?.length, (q) => q.where('status', 'in', [...(status ?? [])]));
+
+/** Per-customer order: newest first by id (UUIDv7: creation order; unique, so no ties). */
+const TASK_ORDER: readonly SortKey[] = [{ ref: 'id', type: 'text' }];
+
+/** `Customer.tasks`: one page per customer (optionally by status) after a cursor, in one statement (a window function). */
 export async function findTasksOfCustomers(
   db: Kysely<DB>,
   scope: Scope,
   customerIds: readonly string[],
-  window: PageWindow & { status: TaskStatus[] | null },
-): Promise<TaskRow[]> {
-  const afterId = window.after ? String(decodeCursor(window.after, 1)[0]) : null;
-  const ranked = db
-    .selectFrom('task')
-    .selectAll()
-    .select((eb) =>
-      eb.fn
-        .agg<string>('row_number')
-        .over((ob) => ob.partitionBy('customer_id').orderBy('id', 'desc'))
-        .as('rn'),
-    )
-    .where('customer_id', 'in', [...customerIds])
-    .where(customerInScope(scope, 'task.customer_id'))
-    .$if(afterId !== null, (q) => q.where('id', '<', afterId ?? ''))
-    .$if(!!window.status?.length, (q) => q.where('status', 'in', window.status ?? []));
-  const rows = await db.selectFrom(ranked.as('r')).selectAll().where('rn', '<=', String(window.limit)).orderBy('customer_id').orderBy('id', 'desc').execute();
-  return rows.map(({ rn: _rn, ...row }) => row);
+  window: PageWindow & { status: readonly TaskStatus[] | null },
+): Promise<Parented<TaskRow>[]> {
+  if (!customerIds.length) return [];
+  return windowPages<TaskRow>(db, tasksOfCustomers(db, scope, customerIds, window.status), TASK_ORDER, 'desc', window);
 }
 
 const isOpen = (eb: ExpressionBuilder<DB, 'task'>) => eb('task.status', 'in', ['OPEN', 'IN_PROGRESS']);
@@ -136,17 +141,9 @@ export async function countTasksOfCustomers(
   scope: Scope,
   customerIds: readonly string[],
   status: readonly TaskStatus[] | null,
-): Promise<{ key: string; n: number }[]> {
-  if (!customerIds.length) return [];
-  const rows = await db
-    .selectFrom('task')
-    .select((eb) => ['customer_id as key', eb.fn.countAll<string>().as('n')])
-    .where('customer_id', 'in', [...customerIds])
-    .where(customerInScope(scope, 'task.customer_id'))
-    .$if(!!status?.length, (q) => q.where('status', 'in', [...(status ?? [])]))
-    .groupBy('customer_id')
-    .execute();
-  return rows.map((r) => ({ key: r.key, n: Number(r.n) }));
+): Promise<Map<string, number>> {
+  if (!customerIds.length) return new Map();
+  return countsOf(db, tasksOfCustomers(db, scope, customerIds, status));
 }
 
 /** Open tasks of an assignee in scope (the worklist's totalCount). */
@@ -159,69 +156,6 @@ export async function countWorklist(db: Kysely<DB>, scope: Scope, assigneeId: st
     .where(customerInScope(scope, 'task.customer_id'))
     .executeTakeFirstOrThrow();
   return Number(row.n);
-}
-
-/** A task with its place in the worklist order. */
-export type WorklistRow = TaskRow & { overdue_rank: number; priority_rank: number };
-
-/** Keyset of a worklist row: the instant the order was taken at, then the order itself. */
-export const worklistCursor = (now: Date) => (r: WorklistRow) => [now.toISOString(), r.overdue_rank, r.priority_rank, r.due_at.toISOString(), r.id];
-
-/**
- * Open tasks of an assignee by urgency: overdue first, then priority (urgent first), then due
- * time, then id; keyset pagination on that order. The cursor carries the instant the first page
- * was taken at, so a task falling overdue between pages does not move under the reader.
- */
-export async function findWorklist(
-  db: Kysely<DB>,
-  scope: Scope,
-  assigneeId: string,
-  window: PageWindow,
-  now: Date,
-): Promise<{ rows: WorklistRow[]; now: Date }> {
-  let at = now;
-  let after: [number, number, Date, string] | null = null;
-  if (window.after) {
-    const [cursorNow, overdue, priority, dueAt, id] = decodeCursor(window.after, 5);
-    at = new Date(String(cursorNow));
-    after = [Number(overdue), Number(priority), new Date(String(dueAt)), String(id)];
-  }
-  const ranked = db
-    .selectFrom('task')
-    .selectAll()
-    .select((eb) => [
-      eb.case().when('due_at', '<', at).then(sql.lit(0)).else(sql.lit(1)).end().$castTo<number>().as('overdue_rank'),
-      eb
-        .case('priority')
-        .when('URGENT')
-        .then(sql.lit(0))
-        .when('HIGH')
-        .then(sql.lit(1))
-        .when('NORMAL')
-        .then(sql.lit(2))
-        .else(sql.lit(3))
-        .end()
-        .$castTo<number>()
-        .as('priority_rank'),
-    ])
-    .where('assignee_id', '=', assigneeId)
-    .where((eb) => isOpen(eb))
-    .where(customerInScope(scope, 'task.customer_id'));
-  const rows = await db
-    .selectFrom(ranked.as('w'))
-    .selectAll()
-    .$if(after !== null, (q) =>
-      q.where((eb) =>
-        eb(eb.refTuple('overdue_rank', 'priority_rank', 'due_at', 'id'), '>', eb.tuple(after?.[0] ?? 0, after?.[1] ?? 0, after?.[2] ?? at, after?.[3] ?? '')),
-      ),
-    )
-    .orderBy('overdue_rank')
-    .orderBy('priority_rank')
-    .orderBy('due_at')
-    .orderBy('id')
-    .limit(window.limit)
-    .execute();
-  return { rows, now: at };
 }
 
 /** Moves a task from one status to another; returns the updated row, or undefined if it was not in `from` any more. */

@@ -1,4 +1,6 @@
 import type { KpiDefinition } from '@crm/service-kit';
+import { OFFER_KPIS } from './offers.ts';
+import { SERVICE_CENTRE_KPIS } from './service-centre.ts';
 
 /**
  * engagement's KPIs (`engagementKpi`): each metric's formula and the dimensions it may be grouped
@@ -63,6 +65,10 @@ export const ENGAGEMENT_KPIS = {
     dimensions: ['BRANCH', 'OFFICER', 'MONTH'],
     kind: 'MEAN',
   },
+  /** The service centre's (issue 15): domain/service-centre.ts. */
+  ...SERVICE_CENTRE_KPIS,
+  /** Offers and retention, did it work (issue 15): domain/offers.ts. */
+  ...OFFER_KPIS,
 } as const satisfies Record<string, KpiDefinition>;
 
 export type EngagementKpiMetric = keyof typeof ENGAGEMENT_KPIS;

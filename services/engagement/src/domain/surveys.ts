@@ -26,7 +26,14 @@ export interface SurveyDefinition {
   questions: SurveyQuestion[];
 }
 
-/** A survey has a name and questions with unique codes; at most one NPS and one CSAT question; choices for CHOICE. */
+/** A survey's questions and a CHOICE question's options are lists, not connections: these bounds keep them small. */
+export const MAX_SURVEY_QUESTIONS = 50;
+export const MAX_QUESTION_CHOICES = 20;
+
+/**
+ * A survey has a name and 1 to MAX_SURVEY_QUESTIONS questions with unique codes; at most one NPS
+ * and one CSAT question; 2 to MAX_QUESTION_CHOICES different choices for CHOICE.
+ */
 export function validateSurveyDefinition(input: {
   name: string;
   questions: readonly { code: string; kind: SurveyQuestionKind; text: string; choices?: readonly string[] | null }[];
@@ -35,6 +42,8 @@ export function validateSurveyDefinition(input: {
   const name = input.name.trim();
   if (!name) errors.push({ field: 'name', code: 'TOO_SMALL', message: 'must not be blank' });
   if (!input.questions.length) errors.push({ field: 'questions', code: 'TOO_SMALL', message: 'needs at least one question' });
+  if (input.questions.length > MAX_SURVEY_QUESTIONS)
+    errors.push({ field: 'questions', code: 'TOO_BIG', message: `a survey has at most ${MAX_SURVEY_QUESTIONS} questions` });
   const codes = new Set<string>();
   const questions: SurveyQuestion[] = [];
   input.questions.forEach((q, i) => {
@@ -47,6 +56,8 @@ export function validateSurveyDefinition(input: {
     const choices = (q.choices ?? []).map((c) => c.trim()).filter(Boolean);
     if (q.kind === 'CHOICE' && new Set(choices).size < 2)
       errors.push({ field: `questions.${i}.choices`, code: 'TOO_SMALL', message: 'a choice question needs two different options' });
+    if (choices.length > MAX_QUESTION_CHOICES)
+      errors.push({ field: `questions.${i}.choices`, code: 'TOO_BIG', message: `a question has at most ${MAX_QUESTION_CHOICES} options` });
     questions.push({ code, kind: q.kind, text, choices: q.kind === 'CHOICE' ? choices : [] });
   });
   for (const kind of ['NPS', 'CSAT'] as const) {

@@ -1,7 +1,7 @@
 import type { DelinquencyBucket } from '@crm/events';
 import { addDays, DAY_MS, endOfDate, type UserError, type Validation, validateWith } from '@crm/service-kit';
 import { z } from 'zod';
-import type { TaskPriority, TaskStatus, TaskType } from './types.ts';
+import type { MonitoringCadenceKind, TaskPriority, TaskStatus, TaskType } from './types.ts';
 
 /** How long the relationship manager has to make the welcome contact. */
 export const WELCOME_CONTACT_DAYS = 3;
@@ -23,6 +23,8 @@ export interface TaskPlan {
   dedupeKey?: string | null;
   loanId?: string | null;
   description?: string | null;
+  /** A visit or review planned by the monitoring cadence (domain/monitoring.ts): at most one open of each per loan. */
+  cadence?: MonitoringCadenceKind | null;
 }
 
 /**

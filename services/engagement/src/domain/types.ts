@@ -20,6 +20,22 @@ export type GreetingStatus = 'PENDING' | 'SENT' | 'CANCELLED';
 export type CareEventAttendance = 'INVITED' | 'ATTENDED' | 'NO_SHOW';
 export type ChurnRiskLevel = 'LOW' | 'MEDIUM' | 'HIGH';
 export type LoanStatus = 'ACTIVE' | 'CLOSED' | 'WRITTEN_OFF';
+export type RiskClass = 'NORMAL' | 'SPECIAL_MENTION' | 'SUBSTANDARD' | 'DOUBTFUL' | 'LOSS';
+export type NotificationKind = 'DUE_REMINDER' | 'OVERDUE_NOTICE' | 'POINTS_EXPIRY' | 'CRISIS_RELIEF';
+export type NotificationChannel = 'SMS' | 'EMAIL' | 'PUSH' | 'LETTER';
+export type NotificationStatus = 'QUEUED' | 'SENT' | 'FAILED' | 'SUPPRESSED';
+/** Why a notification was suppressed (the first five) or failed (PROVIDER_ERROR). */
+export type NotificationReason = 'KIND_DISABLED' | 'NO_TEMPLATE' | 'EXPIRED' | 'NO_CONSENT' | 'NO_CONTACT_ADDRESS' | 'CONTACT_LIMIT' | 'PROVIDER_ERROR';
+/** What a planned monitoring task is for. */
+export type MonitoringCadenceKind = 'VISIT' | 'REVIEW';
+export type VisitConcern =
+  | 'BUSINESS_DECLINING'
+  | 'STOCK_OR_ASSETS_MISSING'
+  | 'COLLATERAL_MISSING'
+  | 'OTHER_DEBTS'
+  | 'HOUSEHOLD_HARDSHIP'
+  | 'RELOCATED'
+  | 'OTHER';
 
 export interface SurveyQuestion {
   code: string;

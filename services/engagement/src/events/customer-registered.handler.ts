@@ -1,6 +1,8 @@
 import type { EventHandler } from '@crm/events';
 import { createPlannedTask } from '../commands/create-planned-task.ts';
+import { recordRegisteredContact } from '../db/contact-replica.store.ts';
 import { recordCustomerStatus, upsertCustomerReplica } from '../db/customer-replica.store.ts';
+import { recordOfferCustomerKind } from '../db/offer.store.ts';
 import type { DB } from '../db/schema.ts';
 import { welcomeTask } from '../domain/tasks.ts';
 
@@ -16,5 +18,9 @@ export const onCustomerRegistered: EventHandler<DB, 'CustomerRegistered'> = asyn
     updated_at: new Date(event.time),
   });
   await recordCustomerStatus(tx, { eventId: event.id, customerId: c.customerId, status: c.status, at: new Date(c.registeredAt) });
+  // contact details for the notifications (issue 15)
+  if (c.contact) await recordRegisteredContact(tx, c.customerId, c.contact, new Date(c.registeredAt));
+  // the customer kind, which offer rules read (issue 15)
+  await recordOfferCustomerKind(tx, c.customerId, c.kind);
   await createPlannedTask(tx, welcomeTask(c), { sourceEventId: event.id });
 };

@@ -1,5 +1,6 @@
 import type { EventHandler } from '@crm/events';
 import { createPlannedTask } from '../commands/create-planned-task.ts';
+import { queueNotification } from '../commands/queue-notification.ts';
 import { findRelationshipManagerId } from '../db/customer-replica.store.ts';
 import { findLoanOfficer, recordLoanDelinquency } from '../db/loan-replica.store.ts';
 import type { DB } from '../db/schema.ts';
@@ -13,4 +14,20 @@ export const onInstalmentOverdue: EventHandler<DB, 'InstalmentOverdue'> = async 
   const assigneeId = (await findRelationshipManagerId(tx, o.customerId)) ?? (await findLoanOfficer(tx, o.loanId));
   const plan = collectionTask({ customerId: o.customerId, loanId: o.loanId, bucket, daysPastDue: o.daysPastDue, asOf: o.asOf, assigneeId });
   if (plan) await createPlannedTask(tx, plan, { sourceEventId: event.id });
+  // and an overdue notice to the customer, once per instalment (issue 15)
+  await queueNotification(tx, {
+    kind: 'OVERDUE_NOTICE',
+    customerId: o.customerId,
+    loanId: o.loanId,
+    params: {
+      loanId: o.loanId,
+      instalmentNumber: String(o.instalmentNumber),
+      dueDate: o.dueDate,
+      daysPastDue: String(o.daysPastDue),
+      amountOverdue: o.amountOverdue,
+      currency: o.currency,
+    },
+    sourceEventId: event.id,
+    at: new Date(event.time),
+  });
 };

@@ -29,6 +29,24 @@ export const engagementState = defineStateProjection<DB, 'engagement'>({
     SurveyDispatched: none,
     SurveyResponded: none,
     ChurnRiskChanged: none,
+    // issue 15: notifications have no state topic (their event carries the status); visits and reschedules change a task
+    NotificationStatusChanged: none,
+    TaskRescheduled: task,
+    VisitOutcomeRecorded: task,
+    // enquiries, leads and consultations have no state topic (yet): their events carry what others need
+    EnquiryReceived: none,
+    EnquiryAnswered: none,
+    LeadCreated: none,
+    LeadStatusChanged: none,
+    LeadReassigned: none,
+    ConsultationRequested: none,
+    ConsultationAnswered: none,
+    ConsultationCancelled: none,
+    // next-best offers have no state topic (their events carry the offer); a retention outcome changes the task
+    TaskOutcomeRecorded: task,
+    OfferMade: none,
+    OfferOutcomeRecorded: none,
+    OfferWithdrawn: none,
   },
   load: { TaskState: taskStates, ComplaintState: complaintStates },
 });
@@ -57,6 +75,7 @@ async function taskStates(tx: Kysely<DB>, ids: readonly string[]) {
         startedAt: instant(t.started_at),
         completedAt: instant(t.completed_at),
         cancelledAt: instant(t.cancelled_at),
+        outcome: t.outcome ?? null,
       },
     ]),
   );

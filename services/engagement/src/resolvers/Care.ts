@@ -1,6 +1,5 @@
-import { pageSize, toConnection, withCount } from '@crm/service-kit';
+import { keysetCursor, pageSize, toConnection, withCount } from '@crm/service-kit';
 import type { CareEventInvitationResolvers, CareEventResolvers, CareGreetingResolvers } from '../__generated__/resolvers-types.ts';
-import { invitationCursor } from '../db/care.store.ts';
 
 export const CareGreeting: CareGreetingResolvers = {
   customer: (g) => ({ id: g.customer_id }),
@@ -17,7 +16,8 @@ export const CareEvent: CareEventResolvers = {
   invitations: async (e, { first, after }, ctx) => {
     const size = pageSize(first);
     const rows = await ctx.loaders.invitationsOfEvent(e.id, { limit: size + 1, after: after ?? null });
-    return withCount(toConnection(rows, size, invitationCursor), async () => (await ctx.loaders.invitationCounts.load(e.id)).invited);
+    // The count is the event's invited count (one grouped statement with the attended count), not the kit's plain count.
+    return withCount(toConnection(rows, size, keysetCursor), async () => (await ctx.loaders.invitationCounts.load(e.id)).invited);
   },
   invitedCount: async (e, _args, ctx) => (await ctx.loaders.invitationCounts.load(e.id)).invited,
   attendedCount: async (e, _args, ctx) => (await ctx.loaders.invitationCounts.load(e.id)).attended,

@@ -1,6 +1,5 @@
-import { pageSize, toConnection, withCount } from '@crm/service-kit';
+import { nestedConnection } from '@crm/service-kit';
 import type { ComplaintResolvers, ComplaintSlaResolvers, ComplaintStatusChangeResolvers } from '../__generated__/resolvers-types.ts';
-import { historyCursor } from '../db/complaint.store.ts';
 
 export const Complaint: ComplaintResolvers = {
   __resolveReference: (ref, ctx) => ctx.loaders.complaint.load(ref.id),
@@ -15,11 +14,7 @@ export const Complaint: ComplaintResolvers = {
   closedAt: (c) => c.closed_at,
   reopenedCount: (c) => c.reopened_count,
   escalated: (c) => c.acknowledge_escalated_at !== null || c.resolve_escalated_at !== null,
-  history: async (c, { first, after }, ctx) => {
-    const size = pageSize(first);
-    const rows = await ctx.loaders.historyOfComplaint(c.id, { limit: size + 1, after: after ?? null });
-    return withCount(toConnection(rows, size, historyCursor), () => ctx.loaders.historyCount.load(c.id));
-  },
+  history: (c, args, ctx) => nestedConnection(ctx.loaders.historyOfComplaint, ctx.loaders.historyCount, c.id, args),
 };
 
 export const ComplaintStatusChange: ComplaintStatusChangeResolvers = {

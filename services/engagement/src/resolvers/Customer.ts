@@ -1,32 +1,19 @@
-import { pageSize, requireIdentity, toConnection, withCount } from '@crm/service-kit';
+import { nestedConnection, requireIdentity } from '@crm/service-kit';
 import type { ChurnRiskResolvers, CustomerResolvers } from '../__generated__/resolvers-types.ts';
-import { interactionCursor } from '../db/interaction.store.ts';
 
 export const Customer: CustomerResolvers = {
   __resolveReference: (ref) => ({ id: ref.id }),
-  interactions: async (customer, { first, after }, ctx) => {
+  interactions: (customer, args, ctx) => {
     requireIdentity(ctx);
-    const size = pageSize(first);
-    const rows = await ctx.loaders.interactionsOfCustomer(customer.id, { limit: size + 1, after: after ?? null });
-    return withCount(toConnection(rows, size, interactionCursor), () => ctx.loaders.interactionCount.load(customer.id));
+    return nestedConnection(ctx.loaders.interactionsOfCustomer, ctx.loaders.interactionCount, customer.id, args);
   },
-  tasks: async (customer, { first, after, status }, ctx) => {
+  tasks: (customer, { status, ...args }, ctx) => {
     requireIdentity(ctx);
-    const size = pageSize(first);
-    const rows = await ctx.loaders.tasksOfCustomer(status ?? null)(customer.id, { limit: size + 1, after: after ?? null });
-    return withCount(
-      toConnection(rows, size, (r) => [r.id]),
-      () => ctx.loaders.taskCount(status ?? null).load(customer.id),
-    );
+    return nestedConnection(ctx.loaders.tasksOfCustomer(status ?? null), ctx.loaders.taskCount(status ?? null), customer.id, args);
   },
-  complaints: async (customer, { first, after }, ctx) => {
+  complaints: (customer, args, ctx) => {
     requireIdentity(ctx);
-    const size = pageSize(first);
-    const rows = await ctx.loaders.complaintsOfCustomer(customer.id, { limit: size + 1, after: after ?? null });
-    return withCount(
-      toConnection(rows, size, (r) => [r.id]),
-      () => ctx.loaders.complaintCount.load(customer.id),
-    );
+    return nestedConnection(ctx.loaders.complaintsOfCustomer, ctx.loaders.complaintCount, customer.id, args);
   },
   churnRisk: (customer, _args, ctx) => {
     requireIdentity(ctx);

@@ -17,12 +17,16 @@ import { churnScoreCursor, countChurnScores, findChurnScores, findChurnWeights }
 import { countComplaints, findComplaintInScope, findComplaintSlas, findComplaints } from '../db/complaint.store.ts';
 import { countInteractions, findInteractions, interactionCursor } from '../db/interaction.store.ts';
 import * as kpi from '../db/kpi.store.ts';
+import { leadConversionRate } from '../db/lead.store.ts';
+import { atRiskGradeSaveRate, offerAcceptanceRate, retentionSaveRate } from '../db/offer-kpi.store.ts';
 import { findIntegerSetting, SETTING_POST_LOAN_VISIT_DAYS } from '../db/setting.store.ts';
 import { aggregateSurveyResults, countSurveyResponses, findDispatches, findSurveyResponses, findSurveys, responseCursor } from '../db/survey.store.ts';
-import { countTasks, countWorklist, findTaskInScope, findTasks, findWorklist, worklistCursor } from '../db/task.store.ts';
+import { countTasks, countWorklist, findTaskInScope, findTasks } from '../db/task.store.ts';
+import { findWorklist, worklistCursor } from '../db/worklist.store.ts';
 import { ENGAGEMENT_KPIS, type EngagementKpiMetric } from '../domain/kpis.ts';
 import { DEFAULT_POST_LOAN_VISIT_DAYS } from '../domain/tasks.ts';
 import { listArgs, listConnection } from './feed.ts';
+import { primeRanks } from './ServiceLevels.ts';
 
 /** The SQL of each KPI (db/kpi.store.ts); formulas in domain/kpis.ts. */
 const KPI_SQL: Record<EngagementKpiMetric, (db: Parameters<typeof kpi.nps>[0], q: kpi.KpiQuery) => Promise<KpiSqlRow[]>> = {
@@ -34,6 +38,10 @@ const KPI_SQL: Record<EngagementKpiMetric, (db: Parameters<typeof kpi.nps>[0], q
   TASK_OVERDUE_RATE: kpi.taskOverdueRate,
   NPS: kpi.nps,
   CSAT: kpi.csat,
+  LEAD_CONVERSION_RATE: leadConversionRate,
+  OFFER_ACCEPTANCE_RATE: offerAcceptanceRate,
+  AT_RISK_GRADE_SAVE_RATE: atRiskGradeSaveRate,
+  RETENTION_SAVE_RATE: retentionSaveRate,
 };
 
 export const Query: QueryResolvers = {
@@ -62,8 +70,10 @@ export const Query: QueryResolvers = {
   worklist: async (_parent, { assigneeId, first, after }, ctx) => {
     requireIdentity(ctx);
     const size = pageSize(first);
-    const { rows, now } = await findWorklist(ctx.db, ctx.scope, assigneeId, { limit: size + 1, after: after ?? null }, ctx.now());
-    return withCount(toConnection(rows, size, worklistCursor(now)), () => countWorklist(ctx.db, ctx.scope, assigneeId));
+    // ranked by the six factors of domain/worklist.ts; each row carries its rank (Task.worklistRank)
+    const rows = await findWorklist(ctx.db, ctx.scope, assigneeId, { limit: size + 1, after: after ?? null }, ctx.now());
+    primeRanks(ctx, rows);
+    return withCount(toConnection(rows, size, worklistCursor), () => countWorklist(ctx.db, ctx.scope, assigneeId));
   },
   surveyResponses: async (_parent, args, ctx) => {
     requireIdentity(ctx);

@@ -1,15 +1,10 @@
-import { pageSize, toConnection, withCount } from '@crm/service-kit';
+import { nestedConnection } from '@crm/service-kit';
 import type { SurveyDispatchResolvers, SurveyResolvers, SurveyResponseResolvers } from '../__generated__/resolvers-types.ts';
-import { responseCursor } from '../db/survey.store.ts';
 
 export const Survey: SurveyResolvers = {
   __resolveReference: (ref, ctx) => ctx.loaders.survey.load(ref.id),
   createdAt: (s) => s.created_at,
-  responses: async (s, { first, after }, ctx) => {
-    const size = pageSize(first);
-    const rows = await ctx.loaders.responsesOfSurvey(s.id, { limit: size + 1, after: after ?? null });
-    return withCount(toConnection(rows, size, responseCursor), () => ctx.loaders.responseCount.load(s.id));
-  },
+  responses: (s, args, ctx) => nestedConnection(ctx.loaders.responsesOfSurvey, ctx.loaders.responseCount, s.id, args),
 };
 
 export const SurveyDispatch: SurveyDispatchResolvers = {

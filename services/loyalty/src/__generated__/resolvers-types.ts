@@ -85,8 +85,9 @@ export type AuditRecord = {
   action: Scalars['String']['output'];
   actorBranch?: Maybe<Scalars['String']['output']>;
   actorId: Scalars['String']['output'];
+  /** Bounded: the roles the actor held. */
   actorRoles: Array<Scalars['String']['output']>;
-  /** The fields that changed, personal data masked. */
+  /** The fields that changed, personal data masked. Bounded: at most one per field of the entity. */
   changes: Array<AuditChange>;
   correlationId?: Maybe<Scalars['String']['output']>;
   /** JSON text: error codes of a refusal, counts of a job run. */
@@ -171,7 +172,7 @@ export type JobRun = {
   affected: Scalars['Int']['output'];
   /** The business date the run was for. */
   asOf: Scalars['Date']['output'];
-  /** Every count the job reported (rows written, events emitted...). */
+  /** Every count the job reported (rows written, events emitted...). Bounded: one per count the job reports. */
   counts: Array<JobCount>;
   finishedAt?: Maybe<Scalars['DateTime']['output']>;
   id: Scalars['ID']['output'];
@@ -235,6 +236,7 @@ export type KpiGroupValue = {
 export type KpiRow = {
   __typename?: 'KpiRow';
   denominator?: Maybe<Scalars['Decimal']['output']>;
+  /** Bounded: one entry per `groupBy` dimension, in the order asked. */
   group: Array<KpiGroupValue>;
   metric: Scalars['String']['output'];
   numerator?: Maybe<Scalars['Decimal']['output']>;
@@ -421,10 +423,12 @@ export type LoyaltyProgramFigures = {
 
 export type LoyaltyProgramSummary = {
   __typename?: 'LoyaltyProgramSummary';
+  /** Bounded: one per branch with members (in the caller's scope). */
   byBranch: Array<LoyaltyBranchFigures>;
+  /** Bounded: one per month of the period. */
   byMonth: Array<LoyaltyPeriodFigures>;
   figures: LoyaltyProgramFigures;
-  /** Members per tier now. */
+  /** Members per tier now. Bounded: one per tier. */
   membersPerTier: Array<LoyaltyTierMembers>;
   /** Points held by members at the end of the period. */
   outstandingLiability: Scalars['Int']['output'];
@@ -777,11 +781,14 @@ export type Query = {
   loyaltyAccounts: LoyaltyAccountConnection;
   /** Audit trail of loyalty: mutations, job runs and sensitive reads, newest first (administrators, auditors). */
   loyaltyAuditTrail: AuditRecordConnection;
-  /** Earning rules of the programme. */
+  /** Earning rules of the programme. A list, not a connection: configuration, created by administrators only (upsertEarningRule). */
   loyaltyEarningRules: Array<LoyaltyEarningRule>;
   /** Runs of loyalty's jobs, scheduled or asked for, newest first: which job, for which date, when, by whom, what it changed. */
   loyaltyJobRuns: JobRunConnection;
-  /** loyalty's KPIs as grouped aggregates (formulas: LoyaltyKpiMetric). Branch-bound callers get their branch's members only. */
+  /**
+   * loyalty's KPIs as grouped aggregates (formulas: LoyaltyKpiMetric). Branch-bound callers get their branch's members only.
+   * A list, not a connection: one row per group of `groupBy` (bounded by the dimensions' values, over at most 3660 days).
+   */
   loyaltyKpi: Array<KpiRow>;
   /** Programme figures for a period, optionally for one branch (analysts, managers, administrators). */
   loyaltyProgramSummary: LoyaltyProgramSummary;
@@ -794,7 +801,7 @@ export type Query = {
   loyaltyRedemptions: LoyaltyRedemptionConnection;
   /** Programme settings (validity, warning and grace periods). */
   loyaltySettings: LoyaltySettings;
-  /** Tiers of the programme, lowest first. */
+  /** Tiers of the programme, lowest first. A list, not a connection: configuration, created by administrators only (upsertLoyaltyTier). */
   loyaltyTiers: Array<LoyaltyTier>;
   /**
    * Points ledger entries of every member, oldest first (created, then id), or with `changedSince`
@@ -895,6 +902,7 @@ export type RunLoyaltyJobInput = {
 
 export type RunLoyaltyJobPayload = {
   __typename?: 'RunLoyaltyJobPayload';
+  /** Bounded: one per count the job reports. */
   counts: Array<LoyaltyJobCount>;
   /** The run as recorded in loyaltyJobRuns; null with user errors. */
   run?: Maybe<JobRun>;
@@ -974,7 +982,10 @@ export type UpsertRewardPayload = {
   userErrors: Array<UserError>;
 };
 
-/** A rule the input broke: which field, what is wrong, and a stable code. */
+/**
+ * A rule the input broke: which field, what is wrong, and a stable code. Payloads list them in
+ * `userErrors`, a list, not a connection: bounded by the input (the rules one input breaks).
+ */
 export type UserError = {
   __typename?: 'UserError';
   code: Scalars['String']['output'];

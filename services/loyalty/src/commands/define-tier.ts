@@ -1,3 +1,4 @@
+import { emit } from '@crm/events';
 import { requireIdentity, runCommand, type UserError } from '@crm/service-kit';
 import type { UpsertLoyaltyTierInput } from '../__generated__/resolvers-types.ts';
 import type { LoyaltyContext } from '../context.ts';
@@ -40,6 +41,24 @@ export function defineTier(ctx: LoyaltyContext, input: UpsertLoyaltyTierInput): 
     const before = all.find((o) => o.code === t.code) ?? null;
     await recordProgrammeChange(tx, { entity: 'TIER', key: t.code, actorId: identity.userId, before, after, at: ctx.now() });
     audit.changes(before, after);
+    // the tier's terms for other services (credit's rate discount on new loans, issue 15)
+    const now = ctx.now();
+    await emit(tx, 'LoyaltyTierDefined', {
+      subject: after.code,
+      time: now,
+      data: {
+        tier: after.code,
+        name: after.name,
+        rank: after.rank,
+        threshold: after.threshold,
+        rateDiscountBps: after.rate_discount_bps,
+        feeWaiversPerYear: after.fee_waivers_per_year,
+        priorityService: after.priority_service,
+        dedicatedManager: after.dedicated_manager,
+        definedBy: identity.userId,
+        definedAt: now.toISOString(),
+      },
+    });
     return { tier: after, userErrors: [] };
     // The cached tiers are dropped once the change committed (or failed).
   }).finally(() => invalidateProgrammeCache(ctx.db));

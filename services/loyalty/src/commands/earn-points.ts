@@ -2,10 +2,10 @@ import { emit } from '@crm/events';
 import { addMonthsTo, isoDate } from '@crm/service-kit';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import { appendEntryOnce, balanceOf, findActiveRule, findSettings, setTier } from '../db/account.store.ts';
+import { type AccountWithBalance, appendEntriesOnce, appendEntryOnce, balanceOf, findActiveRule, findSettings, setTier } from '../db/account.store.ts';
 import { cachedRules, cachedSettings, cachedTiers } from '../db/programme.cache.ts';
-import type { DB, LoyaltyAccountRow, LoyaltyTierRow } from '../db/schema.ts';
-import { findTiers, qualifyingPoints } from '../db/tier.store.ts';
+import type { DB, LoyaltyAccountRow, LoyaltyTierRow, NewPointsEntry } from '../db/schema.ts';
+import { findTiers, qualifyingPoints, qualifyingPointsOfEach } from '../db/tier.store.ts';
 import { pointsForRule } from '../domain/earning.ts';
 import { expiryOf } from '../domain/points.ts';
 import { qualifiedTier } from '../domain/tiers.ts';
@@ -96,6 +96,119 @@ export async function earnPoints(tx: Kysely<DB>, e: Earning): Promise<{ entryId:
   return { entryId, points };
 }
 
+/**
+ * earnPoints for many earnings at once (an event batch), each of a different account, with the
+ * account's balance as read in this transaction: the same entries, events and upgrades as
+ * earnPoints on each in turn, in a few statements whatever their number. The programme's rules,
+ * tiers and settings are read once (cache); one multi-row ledger insert (conflicts skipped, as
+ * appendEntryOnce); balances are the account's plus the points inserted (no re-sum); one read of
+ * the qualifying points of the accounts that may move up and were not opened in this transaction;
+ * one tier update per new tier. Events are emitted inside `as` (the handling of the earning's
+ * event). Returns what each earning credited, as earnPoints does.
+ */
+export async function earnPointsMany(
+  tx: Kysely<DB>,
+  earnings: readonly (Omit<Earning, 'account' | 'programme'> & {
+    account: Pick<AccountWithBalance, 'id' | 'customer_id' | 'tier' | 'balance'> & { fresh?: boolean };
+  })[],
+  programme: Kysely<DB>,
+  as: <T>(index: number, fn: () => Promise<T>) => Promise<T> = (_index, fn) => fn(),
+): Promise<({ entryId: string; points: number } | null)[]> {
+  if (new Set(earnings.map((e) => e.account.id)).size !== earnings.length) throw new Error('earnPointsMany: an account earns at most once per call');
+  const [rules, tiers, settings] = [await cachedRules(programme, tx), await cachedTiers(programme, tx), await cachedSettings(programme, tx)];
+  const planned = earnings.map((e) => {
+    const rule = rules.find((r) => r.code === e.ruleCode && r.active);
+    if (!rule) return null;
+    const multiplier = tiers.find((t) => t.code === e.account.tier)?.multiplier ?? '1';
+    const points = pointsForRule(
+      { code: rule.code, calculation: rule.calculation, points: rule.points, rate: rule.rate, tierMultiplier: rule.tier_multiplier },
+      e.amount,
+      multiplier,
+    );
+    if (points <= 0) return null;
+    const entry: NewPointsEntry & { id: string } = {
+      id: uuidv7(),
+      account_id: e.account.id,
+      kind: 'EARN',
+      points,
+      reason: rule.description,
+      source_id: e.sourceEventId,
+      source_ref: e.sourceRef,
+      rule_code: rule.code,
+      created_at: e.at,
+      expires_at: expiryOf(e.at, settings.points_validity_months),
+    };
+    return { entry, points, rule };
+  });
+  const inserted = await appendEntriesOnce(
+    tx,
+    planned.flatMap((p) => (p ? [p.entry] : [])),
+  );
+  const results = planned.map((p) => (p && inserted.has(p.entry.id) ? { entryId: p.entry.id, points: p.points } : null));
+  for (const [index, e] of earnings.entries()) {
+    const earned = results[index];
+    const rule = planned[index]?.rule;
+    if (!earned || !rule) continue;
+    await as(index, () =>
+      emit(tx, 'PointsEarned', {
+        subject: e.account.customer_id,
+        time: e.at,
+        data: {
+          accountId: e.account.id,
+          customerId: e.account.customer_id,
+          entryId: earned.entryId,
+          points: earned.points,
+          reason: rule.code,
+          sourceEventId: e.sourceEventId,
+          balance: e.account.balance + earned.points,
+        },
+      }),
+    );
+  }
+  // Upgrades, as upgradeAtOnce for each: qualifying points read at once for the accounts not opened now.
+  const rankOf = (code: string) => tiers.find((t) => t.code === code)?.rank ?? 0;
+  const top = Math.max(0, ...tiers.map((t) => t.rank));
+  const climbing = earnings.flatMap((e, index) => (results[index] && rankOf(e.account.tier) < top ? [index] : []));
+  const qualifying = await qualifyingPointsOfEach(
+    tx,
+    climbing.flatMap((index) => {
+      const e = earnings[index];
+      return e && !e.account.fresh ? [{ accountId: e.account.id, from: addMonthsTo(e.at, -settings.tier_window_months), to: e.at }] : [];
+    }),
+  );
+  const upgrades = new Map<string, { tier: string; effectiveOn: string; accountIds: string[] }>();
+  for (const index of climbing) {
+    const e = earnings[index];
+    const earned = results[index];
+    if (!e || !earned) continue;
+    const q = e.account.fresh ? earned.points : (qualifying.get(e.account.id) ?? 0);
+    const qualified = qualifiedTier(q, tiers);
+    if (qualified.rank <= rankOf(e.account.tier)) continue;
+    const effectiveOn = isoDate(e.at);
+    const group = upgrades.get(`${qualified.code} ${effectiveOn}`) ?? { tier: qualified.code, effectiveOn, accountIds: [] };
+    group.accountIds.push(e.account.id);
+    upgrades.set(`${qualified.code} ${effectiveOn}`, group);
+    await as(index, () =>
+      emit(tx, 'TierChanged', {
+        subject: e.account.customer_id,
+        time: e.at,
+        data: {
+          accountId: e.account.id,
+          customerId: e.account.customer_id,
+          previousTier: e.account.tier,
+          tier: qualified.code,
+          direction: 'UP',
+          effectiveOn,
+          // the new tier's rate discount (credit prices new loans with it, issue 15)
+          rateDiscountBps: qualified.rate_discount_bps,
+        },
+      }),
+    );
+  }
+  for (const u of upgrades.values()) await setTier(tx, u.accountIds, u.tier, u.effectiveOn);
+  return results;
+}
+
 /** Upgrades apply at once: when earning lifts the member's qualifying points over a higher threshold. */
 async function upgradeAtOnce(
   tx: Kysely<DB>,
@@ -116,7 +229,16 @@ async function upgradeAtOnce(
   await emit(tx, 'TierChanged', {
     subject: account.customer_id,
     time: at,
-    data: { accountId: account.id, customerId: account.customer_id, previousTier: account.tier, tier: qualified.code, direction: 'UP', effectiveOn },
+    data: {
+      accountId: account.id,
+      customerId: account.customer_id,
+      previousTier: account.tier,
+      tier: qualified.code,
+      direction: 'UP',
+      effectiveOn,
+      // the new tier's rate discount (credit prices new loans with it, issue 15)
+      rateDiscountBps: qualified.rate_discount_bps,
+    },
   });
 }
 

@@ -6,11 +6,15 @@ import {
   changeColumns,
   changeFeedFilter,
   changeOrder,
+  countsOf,
   endOfDate,
   inScopeSql,
   type PageWindow,
+  type Parented,
   type Scope,
+  type SortKey,
   startOfDate,
+  windowPages,
 } from '@crm/service-kit';
 import { expressionBuilder, type Insertable, type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { inChunks } from './chunks.ts';
@@ -101,6 +105,22 @@ export async function insertAccountOnce(db: Kysely<DB>, row: Insertable<LoyaltyA
 }
 
 /**
+ * Opens the accounts of customers who have none, in one INSERT per 500 (event batches); returns
+ * the customers whose account was opened now (the others had one).
+ */
+export async function insertAccountsOnce(db: Kysely<DB>, rows: readonly Insertable<LoyaltyAccountTable>[]): Promise<Set<string>> {
+  const inserted = await inChunks(rows, (slice) =>
+    db
+      .insertInto('loyalty_account')
+      .values(slice)
+      .onConflict((oc) => oc.column('customer_id').doNothing())
+      .returning('customer_id')
+      .execute(),
+  );
+  return new Set(inserted.map((r) => r.customer_id));
+}
+
+/**
  * Appends a ledger entry unless the same source already produced one of this kind, or the same
  * rule already earned for the same business key (`source_ref`): both are unique constraints.
  */
@@ -112,6 +132,19 @@ export async function appendEntryOnce(db: Kysely<DB>, entry: NewPointsEntry): Pr
     .returning('id')
     .executeTakeFirst();
   return inserted !== undefined;
+}
+
+/** appendEntryOnce for many entries, one INSERT per 500 (event batches); returns the ids of the entries appended. */
+export async function appendEntriesOnce(db: Kysely<DB>, entries: readonly NewPointsEntry[]): Promise<Set<string>> {
+  const inserted = await inChunks(entries, (slice) =>
+    db
+      .insertInto('points_entry')
+      .values(slice)
+      .onConflict((oc) => oc.doNothing())
+      .returning('id')
+      .execute(),
+  );
+  return new Set(inserted.map((r) => r.id));
 }
 
 export async function balanceOf(db: Kysely<DB>, accountId: string): Promise<number> {
@@ -147,8 +180,19 @@ export async function lockAccountById(tx: Kysely<DB>, scope: Scope, accountId: s
   return { ...row, balance: await balanceOf(tx, row.id) };
 }
 
+/** A referral code as stored: codes are matched without surrounding blanks and case. */
+export const normalReferralCode = (code: string) => code.trim().toUpperCase();
+
 export async function findAccountByReferralCode(db: Kysely<DB>, code: string): Promise<LoyaltyAccountRow | undefined> {
-  return db.selectFrom('loyalty_account').selectAll().where('referral_code', '=', code.trim().toUpperCase()).executeTakeFirst();
+  return db.selectFrom('loyalty_account').selectAll().where('referral_code', '=', normalReferralCode(code)).executeTakeFirst();
+}
+
+/** The accounts holding these referral codes (as given, any case), by normalised code, in one query. */
+export async function findAccountsByReferralCodes(db: Kysely<DB>, codes: readonly string[]): Promise<Map<string, LoyaltyAccountRow>> {
+  const wanted = [...new Set(codes.map(normalReferralCode))];
+  if (!wanted.length) return new Map();
+  const rows = await inChunks(wanted, (slice) => db.selectFrom('loyalty_account').selectAll().where('referral_code', 'in', slice).execute());
+  return new Map(rows.map((r) => [r.referral_code, r]));
 }
 
 export async function findSettings(db: Kysely<DB>): Promise<LoyaltySettingRow> {
@@ -175,47 +219,40 @@ export async function setDowngradeOn(db: Kysely<DB>, accountIds: readonly string
   });
 }
 
-/** Keyset of a ledger entry (created, then id: entries recorded at the same instant are ordered by id). */
+/** Keyset of a ledger entry in the top-level `pointsEntries` list (created, then id: entries recorded at the same instant are ordered by id). */
 export const entryCursor = (e: Pick<PointsEntryRow, 'created_at' | 'id'>) => timeIdCursor(e.created_at, e.id);
 
-/** Newest ledger entries of each account within the scope (created desc, id desc), `limit` per account, in one query. */
-export async function findEntriesOfAccounts(db: Kysely<DB>, scope: Scope, accountIds: readonly string[], window: PageWindow): Promise<PointsEntryRow[]> {
-  const ranked = db
+/** The ledger entries of many accounts within the scope, with the account as `_parent`. */
+const entriesOfAccounts = (db: Kysely<DB>, scope: Scope, accountIds: readonly string[]) =>
+  db
     .selectFrom('points_entry as e')
     .innerJoin('loyalty_account as a', 'a.id', 'e.account_id')
     .selectAll('e')
-    .select((eb) =>
-      eb.fn
-        .agg<string>('row_number')
-        .over((ob) => ob.partitionBy('e.account_id').orderBy('e.created_at', 'desc').orderBy('e.id', 'desc'))
-        .as('rn'),
-    )
+    .select('e.account_id as _parent')
     .where('e.account_id', 'in', [...accountIds])
-    .where(accountInScope(scope))
-    .where(afterTimeId('e.created_at', 'e.id', window.after, 'desc'));
-  const rows = await db
-    .selectFrom(ranked.as('r'))
-    .selectAll()
-    .where('rn', '<=', String(window.limit))
-    .orderBy('account_id')
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .execute();
-  return rows.map(({ rn: _rn, ...row }) => row);
+    .where(accountInScope(scope));
+
+/** Per-account order of the ledger: newest first, ties on the instant broken by id. */
+const ENTRY_ORDER: readonly SortKey[] = [
+  { ref: 'created_at', type: 'timestamptz' },
+  { ref: 'id', type: 'text' },
+];
+
+/** `LoyaltyAccount.ledger`: one page per account after a cursor, in one statement (a window function). */
+export async function findEntriesOfAccounts(
+  db: Kysely<DB>,
+  scope: Scope,
+  accountIds: readonly string[],
+  window: PageWindow,
+): Promise<Parented<PointsEntryRow>[]> {
+  if (!accountIds.length) return [];
+  return windowPages<PointsEntryRow>(db, entriesOfAccounts(db, scope, accountIds), ENTRY_ORDER, 'desc', window);
 }
 
-/** Ledger entries per account within the scope, in one grouped query (`totalCount` of `LoyaltyAccount.ledger`). */
+/** Ledger entries per account within the scope, in one grouped statement (`totalCount` of `LoyaltyAccount.ledger`). */
 export async function countEntriesOfAccounts(db: Kysely<DB>, scope: Scope, accountIds: readonly string[]): Promise<Map<string, number>> {
   if (!accountIds.length) return new Map();
-  const rows = await db
-    .selectFrom('points_entry as e')
-    .innerJoin('loyalty_account as a', 'a.id', 'e.account_id')
-    .select(['e.account_id', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('e.account_id', 'in', [...accountIds])
-    .where(accountInScope(scope))
-    .groupBy('e.account_id')
-    .execute();
-  return new Map(rows.map((r) => [r.account_id, Number(r.n)]));
+  return countsOf(db, entriesOfAccounts(db, scope, accountIds));
 }
 
 /** Who a member is, for the filters of the top-level lists (over the account aliased `a`). */

@@ -1,4 +1,4 @@
-import { type CountedConnection, decodeCursor, type PageWindow, type Scope } from '@crm/service-kit';
+import { type CountedConnection, countsOf, type PageWindow, type Parented, type Scope, type SortKey, windowPages } from '@crm/service-kit';
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import { accountInScope } from './account.store.ts';
 import type { CustomerRef, DB, ReferralTable } from './schema.ts';
@@ -8,6 +8,16 @@ export async function insertReferralOnce(db: Kysely<DB>, row: Insertable<Referra
   await db
     .insertInto('referral')
     .values(row)
+    .onConflict((oc) => oc.column('referred_customer_id').doNothing())
+    .execute();
+}
+
+/** insertReferralOnce for many customers, in one INSERT (event batches). */
+export async function insertReferralsOnce(db: Kysely<DB>, rows: readonly Insertable<ReferralTable>[]): Promise<void> {
+  if (!rows.length) return;
+  await db
+    .insertInto('referral')
+    .values([...rows])
     .onConflict((oc) => oc.column('referred_customer_id').doNothing())
     .execute();
 }
@@ -29,60 +39,41 @@ export async function markReferralRewarded(db: Kysely<DB>, referredCustomerId: s
 export type ReferralRow = Selectable<ReferralTable>;
 
 /**
- * Newest referrals of each referrer (keyset on registration time and customer id), `limit` per
- * referrer, in one query: only referrers within the scope, and only referred customers within it.
+ * The referrals of many referrers, with the referrer's account as `_parent`: only referrers within
+ * the scope, and only referred customers within it.
  */
-export async function findReferralsOfAccounts(db: Kysely<DB>, scope: Scope, accountIds: readonly string[], window: PageWindow): Promise<ReferralRow[]> {
-  const after = window.after ? decodeCursor(window.after, 2) : null;
-  const afterAt = after ? new Date(String(after[0])) : null;
-  const afterId = after ? String(after[1]) : '';
-  const ranked = db
+const referralsOfAccounts = (db: Kysely<DB>, scope: Scope, accountIds: readonly string[]) =>
+  db
     .selectFrom('referral as f')
     .innerJoin('loyalty_account as a', 'a.id', 'f.referrer_account_id')
     .innerJoin('loyalty_account as c', 'c.customer_id', 'f.referred_customer_id')
     .selectAll('f')
-    .select((eb) =>
-      eb.fn
-        .agg<string>('row_number')
-        .over((ob) => ob.partitionBy('f.referrer_account_id').orderBy('f.registered_at', 'desc').orderBy('f.referred_customer_id', 'desc'))
-        .as('rn'),
-    )
+    .select('f.referrer_account_id as _parent')
     .where('f.referrer_account_id', 'in', [...accountIds])
     .where(accountInScope(scope, 'a'))
-    .where(accountInScope(scope, 'c'))
-    .$if(afterAt !== null, (q) =>
-      q.where((eb) =>
-        eb.or([
-          eb('f.registered_at', '<', afterAt ?? new Date(0)),
-          eb.and([eb('f.registered_at', '=', afterAt ?? new Date(0)), eb('f.referred_customer_id', '<', afterId)]),
-        ]),
-      ),
-    );
-  const rows = await db
-    .selectFrom(ranked.as('r'))
-    .selectAll()
-    .where('rn', '<=', String(window.limit))
-    .orderBy('referrer_account_id')
-    .orderBy('registered_at', 'desc')
-    .orderBy('referred_customer_id', 'desc')
-    .execute();
-  return rows.map(({ rn: _rn, ...row }) => row);
+    .where(accountInScope(scope, 'c'));
+
+/** Per-referrer order: newest registration first, ties on the instant broken by the referred customer (referred once). */
+const REFERRAL_ORDER: readonly SortKey[] = [
+  { ref: 'registered_at', type: 'timestamptz' },
+  { ref: 'referred_customer_id', type: 'text' },
+];
+
+/** `LoyaltyAccount.referrals`: one page per referrer after a cursor, in one statement (a window function). */
+export async function findReferralsOfAccounts(
+  db: Kysely<DB>,
+  scope: Scope,
+  accountIds: readonly string[],
+  window: PageWindow,
+): Promise<Parented<ReferralRow>[]> {
+  if (!accountIds.length) return [];
+  return windowPages<ReferralRow>(db, referralsOfAccounts(db, scope, accountIds), REFERRAL_ORDER, 'desc', window);
 }
 
-/** Referrals per referrer within the scope (both members in it), in one grouped query (`totalCount` of `LoyaltyAccount.referrals`). */
+/** Referrals per referrer (both ends within the scope), in one grouped statement (`totalCount` of `LoyaltyAccount.referrals`). */
 export async function countReferralsOfAccounts(db: Kysely<DB>, scope: Scope, accountIds: readonly string[]): Promise<Map<string, number>> {
   if (!accountIds.length) return new Map();
-  const rows = await db
-    .selectFrom('referral as f')
-    .innerJoin('loyalty_account as a', 'a.id', 'f.referrer_account_id')
-    .innerJoin('loyalty_account as c', 'c.customer_id', 'f.referred_customer_id')
-    .select(['f.referrer_account_id', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('f.referrer_account_id', 'in', [...accountIds])
-    .where(accountInScope(scope, 'a'))
-    .where(accountInScope(scope, 'c'))
-    .groupBy('f.referrer_account_id')
-    .execute();
-  return new Map(rows.map((r) => [r.referrer_account_id, Number(r.n)]));
+  return countsOf(db, referralsOfAccounts(db, scope, accountIds));
 }
 
 /** A referral as `LoyaltyAccount.referrals` shows it. */

@@ -5,9 +5,13 @@ import {
   changeColumns,
   changeFeedFilter,
   changeOrder,
+  countsOf,
   decodeCursor,
   type PageWindow,
+  type Parented,
   type Scope,
+  type SortKey,
+  windowPages,
 } from '@crm/service-kit';
 import type { Insertable, Kysely } from 'kysely';
 import { accountInScope, assertAccountInScope, type MemberFilter, memberMatches, withinDays } from './account.store.ts';
@@ -116,47 +120,40 @@ export async function markRedemptionCancelled(db: Kysely<DB>, id: string, at: Da
   await db.updateTable('redemption').set({ status: 'CANCELLED', cancelled_at: at, cancel_reason: reason, cancelled_by: by }).where('id', '=', id).execute();
 }
 
-/** Keyset of a redemption (redeemed, then id: redemptions of the same instant are ordered by id). */
+/** Keyset of a redemption in the top-level `loyaltyRedemptions` list (redeemed, then id: redemptions of the same instant are ordered by id). */
 export const redemptionCursor = (r: Pick<RedemptionRow, 'redeemed_at' | 'id'>) => timeIdCursor(r.redeemed_at, r.id);
 
-/** Newest redemptions of each account within the scope (redeemed desc, id desc), `limit` per account, in one query. */
-export async function findRedemptionsOfAccounts(db: Kysely<DB>, scope: Scope, accountIds: readonly string[], window: PageWindow): Promise<RedemptionRow[]> {
-  const ranked = db
+/** The redemptions of many accounts within the scope, with the account as `_parent`. */
+const redemptionsOfAccounts = (db: Kysely<DB>, scope: Scope, accountIds: readonly string[]) =>
+  db
     .selectFrom('redemption as d')
     .innerJoin('loyalty_account as a', 'a.id', 'd.account_id')
     .selectAll('d')
-    .select((eb) =>
-      eb.fn
-        .agg<string>('row_number')
-        .over((ob) => ob.partitionBy('d.account_id').orderBy('d.redeemed_at', 'desc').orderBy('d.id', 'desc'))
-        .as('rn'),
-    )
+    .select('d.account_id as _parent')
     .where('d.account_id', 'in', [...accountIds])
-    .where(accountInScope(scope))
-    .where(afterTimeId('d.redeemed_at', 'd.id', window.after, 'desc'));
-  const rows = await db
-    .selectFrom(ranked.as('r'))
-    .selectAll()
-    .where('rn', '<=', String(window.limit))
-    .orderBy('account_id')
-    .orderBy('redeemed_at', 'desc')
-    .orderBy('id', 'desc')
-    .execute();
-  return rows.map(({ rn: _rn, ...row }) => row);
+    .where(accountInScope(scope));
+
+/** Per-account order of redemptions: newest first, ties on the instant broken by id. */
+const REDEMPTION_ORDER: readonly SortKey[] = [
+  { ref: 'redeemed_at', type: 'timestamptz' },
+  { ref: 'id', type: 'text' },
+];
+
+/** `LoyaltyAccount.redemptions`: one page per account after a cursor, in one statement (a window function). */
+export async function findRedemptionsOfAccounts(
+  db: Kysely<DB>,
+  scope: Scope,
+  accountIds: readonly string[],
+  window: PageWindow,
+): Promise<Parented<RedemptionRow>[]> {
+  if (!accountIds.length) return [];
+  return windowPages<RedemptionRow>(db, redemptionsOfAccounts(db, scope, accountIds), REDEMPTION_ORDER, 'desc', window);
 }
 
-/** Redemptions per account within the scope, in one grouped query (`totalCount` of `LoyaltyAccount.redemptions`). */
+/** Redemptions per account within the scope, in one grouped statement (`totalCount` of `LoyaltyAccount.redemptions`). */
 export async function countRedemptionsOfAccounts(db: Kysely<DB>, scope: Scope, accountIds: readonly string[]): Promise<Map<string, number>> {
   if (!accountIds.length) return new Map();
-  const rows = await db
-    .selectFrom('redemption as d')
-    .innerJoin('loyalty_account as a', 'a.id', 'd.account_id')
-    .select(['d.account_id', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('d.account_id', 'in', [...accountIds])
-    .where(accountInScope(scope))
-    .groupBy('d.account_id')
-    .execute();
-  return new Map(rows.map((r) => [r.account_id, Number(r.n)]));
+  return countsOf(db, redemptionsOfAccounts(db, scope, accountIds));
 }
 
 export interface RedemptionFilter extends MemberFilter {

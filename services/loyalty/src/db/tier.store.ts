@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { DB, LoyaltyTierRow } from './schema.ts';
 
 export async function findTiers(db: Kysely<DB>): Promise<LoyaltyTierRow[]> {
@@ -16,6 +16,32 @@ export async function upsertTier(db: Kysely<DB>, tier: LoyaltyTierRow): Promise<
 }
 
 /**
+ * Qualifying points of each (account, window (from, to]) in one query (an event batch, where each
+ * event has its own window): as qualifyingPoints, keyed by account id (one window per account).
+ */
+export async function qualifyingPointsOfEach(db: Kysely<DB>, windows: readonly { accountId: string; from: Date; to: Date }[]): Promise<Map<string, number>> {
+  if (!windows.length) return new Map();
+  const out = new Map<string, number>();
+  for (let i = 0; i < windows.length; i += 500) {
+    const slice = windows.slice(i, i + 500);
+    const values = sql.join(slice.map((w) => sql`(${w.accountId}, ${w.from}::timestamptz, ${w.to}::timestamptz)`));
+    const rows = await sql<{ account_id: string; q: string }>`
+      select w.account_id, sum(e.points) as q
+      from (values ${values}) as w(account_id, f, t)
+      join points_entry e on e.account_id = w.account_id
+      where ${qualifyingEntry(sql.ref('e.kind'), sql.ref('e.points'))} and e.created_at > w.f and e.created_at <= w.t
+      group by w.account_id`.execute(db);
+    for (const r of rows.rows) out.set(r.account_id, Number(r.q));
+  }
+  return out;
+}
+
+/** An entry that counts toward qualifying points: earned (EARN), or a reversal of earned points (negative REVERSE). */
+function qualifyingEntry(kind: RawBuilder<unknown>, points: RawBuilder<unknown>): RawBuilder<SqlBool> {
+  return sql<SqlBool>`(${kind} = 'EARN' or (${kind} = 'REVERSE' and ${points} < 0))`;
+}
+
+/**
  * Qualifying points of accounts over the window (from, to]: points earned (EARN) less the
  * reversals of earned points (negative REVERSE). Redemptions and expiry do not lower them.
  */
@@ -25,7 +51,7 @@ export async function qualifyingPoints(db: Kysely<DB>, accountIds: readonly stri
     .selectFrom('points_entry')
     .select(['account_id', (eb) => eb.fn.sum<string>('points').as('q')])
     .where('account_id', 'in', [...accountIds])
-    .where((eb) => eb.or([eb('kind', '=', 'EARN'), eb.and([eb('kind', '=', 'REVERSE'), eb('points', '<', 0)])]))
+    .where(qualifyingEntry(sql.ref('kind'), sql.ref('points')))
     .where('created_at', '>', from)
     .where('created_at', '<=', to)
     .groupBy('account_id')
@@ -51,7 +77,7 @@ export async function findTierCandidates(db: Kysely<DB>, from: Date, to: Date): 
     with q as (
       select a.id as account_id, a.customer_id, a.tier, a.downgrade_on::text as downgrade_on,
              coalesce(sum(e.points) filter (
-               where (e.kind = 'EARN' or (e.kind = 'REVERSE' and e.points < 0))
+               where ${qualifyingEntry(sql.ref('e.kind'), sql.ref('e.points'))}
                  and e.created_at > ${from} and e.created_at <= ${to}), 0)::int as qualifying
       from loyalty_account a
       left join points_entry e on e.account_id = a.id

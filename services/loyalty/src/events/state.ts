@@ -22,6 +22,8 @@ export const loyaltyState = defineStateProjection<DB, 'loyalty'>({
     PointsExpired: account,
     TierChanged: account,
     TierDowngradeWarning: account,
+    // a tier's terms (issue 15): no account changes
+    LoyaltyTierDefined: () => ({}),
     RewardRedeemed: account,
     ReferralRewarded: account,
   },

@@ -37,10 +37,20 @@ export const tierEvaluationJob: JobDefinition<DB> = {
         if (decision.kind === 'UPGRADE' || decision.kind === 'DOWNGRADE') {
           await setTier(tx, ids, decision.to, asOf);
           const direction = decision.kind === 'UPGRADE' ? 'UP' : 'DOWN';
+          // the new tier's rate discount now (credit prices new loans with it, issue 15)
+          const rateDiscountBps = tiers.find((t) => t.code === decision.to)?.rate_discount_bps ?? 0;
           for (const m of members) {
             await emit(tx, 'TierChanged', {
               subject: m.customer_id,
-              data: { accountId: m.account_id, customerId: m.customer_id, previousTier: m.tier, tier: decision.to, direction, effectiveOn: asOf },
+              data: {
+                accountId: m.account_id,
+                customerId: m.customer_id,
+                previousTier: m.tier,
+                tier: decision.to,
+                direction,
+                effectiveOn: asOf,
+                rateDiscountBps,
+              },
             });
           }
           if (decision.kind === 'UPGRADE') counts.upgraded += ids.length;

@@ -1,4 +1,4 @@
-import { pageSize, toConnection, withCount } from '@crm/service-kit';
+import { nestedConnection } from '@crm/service-kit';
 import type {
   LoyaltyAccountConnectionResolvers,
   LoyaltyAccountResolvers,
@@ -6,8 +6,6 @@ import type {
   PointsEntryConnectionResolvers,
   PointsEntryResolvers,
 } from '../__generated__/resolvers-types.ts';
-import { entryCursor } from '../db/account.store.ts';
-import { redemptionCursor } from '../db/reward.store.ts';
 import { qualifiedTier, tierProgress } from '../domain/tiers.ts';
 
 export const LoyaltyAccount: LoyaltyAccountResolvers = {
@@ -36,27 +34,12 @@ export const LoyaltyAccount: LoyaltyAccountResolvers = {
     if (!tier) throw new Error('No tiers configured');
     return tier;
   },
-  ledger: async (a, { first, after }, ctx) => {
-    const size = pageSize(first);
-    const rows = await ctx.loaders.entriesOfAccount(a.id, { limit: size + 1, after: after ?? null });
-    return withCount(toConnection(rows, size, entryCursor), () => ctx.loaders.entryCount.load(a.id));
-  },
-  referrals: async (a, { first, after }, ctx) => {
-    const size = pageSize(first);
-    const rows = await ctx.loaders.referralsOfAccount(a.id, { limit: size + 1, after: after ?? null });
-    const page = toConnection(
-      rows,
-      size,
-      (r) => [r.registered_at.toISOString(), r.referred_customer_id],
-      (r) => ({ referredCustomer: { id: r.referred_customer_id }, registeredAt: r.registered_at, rewardedAt: r.rewarded_at }),
-    );
-    return withCount(page, () => ctx.loaders.referralCount.load(a.id));
-  },
-  redemptions: async (a, { first, after }, ctx) => {
-    const size = pageSize(first);
-    const rows = await ctx.loaders.redemptionsOfAccount(a.id, { limit: size + 1, after: after ?? null });
-    return withCount(toConnection(rows, size, redemptionCursor), () => ctx.loaders.redemptionCount.load(a.id));
-  },
+  ledger: (a, args, ctx) => nestedConnection(ctx.loaders.entriesOfAccount, ctx.loaders.entryCount, a.id, args),
+  referrals: (a, args, ctx) =>
+    nestedConnection(ctx.loaders.referralsOfAccount, ctx.loaders.referralCount, a.id, args, {
+      toNode: (r) => ({ referredCustomer: { id: r.referred_customer_id }, registeredAt: r.registered_at, rewardedAt: r.rewarded_at }),
+    }),
+  redemptions: (a, args, ctx) => nestedConnection(ctx.loaders.redemptionsOfAccount, ctx.loaders.redemptionCount, a.id, args),
 };
 
 export const PointsEntry: PointsEntryResolvers = {

@@ -10,6 +10,14 @@ import * as m0008 from './0008_repayment_reversal.ts';
 import * as m0009 from './0009_published_delinquency.ts';
 import * as m0010 from './0010_prepayment_reamortisation.ts';
 import * as m0011 from './0011_lending_conventions.ts';
+import * as m0014 from './0014_business_dated_approval.ts';
+import * as m0015 from './0015_money_scale_repair.ts';
+import * as m0020 from './0020_product_reminder_days.ts';
+import * as m0021 from './0021_visit_warnings.ts';
+import * as m0030 from './0030_loyalty_pricing.ts';
+import * as m0031 from './0031_crisis_measures.ts';
+import * as m0032 from './0032_warning_outcome.ts';
+import * as m0040 from './0040_daily_accrual_fees.ts';
 
 /** In order; names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +48,15 @@ export const migrations: Record<string, Migration> = {
   ]),
   /** Job runs are RUNNING with their progress while they work. */
   '0013_job_run_progress': jobRunProgressMigration,
+  '0014_business_dated_approval': m0014,
+  '0015_money_scale_repair': m0015,
+  /** Issue 15: due-reminder lead days per product; visit outcomes feed the early-warning rules. */
+  '0020_product_reminder_days': m0020,
+  '0021_visit_warnings': m0021,
+  /** Issue 15: loyalty pricing, crisis measures, warning outcomes. */
+  '0030_loyalty_pricing': m0030,
+  '0031_crisis_measures': m0031,
+  '0032_warning_outcome': m0032,
+  /** Issue 10, remaining conventions: daily accrual, financed disbursement fee, per-instalment fee. */
+  '0040_daily_accrual_fees': m0040,
 };

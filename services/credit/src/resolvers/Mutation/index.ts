@@ -6,11 +6,14 @@ import { approveLoan } from './approve-loan.ts';
 import { closeBusinessDay } from './close-business-day.ts';
 import { closeLoan } from './close-loan.ts';
 import { createLoanProduct } from './create-loan-product.ts';
+import { decideCrisisMeasure } from './decide-crisis-measure.ts';
 import { decideRestructuring } from './decide-restructuring.ts';
+import { declareCrisisMeasure } from './declare-crisis-measure.ts';
 import { disburseLoan } from './disburse-loan.ts';
 import { overrideRiskClass } from './override-risk-class.ts';
 import { recordCreditReview } from './record-credit-review.ts';
 import { recordRepayment } from './record-repayment.ts';
+import { recordRiskWarningOutcome } from './record-risk-warning-outcome.ts';
 import { requestRestructuring } from './request-restructuring.ts';
 import { revalueCollateral } from './revalue-collateral.ts';
 import { reverseRepayment } from './reverse-repayment.ts';
@@ -19,6 +22,7 @@ import { runEndOfDay } from './run-end-of-day.ts';
 import { setApprovalPolicy } from './set-approval-policy.ts';
 import { setBusinessDate } from './set-business-date.ts';
 import { setIndustryWatchList } from './set-industry-watch-list.ts';
+import { setLoanProductReminderDays } from './set-loan-product-reminder-days.ts';
 import { setRiskClassThresholds } from './set-risk-class-thresholds.ts';
 import { updateRiskWarning } from './update-risk-warning.ts';
 import { updateRiskWarningRule } from './update-risk-warning-rule.ts';
@@ -49,4 +53,10 @@ export const Mutation: MutationResolvers = {
   setApprovalPolicy,
   closeBusinessDay,
   setBusinessDate,
+  // issue 15: crisis measures, warning outcomes
+  declareCrisisMeasure,
+  decideCrisisMeasure,
+  recordRiskWarningOutcome,
+  // issue 15: due-reminder lead days per product
+  setLoanProductReminderDays,
 };

@@ -7,6 +7,7 @@ import * as m0003 from './0003_instalment_contribution.ts';
 import * as m0006 from './0006_repayment_reversal.ts';
 import * as m0007 from './0007_signal_business_keys.ts';
 import * as m0008 from './0008_grade_change.ts';
+import * as m0011 from './0011_customer_preferences.ts';
 
 /** In order; names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,6 @@ export const migrations: Record<string, Migration> = {
   ]),
   /** Job runs are RUNNING with their progress while they work. */
   '0010_job_run_progress': jobRunProgressMigration,
+  /** Customer preferences: contact time, interests, education level (issue 15). */
+  '0011_customer_preferences': m0011,
 };

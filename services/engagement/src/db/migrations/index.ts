@@ -5,6 +5,13 @@ import * as m0001 from './0001_engagement.ts';
 import * as m0002 from './0002_engagement_domain.ts';
 import * as m0003 from './0003_creation_idempotency.ts';
 import * as m0006 from './0006_customer_status_replica.ts';
+import * as m0010 from './0010_service_levels.ts';
+import * as m0020 from './0020_notifications.ts';
+import * as m0021 from './0021_monitoring.ts';
+import * as m0030 from './0030_offers.ts';
+import * as m0031 from './0031_crisis_relief_notice.ts';
+import * as m0040 from './0040_service_centre.ts';
+import * as m0041 from './0041_expert_help.ts';
 
 /** In order; names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -25,4 +32,18 @@ export const migrations: Record<string, Migration> = {
   ]),
   /** Job runs are RUNNING with their progress while they work. */
   '0008_job_run_progress': jobRunProgressMigration,
+  /** Service levels by grade and care need, the customer's grade, needs and preferences, contact rules (issue 15). */
+  '0010_service_levels': m0010,
+  /** Customer notifications: due reminders, overdue and points-expiry notices (issue 15). */
+  '0020_notifications': m0020,
+  /** Visits and reviews by risk: cadence, planned tasks, visit outcomes, branch managers (issue 15). */
+  '0021_monitoring': m0021,
+  /** Next-best offers, offer rules, retention task outcomes (issue 15). */
+  '0030_offers': m0030,
+  /** The crisis-relief notice: a notification kind for credit's CrisisReliefGranted (issue 15). */
+  '0031_crisis_relief_notice': m0031,
+  /** Service centre: knowledge base, enquiries, leads (issue 15). */
+  '0040_service_centre': m0040,
+  /** Expert help for officers: expert directory, due times, consultations (issue 15). */
+  '0041_expert_help': m0041,
 };
