@@ -38,6 +38,7 @@ const IMPERSONAL = new Set([
   'CareEvent.location',
   'ChurnSignalWeight.description',
   'Notification.reason', // an enum: why a notification was suppressed or failed
+  'WorklistRankFactor.reason', // system text: why a task ranks where it does (a factor's rule and value)
   'Expert.name', // a staff member's name in the internal expert directory, no customer data
   'EngagementJobCount.name',
   'LoyaltyTier.name',

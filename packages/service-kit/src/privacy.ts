@@ -76,6 +76,7 @@ export const SENSITIVE_FIELDS = {
   'RiskWarning.note': 'freeText',
   'Interaction.summary': 'freeText',
   'Interaction.outcome': 'freeText',
+  'ContactRuleOverride.reason': 'freeText',
   'Task.title': 'freeText',
   'Task.description': 'freeText',
   'Task.cancelReason': 'freeText',
