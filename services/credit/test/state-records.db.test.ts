@@ -76,17 +76,18 @@ describe('loan state records (DB-backed)', () => {
     const g = given(svc);
     await g.customer('st-c');
     const product = await g.product({ code: 'ST-1', overpaymentPolicy: 'REDUCE_LAST_INSTALMENTS' });
-    // value dates up to mid-2027 (the business date), the approval today (the wall clock)
+    // approved and disbursed on the business date 2026-12-01, then value dates up to mid-2027
     const SET = `mutation($input: SetBusinessDateInput!) { setBusinessDate(input: $input) { userErrors { field code } } }`;
-    noErrors(await svc.graphql(SET, { input: { date: '2027-06-01' } }, staff.admin), 'setBusinessDate');
+    noErrors(await svc.graphql(SET, { input: { date: '2026-12-01' } }, staff.admin), 'setBusinessDate');
     const input = { customerId: 'st-c', productCode: product.code, principal: '1200.00', annualRate: '0.12', termCount: 3, purpose: 'Stock' };
     // apply: the loan's first record
     const applied = await g.apply(input);
     const loanId = applied.loan?.id ?? '';
     const first = (await records(loanId, '0')).at(-1)?.event.data;
-    expect(first).toMatchObject({ status: 'APPLIED', outstandingPrincipal: '0', scheduleVersion: 0 });
+    expect(first).toMatchObject({ status: 'APPLIED', outstandingPrincipal: '0.00', scheduleVersion: 0 });
     await expectStateAfter(loanId, () => g.approve(loanId));
     await expectStateAfter(loanId, async () => expect((await g.disburse(loanId, '2026-12-01')).userErrors).toEqual([]));
+    noErrors(await svc.graphql(SET, { input: { date: '2027-06-01' } }, staff.admin), 'setBusinessDate');
     // a repayment settling instalment 1, then one paying part of instalment 2
     const schedule = await svc.graphql<{ loan: { schedule: { total: string }[] } }>(
       `query($id: ID!) { loan(id: $id) { schedule { total } } }`,
@@ -130,12 +131,14 @@ describe('loan state records (DB-backed)', () => {
     );
 
     // a second loan repaid in full and closed
+    noErrors(await svc.graphql(SET, { input: { date: '2026-12-01' } }, staff.admin), 'setBusinessDate');
     const second = await g.activeLoan('st-c', product.code, { principal: '300.00' }, '2026-12-01');
     // the payoff on the disbursement day is the principal: it settles the loan
     await expectStateAfter(second, async () =>
       expect((await g.repay({ loanId: second, amount: '300.00', paidOn: '2026-12-01', channel: 'CASH', externalReference: 'st-3' })).userErrors).toEqual([]),
     );
     expect((await loan(second))?.status).toBe('CLOSED');
+    noErrors(await svc.graphql(SET, { input: { date: '2027-06-01' } }, staff.admin), 'setBusinessDate');
     // end of day: a stored loan 60 days late moves bucket and class
     const late = await g.storedLoan({
       productCode: 'ST-EOD',
@@ -152,9 +155,13 @@ describe('loan state records (DB-backed)', () => {
   // A partial repayment settles no instalment: its RepaymentRecorded still brings the loan's new outstanding.
   it('a partial repayment (settling no instalment) writes a LoanState record', async () => {
     const g = given(svc);
+    // the business date the loan is approved and disbursed on (the test before moved it to 2027)
+    const SET = `mutation($input: SetBusinessDateInput!) { setBusinessDate(input: $input) { userErrors { field code } } }`;
+    noErrors(await svc.graphql(SET, { input: { date: '2026-12-01' } }, staff.admin), 'setBusinessDate');
     await g.customer('st-p');
     const product = await g.product({ code: 'ST-2', overpaymentPolicy: 'REDUCE_LAST_INSTALMENTS' });
     const loanId = await g.activeLoan('st-p', product.code, {}, '2026-12-01');
+    noErrors(await svc.graphql(SET, { input: { date: '2027-06-01' } }, staff.admin), 'setBusinessDate');
     await expectStateAfter(loanId, async () =>
       expect((await g.repay({ loanId, amount: '100.00', paidOn: '2026-12-20', channel: 'CASH', externalReference: 'st-p1' })).userErrors).toEqual([]),
     );
