@@ -62,7 +62,7 @@ import {
   startKafka,
   untilReady,
 } from './bench/infra.ts';
-import { recordRegistration, registerThrough, replayRegistration, writers } from './bench/mutations.ts';
+import { type RecordedStatement, registerThrough, replayRegistration, writers } from './bench/mutations.ts';
 import { fixed, int, Samples, table } from './bench/stats.ts';
 
 const setting = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -205,8 +205,18 @@ try {
   });
   cleanup.push(() => counting.stop());
 
-  // (d): the statements of one registration, for the bare client.
-  const recorded = only.has('mutations') ? await recordRegistration(urlOf('customers'), auth) : [];
+  // (d): the statements of one registration, for the bare client (recorded in a process of its own).
+  let recorded: RecordedStatement[] = [];
+  if (only.has('mutations')) {
+    const recorder = tsEntry('scripts/bench/record-registration-process.ts', [], { ...secrets, LOG_LEVEL: 'silent', DATABASE_URL: urlOf('customers') });
+    const code = await new Promise<number | null>((resolve) => recorder.process.once('exit', resolve));
+    const line = recorder
+      .output()
+      .split('\n')
+      .find((l) => l.startsWith('[{'));
+    if (code !== 0 || !line) throw new Error(`recording a registration failed:\n${recorder.output()}`);
+    recorded = JSON.parse(line) as RecordedStatement[];
+  }
   facts.set('registration statements', String(recorded.length));
 
   const eod = only.has('eod') ? await endOfDay(urlOf('credit')) : undefined;

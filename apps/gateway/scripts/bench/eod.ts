@@ -4,6 +4,7 @@
  * notices, warnings, snapshot, events) is several set-wise statements, so it should cost a small
  * multiple of the one UPDATE, whatever the number of instalments, never a statement per row.
  */
+import { registerStateProjection } from '@crm/events';
 import { createLogger, type Database, openDatabase } from '@crm/service-kit';
 import type pg from 'pg';
 import { creditService } from '../../src/services.ts';
@@ -19,6 +20,8 @@ export interface EndOfDay {
 export async function endOfDay(creditDatabaseUrl: string): Promise<EndOfDay> {
   const job = creditService.jobs?.find((j) => j.name === 'end-of-day');
   if (!job) throw new Error('credit has no end-of-day job');
+  // As in the credit service: each changed loan's state record goes out with the run's events.
+  if (creditService.state) registerStateProjection(creditService.state);
   // biome-ignore lint/suspicious/noExplicitAny: credit's database type stays inside credit.
   const database: Database<any> = await openDatabase({ kind: 'postgres', url: creditDatabaseUrl, poolSize: 2 });
   return {

@@ -42,7 +42,9 @@ export interface RecordedStatement {
 /**
  * The statements of one registration's transaction (begin to commit), as the customers service
  * sends them: the service started in this process on `databaseUrl`, `pg`'s Client.query watched
- * while one registration goes through it.
+ * while one registration goes through it. Starting the service registers its state projection in
+ * this process (every later outbox write of a customers event here would read a customer's
+ * state): `pnpm bench` runs this in a process of its own (record-registration-process.ts).
  */
 export async function recordRegistration(databaseUrl: string, auth: AuthSettings): Promise<RecordedStatement[]> {
   const service = await startService(customersService, {
