@@ -47,5 +47,9 @@ export default subgraphCodegen({
     MonitoringCadenceBand: '../db/schema.ts#MonitoringCadenceRow',
     VisitOutcome: '../db/schema.ts#VisitOutcomeRow',
     BranchManager: '../db/schema.ts#BranchManagerRow',
+    BranchManagerConnection: '../db/schema.ts#BranchManagerPage',
+    BranchLanguage: '../db/schema.ts#BranchLanguageRow',
+    BranchLanguageConnection: '../db/schema.ts#BranchLanguagePage',
+    NotificationSettings: '../db/notification.store.ts#NotificationSettingsView',
   },
 });

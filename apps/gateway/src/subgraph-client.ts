@@ -1,5 +1,5 @@
 import type { RemoteGraphQLDataSource } from '@apollo/gateway';
-import { inSpan, type Logger, SpanKind, SpanStatusCode, traceContextOf } from '@crm/service-kit';
+import { activeSpanIsRecording, inSpan, type Logger, SpanKind, SpanStatusCode, traceContextOf } from '@crm/service-kit';
 import { Kind, parse, type SelectionSetNode } from 'graphql';
 import CircuitBreaker from 'opossum';
 import { Agent, request } from 'undici';
@@ -22,8 +22,55 @@ export interface SubgraphClientOptions {
   logger: Logger;
 }
 
+type FetcherHeaders = FetcherResponse['headers'];
+
+/**
+ * Response headers as undici hands them over (lower-case names), behind the interface the data
+ * sources read (`get`); no WHATWG `Headers` built and validated per subgraph call.
+ */
+class ResponseHeaders implements FetcherHeaders {
+  private readonly map = new Map<string, string>();
+  constructor(raw: Record<string, string | string[] | undefined> = {}) {
+    for (const name in raw) {
+      const value = raw[name];
+      if (value !== undefined) this.map.set(name.toLowerCase(), Array.isArray(value) ? value.join(', ') : value);
+    }
+  }
+  append(name: string, value: string): void {
+    const key = name.toLowerCase();
+    const had = this.map.get(key);
+    this.map.set(key, had === undefined ? value : `${had}, ${value}`);
+  }
+  delete(name: string): void {
+    this.map.delete(name.toLowerCase());
+  }
+  get(name: string): string | null {
+    return this.map.get(name.toLowerCase()) ?? null;
+  }
+  has(name: string): boolean {
+    return this.map.has(name.toLowerCase());
+  }
+  set(name: string, value: string): void {
+    this.map.set(name.toLowerCase(), value);
+  }
+  entries(): IterableIterator<[string, string]> {
+    return this.map.entries();
+  }
+  keys(): IterableIterator<string> {
+    return this.map.keys();
+  }
+  values(): IterableIterator<string> {
+    return this.map.values();
+  }
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.map.entries();
+  }
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
 /** A response read whole, in the shape the gateway's data sources expect of fetch. */
-function bufferedResponse(url: string, status: number, headers: Headers, text: string): FetcherResponse {
+function bufferedResponse(url: string, status: number, headers: FetcherHeaders, text: string): FetcherResponse {
   const response: FetcherResponse = {
     bodyUsed: false,
     url,
@@ -92,7 +139,7 @@ function unavailable(service: string, reason: string, url: string, body: string)
       ? errors
       : [{ message: `The ${service} service is unavailable (${reason})`, extensions: { code: SUBGRAPH_UNAVAILABLE, serviceName: service, retryable: true } }],
   };
-  return bufferedResponse(url, 200, new Headers({ 'content-type': 'application/json' }), JSON.stringify(payload));
+  return bufferedResponse(url, 200, new ResponseHeaders(JSON_HEADERS), JSON.stringify(payload));
 }
 
 /** The connection was closed before an answer came (a pooled connection the subgraph was closing). */
@@ -131,21 +178,24 @@ export function subgraphFetcher(service: string, options: SubgraphClientOptions)
     }
   };
   const send = async (url: string, init: FetcherRequestInit | undefined): Promise<FetcherResponse> => {
-    const res = await request(url, {
-      method: (init?.method ?? 'POST') as 'POST',
-      headers: init?.headers,
-      body: init?.body,
-      dispatcher: agent,
-      signal: AbortSignal.timeout(options.timeoutMs),
-    });
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(res.headers)) {
-      if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-      else if (value !== undefined) headers.set(name, value);
+    // The deadline's timer is cleared as soon as the answer is read: `AbortSignal.timeout` would
+    // fire anyway, long after, building a DOMException (with its stack) for every call made.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new DOMException(`no answer within ${options.timeoutMs} ms`, 'TimeoutError')), options.timeoutMs);
+    try {
+      const res = await request(url, {
+        method: (init?.method ?? 'POST') as 'POST',
+        headers: init?.headers,
+        body: init?.body,
+        dispatcher: agent,
+        signal: deadline.signal,
+      });
+      const response = bufferedResponse(url, res.statusCode, new ResponseHeaders(res.headers), await res.body.text());
+      if (res.statusCode >= 500) throw new ServerError(response);
+      return response;
+    } finally {
+      clearTimeout(timer);
     }
-    const response = bufferedResponse(url, res.statusCode, headers, await res.body.text());
-    if (res.statusCode >= 500) throw new ServerError(response);
-    return response;
   };
   const breaker = new CircuitBreaker(call, {
     timeout: false, // the call's own deadline aborts the request itself
@@ -158,14 +208,18 @@ export function subgraphFetcher(service: string, options: SubgraphClientOptions)
   breaker.on('halfOpen', () => options.logger.info({ subgraph: service }, 'circuit half-open: one trial call'));
   breaker.on('close', () => options.logger.info({ subgraph: service }, 'circuit closed'));
   // Each call is a CLIENT span of the request's trace; its `traceparent` header makes the
-  // subgraph's SERVER span (service-kit's traceRequests) a child of it.
+  // subgraph's SERVER span (service-kit's traceRequests) a child of it. When the request's span is
+  // not recorded (no exporter, or a trace not sampled) its child would not be either: the call
+  // then carries the request's own trace context, and no span is made for nobody.
   const fetcher = (url: string, init?: FetcherRequestInit): Promise<FetcherResponse> =>
-    inSpan(`subgraph ${service}`, { kind: SpanKind.CLIENT, attributes: { 'crm.subgraph': service, 'server.address': url } }, async (span) => {
-      const response = await callThroughBreaker(url, { ...init, headers: { ...init?.headers, ...traceContextOf() } });
-      span.setAttribute('http.response.status_code', response.status);
-      if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${response.status}` });
-      return response;
-    });
+    activeSpanIsRecording() === false
+      ? callThroughBreaker(url, { ...init, headers: { ...init?.headers, ...traceContextOf() } })
+      : inSpan(`subgraph ${service}`, { kind: SpanKind.CLIENT, attributes: { 'crm.subgraph': service, 'server.address': url } }, async (span) => {
+          const response = await callThroughBreaker(url, { ...init, headers: { ...init?.headers, ...traceContextOf() } });
+          span.setAttribute('http.response.status_code', response.status);
+          if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${response.status}` });
+          return response;
+        });
   const callThroughBreaker = async (url: string, init: FetcherRequestInit): Promise<FetcherResponse> => {
     const body = typeof init?.body === 'string' ? init.body : (init?.body?.toString() ?? '');
     try {

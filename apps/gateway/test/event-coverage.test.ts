@@ -88,10 +88,11 @@ const coverage: Record<Producer, Record<string, Coverage>> = {
     setApprovalPolicy: { internal: 'four-eyes limits checked inside credit when a loan is approved or written off' },
     // close of business is the end-of-day run for the open date (recorded as its job run), then the next date
     closeBusinessDay: {
-      emits: ['InstalmentDue', 'InstalmentOverdue', 'DelinquencyBucketChanged', 'RiskClassChanged', 'RiskWarningRaised'],
+      emits: ['InstalmentDue', 'InstalmentOverdue', 'DelinquencyBucketChanged', 'RiskClassChanged', 'RiskWarningRaised', 'BusinessDateChanged'],
       via: ['commands/evaluate-delinquency.ts'],
     },
-    setBusinessDate: { internal: 'the business date only sets default value dates inside credit (outside production)' },
+    // the other services replicate the business date: their jobs may run up to it (issue 10)
+    setBusinessDate: { emits: ['BusinessDateChanged'] },
     // crisis measures and warning outcomes (issue 15)
     declareCrisisMeasure: { emits: ['CrisisMeasureDeclared'] },
     decideCrisisMeasure: { emits: ['CrisisMeasureApplied', 'CrisisMeasureRejected', 'CrisisReliefGranted', 'LoanRestructured'] },
@@ -124,7 +125,8 @@ const coverage: Record<Producer, Record<string, Coverage>> = {
     // notifications and visits and reviews by risk (issue 15); the dispatch and planning jobs are runEngagementJob's
     upsertNotificationTemplate: { internal: `${INTERNAL_CONFIG} (NotificationStatusChanged of the notifications queued with it)` },
     updateNotificationSettings: { internal: `${INTERNAL_CONFIG} (NotificationStatusChanged: deferred, suppressed, sent)` },
-    setMonitoringCadence: { internal: `${INTERNAL_CONFIG} (TaskCreated of the visits and reviews planned with it, TaskRescheduled)` },
+    // the whole table, replicated by credit for its review due dates (one source for the cadence)
+    setMonitoringCadence: { emits: ['MonitoringCadenceChanged'] },
     recordVisitOutcome: { emits: ['TaskCompleted', 'VisitOutcomeRecorded'] },
     setBranchManager: { internal: "who manages a branch, read only by engagement's monitoring-plan run; the tasks it assigns are TaskCreated" },
     // service levels and contact rules (issue 15)

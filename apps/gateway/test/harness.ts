@@ -68,3 +68,34 @@ export async function startTestStack(overrides: Partial<Pick<StackOptions, 'auth
   });
   return { ...stack, query: (q, v, as = journeyStaff) => postGraphQL(stack.gatewayUrl, q, v, as), events: { namespace: `e2e-${run}`, brokers, bus } };
 }
+
+type TestStack = Awaited<ReturnType<typeof startTestStack>>;
+
+/**
+ * Moves the product to a business date through credit's API (issue 10): setBusinessDate as an
+ * administrator (outside production). Credit announces it with BusinessDateChanged; the other
+ * services' jobs may run up to it once they have it (see `runOnBusinessDate`). The clock is left alone.
+ */
+export async function setBusinessDate(stack: TestStack, date: string): Promise<void> {
+  const res = await stack.query<{ setBusinessDate: { businessDate: { date: string } | null; userErrors: unknown[] } }>(
+    `mutation($date: Date!) { setBusinessDate(input: { date: $date }) { businessDate { date } userErrors { field code } } }`,
+    { date },
+    staff.admin,
+  );
+  if (res.data?.setBusinessDate.businessDate?.date !== date) throw new Error(`setBusinessDate ${date}: ${JSON.stringify(res)}`);
+}
+
+/**
+ * Runs a job mutation for a business date set with `setBusinessDate`: retried while it answers
+ * DATE_IN_FUTURE (the service has not yet received the date: the event is on its way through the
+ * outbox and the broker), up to `timeoutMs`; any other answer is returned as it is.
+ */
+export async function runOnBusinessDate<T>(run: () => Promise<T>, codes: (result: T) => readonly string[], timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await run();
+    if (!codes(result).includes('DATE_IN_FUTURE')) return result;
+    if (Date.now() > deadline) throw new Error(`still DATE_IN_FUTURE after ${timeoutMs} ms: ${JSON.stringify(result)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

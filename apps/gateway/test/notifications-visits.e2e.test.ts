@@ -2,8 +2,8 @@
  * Issue 15 through the gateway, with no event injected by hand: a loan disbursed in credit, its
  * end-of-day run sending InstalmentDue its product's reminder days ahead, engagement queueing the
  * due reminders and sending them through the logging adapter (one suppressed for want of
- * consent), the monitoring cadence planning a visit and a review, and a visit's outcome reaching
- * credit's early-warning rules. Every effect travels over the configured transport (in-process,
+ * consent), the monitoring cadence planning a visit and a review (and, edited, moving credit's
+ * review due date: one source), and a visit's outcome reaching credit's early-warning rules. Every effect travels over the configured transport (in-process,
  * or Kafka in the real-infrastructure run).
  */
 import { type Identity, isoDate } from '@crm/service-kit';
@@ -239,6 +239,12 @@ describe(`notifications and visits by risk through the gateway on ${TEST_MODE}`,
       declaredPurpose: 'Stock for the shop',
     });
 
+    // credit's review due date comes from the same cadence (its replica of engagement's table): yearly until edited
+    const reviewDue = async () =>
+      (await stack.query<{ loan: { nextReviewDue: string | null } | null }>(`query($id: ID!) { loan(id: $id) { nextReviewDue } }`, { id: loans.consenting }))
+        .data?.loan?.nextReviewDue;
+    const dayText = (offset: number) => isoDate(new Date(new Date(`${today}T00:00:00.000Z`).getTime() + offset * 86_400_000));
+    expect(await reviewDue()).toBe(dayText(365));
     // a cadence of a visit every 7 days and a review every 10: both fall within the 14 days planned ahead
     const bands = ['NORMAL', 'SPECIAL_MENTION', 'SUBSTANDARD', 'DOUBTFUL', 'LOSS'].map((riskClass) => ({
       riskClass,
@@ -255,6 +261,8 @@ describe(`notifications and visits by risk through the gateway on ${TEST_MODE}`,
         )
       ).data?.setMonitoringCadence,
     );
+    // MonitoringCadenceChanged reaches credit: the loan's next review is due 10 days after its disbursement
+    await eventually(async () => ((await reviewDue()) === dayText(10) ? true : undefined), 60_000);
     const planned = await engagementJob('MONITORING_PLAN');
     expect(planned.visitsPlanned).toBeGreaterThanOrEqual(1);
     expect(planned.reviewsPlanned).toBeGreaterThanOrEqual(2);

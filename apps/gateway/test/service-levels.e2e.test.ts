@@ -12,7 +12,13 @@ import { startTestStack, TEST_MODE } from './harness.ts';
  * collection call over the limit until a branch manager overrides it with a reason.
  *
  * Only Date is faked (it keeps ticking): the day is Tuesday 3 March 2026, 10:00 UTC, inside the
- * default collection hours (Monday-Saturday, 08:00-20:00 UTC).
+ * default collection hours (Monday-Saturday, 08:00-20:00 UTC). This file keeps the fake clock on
+ * purpose, for all its cases: what it tests is computed from the wall clock at the moment of
+ * creation, not from a business date (a planned task's due time shortened from when it is planned
+ * and fitted into the contact hours, the contact limit counted back from now, the complaint SLA from
+ * its receipt), so it needs a known weekday and time of day. No job in it runs for a date after
+ * today: credit's business date (issue 10), which the other e2e files use instead of faking the
+ * clock, has nothing to replace here.
  */
 const NOW = new Date('2026-03-03T10:00:00Z');
 const TODAY = '2026-03-03';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import { catalogue, deadLetterTopicOf, definitionOfType, type EventName, type Producer, topicOf } from './catalogue/index.ts';
+import { catalogue, deadLetterTopicOf, definitionOfType, type EventName, type Producer, topicOfDefinition } from './catalogue/index.ts';
 import { withCorrelationId } from './correlation.ts';
 import { type CloudEvent, type DomainEvent, EventValidationError, parseEvent } from './envelope.ts';
 import { maskErrorDetail, maskSerializedPayload } from './masking.ts';
@@ -466,10 +466,13 @@ export async function handleThroughInbox<DB>(
   return outcome ?? 'duplicate';
 }
 
-/** The topics a service's consumer subscribes to: those of the producers of the events it handles. */
+/**
+ * The topics a service's consumer subscribes to: those of the producers of the events it handles,
+ * and the state topic of each state record it handles (e.g. engagement's replicas bootstrapped from
+ * `crm.customers.customer.state.v1`: a new consumer group reads it from the beginning).
+ */
 export function topicsOfHandlers<DB>(handlers: EventHandlers<DB>, namespace?: string): string[] {
-  const producers = new Set<Producer>((Object.keys(handlers) as EventName[]).map((name) => catalogue[name].producer));
-  return [...producers].map((p) => topicOf(p, namespace));
+  return [...new Set((Object.keys(handlers) as EventName[]).map((name) => topicOfDefinition(catalogue[name], namespace)))];
 }
 
 /** The handler of an event type among a service's handlers, if it has one. */

@@ -46,20 +46,19 @@ export interface Relay {
  */
 async function withPublishSpans(
   topic: string,
-  rows: readonly { type: string; event: unknown }[],
+  rows: readonly { id: string; type: string; traceparent: string | null; tracestate: string | null }[],
   publish: (traced: { traceparent?: string; tracestate?: string }[]) => Promise<void>,
 ): Promise<void> {
-  const spans = rows.map((r) => {
-    const envelope = (typeof r.event === 'string' ? JSON.parse(r.event) : r.event) as { id?: string; traceparent?: string; tracestate?: string };
-    return tracer().startSpan(
+  const spans = rows.map((r) =>
+    tracer().startSpan(
       `${topic} publish`,
       {
         kind: SpanKind.PRODUCER,
-        attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.message.id': envelope.id ?? '', 'crm.event.type': r.type },
+        attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.message.id': r.id, 'crm.event.type': r.type },
       },
-      contextOfTraceparent(envelope.traceparent, envelope.tracestate),
-    );
-  });
+      contextOfTraceparent(r.traceparent ?? undefined, r.tracestate ?? undefined),
+    ),
+  );
   try {
     await publish(spans.map((span) => traceContextOf(trace.setSpan(context.active(), span))));
   } catch (error) {
@@ -119,7 +118,18 @@ export function startRelay(options: RelayOptions): Relay {
     const outbox = eventTables(db);
     const rows = await outbox
       .selectFrom('event_outbox')
-      .select(['seq', 'topic', 'key', 'type', 'event'])
+      // The envelope as text, published as stored (no JSON parse and re-serialisation per event in
+      // the relay), and the two trace fields its publish span continues from, read by the database.
+      .select([
+        'seq',
+        'id',
+        'topic',
+        'key',
+        'type',
+        sql<string>`event::text`.as('value'),
+        sql<string | null>`event->>'traceparent'`.as('traceparent'),
+        sql<string | null>`event->>'tracestate'`.as('tracestate'),
+      ])
       .where('published_at', 'is', null)
       .orderBy('seq')
       .limit(batchSize)
@@ -136,7 +146,7 @@ export function startRelay(options: RelayOptions): Relay {
       await withPublishSpans(`${prefix}${topic}`, chunk, (traced) =>
         options.transport.publish(
           `${prefix}${topic}`,
-          chunk.map((r, i) => ({ key: r.key, value: JSON.stringify(r.event), headers: { 'ce-type': r.type, ...traced[i] } })),
+          chunk.map((r, i) => ({ key: r.key, value: r.value, headers: { 'ce-type': r.type, ...traced[i] } })),
         ),
       );
       await outbox

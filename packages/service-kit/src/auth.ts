@@ -166,21 +166,38 @@ export function signGatewayCredential(gatewaySecret: string): Promise<string> {
     .sign(key(gatewaySecret));
 }
 
-/** True when the credential was issued by the gateway (same secret, not expired). */
+/**
+ * True when the credential was issued by the gateway (same secret, not expired). The gateway sends
+ * the same credential for a minute, so each subgraph verifies it once and then trusts it until its
+ * expiry (a map look-up instead of an HMAC per request).
+ */
 export async function isGatewayCredential(credential: string, gatewaySecret: string): Promise<boolean> {
+  let verified = verifiedCredentials.get(gatewaySecret);
+  if (!verified) {
+    verified = new Map();
+    verifiedCredentials.set(gatewaySecret, verified);
+  }
+  const now = Date.now();
+  const until = verified.get(credential);
+  if (until !== undefined && until > now) return true;
   try {
-    await jwtVerify(credential, key(gatewaySecret), {
+    const { payload } = await jwtVerify(credential, key(gatewaySecret), {
       issuer: GATEWAY_ISSUER,
       audience: GATEWAY_AUDIENCE,
       algorithms: ['HS256'],
       requiredClaims: ['exp'],
       clockTolerance: 30,
     });
+    if (verified.size >= VERIFIED_CREDENTIAL_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
+    verified.set(credential, Math.min((payload.exp ?? 0) * 1000, now + 5 * 60_000));
     return true;
   } catch {
     return false;
   }
 }
+
+const VERIFIED_CREDENTIAL_CACHE_SIZE = 100;
+const verifiedCredentials = new Map<string, Map<string, number>>();
 
 /** A credential cached until shortly before it expires. */
 export function gatewayCredentials(gatewaySecret: string): () => Promise<string> {

@@ -1,6 +1,7 @@
 export * from './access.ts';
 export * from './audit.ts';
 export * from './auth.ts';
+export * from './business-date.ts';
 export * from './cache.ts';
 export * from './change-feed.ts';
 export * from './command.ts';

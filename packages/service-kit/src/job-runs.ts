@@ -151,9 +151,18 @@ export const jobEnumValue = (name: string): string => name.toUpperCase().replace
 /** `END_OF_DAY` -> `end-of-day`: the job name of a job enum value. */
 export const jobNameOf = (value: string): string => value.toLowerCase().replace(/_/g, '-');
 
-/** The one as-of check of every job mutation: a run is for today or a past business date, never a future one. */
-export function futureAsOfError(asOf: string, now: Date): UserError | null {
+/**
+ * The one as-of check of every job mutation: a run is for a date up to the later of the wall
+ * clock's today and the service's business date (the replica of credit's, see business-date.ts;
+ * null or absent: today alone), never a later one. The message names the date that bounds it.
+ */
+export function futureAsOfError(asOf: string, now: Date, businessDate: string | null = null): UserError | null {
   const today = isoDate(now);
+  if (businessDate && businessDate > today) {
+    return asOf > businessDate
+      ? { field: 'asOf', code: 'DATE_IN_FUTURE', message: `a job cannot run for a date after the business date (${businessDate}; today is ${today})` }
+      : null;
+  }
   return asOf > today ? { field: 'asOf', code: 'DATE_IN_FUTURE', message: `a job cannot run for a date after today (${today})` } : null;
 }
 
@@ -236,16 +245,20 @@ export interface JobMutationContext {
   jobs: JobRunner;
   audit: { actor: AuditActor };
   now(): Date;
+  /** The service's business date (customers, engagement, loyalty: their replica of credit's); absent: the wall clock's today bounds the runs. */
+  businessDate?: () => Promise<string | null>;
 }
 
 /**
  * The one body of every job mutation (`run<Service>Job`, `runEndOfDay`, `runGradeEvaluation`):
- * refuses a future as-of date (`DATE_IN_FUTURE`, the code of every future date), runs the job as the caller (audited as
+ * refuses an as-of date after the later of today and the service's business date (`DATE_IN_FUTURE`, the code of every
+ * future date), runs the job as the caller (audited as
  * `job:<name>` by them, recorded in `job_run`), and answers a run another replica was already
  * doing with `JOB_ALREADY_RUNNING`.
  */
 export async function runJobAsCaller(ctx: JobMutationContext, name: string, asOf: string): Promise<{ run: JobRunResult | null; userErrors: UserError[] }> {
-  const future = futureAsOfError(asOf, ctx.now());
+  const now = ctx.now();
+  const future = futureAsOfError(asOf, now, asOf > isoDate(now) && ctx.businessDate ? await ctx.businessDate() : null);
   if (future) return { run: null, userErrors: [future] };
   const run = await ctx.jobs.execute(name, asOf, ctx.audit.actor);
   if (run.skipped) return { run, userErrors: [{ field: null, code: 'JOB_ALREADY_RUNNING', message: `${name} is already running` }] };

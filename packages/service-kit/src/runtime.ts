@@ -67,6 +67,11 @@ export interface ServiceContext<DB> extends RequestContext {
   /** The clock, passed to domain rules (tests may fix it). */
   now: () => Date;
   jobs: JobRunner;
+  /**
+   * The service's business date, the latest date its jobs may run for besides today: set by the
+   * services that keep the replica of credit's (`findReplicatedBusinessDate`, business-date.ts).
+   */
+  businessDate?: () => Promise<string | null>;
   /** This request's audit trail: commands write into it, the access layer writes refusals. */
   audit: RequestAudit;
 }

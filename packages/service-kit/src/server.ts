@@ -261,6 +261,8 @@ export async function startSubgraphServer<C extends RequestContext>(options: Sub
   await apollo.start();
   const app = express();
   app.disable('x-powered-by');
+  // No ETag on answers: GraphQL POSTs are never revalidated, and hashing each body costs CPU.
+  app.disable('etag');
   app.use(securityHeaders());
   const readiness = typeof options.isReady === 'function' ? { checks: { dependencies: options.isReady } } : options.isReady;
   addOperationalRoutes(app, { service: options.name, ...readiness }, options.metricsToken, options.isLive);

@@ -1,10 +1,14 @@
+import { createRequire } from 'node:module';
 import { trace } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOffSampler, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 
 export { contextOfTraceparent, currentTraceIds, failSpan, inSpan, SpanKind, SpanStatusCode, traceContextOf, tracer } from '@crm/events';
+
+/** The OTLP exporter's class, read from disk only when an endpoint is configured (see startTelemetry). */
+const otlpExporter = (): typeof import('@opentelemetry/exporter-trace-otlp-proto').OTLPTraceExporter =>
+  (createRequire(import.meta.url)('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter;
 
 /**
  * Tracing, set up in one place and started by each process's main before its server (the
@@ -43,6 +47,11 @@ export interface Telemetry {
 
 let running: Telemetry | undefined;
 
+/** Whether the active span is recorded: undefined outside a span (a child of an unrecorded span is not recorded either). */
+export function activeSpanIsRecording(): boolean | undefined {
+  return trace.getActiveSpan()?.isRecording();
+}
+
 /** Starts tracing for this process; once per process (a second call answers the first one's handle). */
 export function startTelemetry(options: TelemetryOptions): Telemetry {
   if (running) return running;
@@ -54,7 +63,9 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
   const processors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
   // The exporter reads the endpoint, headers and timeout from the same standard variables.
-  if (endpoint) processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
+  // Loaded only then: the OTLP exporter (protobuf and its HTTP client) is a large module tree that a
+  // process exporting nothing need not read at start-up (embedded mode's first answer).
+  if (endpoint) processors.push(new BatchSpanProcessor(new (otlpExporter())()));
   // The sampler comes from OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG (read by the SDK). With
   // nothing to export to, spans are not recorded at all (AlwaysOff): each still gets its ids, so
   // trace ids reach logs and travel on (traceparent, events), but no span is built attribute by

@@ -36,9 +36,9 @@ import {
   findSchedules,
 } from './db/loan.store.ts';
 import { findProductsByIds } from './db/product.store.ts';
-import { countRepaymentsOfLoans, findRepaymentPages } from './db/repayment.store.ts';
+import { countRepaymentsOfLoans, findLatestValueDates, findRepaymentPages } from './db/repayment.store.ts';
 import { countRestructuringsOfLoans, findRestructuringPages } from './db/restructuring.store.ts';
-import { countReviewsOfLoans, findReviewPages, findReviews } from './db/review.store.ts';
+import { countReviewsOfLoans, findReviewCadence, findReviewPages, findReviews } from './db/review.store.ts';
 import type {
   CreditReviewRow,
   DB,
@@ -53,6 +53,7 @@ import type {
   RiskWarningRow,
 } from './db/schema.ts';
 import { countWarningsOf, findWarningPagesOf, findWarningsByIds, findWarningsOf } from './db/warning.store.ts';
+import type { ReviewBand } from './domain/reviews.ts';
 
 /** What every credit resolver receives. */
 export interface CreditContext extends ServiceContext<DB> {
@@ -66,6 +67,8 @@ export interface CreditContext extends ServiceContext<DB> {
     /** Key `loanId` (current version) or `loanId:version`. */
     schedule: DataLoader<string, InstalmentRow[]>;
     outstandingPrincipal: DataLoader<string, string>;
+    /** The value date of the loan's latest standing repayment (null without one). */
+    latestValueDate: DataLoader<string, string | null>;
     warning: DataLoader<string, RiskWarningRow | null>;
     /** Key `customer:<id>:<openOnly>` (the deprecated Customer.riskWarnings list). */
     warningsOf: DataLoader<string, RiskWarningRow[]>;
@@ -73,6 +76,8 @@ export interface CreditContext extends ServiceContext<DB> {
     collateralOf: DataLoader<string, CollateralWithValue[]>;
     /** Every review of a loan (the next review date). */
     reviewsOf: DataLoader<string, CreditReviewRow[]>;
+    /** The review cadence (engagement's, replicated), read once per request: key `cadence`. */
+    reviewCadence: DataLoader<'cadence', ReviewBand[]>;
     /**
      * Connections (issue 12): one statement per field per request whatever the number of parents
      * (a page per parent through a window function), and one grouped count when totalCount is asked.
@@ -175,8 +180,16 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Cred
         const map = await findOutstandingPrincipal(db, loanIds);
         return loanIds.map((id) => map.get(id) ?? '0');
       }),
+      latestValueDate: new DataLoader(async (loanIds) => {
+        const map = await findLatestValueDates(db, loanIds);
+        return loanIds.map((id) => map.get(id) ?? null);
+      }),
       collateralOf: new DataLoader(async (loanIds) => group(loanIds, await findCollateral(db, scope, { loanIds }), (c) => c.loan_id)),
       reviewsOf: new DataLoader(async (loanIds) => group(loanIds, await findReviews(db, scope, { loanIds }), (r) => r.loan_id)),
+      reviewCadence: new DataLoader(async (keys) => {
+        const bands = await findReviewCadence(db);
+        return keys.map(() => bands);
+      }),
       warning: new DataLoader(async (ids) => byIds(ids, await findWarningsByIds(db, scope, ids))),
       warningsOf: new DataLoader(async (keys) => {
         const parsed = keys.map((k) => {

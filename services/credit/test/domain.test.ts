@@ -3,7 +3,7 @@ import { allocateRepayment, instalmentPaidTotals, type OpenInstalment } from '..
 import { bucketOf, instalmentDaysPastDue, loanDaysPastDue, penaltyDue, riskClassOf, validateThresholds } from '../src/domain/delinquency.ts';
 import { Money } from '../src/domain/money.ts';
 import { restructureSchedule, type ScheduledInstalment } from '../src/domain/restructuring.ts';
-import { reviewIntervalDays } from '../src/domain/reviews.ts';
+import { nextReviewDue, reviewIntervalDays } from '../src/domain/reviews.ts';
 import { firedSnapshotRules } from '../src/domain/snapshot-rules.ts';
 import { escalationCutoff, nextWarningStatus } from '../src/domain/warnings.ts';
 
@@ -113,13 +113,22 @@ describe('delinquency rules', () => {
       'NOT_INCREASING',
     );
   });
-  it('reviews risky loans more often than large ones, large ones more often than the rest', () => {
+  it('takes the review interval of the loan class band with the highest minimum principal not above the principal', () => {
+    // the cadence as migration 0045 seeds it (engagement's table until someone edits it)
+    const bands = [
+      { riskClass: 'NORMAL', minPrincipal: '0', reviewEveryDays: 365 },
+      { riskClass: 'NORMAL', minPrincipal: '1000000', reviewEveryDays: 180 },
+      { riskClass: 'SPECIAL_MENTION', minPrincipal: '0', reviewEveryDays: 90 },
+      { riskClass: 'DOUBTFUL', minPrincipal: '0', reviewEveryDays: 30 },
+    ];
     expect([
-      reviewIntervalDays('500', 'DOUBTFUL'),
-      reviewIntervalDays('500', 'SPECIAL_MENTION'),
-      reviewIntervalDays('1000000', 'NORMAL'),
-      reviewIntervalDays('999999.99', 'NORMAL'),
-    ]).toEqual([30, 90, 180, 365]);
+      reviewIntervalDays(bands, '500', 'DOUBTFUL'),
+      reviewIntervalDays(bands, '5000000', 'SPECIAL_MENTION'),
+      reviewIntervalDays(bands, '1000000', 'NORMAL'),
+      reviewIntervalDays(bands, '999999.99', 'NORMAL'),
+      reviewIntervalDays(bands, '500', 'LOSS'),
+    ]).toEqual([30, 90, 180, 365, null]);
+    expect(nextReviewDue(bands, '2026-01-31', '1000000.00', 'NORMAL')).toBe('2026-07-30');
   });
 });
 

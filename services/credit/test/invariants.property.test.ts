@@ -19,7 +19,8 @@ import { given, manager, riskOfficer } from './given.ts';
  * end-of-day runs, some for an earlier date; one repayment reversed), all through credit's
  * GraphQL on a real database:
  *
- * (a) paying exactly `payoffQuote(d)` on d closes the loan with nothing left;
+ * (a) paying exactly `payoffQuote(d)` on d closes the loan with nothing left; no quote is given for a
+ *     d before the value date of a standing repayment (a settlement then would leave it nothing to pay);
  * (b) reversing a repayment gives the state of the same loan that never received it (the twin);
  * (c) running end of day again for the same date changes nothing and emits nothing;
  * (d) every stored amount has at most the currency's minor-unit decimals;
@@ -122,9 +123,12 @@ function normalised<T>(value: T): T {
  */
 const RUNS = 10;
 /**
- * The seed: fixed by default, so CI is repeatable (the first property can still draw the known
- * reversal limit of README "Reversals" on some seeds); `PROPERTY_SEED=random` draws a new one each
- * run to explore, and `PROPERTY_SEED=<n>` replays one.
+ * The seed: fixed by default, so CI is repeatable (the first property can still draw the
+ * approximation left in README "Reversals" on some seeds); `PROPERTY_SEED=random` draws a new one each
+ * run to explore, and `PROPERTY_SEED=<n>` replays one. Seeds 20261201 (a payoff quoted before a
+ * standing repayment), 1054037537 and 823601660 (reversals with runs between the remaining
+ * repayments) were run by hand; their defects have focused tests (payoff-prepayment.db.test.ts,
+ * reverse-repayment.db.test.ts), each seed taking as long as the default one.
  */
 const SEED = process.env.PROPERTY_SEED === 'random' ? undefined : Number(process.env.PROPERTY_SEED ?? 7);
 const seeded = SEED === undefined ? {} : { seed: SEED };
@@ -151,6 +155,8 @@ describe('credit money invariants over random products and payment sequences (pr
     endOfDayReruns: 0,
     tinyRefused: 0,
     beyondPayoffBooked: 0,
+    /** payoff operations on a date before a standing repayment: no quote is given then */
+    quoteWithheld: 0,
   };
 
   const gql = async <T>(query: string, variables: Record<string, unknown>, as: Identity = staff.officer): Promise<T> => {
@@ -376,10 +382,21 @@ describe('credit money invariants over random products and payment sequences (pr
       } else {
         const paidOn = dateOf(Math.max(dayOf(disbursedOn), dayOf(today) - op.back));
         const state = await stateOf(loan.id, paidOn);
-        if (state.status === 'ACTIVE') {
+        // No payoff is quoted (nor a settlement booked) on a date before a standing repayment's value date (README "Early settlement")
+        const later = await svc.db
+          .selectFrom('repayment')
+          .select('paid_on')
+          .where('loan_id', '=', loan.id)
+          .where('reversed_at', 'is', null)
+          .where('paid_on', '>', paidOn)
+          .execute();
+        if (state.status === 'ACTIVE') expect(state.payoffQuote === null, `payoff quote on ${paidOn} withheld`).toBe(later.length > 0);
+        if (state.status === 'ACTIVE' && state.payoffQuote === null && (op.amount === 'payoff' || op.amount === 'beyond')) {
+          stats.quoteWithheld++;
+        } else if (state.status === 'ACTIVE') {
           const next = state.schedule.find((i) => i.paidOn === null);
           const owedNext = new D(next?.outstanding ?? 0);
-          const payoff = new D(state.payoffQuote?.total ?? 0);
+          const payoff = state.payoffQuote ? new D(state.payoffQuote.total) : state.schedule.reduce((t, i) => t.plus(i.outstanding), new D(0));
           const floor = (x: Decimal) => x.toDecimalPlaces(scale, Decimal.ROUND_DOWN);
           const amount = {
             partial: D.max(unit, floor(owedNext.mul(op.share).div(100))),
@@ -502,8 +519,9 @@ describe('credit money invariants over random products and payment sequences (pr
     const before = { ...stats };
     await fc.assert(
       fc.asyncProperty(
-        // Without penalty: a reversal re-allocates the standing repayments against the penalties the latest run left
-        // (README "Reversals", a known limit whatever the method), which the twin did not pay; the first property draws penalties.
+        // Without penalty: a repayment booked live days after a run that is no longer the latest paid that run's penalty, which
+        // a reversal's replay charges to its value date (README "Reversals", what stays approximate whatever the method); the
+        // first property draws penalties.
         scenarioArb.map((s) => ({ ...s, product: { ...s.product, interestMethod: 'DAILY_ACCRUAL' as const, penaltyBp: 0 } })),
         (s) => run(s),
       ),

@@ -1,7 +1,9 @@
+import { definitionOfType, eventFields } from '@crm/events';
 import type { Identity } from '@crm/service-kit';
 import { staff, startTestService, type TestService } from '@crm/service-kit/testing';
 import type { DocumentNode, TypeNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import type { DB } from '../src/db/schema.ts';
 import { typeDefs } from '../src/schema.ts';
 import { creditService } from '../src/service.ts';
@@ -117,6 +119,23 @@ function amountsOf(types: Types, type: string, value: unknown, path: string, out
     else if (target.name === 'Money' && v && typeof v === 'object' && 'amount' in v) out.push([`${path}.${key}.amount`, String(v.amount)]);
     else if (target.kind === 'OBJECT' && target.name) amountsOf(types, target.name, v, `${path}.${key}`, out);
   }
+  return out;
+}
+
+/**
+ * The money fields of an event's data ([path, value]): those its catalogue schema declares as
+ * `money` (the shared field, optional or nullable or not), nested objects and lists followed.
+ */
+function moneyOfEvent(schema: z.ZodType, value: unknown, path: string, out: [string, string][] = []): [string, string][] {
+  const def = (schema as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; shape?: Record<string, z.ZodType>; element?: z.ZodType } } })._zod
+    .def;
+  if (value === null || value === undefined) return out;
+  if (def.innerType) return moneyOfEvent(def.innerType, value, path, out);
+  if (schema === eventFields.money) out.push([path, String(value)]);
+  else if (def.type === 'object' && def.shape && typeof value === 'object')
+    for (const [k, s] of Object.entries(def.shape)) moneyOfEvent(s, (value as Record<string, unknown>)[k], `${path}.${k}`, out);
+  else if (def.type === 'array' && def.element && Array.isArray(value))
+    for (const [i, v] of value.entries()) moneyOfEvent(def.element, v, `${path}[${i}]`, out);
   return out;
 }
 
@@ -267,6 +286,21 @@ describe('every money field of a loan at its currency scale (KWD 3 decimals, XOF
       // a zero penalty (instalment 4) and a real one (instalment 3)
       expect(loan.loan.schedule.map((i) => Number(i.penalty) > 0)).toEqual([false, false, true, false]);
       expect(amounts.filter(([, v]) => !shape.test(v))).toEqual([]);
+
+      // Every money field of every event about the loan (applied, disbursed, repaid, instalments paid, reversed, overdue,
+      // collateral, guarantor...) at the same scale: "1700.00" XOF, as the API writes it, never "1700" beside it.
+      const events = (await svc.db.selectFrom('event_outbox').select(['type', 'event']).execute())
+        .map((r) => ({ type: r.type, data: (typeof r.event === 'string' ? JSON.parse(r.event) : r.event).data as Record<string, unknown> }))
+        .filter((e) => e.data?.loanId === id);
+      const money = events.flatMap((e) => {
+        const definition = definitionOfType(e.type);
+        expect(definition, e.type).toBeDefined();
+        return definition ? moneyOfEvent(definition.data, e.data, e.type) : [];
+      });
+      for (const type of ['LoanDisbursed', 'RepaymentRecorded', 'InstalmentPaid', 'RepaymentReversed'])
+        expect(money.map(([p]) => p).some((p) => p.startsWith(`crm.credit.${type}.`))).toBe(true);
+      expect(money.map(([p]) => p)).toContain('crm.credit.InstalmentPaid.v1.interestPaid');
+      expect(money.filter(([, v]) => !shape.test(v))).toEqual([]);
 
       // The application: nothing outstanding, at the currency's scale too.
       const pending = await amountsOfLoan(applied);

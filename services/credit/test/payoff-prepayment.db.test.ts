@@ -221,4 +221,26 @@ describe('early settlement (payoff quote) and prepayments that re-amortise the s
     expect(next.repayment?.prepaidPrincipal).toBe('0.00');
     expect((await loan(id)).schedule[4]?.status).toBe('PAID');
   });
+
+  it('quotes and settles a loan only on or after the value date of its latest standing repayment', async () => {
+    vi.setSystemTime(new Date('2026-01-15T09:00:00Z'));
+    // 10,000 at 18 % over 12 months, interest only: 150.00 a month; instalment 1 (due 15 Feb) paid on its due date.
+    const id = await g.activeLoan('c-p', 'IO-M', { principal: '10000.00', annualRate: '0.18', termCount: 12 }, '2026-01-15');
+    vi.setSystemTime(new Date('2026-03-01T09:00:00Z'));
+    expect((await pay(id, '150.00', '2026-02-15', 'po-late-1')).userErrors).toEqual([]);
+    // Before 15 Feb no quote is given: a settlement then would leave the 15 Feb repayment nothing to pay.
+    expect((await loan(id, '2026-02-10')).payoffQuote).toBeNull();
+    // Booking one anyway (the principal, which the loan as it is now would take as its payoff on 10 Feb) is refused, nothing changes.
+    const before = await loan(id);
+    const early = await pay(id, '10000.00', '2026-02-10', 'po-late-2');
+    expect(early.userErrors.map((e) => [e.field, e.code])).toEqual([['paidOn', 'BACK_DATED_REALLOCATION_FAILED']]);
+    expect(early.userErrors[0]?.message).toContain('po-late-1');
+    expect(await loan(id)).toEqual(before);
+    // From 15 Feb on the quote is given, and paying it closes the loan.
+    const quote = (await loan(id, '2026-02-15')).payoffQuote;
+    expect(quote).toMatchObject({ asOf: '2026-02-15', principal: '10000.00', accruedInterest: '0.00', total: '10000.00' });
+    const settled = await pay(id, quote?.total ?? '', '2026-02-15', 'po-late-3');
+    expect(settled.userErrors).toEqual([]);
+    expect(settled.loan?.status).toBe('CLOSED');
+  });
 });

@@ -130,6 +130,55 @@ describe('reverseRepayment', () => {
     );
   });
 
+  it('re-allocates each remaining repayment with the penalties of its value date, not those the latest run left (runs in between)', async () => {
+    // 1,200.00 at 12 % over 3 months from 10 Jan (408.03, 408.03, 408.02), penalty 36.5 % a year (0.1 % a day), no grace.
+    vi.setSystemTime(new Date('2026-01-10T09:00:00Z'));
+    const loan = await g.activeLoan('rv-a', 'RV', {}, '2026-01-10');
+    const twin = await g.activeLoan('rv-a', 'RV', {}, '2026-01-10');
+    vi.setSystemTime(new Date('2026-03-25T09:00:00Z'));
+    // A (reversed later): 100.00 on 20 Jan, on instalment 1 before it is due.
+    const a = await g.repay({ loanId: loan, amount: '100.00', paidOn: '2026-01-20', channel: 'CASH', externalReference: 'rv-4a' });
+    expect(a.userErrors).toEqual([]);
+    // The run of 20 Feb: instalment 1 is 10 days late: 308.03 x 0.001 x 10 = 3.08 on the loan, 408.03 -> 4.08 on the twin.
+    await eod('2026-02-20');
+    const pen = async (id: string) => (await state(id)).schedule as { penalty: string }[];
+    expect((await pen(loan))[0]?.penalty).toBe('3.08');
+    expect((await pen(twin))[0]?.penalty).toBe('4.08');
+    // B: 412.11 on 20 Feb on both (the twin: penalty 4.08 and instalment 1; the loan: 3.08, instalment 1, 101.00 to instalment 2).
+    for (const [id, ref] of [
+      [loan, 'rv-4b'],
+      [twin, 'rv-4b-twin'],
+    ] as const)
+      expect((await g.repay({ loanId: id, amount: '412.11', paidOn: '2026-02-20', channel: 'CASH', externalReference: ref })).userErrors).toEqual([]);
+    // The run of 20 Mar: instalment 2 is 10 days late (the twin: 408.03 -> 4.08; the loan: 307.03 -> 3.07).
+    await eod('2026-03-20');
+    // C: 50.00 on 24 Mar, after the latest run, on both: it pays the penalty that run accrued (penalty accrues at end of day).
+    for (const [id, ref] of [
+      [loan, 'rv-4c'],
+      [twin, 'rv-4c-twin'],
+    ] as const)
+      expect((await g.repay({ loanId: id, amount: '50.00', paidOn: '2026-03-24', channel: 'CASH', externalReference: ref })).userErrors).toEqual([]);
+    expect((await pen(twin))[1]?.penalty).toBe('4.08');
+
+    // Without A, B is allocated as the loan stood on 20 Feb (penalty 4.08, not the 3.08 the latest run left on instalment 1), C
+    // against the penalty of the 20 Mar run without A (4.08, not 5.71 as of 24 Mar): exactly the twin.
+    const res = await reverse({ repaymentId: a.repayment?.id, reason: 'Cheque returned unpaid' });
+    expect(res.data?.reverseRepayment.userErrors).toEqual([]);
+    expect(await state(loan)).toEqual(await state(twin));
+    const parts = async (id: string) =>
+      (
+        await svc.db
+          .selectFrom('repayment')
+          .select(['penalty_paid', 'interest_paid', 'principal_paid'])
+          .where('loan_id', '=', id)
+          .where('reversed_at', 'is', null)
+          .orderBy('paid_on')
+          .execute()
+      ).map((r) => [r.penalty_paid, r.interest_paid, r.principal_paid]);
+    expect(await parts(loan)).toEqual(await parts(twin));
+    expect((await parts(loan))[0]).toEqual(['4.08', '12.00', '396.03']);
+  });
+
   it('refuses a blank reason, an unknown repayment, and a caller outside the scope', async () => {
     vi.setSystemTime(new Date('2026-01-10T09:00:00Z'));
     const loan = await g.activeLoan('rv-a', 'RV0', {}, '2026-01-10');

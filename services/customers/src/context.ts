@@ -1,6 +1,7 @@
 import {
   byIds,
   countLoader,
+  findReplicatedBusinessDate,
   groupedBy,
   isoDate,
   type ParentPages,
@@ -111,6 +112,7 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Cust
   const gradeThresholds = once(() => cachedGradeThresholds(db));
   return {
     ...context,
+    businessDate: () => findReplicatedBusinessDate(db),
     scope,
     loaders: {
       customer: new DataLoader(async (ids) => {

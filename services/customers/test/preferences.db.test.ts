@@ -38,6 +38,15 @@ describe('customer preferences: channel, contact time, language, interests and e
   });
 
   const update = (input: Record<string, unknown>, as: Identity = officer) => svc.graphql<Update>(UPDATE, { input }, as);
+  /** Grants or withdraws the customer's PROFILING consent through the API. */
+  const consent = async (customerId: string, granted: boolean, as: Identity) => {
+    const res = await svc.graphql<{ setCustomerConsent: { consent: { purpose: string; granted: boolean } | null; userErrors: Errors } }>(
+      `mutation($input: SetCustomerConsentInput!) { setCustomerConsent(input: $input) { consent { purpose granted } userErrors { field code } } }`,
+      { input: { customerId, purpose: 'PROFILING', granted, channel: 'BRANCH' } },
+      as,
+    );
+    expect(res.data?.setCustomerConsent).toEqual({ consent: { purpose: 'PROFILING', granted }, userErrors: [] });
+  };
 
   it('changes preferences through updateCustomerProfile: history, CustomerProfileUpdated, the state record and the audit', async () => {
     const id = await g.customer({ branchId: 'BR-PREF', contact: { preferredChannel: 'SMS', preferredLanguage: 'fr' } });
@@ -137,6 +146,8 @@ describe('customer preferences: channel, contact time, language, interests and e
       const id = await g.customer({ branchId: 'BR-SEGP', contact: { preferredChannel: channel, preferredLanguage: language } });
       const res = await update({ customerId: id, preferences: { interests, educationLevel } }, { ...officer, branchId: 'BR-SEGP' });
       expect(res.data?.updateCustomerProfile.userErrors).toEqual([]);
+      // segments read stated preferences only under the PROFILING consent (see the next test)
+      await consent(id, true, { ...officer, branchId: 'BR-SEGP' });
       return id;
     };
     const farmer = await add('SMS', 'fr', ['AGRICULTURE', 'SAVINGS'], 'PRIMARY');
@@ -174,5 +185,66 @@ describe('customer preferences: channel, contact time, language, interests and e
       staff.admin,
     );
     expect(invalid.data?.createCustomerSegment.userErrors).toEqual([{ field: 'rule.value', code: 'INVALID_VALUE' }]);
+  });
+  it('uses stated preferences in segments only under the PROFILING consent: granting and withdrawing it moves the customer, contact use is unchanged', async () => {
+    const as = { ...officer, branchId: 'BR-PROF' };
+    const add = async () => {
+      const id = await g.customer({ branchId: 'BR-PROF', contact: { preferredChannel: 'SMS', preferredLanguage: 'wo' } });
+      const res = await update({ customerId: id, preferences: { interests: ['FISHING'], educationLevel: 'SECONDARY' } }, as);
+      expect(res.data?.updateCustomerProfile.userErrors).toEqual([]);
+      return id;
+    };
+    const consenting = await add();
+    const silent = await add();
+    await consent(consenting, true, as);
+
+    const CREATE = `mutation($input: CreateCustomerSegmentInput!) { createCustomerSegment(input: $input) { segment { id } userErrors { field code } } }`;
+    const segment = async (rule: unknown) => {
+      const created = await svc.graphql<{ createCustomerSegment: { segment: { id: string } | null; userErrors: Errors } }>(
+        CREATE,
+        { input: { name: `profiling-${Math.random()}`, rule: { all: [{ attribute: 'branchId', op: 'eq', value: 'BR-PROF' }, rule] } } },
+        staff.admin,
+      );
+      expect(created.data?.createCustomerSegment.userErrors).toEqual([]);
+      return created.data?.createCustomerSegment.segment?.id ?? '';
+    };
+    const members = async (segmentId: string) => {
+      const res = await svc.graphql<{ customers: { totalCount: number; edges: { node: { id: string } }[] } }>(
+        `query($s: ID!) { customers(filter: { segmentId: $s }, first: 50) { totalCount edges { node { id } } } }`,
+        { s: segmentId },
+        staff.admin,
+      );
+      const ids = (res.data?.customers.edges ?? []).map((e) => e.node.id).sort();
+      expect(res.data?.customers.totalCount).toBe(ids.length);
+      return ids;
+    };
+    const sorted = (...ids: string[]) => [...ids].sort();
+    const fishing = await segment({ attribute: 'interests', op: 'contains', value: 'FISHING' });
+    const notFishing = await segment({ not: { attribute: 'interests', op: 'contains', value: 'FISHING' } });
+    const secondary = await segment({ attribute: 'educationLevel', op: 'eq', value: 'SECONDARY' });
+    const notSecondary = await segment({ attribute: 'educationLevel', op: 'neq', value: 'SECONDARY' });
+    const sms = await segment({ attribute: 'preferredChannel', op: 'in', value: ['SMS'] });
+    const wolof = await segment({ attribute: 'preferredLanguage', op: 'eq', value: 'wo' });
+    const everyone = await segment({ attribute: 'kind', op: 'eq', value: 'INDIVIDUAL' });
+
+    // the same stated preferences: only the customer who consented is profiled by them; the other is seen as stating none
+    for (const s of [fishing, secondary, sms, wolof]) expect(await members(s)).toEqual([consenting]);
+    expect(await members(notFishing)).toEqual([silent]);
+    expect(await members(notSecondary)).toEqual([silent]);
+    expect(await members(everyone)).toEqual(sorted(consenting, silent));
+
+    // withdrawn: out of every preference segment at once; granted: in
+    await consent(consenting, false, as);
+    await consent(silent, true, as);
+    for (const s of [fishing, secondary, sms, wolof]) expect(await members(s)).toEqual([silent]);
+    expect(await members(notFishing)).toEqual([consenting]);
+
+    // contact use does not depend on it: the customer's stated preferences are still theirs to read and use
+    const read = await svc.graphql<{ customer: { preferences: Record<string, unknown> } }>(
+      `query($id: ID!) { customer(id: $id) { preferences { preferredChannel preferredLanguage interests educationLevel } } }`,
+      { id: consenting },
+      as,
+    );
+    expect(read.data?.customer.preferences).toEqual({ preferredChannel: 'SMS', preferredLanguage: 'wo', interests: ['FISHING'], educationLevel: 'SECONDARY' });
   });
 });

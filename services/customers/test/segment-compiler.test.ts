@@ -2,7 +2,7 @@ import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQue
 import { describe, expect, it } from 'vitest';
 import type { DB } from '../src/db/schema.ts';
 import { compileSegmentRule } from '../src/db/segment-rule.sql.ts';
-import { type SegmentRule, validateSegmentRule } from '../src/domain/segment-rule.ts';
+import { PROFILING_ATTRIBUTES, type SegmentRule, validateSegmentRule } from '../src/domain/segment-rule.ts';
 
 /** Kysely without a database: compiles queries to SQL text and parameters. */
 const db = new Kysely<DB>({
@@ -46,5 +46,25 @@ describe('segment rule compiler', () => {
     expect(q.parameters).toEqual(['1961-11-23', 'ENTERPRISE']);
     expect(q.sql).toContain('"ip"."birth_date" <= $1');
     expect(q.sql).toContain('not "customer"."kind" = $2');
+  });
+  it('reads the stated preferences (PROFILING_ATTRIBUTES) only under the PROFILING consent, and no other attribute through it', () => {
+    const samples = {
+      preferredChannel: { op: 'eq', value: 'SMS' },
+      preferredLanguage: { op: 'eq', value: 'fr' },
+      interests: { op: 'contains', value: 'SAVINGS' },
+      educationLevel: { op: 'in', value: ['PRIMARY'] },
+    } satisfies Record<(typeof PROFILING_ATTRIBUTES)[number], unknown>;
+    for (const attribute of PROFILING_ATTRIBUTES) {
+      const q = compile({ attribute, ...samples[attribute] });
+      expect(q.sql, attribute).toMatch(/case when coalesce\(\(select "cr"\."granted" from "consent_record" as "cr"/);
+      expect(q.parameters, attribute).toContain('PROFILING');
+    }
+    for (const rule of [
+      { attribute: 'region', op: 'eq', value: 'Dakar' },
+      { attribute: 'tags', op: 'contains', value: 'VIP_EVENT' },
+      { attribute: 'grade', op: 'neq', value: 'VIP' },
+      { attribute: 'specialCare', op: 'contains', value: 'ELDERLY' },
+    ])
+      expect(compile(rule).sql, rule.attribute).not.toContain('consent_record');
   });
 });

@@ -2,6 +2,7 @@ import {
   byIds,
   byKey,
   countLoader,
+  findReplicatedBusinessDate,
   type ParentPages,
   parentPagesLoader,
   type RequestContext,
@@ -78,6 +79,7 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Enga
   const context = serviceContext(base, deps);
   return {
     ...context,
+    businessDate: () => findReplicatedBusinessDate(db),
     scope,
     loaders: {
       serviceCentre: serviceCentreLoaders(db, scope, base.identity?.userId ?? '', () => context.now()),

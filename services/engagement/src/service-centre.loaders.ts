@@ -1,4 +1,4 @@
-import { byIds, byKey, createPagedLoader, type Scope } from '@crm/service-kit';
+import { byIds, byKey, countLoader, type ParentPages, parentPagesLoader, type Scope } from '@crm/service-kit';
 import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
 import {
@@ -29,7 +29,8 @@ export interface ServiceCentreLoaders {
   /** The expert a visible consultation names, whatever the caller's branch. */
   expertOfConsultation: DataLoader<string, ExpertRow | null>;
   consultation: DataLoader<string, ConsultationRow | null>;
-  consultationsOfCustomer: (filter: CustomerConsultationFilter) => ReturnType<typeof createPagedLoader<ConsultationRow>>;
+  /** `Customer.consultations` pages, per filter: one statement per filter and window whatever the number of customers (windowPages). */
+  consultationsOfCustomer: (filter: CustomerConsultationFilter) => ParentPages<ConsultationRow>;
   consultationCount: (filter: CustomerConsultationFilter) => DataLoader<string, number>;
 }
 
@@ -43,7 +44,7 @@ export function serviceCentreLoaders(db: Kysely<DB>, scope: Scope, userId: strin
     at ??= now();
     return at;
   };
-  const pages = new Map<string, ReturnType<typeof createPagedLoader<ConsultationRow>>>();
+  const pages = new Map<string, ParentPages<ConsultationRow>>();
   const counts = new Map<string, DataLoader<string, number>>();
   return {
     article: new DataLoader(async (ids) => byIds(ids, await findArticlesByIds(db, ids))),
@@ -58,10 +59,7 @@ export function serviceCentreLoaders(db: Kysely<DB>, scope: Scope, userId: strin
       const key = filterKey(filter);
       let loader = pages.get(key);
       if (!loader) {
-        loader = createPagedLoader(
-          (ids, window) => findConsultationsOfCustomers(db, viewer, ids, { ...window, ...filter, now: requestNow() }),
-          (r) => r.customer_id,
-        );
+        loader = parentPagesLoader((ids, window) => findConsultationsOfCustomers(db, viewer, ids, { ...window, ...filter, now: requestNow() }));
         pages.set(key, loader);
       }
       return loader;
@@ -70,11 +68,7 @@ export function serviceCentreLoaders(db: Kysely<DB>, scope: Scope, userId: strin
       const key = filterKey(filter);
       let loader = counts.get(key);
       if (!loader) {
-        loader = new DataLoader(async (ids) => {
-          const rows = await countConsultationsOfCustomers(db, viewer, ids, filter, requestNow());
-          const byCustomer = new Map(rows.map((r) => [r.key, r.n]));
-          return ids.map((id) => byCustomer.get(id) ?? 0);
-        });
+        loader = countLoader((ids) => countConsultationsOfCustomers(db, viewer, ids, filter, requestNow()));
         counts.set(key, loader);
       }
       return loader;

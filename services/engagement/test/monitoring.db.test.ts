@@ -303,6 +303,15 @@ describe('visits and reviews by risk', () => {
       { outcome: 'REJECTED', actor_id: 'bm-001' },
       { outcome: 'SUCCEEDED', actor_id: 'admin-1' },
     ]);
+    // the whole table is published once (the refused attempt published nothing): credit's review due dates follow it
+    const published = await svc.db.selectFrom('event_outbox').select(['type', 'event']).where('key', '=', 'monitoring-cadence').execute();
+    expect(published.map((p) => p.type)).toEqual(['crm.engagement.MonitoringCadenceChanged.v1']);
+    const payload = (typeof published[0]?.event === 'string' ? JSON.parse(published[0].event) : published[0]?.event) as {
+      data: { bands: unknown[]; changedBy: string };
+    };
+    expect(payload.data.changedBy).toBe('admin-1');
+    const byClass = (a: { riskClass: string }, b: { riskClass: string }) => a.riskClass.localeCompare(b.riskClass);
+    expect([...(payload.data.bands as { riskClass: string }[])].sort(byClass)).toEqual(bands.map((b) => ({ ...b, minPrincipal: '0.00' })).sort(byClass));
     const read = await svc.graphql<{ monitoringCadence: { riskClass: string }[] }>(`{ monitoringCadence { riskClass } }`, {}, officer);
     expect(read.data?.monitoringCadence).toHaveLength(5);
 
@@ -312,7 +321,45 @@ describe('visits and reviews by risk', () => {
       otherManager,
     );
     expect(elsewhere.data?.setBranchManager.userErrors).toEqual([{ field: 'branchId', code: 'OUT_OF_SCOPE' }]);
-    const listed = await svc.graphql<{ branchManagers: { branchId: string; managerId: string }[] }>(`{ branchManagers { branchId managerId } }`, {}, officer);
-    expect(listed.data?.branchManagers.filter((b) => b.branchId === 'BR-001').map((b) => b.managerId)).not.toContain('bm-009');
+    for (const [branchId, managerId] of [
+      ['BR-P3', 'bm-p3'],
+      ['BR-P1', 'bm-p1'],
+      ['BR-P2', 'bm-p2'],
+      ['BR-001', 'bm-001'],
+    ]) {
+      const named = await svc.graphql<{ setBranchManager: { userErrors: Errors } }>(
+        `mutation($b: ID!, $m: ID!) { setBranchManager(input: { branchId: $b, managerId: $m }) { userErrors { field code } } }`,
+        { b: branchId, m: managerId },
+        staff.admin,
+      );
+      expect(named.data?.setBranchManager.userErrors).toEqual([]);
+    }
+    // a connection by branch id: paged one by one, every branch once, totalCount on demand
+    type Page = {
+      totalCount: number;
+      edges: { node: { branchId: string; managerId: string } }[];
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    };
+    const PAGE = `query($after: String) { branchManagers(first: 1, after: $after) { totalCount edges { node { branchId managerId } } pageInfo { hasNextPage endCursor } } }`;
+    const listed: { branchId: string; managerId: string }[] = [];
+    let after: string | null = null;
+    let total = -1;
+    for (let pages = 0; pages < 20; pages++) {
+      const res: { data?: { branchManagers: Page } | null } = await svc.graphql(PAGE, { after }, officer);
+      const page = res.data?.branchManagers;
+      if (!page) throw new Error('no page');
+      total = page.totalCount;
+      expect(page.edges.length).toBeLessThanOrEqual(1);
+      listed.push(...page.edges.map((e) => e.node));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(listed).toEqual([
+      { branchId: 'BR-001', managerId: 'bm-001' },
+      { branchId: 'BR-P1', managerId: 'bm-p1' },
+      { branchId: 'BR-P2', managerId: 'bm-p2' },
+      { branchId: 'BR-P3', managerId: 'bm-p3' },
+    ]);
+    expect(total).toBe(4);
   });
 });

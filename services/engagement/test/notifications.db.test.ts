@@ -224,6 +224,80 @@ describe('notifications: queued from events, sent through a channel adapter', ()
     expect(tz.value).toBe('UTC');
   });
 
+  it('pages the branch languages by branch id (a connection with totalCount), and audits each branch a change names', async () => {
+    const SET = `mutation($input: UpdateNotificationSettingsInput!) { updateNotificationSettings(input: $input) {
+      settings { branchLanguages(first: 1) { totalCount edges { node { branchId language } } pageInfo { hasNextPage } } } userErrors { field code } } }`;
+    type Page = {
+      totalCount: number;
+      edges: { cursor: string; node: { branchId: string; language: string } }[];
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    };
+    const languages = [
+      { branchId: 'BR-L3', language: 'wo' },
+      { branchId: 'BR-L1', language: 'fr' },
+      { branchId: 'BR-L5', language: 'pt-BR' },
+      { branchId: 'BR-L4', language: 'en' },
+      { branchId: 'BR-L2', language: 'ff' },
+    ];
+    const set = await svc.graphql<{ updateNotificationSettings: { settings: { branchLanguages: Page } | null; userErrors: Errors } }>(
+      SET,
+      { input: { branchLanguages: languages } },
+      manager,
+    );
+    expect(set.data?.updateNotificationSettings.userErrors).toEqual([]);
+    const first = set.data?.updateNotificationSettings.settings?.branchLanguages;
+    expect(first?.edges).toHaveLength(1);
+    expect(first?.pageInfo.hasNextPage).toBe(true);
+    const removed = await svc.graphql<{ updateNotificationSettings: { userErrors: Errors } }>(
+      SET,
+      { input: { branchLanguages: [{ branchId: 'BR-L4', language: null }] } },
+      manager,
+    );
+    expect(removed.data?.updateNotificationSettings.userErrors).toEqual([]);
+
+    const PAGE = `query($after: String) { notificationSettings { branchLanguages(first: 2, after: $after) {
+      totalCount edges { cursor node { branchId language } } pageInfo { hasNextPage endCursor } } } }`;
+    const seen: { branchId: string; language: string }[] = [];
+    let after: string | null = null;
+    let total = -1;
+    for (let pages = 0; pages < 50; pages++) {
+      const res: { data?: { notificationSettings: { branchLanguages: Page } } | null } = await svc.graphql(PAGE, { after }, manager);
+      const page = res.data?.notificationSettings.branchLanguages;
+      if (!page) throw new Error('no page');
+      total = page.totalCount;
+      expect(page.edges.length).toBeLessThanOrEqual(2);
+      seen.push(...page.edges.map((e) => e.node));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    // every row once, by branch id, and totalCount says how many
+    expect(seen.map((b) => b.branchId)).toEqual([...new Set(seen.map((b) => b.branchId))].sort());
+    expect(seen).toHaveLength(total);
+    expect(seen.filter((b) => b.branchId.startsWith('BR-L'))).toEqual([
+      { branchId: 'BR-L1', language: 'fr' },
+      { branchId: 'BR-L2', language: 'ff' },
+      { branchId: 'BR-L3', language: 'wo' },
+      { branchId: 'BR-L5', language: 'pt-BR' },
+    ]);
+    const bad = await svc.graphql(PAGE, { after: 'not-a-cursor' }, manager);
+    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+
+    // the audit record names each branch changed, with its language before and after
+    const audits = await svc.db
+      .selectFrom('audit_log')
+      .select('changes')
+      .where('action', '=', 'updateNotificationSettings')
+      .where('outcome', '=', 'SUCCEEDED')
+      .orderBy('seq', 'desc')
+      .limit(2)
+      .execute();
+    const changed = (i: number) =>
+      ((audits[i]?.changes ?? []) as { field: string; before: unknown; after: unknown }[]).filter((c) => c.field.startsWith('branchLanguages.'));
+    expect(changed(0)).toEqual([{ field: 'branchLanguages.BR-L4', before: 'en', after: null }]);
+    expect(changed(1)).toHaveLength(5);
+    expect(changed(1)).toContainEqual({ field: 'branchLanguages.BR-L5', before: null, after: 'pt-BR' });
+  });
+
   it('suppresses a notice over the customer’s contact limit (the contact rules), after the first was sent and recorded', async () => {
     const c = await customer(`n-limit-${next()}`);
     await svc.db

@@ -57,6 +57,12 @@ const NESTED = {
     } } }`,
     7, // three lists, three counts, the complaints' history
   ],
+  'Customer.consultations': [
+    `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Customer { id
+      consultations(first: 3) { totalCount edges { cursor node { id } } pageInfo { hasNextPage } }
+    } } }`,
+    2, // the pages (windowPages), their count (countsOf)
+  ],
 } as const;
 
 describe('SQL statements per list query', () => {

@@ -3,6 +3,7 @@ import {
   byIds,
   byKey,
   countLoader,
+  findReplicatedBusinessDate,
   type ParentPages,
   parentPagesLoader,
   type RequestContext,
@@ -61,6 +62,7 @@ export function createContext(base: RequestContext, deps: ServiceDeps<DB>): Loya
   const scope: Scope = base.identity ? scopeOf(base.identity) : { kind: 'branch', branchId: null, managerId: null };
   return {
     ...ctx,
+    businessDate: () => findReplicatedBusinessDate(db),
     scope,
     loaders: {
       account: new DataLoader(async (ids) => byIds(ids, await findAccountsByIds(db, scope, ids))),

@@ -360,6 +360,20 @@ export const creditEvents = {
     'A loan was repaid in full and closed.',
     z.object({ ...loanRef, closedOn: f.date, principal: f.money, currency: f.currency, repaidOnTimeInFull: z.boolean() }),
   ),
+  BusinessDateChanged: define(
+    'credit',
+    'BusinessDateChanged',
+    "The institution's business date moved: set by an administrator (SET, outside production only, forward or back) or opened by close of business (CLOSED, the previous date closed). Other services keep it as the latest date their jobs may run for. Subject: the institution ('default'); its CloudEvents sequence orders the changes.",
+    z.object({
+      /** The business date now open. */
+      businessDate: f.date,
+      /** The date open before the change (the date closed, for CLOSED). */
+      previousBusinessDate: f.date,
+      how: z.enum(['SET', 'CLOSED']),
+      changedBy: f.id,
+      changedAt: f.instant,
+    }),
+  ),
   LoanWrittenOff: define(
     'credit',
     'LoanWrittenOff',

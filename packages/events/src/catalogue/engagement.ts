@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { riskClass } from './credit.ts';
 import { define, f } from './define.ts';
 
 export const churnRiskLevel = z.enum(['LOW', 'MEDIUM', 'HIGH']);
@@ -198,6 +199,26 @@ export const engagementEvents = {
       previousDueAt: f.instant,
       dueAt: f.instant,
       reason: z.enum(['RISK_CLASS_CHANGED']),
+      changedAt: f.instant,
+    }),
+  ),
+  MonitoringCadenceChanged: define(
+    'engagement',
+    'MonitoringCadenceChanged',
+    "The monitoring cadence (visits and credit reviews per risk class and loan size) was replaced: the whole table, as engagement's setMonitoringCadence left it. A loan takes its class's band with the highest minimum principal not above its principal (in the loan's currency units). Credit keeps a replica of it for its review due dates (Loan.nextReviewDue, overdueReviews). Subject: `monitoring-cadence`.",
+    z.object({
+      bands: z
+        .array(
+          z.object({
+            riskClass,
+            /** Loans of at least this principal, a decimal string. */
+            minPrincipal: f.decimal,
+            visitEveryDays: z.number().int().min(1),
+            reviewEveryDays: z.number().int().min(1),
+          }),
+        )
+        .min(1),
+      changedBy: f.id,
       changedAt: f.instant,
     }),
   ),

@@ -19,7 +19,9 @@ export type Scalars = {
    * Attributes: kind, status, incomeBand, ageBand, age, occupation, region, city, branchId, industry,
    * riskAppetite, grade, tags, delinquencyBucket, activeLoans, specialCare, preferredChannel,
    * preferredLanguage, interests, educationLevel. Operators: eq, neq, in, notIn, gt, gte, lt, lte,
-   * contains (text: substring, case-insensitive; tags/specialCare/interests: has).
+   * contains (text: substring, case-insensitive; tags/specialCare/interests: has). The stated preferences
+   * (preferredChannel, preferredLanguage, interests, educationLevel) are read only for customers whose PROFILING
+   * consent is granted; for the others they count as not stated.
    */
   CustomerSegmentRule: { input: any; output: any; }
   /** Calendar date, YYYY-MM-DD. */
@@ -238,6 +240,20 @@ export type BranchLanguage = {
   language: Scalars['String']['output'];
 };
 
+export type BranchLanguageConnection = {
+  __typename?: 'BranchLanguageConnection';
+  edges: Array<BranchLanguageEdge>;
+  pageInfo: PageInfo;
+  /** Counted only when selected. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type BranchLanguageEdge = {
+  __typename?: 'BranchLanguageEdge';
+  cursor: Scalars['String']['output'];
+  node: BranchLanguage;
+};
+
 export type BranchLanguageInput = {
   branchId: Scalars['ID']['input'];
   /** Null removes the branch's language. */
@@ -249,6 +265,20 @@ export type BranchManager = {
   branchId: Scalars['ID']['output'];
   managerId: Scalars['ID']['output'];
   updatedAt: Scalars['DateTime']['output'];
+};
+
+export type BranchManagerConnection = {
+  __typename?: 'BranchManagerConnection';
+  edges: Array<BranchManagerEdge>;
+  pageInfo: PageInfo;
+  /** Counted only when selected. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type BranchManagerEdge = {
+  __typename?: 'BranchManagerEdge';
+  cursor: Scalars['String']['output'];
+  node: BranchManager;
 };
 
 export type BranchManagerPayload = {
@@ -832,7 +862,7 @@ export type ContactCheck = {
   allowed: Scalars['Boolean']['output'];
   /** When every refusing rule would allow it; null when allowed or when one cannot say. */
   allowedAgainAt: Maybe<Scalars['DateTime']['output']>;
-  /** The rules that refuse the contact (empty when allowed). */
+  /** The rules that refuse the contact (empty when allowed). Bounded: at most one per contact rule (ContactRules). */
   refusals: Array<ContactRefusal>;
 };
 
@@ -848,6 +878,7 @@ export type ContactDetails = {
 /** Outbound contact for a purpose only on these days (1 = Monday ... 7 = Sunday), from `from` to `to` local time (inclusive). */
 export type ContactHours = {
   __typename?: 'ContactHours';
+  /** ISO days of the week, ascending, each once. Bounded: at most 7. */
   days: Array<Scalars['Int']['output']>;
   from: Scalars['String']['output'];
   purpose: InteractionPurpose;
@@ -919,13 +950,15 @@ export type ContactRuleOverride = {
   /** The branch manager who recorded it. */
   by: Scalars['ID']['output'];
   reason: Maybe<Scalars['String']['output']>;
-  /** The rules the contact broke. */
+  /** The rules the contact broke. Bounded: at most one entry per contact rule (ContactRules). */
   rules: Array<ContactRuleApplied>;
 };
 
 export type ContactRules = {
   __typename?: 'ContactRules';
+  /** Bounded: at most 50 (setContactRules refuses more), one per purpose. */
   hours: Array<ContactHours>;
+  /** Bounded: at most 50 (setContactRules refuses more), one per channel and purpose. */
   limits: Array<ContactLimit>;
 };
 
@@ -1834,7 +1867,8 @@ export type CustomerPolicy = {
 
 /**
  * The customer's preferences. Channel and language are the ones of `contact` (set through `contact.preferredChannel` and
- * `contact.preferredLanguage`); the rest through `preferences` of updateCustomerProfile.
+ * `contact.preferredLanguage`); the rest through `preferences` of updateCustomerProfile. Used for contact whatever the
+ * consents; segments read them only under the PROFILING consent (CustomerSegmentRule).
  */
 export type CustomerPreferences = {
   __typename?: 'CustomerPreferences';
@@ -1842,7 +1876,7 @@ export type CustomerPreferences = {
   contactTime: Maybe<ContactTimeWindow>;
   /** Individuals only. */
   educationLevel: Maybe<EducationLevel>;
-  /** Interest codes (e.g. AGRICULTURE, SAVINGS, HOUSING), sorted. */
+  /** Interest codes (e.g. AGRICULTURE, SAVINGS, HOUSING), sorted. Bounded: at most 20 (checked on input). */
   interests: Array<Scalars['String']['output']>;
   preferredChannel: Maybe<ContactChannel>;
   /** A language tag such as en or fr-CM. */
@@ -1907,7 +1941,7 @@ export type CustomerSegmentPayload = {
 export type CustomerServiceLevel = {
   __typename?: 'CustomerServiceLevel';
   callbackEveryDays: Maybe<Scalars['Int']['output']>;
-  /** The special-care needs as engagement learned them (SpecialCareChanged). */
+  /** The special-care needs as engagement learned them (SpecialCareChanged). Bounded: each special-care flag at most once. */
   careNeeds: Array<Scalars['String']['output']>;
   /** The CARE points of the worklist (the highest of the needs'). */
   carePoints: Scalars['Int']['output'];
@@ -2341,6 +2375,7 @@ export type Expert = {
   /** The branch served; null for an institution-wide expert. */
   branchId: Maybe<Scalars['ID']['output']>;
   createdAt: Scalars['DateTime']['output'];
+  /** Bounded: each ExpertField at most once. */
   fields: Array<ExpertField>;
   id: Scalars['ID']['output'];
   /** The staff member's name as shown in the directory. */
@@ -2586,6 +2621,8 @@ export type InteractionChannel =
   | 'APP'
   | 'BRANCH'
   | 'EMAIL'
+  /** A letter posted to or received from the customer (the date it was posted or received is `occurredAt`). */
+  | 'LETTER'
   | 'MESSAGING'
   | 'PHONE'
   | 'SMS'
@@ -2730,6 +2767,7 @@ export type KnowledgeArticle = {
   relevance: Maybe<Scalars['Decimal']['output']>;
   retiredAt: Maybe<Scalars['DateTime']['output']>;
   status: KnowledgeArticleStatus;
+  /** Lower-case, each once. Bounded: at most 20 (checked on input). */
   tags: Array<Scalars['String']['output']>;
   updatedAt: Scalars['DateTime']['output'];
   updatedBy: Maybe<Scalars['ID']['output']>;
@@ -2887,7 +2925,7 @@ export type Loan = {
    * Interest accrued to asOf (default: the business date) and not yet paid: the unpaid interest of the
    * instalments due by then and the current period's interest accrued so far (DAILY_ACCRUAL: day by
    * day on the principal actually outstanding; the other methods: the period's interest pro rata by
-   * days, as the payoff quote). Null unless the loan is ACTIVE and asOf is not before the disbursement.
+   * days, as the payoff quote). Null when the payoff quote of asOf is (not ACTIVE, before the disbursement or the latest standing repayment).
    */
   accruedInterest: Maybe<Money>;
   annualRate: Scalars['Decimal']['output'];
@@ -2948,7 +2986,7 @@ export type Loan = {
   /** The responsible officer: the applicant, or whom an administrator assigned. */
   officerId: Maybe<Scalars['ID']['output']>;
   outstandingPrincipal: Money;
-  /** What settles the loan on asOf (default: the business date); null unless the loan is ACTIVE and asOf is not before the disbursement. */
+  /** What settles the loan on asOf (default: the business date); null unless the loan is ACTIVE and asOf is neither before the disbursement nor before the value date of its latest standing repayment. */
   payoffQuote: Maybe<PayoffQuote>;
   /**
    * How the loan was priced at application: the rate asked for, the customer's loyalty tier and its
@@ -3685,6 +3723,7 @@ export type MonitoringCadenceKind =
 
 export type MonitoringCadencePayload = {
   __typename?: 'MonitoringCadencePayload';
+  /** The cadence as set. Bounded: at most 100 bands (checked on input). */
   bands: Maybe<Array<MonitoringCadenceBand>>;
   userErrors: Array<UserError>;
 };
@@ -4569,9 +4608,14 @@ export type NotificationReason =
 
 export type NotificationSettings = {
   __typename?: 'NotificationSettings';
-  branchLanguages: Array<BranchLanguage>;
+  /**
+   * The branches with a language of their own, by branch id: one row per branch, so a connection (the branch network
+   * grows with the institution).
+   */
+  branchLanguages: BranchLanguageConnection;
   /** Language of customers who stated none and whose branch has none. */
   defaultLanguage: Scalars['String']['output'];
+  /** The policy of each kind. Bounded: one per NotificationKind. */
   kinds: Array<NotificationKindPolicy>;
   /** Attempts before a notification is FAILED. */
   maxAttempts: Scalars['Int']['output'];
@@ -4583,6 +4627,12 @@ export type NotificationSettings = {
   retryMinutes: Scalars['Int']['output'];
   /** IANA time zone of the quiet hours, e.g. Africa/Dakar. */
   timeZone: Scalars['String']['output'];
+};
+
+
+export type NotificationSettingsBranchLanguagesArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type NotificationSettingsPayload = {
@@ -4933,8 +4983,11 @@ export type Query = {
    * for every loan. Bounded: at most one per currency.
    */
   approvalPolicies: Array<ApprovalPolicy>;
-  /** Who manages each branch (overdue reviews raise a task for them), by branch. */
-  branchManagers: Array<BranchManager>;
+  /**
+   * Who manages each branch (overdue reviews raise a task for them), by branch id: one row per branch that has a manager
+   * named, so a connection (the branch network grows with the institution).
+   */
+  branchManagers: BranchManagerConnection;
   /**
    * The institution's business date: the date operations are booked on by default (value dates of
    * repayments and disbursements), closed by closeBusinessDay. Until it is first set or closed, it is
@@ -4970,7 +5023,7 @@ export type Query = {
   complaints: ComplaintConnection;
   /** The consultation with this id, or null (FORBIDDEN unless its customer is in scope or the caller asked or answers it). */
   consultation: Maybe<Consultation>;
-  /** How long an expert has to answer, per field. */
+  /** How long an expert has to answer, per field. Bounded: one row per ExpertField. */
   consultationDueTimes: Array<ConsultationDueTime>;
   /**
    * Consultations, newest first (by id): those about customers in the caller's scope, plus those the caller asked or is
@@ -5140,7 +5193,10 @@ export type Query = {
   loyaltySettings: LoyaltySettings;
   /** Tiers of the programme, lowest first. A list, not a connection: configuration, created by administrators only (upsertLoyaltyTier). */
   loyaltyTiers: Array<LoyaltyTier>;
-  /** The monitoring cadence: visit and review intervals per risk class and loan size band. */
+  /**
+   * The monitoring cadence: visit and review intervals per risk class and loan size band. Bounded: at most 100 bands
+   * (setMonitoringCadence refuses more), each risk class and minimum principal once.
+   */
   monitoringCadence: Array<MonitoringCadenceBand>;
   /** The notification with this id, or null; FORBIDDEN when its customer is outside the caller's branch. */
   notification: Maybe<Notification>;
@@ -5247,6 +5303,12 @@ export type Query = {
    * it), then due time; each with its customer (name, grade, warnings and tier come through the gateway).
    */
   worklist: TaskConnection;
+};
+
+
+export type QueryBranchManagersArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -6818,8 +6880,12 @@ export type TaskPlanning = {
   baseDueAt: Scalars['DateTime']['output'];
   /** The priority the task was planned with, before the service level's floor. */
   basePriority: TaskPriority;
+  /** The customer's special-care needs when planned. Bounded: each special-care flag at most once. */
   careNeeds: Array<Scalars['String']['output']>;
-  /** The contact rules that moved the due time (CONTACT_LIMIT_REACHED: after the limit allows; OUTSIDE_CONTACT_HOURS: into the allowed hours). */
+  /**
+   * The contact rules that moved the due time (CONTACT_LIMIT_REACHED: after the limit allows; OUTSIDE_CONTACT_HOURS: into
+   * the allowed hours). Bounded: at most one entry per contact rule (ContactRules).
+   */
   contactRules: Array<ContactRuleApplied>;
   /** Share of the lead time kept (100: unchanged). */
   duePercent: Scalars['Int']['output'];
@@ -7083,6 +7149,7 @@ export type VisitOutcome = {
   __typename?: 'VisitOutcome';
   /** Null when it could not be judged. */
   businessOperating: Maybe<Scalars['Boolean']['output']>;
+  /** Bounded: each VisitConcern at most once. */
   concerns: Array<VisitConcern>;
   customerMet: Scalars['Boolean']['output'];
   /** Null when not checked on this visit. */

@@ -955,7 +955,7 @@ export type Loan = {
    * Interest accrued to asOf (default: the business date) and not yet paid: the unpaid interest of the
    * instalments due by then and the current period's interest accrued so far (DAILY_ACCRUAL: day by
    * day on the principal actually outstanding; the other methods: the period's interest pro rata by
-   * days, as the payoff quote). Null unless the loan is ACTIVE and asOf is not before the disbursement.
+   * days, as the payoff quote). Null when the payoff quote of asOf is (not ACTIVE, before the disbursement or the latest standing repayment).
    */
   accruedInterest?: Maybe<Money>;
   annualRate: Scalars['Decimal']['output'];
@@ -1016,7 +1016,7 @@ export type Loan = {
   /** The responsible officer: the applicant, or whom an administrator assigned. */
   officerId?: Maybe<Scalars['ID']['output']>;
   outstandingPrincipal: Money;
-  /** What settles the loan on asOf (default: the business date); null unless the loan is ACTIVE and asOf is not before the disbursement. */
+  /** What settles the loan on asOf (default: the business date); null unless the loan is ACTIVE and asOf is neither before the disbursement nor before the value date of its latest standing repayment. */
   payoffQuote?: Maybe<PayoffQuote>;
   /**
    * How the loan was priced at application: the rate asked for, the customer's loyalty tier and its

@@ -3,48 +3,21 @@ import type { UserError } from '@crm/service-kit';
 import type { Kysely } from 'kysely';
 import { restateDailyInterest } from '../db/accrual.store.ts';
 import { settlePenaltiesAsPaid, updateLoan } from '../db/loan.store.ts';
-import { penaltyTermsOf } from '../db/product.store.ts';
 import { findStandingRepayments, insertRepayment, type Reallocation, writeReallocation } from '../db/repayment.store.ts';
 import type { DB, InstalmentRow, LoanProductRow, LoanRow, RepaymentRow } from '../db/schema.ts';
-import type { OpenInstalment } from '../domain/allocation.ts';
-import { penaltyAsOf } from '../domain/delinquency.ts';
-import { amountScale, Money, type MoneyValue, minorUnits, moneyString } from '../domain/money.ts';
-import { allocatePayment, payoffTerms } from '../domain/payoff.ts';
-import { reamortisationOf } from '../domain/prepayment.ts';
+import { amountScale, Money, type MoneyValue, moneyString } from '../domain/money.ts';
+import { payoffTerms } from '../domain/payoff.ts';
 import { daysLate } from '../domain/repayments.ts';
-import { accrualTermsOf, principalRepaid, withInterestAccruedBy } from './daily-accrual.ts';
-
-/** One instalment while the repayments are allocated again. */
-interface Replay extends OpenInstalment {
-  fee: MoneyValue;
-  feePaid: MoneyValue;
-  feeWaived: MoneyValue;
-  waived: MoneyValue;
-  paidOn: string | null;
-  /** The repayment that settled it in the replay. */
-  settledBy: string | null;
-}
-
-/** A repayment to allocate in the replay. */
-interface Replayed {
-  id: string;
-  amount: MoneyValue;
-  paidOn: string;
-  reference: string;
-}
+import { accrualTermsOf, principalRepaid } from './daily-accrual.ts';
+import { type ReplayedRepayment, type ReplayInstalment, replayRepayments } from './replay-repayments.ts';
 
 const sum = <T>(rows: readonly T[], f: (r: T) => MoneyValue) => rows.reduce((s, r) => s.plus(f(r)), new Money(0));
-
-/** The open instalments as they stood on `asOf`: penalty recomputed as of that date (`penaltyAsOf`). */
-export function openAsOf<T extends OpenInstalment>(open: readonly T[], asOf: string, terms: Parameters<typeof penaltyAsOf>[2]): T[] {
-  return open.map((i) => ({ ...i, penalty: penaltyAsOf(i, asOf, terms) }));
-}
 
 /**
  * Books a repayment valued before the latest end-of-day run while repayments of the loan valued
  * after it stand: it and those later repayments are allocated again, in value-date order, over the
- * schedule without the later ones, each against the loan as it stood on its own value date (penalty
- * as of that date). The repayments valued on or before it keep their allocation. Writes the
+ * schedule without the later ones, each against the loan as it stood on its own value date
+ * (`replayRepayments`, the rule a reversal uses too). The repayments valued on or before it keep their allocation. Writes the
  * repayment, the allocation lines of the repayments replayed, the instalments' paid figures, emits
  * InstalmentPaid for instalments the replay settles that were unpaid, and LoanClosed when nothing is
  * owed. The caller re-evaluates the delinquency as of the latest run.
@@ -66,14 +39,12 @@ export async function bookBeforeLaterRepayments(
 > {
   const { loan, product, schedule, version } = a;
   const scale = amountScale(loan.currency);
-  const terms = penaltyTermsOf(product, loan.currency);
-  const policy = product.overpayment_policy ?? 'REFUSE';
   const of = (n: number, part: 'penalty' | 'interest' | 'principal' | 'fee') =>
     sum(
       a.laterAllocations.filter((l) => l.number === n),
       (l) => new Money(l[part]),
     );
-  const replay: Replay[] = schedule.map((i) => {
+  const replay: ReplayInstalment[] = schedule.map((i) => {
     const touched = a.laterAllocations.some((l) => l.number === i.number);
     return {
       number: i.number,
@@ -93,87 +64,41 @@ export async function bookBeforeLaterRepayments(
       settledBy: null,
     };
   });
-  const sequence: Replayed[] = [
+  const sequence: ReplayedRepayment[] = [
     { id: a.repayment.id, amount: a.repayment.amount, paidOn: a.repayment.paidOn, reference: a.repayment.reference },
     ...a.later.map((r) => ({ id: r.id, amount: new Money(r.amount), paidOn: r.paid_on, reference: r.external_reference })),
   ];
-  const realloc: Reallocation = { loanId: loan.id, version, allocations: [], instalments: [], repayments: [], replaced: a.later.map((r) => r.id) };
-  const totals = { penalty: new Money(0), fee: new Money(0), interest: new Money(0), principal: new Money(0) };
   // DAILY_ACCRUAL: interest accrues on the principal the repayments valued before each one repaid (those
   // not replayed, and those replayed so far, with what the replay gives them)
   const daily = accrualTermsOf(loan, product);
   const replayedIds = new Set(a.later.map((r) => r.id));
   const fixed = daily ? principalRepaid((await findStandingRepayments(tx, loan.id)).filter((r) => !replayedIds.has(r.id))) : [];
-  const replayedPrincipal: { on: string; principal: MoneyValue }[] = [];
-  for (const r of sequence) {
-    const isNew = r.id === a.repayment.id;
-    const open = openAsOf(
-      withInterestAccruedBy(
-        replay.filter((i) => i.paidOn === null),
-        replay,
-        [...fixed, ...replayedPrincipal],
-        daily,
-        r.paidOn,
-      ),
-      r.paidOn,
-      terms,
-    );
-    const allocated = allocatePayment(
-      open,
-      r.amount,
-      r.paidOn,
-      policy,
-      payoffTerms(schedule, loan.disbursed_on ?? r.paidOn, product.day_count, loan.currency, product.rounding_mode, daily !== null),
-    );
-    const refused = !allocated.ok
-      ? allocated.message
-      : allocated.value.prepaidOn !== null && reamortisationOf(policy)
-        ? 'it would prepay principal ahead of a later repayment, which cannot re-amortise the schedule'
-        : null;
-    if (!allocated.ok && isNew) return { ok: false, error: { field: 'amount', code: allocated.code, message: allocated.message } };
-    if (refused || !allocated.ok)
-      return {
-        ok: false,
-        error: {
-          field: 'paidOn',
-          code: 'BACK_DATED_REALLOCATION_FAILED',
-          message: isNew
-            ? `valued before later repayments of the loan, ${refused}`
-            : `valued before it, repayment ${r.reference} of ${r.paidOn} could no longer be allocated: ${refused}`,
-        },
-      };
-    for (const l of allocated.value.lines) {
-      const i = replay.find((x) => x.number === l.number);
-      const asOpen = open.find((x) => x.number === l.number);
-      if (!i) continue;
-      if (asOpen) i.penalty = asOpen.penalty;
-      i.penaltyPaid = i.penaltyPaid.plus(l.penalty);
-      i.interestPaid = i.interestPaid.plus(l.interest);
-      i.principalPaid = i.principalPaid.plus(l.principal);
-      i.interest = i.interest.minus(l.interestWaived);
-      i.waived = i.waived.plus(l.interestWaived);
-      i.feePaid = i.feePaid.plus(l.fee);
-      i.fee = i.fee.minus(l.feeWaived);
-      i.feeWaived = i.feeWaived.plus(l.feeWaived);
-      if (l.settles) {
-        i.paidOn = r.paidOn;
-        i.settledBy = r.id;
-      }
-      realloc.allocations.push({
-        repayment_id: r.id,
-        loan_id: loan.id,
-        version,
-        number: l.number,
-        paid_on: r.paidOn,
-        penalty: moneyString(l.penalty, scale),
-        interest: moneyString(l.interest, scale),
-        principal: moneyString(l.principal, scale),
-        fee: moneyString(l.fee, scale),
-      });
-    }
-    const v = allocated.value;
-    replayedPrincipal.push({ on: r.paidOn, principal: v.principal });
-    if (isNew) {
+  const outcome = replayRepayments(replay, sequence, {
+    loan,
+    product,
+    version,
+    fixed,
+    payoff: (paidOn) => payoffTerms(schedule, loan.disbursed_on ?? paidOn, product.day_count, loan.currency, product.rounding_mode, daily !== null),
+  });
+  if (!outcome.ok) {
+    const isNew = outcome.at.id === a.repayment.id;
+    if (isNew && !outcome.reamortises) return { ok: false, error: { field: 'amount', code: outcome.code, message: outcome.message } };
+    const refused = outcome.reamortises ? 'it would prepay principal ahead of a later repayment, which cannot re-amortise the schedule' : outcome.message;
+    return {
+      ok: false,
+      error: {
+        field: 'paidOn',
+        code: 'BACK_DATED_REALLOCATION_FAILED',
+        message: isNew
+          ? `valued before later repayments of the loan, ${refused}`
+          : `valued before it, repayment ${outcome.at.reference} of ${outcome.at.paidOn} could no longer be allocated: ${refused}`,
+      },
+    };
+  }
+  const realloc: Reallocation = { loanId: loan.id, version, allocations: outcome.lines, instalments: [], repayments: [], replaced: a.later.map((r) => r.id) };
+  const totals = { penalty: new Money(0), fee: new Money(0), interest: new Money(0), principal: new Money(0) };
+  for (const { repayment: r, value: v } of outcome.allocated) {
+    if (r.id === a.repayment.id) {
       totals.penalty = v.penalty;
       totals.fee = v.fee;
       totals.interest = v.interest;
@@ -221,7 +146,6 @@ export async function bookBeforeLaterRepayments(
   if (daily) await restateDailyInterest(tx, { loanId: loan.id });
   // Instalments unpaid before this booking and settled now; one settled before (by a later repayment)
   // stays announced as it was.
-  const minor = minorUnits(loan.currency) ?? 2;
   const settledNow = replay.filter((i) => i.settledBy !== null && schedule.find((s) => s.number === i.number)?.paid_on === null);
   for (const i of settledNow) {
     const late = daysLate(i.dueDate, i.paidOn ?? a.repayment.paidOn);
@@ -238,9 +162,9 @@ export async function bookBeforeLaterRepayments(
         onTime: late === 0,
         daysLate: late,
         repaymentId: i.settledBy ?? a.repayment.id,
-        interestPaid: moneyString(i.interestPaid, minor),
-        penaltyPaid: moneyString(i.penaltyPaid, minor),
-        feePaid: moneyString(i.feePaid, minor),
+        interestPaid: moneyString(i.interestPaid, scale),
+        penaltyPaid: moneyString(i.penaltyPaid, scale),
+        feePaid: moneyString(i.feePaid, scale),
       },
     });
   }

@@ -1,8 +1,9 @@
+import { emit } from '@crm/events';
 import { isoDate, type JobRunResult, recordJobRun, runCommand, type UserError } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { CreditContext } from '../context.ts';
 import { type BusinessDateView, lockBusinessDate, saveBusinessDate } from '../db/business-date.store.ts';
-import { checkClose, nextBusinessDate } from '../domain/business-date.ts';
+import { checkClose, INSTITUTION, nextBusinessDate } from '../domain/business-date.ts';
 import { evaluateDelinquency } from './evaluate-delinquency.ts';
 
 export interface CloseBusinessDayOutcome {
@@ -17,6 +18,7 @@ const production = () => process.env.NODE_ENV === 'production';
  * Close of business: in one transaction, the end-of-day run for the open business date (the same
  * command as `runEndOfDay`), recorded as an `end-of-day` job run, then the next date opened. The
  * business-date row is locked, so two closes never overlap and a date is closed once, in order.
+ * Emits BusinessDateChanged (CLOSED) with the run's events.
  */
 export async function closeBusinessDay(ctx: CreditContext, cmd: { businessDate: string }): Promise<CloseBusinessDayOutcome> {
   const actorId = ctx.identity?.userId ?? 'unknown';
@@ -55,6 +57,10 @@ export async function closeBusinessDay(ctx: CreditContext, cmd: { businessDate: 
     });
     const next = nextBusinessDate(open.date);
     await saveBusinessDate(tx, { date: next, lastClosedOn: open.date, updatedBy: actorId, now });
+    await emit(tx, 'BusinessDateChanged', {
+      subject: INSTITUTION,
+      data: { businessDate: next, previousBusinessDate: open.date, how: 'CLOSED', changedBy: actorId, changedAt: now.toISOString() },
+    });
     audit.entity(open.date);
     audit.changes({ businessDate: open.date, lastClosedOn: open.lastClosedOn }, { businessDate: next, lastClosedOn: open.date });
     audit.detail({ endOfDay: counts, jobRunId: run.id });

@@ -1,8 +1,9 @@
 import { emit } from '@crm/events';
-import { isoDate, runCommand, type UserError } from '@crm/service-kit';
+import { runCommand, type UserError } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { OverrideRiskClassInput } from '../__generated__/resolvers-types.ts';
 import type { CreditContext } from '../context.ts';
+import { findBusinessDate } from '../db/business-date.store.ts';
 import { insertRiskClassChange, lockLoan, updateLoan } from '../db/loan.store.ts';
 import { assertLoanInScope } from '../db/scope.ts';
 
@@ -12,7 +13,8 @@ export async function overrideRiskClass(ctx: CreditContext, cmd: OverrideRiskCla
   await assertLoanInScope(ctx.db, ctx.scope, cmd.loanId);
   const reason = cmd.reason.trim();
   const now = ctx.now();
-  const asOf = isoDate(now);
+  // the class change is dated on the business date (the wall clock's until one is set or closed)
+  const asOf = (await findBusinessDate(ctx.db, now)).date;
   return runCommand(ctx, { action: 'overrideRiskClass', entityType: 'Loan', entityId: cmd.loanId }, async (tx, audit): Promise<{ userErrors: UserError[] }> => {
     if (!reason) return { userErrors: [{ field: 'reason', code: 'REQUIRED', message: 'an override needs a reason' }] };
     const loan = await lockLoan(tx, ctx.scope, cmd.loanId);

@@ -1,8 +1,9 @@
 import { emit } from '@crm/events';
-import { isoDate, lockIdempotencyKey, runCommand, type UserError } from '@crm/service-kit';
+import { lockIdempotencyKey, runCommand, type UserError } from '@crm/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { RecordCreditReviewInput } from '../__generated__/resolvers-types.ts';
 import type { CreditContext } from '../context.ts';
+import { findBusinessDate } from '../db/business-date.store.ts';
 import { findLoanInScope } from '../db/loan.store.ts';
 import { findReviewIdByIdempotencyKey, insertReview } from '../db/review.store.ts';
 import { assertLoanInScope } from '../db/scope.ts';
@@ -31,7 +32,9 @@ export async function recordCreditReview(ctx: CreditContext, cmd: RecordCreditRe
     if (!loan) return { reviewId: null, userErrors: [{ field: 'loanId', code: 'LOAN_NOT_FOUND', message: `No loan ${cmd.loanId}` }] };
     const errors: UserError[] = [];
     if (loan.status !== 'ACTIVE') errors.push({ field: 'loanId', code: 'LOAN_NOT_ACTIVE', message: `cannot review a loan that is ${loan.status}` });
-    if (cmd.reviewedOn > isoDate(ctx.now())) errors.push({ field: 'reviewedOn', code: 'DATE_IN_FUTURE', message: 'cannot be in the future' });
+    // not after the institution's business date (the wall clock's until one is set or closed)
+    const today = (await findBusinessDate(tx, ctx.now())).date;
+    if (cmd.reviewedOn > today) errors.push({ field: 'reviewedOn', code: 'DATE_IN_FUTURE', message: `cannot be after the business date ${today}` });
     if (!cmd.findings.trim()) errors.push({ field: 'findings', code: 'REQUIRED', message: 'must not be blank' });
     if (errors.length) return { reviewId: null, userErrors: errors };
     const id = uuidv7();

@@ -16,9 +16,10 @@ import { allocatePayment, payoffTerms } from '../domain/payoff.ts';
 import { reamortisationOf, reamortise } from '../domain/prepayment.ts';
 import { daysLate, settledWithoutPayment, validateRepayment } from '../domain/repayments.ts';
 import { defaultDayCount } from '../domain/schedule.ts';
-import { bookBeforeLaterRepayments, openAsOf } from './back-dated-repayment.ts';
+import { bookBeforeLaterRepayments } from './back-dated-repayment.ts';
 import { accrualInstalmentsOf, accrualTermsOf, openInstalmentOf, principalRepaid, withInterestAccruedBy } from './daily-accrual.ts';
 import { reevaluate } from './reevaluate-delinquency.ts';
+import { openAsOf } from './replay-repayments.ts';
 
 export interface RepaymentOutcome {
   userErrors: UserError[];
@@ -153,6 +154,22 @@ export async function recordRepayment(ctx: CreditContext, input: RecordRepayment
       );
       if (!allocation.ok) return { userErrors: [{ field: 'amount', code: allocation.code, message: allocation.message }], repaymentId: null, duplicate: false };
       const a = allocation.value;
+      // A booking that settles the loan is valued on or after every standing repayment: settled on an earlier
+      // date, the loan would have left the later repayments nothing to pay (no payoff is quoted then either).
+      const settles = allocation.settlement === true || open.every((i) => a.lines.some((l) => l.number === i.number && l.settles));
+      const laterOne = settles ? (await findStandingRepayments(tx, loan.id)).filter((r) => r.paid_on > cmd.paidOn).at(-1) : undefined;
+      if (laterOne)
+        return {
+          userErrors: [
+            {
+              field: 'paidOn',
+              code: 'BACK_DATED_REALLOCATION_FAILED',
+              message: `it would settle the loan on ${cmd.paidOn}, before repayment ${laterOne.external_reference} of ${laterOne.paid_on}; a loan is settled on or after its latest repayment's value date`,
+            },
+          ],
+          repaymentId: null,
+          duplicate: false,
+        };
       const reamortisation = a.prepaidOn !== null && product && !allocation.settlement ? reamortisationOf(policy) : null;
       await insertRepayment(tx, {
         id,
@@ -266,7 +283,6 @@ export async function recordRepayment(ctx: CreditContext, input: RecordRepayment
       if (daily) await restateDailyInterest(tx, { loanId: loan.id });
       const restated = daily ? await lockSchedule(tx, loan.id, version) : null;
       await emitRepaymentRecorded(tx, loan, id, cmd, a, { settlement: allocation.settlement === true, backDated });
-      const scale = minorUnits(loan.currency) ?? 2;
       for (const l of a.lines.filter((x) => x.settles)) {
         const i = open.find((x) => x.number === l.number);
         if (!i) continue;
@@ -286,11 +302,11 @@ export async function recordRepayment(ctx: CreditContext, input: RecordRepayment
             onTime: late === 0,
             daysLate: late,
             repaymentId: id,
-            // Exact sums of amounts already in the minor unit, written at its scale (moneyString rounds
-            // ROUND_HALF_UP, a no-op here).
-            interestPaid: moneyString(paid.interest, scale),
-            penaltyPaid: moneyString(paid.penalty, scale),
-            feePaid: moneyString(paid.fee, scale),
+            // Exact sums of amounts already in the minor unit, written at the currency's scale as every
+            // amount of every credit event (amountScale: "1700.00" XOF, "1.700" KWD)
+            interestPaid: moneyString(paid.interest, amountScale(loan.currency)),
+            penaltyPaid: moneyString(paid.penalty, amountScale(loan.currency)),
+            feePaid: moneyString(paid.fee, amountScale(loan.currency)),
           },
         });
       }

@@ -13,13 +13,12 @@ import {
   writeReallocation,
 } from '../db/repayment.store.ts';
 import { assertLoanInScope } from '../db/scope.ts';
-import type { OpenInstalment } from '../domain/allocation.ts';
 import { amountScale, Money, type MoneyValue, moneyString } from '../domain/money.ts';
-import { allocatePayment, payoffTerms } from '../domain/payoff.ts';
-import { reamortisationOf } from '../domain/prepayment.ts';
+import { payoffTerms } from '../domain/payoff.ts';
 import { settledWithoutPayment } from '../domain/repayments.ts';
-import { accrualTermsOf, principalRepaid, withInterestAccruedBy } from './daily-accrual.ts';
+import { accrualTermsOf, principalRepaid } from './daily-accrual.ts';
 import { reevaluate } from './reevaluate-delinquency.ts';
+import { type ReplayInstalment, replayRepayments } from './replay-repayments.ts';
 
 export interface ReverseRepaymentCommand {
   repaymentId: string;
@@ -29,19 +28,6 @@ export interface ReverseRepaymentCommand {
 export interface ReverseRepaymentOutcome {
   userErrors: UserError[];
   loanId: string | null;
-}
-
-/** One instalment while the standing repayments are allocated again. */
-interface Replay extends OpenInstalment {
-  principalPaid: MoneyValue;
-  interestPaid: MoneyValue;
-  penaltyPaid: MoneyValue;
-  interest: MoneyValue;
-  waived: MoneyValue;
-  fee: MoneyValue;
-  feePaid: MoneyValue;
-  feeWaived: MoneyValue;
-  paidOn: string | null;
 }
 
 const sum = <T>(rows: readonly T[], f: (r: T) => MoneyValue) => rows.reduce((s, r) => s.plus(f(r)), new Money(0));
@@ -108,7 +94,7 @@ export async function reverseRepayment(ctx: CreditContext, cmd: ReverseRepayment
           allocations.filter((a) => a.number === n),
           (a) => new Money(a[part]),
         );
-      const replay: Replay[] = schedule.map((i) => {
+      const replay: ReplayInstalment[] = schedule.map((i) => {
         const principalPaid = new Money(i.principal_paid).minus(onVersion(i.number, 'principal'));
         const interestPaid = new Money(i.interest_paid).minus(onVersion(i.number, 'interest'));
         const penaltyPaid = new Money(i.penalty_paid).minus(onVersion(i.number, 'penalty'));
@@ -133,84 +119,53 @@ export async function reverseRepayment(ctx: CreditContext, cmd: ReverseRepayment
             carried && !onVersion(i.number, 'principal').gt(0) && !onVersion(i.number, 'interest').gt(0) && !onVersion(i.number, 'fee').gt(0)
               ? i.paid_on
               : null,
+          settledBy: null,
         };
       });
       const onThisVersion = new Set(allocations.map((a) => a.repayment_id));
       const standing = (await findStandingRepayments(tx, loan.id)).filter((r) => r.id !== repayment.id && onThisVersion.has(r.id));
-      const realloc: Reallocation = { loanId: loan.id, version, allocations: [], instalments: [], repayments: [] };
       // DAILY_ACCRUAL: interest accrues on the principal repaid by the repayments of earlier versions and those replayed so far
       const daily = accrualTermsOf(loan, product);
       const fixed = daily ? principalRepaid((await findStandingRepayments(tx, loan.id)).filter((r) => r.id !== repayment.id && !onThisVersion.has(r.id))) : [];
-      const replayedPrincipal: { on: string; principal: MoneyValue }[] = [];
-      for (const r of standing) {
-        const open = withInterestAccruedBy(
-          replay.filter((i) => i.paidOn === null),
-          replay,
-          [...fixed, ...replayedPrincipal],
-          daily,
-          r.paid_on,
-        );
-        const policy = product?.overpayment_policy ?? 'REFUSE';
-        const terms = payoffTerms(
-          schedule,
-          loan.disbursed_on ?? r.paid_on,
-          product?.day_count ?? 'THIRTY_360',
-          loan.currency,
-          product?.rounding_mode,
-          daily !== null,
-        );
-        const allocated = allocatePayment(open, new Money(r.amount), r.paid_on, policy, terms);
-        // A replay cannot re-amortise the schedule: an overpayment it would need is refused.
-        const result: typeof allocated =
-          allocated.ok && allocated.value.prepaidOn !== null && reamortisationOf(policy)
-            ? { ok: false, code: 'OVERPAYMENT_REFUSED', message: 'it would now prepay principal, which a reversal cannot re-amortise' }
-            : allocated;
-        if (!result.ok)
-          return {
-            userErrors: [
-              {
-                field: 'repaymentId',
-                code: 'REALLOCATION_FAILED',
-                message: `without it, repayment ${r.external_reference} of ${r.paid_on} could not be allocated: ${result.message}`,
-              },
-            ],
-            loanId: loan.id,
-          };
-        for (const l of result.value.lines) {
-          const i = replay.find((x) => x.number === l.number);
-          if (!i) continue;
-          i.penaltyPaid = i.penaltyPaid.plus(l.penalty);
-          i.interestPaid = i.interestPaid.plus(l.interest);
-          i.principalPaid = i.principalPaid.plus(l.principal);
-          i.interest = i.interest.minus(l.interestWaived);
-          i.waived = i.waived.plus(l.interestWaived);
-          i.feePaid = i.feePaid.plus(l.fee);
-          i.fee = i.fee.minus(l.feeWaived);
-          i.feeWaived = i.feeWaived.plus(l.feeWaived);
-          if (l.settles) i.paidOn = r.paid_on;
-          realloc.allocations.push({
-            repayment_id: r.id,
-            loan_id: loan.id,
-            version,
-            number: l.number,
-            paid_on: r.paid_on,
-            penalty: moneyString(l.penalty, scale),
-            interest: moneyString(l.interest, scale),
-            principal: moneyString(l.principal, scale),
-            fee: moneyString(l.fee, scale),
-          });
-        }
-        const a = result.value;
-        replayedPrincipal.push({ on: r.paid_on, principal: a.principal });
-        realloc.repayments.push({
+      // The same replay as a back-dated booking: each standing repayment against the loan as it stood on its
+      // value date (penalties as of then, or as of the latest run when valued after it).
+      const outcome = replayRepayments(
+        replay,
+        standing.map((r) => ({ id: r.id, amount: new Money(r.amount), paidOn: r.paid_on, reference: r.external_reference })),
+        {
+          loan,
+          product,
+          version,
+          fixed,
+          payoff: (paidOn) =>
+            payoffTerms(schedule, loan.disbursed_on ?? paidOn, product?.day_count ?? 'THIRTY_360', loan.currency, product?.rounding_mode, daily !== null),
+        },
+      );
+      if (!outcome.ok)
+        return {
+          userErrors: [
+            {
+              field: 'repaymentId',
+              code: 'REALLOCATION_FAILED',
+              message: `without it, repayment ${outcome.at.reference} of ${outcome.at.paidOn} could not be allocated: ${outcome.reamortises ? 'it would now prepay principal, which a reversal cannot re-amortise' : outcome.message}`,
+            },
+          ],
+          loanId: loan.id,
+        };
+      const realloc: Reallocation = {
+        loanId: loan.id,
+        version,
+        allocations: outcome.lines,
+        instalments: [],
+        repayments: outcome.allocated.map(({ repayment: r, value: a }) => ({
           id: r.id,
           penaltyPaid: moneyString(a.penalty, scale),
           interestPaid: moneyString(a.interest, scale),
           principalPaid: moneyString(a.principal, scale),
           prepaidPrincipal: moneyString(a.prepaid, scale),
           feePaid: moneyString(a.fee, scale),
-        });
-      }
+        })),
+      };
       // Instalments owing nothing count as paid (on their due date, or the last payment's when earlier):
       // those due by the last standing payment, all of them when nothing else is owed.
       const lastPaidOn = standing.at(-1)?.paid_on ?? null;
@@ -255,7 +210,7 @@ export async function reverseRepayment(ctx: CreditContext, cmd: ReverseRepayment
       const delinquency = reopened || loan.status === 'ACTIVE' ? await reevaluate(tx, loan.id, now) : { asOf: null, events: [] };
 
       const unpaidAgain = schedule.filter((i) => i.paid_on !== null && replay.find((x) => x.number === i.number)?.paidOn === null).map((i) => i.number);
-      const less = (part: 'principal_paid' | 'interest_paid' | 'penalty_paid' | 'fee_paid', now: (i: Replay) => MoneyValue) =>
+      const less = (part: 'principal_paid' | 'interest_paid' | 'penalty_paid' | 'fee_paid', now: (i: ReplayInstalment) => MoneyValue) =>
         moneyString(sum(schedule, (i) => new Money(i[part])).minus(sum(replay, now)), scale);
       await emit(tx, 'RepaymentReversed', {
         subject: loan.customer_id,

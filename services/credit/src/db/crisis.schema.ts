@@ -24,6 +24,7 @@ export interface CrisisTables {
   crisis_measure: CrisisMeasureTable;
   crisis_measure_loan: CrisisMeasureLoanTable;
   crisis_penalty_waiver: CrisisPenaltyWaiverTable;
+  review_cadence_replica: ReviewCadenceReplicaTable;
 }
 
 /** What credit knows of a customer's loyalty tier and its rate discount (from loyalty's events). */
@@ -97,3 +98,11 @@ export type CustomerTierReplicaRow = Selectable<CustomerTierReplicaTable>;
 /** The connections' shapes (a page and its lazy count). */
 export type CrisisMeasurePage = CountedConnection<CrisisMeasureRow>;
 export type CrisisMeasureLoanPage = CountedConnection<CrisisMeasureLoanRow & { penalty_waived: string }>;
+
+/** Engagement's monitoring cadence as credit keeps it (migration 0045): the review interval per risk class and band. */
+export interface ReviewCadenceReplicaTable {
+  risk_class: string;
+  min_principal: ColumnType<string, string, string>;
+  review_every_days: number;
+  as_of: ColumnType<Date, Date | string, Date | string>;
+}

@@ -1,4 +1,4 @@
-import { isoDate, type Scope } from '@crm/service-kit';
+import type { Scope } from '@crm/service-kit';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { collectionRate, monthStart, type PortfolioFigures, type RollRateState, ratio, type VintagePoint } from '../domain/portfolio.ts';
 import { loanAttributes } from './loan.store.ts';
@@ -31,8 +31,8 @@ const versionInForce = (date: RawBuilder<unknown>) => sql`least(l.schedule_versi
  * `asOf`), in three aggregate queries. Amounts are summed across currencies only when the filter
  * does not name one: filter by currency for a meaningful total in a multi-currency book.
  */
-export async function findPortfolioFigures(db: Kysely<DB>, scope: Scope, filter: PortfolioFilter, now: Date): Promise<PortfolioFigures> {
-  const upTo = filter.asOf ?? isoDate(now);
+export async function findPortfolioFigures(db: Kysely<DB>, scope: Scope, filter: PortfolioFilter, today: string): Promise<PortfolioFigures> {
+  const upTo = filter.asOf ?? today;
   const latest = await db
     .selectFrom('loan_delinquency')
     .select(sql<string | null>`to_char(max(as_of), 'YYYY-MM-DD')`.as('as_of'))

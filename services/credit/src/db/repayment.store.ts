@@ -112,6 +112,19 @@ export async function findRepaymentById(db: Kysely<DB>, id: string): Promise<Rep
     .executeTakeFirst();
 }
 
+/** The value date of each loan's latest standing (not reversed) repayment; loans without one are absent. */
+export async function findLatestValueDates(db: Kysely<DB>, loanIds: readonly string[]): Promise<Map<string, string>> {
+  if (!loanIds.length) return new Map();
+  const rows = await db
+    .selectFrom('repayment')
+    .select(['loan_id', sql<string>`to_char(max(paid_on), 'YYYY-MM-DD')`.as('paid_on')])
+    .where('loan_id', 'in', loanIds)
+    .where('reversed_at', 'is', null)
+    .groupBy('loan_id')
+    .execute();
+  return new Map(rows.map((r) => [r.loan_id, r.paid_on]));
+}
+
 /** The repayments of a loan that stand (not reversed), in value-date order then booking order. */
 export async function findStandingRepayments(db: Kysely<DB>, loanId: string): Promise<RepaymentRow[]> {
   return db

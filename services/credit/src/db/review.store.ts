@@ -1,7 +1,7 @@
 import type { PageWindow, Scope } from '@crm/service-kit';
 import { countsOf, decodeCursor, type Listed, type ListPage, pageQuery, type SortKey, windowPages } from '@crm/service-kit';
 import { type Insertable, type Kysely, sql } from 'kysely';
-import { LARGE_LOAN_PRINCIPAL, LARGE_LOAN_REVIEW_DAYS, REVIEW_INTERVALS, STANDARD_REVIEW_DAYS } from '../domain/reviews.ts';
+import type { ReviewBand } from '../domain/reviews.ts';
 import { dateText, type LoanAttributeFilter, loanAttributes } from './loan.store.ts';
 import type { CreditReviewRow, CreditReviewTable, DB } from './schema.ts';
 import { customerInScope } from './scope.ts';
@@ -30,11 +30,43 @@ export async function findReviews(db: Kysely<DB>, scope: Scope, by: { loanIds?: 
     .execute();
 }
 
-/** The review interval of a loan in SQL, from the same table as domain/reviews.ts. */
-const intervalDays = sql.raw(
-  `case ${REVIEW_INTERVALS.map((r) => `when l.risk_class in (${r.riskClasses.map((c) => `'${c}'`).join(', ')}) then ${r.days}`).join(' ')} ` +
-    `when l.principal >= ${LARGE_LOAN_PRINCIPAL} then ${LARGE_LOAN_REVIEW_DAYS} else ${STANDARD_REVIEW_DAYS} end`,
-);
+// ---- the review cadence: engagement's monitoring cadence as credit keeps it (issue 15) ----
+
+/** The replica's bands (what `reviewBandFor` reads in TypeScript). */
+export async function findReviewCadence(db: Kysely<DB>): Promise<ReviewBand[]> {
+  const rows = await db
+    .selectFrom('review_cadence_replica')
+    .select(['risk_class', 'review_every_days'])
+    .select(sql<string>`min_principal::text`.as('min_principal'))
+    .orderBy('risk_class')
+    .orderBy('min_principal')
+    .execute();
+  return rows.map((r) => ({ riskClass: r.risk_class, minPrincipal: r.min_principal, reviewEveryDays: r.review_every_days }));
+}
+
+/**
+ * Replaces the replica with a newer version of the table (MonitoringCadenceChanged at `asOf`);
+ * false, and nothing changed, when the replica holds this version or a newer one (a redelivery or
+ * an older event). The row lock of the current version serialises two versions arriving at once.
+ */
+export async function replaceReviewCadence(db: Kysely<DB>, bands: readonly ReviewBand[], asOf: Date): Promise<boolean> {
+  const held = await db.selectFrom('review_cadence_replica').select('as_of').orderBy('as_of', 'desc').limit(1).forUpdate().executeTakeFirst();
+  if (held && held.as_of.getTime() >= asOf.getTime()) return false;
+  await db.deleteFrom('review_cadence_replica').execute();
+  if (bands.length)
+    await db
+      .insertInto('review_cadence_replica')
+      .values(bands.map((b) => ({ risk_class: b.riskClass, min_principal: b.minPrincipal, review_every_days: b.reviewEveryDays, as_of: asOf })))
+      .execute();
+  return true;
+}
+
+/**
+ * The review interval of loan `l` in SQL, from the same rows as `reviewBandFor`: its class's band
+ * with the highest minimum principal not above its principal (null when the class has none).
+ */
+const intervalDays = sql`(select c.review_every_days from review_cadence_replica c
+  where c.risk_class = l.risk_class and c.min_principal <= l.principal order by c.min_principal desc limit 1)`;
 
 /** Active loans whose next review (last review or disbursement + interval) is before `asOf`, most overdue first. */
 export async function findOverdueReviewsPage(db: Kysely<DB>, scope: Scope, asOf: string, window: PageWindow): Promise<{ id: string; review_due: string }[]> {

@@ -2,28 +2,43 @@ import { addDays } from './dates.ts';
 import type { RiskClass } from './delinquency.ts';
 import { Money } from './money.ts';
 
-/** A loan is "large" from this principal (in its currency's units) and reviewed twice a year. */
-export const LARGE_LOAN_PRINCIPAL = '1000000';
+/**
+ * Periodic credit reviews (issue 15): how often a loan is reviewed is not credit's constant but
+ * engagement's monitoring cadence (per risk class, bands by minimum principal, edited there with
+ * `setMonitoringCadence`), which credit keeps as a replica (`review_cadence_replica`, fed by
+ * MonitoringCadenceChanged, seeded with 365 days, 180 for NORMAL loans of 1,000,000 or more, 90
+ * for SPECIAL_MENTION, 30 for SUBSTANDARD and worse). `Loan.nextReviewDue` applies these rules to
+ * the replica's rows; the overdue-review query (db/review.store.ts) joins the same rows in SQL
+ * (test/review-cadence.db.test.ts compares the two).
+ */
+export interface ReviewBand {
+  riskClass: string;
+  /** Decimal string: loans of at least this principal (in the loan's currency units). */
+  minPrincipal: string;
+  reviewEveryDays: number;
+}
 
 /**
- * Days between periodic credit reviews: 30 for SUBSTANDARD, DOUBTFUL and LOSS loans, 90 for
- * SPECIAL_MENTION, 180 for large loans, 365 otherwise (the end-of-day-independent rule the
- * overdue-review query repeats in SQL from this table).
+ * The band of a loan: of its risk class, the one with the highest minimum principal not above the
+ * loan's principal (engagement's `cadenceFor`); null when the table has none for the class.
  */
-export const REVIEW_INTERVALS: { riskClasses: RiskClass[]; days: number }[] = [
-  { riskClasses: ['SUBSTANDARD', 'DOUBTFUL', 'LOSS'], days: 30 },
-  { riskClasses: ['SPECIAL_MENTION'], days: 90 },
-];
-export const LARGE_LOAN_REVIEW_DAYS = 180;
-export const STANDARD_REVIEW_DAYS = 365;
+export function reviewBandFor(bands: readonly ReviewBand[], riskClass: RiskClass, principal: string): ReviewBand | null {
+  const amount = new Money(principal);
+  let best: ReviewBand | null = null;
+  for (const b of bands) {
+    if (b.riskClass !== riskClass || new Money(b.minPrincipal).gt(amount)) continue;
+    if (!best || new Money(b.minPrincipal).gt(best.minPrincipal)) best = b;
+  }
+  return best;
+}
 
-export function reviewIntervalDays(principal: string, riskClass: RiskClass): number {
-  const byClass = REVIEW_INTERVALS.find((r) => r.riskClasses.includes(riskClass));
-  if (byClass) return byClass.days;
-  return new Money(principal).gte(LARGE_LOAN_PRINCIPAL) ? LARGE_LOAN_REVIEW_DAYS : STANDARD_REVIEW_DAYS;
+/** Days between periodic reviews of a loan; null when the cadence has no band for its class. */
+export function reviewIntervalDays(bands: readonly ReviewBand[], principal: string, riskClass: RiskClass): number | null {
+  return reviewBandFor(bands, riskClass, principal)?.reviewEveryDays ?? null;
 }
 
 /** The next review is due one interval after the last review (or the disbursement). */
-export function nextReviewDue(lastReviewOrDisbursement: string, principal: string, riskClass: RiskClass): string {
-  return addDays(lastReviewOrDisbursement, reviewIntervalDays(principal, riskClass));
+export function nextReviewDue(bands: readonly ReviewBand[], lastReviewOrDisbursement: string, principal: string, riskClass: RiskClass): string | null {
+  const days = reviewIntervalDays(bands, principal, riskClass);
+  return days === null ? null : addDays(lastReviewOrDisbursement, days);
 }

@@ -4,6 +4,7 @@ import { onCustomerProfileUpdated } from './customer-profile-updated.handler.ts'
 import { onCustomerRegistered } from './customer-registered.handler.ts';
 import { onFinancialSnapshotRecorded } from './financial-snapshot-recorded.handler.ts';
 import { onLoyaltyTierDefined } from './loyalty-tier-defined.handler.ts';
+import { onMonitoringCadenceChanged } from './monitoring-cadence-changed.handler.ts';
 import { onRelationshipManagerAssigned } from './relationship-manager-assigned.handler.ts';
 import { onTierChanged } from './tier-changed.handler.ts';
 import { onVisitOutcomeRecorded } from './visit-outcome-recorded.handler.ts';
@@ -19,4 +20,6 @@ export const handlers: EventHandlers<DB> = {
   LoyaltyTierDefined: onLoyaltyTierDefined,
   // post-loan visits feed the early-warning rules (issue 15)
   VisitOutcomeRecorded: onVisitOutcomeRecorded,
+  // review intervals: engagement's monitoring cadence, one source (issue 15)
+  MonitoringCadenceChanged: onMonitoringCadenceChanged,
 };

@@ -38,6 +38,8 @@ export const creditState = defineStateProjection<DB, 'credit'>({
     LoanRestructured: loan,
     LoanClosed: loan,
     LoanWrittenOff: loan,
+    // issue 10: the business date is the institution's, not a loan's
+    BusinessDateChanged: none,
     // issue 15: the outcome of a warning and crisis measures change no loan row (a payment holiday's LoanRestructured does)
     RiskWarningOutcomeRecorded: none,
     CrisisMeasureDeclared: none,

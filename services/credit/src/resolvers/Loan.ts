@@ -91,8 +91,8 @@ export const Loan: LoanResolvers = {
   reviews: (loan, args, ctx) => nestedConnection(ctx.loaders.pages.reviews, ctx.loaders.pages.reviewCount, loan.id, args),
   nextReviewDue: async (loan, _args, ctx) => {
     if (loan.status !== 'ACTIVE' || !loan.disbursed_on) return null;
-    const reviews = await ctx.loaders.reviewsOf.load(loan.id);
-    return nextReviewDue(reviews.at(-1)?.reviewed_on ?? loan.disbursed_on, loan.principal, loan.risk_class);
+    const [reviews, cadence] = await Promise.all([ctx.loaders.reviewsOf.load(loan.id), ctx.loaders.reviewCadence.load('cadence')]);
+    return nextReviewDue(cadence, reviews.at(-1)?.reviewed_on ?? loan.disbursed_on, loan.principal, loan.risk_class);
   },
   restructurings: (loan, args, ctx) => nestedConnection(ctx.loaders.pages.restructurings, ctx.loaders.pages.restructuringCount, loan.id, args),
   firstDueDate: (loan) => loan.first_due_date,
@@ -144,12 +144,16 @@ export const Loan: LoanResolvers = {
 };
 
 /**
- * The loan's payoff quote on `on` (null unless ACTIVE and `on` is not before the disbursement):
- * penalties as they stood that day when it is before the latest end-of-day run (as a repayment
- * valued then is allocated); DAILY_ACCRUAL interest accrued by `on` on the actual balance.
+ * The loan's payoff quote on `on` (null unless ACTIVE and `on` is not before the disbursement nor
+ * before the value date of the loan's latest standing repayment: a settlement valued before a
+ * booked repayment would leave that repayment nothing to pay, so none is quoted or booked, README
+ * "Early settlement"): penalties as they stood that day when it is before the latest end-of-day run
+ * (as a repayment valued then is allocated); DAILY_ACCRUAL interest accrued by `on` on the actual balance.
  */
 async function quoteOf(loan: LoanRow, on: string, ctx: CreditContext) {
   if (loan.status !== 'ACTIVE' || !loan.disbursed_on || on < loan.disbursed_on) return null;
+  const latestValueDate = await ctx.loaders.latestValueDate.load(loan.id);
+  if (latestValueDate !== null && on < latestValueDate) return null;
   const [rows, product] = await Promise.all([
     ctx.loaders.schedule.load(`${loan.id}:${loan.schedule_version}`),
     loan.product_id ? ctx.loaders.product.load(loan.product_id) : null,

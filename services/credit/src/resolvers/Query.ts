@@ -1,4 +1,4 @@
-import { checkKpiRequest, findAuditTrail, findJobRuns, isoDate, kpiRows, pageSize, toConnection } from '@crm/service-kit';
+import { checkKpiRequest, findAuditTrail, findJobRuns, kpiRows, pageSize, toConnection } from '@crm/service-kit';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 import { findApprovalPolicies } from '../db/approval-policy.store.ts';
 import { findBusinessDate } from '../db/business-date.store.ts';
@@ -75,7 +75,9 @@ export const Query: QueryResolvers = {
   riskWarningRules: (_parent, _args, ctx) => findRules(ctx.db),
   overdueCreditReviews: async (_parent, { asOf, first, after }, ctx) => {
     const size = pageSize(first);
-    const due = await findOverdueReviewsPage(ctx.db, ctx.scope, asOf ?? isoDate(ctx.now()), { limit: size + 1, after: after ?? null });
+    // by default as of the business date (the wall clock's until one is set or closed)
+    const on = asOf ?? (await findBusinessDate(ctx.db, ctx.now())).date;
+    const due = await findOverdueReviewsPage(ctx.db, ctx.scope, on, { limit: size + 1, after: after ?? null });
     const loans = await Promise.all(due.map(async (d) => ({ ...d, loan: await ctx.loaders.loan.load(d.id) })));
     const rows = loans.flatMap((r) => (r.loan ? [{ review_due: r.review_due, loan: r.loan }] : []));
     const page = toConnection(
@@ -87,7 +89,8 @@ export const Query: QueryResolvers = {
     // Counting the overdue reviews is not offered here: the list is a work queue, not a report.
     return { ...page, count: async () => Promise.reject(new Error('totalCount is not available on overdueCreditReviews')) };
   },
-  portfolioSummary: (_parent, { filter }, ctx) => findPortfolioFigures(ctx.db, ctx.scope, filter ?? {}, ctx.now()),
+  // "now" is the business date: the latest run on or before it unless the filter gives a date
+  portfolioSummary: async (_parent, { filter }, ctx) => findPortfolioFigures(ctx.db, ctx.scope, filter ?? {}, (await findBusinessDate(ctx.db, ctx.now())).date),
   rollRates: async (_parent, { from, to, filter }, ctx) => {
     const matrix = await findRollRates(ctx.db, ctx.scope, from, to, filter ?? {});
     return { fromAsOf: matrix.fromAsOf, toAsOf: matrix.toAsOf, cells: rollRateCells(matrix.cells) };

@@ -34,7 +34,9 @@ export type Scalars = {
    * Attributes: kind, status, incomeBand, ageBand, age, occupation, region, city, branchId, industry,
    * riskAppetite, grade, tags, delinquencyBucket, activeLoans, specialCare, preferredChannel,
    * preferredLanguage, interests, educationLevel. Operators: eq, neq, in, notIn, gt, gte, lt, lte,
-   * contains (text: substring, case-insensitive; tags/specialCare/interests: has).
+   * contains (text: substring, case-insensitive; tags/specialCare/interests: has). The stated preferences
+   * (preferredChannel, preferredLanguage, interests, educationLevel) are read only for customers whose PROFILING
+   * consent is granted; for the others they count as not stated.
    */
   CustomerSegmentRule: { input: unknown; output: unknown; }
   /** Calendar date, YYYY-MM-DD. */
@@ -571,7 +573,8 @@ export type CustomerPolicy = {
 
 /**
  * The customer's preferences. Channel and language are the ones of `contact` (set through `contact.preferredChannel` and
- * `contact.preferredLanguage`); the rest through `preferences` of updateCustomerProfile.
+ * `contact.preferredLanguage`); the rest through `preferences` of updateCustomerProfile. Used for contact whatever the
+ * consents; segments read them only under the PROFILING consent (CustomerSegmentRule).
  */
 export type CustomerPreferences = {
   __typename?: 'CustomerPreferences';
@@ -579,7 +582,7 @@ export type CustomerPreferences = {
   contactTime?: Maybe<ContactTimeWindow>;
   /** Individuals only. */
   educationLevel?: Maybe<EducationLevel>;
-  /** Interest codes (e.g. AGRICULTURE, SAVINGS, HOUSING), sorted. */
+  /** Interest codes (e.g. AGRICULTURE, SAVINGS, HOUSING), sorted. Bounded: at most 20 (checked on input). */
   interests: Array<Scalars['String']['output']>;
   preferredChannel?: Maybe<ContactChannel>;
   /** A language tag such as en or fr-CM. */

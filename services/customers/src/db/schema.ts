@@ -1,5 +1,5 @@
 import type { DelinquencyBucket, EventTables } from '@crm/events';
-import type { AuditTables, JobRunTables } from '@crm/service-kit';
+import type { AuditTables, BusinessDateReplicaTables, JobRunTables } from '@crm/service-kit';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 export type Gender = 'FEMALE' | 'MALE' | 'OTHER' | 'UNDISCLOSED';
@@ -229,7 +229,7 @@ export interface CustomerPolicyTable {
   at_risk_window_days: number;
 }
 
-export interface DB extends EventTables, AuditTables, JobRunTables {
+export interface DB extends EventTables, AuditTables, JobRunTables, BusinessDateReplicaTables {
   customer: CustomerTable;
   individual_profile: IndividualProfileTable;
   enterprise_profile: EnterpriseProfileTable;

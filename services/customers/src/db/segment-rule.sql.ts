@@ -1,10 +1,54 @@
 import { DELINQUENCY_BUCKETS } from '@crm/events';
 import { isoDate } from '@crm/service-kit';
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
-import { AGE_BANDS, type Comparison, type SegmentRule } from '../domain/segment-rule.ts';
+import { AGE_BANDS, type Attribute, type Comparison, needsProfilingConsent, type SegmentRule } from '../domain/segment-rule.ts';
 import type { DB } from './schema.ts';
 
 type EB = ExpressionBuilder<DB, 'customer'>;
+
+/**
+ * Whether the customer's PROFILING consent is granted now: their latest answer for the purpose
+ * (by time, then id, as `findCurrentConsents` orders them), false when never answered. One
+ * indexed lookup per customer (consent_record_customer_idx).
+ */
+export function profilingGranted(eb: EB): Expression<SqlBool> {
+  const latest = eb
+    .selectFrom('consent_record as cr')
+    .select('cr.granted')
+    .whereRef('cr.customer_id', '=', 'customer.id')
+    .where('cr.purpose', '=', 'PROFILING')
+    .orderBy('cr.changed_at', 'desc')
+    .orderBy('cr.id', 'desc')
+    .limit(1);
+  return eb.fn.coalesce(latest, eb.lit(false));
+}
+
+type EnumColumn =
+  | 'customer.kind'
+  | 'customer.status'
+  | 'customer.income_band'
+  | 'customer.risk_appetite'
+  | 'customer.grade'
+  | 'customer.preferred_channel'
+  | 'customer.education_level';
+type TextColumn = 'customer.region' | 'customer.city' | 'customer.branch_id' | 'customer.preferred_language';
+type ListColumn = 'customer.tags' | 'customer.special_care' | 'customer.interests';
+
+/**
+ * A column of `customer` as a segment reads it for an attribute (an identifier, never a value:
+ * values stay parameters): the attributes of PROFILING_ATTRIBUTES only under the PROFILING
+ * consent, else as not stated (null).
+ */
+function readable(eb: EB, attribute: Attribute, column: EnumColumn | TextColumn): Expression<string | null> {
+  const ref = sql.ref<string | null>(column);
+  return needsProfilingConsent(attribute) ? eb.case().when(profilingGranted(eb)).then(ref).else(null).end() : ref;
+}
+
+/** The same for a list column: none without the consent. */
+function readableList(eb: EB, attribute: Attribute, column: ListColumn): Expression<string[]> {
+  const ref = sql.ref<string[]>(column);
+  return needsProfilingConsent(attribute) ? eb.case().when(profilingGranted(eb)).then(ref).else(sql<string[]>`'{}'::text[]`).end() : ref;
+}
 
 /** YYYY-MM-DD `years` before `today` (the birth date of someone turning `years` today). */
 function yearsBefore(today: string, years: number): string {
@@ -39,14 +83,14 @@ function ageIn(eb: EB, today: string, from: number, to: number | null): Expressi
   return eb.and(parts);
 }
 
-function textColumn(attribute: 'region' | 'city' | 'branchId' | 'preferredLanguage') {
-  if (attribute === 'preferredLanguage') return 'customer.preferred_language' as const;
-  return attribute === 'branchId' ? ('customer.branch_id' as const) : attribute === 'region' ? ('customer.region' as const) : ('customer.city' as const);
+function textColumn(attribute: 'region' | 'city' | 'branchId' | 'preferredLanguage'): TextColumn {
+  if (attribute === 'preferredLanguage') return 'customer.preferred_language';
+  return attribute === 'branchId' ? 'customer.branch_id' : attribute === 'region' ? 'customer.region' : 'customer.city';
 }
 
 /** A text comparison, case-insensitive; the value is always a bound parameter. */
-function compareText(eb: EB, column: 'customer.region' | 'customer.city' | 'customer.branch_id' | 'customer.preferred_language', c: Comparison) {
-  const lower = eb.fn<string>('lower', [column]);
+function compareText(eb: EB, column: TextColumn, c: Comparison) {
+  const lower = eb.fn<string>('lower', [readable(eb, c.attribute, column)]);
   return textPredicate(eb, lower, c);
 }
 
@@ -94,20 +138,8 @@ function compareProfileText(eb: EB, c: Comparison, table: 'individual_profile' |
   return negated ? eb.not(match) : match;
 }
 
-function compareEnum(
-  eb: EB,
-  name:
-    | 'customer.kind'
-    | 'customer.status'
-    | 'customer.income_band'
-    | 'customer.risk_appetite'
-    | 'customer.grade'
-    | 'customer.preferred_channel'
-    | 'customer.education_level',
-  c: Comparison,
-) {
-  // A typed reference to the column as text (an identifier, never a value: values stay parameters).
-  const column = sql.ref<string | null>(name);
+function compareEnum(eb: EB, name: EnumColumn, c: Comparison) {
+  const column = readable(eb, c.attribute, name);
   switch (c.op) {
     case 'eq':
       return eb(column, '=', String(c.value));
@@ -211,7 +243,11 @@ function compare(eb: EB, c: Comparison, today: string): Expression<SqlBool> {
     case 'tags':
     case 'specialCare':
     case 'interests': {
-      const column = c.attribute === 'tags' ? 'customer.tags' : c.attribute === 'interests' ? 'customer.interests' : 'customer.special_care';
+      const column = readableList(
+        eb,
+        c.attribute,
+        c.attribute === 'tags' ? 'customer.tags' : c.attribute === 'interests' ? 'customer.interests' : 'customer.special_care',
+      );
       const values = Array.isArray(c.value) ? c.value : [String(c.value)];
       return eb.or(values.map((v) => eb(eb.val(v), '=', eb.fn.any(column))));
     }

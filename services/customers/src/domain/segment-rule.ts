@@ -37,6 +37,20 @@ export const ATTRIBUTE_TYPES = {
 } as const satisfies Record<string, { type: 'enum' | 'text' | 'number' | 'list'; values?: readonly string[] }>;
 
 export type Attribute = keyof typeof ATTRIBUTE_TYPES;
+
+/**
+ * The customer's stated preferences (issue 15) serve contact whatever the consents: notifications
+ * and tasks take their channel, language and contact time. Using them to profile the customer
+ * needs the PROFILING consent granted (DOMAIN.md, Consent): a segment (targeting, segment KPIs,
+ * the customer list by segment) sees the preferences of a customer without it as not stated (no
+ * channel, language or education level, no interests), so neither a condition on them nor its
+ * negation says anything about what the customer stated. The consent is read in SQL by
+ * `profilingGranted` (db/segment-rule.sql.ts, the latest answer as `consentStates` reads it); this list is the one place that says which
+ * attributes it gates.
+ */
+export const PROFILING_ATTRIBUTES = ['preferredChannel', 'preferredLanguage', 'interests', 'educationLevel'] as const satisfies readonly Attribute[];
+export type ProfilingAttribute = (typeof PROFILING_ATTRIBUTES)[number];
+export const needsProfilingConsent = (attribute: Attribute): attribute is ProfilingAttribute => (PROFILING_ATTRIBUTES as readonly string[]).includes(attribute);
 export type Operator = 'eq' | 'neq' | 'in' | 'notIn' | 'gt' | 'gte' | 'lt' | 'lte' | 'contains';
 
 const OPERATORS: Record<'enum' | 'text' | 'number' | 'list', readonly Operator[]> = {

@@ -1,4 +1,5 @@
 import type { EventHandlers } from '@crm/events';
+import { businessDateChangedHandler } from '@crm/service-kit';
 import type { DB } from '../db/schema.ts';
 import { onComplaintReceived } from './complaint-received.handler.ts';
 import { onComplaintResolved } from './complaint-resolved.handler.ts';
@@ -27,4 +28,6 @@ export const handlers: EventHandlers<DB> = {
   ComplaintReceived: onComplaintReceived,
   ComplaintResolved: onComplaintResolved,
   TierChanged: onTierChanged,
+  // credit's business date bounds this service's job runs (issue 10)
+  BusinessDateChanged: businessDateChangedHandler<DB>(),
 };

@@ -1,6 +1,6 @@
 import type { Identity, UserError } from '@crm/service-kit';
 import type { Kysely } from 'kysely';
-import { checkContactAllowed } from '../db/contact-limit.store.ts';
+import { checkContactAllowed, lockCustomerContacts } from '../db/contact-limit.store.ts';
 import type { DB } from '../db/schema.ts';
 import type { ContactOverride } from '../db/service-level.tables.ts';
 
@@ -12,7 +12,8 @@ const MAX_REASON = 500;
  * limits or the allowed hours refuse is refused with their codes (CONTACT_LIMIT_REACHED,
  * OUTSIDE_CONTACT_HOURS) unless a branch manager gives a reason to override them, which is then
  * returned to be kept with the contact. Only branch managers may give one (OVERRIDE_NOT_ALLOWED);
- * a reason given when no rule refuses the contact is not kept.
+ * a reason given when no rule refuses the contact is not kept. Takes the customer's contact lock
+ * (`lockCustomerContacts`) first: call it in the transaction that records the contact.
  */
 export async function checkOutboundContact(
   db: Kysely<DB>,
@@ -28,6 +29,8 @@ export async function checkOutboundContact(
     if (reason.length > MAX_REASON) return refuse('TOO_BIG', `must be at most ${MAX_REASON} characters`);
   }
   if (contact.direction !== 'OUTBOUND') return { userErrors: [], override: null };
+  // the contact is recorded in this transaction: a concurrent contact of the customer waits until it commits, then counts it
+  await lockCustomerContacts(db, contact.customerId);
   const decision = await checkContactAllowed(db, {
     customerId: contact.customerId,
     channel: contact.channel,

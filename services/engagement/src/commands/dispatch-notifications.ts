@@ -3,10 +3,9 @@ import type { Logger } from '@crm/service-kit';
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { ChannelAdapter, NotificationMessage, SendResult } from '../channels/adapter.ts';
-import { checkContactAllowed, findContactRules } from '../db/contact-limit.store.ts';
+import { contactsWithinLimits, findContactRules } from '../db/contact-limit.store.ts';
 import {
   countDueNotifications,
-  type DueNotification,
   deferDueNotifications,
   deferNotifications,
   findDueNotifications,
@@ -17,13 +16,12 @@ import {
   suppressNotifications,
 } from '../db/notification.store.ts';
 import type { DB, NotificationRow } from '../db/schema.ts';
-import { allowedAgainAt } from '../domain/contact-limits.ts';
+import { allowedAgainAt, type ContactRules, hoursRefusal } from '../domain/contact-limits.ts';
 import {
   addressFor,
   afterFailure,
   CONTACT_OF_NOTIFICATION,
   type ContactCheck,
-  type DispatchDecision,
   dispatchDecision,
   NOTIFICATION_SETTING_DEFAULTS,
   NOTIFICATION_STAFF_ID,
@@ -59,12 +57,13 @@ export interface DispatchCounts {
  * 2. Otherwise, in one transaction per page: the due notifications with their kind's consent,
  *    the customer's answer and contact details (one statement); each is decided by
  *    `dispatchDecision` (EXPIRED, NO_CONSENT, NO_CONTACT_ADDRESS, then the contact rules:
- *    CONTACT_LIMIT suppresses, outside the purpose's contact hours defers); suppressions and
- *    deferrals are written per reason, with NotificationStatusChanged. One notification per
- *    customer per page, so a contact limit counts the one sent before.
+ *    CONTACT_LIMIT suppresses, outside the purpose's contact hours defers); the limits of the
+ *    whole page in one statement (`contactsWithinLimits`: a customer's notifications of the
+ *    page count the ones accepted before them); suppressions and deferrals are written per
+ *    reason, with NotificationStatusChanged.
  * 3. The rest go to the channel adapter, outside any transaction.
  * 4. In one transaction: accepted ones are SENT (with the provider's reference) and recorded as
- *    outbound interactions (InteractionLogged; letters excepted), so the contact limits count
+ *    outbound interactions (InteractionLogged; a letter as a LETTER one), so the contact limits count
  *    them; failures are retried later (the base delay doubled per attempt) or FAILED with
  *    PROVIDER_ERROR after the last attempt or a refusal. NotificationStatusChanged for each
  *    change of status.
@@ -110,20 +109,14 @@ export async function dispatchNotifications(
         return [{ id: message.id, error: result.error, retryAt: next.final ? null : next.retryAt }];
       });
       const failed = await markFailures(tx, failures, now);
-      const contacts = sent.flatMap((n) => {
-        const channel = CONTACT_OF_NOTIFICATION.channel[n.channel];
-        if (channel === 'LETTER') return [];
-        return [
-          {
-            id: uuidv7(),
-            customerId: n.customer_id,
-            channel,
-            purpose: CONTACT_OF_NOTIFICATION.purpose[n.kind],
-            summary: `${n.kind} notification ${n.id} sent by ${n.channel}`,
-            at: now,
-          },
-        ];
-      });
+      const contacts = sent.map((n) => ({
+        id: uuidv7(),
+        customerId: n.customer_id,
+        channel: CONTACT_OF_NOTIFICATION.channel[n.channel],
+        purpose: CONTACT_OF_NOTIFICATION.purpose[n.kind],
+        summary: `${n.kind} notification ${n.id} sent by ${n.channel}`,
+        at: now,
+      }));
       await recordNotificationContacts(tx, contacts, NOTIFICATION_STAFF_ID);
       const events: PendingEvent[] = [
         ...sent.map((n) => statusEvent(n, now)),
@@ -150,8 +143,8 @@ export async function dispatchNotifications(
       counts.retried += failed.filter((n) => n.status === 'QUEUED').length;
     });
     await ctx.progress?.(counts.examined, Math.max(total, counts.examined));
-    // a short page is the last, unless it left a customer's second notification for the next one
-    if (decided.pageSize < DISPATCH_PAGE && decided.skipped === 0) break;
+    // a short page is the last
+    if (decided.pageSize < DISPATCH_PAGE) break;
   }
   return counts;
 }
@@ -162,29 +155,26 @@ const statusEvent = (n: NotificationRow, at: Date): PendingEvent<'NotificationSt
   data: notificationStatusData(n, 'QUEUED', at),
 });
 
-/** Steps 2 of a page: decides the due notifications, writes the suppressions and deferrals, returns what to send. */
+/**
+ * Step 2 of a page: decides the due notifications, writes the suppressions and deferrals, returns
+ * what to send. The contact limits of the whole page are decided by one statement
+ * (`contactsWithinLimits`), which counts, for each notification, the customer's recorded outbound
+ * contacts and the notifications of the page accepted before it; the allowed hours are pure rules.
+ */
 async function decidePage(
   tx: Kysely<DB>,
   now: Date,
-  rules: Awaited<ReturnType<typeof findContactRules>>,
+  rules: ContactRules,
   counts: DispatchCounts,
-): Promise<{ toSend: NotificationMessage[]; attempts: Map<string, number>; pageSize: number; skipped: number } | null> {
+): Promise<{ toSend: NotificationMessage[]; attempts: Map<string, number>; pageSize: number } | null> {
   const page = await findDueNotifications(tx, now, DISPATCH_PAGE);
   if (!page.length) return null;
-  const customers = new Set<string>();
   const suppress = new Map<NotificationReason, string[]>();
   const defer: { id: string; until: Date }[] = [];
   const toSend: NotificationMessage[] = [];
   const attempts = new Map<string, number>();
-  let skipped = 0;
-  for (const n of page) {
-    // a second notification of a customer waits for the next page, after the first is recorded
-    if (customers.has(n.customer_id)) {
-      skipped++;
-      continue;
-    }
-    customers.add(n.customer_id);
-    counts.examined++;
+  // first the facts of each notification (expiry, consent, address), then the contact rules of those that pass
+  const facts = page.map((n) => {
     const address = addressFor(n.channel, {
       phone: n.phone,
       email: n.email,
@@ -193,9 +183,39 @@ async function decidePage(
       city: n.city,
       region: n.region,
     });
-    const facts = { expiresAt: n.expires_at, requiredConsent: n.required_consent, consented: n.consented, address };
-    let decision: DispatchDecision = dispatchDecision(facts, null, now);
-    if (decision.send) decision = dispatchDecision(facts, await contactCheck(tx, n, rules, now), now);
+    const f = { expiresAt: n.expires_at, requiredConsent: n.required_consent, consented: n.consented, address };
+    const contact = { channel: CONTACT_OF_NOTIFICATION.channel[n.channel], purpose: CONTACT_OF_NOTIFICATION.purpose[n.kind] };
+    const hours = hoursRefusal(
+      rules.hours.find((h) => h.purpose === contact.purpose),
+      now,
+    );
+    return { n, address, facts: f, contact, hours, first: dispatchDecision(f, null, now) };
+  });
+  const within = await contactsWithinLimits(
+    tx,
+    facts
+      .filter((x) => x.first.send)
+      .map((x) => ({
+        key: x.n.id,
+        customerId: x.n.customer_id,
+        channel: x.contact.channel,
+        purpose: x.contact.purpose,
+        counts: x.hours === null,
+      })),
+    now,
+  );
+  for (const { n, address, facts: f, hours, first } of facts) {
+    counts.examined++;
+    let decision = first;
+    if (decision.send) {
+      const check: ContactCheck =
+        within.get(n.id) === false
+          ? { allowed: false, limit: true }
+          : hours
+            ? { allowed: false, limit: false, hoursUntil: allowedAgainAt([hours]) ?? new Date(now.getTime() + CONTACT_HOURS_FALLBACK_MS) }
+            : { allowed: true };
+      decision = dispatchDecision(f, check, now);
+    }
     if (decision.send) {
       toSend.push({
         id: n.id,
@@ -219,17 +239,5 @@ async function decidePage(
   }
   if (events.length) await emitMany(tx, events, now);
   counts.deferredContactHours += await deferNotifications(tx, defer, 'CONTACT_HOURS', now);
-  return { toSend, attempts, pageSize: page.length, skipped };
-}
-
-/** The contact rules' word on one more contact of this kind and channel now (db/contact-limit.store.ts). */
-async function contactCheck(tx: Kysely<DB>, n: DueNotification, rules: Awaited<ReturnType<typeof findContactRules>>, now: Date): Promise<ContactCheck> {
-  const decision = await checkContactAllowed(
-    tx,
-    { customerId: n.customer_id, channel: CONTACT_OF_NOTIFICATION.channel[n.channel], purpose: CONTACT_OF_NOTIFICATION.purpose[n.kind], at: now },
-    rules,
-  );
-  if (decision.allowed) return { allowed: true };
-  if (decision.refusals.some((r) => r.code === 'CONTACT_LIMIT_REACHED')) return { allowed: false, limit: true };
-  return { allowed: false, limit: false, hoursUntil: allowedAgainAt(decision.refusals) ?? new Date(now.getTime() + CONTACT_HOURS_FALLBACK_MS) };
+  return { toSend, attempts, pageSize: page.length };
 }

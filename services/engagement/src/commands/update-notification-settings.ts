@@ -1,7 +1,13 @@
 import { runCommand, type UserError } from '@crm/service-kit';
 import type { UpdateNotificationSettingsInput } from '../__generated__/resolvers-types.ts';
 import type { EngagementContext } from '../context.ts';
-import { findNotificationSettings, type NotificationSettingsView, saveBranchLanguages, saveKindPolicies } from '../db/notification.store.ts';
+import {
+  findLanguagesOfBranches,
+  findNotificationSettings,
+  type NotificationSettingsView,
+  saveBranchLanguages,
+  saveKindPolicies,
+} from '../db/notification.store.ts';
 import { saveSetting } from '../db/setting.store.ts';
 import { NOTIFICATION_SETTING_DEFAULTS, validateNotificationSettings } from '../domain/notifications.ts';
 
@@ -21,6 +27,8 @@ export async function updateNotificationSettings(ctx: EngagementContext, input: 
     const change = validation.value;
     const now = ctx.now();
     const before = await findNotificationSettings(tx, NOTIFICATION_SETTING_DEFAULTS);
+    const branchIds = (change.branchLanguages ?? []).map((b) => b.branchId);
+    const languagesBefore = await findLanguagesOfBranches(tx, branchIds);
     const texts: [keyof typeof NOTIFICATION_SETTING_DEFAULTS, string | number | null][] = [
       ['notification_default_language', change.defaultLanguage],
       ['notification_time_zone', change.timeZone],
@@ -33,19 +41,22 @@ export async function updateNotificationSettings(ctx: EngagementContext, input: 
     if (change.branchLanguages) await saveBranchLanguages(tx, change.branchLanguages);
     if (change.kinds) await saveKindPolicies(tx, change.kinds, now);
     const after = await findNotificationSettings(tx, NOTIFICATION_SETTING_DEFAULTS);
-    audit.changes(flat(before), flat(after));
+    audit.changes(flat(before, languagesBefore), flat(after, await findLanguagesOfBranches(tx, branchIds)));
     return { settings: after, userErrors: [] };
   });
 }
 
-/** The settings as audited fields (lists as JSON text, so a change shows as one field). */
-const flat = (s: NotificationSettingsView) => ({
+/**
+ * The settings as audited fields (the kinds as JSON text, so a change shows as one field; the
+ * language of each branch the change named as a field of its own, `branchLanguages.<branchId>`).
+ */
+const flat = (s: NotificationSettingsView, languages: Record<string, string | null>) => ({
   defaultLanguage: s.defaultLanguage,
   timeZone: s.timeZone,
   quietHoursStart: s.quietHoursStart,
   quietHoursEnd: s.quietHoursEnd,
   maxAttempts: s.maxAttempts,
   retryMinutes: s.retryMinutes,
-  branchLanguages: JSON.stringify(s.branchLanguages),
   kinds: JSON.stringify(s.kinds),
+  ...Object.fromEntries(Object.entries(languages).map(([branchId, language]) => [`branchLanguages.${branchId}`, language])),
 });

@@ -1,5 +1,5 @@
-import type { ChangePosition, PageWindow, Scope } from '@crm/service-kit';
-import { changeColumns, changeFeedFilter, changeOrder, decodeCursor, forbidden, inScope } from '@crm/service-kit';
+import type { ChangePosition, PageWindow, Parented, Scope, SortKey } from '@crm/service-kit';
+import { changeColumns, changeFeedFilter, changeOrder, countsOf, decodeCursor, forbidden, inScope, windowPages } from '@crm/service-kit';
 import { type Expression, type ExpressionBuilder, type Insertable, type Kysely, type SqlBool, sql, type Updateable } from 'kysely';
 import { OPEN_CONSULTATION_STATUSES } from '../domain/experts.ts';
 import type { ListPage } from './filters.ts';
@@ -149,29 +149,27 @@ export interface CustomerConsultationFilter {
   overdue: boolean | null;
 }
 
-/** Newest consultations of each customer, `limit` per customer after a cursor, in one statement. */
+/** The consultations of these customers the viewer may see (filtered), each with its customer as `_parent` (windowPages, countsOf). */
+const consultationsOfCustomers = (db: Kysely<DB>, viewer: ConsultationViewer, customerIds: readonly string[], filter: CustomerConsultationFilter, now: Date) =>
+  db
+    .selectFrom('consultation')
+    .selectAll()
+    .select('customer_id as _parent')
+    .where('customer_id', 'in', [...customerIds])
+    .where(matches(viewer, { status: filter.status, overdue: filter.overdue }, now));
+
+const CONSULTATION_ORDER: readonly SortKey[] = [{ ref: 'id', type: 'text' }];
+
+/** `Customer.consultations`: one page per customer, newest first (by id), in one statement. */
 export async function findConsultationsOfCustomers(
   db: Kysely<DB>,
   viewer: ConsultationViewer,
   customerIds: readonly string[],
   window: PageWindow & CustomerConsultationFilter & { now: Date },
-): Promise<ConsultationRow[]> {
+): Promise<Parented<ConsultationRow>[]> {
   if (!customerIds.length) return [];
-  const afterId = window.after ? String(decodeCursor(window.after, 1)[0]) : null;
-  const ranked = db
-    .selectFrom('consultation')
-    .selectAll()
-    .select((eb) =>
-      eb.fn
-        .agg<string>('row_number')
-        .over((ob) => ob.partitionBy('customer_id').orderBy('id', 'desc'))
-        .as('rn'),
-    )
-    .where('customer_id', 'in', [...customerIds])
-    .where(matches(viewer, { status: window.status, overdue: window.overdue }, window.now))
-    .$if(afterId !== null, (q) => q.where('id', '<', afterId ?? ''));
-  const rows = await db.selectFrom(ranked.as('r')).selectAll().where('rn', '<=', String(window.limit)).orderBy('customer_id').orderBy('id', 'desc').execute();
-  return rows.map(({ rn: _rn, ...row }) => row);
+  const inner = consultationsOfCustomers(db, viewer, customerIds, window, window.now);
+  return windowPages<ConsultationRow>(db, inner, CONSULTATION_ORDER, 'desc', { limit: window.limit, after: window.after });
 }
 
 /** Consultations per customer (Customer.consultations totalCount), one grouped statement. */
@@ -181,14 +179,7 @@ export async function countConsultationsOfCustomers(
   customerIds: readonly string[],
   filter: CustomerConsultationFilter,
   now: Date,
-): Promise<{ key: string; n: number }[]> {
-  if (!customerIds.length) return [];
-  const rows = await db
-    .selectFrom('consultation')
-    .select((eb) => ['customer_id as key', eb.fn.countAll<string>().as('n')])
-    .where('customer_id', 'in', [...customerIds])
-    .where(matches(viewer, { status: filter.status, overdue: filter.overdue }, now))
-    .groupBy('customer_id')
-    .execute();
-  return rows.map((r) => ({ key: r.key, n: Number(r.n) }));
+): Promise<Map<string, number>> {
+  if (!customerIds.length) return new Map();
+  return countsOf(db, consultationsOfCustomers(db, viewer, customerIds, filter, now));
 }

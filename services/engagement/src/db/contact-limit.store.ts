@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import {
   type ContactDecision,
   type ContactHoursRule,
@@ -142,4 +142,77 @@ export async function checkContactAllowed(db: Kysely<DB>, request: ContactReques
     refusals.push(limitRefusal(rule, await countedContacts(db, request.customerId, rule, request.at), request.at));
   }
   return contactDecision(refusals);
+}
+
+/**
+ * Serialises the outbound contacts of one customer until the caller's transaction ends
+ * (`pg_advisory_xact_lock` on ('contact-limits', the customer id) hashed, as idempotency.ts keys its locks): take it before `checkContactAllowed` when
+ * the contact is then recorded in the same transaction, so two contacts racing for a customer's
+ * last slot are decided one after the other and the second counts the first (test/contact-limits.db.test.ts).
+ * On PGlite a transaction holds the whole database anyway; the lock is taken all the same.
+ */
+export async function lockCustomerContacts(db: Kysely<DB>, customerId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext('contact-limits'), hashtext(${customerId}))`.execute(db);
+}
+
+/** One contact of a batch to decide (see contactsWithinLimits). */
+export interface BatchContact {
+  /** The caller's key for the answer (e.g. the notification id). */
+  key: string;
+  customerId: string;
+  /** An interaction channel, or one that none is (a letter: only the limits of any channel apply). */
+  channel: string;
+  purpose: string;
+  /** Whether the contact, once allowed by the limits, will happen and be recorded as an outbound interaction (so later ones count it). */
+  counts: boolean;
+}
+
+/**
+ * Which contacts of a batch, all at `at`, are within the contact limits, in one statement: for each
+ * contact (in the order given), every limit that matches its channel and purpose (the same
+ * `contact_limit` rows `checkContactAllowed` reads) must still have room once the customer's
+ * outbound interactions in the limit's window and the contacts of this batch accepted before it
+ * (within their limits, and `counts`) are counted. A recursive walk per customer carries the
+ * accepted contacts' channels and purposes. Keys of contacts over a limit map to false.
+ */
+export async function contactsWithinLimits(db: Kysely<DB>, contacts: readonly BatchContact[], at: Date): Promise<Map<string, boolean>> {
+  if (!contacts.length) return new Map();
+  const input = JSON.stringify(
+    contacts.map((c, ord) => ({ key: c.key, ord, customer_id: c.customerId, channel: c.channel, purpose: c.purpose, counts: c.counts })),
+  );
+  const { rows } = await sql<{ key: string; within: boolean }>`
+    with recursive c as (
+      select x.*, row_number() over (partition by x.customer_id order by x.ord) as rn
+      from jsonb_to_recordset(${input}::jsonb) as x(key text, ord int, customer_id text, channel text, purpose text, counts boolean)
+    ),
+    -- each contact's matching limits, with the customer's recorded outbound contacts in the window
+    lim as (
+      select c.key, l.channel, l.purpose, l.max_contacts,
+        (select count(*) from interaction i
+          where i.customer_id = c.customer_id and i.direction = 'OUTBOUND'
+            and i.occurred_at > ${at}::timestamptz - make_interval(secs => l.period_days * 86400) and i.occurred_at <= ${at}::timestamptz
+            and (l.channel = '*' or i.channel = l.channel) and (l.purpose = '*' or i.purpose = l.purpose)) as recorded
+      from c join contact_limit l on (l.channel = '*' or l.channel = c.channel) and (l.purpose = '*' or l.purpose = c.purpose)
+    ),
+    walk (customer_id, rn, key, within, acc_channel, acc_purpose) as (
+      select c.customer_id, c.rn, c.key, w.within,
+        case when w.within and c.counts then array[c.channel] else '{}'::text[] end,
+        case when w.within and c.counts then array[c.purpose] else '{}'::text[] end
+      from c cross join lateral (select not exists (select 1 from lim where lim.key = c.key and lim.recorded >= lim.max_contacts) as within) w
+      where c.rn = 1
+      union all
+      select c.customer_id, c.rn, c.key, w.within,
+        case when w.within and c.counts then p.acc_channel || c.channel else p.acc_channel end,
+        case when w.within and c.counts then p.acc_purpose || c.purpose else p.acc_purpose end
+      from walk p join c on c.customer_id = p.customer_id and c.rn = p.rn + 1
+      cross join lateral (
+        select not exists (
+          select 1 from lim where lim.key = c.key
+            and lim.recorded + (select count(*) from unnest(p.acc_channel, p.acc_purpose) as a(channel, purpose)
+              where (lim.channel = '*' or lim.channel = a.channel) and (lim.purpose = '*' or lim.purpose = a.purpose)) >= lim.max_contacts
+        ) as within
+      ) w
+    )
+    select key, within from walk`.execute(db);
+  return new Map(rows.map((r) => [r.key, r.within]));
 }

@@ -1,3 +1,4 @@
+import { type Listed, type PageWindow, pageQuery, type SortKey } from '@crm/service-kit';
 import { type Kysely, sql } from 'kysely';
 import type { CadenceBand } from '../domain/monitoring.ts';
 import type { MonitoringCadenceKind, RiskClass, VisitConcern } from '../domain/types.ts';
@@ -289,8 +290,20 @@ export async function findVisitOutcomes(db: Kysely<DB>, taskIds: readonly string
 
 // ---- branch managers ----
 
-export async function findBranchManagers(db: Kysely<DB>): Promise<BranchManagerRow[]> {
-  return db.selectFrom('branch_manager').selectAll().orderBy('branch_id').execute();
+const BRANCH_MANAGER_ORDER: readonly SortKey[] = [{ ref: 'branch_manager.branch_id', type: 'text' }];
+
+/** `Query.branchManagers`: a page by branch id after the cursor (`limit` is the page size plus one). */
+export async function findBranchManagers(db: Kysely<DB>, window: PageWindow): Promise<Listed<BranchManagerRow>[]> {
+  const base = db.selectFrom('branch_manager').selectAll('branch_manager');
+  return pageQuery(base, 'branch_manager', BRANCH_MANAGER_ORDER, 'asc', { ...window, since: undefined }).execute();
+}
+
+export async function countBranchManagers(db: Kysely<DB>): Promise<number> {
+  const row = await db
+    .selectFrom('branch_manager')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 export async function saveBranchManager(

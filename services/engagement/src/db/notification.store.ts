@@ -1,10 +1,10 @@
-import type { PageWindow, Parented, Scope, SortKey } from '@crm/service-kit';
-import { countsOf, decodeCursor, windowPages } from '@crm/service-kit';
+import type { Listed, PageWindow, Parented, Scope, SortKey } from '@crm/service-kit';
+import { countsOf, decodeCursor, pageQuery, windowPages } from '@crm/service-kit';
 import { type Expression, type ExpressionBuilder, type Insertable, type Kysely, type SqlBool, sql } from 'kysely';
 import type { NotificationKindPolicy } from '../domain/notifications.ts';
 import type { InteractionChannel, InteractionPurpose, NotificationChannel, NotificationKind, NotificationReason, NotificationStatus } from '../domain/types.ts';
 import { customerInBranch } from './filters.ts';
-import type { DB, NotificationKindRow, NotificationRow, NotificationTable, NotificationTemplateRow } from './schema.ts';
+import type { BranchLanguageRow, DB, NotificationKindRow, NotificationRow, NotificationTable, NotificationTemplateRow } from './schema.ts';
 import { assertCustomerInScope, customerInScope } from './scope.ts';
 
 /**
@@ -38,10 +38,9 @@ export async function findTextSettings<K extends string>(db: Kysely<DB>, fallbac
   return out;
 }
 
-/** The notification settings as the API shows them (NotificationSettings). */
+/** The notification settings as the API shows them (NotificationSettings; its `branchLanguages` is a connection of its own). */
 export interface NotificationSettingsView {
   defaultLanguage: string;
-  branchLanguages: { branchId: string; language: string }[];
   timeZone: string;
   quietHoursStart: string;
   quietHoursEnd: string;
@@ -51,10 +50,9 @@ export interface NotificationSettingsView {
 }
 
 export async function findNotificationSettings(db: Kysely<DB>, defaults: Record<SettingKey, string>): Promise<NotificationSettingsView> {
-  const [s, branches, kinds] = await Promise.all([findTextSettings(db, defaults), findBranchLanguages(db), findKindPolicies(db)]);
+  const [s, kinds] = await Promise.all([findTextSettings(db, defaults), findKindPolicies(db)]);
   return {
     defaultLanguage: s.notification_default_language,
-    branchLanguages: branches.map((b) => ({ branchId: b.branch_id, language: b.language })),
     timeZone: s.notification_time_zone,
     quietHoursStart: s.notification_quiet_start,
     quietHoursEnd: s.notification_quiet_end,
@@ -73,8 +71,33 @@ export type SettingKey =
   | 'notification_max_attempts'
   | 'notification_retry_minutes';
 
-export async function findBranchLanguages(db: Kysely<DB>): Promise<{ branch_id: string; language: string }[]> {
-  return db.selectFrom('branch_language').selectAll().orderBy('branch_id').execute();
+const BRANCH_LANGUAGE_ORDER: readonly SortKey[] = [{ ref: 'branch_language.branch_id', type: 'text' }];
+
+/** `NotificationSettings.branchLanguages`: a page by branch id after the cursor (`limit` is the page size plus one). */
+export async function findBranchLanguages(db: Kysely<DB>, window: PageWindow): Promise<Listed<BranchLanguageRow>[]> {
+  const base = db.selectFrom('branch_language').selectAll('branch_language');
+  return pageQuery(base, 'branch_language', BRANCH_LANGUAGE_ORDER, 'asc', { ...window, since: undefined }).execute();
+}
+
+export async function countBranchLanguages(db: Kysely<DB>): Promise<number> {
+  const row = await db
+    .selectFrom('branch_language')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The languages of these branches (null where a branch has none): the before and after of a change, for its audit record. */
+export async function findLanguagesOfBranches(db: Kysely<DB>, branchIds: readonly string[]): Promise<Record<string, string | null>> {
+  const out: Record<string, string | null> = Object.fromEntries(branchIds.map((id) => [id, null]));
+  if (!branchIds.length) return out;
+  const rows = await db
+    .selectFrom('branch_language')
+    .selectAll()
+    .where('branch_id', 'in', [...branchIds])
+    .execute();
+  for (const r of rows) out[r.branch_id] = r.language;
+  return out;
 }
 
 /** Sets (language) or removes (null) the language of branches. */

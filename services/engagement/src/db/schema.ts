@@ -1,5 +1,5 @@
 import type { EventTables } from '@crm/events';
-import type { AuditTables, ChangeStamped, CountedConnection, JobRunTables } from '@crm/service-kit';
+import type { AuditTables, BusinessDateReplicaTables, ChangeStamped, CountedConnection, JobRunTables } from '@crm/service-kit';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type {
   CareEventAttendance,
@@ -308,7 +308,7 @@ export interface ChurnRiskTable {
   computed_at: Date;
 }
 
-export interface DB extends EventTables, AuditTables, JobRunTables, ServiceCentreTables, ServiceLevelTables, OfferTables {
+export interface DB extends EventTables, AuditTables, JobRunTables, BusinessDateReplicaTables, ServiceCentreTables, ServiceLevelTables, OfferTables {
   customer_replica: CustomerReplicaTable;
   customer_status_replica: CustomerStatusReplicaTable;
   consent_replica: ConsentReplicaTable;
@@ -477,3 +477,6 @@ export type BranchManagerRow = Selectable<BranchManagerTable>;
 export type LoanReplicaRow = Selectable<LoanReplicaTable>;
 export type NotificationPage = CountedConnection<NotificationRow>;
 export type NotificationTemplatePage = CountedConnection<NotificationTemplateRow>;
+export type BranchManagerPage = CountedConnection<BranchManagerRow>;
+export type BranchLanguageRow = Selectable<BranchLanguageTable>;
+export type BranchLanguagePage = CountedConnection<BranchLanguageRow>;

@@ -1,7 +1,14 @@
 import { DAY_MS, DEFAULT_MINOR_UNITS, HOUR_MS, isCurrencyCode, minorUnits, type UserError, type Validation, validateWith } from '@crm/service-kit';
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
-import type { ComplaintCategory, ComplaintKind, ComplaintSeverity, ComplaintStatus, InteractionChannel } from './types.ts';
+import {
+  type ComplaintCategory,
+  type ComplaintKind,
+  type ComplaintSeverity,
+  type ComplaintStatus,
+  INTERACTION_CHANNELS,
+  type InteractionChannel,
+} from './types.ts';
 
 /** The service level of a severity: acknowledge within hours, resolve within days (a table row). */
 export interface ComplaintSlaPolicy {
@@ -97,7 +104,7 @@ export function validateNewComplaint(input: unknown, now: Date): Validation<NewC
     kind: z.enum(['COMPLAINT', 'SUGGESTION', 'PRAISE']),
     category: z.enum(['SERVICE_ATTITUDE', 'FEES', 'PROCESS', 'COLLECTION_CONDUCT', 'PRODUCT', 'PRIVACY', 'OTHER']),
     severity: z.enum(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']),
-    channel: z.enum(['PHONE', 'SMS', 'EMAIL', 'APP', 'MESSAGING', 'VISIT', 'BRANCH', 'SOCIAL']),
+    channel: z.enum(INTERACTION_CHANNELS),
     description: z.string().trim().min(1, 'must not be blank').max(8000, 'must be at most 8000 characters'),
     assigneeId: z
       .string()

@@ -1,5 +1,5 @@
 import { DAY_MS, type UserError, type Validation } from '@crm/service-kit';
-import type { InteractionChannel, InteractionPurpose } from './types.ts';
+import { INTERACTION_CHANNELS, type InteractionChannel, type InteractionPurpose } from './types.ts';
 
 /**
  * Contact rules: over-contact harms the relationship and, in collections, breaks conduct rules.
@@ -272,7 +272,6 @@ export function contactOfTaskType(type: string, homeVisit = false): { channel: I
 
 // ---- changes to the rules ----
 
-const CHANNELS: readonly InteractionChannel[] = ['PHONE', 'SMS', 'EMAIL', 'APP', 'MESSAGING', 'VISIT', 'BRANCH', 'SOCIAL'];
 const PURPOSES: readonly InteractionPurpose[] = ['WELCOME', 'POST_LOAN_FOLLOW_UP', 'COLLECTION_REMINDER', 'CARE', 'SERVICE', 'SURVEY', 'MARKETING'];
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 export const MAX_CONTACT_RULES = 50;
@@ -298,7 +297,7 @@ export function validateContactRules(input: ContactRulesInput, current: ContactR
       const at = `limits.${i}`;
       const channel = (l.channel ?? null) as InteractionChannel | null;
       const purpose = (l.purpose ?? null) as InteractionPurpose | null;
-      if (channel !== null && !CHANNELS.includes(channel)) err(`${at}.channel`, 'INVALID_VALUE', `one of ${CHANNELS.join(', ')}`);
+      if (channel !== null && !INTERACTION_CHANNELS.includes(channel)) err(`${at}.channel`, 'INVALID_VALUE', `one of ${INTERACTION_CHANNELS.join(', ')}`);
       if (purpose !== null && !PURPOSES.includes(purpose)) err(`${at}.purpose`, 'INVALID_VALUE', `one of ${PURPOSES.join(', ')}`);
       if (!Number.isInteger(l.maxContacts) || l.maxContacts < 1 || l.maxContacts > 100) err(`${at}.maxContacts`, 'OUT_OF_RANGE', 'must be from 1 to 100');
       if (!Number.isInteger(l.periodDays) || l.periodDays < 1 || l.periodDays > 365) err(`${at}.periodDays`, 'OUT_OF_RANGE', 'must be from 1 to 365');

@@ -1,6 +1,6 @@
 import { type Validation, validateWith } from '@crm/service-kit';
 import { z } from 'zod';
-import type { InteractionChannel, InteractionDirection, InteractionPurpose } from './types.ts';
+import { INTERACTION_CHANNELS, type InteractionChannel, type InteractionDirection, type InteractionPurpose } from './types.ts';
 
 export interface InteractionRecord {
   customerId: string;
@@ -19,7 +19,7 @@ const FUTURE_TOLERANCE_MS = 5 * 60_000;
 export function validateInteraction(input: unknown, now: Date): Validation<InteractionRecord> {
   const schema = z.object({
     customerId: z.string().min(1),
-    channel: z.enum(['PHONE', 'SMS', 'EMAIL', 'APP', 'MESSAGING', 'VISIT', 'BRANCH', 'SOCIAL']),
+    channel: z.enum(INTERACTION_CHANNELS),
     direction: z.enum(['INBOUND', 'OUTBOUND']),
     purpose: z.enum(['WELCOME', 'POST_LOAN_FOLLOW_UP', 'COLLECTION_REMINDER', 'CARE', 'SERVICE', 'SURVEY', 'MARKETING']),
     summary: z.string().trim().min(1, 'must not be blank').max(4000, 'must be at most 4000 characters'),

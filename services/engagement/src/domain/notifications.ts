@@ -103,11 +103,11 @@ export function expiryOf(kind: NotificationKind, params: Record<string, string>)
 
 /**
  * The contact a notification is, for the contact rules (domain/contact-limits.ts) and the
- * interaction recorded when it is sent: its interaction channel (a letter has none: it is not
- * recorded as an interaction, and only limits of any channel apply to it) and purpose.
+ * interaction recorded when it is sent: its interaction channel (PUSH is APP; a letter is a
+ * LETTER interaction, so LETTER limits and limits of any channel apply to it) and purpose.
  */
 export const CONTACT_OF_NOTIFICATION: {
-  channel: Record<NotificationChannel, InteractionChannel | 'LETTER'>;
+  channel: Record<NotificationChannel, InteractionChannel>;
   purpose: Record<NotificationKind, InteractionPurpose>;
 } = {
   channel: { SMS: 'SMS', EMAIL: 'EMAIL', PUSH: 'APP', LETTER: 'LETTER' },

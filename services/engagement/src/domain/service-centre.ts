@@ -1,6 +1,6 @@
 import { type KpiDefinition, type UserError, type Validation, validateWith } from '@crm/service-kit';
 import { z } from 'zod';
-import type { InteractionChannel } from './types.ts';
+import { INTERACTION_CHANNELS, type InteractionChannel } from './types.ts';
 
 /**
  * The service centre (issue 15): knowledge-base articles, enquiries answered from them or handed
@@ -13,7 +13,6 @@ export type EnquiryStatus = 'OPEN' | 'ANSWERED' | 'HANDED_OVER';
 export type LeadKind = 'NEW_LOAN' | 'TOP_UP' | 'RESTRUCTURING' | 'COMPLAINT' | 'OTHER';
 export type LeadStatus = 'OPEN' | 'CONTACTED' | 'CONVERTED' | 'LOST';
 
-const CHANNELS = ['PHONE', 'SMS', 'EMAIL', 'APP', 'MESSAGING', 'VISIT', 'BRANCH', 'SOCIAL'] as const satisfies readonly InteractionChannel[];
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
 // ---- knowledge base ----
@@ -128,7 +127,7 @@ export function validateNewEnquiry(input: unknown, now: Date): Validation<NewEnq
         .string()
         .nullish()
         .transform((v) => v || null),
-      channel: z.enum(CHANNELS),
+      channel: z.enum(INTERACTION_CHANNELS),
       question: z.string().trim().min(1, 'must not be blank').max(4000, 'must be at most 4000 characters'),
       receivedAt: z
         .date()

@@ -3,7 +3,9 @@
  * which map them onto columns. Nothing here depends on the database.
  */
 
-export type InteractionChannel = 'PHONE' | 'SMS' | 'EMAIL' | 'APP' | 'MESSAGING' | 'VISIT' | 'BRANCH' | 'SOCIAL';
+/** How a contact happened (interactions, complaints, enquiries, contact limits): LETTER is a letter posted or received. */
+export const INTERACTION_CHANNELS = ['PHONE', 'SMS', 'EMAIL', 'APP', 'MESSAGING', 'VISIT', 'BRANCH', 'SOCIAL', 'LETTER'] as const;
+export type InteractionChannel = (typeof INTERACTION_CHANNELS)[number];
 export type InteractionDirection = 'INBOUND' | 'OUTBOUND';
 export type InteractionPurpose = 'WELCOME' | 'POST_LOAN_FOLLOW_UP' | 'COLLECTION_REMINDER' | 'CARE' | 'SERVICE' | 'SURVEY' | 'MARKETING';
 export type TaskType = 'WELCOME' | 'FOLLOW_UP' | 'POST_LOAN_VISIT' | 'COLLECTION_REMINDER' | 'RETENTION' | 'SERVICE_RECOVERY' | 'CREDIT_REVIEW' | 'CARE';

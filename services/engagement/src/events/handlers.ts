@@ -1,4 +1,5 @@
 import type { EventHandlers } from '@crm/events';
+import { businessDateChangedHandler } from '@crm/service-kit';
 import type { DB } from '../db/schema.ts';
 import { onConsentChanged } from './consent-changed.handler.ts';
 import { onCreditReviewRecorded } from './credit-review-recorded.handler.ts';
@@ -7,6 +8,7 @@ import { onCustomerGradeAtRisk } from './customer-grade-at-risk.handler.ts';
 import { onCustomerGradeChanged } from './customer-grade-changed.handler.ts';
 import { onCustomerProfileUpdated } from './customer-profile-updated.handler.ts';
 import { onCustomerRegistered } from './customer-registered.handler.ts';
+import { onCustomerState } from './customer-state.handler.ts';
 import { onCustomerStatusChanged } from './customer-status-changed.handler.ts';
 import { onDelinquencyBucketChanged } from './delinquency-bucket-changed.handler.ts';
 import { onInstalmentDue } from './instalment-due.handler.ts';
@@ -14,6 +16,7 @@ import { onInstalmentOverdue } from './instalment-overdue.handler.ts';
 import { onLoanApplied } from './loan-applied.handler.ts';
 import { onLoanClosed } from './loan-closed.handler.ts';
 import { onLoanDisbursed } from './loan-disbursed.handler.ts';
+import { onLoyaltyAccountState } from './loyalty-account-state.handler.ts';
 import { onPointsExpiring } from './points-expiring.handler.ts';
 import { onRelationshipManagerAssigned } from './relationship-manager-assigned.handler.ts';
 import { onRestructuringRequested } from './restructuring-requested.handler.ts';
@@ -54,4 +57,9 @@ export const handlers: EventHandlers<DB> = {
   TierChanged: onTierChanged,
   // customers are told of a crisis measure's relief on their loan (issue 15)
   CrisisReliefGranted: onCrisisReliefGranted,
+  // customers' state records backfill the replicas (a customer registered before engagement or a replica existed; issue 15)
+  CustomerState: onCustomerState,
+  LoyaltyAccountState: onLoyaltyAccountState,
+  // credit's business date bounds this service's job runs (issue 10)
+  BusinessDateChanged: businessDateChangedHandler<DB>(),
 };

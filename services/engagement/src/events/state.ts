@@ -33,6 +33,8 @@ export const engagementState = defineStateProjection<DB, 'engagement'>({
     NotificationStatusChanged: none,
     TaskRescheduled: task,
     VisitOutcomeRecorded: task,
+    // the cadence table is configuration carried whole by its event (credit's replica)
+    MonitoringCadenceChanged: none,
     // enquiries, leads and consultations have no state topic (yet): their events carry what others need
     EnquiryReceived: none,
     EnquiryAnswered: none,

@@ -1,4 +1,4 @@
-import { pageSize, requireIdentity, toConnection, withCount } from '@crm/service-kit';
+import { nestedConnection, pageSize, requireIdentity, toConnection, withCount } from '@crm/service-kit';
 import type {
   ConsultationDueTimeResolvers,
   ConsultationResolvers,
@@ -50,13 +50,9 @@ export const ExpertQuery: QueryResolvers = {
 export const CustomerConsultations: Pick<CustomerResolvers, 'consultations'> = {
   consultations: async (customer, { first, after, status, overdue }, ctx) => {
     requireIdentity(ctx);
-    const size = pageSize(first);
     const filter = { status: status ?? null, overdue: overdue ?? null };
-    const rows = await ctx.loaders.serviceCentre.consultationsOfCustomer(filter)(customer.id, { limit: size + 1, after: after ?? null });
-    return withCount(
-      toConnection(rows, size, (r) => [r.id]),
-      () => ctx.loaders.serviceCentre.consultationCount(filter).load(customer.id),
-    );
+    const loaders = ctx.loaders.serviceCentre;
+    return nestedConnection(loaders.consultationsOfCustomer(filter), loaders.consultationCount(filter), customer.id, { first, after });
   },
 };
 

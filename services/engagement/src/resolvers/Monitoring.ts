@@ -1,4 +1,4 @@
-import { requireIdentity } from '@crm/service-kit';
+import { keysetCursor, pageSize, requireIdentity, toConnection, withCount } from '@crm/service-kit';
 import type {
   BranchManagerResolvers,
   MonitoringCadenceBandResolvers,
@@ -6,7 +6,7 @@ import type {
   TaskResolvers,
   VisitOutcomeResolvers,
 } from '../__generated__/resolvers-types.ts';
-import { findBranchManagers, findCadence } from '../db/monitoring.store.ts';
+import { countBranchManagers, findBranchManagers, findCadence } from '../db/monitoring.store.ts';
 
 /**
  * Visits and reviews by risk (issue 15): the Query fields of src/schema/monitoring.graphql and
@@ -19,9 +19,11 @@ export const monitoringQueries: Pick<QueryResolvers, 'monitoringCadence' | 'bran
     requireIdentity(ctx);
     return findCadence(ctx.db);
   },
-  branchManagers: (_parent, _args, ctx) => {
+  branchManagers: async (_parent, { first, after }, ctx) => {
     requireIdentity(ctx);
-    return findBranchManagers(ctx.db);
+    const size = pageSize(first, 50);
+    const rows = await findBranchManagers(ctx.db, { limit: size + 1, after: after ?? null });
+    return withCount(toConnection(rows, size, keysetCursor), () => countBranchManagers(ctx.db));
   },
 };
 

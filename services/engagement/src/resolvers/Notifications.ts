@@ -1,8 +1,17 @@
-import { nestedConnection, pageSize, requireIdentity, toConnection, withCount } from '@crm/service-kit';
-import type { CustomerResolvers, NotificationResolvers, NotificationTemplateResolvers, QueryResolvers } from '../__generated__/resolvers-types.ts';
+import { keysetCursor, nestedConnection, pageSize, requireIdentity, toConnection, withCount } from '@crm/service-kit';
+import type {
+  BranchLanguageResolvers,
+  CustomerResolvers,
+  NotificationResolvers,
+  NotificationSettingsResolvers,
+  NotificationTemplateResolvers,
+  QueryResolvers,
+} from '../__generated__/resolvers-types.ts';
 import {
+  countBranchLanguages,
   countNotifications,
   countTemplates,
+  findBranchLanguages,
   findNotificationInScope,
   findNotificationSettings,
   findNotifications,
@@ -45,6 +54,19 @@ export const notificationQueries: Pick<QueryResolvers, 'notification' | 'notific
     requireIdentity(ctx);
     return findNotificationSettings(ctx.db, NOTIFICATION_SETTING_DEFAULTS);
   },
+};
+
+/** The settings' branch languages, by branch id: a page read when selected, counted only when `totalCount` is. */
+export const NotificationSettings: NotificationSettingsResolvers = {
+  branchLanguages: async (_settings, { first, after }, ctx) => {
+    const size = pageSize(first, 50);
+    const rows = await findBranchLanguages(ctx.db, { limit: size + 1, after: after ?? null });
+    return withCount(toConnection(rows, size, keysetCursor), () => countBranchLanguages(ctx.db));
+  },
+};
+
+export const BranchLanguage: BranchLanguageResolvers = {
+  branchId: (b) => b.branch_id,
 };
 
 export const CustomerNotifications: Pick<CustomerResolvers, 'notifications'> = {

@@ -48,7 +48,7 @@ import { updateKnowledgeArticle } from './Mutation/update-knowledge-article.ts';
 import { updateNotificationSettings } from './Mutation/update-notification-settings.ts';
 import { upsertNotificationTemplate } from './Mutation/upsert-notification-template.ts';
 import { upsertOfferRule } from './Mutation/upsert-offer-rule.ts';
-import { CustomerNotifications, Notification, NotificationTemplate, notificationQueries } from './Notifications.ts';
+import { BranchLanguage, CustomerNotifications, Notification, NotificationSettings, NotificationTemplate, notificationQueries } from './Notifications.ts';
 import { customerOffers, Offer, OfferRule, offerQuery, taskOutcome } from './Offers.ts';
 import { Query } from './Query.ts';
 import { Enquiry, KnowledgeArticle, Lead, ServiceCentreQuery } from './ServiceCentre.ts';
@@ -131,6 +131,10 @@ export const resolvers: Resolvers = {
   NotificationConnection: { totalCount: (c) => c.count() },
   NotificationTemplateConnection: { totalCount: (c) => c.count() },
   OfferConnection: { totalCount: (c) => c.count() },
+  BranchManagerConnection: { totalCount: (c) => c.count() },
+  BranchLanguageConnection: { totalCount: (c) => c.count() },
+  NotificationSettings,
+  BranchLanguage,
   Offer,
   OfferRule,
   Notification,

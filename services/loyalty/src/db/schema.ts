@@ -1,5 +1,5 @@
 import type { EventTables } from '@crm/events';
-import type { AuditTables, JobRunTables } from '@crm/service-kit';
+import type { AuditTables, BusinessDateReplicaTables, JobRunTables } from '@crm/service-kit';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 import type { PointsEntryKind } from '../domain/expiry.ts';
@@ -142,7 +142,7 @@ export interface ReferralTable {
   reward_entry_id: string | null;
 }
 
-export interface DB extends EventTables, AuditTables, JobRunTables {
+export interface DB extends EventTables, AuditTables, JobRunTables, BusinessDateReplicaTables {
   loyalty_account: LoyaltyAccountTable;
   points_entry: PointsEntryTable;
   earning_rule: EarningRuleTable;

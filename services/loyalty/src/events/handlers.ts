@@ -1,4 +1,5 @@
 import type { EventHandlers } from '@crm/events';
+import { businessDateChangedHandler } from '@crm/service-kit';
 import type { DB } from '../db/schema.ts';
 import { onCustomerProfileUpdated } from './customer-profile-updated.handler.ts';
 import { onCustomerRegistered } from './customer-registered.handler.ts';
@@ -19,4 +20,6 @@ export const handlers: EventHandlers<DB> = {
   RepaymentReversed: onRepaymentReversed,
   LoanClosed: onLoanClosed,
   SurveyResponded: onSurveyResponded,
+  // credit's business date bounds this service's job runs (issue 10)
+  BusinessDateChanged: businessDateChangedHandler<DB>(),
 };

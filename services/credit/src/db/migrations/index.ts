@@ -18,6 +18,7 @@ import * as m0030 from './0030_loyalty_pricing.ts';
 import * as m0031 from './0031_crisis_measures.ts';
 import * as m0032 from './0032_warning_outcome.ts';
 import * as m0040 from './0040_daily_accrual_fees.ts';
+import * as m0045 from './0045_review_cadence_replica.ts';
 
 /** In order; names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -59,4 +60,6 @@ export const migrations: Record<string, Migration> = {
   '0032_warning_outcome': m0032,
   /** Issue 10, remaining conventions: daily accrual, financed disbursement fee, per-instalment fee. */
   '0040_daily_accrual_fees': m0040,
+  /** Issue 15: review intervals from engagement's monitoring cadence (MonitoringCadenceChanged), one source. */
+  '0045_review_cadence_replica': m0045,
 };

@@ -1,5 +1,5 @@
 import { eventTablesMigration } from '@crm/events';
-import { auditTableMigration, changeTrackingMigration, jobRunProgressMigration, jobRunTableMigration } from '@crm/service-kit';
+import { auditTableMigration, businessDateReplicaMigration, changeTrackingMigration, jobRunProgressMigration, jobRunTableMigration } from '@crm/service-kit';
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_customers.ts';
 import * as m0002 from './0002_customer_domain.ts';
@@ -29,4 +29,6 @@ export const migrations: Record<string, Migration> = {
   '0010_job_run_progress': jobRunProgressMigration,
   /** Customer preferences: contact time, interests, education level (issue 15). */
   '0011_customer_preferences': m0011,
+  /** Credit's business date, the latest date the jobs may run for (issue 10; @crm/service-kit business-date.ts). */
+  '0012_business_date_replica': businessDateReplicaMigration,
 };

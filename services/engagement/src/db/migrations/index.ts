@@ -1,5 +1,5 @@
 import { eventTablesMigration } from '@crm/events';
-import { auditTableMigration, changeTrackingMigration, jobRunProgressMigration, jobRunTableMigration } from '@crm/service-kit';
+import { auditTableMigration, businessDateReplicaMigration, changeTrackingMigration, jobRunProgressMigration, jobRunTableMigration } from '@crm/service-kit';
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_engagement.ts';
 import * as m0002 from './0002_engagement_domain.ts';
@@ -46,4 +46,6 @@ export const migrations: Record<string, Migration> = {
   '0040_service_centre': m0040,
   /** Expert help for officers: expert directory, due times, consultations (issue 15). */
   '0041_expert_help': m0041,
+  /** Credit's business date, the latest date the jobs may run for (issue 10; @crm/service-kit business-date.ts). */
+  '0050_business_date_replica': businessDateReplicaMigration,
 };

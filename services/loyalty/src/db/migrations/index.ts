@@ -1,5 +1,5 @@
 import { eventTablesMigration } from '@crm/events';
-import { auditTableMigration, changeTrackingMigration, jobRunProgressMigration, jobRunTableMigration } from '@crm/service-kit';
+import { auditTableMigration, businessDateReplicaMigration, changeTrackingMigration, jobRunProgressMigration, jobRunTableMigration } from '@crm/service-kit';
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_loyalty.ts';
 import * as m0002 from './0002_programme.ts';
@@ -25,4 +25,6 @@ export const migrations: Record<string, Migration> = {
   ]),
   /** Job runs are RUNNING with their progress while they work. */
   '0009_job_run_progress': jobRunProgressMigration,
+  /** Credit's business date, the latest date the jobs may run for (issue 10; @crm/service-kit business-date.ts). */
+  '0010_business_date_replica': businessDateReplicaMigration,
 };
