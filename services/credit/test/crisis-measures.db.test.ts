@@ -334,6 +334,21 @@ describe('crisis measures', () => {
     await svc.graphql(`mutation { runEndOfDay(input: { asOf: "2026-03-15" }) { userErrors { code } } }`, {}, riskOfficer);
     const rerun = await svc.graphql<{ crisisMeasure: { effect: Effect } }>(MEASURE, { id }, riskOfficer);
     expect(rerun.data?.crisisMeasure.effect.byCurrency[0]?.penaltiesWaived).toBe('2.86');
+
+    // Penalties recomputed for one loan as of an earlier date spare the waived days as the run does:
+    // after a run of 20 March, a payoff quote and a back-dated repayment as of 15 March find 9.38 + 0.82
+    // (13.06 if the waiver were forgotten).
+    vi.setSystemTime(new Date('2026-03-21T09:00:00Z'));
+    await svc.graphql(`mutation { runEndOfDay(input: { asOf: "2026-03-20" }) { userErrors { code } } }`, {}, riskOfficer);
+    const quote = await svc.graphql<{ loan: { payoffQuote: { penalty: string } | null } }>(
+      `query($id: ID!) { loan(id: $id) { payoffQuote(asOf: "2026-03-15") { penalty } } }`,
+      { id: loans.dakarBr1 },
+      riskOfficer,
+    );
+    expect(quote.data?.loan.payoffQuote?.penalty).toBe('10.20');
+    const repaid = await g.repay({ loanId: loans.dakarBr1, amount: '10.00', paidOn: '2026-03-15', channel: 'CASH', externalReference: 'CM-WAIVED-1' });
+    expect(repaid.userErrors).toEqual([]);
+    expect(repaid.repayment).toMatchObject({ penaltyPaid: '9.38', interestPaid: '0.62' });
     expect(
       (await domainEvents('CrisisReliefGranted'))
         .filter((e) => e.data.measureId === id)

@@ -127,19 +127,22 @@ try {
     ...(before ? { before: { url: `http://127.0.0.1:${beforePort}/graphql`, child: before } } : {}),
   };
   const results: Record<string, { cpu: number[]; rps: number[] }> = Object.fromEntries(Object.keys(sides).map((k) => [k, { cpu: [], rps: [] }]));
-  // Each side warmed up first (its JIT, its connection pools); then short rounds, alternating, so
-  // both meet the same load.
-  for (const { url } of Object.values(sides)) {
-    await closedLoop({
+  /** 50 clients (or `clients`) asking Customer 360s of random customers through `url`. */
+  const load = (url: string, forSeconds: number, warmupSeconds: number) =>
+    closedLoop({
       url,
       headers: async () => ({ authorization: `Bearer ${token}` }),
       query: C360,
       variables: (id) => ({ id }),
       customers: 10_000,
       clients,
-      seconds: 5,
-      warmupSeconds: 0,
+      seconds: forSeconds,
+      warmupSeconds,
     });
+  // Each side warmed up first (its JIT, its connection pools); then short rounds, alternating, so
+  // both meet the same load.
+  for (const { url } of Object.values(sides)) {
+    await load(url, 5, 0);
   }
   for (let round = 1; round <= rounds; round++) {
     const names = Object.keys(sides);
@@ -148,16 +151,7 @@ try {
       const { url, child } = sides[side] as { url: string; child: Child };
       // The gateway's process is the shell's child (run-ts.sh execs node: same pid).
       const pid = child.process.pid ?? 0;
-      const run = closedLoop({
-        url,
-        headers: async () => ({ authorization: `Bearer ${token}` }),
-        query: C360,
-        variables: (id) => ({ id }),
-        customers: 10_000,
-        clients,
-        seconds,
-        warmupSeconds: 0.5,
-      });
+      const run = load(url, seconds, 0.5);
       // CPU from the end of the warm-up to the last answer.
       await new Promise((r) => setTimeout(r, 500));
       const cpuAtStart = cpuMs(pid);

@@ -2,6 +2,7 @@ import { emit } from '@crm/events';
 import type { UserError } from '@crm/service-kit';
 import type { Kysely } from 'kysely';
 import { restateDailyInterest } from '../db/accrual.store.ts';
+import { findPenaltyWaiverWindows } from '../db/crisis.store.ts';
 import { settlePenaltiesAsPaid, updateLoan } from '../db/loan.store.ts';
 import { findStandingRepayments, insertRepayment, type Reallocation, writeReallocation } from '../db/repayment.store.ts';
 import type { DB, InstalmentRow, LoanProductRow, LoanRow, RepaymentRow } from '../db/schema.ts';
@@ -78,6 +79,7 @@ export async function bookBeforeLaterRepayments(
     product,
     version,
     fixed,
+    waivers: await findPenaltyWaiverWindows(tx, loan.id),
     payoff: (paidOn) => payoffTerms(schedule, loan.disbursed_on ?? paidOn, product.day_count, loan.currency, product.rounding_mode, daily !== null),
   });
   if (!outcome.ok) {

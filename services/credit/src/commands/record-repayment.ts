@@ -5,6 +5,7 @@ import type { RecordRepaymentInput } from '../__generated__/resolvers-types.ts';
 import type { CreditContext } from '../context.ts';
 import { restateDailyInterest } from '../db/accrual.store.ts';
 import { findBusinessDate } from '../db/business-date.store.ts';
+import { findPenaltyWaiverWindows } from '../db/crisis.store.ts';
 import { findLoanInScope, lockLoan, lockSchedule, markInstalmentsPaid, settlePenaltiesAsPaid, updateLoan } from '../db/loan.store.ts';
 import { findProductsByIds, penaltyTermsOf } from '../db/product.store.ts';
 import { applyAllocation, findAllocations, findRepaymentByReference, findStandingRepayments, insertRepayment } from '../db/repayment.store.ts';
@@ -142,7 +143,7 @@ export async function recordRepayment(ctx: CreditContext, input: RecordRepayment
           audit.detail({ backDatedBefore: latestRun, reallocated: later.map((r) => r.id), delinquencyAsOf: delinquency.asOf });
           return { userErrors: [], repaymentId: id, duplicate: false };
         }
-        open = openAsOf(open, cmd.paidOn, penaltyTermsOf(product, loan.currency));
+        open = openAsOf(open, cmd.paidOn, penaltyTermsOf(product, loan.currency, await findPenaltyWaiverWindows(tx, loan.id)));
       }
       // Exactly the payoff quote of the payment date settles the loan; an overpayment re-amortises the rest.
       const allocation = allocatePayment(

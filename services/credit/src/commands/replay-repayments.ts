@@ -2,6 +2,7 @@ import { penaltyTermsOf } from '../db/product.store.ts';
 import type { LoanProductRow, LoanRow } from '../db/schema.ts';
 import type { PrincipalRepaid } from '../domain/accrual.ts';
 import type { Allocation, OpenInstalment } from '../domain/allocation.ts';
+import type { WaiverWindow } from '../domain/crisis.ts';
 import { penaltyAsOf } from '../domain/delinquency.ts';
 import { amountScale, type MoneyValue, moneyString } from '../domain/money.ts';
 import { allocatePayment, type PayoffTerms } from '../domain/payoff.ts';
@@ -71,12 +72,14 @@ export function replayRepayments(
     version: number;
     payoff: (paidOn: string) => PayoffTerms;
     fixed: readonly PrincipalRepaid[];
+    /** The loan's crisis penalty waivers: the replayed penalties spare their days as the run does. */
+    waivers: readonly WaiverWindow[];
   },
 ): ReplayOutcome {
   const { loan, product } = t;
   const scale = amountScale(loan.currency);
   const policy = product?.overpayment_policy ?? 'REFUSE';
-  const penaltyTerms = product ? penaltyTermsOf(product, loan.currency) : null;
+  const penaltyTerms = product ? penaltyTermsOf(product, loan.currency, t.waivers) : null;
   const latestRun = loan.delinquency_as_of;
   const daily = accrualTermsOf(loan, product);
   const replayedPrincipal: PrincipalRepaid[] = [];

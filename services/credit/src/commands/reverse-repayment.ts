@@ -2,6 +2,7 @@ import { emit, writeToOutbox } from '@crm/events';
 import { runCommand, type UserError } from '@crm/service-kit';
 import type { CreditContext } from '../context.ts';
 import { restateDailyInterest } from '../db/accrual.store.ts';
+import { findPenaltyWaiverWindows } from '../db/crisis.store.ts';
 import { lockLoan, lockSchedule, updateLoan } from '../db/loan.store.ts';
 import { findProductsByIds } from '../db/product.store.ts';
 import {
@@ -137,6 +138,7 @@ export async function reverseRepayment(ctx: CreditContext, cmd: ReverseRepayment
           product,
           version,
           fixed,
+          waivers: await findPenaltyWaiverWindows(tx, loan.id),
           payoff: (paidOn) =>
             payoffTerms(schedule, loan.disbursed_on ?? paidOn, product?.day_count ?? 'THIRTY_360', loan.currency, product?.rounding_mode, daily !== null),
         },

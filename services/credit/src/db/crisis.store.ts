@@ -1,6 +1,6 @@
-import { decodeCursor, minorUnitsSql, type Scope } from '@crm/service-kit';
+import { decodeCursor, minorUnitsSql, type Scope, dateText as textOfDate } from '@crm/service-kit';
 import { type Expression, type ExpressionBuilder, type Insertable, type Kysely, type SqlBool, sql } from 'kysely';
-import { waivedPenaltyDaysSql } from '../domain/crisis.ts';
+import { type WaiverWindow, waivedPenaltyDaysSql } from '../domain/crisis.ts';
 import { penaltyDueSql } from '../domain/delinquency.ts';
 import type { CrisisMeasureLoanRow, CrisisMeasureLoanTable, CrisisMeasureRow, CrisisMeasureTable, CrisisScopeJson } from './crisis.schema.ts';
 import { dateText } from './loan.store.ts';
@@ -331,6 +331,18 @@ export async function countMeasureLoans(db: Kysely<DB>, scope: Scope, measureId:
 }
 
 // ---- the end-of-day run: penalties waived ----
+
+/** The approved penalty-waiver windows of a loan (what the run's `waivedDaysOfStagedInstalmentSql` reads, for one loan in TypeScript). */
+export async function findPenaltyWaiverWindows(db: Kysely<DB>, loanId: string): Promise<WaiverWindow[]> {
+  const rows = await db
+    .selectFrom('crisis_measure_loan')
+    .select(['waiver_from', 'waiver_to'])
+    .where('loan_id', '=', loanId)
+    .where('status', '=', 'APPLIED')
+    .where('waiver_from', 'is not', null)
+    .execute();
+  return rows.map((r) => ({ from: textOfDate(r.waiver_from as string | Date), to: textOfDate(r.waiver_to as string | Date) }));
+}
 
 /**
  * The penalty days a staged instalment (alias `s0`: `loan_id`, `due_date`, `dpd`, `grace_days`)

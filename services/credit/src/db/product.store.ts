@@ -1,4 +1,5 @@
 import type { Insertable, Kysely } from 'kysely';
+import type { WaiverWindow } from '../domain/crisis.ts';
 import type { ProductTerms } from '../domain/loans.ts';
 import { Money } from '../domain/money.ts';
 import type { DB, LoanProductRow, LoanProductTable } from './schema.ts';
@@ -53,9 +54,20 @@ export function scheduleConventionsOf(row: LoanProductRow) {
   } as const;
 }
 
-/** The penalty settings of a product row: rate, grace days, the optional cap and the rounding mode. */
-export function penaltyTermsOf(row: LoanProductRow, currency: string) {
-  return { penaltyRate: row.penalty_rate, graceDays: row.grace_days, currency, penaltyCapRate: row.penalty_cap_rate, rounding: row.rounding_mode ?? 'HALF_UP' };
+/**
+ * The penalty settings of a product row: rate, grace days, the optional cap and the rounding mode;
+ * with the loan's crisis penalty waivers (`findPenaltyWaiverWindows`) when penalties are recomputed
+ * for one loan (back-dated bookings, reversals, quotes), so they spare the days the run spares.
+ */
+export function penaltyTermsOf(row: LoanProductRow, currency: string, waivers: readonly WaiverWindow[] = []) {
+  return {
+    penaltyRate: row.penalty_rate,
+    graceDays: row.grace_days,
+    currency,
+    penaltyCapRate: row.penalty_cap_rate,
+    rounding: row.rounding_mode ?? 'HALF_UP',
+    waivers,
+  };
 }
 
 /** A product's due-reminder lead days (issue 15). */

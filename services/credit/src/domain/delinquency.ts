@@ -1,6 +1,7 @@
 import type { DelinquencyBucket } from '@crm/events';
 import type { UserError } from '@crm/service-kit';
 import type { Decimal } from 'decimal.js';
+import { type WaiverWindow, waivedPenaltyDays } from './crisis.ts';
 import { daysBetween } from './dates.ts';
 import { amountScale, Money, type MoneyValue, minorUnits, type RoundingMode, roundMoney, roundMoneySql } from './money.ts';
 
@@ -107,7 +108,9 @@ export function penaltyDueSql(c: {
  * The penalty an instalment owes as of a repayment's value date (a repayment valued before the
  * latest end-of-day run is allocated against the loan as it stood that day): `penaltyDue` on its
  * principal and interest still unpaid, for its days past due counted to that date (nothing on an
- * instalment not yet due then), never less than the penalty already paid on it.
+ * instalment not yet due then), less the days the loan's crisis penalty waivers spare
+ * (`waivedPenaltyDays`, as the end-of-day run counts them), never less than the penalty already
+ * paid on it.
  */
 export function penaltyAsOf(
   i: {
@@ -119,10 +122,18 @@ export function penaltyAsOf(
     penaltyPaid: Decimal.Value;
   },
   asOf: string,
-  t: { penaltyRate: Decimal.Value; graceDays: number; currency: string; penaltyCapRate?: Decimal.Value | null; rounding?: RoundingMode },
+  t: {
+    penaltyRate: Decimal.Value;
+    graceDays: number;
+    currency: string;
+    penaltyCapRate?: Decimal.Value | null;
+    rounding?: RoundingMode;
+    waivers?: readonly WaiverWindow[];
+  },
 ): MoneyValue {
   const unpaid = new Money(i.principal).plus(i.interest).minus(i.principalPaid).minus(i.interestPaid);
-  const dpd = instalmentDaysPastDue({ dueDate: i.dueDate, unpaid }, asOf);
+  const overdue = instalmentDaysPastDue({ dueDate: i.dueDate, unpaid }, asOf);
+  const dpd = overdue - waivedPenaltyDays({ dueDate: i.dueDate, dpd: overdue, graceDays: t.graceDays }, t.waivers ?? []);
   return Money.max(
     new Money(i.penaltyPaid),
     new Money(

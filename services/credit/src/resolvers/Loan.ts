@@ -16,6 +16,7 @@ import type {
 import { accrualInstalmentsOf, accrualTermsOf, openInstalmentOf, principalRepaid, withInterestAccruedBy } from '../commands/daily-accrual.ts';
 import type { CreditContext } from '../context.ts';
 import { findBusinessDate } from '../db/business-date.store.ts';
+import { findPenaltyWaiverWindows } from '../db/crisis.store.ts';
 import { penaltyTermsOf } from '../db/product.store.ts';
 import { findStandingRepayments } from '../db/repayment.store.ts';
 import type { LoanRow } from '../db/schema.ts';
@@ -168,8 +169,10 @@ async function quoteOf(loan: LoanRow, on: string, ctx: CreditContext) {
     on,
   );
   const latestRun = loan.delinquency_as_of === null ? null : dateText(loan.delinquency_as_of);
-  const asItStood =
-    product && latestRun !== null && on < latestRun ? open.map((i) => ({ ...i, penalty: penaltyAsOf(i, on, penaltyTermsOf(product, loan.currency)) })) : open;
+  // a quote before the latest run: penalties as of that date, sparing the loan's crisis waivers as the run does
+  const terms =
+    product && latestRun !== null && on < latestRun ? penaltyTermsOf(product, loan.currency, await findPenaltyWaiverWindows(ctx.db, loan.id)) : null;
+  const asItStood = terms ? open.map((i) => ({ ...i, penalty: penaltyAsOf(i, on, terms) })) : open;
   return payoffQuote(
     asItStood,
     on,
