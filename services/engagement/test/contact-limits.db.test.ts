@@ -56,6 +56,21 @@ describe('contact limits: serialised per customer, decided set-wise for a dispat
     expect(recorded).toHaveLength(1);
   });
 
+  it('counts a contact recorded a moment later but timed after this one (two officers at once; a call logged after the fact)', async () => {
+    const c = await g.customer('cl-out-of-order');
+    const now = Date.now();
+    const at = (ms: number) => new Date(now + ms).toISOString();
+    const log = (key: string, occurredAt: string) =>
+      svc.graphql<{ logInteraction: { userErrors: { code: string }[] } }>(
+        LOG,
+        { input: { customerId: c, channel: 'PHONE', direction: 'OUTBOUND', purpose: 'SERVICE', summary: 'Call', idempotencyKey: key, occurredAt } },
+        staff.officer,
+      );
+    expect((await log('ooo-a', at(0))).data?.logInteraction.userErrors).toEqual([]);
+    // a minute earlier than the one recorded: the two are less than a day apart, one too many
+    expect((await log('ooo-b', at(-60_000))).data?.logInteraction.userErrors.map((e) => e.code)).toEqual(['CONTACT_LIMIT_REACHED']);
+  });
+
   // Two transactions interleaved by hand on PostgreSQL: the second check starts while the first
   // holds the slot unrecorded. It must wait for the first to commit, then count it. (On PGlite a
   // transaction holds the whole database, so there is nothing to interleave.)

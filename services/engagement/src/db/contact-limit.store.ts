@@ -8,6 +8,7 @@ import {
   hoursRefusal,
   limitRefusal,
   limitsFor,
+  limitWindowEnd,
   limitWindowStart,
 } from '../domain/contact-limits.ts';
 import type { InteractionChannel, InteractionPurpose } from '../domain/types.ts';
@@ -95,7 +96,7 @@ async function countedContacts(db: Kysely<DB>, customerId: string, rule: Contact
     .where('customer_id', '=', customerId)
     .where('direction', '=', 'OUTBOUND')
     .where('occurred_at', '>', limitWindowStart(rule, at))
-    .where('occurred_at', '<=', at)
+    .where('occurred_at', '<', limitWindowEnd(rule, at))
     .$if(rule.channel !== null, (q) => q.where('channel', '=', rule.channel ?? 'PHONE'))
     .$if(rule.purpose !== null, (q) => q.where('purpose', '=', rule.purpose ?? 'SERVICE'))
     .orderBy('occurred_at', 'desc')
@@ -190,7 +191,7 @@ export async function contactsWithinLimits(db: Kysely<DB>, contacts: readonly Ba
       select c.key, l.channel, l.purpose, l.max_contacts,
         (select count(*) from interaction i
           where i.customer_id = c.customer_id and i.direction = 'OUTBOUND'
-            and i.occurred_at > ${at}::timestamptz - make_interval(secs => l.period_days * 86400) and i.occurred_at <= ${at}::timestamptz
+            and i.occurred_at > ${at}::timestamptz - make_interval(secs => l.period_days * 86400) and i.occurred_at < ${at}::timestamptz + make_interval(secs => l.period_days * 86400)
             and (l.channel = '*' or i.channel = l.channel) and (l.purpose = '*' or i.purpose = l.purpose)) as recorded
       from c join contact_limit l on (l.channel = '*' or l.channel = c.channel) and (l.purpose = '*' or l.purpose = c.purpose)
     ),

@@ -62,9 +62,20 @@ export function limitsFor(limits: readonly ContactLimitRule[], channel: Interact
   return limits.filter((l) => (l.channel === null || l.channel === channel) && (l.purpose === null || l.purpose === purpose));
 }
 
-/** Contacts count towards a limit when they happened after this instant and at or before the contact. */
+/**
+ * Contacts count towards a limit when they are less than one period from the contact, before or
+ * after it: after this instant and before `limitWindowEnd`. Counting the later ones too means two
+ * contacts recorded at once (the second waits on the customer's contact lock, then counts the
+ * first even when its own time was taken a moment earlier) and a contact recorded after the fact
+ * never put more than the maximum within one period of each other.
+ */
 export function limitWindowStart(rule: ContactLimitRule, at: Date): Date {
   return new Date(at.getTime() - rule.periodDays * DAY_MS);
+}
+
+/** The end (excluded) of the contacts a limit counts against a contact at `at`: see limitWindowStart. */
+export function limitWindowEnd(rule: ContactLimitRule, at: Date): Date {
+  return new Date(at.getTime() + rule.periodDays * DAY_MS);
 }
 
 export const ruleName = (rule: ContactLimitRule) =>
